@@ -1,0 +1,45 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { AppError, ErrorCode } from './errors.ts';
+
+/**
+ * Every setting the product reads from the environment, resolved once.
+ * This is the only reader of `process.env`.
+ */
+const schema = z.object({
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  ADMIN_API_KEY: z.string().min(16, 'ADMIN_API_KEY must be at least 16 characters').optional(),
+  BELLWETHER_DATA_DIR: z.string().default('.bellwether'),
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = Readonly<{
+  /** Unset: the product runs its own embedded PostgreSQL under `dataDir`. */
+  databaseUrl: string | undefined;
+  port: number;
+  /** Unset: a key is generated at first start, printed once, and its hash stored. */
+  adminApiKey: string | undefined;
+  dataDir: string;
+  embeddedPgPort: number;
+  logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+}>;
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const blanksRemoved = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(blanksRemoved);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new AppError(ErrorCode.CONFIG_INVALID, `invalid configuration: ${issues}`);
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    databaseUrl: e.DATABASE_URL,
+    port: e.PORT,
+    adminApiKey: e.ADMIN_API_KEY,
+    dataDir: path.resolve(e.BELLWETHER_DATA_DIR),
+    embeddedPgPort: e.EMBEDDED_PG_PORT,
+    logLevel: e.LOG_LEVEL,
+  });
+}

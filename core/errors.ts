@@ -1,0 +1,41 @@
+/** Stable error codes: callers branch on these, never on message text. */
+export const ErrorCode = {
+  CONFIG_INVALID: 'CONFIG_INVALID',
+  MAPPING_INVALID: 'MAPPING_INVALID',
+  SOURCE_COLUMN_MISSING: 'SOURCE_COLUMN_MISSING',
+  SOURCE_UNREADABLE: 'SOURCE_UNREADABLE',
+  ATTRIBUTE_IMMUTABLE: 'ATTRIBUTE_IMMUTABLE',
+  DIRECTORY_NOT_FOUND: 'DIRECTORY_NOT_FOUND',
+  LOAD_FAILED: 'LOAD_FAILED',
+  NOT_FOUND: 'NOT_FOUND',
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  BAD_REQUEST: 'BAD_REQUEST',
+  INTERNAL: 'INTERNAL',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+const defaultStatus: Partial<Record<ErrorCode, number>> = {
+  NOT_FOUND: 404,
+  DIRECTORY_NOT_FOUND: 404,
+  UNAUTHORIZED: 401,
+  BAD_REQUEST: 400,
+  MAPPING_INVALID: 400,
+  ATTRIBUTE_IMMUTABLE: 409,
+};
+
+/** An error the product expects and can explain: a code, a message for people, an HTTP status. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; status?: number } = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.status = options.status ?? defaultStatus[code] ?? 500;
+  }
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}

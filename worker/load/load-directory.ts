@@ -1,0 +1,169 @@
+import type { Db, Tx } from '../../core/db.ts';
+import { AppError, ErrorCode, isAppError } from '../../core/errors.ts';
+import type { RecordSource, Sources } from '../extract/source.ts';
+import type { AttributeDefinition } from '../map/attributes.ts';
+import { resolveMapping, type Mapping, type MappingInput } from '../map/mapping.ts';
+import { mapAccount, mapContact, mapManagementRole, unreadableRow, type Mapped } from '../map/records.ts';
+import type { DirectoryObject } from '../map/row-error.ts';
+import * as merge from './merge-queries.ts';
+import * as runs from './run-queries.ts';
+import * as staging from './staging.ts';
+
+export type LoadRequest = {
+  directoryId: number;
+  /** What fed this run, as shown in its history (e.g. "files"). */
+  sourceLabel: string;
+  sources: Sources;
+  mapping: MappingInput;
+  /** When set, the run creates the mailing list `<name> <run id>` holding the contacts it loaded. */
+  mailingListName?: string;
+};
+
+export type LoadResult = {
+  runId: number;
+  state: 'succeeded' | 'failed';
+  error: { code: string; message: string } | null;
+  counts: Partial<Record<DirectoryObject, runs.ObjectCounts>>;
+  mailingList: { id: number; name: string; members: number } | null;
+};
+
+/**
+ * Loads one set of sources into a directory as one run: everything is staged with COPY and merged
+ * in a single transaction, so the directory either takes the whole run or stays as it was.
+ * Rows that fail their checks are recorded with their line and reason; the rest load.
+ */
+export async function loadDirectory(db: Db, request: LoadRequest): Promise<LoadResult> {
+  const runId = await runs.createRun(db, request.directoryId, request.sourceLabel);
+  try {
+    const outcome = await db.tx((tx) => loadInTransaction(tx, runId, request));
+    return { runId, state: 'succeeded', error: null, ...outcome };
+  } catch (error) {
+    const known = isAppError(error) ? error : new AppError(ErrorCode.LOAD_FAILED, `the load failed and nothing was changed: ${(error as Error).message}`, { cause: error });
+    await runs.markRunFailed(db, runId, known.code, known.message);
+    return { runId, state: 'failed', error: { code: known.code, message: known.message }, counts: {}, mailingList: null };
+  }
+}
+
+async function loadInTransaction(tx: Tx, runId: number, request: LoadRequest) {
+  const { directoryId, sources } = request;
+  if (!(await runs.lockDirectory(tx, directoryId))) {
+    throw new AppError(ErrorCode.DIRECTORY_NOT_FOUND, `directory ${directoryId} does not exist`);
+  }
+  const mapping = resolveMapping(request.mapping, sources);
+  if (mapping.accounts) await defineAttributes(tx, directoryId, mapping.accounts.attributes);
+
+  await tx.query(staging.createStagingSql);
+  await stageSources(tx, sources, mapping);
+  await runs.analyzeStaging(tx);
+
+  const merged: Partial<Record<DirectoryObject, merge.MergeCounts>> = {};
+  await merge.rejectDuplicates(tx, 'stg_accounts', 's.external_id', 'accounts', 'account');
+  await merge.rejectDuplicates(tx, 'stg_contacts', 's.external_id', 'contacts', 'contact');
+  await merge.rejectDuplicates(tx, 'stg_team', `s.account_external_id || '/' || s.user_email`, 'managementRoles', 'team member');
+  if (mapping.accounts) merged.accounts = await merge.mergeAccounts(tx, directoryId, runId);
+  if (mapping.hierarchy) {
+    const parentColumn = mapping.hierarchy.fields.accountParentExternalReferenceId;
+    await merge.stageHierarchy(tx);
+    await merge.rejectUnknownParents(tx, directoryId, parentColumn);
+    await merge.rejectCycles(tx, directoryId, parentColumn);
+    merged.hierarchy = await merge.mergeHierarchy(tx, directoryId, runId);
+  }
+  if (mapping.contacts) {
+    if (mapping.clientRoles) await merge.rejectOrphanContacts(tx, directoryId, mapping.clientRoles.fields.accountExternalReferenceId);
+    merged.contacts = await merge.mergeContacts(tx, directoryId, runId);
+    if (mapping.clientRoles) merged.clientRoles = await merge.mergeClientRoles(tx, directoryId, runId);
+  }
+  if (mapping.managementRoles) {
+    await merge.rejectTeamOnUnknownAccounts(tx, directoryId, mapping.managementRoles.fields.accountExternalReferenceId);
+    await merge.rejectExtraOwners(tx, directoryId, mapping.managementRoles.fields.roleName);
+    merged.managementRoles = await merge.mergeManagementRoles(tx, directoryId, runId);
+  }
+
+  const counts = await summarise(tx, merged, mapping.hierarchy !== null);
+  await runs.saveCounts(tx, runId, counts);
+  await runs.saveRowErrors(tx, runId, mapping.hierarchy !== null);
+  const mailingList =
+    request.mailingListName && mapping.contacts ? await runs.createMailingList(tx, directoryId, runId, request.mailingListName) : null;
+  await runs.markRunSucceeded(tx, runId);
+  return { counts, mailingList };
+}
+
+/** New attributes are created; a stored one keeps its name and type forever (an Enum may gain values). */
+async function defineAttributes(tx: Tx, directoryId: number, wanted: readonly AttributeDefinition[]): Promise<void> {
+  const stored = new Map((await runs.storedAttributeDefinitions(tx, directoryId)).map((d) => [d.name, d]));
+  for (const definition of wanted) {
+    const existing = stored.get(definition.name);
+    if (!existing) {
+      await runs.insertAttributeDefinition(tx, directoryId, definition);
+    } else if (existing.type !== definition.type) {
+      throw new AppError(
+        ErrorCode.ATTRIBUTE_IMMUTABLE,
+        `account attribute "${definition.name}" is stored as ${existing.type} and cannot become ${definition.type}: ` +
+          `an attribute's name and type never change once created; map the column to a new attribute name instead`,
+      );
+    } else if (definition.values) {
+      await runs.addEnumValues(tx, directoryId, definition.name, definition.values);
+    }
+  }
+}
+
+async function stageSources(tx: Tx, sources: Sources, mapping: Mapping): Promise<void> {
+  if (sources.accounts && mapping.accounts) {
+    const accounts = mapping.accounts;
+    await tx.copyIn(staging.copyAccountsSql, stageLines(sources.accounts, 'accounts', staging.accountDataColumns, (record) => mapAccount(record, accounts, mapping.hierarchy), staging.accountLine));
+  }
+  if (sources.contacts && mapping.contacts) {
+    const contacts = mapping.contacts;
+    await tx.copyIn(staging.copyContactsSql, stageLines(sources.contacts, 'contacts', staging.contactDataColumns, (record) => mapContact(record, contacts, mapping.clientRoles), staging.contactLine));
+  }
+  if (sources.teamMembers && mapping.managementRoles) {
+    const roles = mapping.managementRoles;
+    await tx.copyIn(staging.copyTeamSql, stageLines(sources.teamMembers, 'teamMembers', staging.teamDataColumns, (record) => mapManagementRole(record, roles), staging.teamLine));
+  }
+}
+
+/** Maps a source's records to COPY lines, batched so the stream moves kilobytes, not rows. */
+async function* stageLines<R>(
+  source: RecordSource,
+  kind: 'accounts' | 'contacts' | 'teamMembers',
+  dataColumns: number,
+  map: (record: Parameters<typeof mapAccount>[0]) => Mapped<R>,
+  line: (row: R, source: string) => string,
+): AsyncGenerator<string> {
+  let batch = '';
+  try {
+    for await (const item of source.items) {
+      if (item.kind === 'error') {
+        batch += staging.errorLine(unreadableRow(kind, item), dataColumns);
+      } else {
+        const mapped = map(item);
+        if (mapped.ok) {
+          batch += line(mapped.row, source.name);
+          for (const warning of mapped.warnings) batch += staging.errorLine(warning, dataColumns);
+        } else {
+          batch += staging.errorLine(mapped.error, dataColumns);
+        }
+      }
+      if (batch.length > 65536) {
+        yield batch;
+        batch = '';
+      }
+    }
+  } catch (error) {
+    if (isAppError(error)) throw new AppError(error.code, `${source.name}: ${error.message}`, { cause: error });
+    throw new AppError(ErrorCode.SOURCE_UNREADABLE, `${source.name}: reading failed: ${(error as Error).message}`, { cause: error });
+  }
+  if (batch) yield batch;
+}
+
+async function summarise(tx: Tx, merged: Partial<Record<DirectoryObject, merge.MergeCounts>>, hasHierarchy: boolean) {
+  const valid = await runs.countValid(tx, hasHierarchy);
+  const rejected = await runs.countRejected(tx, hasHierarchy);
+  const counts: Partial<Record<DirectoryObject, runs.ObjectCounts>> = {};
+  for (const [object, m] of Object.entries(merged) as [DirectoryObject, merge.MergeCounts][]) {
+    // Client role deletions come from deleted or moved contacts, not from rows of their own.
+    const changedRows = object === 'clientRoles' ? m.inserted + m.updated : m.inserted + m.updated + m.deleted;
+    counts[object] = { ...m, unchanged: valid[object] - changedRows, rejected: rejected.get(object) ?? 0 };
+  }
+  return counts;
+}

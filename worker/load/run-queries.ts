@@ -1,0 +1,133 @@
+import type { Queryable, Tx } from '../../core/db.ts';
+import type { DirectoryObject } from '../map/row-error.ts';
+import type { AttributeDefinition } from '../map/attributes.ts';
+
+export type ObjectCounts = { inserted: number; updated: number; unchanged: number; deleted: number; rejected: number };
+
+export async function createRun(db: Queryable, directoryId: number, source: string): Promise<number> {
+  const [run] = await db.query<{ id: number }>(
+    `insert into sync_runs (directory_id, source, state) values ($1, $2, 'running') returning id::int`,
+    [directoryId, source],
+  );
+  return run!.id;
+}
+
+export async function markRunSucceeded(tx: Tx, runId: number): Promise<void> {
+  await tx.query(`update sync_runs set state = 'succeeded', finished_at = now() where id = $1`, [runId]);
+}
+
+/** Runs outside the failed transaction, so the reason survives the rollback. */
+export async function markRunFailed(db: Queryable, runId: number, code: string, message: string): Promise<void> {
+  await db.query(
+    `update sync_runs set state = 'failed', error_code = $2, error_message = $3, finished_at = now() where id = $1`,
+    [runId, code, message],
+  );
+}
+
+export async function lockDirectory(tx: Tx, directoryId: number): Promise<boolean> {
+  // Two loads into one directory would each merge against a directory the other is changing.
+  await tx.query('select pg_advisory_xact_lock(7412530, $1::int)', [directoryId]);
+  const found = await tx.query('select 1 from directories where id = $1', [directoryId]);
+  return found.length === 1;
+}
+
+export async function storedAttributeDefinitions(tx: Tx, directoryId: number): Promise<AttributeDefinition[]> {
+  return tx.query<AttributeDefinition>(
+    `select name, data_type as type, enum_values as values from account_attribute_definitions where directory_id = $1`,
+    [directoryId],
+  );
+}
+
+export async function insertAttributeDefinition(tx: Tx, directoryId: number, definition: AttributeDefinition): Promise<void> {
+  await tx.query(
+    `insert into account_attribute_definitions (directory_id, name, data_type, enum_values) values ($1, $2, $3, $4)`,
+    [directoryId, definition.name, definition.type, definition.values ?? null],
+  );
+}
+
+/** An Enum may gain values; none is ever removed, since stored accounts may hold it. */
+export async function addEnumValues(tx: Tx, directoryId: number, name: string, values: readonly string[]): Promise<void> {
+  await tx.query(
+    `update account_attribute_definitions
+     set enum_values = enum_values || array(select v from unnest($3::text[]) v where not v = any(enum_values))
+     where directory_id = $1 and name = $2`,
+    [directoryId, name, values],
+  );
+}
+
+export async function analyzeStaging(tx: Tx): Promise<void> {
+  await tx.query('analyze stg_accounts; analyze stg_contacts; analyze stg_team');
+}
+
+const stagingTables = ['stg_accounts', 'stg_hierarchy', 'stg_contacts', 'stg_team'] as const;
+
+/** Moves every rejected staged row into the run's errors, in source order. */
+export async function saveRowErrors(tx: Tx, runId: number, hasHierarchy: boolean): Promise<void> {
+  for (const table of stagingTables) {
+    if (table === 'stg_hierarchy' && !hasHierarchy) continue;
+    await tx.query(
+      `insert into sync_run_errors (run_id, object, source, line, record_id, field, code, message)
+       select $1::bigint, err_object, source, line, record_id, err_field, err_code, err_message from ${table}
+       where err_code is not null order by line`,
+      [runId],
+    );
+  }
+}
+
+/** Rejected counts per object, from every staging table at once. */
+export async function countRejected(tx: Tx, hasHierarchy: boolean): Promise<Map<DirectoryObject, number>> {
+  const tables = stagingTables.filter((t) => t !== 'stg_hierarchy' || hasHierarchy);
+  const rows = await tx.query<{ object: DirectoryObject; n: number }>(
+    tables.map((t) => `select err_object as object, count(*)::int as n from ${t} where err_code is not null group by 1`).join(' union all '),
+  );
+  const counts = new Map<DirectoryObject, number>();
+  for (const row of rows) counts.set(row.object, (counts.get(row.object) ?? 0) + row.n);
+  return counts;
+}
+
+/** How many staged rows each merge looked at: its valid data rows. */
+export async function countValid(tx: Tx, hasHierarchy: boolean): Promise<Record<DirectoryObject, number>> {
+  const [row] = await tx.query<Record<DirectoryObject, number>>(
+    `select
+      (select count(*)::int from stg_accounts where err_code is null) as accounts,
+      ${hasHierarchy ? '(select count(*)::int from stg_hierarchy where err_code is null)' : '0'} as hierarchy,
+      (select count(*)::int from stg_contacts where err_code is null) as contacts,
+      (select count(*)::int from stg_contacts where err_code is null and not is_deleted and role_name is not null) as "clientRoles",
+      (select count(*)::int from stg_team where err_code is null) as "managementRoles"`,
+  );
+  return row!;
+}
+
+export async function saveCounts(tx: Tx, runId: number, counts: Partial<Record<DirectoryObject, ObjectCounts>>): Promise<void> {
+  const entries = Object.entries(counts) as [DirectoryObject, ObjectCounts][];
+  await tx.query(
+    `insert into sync_run_counts (run_id, object, inserted, updated, unchanged, deleted, rejected)
+     select $1::bigint, * from unnest($2::text[], $3::int[], $4::int[], $5::int[], $6::int[], $7::int[])`,
+    [
+      runId,
+      entries.map(([o]) => o),
+      entries.map(([, c]) => c.inserted),
+      entries.map(([, c]) => c.updated),
+      entries.map(([, c]) => c.unchanged),
+      entries.map(([, c]) => c.deleted),
+      entries.map(([, c]) => c.rejected),
+    ],
+  );
+}
+
+/** A run's new mailing list: every contact of this run that is live in the directory now. */
+export async function createMailingList(tx: Tx, directoryId: number, runId: number, name: string) {
+  const [list] = await tx.query<{ id: number; name: string }>(
+    `insert into mailing_lists (directory_id, name, run_id) values ($1, $2, $3) returning id::int, name`,
+    [directoryId, `${name} ${runId}`, runId],
+  );
+  const [members] = await tx.query<{ n: number }>(
+    `with added as (
+      insert into mailing_list_members (mailing_list_id, directory_id, contact_external_id)
+      select $1, $2, external_id from stg_contacts where err_code is null and not is_deleted
+      returning 1
+    ) select count(*)::int as n from added`,
+    [list!.id, directoryId],
+  );
+  return { id: list!.id, name: list!.name, members: members!.n };
+}

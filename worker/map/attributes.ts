@@ -1,0 +1,68 @@
+import { Decimal } from 'decimal.js';
+
+export const AttributeType = {
+  Integer: 'Integer',
+  Decimal: 'Decimal',
+  String: 'String',
+  Enum: 'Enum',
+  DateTime: 'DateTime',
+} as const;
+export type AttributeType = (typeof AttributeType)[keyof typeof AttributeType];
+
+export type AttributeDefinition = { name: string; type: AttributeType; values?: readonly string[] };
+
+/** A stored attribute value: Decimal, DateTime, String and Enum are strings (exact), Integer a safe integer. */
+export type AttributeValue = string | number | null;
+
+export type Coerced = { ok: true; value: AttributeValue } | { ok: false; message: string };
+
+const integerPattern = /^[+-]?\d+$/;
+const decimalPattern = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+const dateTimePattern =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** Turns a source text into the attribute's stored value; an empty text means "no value". */
+export function coerceAttribute(definition: AttributeDefinition, raw: string): Coerced {
+  const text = raw.trim();
+  if (text === '') return { ok: true, value: null };
+  switch (definition.type) {
+    case 'String':
+      return { ok: true, value: raw };
+    case 'Integer': {
+      if (!integerPattern.test(text)) return fail(text, 'an Integer');
+      const n = Number(text);
+      if (!Number.isSafeInteger(n)) return { ok: false, message: `value "${text}" is outside the Integer range (±${Number.MAX_SAFE_INTEGER})` };
+      return { ok: true, value: n };
+    }
+    case 'Decimal':
+      // decimal.js keeps every digit: a contract of 12345678901234.56 stays exactly that.
+      if (!decimalPattern.test(text)) return fail(text, 'a Decimal');
+      return { ok: true, value: new Decimal(text).toFixed() };
+    case 'Enum':
+      if (!definition.values?.includes(text)) {
+        return { ok: false, message: `value "${text}" is not one of ${definition.values?.map((v) => `"${v}"`).join(', ')}` };
+      }
+      return { ok: true, value: text };
+    case 'DateTime':
+      return coerceDateTime(text);
+  }
+}
+
+function fail(text: string, what: string): Coerced {
+  return { ok: false, message: `value "${text}" is not ${what}` };
+}
+
+/** ISO 8601 only: `Date.parse` accepts too much ("1 2 3") to be a validator. A time without offset is UTC. */
+function coerceDateTime(text: string): Coerced {
+  const m = dateTimePattern.exec(text);
+  if (!m) return fail(text, 'an ISO 8601 DateTime (e.g. 2024-03-01T09:30:00Z)');
+  const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '', zone = 'Z'] = m;
+  const offset = zone === 'Z' ? 'Z' : `${zone.slice(0, 3)}:${zone.slice(-2)}`;
+  const date = new Date(`${y}-${mo}-${d}T${h}:${mi}:${s}${frac.slice(0, 4)}${offset}`);
+  const sameDay = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
+  const validCalendarDate = sameDay.getUTCMonth() === Number(mo) - 1 && sameDay.getUTCDate() === Number(d);
+  if (Number.isNaN(date.getTime()) || !validCalendarDate || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) {
+    return fail(text, 'a valid date and time');
+  }
+  return { ok: true, value: date.toISOString() };
+}

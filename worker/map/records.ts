@@ -1,0 +1,178 @@
+import type { RawRecord, RawRecordError, SourceKind } from '../extract/source.ts';
+import { coerceAttribute, type AttributeValue } from './attributes.ts';
+import type { Mapping } from './mapping.ts';
+import { roleKey, type ClientRole, type ManagementRole } from './roles.ts';
+import { RowErrorCode, type DirectoryObject, type RowError } from './row-error.ts';
+
+/*
+ * Pure mapping of one raw source record to directory rows, or to the reason it cannot be loaded.
+ * A record of a deleted object needs only its key: its other fields are not checked.
+ */
+
+export type AccountRow = {
+  line: number;
+  externalId: string;
+  displayName: string;
+  attributes: Record<string, AttributeValue>;
+  isDeleted: boolean;
+  /** Absent when the hierarchy is not mapped; null for a top-level account. */
+  parentExternalId?: string | null;
+};
+
+export type ContactRow = {
+  line: number;
+  externalId: string;
+  firstName: string | null;
+  lastName: string | null;
+  email: string | null;
+  attributes: Record<string, string | null>;
+  isDeleted: boolean;
+  /** Present when client roles are mapped: the contact's account, and its role there (null when the title did not map). */
+  clientRole?: { accountExternalId: string; roleName: ClientRole | null };
+};
+
+export type ManagementRoleRow = {
+  line: number;
+  accountExternalId: string;
+  userEmail: string;
+  roleName: ManagementRole;
+  isDeleted: boolean;
+};
+
+export type Mapped<R> = { ok: true; row: R; warnings: RowError[] } | { ok: false; error: RowError };
+
+const primaryObject: Record<SourceKind, DirectoryObject> = {
+  accounts: 'accounts',
+  contacts: 'contacts',
+  teamMembers: 'managementRoles',
+};
+
+/** A record the source could not parse is a row error of the first object its source feeds. */
+export function unreadableRow(kind: SourceKind, item: RawRecordError): RowError {
+  return {
+    object: primaryObject[kind],
+    origin: item.origin,
+    recordId: null,
+    field: null,
+    code: RowErrorCode.UNREADABLE_ROW,
+    message: `${item.code}: ${item.message}`,
+  };
+}
+
+class RowRejected extends Error {
+  readonly rowError: RowError;
+  constructor(rowError: RowError) {
+    super(rowError.message);
+    this.rowError = rowError;
+  }
+}
+
+/** Reads fields of one record; each failed check throws the row error it names. */
+function reader(record: RawRecord, object: DirectoryObject, recordId: () => string | null) {
+  const reject = (field: string | null, code: RowErrorCode, message: string): never => {
+    throw new RowRejected({ object, origin: record.origin, recordId: recordId(), field, code, message });
+  };
+  const text = (column: string) => record.values[column] ?? '';
+  return {
+    reject,
+    text,
+    optional: (column: string) => (text(column).trim() === '' ? null : text(column).trim()),
+    required: (column: string) => text(column).trim() || reject(column, RowErrorCode.REQUIRED_VALUE, `${column} is empty`),
+    boolean: (column: string) => {
+      const value = text(column).trim().toLowerCase();
+      if (value === 'true' || value === '1') return true;
+      if (value === 'false' || value === '0' || value === '') return false;
+      return reject(column, RowErrorCode.INVALID_BOOLEAN, `${column} "${text(column)}" is not true or false`);
+    },
+  };
+}
+
+function attempt<R>(fn: () => Mapped<R>): Mapped<R> {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof RowRejected) return { ok: false, error: error.rowError };
+    throw error;
+  }
+}
+
+/** Mostly-permissive on purpose: a directory must accept real-world addresses, but not obvious typos. */
+const emailPattern = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:".]{2,}$/;
+
+export function mapAccount(record: RawRecord, mapping: NonNullable<Mapping['accounts']>, hierarchy: Mapping['hierarchy']): Mapped<AccountRow> {
+  const f = mapping.fields;
+  const r = reader(record, 'accounts', () => record.values[f.accountExternalReferenceId]?.trim() || null);
+  return attempt(() => {
+    const externalId = r.required(f.accountExternalReferenceId);
+    const isDeleted = r.boolean(f.isDeleted);
+    const row: AccountRow = { line: record.origin.line, externalId, displayName: '', attributes: {}, isDeleted };
+    // A deleted account's place in the hierarchy is deleted with it.
+    if (hierarchy && isDeleted) row.parentExternalId = null;
+    if (isDeleted) return { ok: true, row, warnings: [] };
+    row.displayName = r.required(f.displayName);
+    for (const definition of mapping.attributes) {
+      const coerced = coerceAttribute(definition, r.text(definition.source));
+      if (!coerced.ok) r.reject(definition.source, RowErrorCode.INVALID_ATTRIBUTE, `${definition.name}: ${coerced.message}`);
+      else row.attributes[definition.name] = coerced.value;
+    }
+    if (hierarchy) row.parentExternalId = r.optional(hierarchy.fields.accountParentExternalReferenceId);
+    return { ok: true, row, warnings: [] };
+  });
+}
+
+export function mapContact(record: RawRecord, mapping: NonNullable<Mapping['contacts']>, roles: Mapping['clientRoles']): Mapped<ContactRow> {
+  const f = mapping.fields;
+  const r = reader(record, 'contacts', () => record.values[f.contactExternalReferenceId]?.trim() || null);
+  return attempt(() => {
+    const externalId = r.required(f.contactExternalReferenceId);
+    const isDeleted = r.boolean(f.isDeleted);
+    const row: ContactRow = { line: record.origin.line, externalId, firstName: null, lastName: null, email: null, attributes: {}, isDeleted };
+    if (isDeleted) return { ok: true, row, warnings: [] };
+    row.firstName = r.optional(f.firstName);
+    row.lastName = r.optional(f.lastName);
+    row.email = r.optional(f.email);
+    if (row.email !== null && (row.email.length > 254 || !emailPattern.test(row.email))) {
+      r.reject(f.email, RowErrorCode.INVALID_EMAIL, `${f.email} "${row.email}" is not a valid email address`);
+    }
+    for (const [name, column] of Object.entries(mapping.extra)) row.attributes[name] = r.optional(column);
+    const warnings: RowError[] = [];
+    if (roles) {
+      const accountExternalId = r.required(roles.fields.accountExternalReferenceId);
+      const title = r.text(roles.fields.roleName);
+      const roleName = roles.values[roleKey(title)] ?? null;
+      if (roleName === null) {
+        warnings.push({
+          object: 'clientRoles',
+          origin: record.origin,
+          recordId: externalId,
+          field: roles.fields.roleName,
+          code: RowErrorCode.UNMAPPED_ROLE,
+          message: `${roles.fields.roleName} "${title}" has no client role in the value mapping`,
+        });
+      }
+      row.clientRole = { accountExternalId, roleName };
+    }
+    return { ok: true, row, warnings };
+  });
+}
+
+export function mapManagementRole(record: RawRecord, mapping: NonNullable<Mapping['managementRoles']>): Mapped<ManagementRoleRow> {
+  const f = mapping.fields;
+  const r = reader(record, 'managementRoles', () => {
+    const account = record.values[f.accountExternalReferenceId]?.trim();
+    const user = record.values[f.userEmail]?.trim();
+    return account && user ? `${account}/${user}` : null;
+  });
+  return attempt(() => {
+    const accountExternalId = r.required(f.accountExternalReferenceId);
+    const userEmail = r.required(f.userEmail).toLowerCase();
+    const isDeleted = r.boolean(f.isDeleted);
+    if (!emailPattern.test(userEmail)) r.reject(f.userEmail, RowErrorCode.INVALID_EMAIL, `${f.userEmail} "${userEmail}" is not a valid email address`);
+    const roleText = r.text(f.roleName);
+    const roleName = mapping.values[roleKey(roleText)];
+    if (!roleName && !isDeleted) {
+      r.reject(f.roleName, RowErrorCode.UNMAPPED_ROLE, `${f.roleName} "${roleText}" has no account management role in the value mapping`);
+    }
+    return { ok: true, row: { line: record.origin.line, accountExternalId, userEmail, roleName: roleName ?? 'OTHER_ACCOUNT_TEAM_MEMBER', isDeleted }, warnings: [] };
+  });
+}
