@@ -1,0 +1,34 @@
+import type { Context } from 'mocha';
+import { createTestDatabase, startTestServer, stopTestServer, type TestDatabase } from './database.ts';
+
+const databases = new Map<string, TestDatabase>();
+
+/** A database for the running test, dropped after it only when the test passed. */
+export async function testDatabase(context: Context): Promise<TestDatabase> {
+  const title = context.currentTest?.fullTitle() ?? context.test?.fullTitle() ?? 'unnamed';
+  const database = await createTestDatabase(title);
+  databases.set(title, database);
+  return database;
+}
+
+export const mochaHooks = {
+  async beforeAll(this: Context) {
+    this.timeout(60_000);
+    await startTestServer();
+  },
+  async afterEach(this: Context) {
+    const title = this.currentTest?.fullTitle() ?? '';
+    const database = databases.get(title);
+    if (!database) return;
+    databases.delete(title);
+    if (this.currentTest?.state === 'passed') await database.drop();
+    else {
+      await database.db.close();
+      console.error(`    kept database ${database.name} of the failed test for inspection`);
+    }
+  },
+  async afterAll(this: Context) {
+    this.timeout(30_000);
+    await stopTestServer();
+  },
+};

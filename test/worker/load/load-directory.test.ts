@@ -1,0 +1,338 @@
+import assert from 'node:assert/strict';
+import type { Db } from '../../../core/db.ts';
+import { openLocalFiles, type LocalFiles } from '../../../worker/extract/local-files.ts';
+import { loadDirectory } from '../../../worker/load/load-directory.ts';
+import type { MappingInput } from '../../../worker/map/mapping.ts';
+import { accountHeader, contactHeader, directorySnapshot, runErrors, teamHeader, tempDir, writeCsv } from '../../helpers/files.ts';
+import { testDatabase } from '../../helpers/hooks.ts';
+
+const titles: MappingInput = { clientRoles: { values: { CEO: 'EXECUTIVE_SPONSOR', Buyer: 'PROCUREMENT_FINANCE_PERSON', '': 'ACCOUNT_MEMBER' } } };
+
+async function load(db: Db, files: LocalFiles, mapping: MappingInput = titles, mailingListName?: string) {
+  const sources = await openLocalFiles(files);
+  return loadDirectory(db, { directoryId: 1, sourceLabel: 'files', sources, mapping, ...(mailingListName ? { mailingListName } : {}) });
+}
+
+const zero = { inserted: 0, updated: 0, unchanged: 0, deleted: 0, rejected: 0 };
+
+describe('loadDirectory', () => {
+  let db: Db;
+  let dir: string;
+  let files: LocalFiles;
+
+  beforeEach(async function () {
+    db = (await testDatabase(this)).db;
+    dir = await tempDir();
+    files = {
+      accounts: await writeCsv(dir, 'accounts.csv', [
+        accountHeader,
+        ['001A', 'false', 'Acme Holding', ''],
+        ['001B', 'false', 'Acme Europe', '001A'],
+        ['001C', 'false', 'Acme Berlin', '001B'],
+      ]),
+      contacts: await writeCsv(dir, 'contacts.csv', [
+        contactHeader,
+        ['003A', 'false', 'CEO', '001A', 'ada@acme.example', 'Ada', 'Lovelace'],
+        ['003B', 'false', 'Buyer', '001B', 'bob@acme.example', 'Bob', 'Builder'],
+        ['003C', 'false', '', '001C', '', 'Cy', 'Young'],
+      ]),
+      teamMembers: await writeCsv(dir, 'team.csv', [
+        teamHeader,
+        ['001A', 'Owner@Seller.example', 'Account Owner', 'false'],
+        ['001A', 'csm@seller.example', 'Customer Success Manager', 'false'],
+      ]),
+    };
+  });
+
+  describe('a first load', () => {
+    it('inserts every object and counts each as inserted', async () => {
+      const result = await load(db, files);
+      assert.equal(result.state, 'succeeded');
+      assert.deepEqual(result.counts, {
+        accounts: { ...zero, inserted: 3 },
+        hierarchy: { ...zero, inserted: 3 },
+        contacts: { ...zero, inserted: 3 },
+        clientRoles: { ...zero, inserted: 3 },
+        managementRoles: { ...zero, inserted: 2 },
+      });
+      const snapshot = await directorySnapshot(db);
+      assert.deepEqual(
+        snapshot.hierarchy.map((h) => [h.account_external_id, h.parent_external_id]),
+        [['001A', null], ['001B', '001A'], ['001C', '001B']],
+      );
+      assert.deepEqual(
+        snapshot.clientRoles.map((r) => [r.contact_external_id, r.account_external_id, r.role_name]),
+        [['003A', '001A', 'EXECUTIVE_SPONSOR'], ['003B', '001B', 'PROCUREMENT_FINANCE_PERSON'], ['003C', '001C', 'ACCOUNT_MEMBER']],
+      );
+      assert.deepEqual(
+        snapshot.managementRoles.map((r) => [r.account_external_id, r.user_email, r.role_name]),
+        [['001A', 'csm@seller.example', 'CUSTOMER_SUCCESS_MANAGER'], ['001A', 'owner@seller.example', 'ACCOUNT_OWNER']],
+      );
+      assert.deepEqual(snapshot.contacts.find((c) => c.external_id === '003C')?.email, null);
+    });
+
+    it('creates a mailing list named with the run id that holds the contacts it loaded', async () => {
+      const result = await load(db, files, titles, 'Weekly import');
+      assert.deepEqual(result.mailingList, { id: result.mailingList!.id, name: `Weekly import ${result.runId}`, members: 3 });
+      const members = await db.query('select contact_external_id from mailing_list_members order by 1');
+      assert.deepEqual(members.map((m) => m.contact_external_id), ['003A', '003B', '003C']);
+    });
+  });
+
+  describe('loading the same files again', () => {
+    it('changes nothing and counts every row as unchanged', async () => {
+      await load(db, files);
+      const before = await directorySnapshot(db);
+      const again = await load(db, files);
+      assert.deepEqual(again.counts, {
+        accounts: { ...zero, unchanged: 3 },
+        hierarchy: { ...zero, unchanged: 3 },
+        contacts: { ...zero, unchanged: 3 },
+        clientRoles: { ...zero, unchanged: 3 },
+        managementRoles: { ...zero, unchanged: 2 },
+      });
+      assert.deepEqual(await directorySnapshot(db), before);
+    });
+  });
+
+  describe('a record with IsDeleted = true', () => {
+    it('removes it from the live directory, keeps it as deleted, and counts it once', async () => {
+      await load(db, files);
+      await writeCsv(dir, 'contacts.csv', [contactHeader, ['003B', 'true', '', '', '', '', '']]);
+      await writeCsv(dir, 'team.csv', [teamHeader, ['001A', 'csm@seller.example', '', 'true']]);
+      const result = await load(db, { contacts: files.contacts!, teamMembers: files.teamMembers! });
+      assert.deepEqual(result.counts.contacts, { ...zero, deleted: 1 });
+      assert.deepEqual(result.counts.clientRoles, { ...zero, deleted: 1 });
+      assert.deepEqual(result.counts.managementRoles, { ...zero, deleted: 1 });
+      const snapshot = await directorySnapshot(db);
+      assert.deepEqual(snapshot.contacts.filter((c) => c.is_deleted).map((c) => [c.external_id, c.first_name]), [['003B', 'Bob']]);
+      assert.deepEqual(snapshot.clientRoles.filter((r) => r.is_deleted).map((r) => r.contact_external_id), ['003B']);
+      assert.deepEqual(snapshot.managementRoles.filter((r) => !r.is_deleted).map((r) => r.user_email), ['owner@seller.example']);
+
+      const repeated = await load(db, { contacts: files.contacts!, teamMembers: files.teamMembers! });
+      assert.deepEqual(repeated.counts.contacts, { ...zero, unchanged: 1 });
+    });
+  });
+
+  describe('a parent link that closes a cycle', () => {
+    it('is refused and reported with the cycle, and the rest of the hierarchy loads', async () => {
+      await load(db, files);
+      await writeCsv(dir, 'accounts.csv', [
+        accountHeader,
+        ['001A', 'false', 'Acme Holding', '001C'],
+        ['001D', 'false', 'Acme Paris', '001B'],
+      ]);
+      const result = await load(db, { accounts: files.accounts! });
+      assert.equal(result.state, 'succeeded');
+      assert.deepEqual(result.counts.hierarchy, { ...zero, inserted: 1, rejected: 1 });
+      assert.deepEqual(await runErrors(db, result.runId), [
+        {
+          object: 'hierarchy',
+          source: 'accounts.csv',
+          line: 2,
+          record_id: '001A',
+          field: 'Parent.Id',
+          code: 'HIERARCHY_CYCLE',
+          message: 'parent account 001C would make a cycle: 001A > 001C > 001B > 001A',
+        },
+      ]);
+      const hierarchy = await db.query('select account_external_id, parent_external_id from account_hierarchy order by 1');
+      assert.deepEqual(hierarchy.map((h) => [h.account_external_id, h.parent_external_id]), [
+        ['001A', null],
+        ['001B', '001A'],
+        ['001C', '001B'],
+        ['001D', '001B'],
+      ]);
+    });
+
+    it('refuses two accounts of one file that name each other as parent', async () => {
+      await writeCsv(dir, 'accounts.csv', [accountHeader, ['001X', 'false', 'X', '001Y'], ['001Y', 'false', 'Y', '001X']]);
+      const result = await load(db, { accounts: files.accounts! });
+      assert.deepEqual(result.counts.hierarchy, { ...zero, rejected: 2 });
+      assert.deepEqual((await runErrors(db, result.runId)).map((e) => [e.line, e.code]), [[2, 'HIERARCHY_CYCLE'], [3, 'HIERARCHY_CYCLE']]);
+    });
+  });
+
+  describe('two ACCOUNT_OWNERs for one account', () => {
+    it('keeps the first and reports the second as skipped', async () => {
+      await writeCsv(dir, 'team.csv', [
+        teamHeader,
+        ['001A', 'first@seller.example', 'Account Owner', 'false'],
+        ['001A', 'second@seller.example', 'ACCOUNT_OWNER', 'false'],
+      ]);
+      const result = await load(db, files);
+      assert.deepEqual(result.counts.managementRoles, { ...zero, inserted: 1, rejected: 1 });
+      assert.deepEqual(await runErrors(db, result.runId), [
+        {
+          object: 'managementRoles',
+          source: 'team.csv',
+          line: 3,
+          record_id: '001A/second@seller.example',
+          field: 'TeamMemberRole',
+          code: 'DUPLICATE_ACCOUNT_OWNER',
+          message: 'account 001A already has an ACCOUNT_OWNER: first@seller.example comes first, on line 2; skipped',
+        },
+      ]);
+      await writeCsv(dir, 'team.csv', [teamHeader, ['001A', 'third@seller.example', 'Account Owner', 'false']]);
+      const later = await load(db, { teamMembers: files.teamMembers! });
+      assert.deepEqual((await runErrors(db, later.runId)).map((e) => e.message), [
+        'account 001A already has an ACCOUNT_OWNER: first@seller.example is already in the directory; skipped',
+      ]);
+    });
+  });
+
+  describe('custom account attributes', () => {
+    const mapping: MappingInput = {
+      ...titles,
+      accounts: { attributes: { contractAmount: { source: 'Amount__c', type: 'Decimal' }, seats: { source: 'Seats__c', type: 'Integer' } } },
+    };
+
+    it('stores a Decimal exactly, digit for digit', async () => {
+      await writeCsv(dir, 'accounts.csv', [
+        [...accountHeader, 'Amount__c', 'Seats__c'],
+        ['001A', 'false', 'Acme', '', '12345678901234.56', '1200'],
+        ['001B', 'false', 'Beta', '', '0.10', ''],
+      ]);
+      const result = await load(db, { accounts: files.accounts! }, mapping);
+      assert.equal(result.state, 'succeeded');
+      const rows = await db.query(`select external_id, attributes->>'contractAmount' as amount, attributes->'seats' as seats from accounts order by 1`);
+      assert.deepEqual(rows, [
+        { external_id: '001A', amount: '12345678901234.56', seats: 1200 },
+        { external_id: '001B', amount: '0.1', seats: null },
+      ]);
+    });
+
+    it('refuses to change an attribute type once created, and leaves the directory as it was', async () => {
+      await writeCsv(dir, 'accounts.csv', [[...accountHeader, 'Amount__c', 'Seats__c'], ['001A', 'false', 'Acme', '', '10.5', '3']]);
+      await load(db, { accounts: files.accounts! }, mapping);
+      const before = await directorySnapshot(db);
+      await writeCsv(dir, 'accounts.csv', [[...accountHeader, 'Amount__c', 'Seats__c'], ['001A', 'false', 'Acme Renamed', '', '10', '3']]);
+      const changed: MappingInput = { accounts: { attributes: { contractAmount: { source: 'Amount__c', type: 'Integer' } } } };
+      const result = await load(db, { accounts: files.accounts! }, changed);
+      assert.equal(result.state, 'failed');
+      assert.deepEqual(result.error, {
+        code: 'ATTRIBUTE_IMMUTABLE',
+        message:
+          'account attribute "contractAmount" is stored as Decimal and cannot become Integer: an attribute\'s name and type never change once created; map the column to a new attribute name instead',
+      });
+      assert.deepEqual(await directorySnapshot(db), before);
+      const [run] = await db.query('select state, error_code from sync_runs where id = $1', [result.runId]);
+      assert.deepEqual(run, { state: 'failed', error_code: 'ATTRIBUTE_IMMUTABLE' });
+    });
+
+    it('is protected by the database too: renaming or retyping a definition raises', async () => {
+      await writeCsv(dir, 'accounts.csv', [[...accountHeader, 'Amount__c', 'Seats__c'], ['001A', 'false', 'Acme', '', '1', '1']]);
+      await load(db, { accounts: files.accounts! }, mapping);
+      await assert.rejects(db.query(`update account_attribute_definitions set data_type = 'String' where name = 'seats'`), /cannot change its name or type/);
+      await assert.rejects(db.query(`delete from account_attribute_definitions where name = 'seats'`), /cannot be deleted/);
+    });
+  });
+
+  describe('a contacts file with 10 malformed lines', () => {
+    it('loads every other row and reports each bad line by number', async () => {
+      const mapping: MappingInput = { ...titles, accounts: { attributes: { seats: { source: 'Seats__c', type: 'Integer' } } } };
+      await writeCsv(dir, 'accounts.csv', [
+        [...accountHeader, 'Seats__c'],
+        ['001A', 'false', 'Acme', '', '10'],
+        ['001B', 'false', 'Beta', '', 'ten'],
+        ['001C', 'false', 'Gamma', '', '3.5'],
+      ]);
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(
+        files.contacts!,
+        [
+          contactHeader.join(','),
+          '003A,false,CEO,001A,ada@acme.example,Ada,Lovelace', // 2 ok
+          '003B,false,CEO,001A,"bad"quote@acme.example,Bad,Quote', // 3 bad quote
+          '003C,false,CEO,001A,cy@acme.example,Cy', // 4 too few columns
+          '003D,false,CEO,001A,dee@acme.example,Dee,Dee,extra', // 5 too many columns
+          '003E,false,CEO,001A,not-an-email,Eve,Smith', // 6 invalid email
+          '003F,false,CEO,001A,fay@acme,Fay,Smith', // 7 invalid email (no domain)
+          '003G,false,CEO,001B,gus@acme.example,Gus,Smith', // 8 account rejected (Integer) so unknown
+          '003H,maybe,CEO,001A,hal@acme.example,Hal,Smith', // 9 bad boolean
+          ',false,CEO,001A,ivy@acme.example,Ivy,Smith', // 10 no Id
+          '003J,false,CEO,001A,"jo@acme.example,Jo,Smith', // 11 quote never closed (one line lost)
+          '003K,false,Buyer,001A,"kim, the buyer"@acme.example,Kim,Smith', // 12 bad quote after closing quote
+          '003L,false,"Buyer",001A,"lee@acme.example","Lee","Multi',
+          'line"', // 13-14 ok, a quoted newline
+          '003M,false,CEO,001A,max@acme.example,Max,Smith', // 15 ok
+        ].join('\n') + '\n',
+      );
+      const result = await load(db, { accounts: files.accounts!, contacts: files.contacts! }, mapping);
+      assert.equal(result.state, 'succeeded');
+      assert.deepEqual(result.counts.accounts, { ...zero, inserted: 1, rejected: 2 });
+      assert.deepEqual(result.counts.contacts, { ...zero, inserted: 3, rejected: 10 });
+      const errors = await runErrors(db, result.runId);
+      assert.deepEqual(
+        errors.map((e) => [e.source, e.line, e.code, e.field]),
+        [
+          ['accounts.csv', 3, 'INVALID_ATTRIBUTE', 'Seats__c'],
+          ['accounts.csv', 4, 'INVALID_ATTRIBUTE', 'Seats__c'],
+          ['contacts.csv', 3, 'UNREADABLE_ROW', null],
+          ['contacts.csv', 4, 'UNREADABLE_ROW', null],
+          ['contacts.csv', 5, 'UNREADABLE_ROW', null],
+          ['contacts.csv', 6, 'INVALID_EMAIL', 'Email'],
+          ['contacts.csv', 7, 'INVALID_EMAIL', 'Email'],
+          ['contacts.csv', 8, 'UNKNOWN_ACCOUNT', 'Account.Id'],
+          ['contacts.csv', 9, 'INVALID_BOOLEAN', 'IsDeleted'],
+          ['contacts.csv', 10, 'REQUIRED_VALUE', 'Id'],
+          ['contacts.csv', 11, 'UNREADABLE_ROW', null],
+          ['contacts.csv', 12, 'UNREADABLE_ROW', null],
+        ],
+      );
+      assert.equal(errors.find((e) => e.line === 4 && e.source === 'contacts.csv')?.message, 'CSV_COLUMN_COUNT: the row has 6 fields, the header has 7');
+      assert.equal(errors.find((e) => e.line === 3 && e.source === 'accounts.csv')?.message, 'seats: value "ten" is not an Integer');
+      const contacts = await db.query('select external_id, last_name from contacts order by 1');
+      assert.deepEqual(contacts, [
+        { external_id: '003A', last_name: 'Lovelace' },
+        { external_id: '003L', last_name: 'Multi\nline' },
+        { external_id: '003M', last_name: 'Smith' },
+      ]);
+    });
+  });
+
+  describe('a contact whose title has no client role mapped', () => {
+    it('loads the contact and reports the role', async () => {
+      await writeCsv(dir, 'contacts.csv', [contactHeader, ['003Z', 'false', 'Wizard', '001A', 'z@acme.example', 'Zed', 'Z']]);
+      const result = await load(db, files);
+      assert.deepEqual(result.counts.contacts, { ...zero, inserted: 1 });
+      assert.deepEqual(result.counts.clientRoles, { ...zero, rejected: 1 });
+      assert.deepEqual((await runErrors(db, result.runId)).map((e) => [e.object, e.line, e.code, e.message]), [
+        ['clientRoles', 2, 'UNMAPPED_ROLE', 'Title "Wizard" has no client role in the value mapping'],
+      ]);
+    });
+  });
+
+  describe('a file without a required column', () => {
+    it('fails the run before any row loads, naming the file and the column', async () => {
+      await writeCsv(dir, 'contacts.csv', [['Id', 'IsDeleted', 'Title', 'Account.Id', 'FirstName', 'LastName'], ['003A', 'false', 'CEO', '001A', 'A', 'B']]);
+      const result = await load(db, files);
+      assert.equal(result.state, 'failed');
+      assert.equal(result.error?.code, 'SOURCE_COLUMN_MISSING');
+      assert.equal(
+        result.error?.message,
+        'contacts.csv: missing column "Email" (mapped to contacts.email); the header has: Id, IsDeleted, Title, Account.Id, FirstName, LastName',
+      );
+      assert.deepEqual((await directorySnapshot(db)).accounts, []);
+    });
+  });
+
+  describe('a failure in the middle of the merge', () => {
+    it('leaves the directory exactly as before and records why the run failed', async () => {
+      await load(db, files, titles, 'First');
+      const before = await directorySnapshot(db);
+      await writeCsv(dir, 'accounts.csv', [accountHeader, ['001A', 'false', 'Acme Holding Renamed', ''], ['001N', 'false', 'New Co', '001A']]);
+      await writeCsv(dir, 'contacts.csv', [contactHeader, ['003N', 'false', 'CEO', '001N', 'new@new.example', 'New', 'Person']]);
+      // Accounts and contacts merge first; the client roles that follow hit a failing trigger.
+      await db.query(`create function fail_now() returns trigger language plpgsql as $$ begin raise exception 'disk full (injected)'; end $$;
+        create trigger fail_client_roles before insert on client_roles for each row execute function fail_now()`);
+      const result = await load(db, files, titles, 'Second');
+      assert.equal(result.state, 'failed');
+      assert.deepEqual(result.error, { code: 'LOAD_FAILED', message: 'the load failed and nothing was changed: disk full (injected)' });
+      assert.deepEqual(await directorySnapshot(db), before);
+      const runs = await db.query('select state, error_code from sync_runs order by id');
+      assert.deepEqual(runs, [{ state: 'succeeded', error_code: null }, { state: 'failed', error_code: 'LOAD_FAILED' }]);
+      assert.deepEqual(await db.query('select * from sync_run_counts where run_id = $1', [result.runId]), []);
+    });
+  });
+});
