@@ -1,7 +1,7 @@
 import path from 'node:path';
 import pg from 'pg';
 import type { Config } from './config.ts';
-import { startEmbeddedPostgres } from './embedded-postgres.ts';
+import { embeddedUrl, startEmbeddedPostgres } from './embedded-postgres.ts';
 
 export type DatabaseServer = { url: string; embedded: boolean; stop: () => Promise<void> };
 
@@ -13,9 +13,24 @@ const embeddedDatabaseName = 'bellwether';
  */
 export async function openDatabaseServer(config: Config): Promise<DatabaseServer> {
   if (config.databaseUrl) return { url: config.databaseUrl, embedded: false, stop: async () => {} };
+  const running = embeddedUrl(config.embeddedPgPort, embeddedDatabaseName);
+  // Another process of this install (`npm start`, say) already runs the embedded server: share it.
+  if (await answers(running)) return { url: running, embedded: true, stop: async () => {} };
   const server = await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'pg'), port: config.embeddedPgPort });
   await createDatabaseIfMissing(server.url('postgres'), embeddedDatabaseName);
   return { url: server.url(embeddedDatabaseName), embedded: true, stop: server.stop };
+}
+
+async function answers(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
 }
 
 export async function createDatabaseIfMissing(adminUrl: string, name: string, template?: string): Promise<void> {

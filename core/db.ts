@@ -24,6 +24,8 @@ export class Db implements Queryable {
     this.pool = new pg.Pool({
       connectionString,
       max: options.max ?? 10,
+      // A database host that drops packets must fail requests, not hang them.
+      connectionTimeoutMillis: 10_000,
       application_name: options.applicationName ?? 'bellwether',
     });
     // An idle client that errors (server restart) must not crash the process; the next query reconnects.

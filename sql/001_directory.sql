@@ -63,7 +63,7 @@ create table sync_run_counts (
 create table sync_run_errors (
   id bigint generated always as identity primary key,
   run_id bigint not null references sync_runs on delete cascade,
-  object text not null,
+  object text not null check (object in ('contacts', 'accounts', 'hierarchy', 'clientRoles', 'managementRoles')),
   source text not null,
   line integer,
   record_id text,

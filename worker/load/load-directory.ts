@@ -1,4 +1,5 @@
 import type { Db, Tx } from '../../core/db.ts';
+import type { ObjectCounts } from '../../core/runs/queries.ts';
 import { AppError, ErrorCode, isAppError } from '../../core/errors.ts';
 import type { RecordSource, Sources } from '../extract/source.ts';
 import type { AttributeDefinition } from '../map/attributes.ts';
@@ -23,7 +24,7 @@ export type LoadResult = {
   runId: number;
   state: 'succeeded' | 'failed';
   error: { code: string; message: string } | null;
-  counts: Partial<Record<DirectoryObject, runs.ObjectCounts>>;
+  counts: Partial<Record<DirectoryObject, ObjectCounts>>;
   mailingList: { id: number; name: string; members: number } | null;
 };
 
@@ -33,6 +34,10 @@ export type LoadResult = {
  * Rows that fail their checks are recorded with their line and reason; the rest load.
  */
 export async function loadDirectory(db: Db, request: LoadRequest): Promise<LoadResult> {
+  // Without its directory there is nowhere to record a run, so this one fails before it starts.
+  if (!(await runs.directoryExists(db, request.directoryId))) {
+    throw new AppError(ErrorCode.DIRECTORY_NOT_FOUND, `directory ${request.directoryId} does not exist`);
+  }
   const runId = await runs.createRun(db, request.directoryId, request.sourceLabel);
   try {
     const outcome = await db.tx((tx) => loadInTransaction(tx, runId, request));
@@ -46,9 +51,7 @@ export async function loadDirectory(db: Db, request: LoadRequest): Promise<LoadR
 
 async function loadInTransaction(tx: Tx, runId: number, request: LoadRequest) {
   const { directoryId, sources } = request;
-  if (!(await runs.lockDirectory(tx, directoryId))) {
-    throw new AppError(ErrorCode.DIRECTORY_NOT_FOUND, `directory ${directoryId} does not exist`);
-  }
+  await runs.lockDirectory(tx, directoryId);
   const mapping = resolveMapping(request.mapping, sources);
   if (mapping.accounts) await defineAttributes(tx, directoryId, mapping.accounts.attributes);
 
@@ -159,7 +162,7 @@ async function* stageLines<R>(
 async function summarise(tx: Tx, merged: Partial<Record<DirectoryObject, merge.MergeCounts>>, hasHierarchy: boolean) {
   const valid = await runs.countValid(tx, hasHierarchy);
   const rejected = await runs.countRejected(tx, hasHierarchy);
-  const counts: Partial<Record<DirectoryObject, runs.ObjectCounts>> = {};
+  const counts: Partial<Record<DirectoryObject, ObjectCounts>> = {};
   for (const [object, m] of Object.entries(merged) as [DirectoryObject, merge.MergeCounts][]) {
     // Client role deletions come from deleted or moved contacts, not from rows of their own.
     const changedRows = object === 'clientRoles' ? m.inserted + m.updated : m.inserted + m.updated + m.deleted;

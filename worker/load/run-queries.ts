@@ -1,8 +1,7 @@
 import type { Queryable, Tx } from '../../core/db.ts';
-import type { DirectoryObject } from '../map/row-error.ts';
+import type { ObjectCounts } from '../../core/runs/queries.ts';
 import type { AttributeDefinition } from '../map/attributes.ts';
-
-export type ObjectCounts = { inserted: number; updated: number; unchanged: number; deleted: number; rejected: number };
+import type { DirectoryObject } from '../map/row-error.ts';
 
 export async function createRun(db: Queryable, directoryId: number, source: string): Promise<number> {
   const [run] = await db.query<{ id: number }>(
@@ -24,11 +23,13 @@ export async function markRunFailed(db: Queryable, runId: number, code: string, 
   );
 }
 
-export async function lockDirectory(tx: Tx, directoryId: number): Promise<boolean> {
+export async function directoryExists(db: Queryable, directoryId: number): Promise<boolean> {
+  return (await db.query('select 1 from directories where id = $1', [directoryId])).length === 1;
+}
+
+export async function lockDirectory(tx: Tx, directoryId: number): Promise<void> {
   // Two loads into one directory would each merge against a directory the other is changing.
   await tx.query('select pg_advisory_xact_lock(7412530, $1::int)', [directoryId]);
-  const found = await tx.query('select 1 from directories where id = $1', [directoryId]);
-  return found.length === 1;
 }
 
 export async function storedAttributeDefinitions(tx: Tx, directoryId: number): Promise<AttributeDefinition[]> {

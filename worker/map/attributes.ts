@@ -35,9 +35,9 @@ export function coerceAttribute(definition: AttributeDefinition, raw: string): C
       return { ok: true, value: n };
     }
     case 'Decimal':
-      // decimal.js keeps every digit: a contract of 12345678901234.56 stays exactly that.
+      // decimal.js keeps every digit, and the source's scale is kept too: 1500.50 stays 1500.50.
       if (!decimalPattern.test(text)) return fail(text, 'a Decimal');
-      return { ok: true, value: new Decimal(text).toFixed() };
+      return { ok: true, value: new Decimal(text).toFixed(/[eE]/.test(text) ? undefined : (text.split('.')[1]?.length ?? 0)) };
     case 'Enum':
       if (!definition.values?.includes(text)) {
         return { ok: false, message: `value "${text}" is not one of ${definition.values?.map((v) => `"${v}"`).join(', ')}` };

@@ -198,7 +198,7 @@ describe('loadDirectory', () => {
       const rows = await db.query(`select external_id, attributes->>'contractAmount' as amount, attributes->'seats' as seats from accounts order by 1`);
       assert.deepEqual(rows, [
         { external_id: '001A', amount: '12345678901234.56', seats: 1200 },
-        { external_id: '001B', amount: '0.1', seats: null },
+        { external_id: '001B', amount: '0.10', seats: null },
       ]);
     });
 

@@ -1,0 +1,74 @@
+import type { Queryable } from '../db.ts';
+import { toPage, type Page, type PagedRows, type Window } from '../page.ts';
+
+export type ObjectCounts = { inserted: number; updated: number; unchanged: number; deleted: number; rejected: number };
+
+export type RunSummary = {
+  id: number;
+  directoryId: number;
+  source: string;
+  state: 'running' | 'succeeded' | 'failed';
+  errorCode: string | null;
+  errorMessage: string | null;
+  startedAt: Date;
+  finishedAt: Date | null;
+  /** Keyed by directory object, in the order the loader merges them. */
+  counts: Record<string, ObjectCounts>;
+  errorCount: number;
+};
+
+export type RowError = {
+  object: string;
+  source: string;
+  line: number | null;
+  recordId: string | null;
+  field: string | null;
+  code: string;
+  message: string;
+};
+
+/** A run's columns as the API shows them; `r` is the run. */
+const runColumns = `
+  r.id::int as id, r.directory_id::int as "directoryId", r.source, r.state,
+  r.error_code as "errorCode", r.error_message as "errorMessage", r.started_at as "startedAt", r.finished_at as "finishedAt",
+  coalesce((
+    select json_object_agg(c.object, json_build_object('inserted', c.inserted, 'updated', c.updated, 'unchanged', c.unchanged,
+        'deleted', c.deleted, 'rejected', c.rejected)
+      order by array_position(array['accounts', 'hierarchy', 'contacts', 'clientRoles', 'managementRoles'], c.object))
+    from sync_run_counts c where c.run_id = r.id
+  ), '{}') as counts,
+  (select count(*)::int from sync_run_errors e where e.run_id = r.id) as "errorCount"`;
+
+/** A directory's runs, newest first; null when the directory does not exist. */
+export async function listRuns(db: Queryable, directoryId: number, window: Window): Promise<Page<RunSummary> | null> {
+  const rows = await db.query<PagedRows<RunSummary>[number]>(
+    `select (select count(*) from sync_runs where directory_id = $1)::int as total, page.*
+    from directories d
+    left join lateral (
+      select ${runColumns} from sync_runs r
+      where r.directory_id = $1
+      order by r.started_at desc, r.id desc
+      limit $2 offset $3
+    ) page on true
+    where d.id = $1
+    order by page."startedAt" desc, page.id desc`,
+    [directoryId, window.limit, window.offset],
+  );
+  return toPage(rows, 'id', window);
+}
+
+/** One run with a page of its row errors in the order they were recorded; `runId` is digits. */
+export async function findRun(db: Queryable, runId: string, errors: Window): Promise<(RunSummary & { errors: RowError[] }) | null> {
+  const [run] = await db.query<RunSummary & { errors: RowError[] }>(
+    `select ${runColumns},
+      coalesce((
+        select json_agg(json_build_object('object', e.object, 'source', e.source, 'line', e.line, 'recordId', e.record_id,
+            'field', e.field, 'code', e.code, 'message', e.message) order by e.id)
+        from (select * from sync_run_errors where run_id = r.id order by id limit $2 offset $3) e
+      ), '[]') as errors
+    from sync_runs r
+    where r.id = $1`,
+    [runId, errors.limit, errors.offset],
+  );
+  return run ?? null;
+}
