@@ -1,0 +1,29 @@
+import express from 'express';
+import type { AdminKey } from '../core/admin-key.ts';
+import type { Queryable } from '../core/db.ts';
+import type { Logger } from '../core/log.ts';
+import { requireAdminKey } from './auth.ts';
+import { directoryRoutes } from './directory/routes.ts';
+import { errorHandler, unknownRoute } from './errors.ts';
+import { healthRoutes } from './health.ts';
+import { runRoutes } from './runs/routes.ts';
+
+export type AppDeps = { db: Queryable; adminKey: AdminKey; logger: Logger };
+
+/**
+ * The HTTP API as an Express app that never listens: the entry point (or a test) calls `listen`.
+ * Everything under /api but the health probe needs the admin key.
+ */
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+
+  app.use('/api', healthRoutes(deps.db, deps.logger));
+  app.use('/api', requireAdminKey(deps.adminKey), express.json({ limit: '16kb' }));
+  app.use('/api', directoryRoutes(deps.db));
+  app.use('/api', runRoutes(deps.db));
+
+  app.use(unknownRoute);
+  app.use(errorHandler(deps.logger));
+  return app;
+}

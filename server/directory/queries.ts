@@ -1,0 +1,133 @@
+import type { Queryable } from '../../core/db.ts';
+import { toPage, type Page, type PagedRows, type Window } from '../../core/page.ts';
+
+/*
+ * The directory as the API shows it: only live rows (not deleted), keyed by the source's external
+ * ids. `$1` is always the directory id. Names sort case-insensitively, the external id breaking ties.
+ * Lists are one statement each (see PagedRows in ../page.ts for their shape): the matching keys
+ * are counted, and only the page's rows are read in full.
+ */
+
+/** Stored as jsonb: Decimal and DateTime values are strings, Integer values numbers. */
+export type Attributes = Record<string, string | number | null>;
+
+export type AccountListItem = {
+  externalId: string;
+  displayName: string;
+  parentExternalId: string | null;
+  attributes: Attributes;
+  updatedAt: Date;
+};
+
+export type AccountRef = { externalId: string; displayName: string };
+
+export type AccountDetail = {
+  externalId: string;
+  displayName: string;
+  attributes: Attributes;
+  parent: AccountRef | null;
+  children: AccountRef[];
+  clientRoles: { contactExternalId: string; firstName: string | null; lastName: string | null; email: string | null; roleName: string }[];
+  managementRoles: { userEmail: string; roleName: string }[];
+  createdAt: Date;
+  updatedAt: Date;
+};
+
+export type ContactListItem = {
+  externalId: string;
+  firstName: string | null;
+  lastName: string | null;
+  email: string | null;
+  attributes: Record<string, unknown>;
+  accounts: { externalId: string; roleName: string }[];
+};
+
+export type Search = Window & { directoryId: number; pattern: string | null };
+
+/** A live account's parent, when both the hierarchy link and the parent account are live. */
+const liveParent = `
+  select p.external_id, p.display_name from account_hierarchy h
+  join accounts p on p.directory_id = h.directory_id and p.external_id = h.parent_external_id and not p.is_deleted
+  where h.directory_id = $1 and h.account_external_id = a.external_id and not h.is_deleted`;
+
+/** `pattern` is a LIKE pattern (see containsPattern) matched against the name or the external id. */
+export async function listAccounts(db: Queryable, search: Search): Promise<Page<AccountListItem> | null> {
+  const rows = await db.query<PagedRows<AccountListItem>[number]>(
+    `with matches as (
+      select a.external_id, a.display_name from accounts a
+      where a.directory_id = $1 and not a.is_deleted
+        and ($4::text is null or a.display_name ilike $4 or a.external_id ilike $4)
+    )
+    select (select count(*) from matches)::int as total, page.*
+    from directories d
+    left join lateral (
+      select a.external_id as "externalId", a.display_name as "displayName", (select parent.external_id from (${liveParent}) parent) as "parentExternalId",
+        a.attributes, a.updated_at as "updatedAt"
+      from (select * from matches order by lower(display_name), external_id limit $2 offset $3) m
+      join accounts a on a.directory_id = $1 and a.external_id = m.external_id
+    ) page on true
+    where d.id = $1
+    order by lower(page."displayName"), page."externalId"`,
+    [search.directoryId, search.limit, search.offset, search.pattern],
+  );
+  return toPage(rows, 'externalId', search);
+}
+
+export async function findAccount(db: Queryable, directoryId: number, externalId: string): Promise<AccountDetail | null> {
+  const [account] = await db.query<AccountDetail>(
+    `select a.external_id as "externalId", a.display_name as "displayName", a.attributes,
+      (select json_build_object('externalId', parent.external_id, 'displayName', parent.display_name) from (${liveParent}) parent) as parent,
+      coalesce((
+        select json_agg(json_build_object('externalId', c.external_id, 'displayName', c.display_name) order by lower(c.display_name), c.external_id)
+        from account_hierarchy h
+        join accounts c on c.directory_id = h.directory_id and c.external_id = h.account_external_id and not c.is_deleted
+        where h.directory_id = $1 and h.parent_external_id = a.external_id and not h.is_deleted
+      ), '[]') as children,
+      coalesce((
+        select json_agg(json_build_object('contactExternalId', c.external_id, 'firstName', c.first_name, 'lastName', c.last_name,
+            'email', c.email, 'roleName', r.role_name) order by lower(c.last_name), lower(c.first_name), c.external_id)
+        from client_roles r
+        join contacts c on c.directory_id = r.directory_id and c.external_id = r.contact_external_id and not c.is_deleted
+        where r.directory_id = $1 and r.account_external_id = a.external_id and not r.is_deleted
+      ), '[]') as "clientRoles",
+      coalesce((
+        select json_agg(json_build_object('userEmail', m.user_email, 'roleName', m.role_name)
+            order by m.role_name <> 'ACCOUNT_OWNER', m.user_email)
+        from management_roles m
+        where m.directory_id = $1 and m.account_external_id = a.external_id and not m.is_deleted
+      ), '[]') as "managementRoles",
+      a.created_at as "createdAt", a.updated_at as "updatedAt"
+    from accounts a
+    where a.directory_id = $1 and a.external_id = $2 and not a.is_deleted`,
+    [directoryId, externalId],
+  );
+  return account ?? null;
+}
+
+/** `pattern` is matched against "first last", the email and the external id. */
+export async function listContacts(db: Queryable, search: Search): Promise<Page<ContactListItem> | null> {
+  const rows = await db.query<PagedRows<ContactListItem>[number]>(
+    `with matches as (
+      select c.external_id, c.first_name, c.last_name from contacts c
+      where c.directory_id = $1 and not c.is_deleted
+        and ($4::text is null or concat_ws(' ', c.first_name, c.last_name) ilike $4 or c.email ilike $4 or c.external_id ilike $4)
+    )
+    select (select count(*) from matches)::int as total, page.*
+    from directories d
+    left join lateral (
+      select c.external_id as "externalId", c.first_name as "firstName", c.last_name as "lastName", c.email, c.attributes,
+        coalesce((
+          select json_agg(json_build_object('externalId', a.external_id, 'roleName', r.role_name) order by a.external_id)
+          from client_roles r
+          join accounts a on a.directory_id = r.directory_id and a.external_id = r.account_external_id and not a.is_deleted
+          where r.directory_id = $1 and r.contact_external_id = c.external_id and not r.is_deleted
+        ), '[]') as accounts
+      from (select * from matches order by lower(last_name), lower(first_name), external_id limit $2 offset $3) m
+      join contacts c on c.directory_id = $1 and c.external_id = m.external_id
+    ) page on true
+    where d.id = $1
+    order by lower(page."lastName"), lower(page."firstName"), page."externalId"`,
+    [search.directoryId, search.limit, search.offset, search.pattern],
+  );
+  return toPage(rows, 'externalId', search);
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { AppError, ErrorCode } from '../core/errors.ts';
+
+/** A non-negative integer parameter; query strings carry text, so the digits are checked before the range. */
+function integer(min: number, max: number, fallback: number) {
+  const message = max === Number.MAX_SAFE_INTEGER ? `must be an integer of ${min} or more` : `must be an integer from ${min} to ${max}`;
+  return z
+    .string({ error: message })
+    .regex(/^\d+$/, message)
+    .transform(Number)
+    .pipe(z.number().int().min(min, message).max(max, message))
+    .default(fallback);
+}
+
+/** The directory the migration creates ('Default'); every read targets it unless told otherwise. */
+export const defaultDirectoryId = 1;
+
+const directory = integer(1, Number.MAX_SAFE_INTEGER, defaultDirectoryId);
+
+const search = z
+  .string({ error: 'must be given once, as text' })
+  .max(200, 'must be at most 200 characters')
+  .transform((q) => q.trim() || undefined)
+  .optional();
+
+/** A page of a directory's list. */
+export const pageQuery = z.object({
+  limit: integer(1, 500, 50),
+  offset: integer(0, Number.MAX_SAFE_INTEGER, 0),
+  directory,
+});
+
+/** A page of a directory's list, optionally narrowed by a search text. */
+export const listQuery = pageQuery.extend({ q: search });
+export type ListQuery = z.infer<typeof listQuery>;
+
+export const directoryQuery = z.object({ directory });
+
+export const runErrorsQuery = z.object({
+  errorsLimit: integer(1, 1000, 100),
+  errorsOffset: integer(0, Number.MAX_SAFE_INTEGER, 0),
+});
+
+/** Parses `req.query` with `schema`; a bad value is a 400 naming the parameter. */
+export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.infer<S> {
+  const parsed = schema.safeParse(query);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  throw new AppError(ErrorCode.BAD_REQUEST, `query parameter "${issue.path.join('.')}" ${issue.message}`);
+}
+
+/** A LIKE pattern matching `text` anywhere, with LIKE's own wildcards taken literally. */
+export function containsPattern(text: string | undefined): string | null {
+  return text === undefined ? null : `%${text.replace(/[\\%_]/g, '\\$&')}%`;
+}

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { testDatabase } from '../helpers/hooks.ts';
+import { loadAcme } from './fixture.ts';
+import { serve, type Served } from './serve.ts';
+
+const ada = { externalId: '003A', firstName: 'Ada', lastName: 'Lovelace', email: 'ada@acme.example', attributes: {}, accounts: [{ externalId: '001A', roleName: 'EXECUTIVE_SPONSOR' }] };
+const bob = { externalId: '003B', firstName: 'Bob', lastName: 'Builder', email: 'bob@acme.example', attributes: {}, accounts: [{ externalId: '001A', roleName: 'PROCUREMENT_FINANCE_PERSON' }] };
+const cy = { externalId: '003C', firstName: 'Cy', lastName: 'Young', email: 'cy@acme.example', attributes: {}, accounts: [{ externalId: '001B', roleName: 'ACCOUNT_MEMBER' }] };
+const dee = { externalId: '003D', firstName: 'Dee', lastName: 'Adams', email: 'dee@zeta.example', attributes: {}, accounts: [{ externalId: '001E', roleName: 'EXECUTIVE_SPONSOR' }] };
+// Gus's only account, Gone Ltd, was deleted: he stays in the directory without one.
+const gus = { externalId: '003G', firstName: 'Gus', lastName: 'Gone', email: 'gus@gone.example', attributes: {}, accounts: [] };
+
+describe('GET /api/contacts', () => {
+  let api: Served;
+
+  beforeEach(async function () {
+    const { db } = await testDatabase(this);
+    await loadAcme(db);
+    api = await serve(db);
+  });
+  afterEach(() => api.close());
+
+  describe('without a key', () => {
+    it('responds 401', async () => {
+      const reply = await api.get('/api/contacts', { key: null });
+      assert.deepEqual([reply.status, reply.headers.get('www-authenticate'), (reply.body as { error: { code: string } }).error.code], [401, 'Bearer', 'UNAUTHORIZED']);
+    });
+  });
+
+  describe('with the key', () => {
+    it('lists the live contacts by last name with their live client roles', async () => {
+      const reply = await api.get('/api/contacts');
+      assert.deepEqual([reply.status, reply.body], [200, { items: [dee, bob, gus, ada, cy], total: 5, limit: 50, offset: 0 }]);
+    });
+
+    it('pages with limit and offset', async () => {
+      const reply = await api.get('/api/contacts?limit=2&offset=1');
+      assert.deepEqual(reply.body, { items: [bob, gus], total: 5, limit: 2, offset: 1 });
+    });
+
+    it('finds a contact by email, case-insensitively', async () => {
+      const reply = await api.get('/api/contacts?q=ZETA.example');
+      assert.deepEqual(reply.body, { items: [dee], total: 1, limit: 50, offset: 0 });
+    });
+
+    it('finds a contact by full name', async () => {
+      const reply = await api.get(`/api/contacts?q=${encodeURIComponent('ada love')}`);
+      assert.deepEqual(reply.body, { items: [ada], total: 1, limit: 50, offset: 0 });
+    });
+  });
+
+  describe('with a q given twice', () => {
+    it('responds 400 naming q', async () => {
+      const reply = await api.get('/api/contacts?q=a&q=b');
+      assert.deepEqual([reply.status, reply.body], [400, { error: { code: 'BAD_REQUEST', message: 'query parameter "q" must be given once, as text' } }]);
+    });
+  });
+});

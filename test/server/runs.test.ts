@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict';
+import type { Db } from '../../core/db.ts';
+import { contactHeader, tempDir, writeCsv } from '../helpers/files.ts';
+import { testDatabase } from '../helpers/hooks.ts';
+import { load, loadAcme } from './fixture.ts';
+import { serve, type Served } from './serve.ts';
+
+const zero = { inserted: 0, updated: 0, unchanged: 0, deleted: 0, rejected: 0 };
+
+type Run = { id: number; startedAt: string; finishedAt: string | null; [key: string]: unknown };
+
+/** A run without its timestamps, after checking that they are in order. */
+function untimed(run: Run) {
+  const { startedAt, finishedAt, ...rest } = run;
+  assert.ok(finishedAt !== null && Date.parse(startedAt) <= Date.parse(finishedAt), `run ${run.id} starts before it finishes`);
+  return rest;
+}
+
+const firstRun = {
+  id: 1,
+  directoryId: 1,
+  source: 'files',
+  state: 'succeeded',
+  errorCode: null,
+  errorMessage: null,
+  counts: {
+    accounts: { ...zero, inserted: 7 },
+    hierarchy: { ...zero, inserted: 7 },
+    contacts: { ...zero, inserted: 5, rejected: 3 },
+    clientRoles: { ...zero, inserted: 5 },
+    managementRoles: { ...zero, inserted: 3 },
+  },
+  errorCount: 3,
+};
+
+const secondRun = {
+  ...firstRun,
+  id: 2,
+  counts: { accounts: { ...zero, deleted: 1 }, hierarchy: { ...zero, deleted: 1 } },
+  errorCount: 0,
+};
+
+const firstRunErrors = [
+  { object: 'contacts', source: 'contacts.csv', line: 6, recordId: '003E', field: 'Email', code: 'INVALID_EMAIL', message: 'Email "not-an-email" is not a valid email address' },
+  { object: 'contacts', source: 'contacts.csv', line: 7, recordId: '003F', field: 'Account.Id', code: 'UNKNOWN_ACCOUNT', message: 'account 001Q is not in the directory' },
+  { object: 'contacts', source: 'contacts.csv', line: 8, recordId: '003H', field: 'IsDeleted', code: 'INVALID_BOOLEAN', message: 'IsDeleted "maybe" is not true or false' },
+];
+
+/** A third run whose contacts file lacks the Email column, so it fails before loading a row. */
+async function failRun(db: Db) {
+  const dir = await tempDir();
+  const contacts = await writeCsv(dir, 'contacts.csv', [contactHeader.filter((c) => c !== 'Email'), ['003Z', 'false', 'CEO', '001A', 'Zed', 'Z']]);
+  return load(db, { contacts });
+}
+
+describe('GET /api/runs', () => {
+  let db: Db;
+  let api: Served;
+
+  beforeEach(async function () {
+    db = (await testDatabase(this)).db;
+    await loadAcme(db);
+    api = await serve(db);
+  });
+  afterEach(() => api.close());
+
+  describe('without a key', () => {
+    it('responds 401', async () => {
+      const reply = await api.get('/api/runs', { key: null });
+      assert.deepEqual([reply.status, (reply.body as { error: { code: string } }).error.code], [401, 'UNAUTHORIZED']);
+    });
+  });
+
+  describe('with the key', () => {
+    it('lists the runs newest first with their counts per object', async () => {
+      const reply = await api.get('/api/runs');
+      const { items, ...window } = reply.body as { items: Run[] };
+      assert.deepEqual([reply.status, window], [200, { total: 2, limit: 50, offset: 0 }]);
+      assert.deepEqual(items.map(untimed), [secondRun, firstRun]);
+    });
+
+    it('pages with limit and offset', async () => {
+      const reply = await api.get('/api/runs?limit=1&offset=1');
+      const { items, ...window } = reply.body as { items: Run[] };
+      assert.deepEqual([items.map(untimed), window], [[firstRun], { total: 2, limit: 1, offset: 1 }]);
+    });
+  });
+
+  describe('in a directory that does not exist', () => {
+    it('responds 404 naming the directory', async () => {
+      const reply = await api.get('/api/runs?directory=2');
+      assert.deepEqual([reply.status, reply.body], [404, { error: { code: 'DIRECTORY_NOT_FOUND', message: 'directory 2 does not exist' } }]);
+    });
+  });
+});
+
+describe('GET /api/runs/:id', () => {
+  let db: Db;
+  let api: Served;
+
+  beforeEach(async function () {
+    db = (await testDatabase(this)).db;
+    await loadAcme(db);
+    api = await serve(db);
+  });
+  afterEach(() => api.close());
+
+  describe('without a key', () => {
+    it('responds 401', async () => {
+      const reply = await api.get('/api/runs/1', { key: null });
+      assert.deepEqual([reply.status, (reply.body as { error: { code: string } }).error.code], [401, 'UNAUTHORIZED']);
+    });
+  });
+
+  describe('of a run with row errors', () => {
+    it('shows the run and its first 100 errors by default', async () => {
+      const reply = await api.get('/api/runs/1');
+      const { errors, ...run } = reply.body as Run & { errors: unknown };
+      assert.deepEqual([reply.status, untimed(run as Run)], [200, firstRun]);
+      assert.deepEqual(errors, { items: firstRunErrors, total: 3, limit: 100, offset: 0 });
+    });
+
+    it('pages the errors with errorsLimit and errorsOffset', async () => {
+      const first = (await api.get('/api/runs/1?errorsLimit=2')).body as { errors: unknown };
+      const rest = (await api.get('/api/runs/1?errorsLimit=2&errorsOffset=2')).body as { errors: unknown };
+      assert.deepEqual(
+        [first.errors, rest.errors],
+        [
+          { items: firstRunErrors.slice(0, 2), total: 3, limit: 2, offset: 0 },
+          { items: firstRunErrors.slice(2), total: 3, limit: 2, offset: 2 },
+        ],
+      );
+    });
+  });
+
+  describe('of a failed run', () => {
+    it('shows its error code and message, and no counts', async () => {
+      const failed = await failRun(db);
+      const reply = await api.get(`/api/runs/${failed.runId}`);
+      assert.deepEqual(untimed(reply.body as Run), {
+        id: 3,
+        directoryId: 1,
+        source: 'files',
+        state: 'failed',
+        errorCode: 'SOURCE_COLUMN_MISSING',
+        errorMessage:
+          'contacts.csv: missing column "Email" (mapped to contacts.email); the header has: Id, IsDeleted, Title, Account.Id, FirstName, LastName',
+        counts: {},
+        errorCount: 0,
+        errors: { items: [], total: 0, limit: 100, offset: 0 },
+      });
+    });
+  });
+
+  describe('with errorsLimit over 1000', () => {
+    it('responds 400 naming errorsLimit', async () => {
+      const reply = await api.get('/api/runs/1?errorsLimit=1001');
+      assert.deepEqual([reply.status, reply.body], [
+        400,
+        { error: { code: 'BAD_REQUEST', message: 'query parameter "errorsLimit" must be an integer from 1 to 1000' } },
+      ]);
+    });
+  });
+
+  describe('of an unknown or non-numeric id', () => {
+    it('responds 404 naming the id', async () => {
+      const replies = await Promise.all(['99', 'abc', '99999999999999999999'].map((id) => api.get(`/api/runs/${id}`)));
+      assert.deepEqual(
+        replies.map((r) => [r.status, r.body]),
+        ['99', 'abc', '99999999999999999999'].map((id) => [404, { error: { code: 'NOT_FOUND', message: `run ${id} does not exist` } }]),
+      );
+    });
+  });
+});

@@ -1,0 +1,50 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { pino } from 'pino';
+import { resolveAdminKey } from '../../core/admin-key.ts';
+import type { Queryable } from '../../core/db.ts';
+import { createLogger, type Logger } from '../../core/log.ts';
+import { createApp } from '../../server/app.ts';
+import { listen } from '../../server/listen.ts';
+
+export const adminKey = 'test-admin-key-0123456789';
+
+export type Reply = { status: number; headers: Headers; body: unknown };
+
+/** The API listening on a free port, called with `fetch` as a client would. */
+export type Served = {
+  get: (path: string, options?: { key?: string | null }) => Promise<Reply>;
+  request: (path: string, init: RequestInit) => Promise<Reply>;
+  close: () => Promise<void>;
+};
+
+export async function serve(db: Queryable, logger: Logger = createLogger('silent', 'test')): Promise<Served> {
+  const app = createApp({ db, adminKey: await resolveAdminKey(db, adminKey), logger });
+  const server: Server = await listen(app, 0);
+  const base = `http://localhost:${(server.address() as AddressInfo).port}`;
+  const request = async (path: string, init: RequestInit) => {
+    const response = await fetch(base + path, init);
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+  };
+  return {
+    request,
+    get: (path, options = {}) => {
+      const key = options.key === undefined ? adminKey : options.key;
+      return request(path, { headers: key === null ? {} : { authorization: `Bearer ${key}` } });
+    },
+    close: async () => {
+      server.closeAllConnections();
+      server.close();
+      await once(server, 'close');
+    },
+  };
+}
+
+/** A logger that keeps what it writes, to check what a failure logged. */
+export function recordingLogger(): { logger: Logger; lines: () => Record<string, unknown>[] } {
+  const written: string[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void written.push(line) });
+  return { logger, lines: () => written.map((line) => JSON.parse(line)) };
+}
