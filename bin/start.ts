@@ -1,0 +1,61 @@
+// `npm start`: the whole product in one process on a fresh machine: embedded database (unless
+// DATABASE_URL is set), migrations, the worker, the bundled demo data on first start, and the API.
+import path from 'node:path';
+import { resolveAdminKey } from '../core/admin-key.ts';
+import { boot, onShutdown } from '../core/boot.ts';
+import { createApp } from '../server/app.ts';
+import { listen } from '../server/listen.ts';
+import type { SyncJob } from '../worker/jobs/run-sync.ts';
+import { Queue } from '../worker/queues.ts';
+import { startWorker, type Worker } from '../worker/worker.ts';
+
+const demoDir = path.join(import.meta.dirname, '..', 'examples', 'demo');
+
+const runtime = await boot('bellwether');
+const { db, logger, config } = runtime;
+const adminKey = await resolveAdminKey(db, config.adminApiKey);
+const worker = await startWorker({ databaseUrl: runtime.database.url, db, logger });
+
+const [{ loaded }] = (await db.query<{ loaded: boolean }>('select exists (select 1 from sync_runs) as loaded')) as [{ loaded: boolean }];
+if (!loaded) await loadDemo(worker);
+
+const server = await listen(createApp({ db, adminKey, logger }), config.port);
+const base = `http://localhost:${config.port}`;
+const key = adminKey.generated ?? '<your admin API key>';
+console.log(`
+Bellwether is running at ${base}  (database: ${runtime.database.embedded ? `embedded, in ${config.dataDir}` : 'DATABASE_URL'})
+${adminKey.generated ? `Admin API key, shown this once (only its hash is stored; set ADMIN_API_KEY to choose your own):\n  ${adminKey.generated}` : 'Admin API key: the one printed at first start, or ADMIN_API_KEY.'}
+Try:
+  curl -H "Authorization: Bearer ${key}" ${base}/api/accounts
+`);
+
+onShutdown(logger, async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await worker.stop();
+  await runtime.close();
+});
+
+/** The first start loads the bundled demo company through the same queue a scheduled sync uses. */
+async function loadDemo(worker: Worker): Promise<void> {
+  const job: SyncJob = {
+    directoryId: 1,
+    files: {
+      accounts: path.join(demoDir, 'accounts.csv'),
+      contacts: path.join(demoDir, 'contacts.csv'),
+      teamMembers: path.join(demoDir, 'team_members.csv'),
+    },
+    mapping: path.join(demoDir, 'mapping.json'),
+    mailingListName: 'Demo import',
+  };
+  const id = await worker.boss.send(Queue.sync, job);
+  if (!id) throw new Error('the demo sync job was not queued');
+  logger.info({ jobId: id }, 'loading the demo data');
+  for (;;) {
+    const found = await worker.boss.getJobById(Queue.sync, id);
+    if (found && ['completed', 'failed', 'cancelled'].includes(found.state)) {
+      if (found.state !== 'completed') logger.error({ job: found.output }, 'the demo data did not load');
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

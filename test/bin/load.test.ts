@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { accountHeader, tempDir, writeCsv } from '../helpers/files.ts';
+import { testDatabase } from '../helpers/hooks.ts';
+
+const run = promisify(execFile);
+const root = path.join(import.meta.dirname, '..', '..');
+const demo = (file: string) => path.join(root, 'examples', 'demo', file);
+
+async function cli(databaseUrl: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [path.join(root, 'bin', 'load.ts'), ...args], {
+      env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('npm run load', () => {
+  it('loads the demo export, prints the counts per object and the row errors, and exits 0', async function () {
+    const { url } = await testDatabase(this);
+    const result = await cli(url, [
+      '--accounts', demo('accounts.csv'), '--contacts', demo('contacts.csv'), '--team-members', demo('team_members.csv'),
+      '--mapping', demo('mapping.json'), '--mailing-list', 'Demo',
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(
+      result.stdout.split('\n').slice(0, 13).join('\n'),
+      [
+        'Run 1 succeeded.',
+        '',
+        'object            inserted   updated unchanged   deleted  rejected',
+        'contacts               317         0         3         0         0',
+        'accounts                35         0         1         0         0',
+        'hierarchy               35         0         1         0         0',
+        'clientRoles            317         0         0         0         0',
+        'managementRoles        111         0         0         0         1',
+        '',
+        'Mailing list "Demo 1" holds 317 contacts.',
+        '',
+        '1 row error:',
+        '  team_members.csv line 41 (managementRoles, TeamMemberRole): account 001Nw000001OOWJIA4 already has an ACCOUNT_OWNER: priya.raman@northwind.example comes first, on line 40; skipped',
+      ].join('\n'),
+    );
+  });
+
+  it('exits 1 and says the directory is unchanged when the run fails', async function () {
+    const { url } = await testDatabase(this);
+    const dir = await tempDir();
+    const accounts = await writeCsv(dir, 'accounts.csv', [accountHeader.filter((c) => c !== 'Name'), ['001A', 'false', '']]);
+    const result = await cli(url, ['--accounts', accounts]);
+    assert.equal(result.code, 1);
+    assert.equal(
+      result.stdout.trim(),
+      'Run 1 failed; the directory is unchanged.\nSOURCE_COLUMN_MISSING: accounts.csv: missing column "Name" (mapped to accounts.displayName); the header has: Id, IsDeleted, Parent.Id',
+    );
+  });
+
+  it('exits 2 with the usage when no file is given', async function () {
+    const { url } = await testDatabase(this);
+    const result = await cli(url, []);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /^usage: npm run load -- \[--accounts FILE\]/);
+  });
+});

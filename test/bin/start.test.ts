@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { freePort } from '../helpers/database.ts';
+import { testDatabase } from '../helpers/hooks.ts';
+
+const root = path.join(import.meta.dirname, '..', '..');
+
+describe('npm start', () => {
+  it('loads the demo company on first start, prints an admin key once, and serves the accounts with it', async function () {
+    this.timeout(60_000);
+    const { url } = await testDatabase(this);
+    const port = await freePort();
+    const start = () =>
+      spawn(process.execPath, [path.join(root, 'bin', 'start.ts')], {
+        env: { ...process.env, DATABASE_URL: url, PORT: String(port), LOG_LEVEL: 'warn', ADMIN_API_KEY: '' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+    const untilRunning = async (child: ReturnType<typeof start>) => {
+      let output = '';
+      for await (const chunk of child.stdout!) {
+        output += String(chunk);
+        if (output.includes('Try:')) return output;
+      }
+      throw new Error(`start exited early:\n${output}`);
+    };
+    const stop = async (child: ReturnType<typeof start>) => {
+      child.kill('SIGTERM');
+      const [code] = await once(child, 'exit');
+      return code;
+    };
+
+    const first = start();
+    const banner = await untilRunning(first);
+    const key = /shown this once[^\n]*\n\s+(bw_\S+)/.exec(banner)?.[1];
+    assert.ok(key, `no key in:\n${banner}`);
+    const response = await fetch(`http://localhost:${port}/api/accounts?limit=500`, { headers: { authorization: `Bearer ${key}` } });
+    assert.equal(response.status, 200);
+    const body = (await response.json()) as { total: number; items: { displayName: string }[] };
+    assert.equal(body.total, 35);
+    assert.ok(body.items.some((a) => a.displayName === 'Helvetia Precision AG'));
+    assert.equal(await stop(first), 0);
+
+    const second = start();
+    const again = await untilRunning(second);
+    assert.match(again, /Admin API key: the one printed at first start, or ADMIN_API_KEY\./);
+    const runs = await fetch(`http://localhost:${port}/api/runs`, { headers: { authorization: `Bearer ${key}` } });
+    assert.equal(((await runs.json()) as { total: number }).total, 1, 'the demo is loaded once, not at every start');
+    assert.equal(await stop(second), 0);
+  });
+});

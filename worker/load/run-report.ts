@@ -1,0 +1,32 @@
+import type { Queryable } from '../../core/db.ts';
+import { findRun } from '../../core/runs/queries.ts';
+import { DirectoryObject } from '../map/row-error.ts';
+import type { LoadResult } from './load-directory.ts';
+
+const shownErrors = 20;
+
+/** A run's outcome as a person reads it in a terminal: counts per object, then the first row errors. */
+export async function formatRunReport(db: Queryable, result: LoadResult): Promise<string> {
+  if (result.state === 'failed') {
+    return `Run ${result.runId} failed; the directory is unchanged.\n${result.error?.code}: ${result.error?.message}`;
+  }
+  const lines = [`Run ${result.runId} succeeded.`, ''];
+  const header = ['object', 'inserted', 'updated', 'unchanged', 'deleted', 'rejected'];
+  const rows = Object.values(DirectoryObject)
+    .filter((o) => result.counts[o])
+    .map((o) => {
+      const c = result.counts[o]!;
+      return [o, c.inserted, c.updated, c.unchanged, c.deleted, c.rejected].map(String);
+    });
+  for (const row of [header, ...rows]) lines.push(row.map((cell, i) => (i === 0 ? cell.padEnd(16) : cell.padStart(10))).join(''));
+  if (result.mailingList) lines.push('', `Mailing list "${result.mailingList.name}" holds ${result.mailingList.members} contacts.`);
+
+  const run = await findRun(db, String(result.runId), { limit: shownErrors, offset: 0 });
+  const total = run?.errorCount ?? 0;
+  if (run && total > 0) {
+    lines.push('', `${total} row ${total === 1 ? 'error' : 'errors'}:`);
+    for (const e of run.errors) lines.push(`  ${e.source} line ${e.line} (${e.object}${e.field ? `, ${e.field}` : ''}): ${e.message}`);
+    if (total > run.errors.length) lines.push(`  ... and ${total - run.errors.length} more: GET /api/runs/${result.runId}`);
+  }
+  return lines.join('\n');
+}
