@@ -21,9 +21,6 @@ create table account_hierarchy (
   updated_at timestamp with time zone not null default now(),
   last_run_id bigint,
   constraint account_hierarchy_check CHECK ((parent_external_id IS DISTINCT FROM account_external_id)),
-  constraint account_hierarchy_directory_id_account_external_id_fkey FOREIGN KEY (directory_id, account_external_id) REFERENCES accounts(directory_id, external_id) ON DELETE CASCADE,
-  constraint account_hierarchy_directory_id_parent_external_id_fkey FOREIGN KEY (directory_id, parent_external_id) REFERENCES accounts(directory_id, external_id) ON DELETE CASCADE,
-  constraint account_hierarchy_last_run_id_fkey FOREIGN KEY (last_run_id) REFERENCES sync_runs(id) ON DELETE SET NULL,
   constraint account_hierarchy_pkey PRIMARY KEY (directory_id, account_external_id)
 );
 
@@ -37,8 +34,6 @@ create table accounts (
   updated_at timestamp with time zone not null default now(),
   last_run_id bigint,
   constraint accounts_external_id_check CHECK ((external_id <> ''::text)),
-  constraint accounts_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES directories(id) ON DELETE CASCADE,
-  constraint accounts_last_run_id_fkey FOREIGN KEY (last_run_id) REFERENCES sync_runs(id) ON DELETE SET NULL,
   constraint accounts_pkey PRIMARY KEY (directory_id, external_id)
 );
 
@@ -51,9 +46,6 @@ create table client_roles (
   updated_at timestamp with time zone not null default now(),
   last_run_id bigint,
   constraint client_roles_role_name_check CHECK ((role_name = ANY (ARRAY['DECISION_MAKER'::text, 'INFLUENCER'::text, 'PROCUREMENT_FINANCE_PERSON'::text, 'PROGRAM_MANAGER'::text, 'EXECUTIVE_SPONSOR'::text, 'END_USER'::text, 'ACCOUNT_MEMBER'::text]))),
-  constraint client_roles_directory_id_account_external_id_fkey FOREIGN KEY (directory_id, account_external_id) REFERENCES accounts(directory_id, external_id) ON DELETE CASCADE,
-  constraint client_roles_directory_id_contact_external_id_fkey FOREIGN KEY (directory_id, contact_external_id) REFERENCES contacts(directory_id, external_id) ON DELETE CASCADE,
-  constraint client_roles_last_run_id_fkey FOREIGN KEY (last_run_id) REFERENCES sync_runs(id) ON DELETE SET NULL,
   constraint client_roles_pkey PRIMARY KEY (directory_id, contact_external_id, account_external_id)
 );
 
@@ -69,8 +61,6 @@ create table contacts (
   updated_at timestamp with time zone not null default now(),
   last_run_id bigint,
   constraint contacts_external_id_check CHECK ((external_id <> ''::text)),
-  constraint contacts_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES directories(id) ON DELETE CASCADE,
-  constraint contacts_last_run_id_fkey FOREIGN KEY (last_run_id) REFERENCES sync_runs(id) ON DELETE SET NULL,
   constraint contacts_pkey PRIMARY KEY (directory_id, external_id)
 );
 
@@ -94,7 +84,6 @@ create table mailing_list_members (
   mailing_list_id bigint not null,
   directory_id bigint not null,
   contact_external_id text not null,
-  constraint mailing_list_members_directory_id_contact_external_id_fkey FOREIGN KEY (directory_id, contact_external_id) REFERENCES contacts(directory_id, external_id) ON DELETE CASCADE,
   constraint mailing_list_members_mailing_list_id_fkey FOREIGN KEY (mailing_list_id) REFERENCES mailing_lists(id) ON DELETE CASCADE,
   constraint mailing_list_members_pkey PRIMARY KEY (mailing_list_id, contact_external_id)
 );
@@ -120,8 +109,6 @@ create table management_roles (
   updated_at timestamp with time zone not null default now(),
   last_run_id bigint,
   constraint management_roles_role_name_check CHECK ((role_name = ANY (ARRAY['ACCOUNT_EXECUTIVE'::text, 'ACCOUNT_OWNER'::text, 'CUSTOMER_SUCCESS_MANAGER'::text, 'TECHNICAL_SALES_PROFESSIONAL'::text, 'SALES_ENGINEER'::text, 'CUSTOMER_SUPPORT_PROFESSIONAL'::text, 'OTHER_ACCOUNT_TEAM_MEMBER'::text]))),
-  constraint management_roles_directory_id_account_external_id_fkey FOREIGN KEY (directory_id, account_external_id) REFERENCES accounts(directory_id, external_id) ON DELETE CASCADE,
-  constraint management_roles_last_run_id_fkey FOREIGN KEY (last_run_id) REFERENCES sync_runs(id) ON DELETE SET NULL,
   constraint management_roles_pkey PRIMARY KEY (directory_id, account_external_id, user_email)
 );
 

@@ -15,7 +15,7 @@ export const mapping: MappingInput = {
 };
 
 export async function load(db: Db, files: LocalFiles): Promise<LoadResult> {
-  return loadDirectory(db, { directoryId: 1, sourceLabel: 'files', sources: await openLocalFiles(files), mapping });
+  return loadDirectory(db, { directoryId: 1, sourceLabel: 'files', openSources: () => openLocalFiles(files), mapping });
 }
 
 /**

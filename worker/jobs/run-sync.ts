@@ -22,11 +22,10 @@ export type SyncJob = z.infer<typeof syncJobSchema>;
  */
 export async function runSync(db: Db, job: SyncJob): Promise<LoadResult> {
   const mapping = typeof job.mapping === 'string' ? await readMappingFile(job.mapping) : (job.mapping ?? {});
-  const sources = await openLocalFiles(job.files);
   return loadDirectory(db, {
     directoryId: job.directoryId,
     sourceLabel: 'files',
-    sources,
+    openSources: () => openLocalFiles(job.files),
     mapping,
     ...(job.mailingListName ? { mailingListName: job.mailingListName } : {}),
   });

@@ -14,7 +14,8 @@ export type LoadRequest = {
   directoryId: number;
   /** What fed this run, as shown in its history (e.g. "files"). */
   sourceLabel: string;
-  sources: Sources;
+  /** Opened inside the run, so a source that cannot be opened fails the run and says why. */
+  openSources: () => Promise<Sources>;
   mapping: MappingInput;
   /** When set, the run creates the mailing list `<name> <run id>` holding the contacts it loaded. */
   mailingListName?: string;
@@ -50,11 +51,14 @@ export async function loadDirectory(db: Db, request: LoadRequest): Promise<LoadR
 }
 
 async function loadInTransaction(tx: Tx, runId: number, request: LoadRequest) {
-  const { directoryId, sources } = request;
+  const { directoryId } = request;
   await runs.lockDirectory(tx, directoryId);
+  const sources = await request.openSources();
   const mapping = resolveMapping(request.mapping, sources);
   if (mapping.accounts) await defineAttributes(tx, directoryId, mapping.accounts.attributes);
 
+  // The merge's hash joins over a million staged rows spill to disk with the default 4 MB.
+  await tx.query(`set local work_mem = '64MB'`);
   await tx.query(staging.createStagingSql);
   await stageSources(tx, sources, mapping);
   await runs.analyzeStaging(tx);
@@ -63,28 +67,37 @@ async function loadInTransaction(tx: Tx, runId: number, request: LoadRequest) {
   await merge.rejectDuplicates(tx, 'stg_accounts', 's.external_id', 'accounts', 'account');
   await merge.rejectDuplicates(tx, 'stg_contacts', 's.external_id', 'contacts', 'contact');
   await merge.rejectDuplicates(tx, 'stg_team', `s.account_external_id || '/' || s.user_email`, 'managementRoles', 'team member');
-  if (mapping.accounts) merged.accounts = await merge.mergeAccounts(tx, directoryId, runId);
+  if (mapping.accounts) {
+    await merge.stageChangedAccounts(tx, directoryId);
+    merged.accounts = await merge.mergeAccounts(tx, directoryId, runId);
+  }
   if (mapping.hierarchy) {
     const parentColumn = mapping.hierarchy.fields.accountParentExternalReferenceId;
-    await merge.stageHierarchy(tx);
+    await merge.stageChangedHierarchy(tx, directoryId);
     await merge.rejectUnknownParents(tx, directoryId, parentColumn);
     await merge.rejectCycles(tx, directoryId, parentColumn);
     merged.hierarchy = await merge.mergeHierarchy(tx, directoryId, runId);
   }
   if (mapping.contacts) {
     if (mapping.clientRoles) await merge.rejectOrphanContacts(tx, directoryId, mapping.clientRoles.fields.accountExternalReferenceId);
+    await merge.stageChangedContacts(tx, directoryId);
     merged.contacts = await merge.mergeContacts(tx, directoryId, runId);
-    if (mapping.clientRoles) merged.clientRoles = await merge.mergeClientRoles(tx, directoryId, runId);
+    if (mapping.clientRoles) {
+      await merge.stageChangedClientRoles(tx, directoryId);
+      merged.clientRoles = await merge.mergeClientRoles(tx, directoryId, runId);
+    }
   }
   if (mapping.managementRoles) {
     await merge.rejectTeamOnUnknownAccounts(tx, directoryId, mapping.managementRoles.fields.accountExternalReferenceId);
+    await merge.stageChangedTeam(tx, directoryId);
     await merge.rejectExtraOwners(tx, directoryId, mapping.managementRoles.fields.roleName);
     merged.managementRoles = await merge.mergeManagementRoles(tx, directoryId, runId);
   }
 
-  const counts = await summarise(tx, merged, mapping.hierarchy !== null);
+  const errorTables = runs.errorTables(mapping.hierarchy !== null, mapping.managementRoles !== null);
+  const counts = await summarise(tx, merged, errorTables);
   await runs.saveCounts(tx, runId, counts);
-  await runs.saveRowErrors(tx, runId, mapping.hierarchy !== null);
+  await runs.saveRowErrors(tx, runId, errorTables);
   const mailingList =
     request.mailingListName && mapping.contacts ? await runs.createMailingList(tx, directoryId, runId, request.mailingListName) : null;
   await runs.markRunSucceeded(tx, runId);
@@ -159,14 +172,17 @@ async function* stageLines<R>(
   if (batch) yield batch;
 }
 
-async function summarise(tx: Tx, merged: Partial<Record<DirectoryObject, merge.MergeCounts>>, hasHierarchy: boolean) {
-  const valid = await runs.countValid(tx, hasHierarchy);
-  const rejected = await runs.countRejected(tx, hasHierarchy);
+async function summarise(tx: Tx, merged: Partial<Record<DirectoryObject, merge.MergeCounts>>, errorTables: readonly string[]) {
+  const { valid, rejected, rejectedAfterStaging } = await runs.countRows(tx, errorTables);
   const counts: Partial<Record<DirectoryObject, ObjectCounts>> = {};
   for (const [object, m] of Object.entries(merged) as [DirectoryObject, merge.MergeCounts][]) {
     // Client role deletions come from deleted or moved contacts, not from rows of their own.
     const changedRows = object === 'clientRoles' ? m.inserted + m.updated : m.inserted + m.updated + m.deleted;
-    counts[object] = { ...m, unchanged: valid[object] - changedRows, rejected: rejected.get(object) ?? 0 };
+    counts[object] = {
+      ...m,
+      unchanged: valid[object] - changedRows - (rejectedAfterStaging[object] ?? 0),
+      rejected: rejected[object] ?? 0,
+    };
   }
   return counts;
 }

@@ -60,12 +60,14 @@ export async function analyzeStaging(tx: Tx): Promise<void> {
   await tx.query('analyze stg_accounts; analyze stg_contacts; analyze stg_team');
 }
 
-const stagingTables = ['stg_accounts', 'stg_hierarchy', 'stg_contacts', 'stg_team'] as const;
+/** Where rejected rows end up: every staging table, and the change tables that checks reject rows from. */
+export function errorTables(hasHierarchy: boolean, hasTeam: boolean): string[] {
+  return ['stg_accounts', 'stg_contacts', 'stg_team', ...(hasHierarchy ? ['chg_hierarchy'] : []), ...(hasTeam ? ['chg_team'] : [])];
+}
 
-/** Moves every rejected staged row into the run's errors, in source order. */
-export async function saveRowErrors(tx: Tx, runId: number, hasHierarchy: boolean): Promise<void> {
-  for (const table of stagingTables) {
-    if (table === 'stg_hierarchy' && !hasHierarchy) continue;
+/** Moves every rejected row into the run's errors, each table in source order. */
+export async function saveRowErrors(tx: Tx, runId: number, tables: readonly string[]): Promise<void> {
+  for (const table of tables) {
     await tx.query(
       `insert into sync_run_errors (run_id, object, source, line, record_id, field, code, message)
        select $1::bigint, err_object, source, line, record_id, err_field, err_code, err_message from ${table}
@@ -75,28 +77,33 @@ export async function saveRowErrors(tx: Tx, runId: number, hasHierarchy: boolean
   }
 }
 
-/** Rejected counts per object, from every staging table at once. */
-export async function countRejected(tx: Tx, hasHierarchy: boolean): Promise<Map<DirectoryObject, number>> {
-  const tables = stagingTables.filter((t) => t !== 'stg_hierarchy' || hasHierarchy);
-  const rows = await tx.query<{ object: DirectoryObject; n: number }>(
-    tables.map((t) => `select err_object as object, count(*)::int as n from ${t} where err_code is not null group by 1`).join(' union all '),
-  );
-  const counts = new Map<DirectoryObject, number>();
-  for (const row of rows) counts.set(row.object, (counts.get(row.object) ?? 0) + row.n);
-  return counts;
-}
+type PerObject = Record<DirectoryObject, number>;
 
-/** How many staged rows each merge looked at: its valid data rows. */
-export async function countValid(tx: Tx, hasHierarchy: boolean): Promise<Record<DirectoryObject, number>> {
-  const [row] = await tx.query<Record<DirectoryObject, number>>(
+/**
+ * Rows per object that passed the checks on staging (`valid`), rejected in all (`rejected`), and
+ * rejected later, from the change tables (`rejectedAfterStaging`, already counted in `valid`).
+ */
+export async function countRows(tx: Tx, tables: readonly string[]) {
+  const [valid] = await tx.query<PerObject>(
     `select
       (select count(*)::int from stg_accounts where err_code is null) as accounts,
-      ${hasHierarchy ? '(select count(*)::int from stg_hierarchy where err_code is null)' : '0'} as hierarchy,
+      (select count(*)::int from stg_accounts where err_code is null and has_hierarchy) as hierarchy,
       (select count(*)::int from stg_contacts where err_code is null) as contacts,
       (select count(*)::int from stg_contacts where err_code is null and not is_deleted and role_name is not null) as "clientRoles",
       (select count(*)::int from stg_team where err_code is null) as "managementRoles"`,
   );
-  return row!;
+  const rows = await tx.query<{ object: DirectoryObject; late: boolean; n: number }>(
+    tables
+      .map((t) => `select err_object as object, ${t.startsWith('chg_')} as late, count(*)::int as n from ${t} where err_code is not null group by 1`)
+      .join(' union all '),
+  );
+  const rejected: Partial<PerObject> = {};
+  const rejectedAfterStaging: Partial<PerObject> = {};
+  for (const row of rows) {
+    rejected[row.object] = (rejected[row.object] ?? 0) + row.n;
+    if (row.late) rejectedAfterStaging[row.object] = (rejectedAfterStaging[row.object] ?? 0) + row.n;
+  }
+  return { valid: valid!, rejected, rejectedAfterStaging };
 }
 
 export async function saveCounts(tx: Tx, runId: number, counts: Partial<Record<DirectoryObject, ObjectCounts>>): Promise<void> {

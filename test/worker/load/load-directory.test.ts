@@ -9,8 +9,7 @@ import { testDatabase } from '../../helpers/hooks.ts';
 const titles: MappingInput = { clientRoles: { values: { CEO: 'EXECUTIVE_SPONSOR', Buyer: 'PROCUREMENT_FINANCE_PERSON', '': 'ACCOUNT_MEMBER' } } };
 
 async function load(db: Db, files: LocalFiles, mapping: MappingInput = titles, mailingListName?: string) {
-  const sources = await openLocalFiles(files);
-  return loadDirectory(db, { directoryId: 1, sourceLabel: 'files', sources, mapping, ...(mailingListName ? { mailingListName } : {}) });
+  return loadDirectory(db, { directoryId: 1, sourceLabel: 'files', openSources: () => openLocalFiles(files), mapping, ...(mailingListName ? { mailingListName } : {}) });
 }
 
 const zero = { inserted: 0, updated: 0, unchanged: 0, deleted: 0, rejected: 0 };
@@ -313,6 +312,15 @@ describe('loadDirectory', () => {
         result.error?.message,
         'contacts.csv: missing column "Email" (mapped to contacts.email); the header has: Id, IsDeleted, Title, Account.Id, FirstName, LastName',
       );
+      assert.deepEqual((await directorySnapshot(db)).accounts, []);
+    });
+  });
+
+  describe('a file that cannot be opened', () => {
+    it('fails the run, naming the file, and changes nothing', async () => {
+      const result = await load(db, { ...files, contacts: `${dir}/missing.csv` });
+      assert.equal(result.state, 'failed');
+      assert.deepEqual(result.error, { code: 'SOURCE_UNREADABLE', message: `${dir}/missing.csv: cannot read the contacts file (ENOENT)` });
       assert.deepEqual((await directorySnapshot(db)).accounts, []);
     });
   });
