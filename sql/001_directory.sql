@@ -1,7 +1,7 @@
 -- The directory: accounts, contacts, hierarchy and roles, each kept with a deleted flag so a
 -- later run can tell what changed. Natural keys are the source's external ids, per directory.
 --
--- The five directory tables, and mailing list members, declare no foreign keys. They are written
+-- The directory tables, and mailing list members, declare no foreign keys. They are written
 -- only by the loader, which checks every reference set-based inside its transaction (unknown
 -- account, unknown parent, orphan contact) under a per-directory lock; per-row foreign-key
 -- triggers would repeat those checks one row at a time and cost more than half of a
@@ -79,32 +79,30 @@ create table sync_run_errors (
 );
 create index sync_run_errors_run on sync_run_errors (run_id, id);
 
+-- `source_hash` is the hash of the mapped source record that last merged into the row whole; the
+-- loader skips a record whose hash is unchanged, so a reload of unchanged data costs one read of
+-- the keys. It is null when part of that record was rejected, so the record is checked again.
+
+-- An account carries its place in the hierarchy: its parent (null at the top). Cycles are refused
+-- by the loader.
 create table accounts (
   directory_id bigint not null,
   external_id text not null check (external_id <> ''),
   display_name text not null,
+  parent_external_id text check (parent_external_id is distinct from external_id),
   attributes jsonb not null default '{}',
   is_deleted boolean not null default false,
+  source_hash bigint,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   last_run_id bigint,
   primary key (directory_id, external_id)
 );
 create index accounts_display_name on accounts (directory_id, lower(display_name)) where not is_deleted;
+create index accounts_parent on accounts (directory_id, parent_external_id) where not is_deleted;
 
--- Each account's parent; a null parent is a top-level account. Cycles are refused by the loader.
-create table account_hierarchy (
-  directory_id bigint not null,
-  account_external_id text not null,
-  parent_external_id text,
-  is_deleted boolean not null default false,
-  updated_at timestamptz not null default now(),
-  last_run_id bigint,
-  primary key (directory_id, account_external_id),
-  check (parent_external_id is distinct from account_external_id)
-);
-create index account_hierarchy_parent on account_hierarchy (directory_id, parent_external_id) where not is_deleted;
-
+-- A contact carries its client role: the role it holds on the account its record names
+-- (Salesforce's Contact.AccountId), so one contact holds at most one client role.
 create table contacts (
   directory_id bigint not null,
   external_id text not null check (external_id <> ''),
@@ -112,26 +110,19 @@ create table contacts (
   last_name text,
   email text,
   attributes jsonb not null default '{}',
+  account_external_id text,
+  client_role text check (client_role in ('DECISION_MAKER', 'INFLUENCER', 'PROCUREMENT_FINANCE_PERSON',
+    'PROGRAM_MANAGER', 'EXECUTIVE_SPONSOR', 'END_USER', 'ACCOUNT_MEMBER')),
   is_deleted boolean not null default false,
+  source_hash bigint,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   last_run_id bigint,
-  primary key (directory_id, external_id)
+  primary key (directory_id, external_id),
+  check (client_role is null or account_external_id is not null)
 );
 create index contacts_email on contacts (directory_id, lower(email)) where not is_deleted;
-
-create table client_roles (
-  directory_id bigint not null,
-  contact_external_id text not null,
-  account_external_id text not null,
-  role_name text not null check (role_name in ('DECISION_MAKER', 'INFLUENCER', 'PROCUREMENT_FINANCE_PERSON',
-    'PROGRAM_MANAGER', 'EXECUTIVE_SPONSOR', 'END_USER', 'ACCOUNT_MEMBER')),
-  is_deleted boolean not null default false,
-  updated_at timestamptz not null default now(),
-  last_run_id bigint,
-  primary key (directory_id, contact_external_id, account_external_id)
-);
-create index client_roles_account on client_roles (directory_id, account_external_id) where not is_deleted;
+create index contacts_account on contacts (directory_id, account_external_id) where not is_deleted;
 
 create table management_roles (
   directory_id bigint not null,
@@ -140,6 +131,7 @@ create table management_roles (
   role_name text not null check (role_name in ('ACCOUNT_EXECUTIVE', 'ACCOUNT_OWNER', 'CUSTOMER_SUCCESS_MANAGER',
     'TECHNICAL_SALES_PROFESSIONAL', 'SALES_ENGINEER', 'CUSTOMER_SUPPORT_PROFESSIONAL', 'OTHER_ACCOUNT_TEAM_MEMBER')),
   is_deleted boolean not null default false,
+  source_hash bigint,
   updated_at timestamptz not null default now(),
   last_run_id bigint,
   primary key (directory_id, account_external_id, user_email)

@@ -13,40 +13,20 @@ create table account_attribute_definitions (
   constraint account_attribute_definitions_pkey PRIMARY KEY (directory_id, name)
 );
 
-create table account_hierarchy (
-  directory_id bigint not null,
-  account_external_id text not null,
-  parent_external_id text,
-  is_deleted boolean not null default false,
-  updated_at timestamp with time zone not null default now(),
-  last_run_id bigint,
-  constraint account_hierarchy_check CHECK ((parent_external_id IS DISTINCT FROM account_external_id)),
-  constraint account_hierarchy_pkey PRIMARY KEY (directory_id, account_external_id)
-);
-
 create table accounts (
   directory_id bigint not null,
   external_id text not null,
   display_name text not null,
+  parent_external_id text,
   attributes jsonb not null default '{}'::jsonb,
   is_deleted boolean not null default false,
+  source_hash bigint,
   created_at timestamp with time zone not null default now(),
   updated_at timestamp with time zone not null default now(),
   last_run_id bigint,
+  constraint accounts_check CHECK ((parent_external_id IS DISTINCT FROM external_id)),
   constraint accounts_external_id_check CHECK ((external_id <> ''::text)),
   constraint accounts_pkey PRIMARY KEY (directory_id, external_id)
-);
-
-create table client_roles (
-  directory_id bigint not null,
-  contact_external_id text not null,
-  account_external_id text not null,
-  role_name text not null,
-  is_deleted boolean not null default false,
-  updated_at timestamp with time zone not null default now(),
-  last_run_id bigint,
-  constraint client_roles_role_name_check CHECK ((role_name = ANY (ARRAY['DECISION_MAKER'::text, 'INFLUENCER'::text, 'PROCUREMENT_FINANCE_PERSON'::text, 'PROGRAM_MANAGER'::text, 'EXECUTIVE_SPONSOR'::text, 'END_USER'::text, 'ACCOUNT_MEMBER'::text]))),
-  constraint client_roles_pkey PRIMARY KEY (directory_id, contact_external_id, account_external_id)
 );
 
 create table contacts (
@@ -56,10 +36,15 @@ create table contacts (
   last_name text,
   email text,
   attributes jsonb not null default '{}'::jsonb,
+  account_external_id text,
+  client_role text,
   is_deleted boolean not null default false,
+  source_hash bigint,
   created_at timestamp with time zone not null default now(),
   updated_at timestamp with time zone not null default now(),
   last_run_id bigint,
+  constraint contacts_check CHECK (((client_role IS NULL) OR (account_external_id IS NOT NULL))),
+  constraint contacts_client_role_check CHECK ((client_role = ANY (ARRAY['DECISION_MAKER'::text, 'INFLUENCER'::text, 'PROCUREMENT_FINANCE_PERSON'::text, 'PROGRAM_MANAGER'::text, 'EXECUTIVE_SPONSOR'::text, 'END_USER'::text, 'ACCOUNT_MEMBER'::text]))),
   constraint contacts_external_id_check CHECK ((external_id <> ''::text)),
   constraint contacts_pkey PRIMARY KEY (directory_id, external_id)
 );
@@ -106,6 +91,7 @@ create table management_roles (
   user_email text not null,
   role_name text not null,
   is_deleted boolean not null default false,
+  source_hash bigint,
   updated_at timestamp with time zone not null default now(),
   last_run_id bigint,
   constraint management_roles_role_name_check CHECK ((role_name = ANY (ARRAY['ACCOUNT_EXECUTIVE'::text, 'ACCOUNT_OWNER'::text, 'CUSTOMER_SUCCESS_MANAGER'::text, 'TECHNICAL_SALES_PROFESSIONAL'::text, 'SALES_ENGINEER'::text, 'CUSTOMER_SUPPORT_PROFESSIONAL'::text, 'OTHER_ACCOUNT_TEAM_MEMBER'::text]))),
@@ -162,9 +148,9 @@ create table sync_runs (
   constraint sync_runs_pkey PRIMARY KEY (id)
 );
 
-CREATE INDEX account_hierarchy_parent ON public.account_hierarchy USING btree (directory_id, parent_external_id) WHERE (NOT is_deleted);
 CREATE INDEX accounts_display_name ON public.accounts USING btree (directory_id, lower(display_name)) WHERE (NOT is_deleted);
-CREATE INDEX client_roles_account ON public.client_roles USING btree (directory_id, account_external_id) WHERE (NOT is_deleted);
+CREATE INDEX accounts_parent ON public.accounts USING btree (directory_id, parent_external_id) WHERE (NOT is_deleted);
+CREATE INDEX contacts_account ON public.contacts USING btree (directory_id, account_external_id) WHERE (NOT is_deleted);
 CREATE INDEX contacts_email ON public.contacts USING btree (directory_id, lower(email)) WHERE (NOT is_deleted);
 CREATE INDEX management_roles_user ON public.management_roles USING btree (directory_id, lower(user_email)) WHERE (NOT is_deleted);
 CREATE INDEX sync_run_errors_run ON public.sync_run_errors USING btree (run_id, id);

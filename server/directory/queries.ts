@@ -44,11 +44,10 @@ export type ContactListItem = {
 
 export type Search = Window & { directoryId: number; pattern: string | null };
 
-/** A live account's parent, when both the hierarchy link and the parent account are live. */
+/** A live account's parent, when the parent account is live. */
 const liveParent = `
-  select p.external_id, p.display_name from account_hierarchy h
-  join accounts p on p.directory_id = h.directory_id and p.external_id = h.parent_external_id and not p.is_deleted
-  where h.directory_id = $1 and h.account_external_id = a.external_id and not h.is_deleted`;
+  select p.external_id, p.display_name from accounts p
+  where p.directory_id = $1 and p.external_id = a.parent_external_id and not p.is_deleted`;
 
 /** `pattern` is a LIKE pattern (see containsPattern) matched against the name or the external id. */
 export async function listAccounts(db: Queryable, search: Search): Promise<Page<AccountListItem> | null> {
@@ -79,16 +78,14 @@ export async function findAccount(db: Queryable, directoryId: number, externalId
       (select json_build_object('externalId', parent.external_id, 'displayName', parent.display_name) from (${liveParent}) parent) as parent,
       coalesce((
         select json_agg(json_build_object('externalId', c.external_id, 'displayName', c.display_name) order by lower(c.display_name), c.external_id)
-        from account_hierarchy h
-        join accounts c on c.directory_id = h.directory_id and c.external_id = h.account_external_id and not c.is_deleted
-        where h.directory_id = $1 and h.parent_external_id = a.external_id and not h.is_deleted
+        from accounts c
+        where c.directory_id = $1 and c.parent_external_id = a.external_id and not c.is_deleted
       ), '[]') as children,
       coalesce((
         select json_agg(json_build_object('contactExternalId', c.external_id, 'firstName', c.first_name, 'lastName', c.last_name,
-            'email', c.email, 'roleName', r.role_name) order by lower(c.last_name), lower(c.first_name), c.external_id)
-        from client_roles r
-        join contacts c on c.directory_id = r.directory_id and c.external_id = r.contact_external_id and not c.is_deleted
-        where r.directory_id = $1 and r.account_external_id = a.external_id and not r.is_deleted
+            'email', c.email, 'roleName', c.client_role) order by lower(c.last_name), lower(c.first_name), c.external_id)
+        from contacts c
+        where c.directory_id = $1 and c.account_external_id = a.external_id and c.client_role is not null and not c.is_deleted
       ), '[]') as "clientRoles",
       coalesce((
         select json_agg(json_build_object('userEmail', m.user_email, 'roleName', m.role_name)
@@ -117,10 +114,9 @@ export async function listContacts(db: Queryable, search: Search): Promise<Page<
     left join lateral (
       select c.external_id as "externalId", c.first_name as "firstName", c.last_name as "lastName", c.email, c.attributes,
         coalesce((
-          select json_agg(json_build_object('externalId', a.external_id, 'roleName', r.role_name) order by a.external_id)
-          from client_roles r
-          join accounts a on a.directory_id = r.directory_id and a.external_id = r.account_external_id and not a.is_deleted
-          where r.directory_id = $1 and r.contact_external_id = c.external_id and not r.is_deleted
+          select json_agg(json_build_object('externalId', a.external_id, 'roleName', c.client_role))
+          from accounts a
+          where a.directory_id = $1 and a.external_id = c.account_external_id and c.client_role is not null and not a.is_deleted
         ), '[]') as accounts
       from (select * from matches order by lower(last_name), lower(first_name), external_id limit $2 offset $3) m
       join contacts c on c.directory_id = $1 and c.external_id = m.external_id

@@ -24,9 +24,12 @@ export const teamHeader = ['Account.Id', 'User.Email', 'TeamMemberRole', 'IsDele
 export async function directorySnapshot(db: Queryable) {
   return {
     accounts: await db.query('select directory_id, external_id, display_name, attributes, is_deleted from accounts order by 1, 2'),
-    hierarchy: await db.query('select directory_id, account_external_id, parent_external_id, is_deleted from account_hierarchy order by 1, 2'),
+    hierarchy: await db.query('select directory_id, external_id as account_external_id, parent_external_id, is_deleted from accounts order by 1, 2'),
     contacts: await db.query('select directory_id, external_id, first_name, last_name, email, attributes, is_deleted from contacts order by 1, 2'),
-    clientRoles: await db.query('select directory_id, contact_external_id, account_external_id, role_name, is_deleted from client_roles order by 1, 2, 3'),
+    clientRoles: await db.query(
+      `select directory_id, external_id as contact_external_id, account_external_id, client_role as role_name, is_deleted
+       from contacts where client_role is not null order by 1, 2, 3`,
+    ),
     managementRoles: await db.query('select directory_id, account_external_id, user_email, role_name, is_deleted from management_roles order by 1, 2, 3'),
     attributeDefinitions: await db.query('select directory_id, name, data_type, enum_values from account_attribute_definitions order by 1, 2'),
     mailingLists: await db.query('select l.name, count(m.*)::int as members from mailing_lists l left join mailing_list_members m on m.mailing_list_id = l.id group by 1 order by 1'),

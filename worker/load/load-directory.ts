@@ -63,39 +63,40 @@ async function loadInTransaction(tx: Tx, runId: number, request: LoadRequest) {
   await stageSources(tx, sources, mapping);
   await runs.analyzeStaging(tx);
 
-  const merged: Partial<Record<DirectoryObject, merge.MergeCounts>> = {};
+  const changes: Partial<Record<DirectoryObject, merge.ObjectChanges>> = {};
   await merge.rejectDuplicates(tx, 'stg_accounts', 's.external_id', 'accounts', 'account');
   await merge.rejectDuplicates(tx, 'stg_contacts', 's.external_id', 'contacts', 'contact');
   await merge.rejectDuplicates(tx, 'stg_team', `s.account_external_id || '/' || s.user_email`, 'managementRoles', 'team member');
   if (mapping.accounts) {
     await merge.stageChangedAccounts(tx, directoryId);
-    merged.accounts = await merge.mergeAccounts(tx, directoryId, runId);
-  }
-  if (mapping.hierarchy) {
-    const parentColumn = mapping.hierarchy.fields.accountParentExternalReferenceId;
-    await merge.stageChangedHierarchy(tx, directoryId);
-    await merge.rejectUnknownParents(tx, directoryId, parentColumn);
-    await merge.rejectCycles(tx, directoryId, parentColumn);
-    merged.hierarchy = await merge.mergeHierarchy(tx, directoryId, runId);
+    if (mapping.hierarchy) {
+      const parentColumn = mapping.hierarchy.fields.accountParentExternalReferenceId;
+      await merge.rejectUnknownParents(tx, directoryId, parentColumn);
+      await merge.rejectCycles(tx, directoryId, parentColumn);
+    }
+    await merge.mergeAccounts(tx, directoryId, runId);
+    const counted = await merge.countAccountChanges(tx);
+    changes.accounts = counted.accounts;
+    if (mapping.hierarchy) changes.hierarchy = counted.hierarchy;
   }
   if (mapping.contacts) {
     if (mapping.clientRoles) await merge.rejectOrphanContacts(tx, directoryId, mapping.clientRoles.fields.accountExternalReferenceId);
     await merge.stageChangedContacts(tx, directoryId);
-    merged.contacts = await merge.mergeContacts(tx, directoryId, runId);
-    if (mapping.clientRoles) {
-      await merge.stageChangedClientRoles(tx, directoryId);
-      merged.clientRoles = await merge.mergeClientRoles(tx, directoryId, runId);
-    }
+    await merge.mergeContacts(tx, directoryId, runId);
+    const counted = await merge.countContactChanges(tx);
+    changes.contacts = counted.contacts;
+    if (mapping.clientRoles) changes.clientRoles = counted.clientRoles;
   }
   if (mapping.managementRoles) {
     await merge.rejectTeamOnUnknownAccounts(tx, directoryId, mapping.managementRoles.fields.accountExternalReferenceId);
     await merge.stageChangedTeam(tx, directoryId);
     await merge.rejectExtraOwners(tx, directoryId, mapping.managementRoles.fields.roleName);
-    merged.managementRoles = await merge.mergeManagementRoles(tx, directoryId, runId);
+    await merge.mergeManagementRoles(tx, directoryId, runId);
+    changes.managementRoles = await merge.countTeamChanges(tx);
   }
 
-  const errorTables = runs.errorTables(mapping.hierarchy !== null, mapping.managementRoles !== null);
-  const counts = await summarise(tx, merged, errorTables);
+  const errorTables = runs.errorTables(mapping.accounts !== null, mapping.managementRoles !== null);
+  const counts = await summarise(tx, changes, errorTables);
   await runs.saveCounts(tx, runId, counts);
   await runs.saveRowErrors(tx, runId, errorTables);
   const mailingList =
@@ -126,15 +127,15 @@ async function defineAttributes(tx: Tx, directoryId: number, wanted: readonly At
 async function stageSources(tx: Tx, sources: Sources, mapping: Mapping): Promise<void> {
   if (sources.accounts && mapping.accounts) {
     const accounts = mapping.accounts;
-    await tx.copyIn(staging.copyAccountsSql, stageLines(sources.accounts, 'accounts', staging.accountDataColumns, (record) => mapAccount(record, accounts, mapping.hierarchy), staging.accountLine));
+    await tx.copyIn(staging.copyAccountsSql, stageLines(sources.accounts, 'accounts', staging.accountDataColumns, (record) => mapAccount(record, accounts, mapping.hierarchy), staging.stageAccount));
   }
   if (sources.contacts && mapping.contacts) {
     const contacts = mapping.contacts;
-    await tx.copyIn(staging.copyContactsSql, stageLines(sources.contacts, 'contacts', staging.contactDataColumns, (record) => mapContact(record, contacts, mapping.clientRoles), staging.contactLine));
+    await tx.copyIn(staging.copyContactsSql, stageLines(sources.contacts, 'contacts', staging.contactDataColumns, (record) => mapContact(record, contacts, mapping.clientRoles), staging.stageContact));
   }
   if (sources.teamMembers && mapping.managementRoles) {
     const roles = mapping.managementRoles;
-    await tx.copyIn(staging.copyTeamSql, stageLines(sources.teamMembers, 'teamMembers', staging.teamDataColumns, (record) => mapManagementRole(record, roles), staging.teamLine));
+    await tx.copyIn(staging.copyTeamSql, stageLines(sources.teamMembers, 'teamMembers', staging.teamDataColumns, (record) => mapManagementRole(record, roles), staging.stageTeamMember));
   }
 }
 
@@ -144,7 +145,7 @@ async function* stageLines<R>(
   kind: 'accounts' | 'contacts' | 'teamMembers',
   dataColumns: number,
   map: (record: Parameters<typeof mapAccount>[0]) => Mapped<R>,
-  line: (row: R, source: string) => string,
+  stage: (row: R, source: string, complete: boolean) => staging.StagedRow,
 ): AsyncGenerator<string> {
   let batch = '';
   try {
@@ -154,7 +155,7 @@ async function* stageLines<R>(
       } else {
         const mapped = map(item);
         if (mapped.ok) {
-          batch += line(mapped.row, source.name);
+          batch += stage(mapped.row, source.name, mapped.warnings.length === 0).line;
           for (const warning of mapped.warnings) batch += staging.errorLine(warning, dataColumns);
         } else {
           batch += staging.errorLine(mapped.error, dataColumns);
@@ -172,15 +173,18 @@ async function* stageLines<R>(
   if (batch) yield batch;
 }
 
-async function summarise(tx: Tx, merged: Partial<Record<DirectoryObject, merge.MergeCounts>>, errorTables: readonly string[]) {
-  const { valid, rejected, rejectedAfterStaging } = await runs.countRows(tx, errorTables);
+/** Counts per object: what the changes did, the rows rejected anywhere, and the rest unchanged. */
+async function summarise(tx: Tx, changes: Partial<Record<DirectoryObject, merge.ObjectChanges>>, errorTables: readonly string[]) {
+  const { valid, rejected } = await runs.countRows(tx, errorTables);
   const counts: Partial<Record<DirectoryObject, ObjectCounts>> = {};
-  for (const [object, m] of Object.entries(merged) as [DirectoryObject, merge.MergeCounts][]) {
+  for (const [object, c] of Object.entries(changes) as [DirectoryObject, merge.ObjectChanges][]) {
     // Client role deletions come from deleted or moved contacts, not from rows of their own.
-    const changedRows = object === 'clientRoles' ? m.inserted + m.updated : m.inserted + m.updated + m.deleted;
+    const written = object === 'clientRoles' ? c.inserted + c.updated : c.inserted + c.updated + c.deleted;
     counts[object] = {
-      ...m,
-      unchanged: valid[object] - changedRows - (rejectedAfterStaging[object] ?? 0),
+      inserted: c.inserted,
+      updated: c.updated,
+      unchanged: valid[object] - written - c.rejected,
+      deleted: c.deleted,
       rejected: rejected[object] ?? 0,
     };
   }

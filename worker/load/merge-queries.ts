@@ -11,9 +11,7 @@ import type { RowErrorCode } from '../map/row-error.ts';
  * nothing, and every later step reads only the changes.
  */
 
-export type MergeCounts = { inserted: number; updated: number; deleted: number };
-
-type ErrorTable = 'stg_accounts' | 'stg_contacts' | 'stg_team' | 'chg_hierarchy' | 'chg_team';
+type ErrorTable = 'stg_accounts' | 'stg_contacts' | 'stg_team' | 'chg_accounts' | 'chg_team';
 
 /** Marks matching rows of `table` as rejected: `where` and `message` are SQL over its alias `s`. */
 async function reject(tx: Tx, table: ErrorTable, spec: { object: string; recordId: string; field: string | null; code: RowErrorCode; message: string; from?: string; where: string }, values: unknown[]) {
@@ -47,96 +45,76 @@ export async function rejectDuplicates(tx: Tx, table: 'stg_accounts' | 'stg_cont
 
 const errorColumns = `null::text as err_object, null::text as record_id, null::text as err_field, null::text as err_code, null::text as err_message`;
 
-/** Account rows that change the directory: new live accounts, changed ones, and deletions of live ones. */
+/**
+ * Account rows that change the directory, with the stored values they replace: new live accounts,
+ * changed ones (a new parent included), deletions of live ones, and rows whose stored hash is
+ * stale (these count as unchanged). Checks then reject parent links in place (err_*: hierarchy).
+ */
 export async function stageChangedAccounts(tx: Tx, directoryId: number): Promise<void> {
   await tx.query(
     `create temp table chg_accounts on commit drop as
-     select s.line, s.external_id, s.display_name, s.attributes, s.is_deleted, (a.external_id is not null) as stored
+     select s.line, s.external_id, s.display_name, s.attributes, s.is_deleted, s.has_hierarchy, s.parent_external_id, s.source_hash, s.source,
+       (a.external_id is not null) as stored, coalesce(a.is_deleted, false) as was_deleted, a.parent_external_id as old_parent,
+       (a.external_id is not null and not s.is_deleted
+         and (a.is_deleted or a.display_name <> s.display_name or a.attributes || s.attributes <> a.attributes)) as account_changed,
+       ${errorColumns}
      from stg_accounts s left join accounts a on a.directory_id = $1 and a.external_id = s.external_id
      where s.err_code is null and case
        when a.external_id is null then not s.is_deleted
-       when s.is_deleted then not a.is_deleted
-       else a.is_deleted or a.display_name <> s.display_name or a.attributes || s.attributes <> a.attributes end`,
+       when s.is_deleted then not a.is_deleted or a.source_hash is distinct from s.source_hash
+       else a.is_deleted or a.display_name <> s.display_name or a.attributes || s.attributes <> a.attributes
+         or (s.has_hierarchy and a.parent_external_id is distinct from s.parent_external_id)
+         or a.source_hash is distinct from s.source_hash end`,
     [directoryId],
   );
 }
 
-export async function mergeAccounts(tx: Tx, directoryId: number, runId: number): Promise<MergeCounts> {
-  const [counts] = await tx.query<MergeCounts>(
-    `with updated as (
-      update accounts a set
-        display_name = case when s.is_deleted then a.display_name else s.display_name end,
-        attributes = case when s.is_deleted then a.attributes else a.attributes || s.attributes end,
-        is_deleted = s.is_deleted, updated_at = now(), last_run_id = $2
-      from chg_accounts s
-      where s.stored and a.directory_id = $1 and a.external_id = s.external_id
-      returning a.is_deleted
-    ), inserted as (
-      insert into accounts (directory_id, external_id, display_name, attributes, last_run_id)
-      select $1, external_id, display_name, attributes, $2 from chg_accounts where not stored
-      returning 1
-    ) select (select count(*)::int from inserted) as inserted,
-        (select count(*) filter (where not is_deleted)::int from updated) as updated,
-        (select count(*) filter (where is_deleted)::int from updated) as deleted`,
-    [directoryId, runId],
-  );
-  return counts!;
-}
-
-/** Parent links that change the hierarchy; a deleted account's link is deleted with it. */
-export async function stageChangedHierarchy(tx: Tx, directoryId: number): Promise<void> {
-  await tx.query(
-    `create temp table chg_hierarchy on commit drop as
-     select s.line, s.external_id, s.parent_external_id, s.is_deleted, s.source, (h.account_external_id is not null) as stored, ${errorColumns}
-     from stg_accounts s left join account_hierarchy h on h.directory_id = $1 and h.account_external_id = s.external_id
-     where s.err_code is null and s.has_hierarchy and case
-       when h.account_external_id is null then not s.is_deleted
-       when s.is_deleted then not h.is_deleted
-       else h.is_deleted or h.parent_external_id is distinct from s.parent_external_id end`,
-    [directoryId],
-  );
-}
+/** Parent links to write: changed rows (alias `s`) that carry the hierarchy, of live accounts, not rejected. */
+const newLink = (s: string) => `${s}.has_hierarchy and not ${s}.is_deleted and ${s}.err_code is null`;
 
 export async function rejectUnknownParents(tx: Tx, directoryId: number, parentColumn: string): Promise<void> {
   await reject(
     tx,
-    'chg_hierarchy',
+    'chg_accounts',
     {
       object: 'hierarchy',
       recordId: 's.external_id',
       field: parentColumn,
       code: 'UNKNOWN_PARENT',
       message: `'parent account ' || s.parent_external_id || ' is not in the directory'`,
-      where: `not s.is_deleted and s.parent_external_id is not null
-        and not exists (select 1 from accounts a where a.directory_id = $1 and a.external_id = s.parent_external_id and not a.is_deleted)`,
+      // Live after this run: loaded live by it, or stored live and not deleted by it.
+      where: `s.has_hierarchy and not s.is_deleted and s.parent_external_id is not null
+        and not exists (select 1 from chg_accounts p where p.external_id = s.parent_external_id and not p.is_deleted)
+        and not exists (select 1 from accounts a where a.directory_id = $1 and a.external_id = s.parent_external_id and not a.is_deleted
+          and not exists (select 1 from chg_accounts d where d.external_id = a.external_id and d.is_deleted))`,
     },
     [directoryId],
   );
 }
 
 /**
- * Rejects every changed parent link that would close a cycle, naming the cycle. A rejected row
- * keeps its stored parent, which may close another cycle, so this repeats until none is found.
+ * Rejects every new parent link that would close a cycle, naming the cycle. A rejected row keeps
+ * its stored parent, which may close another cycle, so this repeats until none is found.
  */
 export async function rejectCycles(tx: Tx, directoryId: number, parentColumn: string): Promise<void> {
   for (;;) {
     const rejected = await tx.query(
       `with recursive edges as (
-        select h.account_external_id as child, h.parent_external_id as parent from account_hierarchy h
-        where h.directory_id = $1 and not h.is_deleted and h.parent_external_id is not null
-          and not exists (select 1 from chg_hierarchy s where s.err_code is null and s.external_id = h.account_external_id)
+        select a.external_id as child, a.parent_external_id as parent from accounts a
+        where a.directory_id = $1 and not a.is_deleted and a.parent_external_id is not null
+          and not exists (select 1 from chg_accounts s where s.external_id = a.external_id and (s.is_deleted or (${newLink('s')})))
         union all
-        select external_id, parent_external_id from chg_hierarchy where err_code is null and not is_deleted and parent_external_id is not null
+        select external_id, parent_external_id from chg_accounts c where ${newLink('c')} and parent_external_id is not null
       ), walk (start, node, path) as (
-        select external_id, parent_external_id, array[external_id, parent_external_id] from chg_hierarchy
-        where err_code is null and not is_deleted and parent_external_id is not null
+        select external_id, parent_external_id, array[external_id, parent_external_id] from chg_accounts c
+        where ${newLink('c')} and parent_external_id is not null
         union all
         select w.start, e.parent, w.path || e.parent from walk w join edges e on e.child = w.node
         where w.node <> w.start and not e.parent = any(w.path[2:])
       ), cycles as (
         select distinct on (start) start, array_to_string(path, ' > ') as path from walk where node = start order by start
       )
-      update chg_hierarchy s set err_object = 'hierarchy', record_id = s.external_id, err_field = $2, err_code = 'HIERARCHY_CYCLE',
+      update chg_accounts s set err_object = 'hierarchy', record_id = s.external_id, err_field = $2, err_code = 'HIERARCHY_CYCLE',
         err_message = 'parent account ' || s.parent_external_id || ' would make a cycle: ' || cycles.path
       from cycles where s.external_id = cycles.start and s.err_code is null
       returning 1`,
@@ -146,25 +124,48 @@ export async function rejectCycles(tx: Tx, directoryId: number, parentColumn: st
   }
 }
 
-export async function mergeHierarchy(tx: Tx, directoryId: number, runId: number): Promise<MergeCounts> {
-  const [counts] = await tx.query<MergeCounts>(
+/** Writes the changed accounts; a rejected parent link leaves the stored parent and no hash. */
+export async function mergeAccounts(tx: Tx, directoryId: number, runId: number): Promise<void> {
+  await tx.query(
     `with updated as (
-      update account_hierarchy h set
-        parent_external_id = case when s.is_deleted then h.parent_external_id else s.parent_external_id end,
-        is_deleted = s.is_deleted, updated_at = now(), last_run_id = $2
-      from chg_hierarchy s
-      where s.err_code is null and s.stored and h.directory_id = $1 and h.account_external_id = s.external_id
-      returning h.is_deleted
-    ), inserted as (
-      insert into account_hierarchy (directory_id, account_external_id, parent_external_id, last_run_id)
-      select $1, external_id, parent_external_id, $2 from chg_hierarchy where err_code is null and not stored
+      update accounts a set
+        display_name = case when s.is_deleted then a.display_name else s.display_name end,
+        attributes = case when s.is_deleted then a.attributes else a.attributes || s.attributes end,
+        parent_external_id = case when ${newLink('s')} then s.parent_external_id else a.parent_external_id end,
+        is_deleted = s.is_deleted, source_hash = case when s.err_code is null then s.source_hash end,
+        updated_at = now(), last_run_id = $2
+      from chg_accounts s
+      where s.stored and a.directory_id = $1 and a.external_id = s.external_id
       returning 1
-    ) select (select count(*)::int from inserted) as inserted,
-        (select count(*) filter (where not is_deleted)::int from updated) as updated,
-        (select count(*) filter (where is_deleted)::int from updated) as deleted`,
+    )
+    insert into accounts (directory_id, external_id, display_name, attributes, parent_external_id, source_hash, last_run_id)
+    select $1, external_id, display_name, attributes, case when ${newLink('s')} then parent_external_id end,
+      case when err_code is null then source_hash end, $2
+    from chg_accounts s where not stored`,
     [directoryId, runId],
   );
-  return counts!;
+}
+
+export type ObjectChanges = { inserted: number; updated: number; deleted: number; rejected: number };
+
+/** What the changed accounts did to the accounts and to the hierarchy. */
+export async function countAccountChanges(tx: Tx): Promise<{ accounts: ObjectChanges; hierarchy: ObjectChanges }> {
+  const [c] = await tx.query<Record<string, number>>(
+    `select
+      count(*) filter (where not stored)::int as a_inserted,
+      count(*) filter (where account_changed)::int as a_updated,
+      count(*) filter (where stored and not was_deleted and is_deleted)::int as a_deleted,
+      count(*) filter (where has_hierarchy and err_code is null and not stored)::int as h_inserted,
+      count(*) filter (where has_hierarchy and err_code is null and stored and not is_deleted
+        and (was_deleted or old_parent is distinct from parent_external_id))::int as h_updated,
+      count(*) filter (where has_hierarchy and stored and not was_deleted and is_deleted)::int as h_deleted,
+      count(*) filter (where err_code is not null)::int as h_rejected
+    from chg_accounts`,
+  );
+  return {
+    accounts: { inserted: c!.a_inserted!, updated: c!.a_updated!, deleted: c!.a_deleted!, rejected: 0 },
+    hierarchy: { inserted: c!.h_inserted!, updated: c!.h_updated!, deleted: c!.h_deleted!, rejected: c!.h_rejected! },
+  };
 }
 
 /** A live contact must belong to a live account: one that does not has nowhere to be surveyed from. */
@@ -185,89 +186,82 @@ export async function rejectOrphanContacts(tx: Tx, directoryId: number, accountC
   );
 }
 
+/**
+ * The client role a staged contact leaves stored: the mapped one, or, when its title did not map,
+ * the role it held on the same account before. Without a client role mapping, the stored one stays.
+ */
+const newRole = `case when s.account_external_id is null then c.client_role
+  else coalesce(s.role_name, case when c.account_external_id = s.account_external_id then c.client_role end) end`;
+
+/** Contact rows that change the directory, with the stored values they replace (as for accounts). */
 export async function stageChangedContacts(tx: Tx, directoryId: number): Promise<void> {
   await tx.query(
     `create temp table chg_contacts on commit drop as
-     select s.line, s.external_id, s.first_name, s.last_name, s.email, s.attributes, s.is_deleted, (c.external_id is not null) as stored
+     select s.line, s.external_id, s.first_name, s.last_name, s.email, s.attributes, s.is_deleted, s.source_hash,
+       coalesce(s.account_external_id, c.account_external_id) as account_external_id, ${newRole} as client_role, s.role_name,
+       (c.external_id is not null) as stored, coalesce(c.is_deleted, false) as was_deleted,
+       c.account_external_id as old_account, c.client_role as old_role,
+       (c.external_id is not null and not s.is_deleted and (c.is_deleted
+         or (c.first_name, c.last_name, c.email) is distinct from (s.first_name, s.last_name, s.email)
+         or c.attributes || s.attributes <> c.attributes)) as contact_changed
      from stg_contacts s left join contacts c on c.directory_id = $1 and c.external_id = s.external_id
      where s.err_code is null and case
        when c.external_id is null then not s.is_deleted
-       when s.is_deleted then not c.is_deleted
+       when s.is_deleted then not c.is_deleted or c.source_hash is distinct from s.source_hash
        else c.is_deleted or (c.first_name, c.last_name, c.email) is distinct from (s.first_name, s.last_name, s.email)
-         or c.attributes || s.attributes <> c.attributes end`,
+         or c.attributes || s.attributes <> c.attributes
+         or (c.account_external_id, c.client_role) is distinct from (coalesce(s.account_external_id, c.account_external_id), ${newRole})
+         or c.source_hash is distinct from s.source_hash end`,
     [directoryId],
   );
 }
 
-export async function mergeContacts(tx: Tx, directoryId: number, runId: number): Promise<MergeCounts> {
-  const [counts] = await tx.query<MergeCounts>(
+export async function mergeContacts(tx: Tx, directoryId: number, runId: number): Promise<void> {
+  await tx.query(
     `with updated as (
       update contacts c set
         first_name = case when s.is_deleted then c.first_name else s.first_name end,
         last_name = case when s.is_deleted then c.last_name else s.last_name end,
         email = case when s.is_deleted then c.email else s.email end,
         attributes = case when s.is_deleted then c.attributes else c.attributes || s.attributes end,
-        is_deleted = s.is_deleted, updated_at = now(), last_run_id = $2
+        account_external_id = case when s.is_deleted then c.account_external_id else s.account_external_id end,
+        client_role = case when s.is_deleted then c.client_role else s.client_role end,
+        is_deleted = s.is_deleted, source_hash = s.source_hash, updated_at = now(), last_run_id = $2
       from chg_contacts s
       where s.stored and c.directory_id = $1 and c.external_id = s.external_id
-      returning c.is_deleted
-    ), inserted as (
-      insert into contacts (directory_id, external_id, first_name, last_name, email, attributes, last_run_id)
-      select $1, external_id, first_name, last_name, email, attributes, $2 from chg_contacts where not stored
       returning 1
-    ) select (select count(*)::int from inserted) as inserted,
-        (select count(*) filter (where not is_deleted)::int from updated) as updated,
-        (select count(*) filter (where is_deleted)::int from updated) as deleted`,
+    )
+    insert into contacts (directory_id, external_id, first_name, last_name, email, attributes, account_external_id, client_role, source_hash, last_run_id)
+    select $1, external_id, first_name, last_name, email, attributes, account_external_id, client_role, source_hash, $2
+    from chg_contacts where not stored`,
     [directoryId, runId],
   );
-  return counts!;
 }
 
 /**
- * A contact holds one client role, on the account its record names. The contacts whose role
- * state would change: a deleted contact with a live role, a contact with a live role on another
- * account (it moved), or a mapped role that is not stored live as it is.
+ * What the changed contacts did to the contacts and to their client roles. A role counts as
+ * written when the record maps one; it is deleted with its contact, or when the contact moves to
+ * an account where its title maps to no role.
  */
-export async function stageChangedClientRoles(tx: Tx, directoryId: number): Promise<void> {
-  await tx.query(
-    `create temp table chg_roles on commit drop as
-     select s.line, s.external_id, s.account_external_id, s.role_name, s.is_deleted from stg_contacts s
-     where s.err_code is null and (s.is_deleted or s.account_external_id is not null) and (
-       exists (select 1 from client_roles r where r.directory_id = $1 and r.contact_external_id = s.external_id and not r.is_deleted
-         and (s.is_deleted or r.account_external_id <> s.account_external_id))
-       or (not s.is_deleted and s.role_name is not null and not exists (select 1 from client_roles r
-         where r.directory_id = $1 and r.contact_external_id = s.external_id and r.account_external_id = s.account_external_id
-           and r.role_name = s.role_name and not r.is_deleted)))`,
-    [directoryId],
+export async function countContactChanges(tx: Tx): Promise<{ contacts: ObjectChanges; clientRoles: ObjectChanges }> {
+  const [c] = await tx.query<Record<string, number>>(
+    `with roles as (
+      select *, (stored and not was_deleted and old_role is not null) as had_role,
+        (not is_deleted and client_role is not null) as has_role from chg_contacts
+    ) select
+      count(*) filter (where not stored)::int as c_inserted,
+      count(*) filter (where contact_changed)::int as c_updated,
+      count(*) filter (where stored and not was_deleted and is_deleted)::int as c_deleted,
+      count(*) filter (where role_name is not null and has_role and not had_role)::int as r_inserted,
+      count(*) filter (where role_name is not null and has_role and had_role
+        and (old_account, old_role) is distinct from (account_external_id, client_role))::int as r_updated,
+      count(*) filter (where had_role and not has_role)::int as r_deleted
+    from roles`,
   );
-}
-
-export async function mergeClientRoles(tx: Tx, directoryId: number, runId: number): Promise<MergeCounts> {
-  const [counts] = await tx.query<MergeCounts>(
-    `with removed as (
-      update client_roles r set is_deleted = true, updated_at = now(), last_run_id = $2
-      from chg_roles s
-      where r.directory_id = $1 and r.contact_external_id = s.external_id and not r.is_deleted
-        and (s.is_deleted or r.account_external_id <> s.account_external_id)
-      returning 1
-    ), updated as (
-      update client_roles r set role_name = s.role_name, is_deleted = false, updated_at = now(), last_run_id = $2
-      from chg_roles s
-      where not s.is_deleted and s.role_name is not null
-        and r.directory_id = $1 and r.contact_external_id = s.external_id and r.account_external_id = s.account_external_id
-      returning 1
-    ), inserted as (
-      insert into client_roles (directory_id, contact_external_id, account_external_id, role_name, last_run_id)
-      select $1, s.external_id, s.account_external_id, s.role_name, $2 from chg_roles s
-      where not s.is_deleted and s.role_name is not null
-        and not exists (select 1 from client_roles r
-          where r.directory_id = $1 and r.contact_external_id = s.external_id and r.account_external_id = s.account_external_id)
-      returning 1
-    ) select (select count(*)::int from inserted) as inserted, (select count(*)::int from updated) as updated,
-        (select count(*)::int from removed) as deleted`,
-    [directoryId, runId],
-  );
-  return counts!;
+  return {
+    contacts: { inserted: c!.c_inserted!, updated: c!.c_updated!, deleted: c!.c_deleted!, rejected: 0 },
+    clientRoles: { inserted: c!.r_inserted!, updated: c!.r_updated!, deleted: c!.r_deleted!, rejected: 0 },
+  };
 }
 
 export async function rejectTeamOnUnknownAccounts(tx: Tx, directoryId: number, accountColumn: string): Promise<void> {
@@ -290,13 +284,15 @@ export async function rejectTeamOnUnknownAccounts(tx: Tx, directoryId: number, a
 export async function stageChangedTeam(tx: Tx, directoryId: number): Promise<void> {
   await tx.query(
     `create temp table chg_team on commit drop as
-     select s.line, s.account_external_id, s.user_email, s.role_name, s.is_deleted, s.source, (r.user_email is not null) as stored, ${errorColumns}
+     select s.line, s.account_external_id, s.user_email, s.role_name, s.is_deleted, s.source_hash, s.source,
+       (r.user_email is not null) as stored, coalesce(r.is_deleted, false) as was_deleted,
+       (r.user_email is not null and not s.is_deleted and (r.is_deleted or r.role_name <> s.role_name)) as role_changed, ${errorColumns}
      from stg_team s left join management_roles r
        on r.directory_id = $1 and r.account_external_id = s.account_external_id and r.user_email = s.user_email
      where s.err_code is null and case
        when r.user_email is null then not s.is_deleted
-       when s.is_deleted then not r.is_deleted
-       else r.is_deleted or r.role_name <> s.role_name end`,
+       when s.is_deleted then not r.is_deleted or r.source_hash is distinct from s.source_hash
+       else r.is_deleted or r.role_name <> s.role_name or r.source_hash is distinct from s.source_hash end`,
     [directoryId],
   );
 }
@@ -338,23 +334,29 @@ export async function rejectExtraOwners(tx: Tx, directoryId: number, roleColumn:
   );
 }
 
-export async function mergeManagementRoles(tx: Tx, directoryId: number, runId: number): Promise<MergeCounts> {
-  const [counts] = await tx.query<MergeCounts>(
+export async function mergeManagementRoles(tx: Tx, directoryId: number, runId: number): Promise<void> {
+  await tx.query(
     `with updated as (
       update management_roles r set
         role_name = case when s.is_deleted then r.role_name else s.role_name end,
-        is_deleted = s.is_deleted, updated_at = now(), last_run_id = $2
+        is_deleted = s.is_deleted, source_hash = s.source_hash, updated_at = now(), last_run_id = $2
       from chg_team s
       where s.err_code is null and s.stored and r.directory_id = $1 and r.account_external_id = s.account_external_id and r.user_email = s.user_email
-      returning r.is_deleted
-    ), inserted as (
-      insert into management_roles (directory_id, account_external_id, user_email, role_name, last_run_id)
-      select $1, account_external_id, user_email, role_name, $2 from chg_team where err_code is null and not stored
       returning 1
-    ) select (select count(*)::int from inserted) as inserted,
-        (select count(*) filter (where not is_deleted)::int from updated) as updated,
-        (select count(*) filter (where is_deleted)::int from updated) as deleted`,
+    )
+    insert into management_roles (directory_id, account_external_id, user_email, role_name, source_hash, last_run_id)
+    select $1, account_external_id, user_email, role_name, source_hash, $2 from chg_team where err_code is null and not stored`,
     [directoryId, runId],
   );
-  return counts!;
+}
+
+export async function countTeamChanges(tx: Tx): Promise<ObjectChanges> {
+  const [c] = await tx.query<ObjectChanges>(
+    `select count(*) filter (where err_code is null and not stored)::int as inserted,
+      count(*) filter (where err_code is null and role_changed)::int as updated,
+      count(*) filter (where err_code is null and stored and not was_deleted and is_deleted)::int as deleted,
+      count(*) filter (where err_code is not null)::int as rejected
+    from chg_team`,
+  );
+  return c!;
 }

@@ -61,8 +61,8 @@ export async function analyzeStaging(tx: Tx): Promise<void> {
 }
 
 /** Where rejected rows end up: every staging table, and the change tables that checks reject rows from. */
-export function errorTables(hasHierarchy: boolean, hasTeam: boolean): string[] {
-  return ['stg_accounts', 'stg_contacts', 'stg_team', ...(hasHierarchy ? ['chg_hierarchy'] : []), ...(hasTeam ? ['chg_team'] : [])];
+export function errorTables(hasAccounts: boolean, hasTeam: boolean): string[] {
+  return ['stg_accounts', 'stg_contacts', 'stg_team', ...(hasAccounts ? ['chg_accounts'] : []), ...(hasTeam ? ['chg_team'] : [])];
 }
 
 /** Moves every rejected row into the run's errors, each table in source order. */
@@ -79,10 +79,7 @@ export async function saveRowErrors(tx: Tx, runId: number, tables: readonly stri
 
 type PerObject = Record<DirectoryObject, number>;
 
-/**
- * Rows per object that passed the checks on staging (`valid`), rejected in all (`rejected`), and
- * rejected later, from the change tables (`rejectedAfterStaging`, already counted in `valid`).
- */
+/** Rows per object that passed the checks on staging (`valid`), and rejected in all (`rejected`). */
 export async function countRows(tx: Tx, tables: readonly string[]) {
   const [valid] = await tx.query<PerObject>(
     `select
@@ -92,18 +89,12 @@ export async function countRows(tx: Tx, tables: readonly string[]) {
       (select count(*)::int from stg_contacts where err_code is null and not is_deleted and role_name is not null) as "clientRoles",
       (select count(*)::int from stg_team where err_code is null) as "managementRoles"`,
   );
-  const rows = await tx.query<{ object: DirectoryObject; late: boolean; n: number }>(
-    tables
-      .map((t) => `select err_object as object, ${t.startsWith('chg_')} as late, count(*)::int as n from ${t} where err_code is not null group by 1`)
-      .join(' union all '),
+  const rows = await tx.query<{ object: DirectoryObject; n: number }>(
+    tables.map((t) => `select err_object as object, count(*)::int as n from ${t} where err_code is not null group by 1`).join(' union all '),
   );
   const rejected: Partial<PerObject> = {};
-  const rejectedAfterStaging: Partial<PerObject> = {};
-  for (const row of rows) {
-    rejected[row.object] = (rejected[row.object] ?? 0) + row.n;
-    if (row.late) rejectedAfterStaging[row.object] = (rejectedAfterStaging[row.object] ?? 0) + row.n;
-  }
-  return { valid: valid!, rejected, rejectedAfterStaging };
+  for (const row of rows) rejected[row.object] = (rejected[row.object] ?? 0) + row.n;
+  return { valid: valid!, rejected };
 }
 
 export async function saveCounts(tx: Tx, runId: number, counts: Partial<Record<DirectoryObject, ObjectCounts>>): Promise<void> {

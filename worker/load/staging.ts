@@ -1,11 +1,12 @@
-import { copyLine } from '../../core/db.ts';
+import { copyLine, copyValue } from '../../core/db.ts';
 import type { AccountRow, ContactRow, ManagementRoleRow } from '../map/records.ts';
 import type { RowError } from '../map/row-error.ts';
+import { sourceHash } from './source-hash.ts';
 
 /*
- * Staging tables live for one load transaction. Each holds the mapped rows of one source
- * and, as rows of their own, the errors found while mapping it; SQL later marks the rows it
- * rejects in the same columns, so every row error of a run ends in one place.
+ * Staging tables live for one load transaction. Each holds the mapped rows of one source and,
+ * as rows of their own, the errors found while mapping it; SQL later marks the rows it rejects
+ * in the same columns, so every row error of a run ends in one place.
  */
 
 const errorColumns = 'err_object text, record_id text, err_field text, err_code text, err_message text';
@@ -13,26 +14,26 @@ const errorColumns = 'err_object text, record_id text, err_field text, err_code 
 export const createStagingSql = `
 create temp table stg_accounts (
   line integer not null, external_id text, display_name text, attributes jsonb, is_deleted boolean,
-  has_hierarchy boolean, parent_external_id text, source text not null, ${errorColumns}
+  has_hierarchy boolean, parent_external_id text, source_hash bigint, source text not null, ${errorColumns}
 ) on commit drop;
 create temp table stg_contacts (
   line integer not null, external_id text, first_name text, last_name text, email text, attributes jsonb,
-  is_deleted boolean, account_external_id text, role_name text, source text not null, ${errorColumns}
+  is_deleted boolean, account_external_id text, role_name text, source_hash bigint, source text not null, ${errorColumns}
 ) on commit drop;
 create temp table stg_team (
   line integer not null, account_external_id text, user_email text, role_name text, is_deleted boolean,
-  source text not null, ${errorColumns}
+  source_hash bigint, source text not null, ${errorColumns}
 ) on commit drop;
 `;
 
 export const copyAccountsSql = `copy stg_accounts (line, external_id, display_name, attributes, is_deleted, has_hierarchy,
-  parent_external_id, source, err_object, record_id, err_field, err_code, err_message) from stdin`;
+  parent_external_id, source_hash, source, err_object, record_id, err_field, err_code, err_message) from stdin`;
 export const copyContactsSql = `copy stg_contacts (line, external_id, first_name, last_name, email, attributes, is_deleted,
-  account_external_id, role_name, source, err_object, record_id, err_field, err_code, err_message) from stdin`;
-export const copyTeamSql = `copy stg_team (line, account_external_id, user_email, role_name, is_deleted, source,
+  account_external_id, role_name, source_hash, source, err_object, record_id, err_field, err_code, err_message) from stdin`;
+export const copyTeamSql = `copy stg_team (line, account_external_id, user_email, role_name, is_deleted, source_hash, source,
   err_object, record_id, err_field, err_code, err_message) from stdin`;
 
-const noError = [null, null, null, null, null] as const;
+const noError = '\t\\N\t\\N\t\\N\t\\N\t\\N\n';
 
 /** An error row has the same width as its table's data rows: the data columns stay null. */
 export function errorLine(error: RowError, dataColumns: number): string {
@@ -40,24 +41,37 @@ export function errorLine(error: RowError, dataColumns: number): string {
   return copyLine([error.origin.line, ...data, error.origin.source, error.object, error.recordId, error.field, error.code, error.message]);
 }
 
-export const accountDataColumns = 6;
-export function accountLine(row: AccountRow, source: string): string {
-  const hasHierarchy = row.parentExternalId !== undefined;
-  return copyLine([
-    row.line, row.externalId, row.displayName, JSON.stringify(row.attributes), row.isDeleted,
-    hasHierarchy, row.parentExternalId ?? null, source, ...noError,
-  ]);
+/**
+ * A staged data row: its mapped values (which the hash covers, so the same record mapped the
+ * same way hashes the same), the hash, the source, and empty error columns. A record that
+ * mapped with a warning gets no hash, so it is checked again on the next run.
+ */
+export type StagedRow = { key: string; hash: bigint | null; line: string };
+
+function staged(key: string, line: number, data: string, source: string, complete: boolean): StagedRow {
+  const hash = complete ? sourceHash(data) : null;
+  return { key, hash, line: `${line}\t${data}\t${hash ?? '\\N'}\t${copyValue(source)}${noError}` };
 }
 
-export const contactDataColumns = 8;
-export function contactLine(row: ContactRow, source: string): string {
-  return copyLine([
-    row.line, row.externalId, row.firstName, row.lastName, row.email, JSON.stringify(row.attributes), row.isDeleted,
-    row.clientRole?.accountExternalId ?? null, row.clientRole?.roleName ?? null, source, ...noError,
-  ]);
+const values = (v: readonly (string | number | boolean | null)[]) => v.map(copyValue).join('\t');
+
+export const accountDataColumns = 7;
+export function stageAccount(row: AccountRow, source: string, complete: boolean): StagedRow {
+  const data = values([row.externalId, row.displayName, JSON.stringify(row.attributes), row.isDeleted, row.parentExternalId !== undefined, row.parentExternalId ?? null]);
+  return staged(row.externalId, row.line, data, source, complete);
 }
 
-export const teamDataColumns = 4;
-export function teamLine(row: ManagementRoleRow, source: string): string {
-  return copyLine([row.line, row.accountExternalId, row.userEmail, row.roleName, row.isDeleted, source, ...noError]);
+export const contactDataColumns = 9;
+export function stageContact(row: ContactRow, source: string, complete: boolean): StagedRow {
+  const data = values([
+    row.externalId, row.firstName, row.lastName, row.email, JSON.stringify(row.attributes), row.isDeleted,
+    row.clientRole?.accountExternalId ?? null, row.clientRole?.roleName ?? null,
+  ]);
+  return staged(row.externalId, row.line, data, source, complete);
+}
+
+export const teamDataColumns = 5;
+export function stageTeamMember(row: ManagementRoleRow, source: string, complete: boolean): StagedRow {
+  const data = values([row.accountExternalId, row.userEmail, row.roleName, row.isDeleted]);
+  return staged(`${row.accountExternalId}/${row.userEmail}`, row.line, data, source, complete);
 }

@@ -135,7 +135,7 @@ describe('loadDirectory', () => {
           message: 'parent account 001C would make a cycle: 001A > 001C > 001B > 001A',
         },
       ]);
-      const hierarchy = await db.query('select account_external_id, parent_external_id from account_hierarchy order by 1');
+      const hierarchy = await db.query('select external_id as account_external_id, parent_external_id from accounts order by 1');
       assert.deepEqual(hierarchy.map((h) => [h.account_external_id, h.parent_external_id]), [
         ['001A', null],
         ['001B', '001A'],
@@ -331,9 +331,10 @@ describe('loadDirectory', () => {
       const before = await directorySnapshot(db);
       await writeCsv(dir, 'accounts.csv', [accountHeader, ['001A', 'false', 'Acme Holding Renamed', ''], ['001N', 'false', 'New Co', '001A']]);
       await writeCsv(dir, 'contacts.csv', [contactHeader, ['003N', 'false', 'CEO', '001N', 'new@new.example', 'New', 'Person']]);
-      // Accounts and contacts merge first; the client roles that follow hit a failing trigger.
+      // Accounts and contacts merge first; the team roles that follow hit a failing trigger.
+      await writeCsv(dir, 'team.csv', [teamHeader, ['001N', 'owner@seller.example', 'Account Owner', 'false']]);
       await db.query(`create function fail_now() returns trigger language plpgsql as $$ begin raise exception 'disk full (injected)'; end $$;
-        create trigger fail_client_roles before insert on client_roles for each row execute function fail_now()`);
+        create trigger fail_management_roles before insert on management_roles for each row execute function fail_now()`);
       const result = await load(db, files, titles, 'Second');
       assert.equal(result.state, 'failed');
       assert.deepEqual(result.error, { code: 'LOAD_FAILED', message: 'the load failed and nothing was changed: disk full (injected)' });
