@@ -1,7 +1,8 @@
+import { StringDecoder } from 'node:string_decoder';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 
 export type Row = Record<string, unknown>;
 
@@ -14,6 +15,8 @@ export interface Queryable {
 export interface Tx extends Queryable {
   /** Streams text-format COPY data (one string per row, tab-separated, newline-terminated) into `copySql`. */
   copyIn(copySql: string, rows: AsyncIterable<string>): Promise<void>;
+  /** Streams the text-format output of `copySql` (`copy (...) to stdout`), one row per string, without its newline. */
+  copyOut(copySql: string): AsyncIterable<string>;
 }
 
 /** The one database seam: a pool, statements, and transactions. Only entry points create one. */
@@ -47,6 +50,15 @@ export class Db implements Queryable {
       async copyIn(copySql, rows) {
         await pipeline(Readable.from(rows), client.query(copyFrom(copySql)));
       },
+      async *copyOut(copySql) {
+        let rest = '';
+        const decoder = new StringDecoder('utf8');
+        for await (const chunk of client.query(copyTo(copySql))) {
+          const lines = (rest + decoder.write(chunk as Buffer)).split('\n');
+          rest = lines.pop()!;
+          yield* lines;
+        }
+      },
     };
     let broken = false;
     try {
@@ -69,11 +81,22 @@ export class Db implements Queryable {
   }
 }
 
+const copySpecial = /[\\\t\n\r]/;
+const copySpecials = /[\\\t\n\r]/g;
+
 /** Escapes one value for COPY's text format; null becomes `\N`. */
 export function copyValue(value: string | number | boolean | null): string {
   if (value === null) return '\\N';
   if (typeof value !== 'string') return String(value);
-  return value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+  // Tested first: nearly every value has nothing to escape, and a bare test is the cheap path.
+  if (!copySpecial.test(value)) return value;
+  return value.replace(copySpecials, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+}
+
+/** Reads one value of a COPY text-format row back (the inverse of `copyValue`, for non-null values). */
+export function copyText(value: string): string {
+  if (!value.includes('\\')) return value;
+  return value.replace(/\\(.)/g, (_, c: string) => (c === 't' ? '\t' : c === 'n' ? '\n' : c === 'r' ? '\r' : c));
 }
 
 /** One COPY text-format line from a row's values. */

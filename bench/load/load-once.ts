@@ -83,6 +83,7 @@ class TracedDb extends Db {
   }
 
   override async tx<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    const record = (label: string, started: number) => this.record(label, started);
     return super.tx(async (inner) => {
       if (this.txSql) await inner.query(this.txSql);
       const traced: Tx = {
@@ -102,6 +103,14 @@ class TracedDb extends Db {
             await inner.copyIn(copySql, rows);
           } finally {
             this.record(stepLabel(copySql), started);
+          }
+        },
+        copyOut: async function* (copySql) {
+          const started = performance.now();
+          try {
+            yield* inner.copyOut(copySql);
+          } finally {
+            record(`fetch known records: ${/from (\w+) where/.exec(copySql)?.[1] ?? '?'}`, started);
           }
         },
       };

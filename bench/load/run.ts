@@ -179,15 +179,15 @@ async function main(): Promise<number> {
     if (vacuumBetween) {
       // A reload comes hours later, when autovacuum has long processed the first load's inserts; here it
       // would otherwise start in the middle of the reload and take one of the two cores.
-      await withClient(url, (c) => c.query('vacuum (analyze) accounts, account_hierarchy, contacts, client_roles, management_roles, sync_runs, sync_run_counts'));
+      await withClient(url, (c) => c.query('vacuum (analyze) accounts, contacts, management_roles, sync_runs, sync_run_counts'));
     }
     await checkpoint(url);
     log(`unchanged reload...`);
     const reload = await runPass('loader', url, dataset);
 
     const stored = await withClient(url, async (c) => (await c.query<Record<string, number>>(`select
-      (select count(*)::int from accounts) as accounts, (select count(*)::int from account_hierarchy) as hierarchy,
-      (select count(*)::int from contacts) as contacts, (select count(*)::int from client_roles) as "clientRoles",
+      (select count(*)::int from accounts) as accounts, (select count(*)::int from accounts where not is_deleted) as hierarchy,
+      (select count(*)::int from contacts) as contacts, (select count(*)::int from contacts where client_role is not null) as "clientRoles",
       (select count(*)::int from management_roles) as "managementRoles",
       (select count(*)::int from bare_accounts) as bare_accounts, (select count(*)::int from bare_contacts) as bare_contacts,
       (select count(*)::int from bare_management_roles) as bare_management_roles`)).rows[0]!);

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { AppError, ErrorCode } from '../../core/errors.ts';
-import { parseCsv, type CsvDialect } from './csv.ts';
+import { parseCsv, type CsvDialect, type CsvRow } from './csv.ts';
 import type { RecordSource, SourceItem } from './source.ts';
 
 export type CsvOptions = Partial<CsvDialect> & { encoding?: 'utf-8' | 'latin1' };
@@ -13,15 +13,21 @@ export async function csvSource(name: string, bytes: Readable, options: CsvOptio
   const dialect = { delimiter: options.delimiter ?? ',', quote: options.quote ?? '"' };
   // TextDecoder drops a UTF-8 byte order mark, so "Id" never arrives as "\uFEFFId".
   const rows = parseCsv(decode(bytes, options.encoding ?? 'utf-8'), dialect);
-  const first = await rows.next();
-  if (first.done) throw new AppError(ErrorCode.SOURCE_UNREADABLE, `${name}: the file is empty (no header row)`);
-  if (first.value.kind === 'error') throw new AppError(ErrorCode.SOURCE_UNREADABLE, `${name}: line 1 (header): ${first.value.message}`);
-  const columns = first.value.fields.map((c) => c.trim());
+  const firstBatch = await rows.next();
+  const header = firstBatch.done ? undefined : firstBatch.value[0];
+  if (!header) throw new AppError(ErrorCode.SOURCE_UNREADABLE, `${name}: the file is empty (no header row)`);
+  if (header.kind === 'error') throw new AppError(ErrorCode.SOURCE_UNREADABLE, `${name}: line 1 (header): ${header.message}`);
+  const columns = header.fields.map((c) => c.trim());
   const duplicate = columns.find((c, i) => columns.indexOf(c) !== i);
   if (duplicate !== undefined) throw new AppError(ErrorCode.SOURCE_UNREADABLE, `${name}: the header names column "${duplicate}" twice`);
 
+  async function* batches(): AsyncGenerator<CsvRow[]> {
+    yield (firstBatch.value as CsvRow[]).slice(1);
+    yield* rows;
+  }
+
   async function* items(): AsyncGenerator<SourceItem> {
-    for await (const row of rows) {
+    for await (const batch of batches()) for (const row of batch) {
       const origin = { source: name, line: row.line };
       if (row.kind === 'error') {
         yield { kind: 'error', origin, code: row.code, message: row.message };

@@ -14,7 +14,8 @@ export type CsvRow =
 /** A quoted field may span lines, but never more than this: a stray quote must not swallow the file. */
 const maxRecordChars = 1 << 20;
 
-export async function* parseCsv(chunks: AsyncIterable<string>, dialect: CsvDialect = { delimiter: ',', quote: '"' }): AsyncGenerator<CsvRow> {
+/** Yields the records of each chunk read as one batch: one await per chunk, not per record. */
+export async function* parseCsv(chunks: AsyncIterable<string>, dialect: CsvDialect = { delimiter: ',', quote: '"' }): AsyncGenerator<CsvRow[]> {
   const { delimiter, quote } = dialect;
   let buffer = '';
   let line = 1;
@@ -29,11 +30,12 @@ export async function* parseCsv(chunks: AsyncIterable<string>, dialect: CsvDiale
       if (!final && buffer.length < 65536) continue;
     }
     let pos = 0;
+    const batch: CsvRow[] = [];
     while (pos < buffer.length) {
       const parsed = parseRecord(buffer, pos, delimiter, quote, final);
       if (parsed === null) break; // the record continues in the next chunk
       if (parsed.kind === 'error') {
-        yield { kind: 'error', line, code: parsed.code, message: parsed.message };
+        batch.push({ kind: 'error', line, code: parsed.code, message: parsed.message });
         // Resume on the line after the record's first line: one bad quote costs one line.
         const eol = buffer.indexOf('\n', pos);
         pos = eol === -1 ? buffer.length : eol + 1;
@@ -44,8 +46,9 @@ export async function* parseCsv(chunks: AsyncIterable<string>, dialect: CsvDiale
       line += parsed.newlines;
       pos = parsed.end;
       const isBlank = parsed.fields.length === 1 && parsed.fields[0] === '';
-      if (!isBlank) yield { kind: 'row', line: startLine, fields: parsed.fields };
+      if (!isBlank) batch.push({ kind: 'row', line: startLine, fields: parsed.fields });
     }
+    if (batch.length > 0) yield batch;
     buffer = buffer.slice(pos);
     if (final && buffer.length === 0) return;
   }

@@ -4,8 +4,10 @@ import { AppError, ErrorCode, isAppError } from '../../core/errors.ts';
 import type { RecordSource, Sources } from '../extract/source.ts';
 import type { AttributeDefinition } from '../map/attributes.ts';
 import { resolveMapping, type Mapping, type MappingInput } from '../map/mapping.ts';
-import { mapAccount, mapContact, mapManagementRole, unreadableRow, type Mapped } from '../map/records.ts';
-import type { DirectoryObject } from '../map/row-error.ts';
+import type { RawRecord } from '../extract/source.ts';
+import { mapAccount, mapContact, mapManagementRole, primaryObject, unreadableRow, type Mapped } from '../map/records.ts';
+import { RowErrorCode, type DirectoryObject, type RowError } from '../map/row-error.ts';
+import { KnownRecords } from './known-records.ts';
 import * as merge from './merge-queries.ts';
 import * as runs from './run-queries.ts';
 import * as staging from './staging.ts';
@@ -60,7 +62,7 @@ async function loadInTransaction(tx: Tx, runId: number, request: LoadRequest) {
   // The merge's hash joins over a million staged rows spill to disk with the default 4 MB.
   await tx.query(`set local work_mem = '64MB'`);
   await tx.query(staging.createStagingSql);
-  await stageSources(tx, sources, mapping);
+  const skipped = await stageSources(tx, request, sources, mapping);
   await runs.analyzeStaging(tx);
 
   const changes: Partial<Record<DirectoryObject, merge.ObjectChanges>> = {};
@@ -96,7 +98,7 @@ async function loadInTransaction(tx: Tx, runId: number, request: LoadRequest) {
   }
 
   const errorTables = runs.errorTables(mapping.accounts !== null, mapping.managementRoles !== null);
-  const counts = await summarise(tx, changes, errorTables);
+  const counts = await summarise(tx, changes, skipped, errorTables);
   await runs.saveCounts(tx, runId, counts);
   await runs.saveRowErrors(tx, runId, errorTables);
   const mailingList =
@@ -124,41 +126,90 @@ async function defineAttributes(tx: Tx, directoryId: number, wanted: readonly At
   }
 }
 
-async function stageSources(tx: Tx, sources: Sources, mapping: Mapping): Promise<void> {
-  if (sources.accounts && mapping.accounts) {
-    const accounts = mapping.accounts;
-    await tx.copyIn(staging.copyAccountsSql, stageLines(sources.accounts, 'accounts', staging.accountDataColumns, (record) => mapAccount(record, accounts, mapping.hierarchy), staging.stageAccount));
+type Skipped = Partial<Record<DirectoryObject, number>>;
+
+/** How one source stages: which mapper, which staging table, which objects an unchanged record counts for. */
+type SourcePlan<R> = {
+  kind: 'accounts' | 'contacts' | 'teamMembers';
+  copySql: string;
+  dataColumns: number;
+  label: string;
+  map: (record: RawRecord) => Mapped<R>;
+  stage: (row: R, complete: boolean) => staging.StagedRow;
+  objects: (row: R) => DirectoryObject[];
+};
+
+/**
+ * Stages every source, skipping records stored with the same hash (counted per object in the
+ * result). Contacts are all staged when the run builds a mailing list, which lists them all.
+ */
+async function stageSources(tx: Tx, request: LoadRequest, sources: Sources, mapping: Mapping): Promise<Skipped> {
+  const skipped: Skipped = {};
+  const { accounts, contacts, hierarchy, clientRoles, managementRoles } = mapping;
+  if (sources.accounts && accounts) {
+    await stageSource(tx, request, sources.accounts, skipped, {
+      kind: 'accounts', copySql: staging.copyAccountsSql, dataColumns: staging.accountDataColumns, label: 'account',
+      map: (record) => mapAccount(record, accounts, hierarchy),
+      stage: staging.stageAccount,
+      objects: (row) => (row.parentExternalId !== undefined ? ['accounts', 'hierarchy'] : ['accounts']),
+    });
   }
-  if (sources.contacts && mapping.contacts) {
-    const contacts = mapping.contacts;
-    await tx.copyIn(staging.copyContactsSql, stageLines(sources.contacts, 'contacts', staging.contactDataColumns, (record) => mapContact(record, contacts, mapping.clientRoles), staging.stageContact));
+  if (sources.contacts && contacts) {
+    await stageSource(tx, request, sources.contacts, skipped, {
+      kind: 'contacts', copySql: staging.copyContactsSql, dataColumns: staging.contactDataColumns, label: 'contact',
+      map: (record) => mapContact(record, contacts, clientRoles),
+      stage: staging.stageContact,
+      objects: (row) => (!row.isDeleted && row.clientRole?.roleName ? ['contacts', 'clientRoles'] : ['contacts']),
+    });
   }
-  if (sources.teamMembers && mapping.managementRoles) {
-    const roles = mapping.managementRoles;
-    await tx.copyIn(staging.copyTeamSql, stageLines(sources.teamMembers, 'teamMembers', staging.teamDataColumns, (record) => mapManagementRole(record, roles), staging.stageTeamMember));
+  if (sources.teamMembers && managementRoles) {
+    await stageSource(tx, request, sources.teamMembers, skipped, {
+      kind: 'teamMembers', copySql: staging.copyTeamSql, dataColumns: staging.teamDataColumns, label: 'team member',
+      map: (record) => mapManagementRole(record, managementRoles),
+      stage: staging.stageTeamMember,
+      objects: () => ['managementRoles'],
+    });
   }
+  return skipped;
+}
+
+async function stageSource<R>(tx: Tx, request: LoadRequest, source: RecordSource, skipped: Skipped, plan: SourcePlan<R>): Promise<void> {
+  const sql = staging.knownRecordsSql(plan.kind, request.directoryId);
+  const known = await KnownRecords.fetch(tx, sql.count, sql.keys);
+  const skipUnchanged = !(plan.kind === 'contacts' && request.mailingListName);
+  await tx.copyIn(plan.copySql, stageLines(source, plan, known, skipUnchanged, skipped));
 }
 
 /** Maps a source's records to COPY lines, batched so the stream moves kilobytes, not rows. */
-async function* stageLines<R>(
-  source: RecordSource,
-  kind: 'accounts' | 'contacts' | 'teamMembers',
-  dataColumns: number,
-  map: (record: Parameters<typeof mapAccount>[0]) => Mapped<R>,
-  stage: (row: R, source: string, complete: boolean) => staging.StagedRow,
-): AsyncGenerator<string> {
+async function* stageLines<R>(source: RecordSource, plan: SourcePlan<R>, known: KnownRecords, skipUnchanged: boolean, skipped: Skipped): AsyncGenerator<string> {
   let batch = '';
+  const error = (rowError: RowError) => (batch += staging.errorLine(rowError, plan.dataColumns));
   try {
     for await (const item of source.items) {
       if (item.kind === 'error') {
-        batch += staging.errorLine(unreadableRow(kind, item), dataColumns);
+        error(unreadableRow(plan.kind, item));
       } else {
-        const mapped = map(item);
-        if (mapped.ok) {
-          batch += stage(mapped.row, source.name, mapped.warnings.length === 0).line;
-          for (const warning of mapped.warnings) batch += staging.errorLine(warning, dataColumns);
+        const mapped = plan.map(item);
+        if (!mapped.ok) {
+          error(mapped.error);
         } else {
-          batch += staging.errorLine(mapped.error, dataColumns);
+          const row = plan.stage(mapped.row, mapped.warnings.length === 0);
+          const seen = known.see(row.key, row.line, row.hash);
+          if (seen.kind === 'duplicate') {
+            error({
+              object: primaryObject[plan.kind],
+              origin: item.origin,
+              recordId: row.key,
+              field: null,
+              code: RowErrorCode.DUPLICATE_RECORD,
+              message: `${plan.label} ${row.key} already appears on line ${seen.firstLine}; this line is skipped`,
+            });
+          } else if (seen.kind === 'stored' && seen.unchanged && skipUnchanged) {
+            for (const object of plan.objects(mapped.row)) skipped[object] = (skipped[object] ?? 0) + 1;
+          } else {
+            batch += staging.copyRow(row, source.name);
+            for (const warning of mapped.warnings) error(warning);
+          }
         }
       }
       if (batch.length > 65536) {
@@ -174,7 +225,7 @@ async function* stageLines<R>(
 }
 
 /** Counts per object: what the changes did, the rows rejected anywhere, and the rest unchanged. */
-async function summarise(tx: Tx, changes: Partial<Record<DirectoryObject, merge.ObjectChanges>>, errorTables: readonly string[]) {
+async function summarise(tx: Tx, changes: Partial<Record<DirectoryObject, merge.ObjectChanges>>, skipped: Skipped, errorTables: readonly string[]) {
   const { valid, rejected } = await runs.countRows(tx, errorTables);
   const counts: Partial<Record<DirectoryObject, ObjectCounts>> = {};
   for (const [object, c] of Object.entries(changes) as [DirectoryObject, merge.ObjectChanges][]) {
@@ -183,7 +234,7 @@ async function summarise(tx: Tx, changes: Partial<Record<DirectoryObject, merge.
     counts[object] = {
       inserted: c.inserted,
       updated: c.updated,
-      unchanged: valid[object] - written - c.rejected,
+      unchanged: valid[object] - written - c.rejected + (skipped[object] ?? 0),
       deleted: c.deleted,
       rejected: rejected[object] ?? 0,
     };

@@ -1,7 +1,7 @@
 import { copyLine, copyValue } from '../../core/db.ts';
 import type { AccountRow, ContactRow, ManagementRoleRow } from '../map/records.ts';
 import type { RowError } from '../map/row-error.ts';
-import { sourceHash } from './source-hash.ts';
+import { hash64, hashText, type Hash64 } from './source-hash.ts';
 
 /*
  * Staging tables live for one load transaction. Each holds the mapped rows of one source and,
@@ -42,36 +42,50 @@ export function errorLine(error: RowError, dataColumns: number): string {
 }
 
 /**
- * A staged data row: its mapped values (which the hash covers, so the same record mapped the
- * same way hashes the same), the hash, the source, and empty error columns. A record that
- * mapped with a warning gets no hash, so it is checked again on the next run.
+ * A mapped record ready to stage: its key, its mapped values as COPY text (which the hash covers,
+ * so the same record mapped the same way hashes the same), and the hash. A record that mapped
+ * with a warning gets no hash, so it is checked again on the next run.
  */
-export type StagedRow = { key: string; hash: bigint | null; line: string };
+export type StagedRow = { key: string; line: number; data: string; hash: Hash64 | null };
 
-function staged(key: string, line: number, data: string, source: string, complete: boolean): StagedRow {
-  const hash = complete ? sourceHash(data) : null;
-  return { key, hash, line: `${line}\t${data}\t${hash ?? '\\N'}\t${copyValue(source)}${noError}` };
+export function copyRow(row: StagedRow, source: string): string {
+  return `${row.line}\t${row.data}\t${row.hash ? hashText(row.hash) : '\\N'}\t${copyValue(source)}${noError}`;
 }
 
 const values = (v: readonly (string | number | boolean | null)[]) => v.map(copyValue).join('\t');
 
+function staged(key: string, line: number, data: string, complete: boolean): StagedRow {
+  return { key, line, data, hash: complete ? hash64(data) : null };
+}
+
 export const accountDataColumns = 7;
-export function stageAccount(row: AccountRow, source: string, complete: boolean): StagedRow {
+export function stageAccount(row: AccountRow, complete: boolean): StagedRow {
   const data = values([row.externalId, row.displayName, JSON.stringify(row.attributes), row.isDeleted, row.parentExternalId !== undefined, row.parentExternalId ?? null]);
-  return staged(row.externalId, row.line, data, source, complete);
+  return staged(row.externalId, row.line, data, complete);
 }
 
 export const contactDataColumns = 9;
-export function stageContact(row: ContactRow, source: string, complete: boolean): StagedRow {
+export function stageContact(row: ContactRow, complete: boolean): StagedRow {
   const data = values([
     row.externalId, row.firstName, row.lastName, row.email, JSON.stringify(row.attributes), row.isDeleted,
     row.clientRole?.accountExternalId ?? null, row.clientRole?.roleName ?? null,
   ]);
-  return staged(row.externalId, row.line, data, source, complete);
+  return staged(row.externalId, row.line, data, complete);
 }
 
 export const teamDataColumns = 5;
-export function stageTeamMember(row: ManagementRoleRow, source: string, complete: boolean): StagedRow {
+export function stageTeamMember(row: ManagementRoleRow, complete: boolean): StagedRow {
   const data = values([row.accountExternalId, row.userEmail, row.roleName, row.isDeleted]);
-  return staged(`${row.accountExternalId}/${row.userEmail}`, row.line, data, source, complete);
+  return staged(`${row.accountExternalId}/${row.userEmail}`, row.line, data, complete);
+}
+
+/** The stored keys and hashes a source's records are compared with, per directory table. */
+export function knownRecordsSql(kind: 'accounts' | 'contacts' | 'teamMembers', directoryId: number) {
+  const [table, key] =
+    kind === 'accounts' ? ['accounts', 'external_id'] : kind === 'contacts' ? ['contacts', 'external_id'] : ['management_roles', `account_external_id || '/' || user_email`];
+  const where = `from ${table} where directory_id = ${Number(directoryId)} and source_hash is not null`;
+  return {
+    count: `select count(*)::int as n ${where}`,
+    keys: `select ${key}, source_hash >> 32, source_hash & 4294967295 ${where}`,
+  };
 }

@@ -41,7 +41,8 @@ export type ManagementRoleRow = {
 
 export type Mapped<R> = { ok: true; row: R; warnings: RowError[] } | { ok: false; error: RowError };
 
-const primaryObject: Record<SourceKind, DirectoryObject> = {
+/** The directory object a source's unreadable or repeated records are reported under. */
+export const primaryObject: Record<SourceKind, DirectoryObject> = {
   accounts: 'accounts',
   contacts: 'contacts',
   teamMembers: 'managementRoles',

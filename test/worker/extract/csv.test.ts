@@ -7,7 +7,7 @@ async function parse(text: string, chunkSize = text.length): Promise<CsvRow[]> {
   const chunks: string[] = [];
   for (let i = 0; i < text.length; i += chunkSize) chunks.push(text.slice(i, i + chunkSize));
   const rows: CsvRow[] = [];
-  for await (const row of parseCsv(Readable.from(chunks))) rows.push(row);
+  for await (const batch of parseCsv(Readable.from(chunks))) rows.push(...batch);
   return rows;
 }
 

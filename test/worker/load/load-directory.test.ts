@@ -94,6 +94,54 @@ describe('loadDirectory', () => {
     });
   });
 
+  describe('a reload that repeats a stored record', () => {
+    it('reports the repeated line, whether the first one changed or not', async () => {
+      await load(db, files);
+      await writeCsv(dir, 'accounts.csv', [
+        accountHeader,
+        ['001A', 'false', 'Acme Holding', ''],
+        ['001B', 'false', 'Acme Europe', '001A'],
+        ['001A', 'false', 'Acme Holding Again', ''],
+        ['001C', 'false', 'Acme Berlin GmbH', '001B'],
+        ['001C', 'false', 'Acme Berlin', '001B'],
+      ]);
+      const result = await load(db, { accounts: files.accounts! });
+      assert.deepEqual(result.counts.accounts, { ...zero, updated: 1, unchanged: 2, rejected: 2 });
+      assert.deepEqual((await runErrors(db, result.runId)).map((e) => [e.line, e.code, e.message]), [
+        [4, 'DUPLICATE_RECORD', 'account 001A already appears on line 2; this line is skipped'],
+        [6, 'DUPLICATE_RECORD', 'account 001C already appears on line 5; this line is skipped'],
+      ]);
+      const names = await db.query('select external_id, display_name from accounts order by 1');
+      assert.deepEqual(names.map((a) => a.display_name), ['Acme Holding', 'Acme Europe', 'Acme Berlin GmbH']);
+    });
+  });
+
+  describe('a record rejected in part', () => {
+    it('is checked again on the next run: a parent that arrives later is linked then', async () => {
+      await writeCsv(dir, 'accounts.csv', [accountHeader, ['001A', 'false', 'Acme Holding', '001P']]);
+      const first = await load(db, { accounts: files.accounts! });
+      assert.deepEqual(first.counts.hierarchy, { ...zero, rejected: 1 });
+      const again = await load(db, { accounts: files.accounts! });
+      assert.deepEqual(again.counts.hierarchy, { ...zero, rejected: 1 }, 'the same unknown parent is reported again');
+      await writeCsv(dir, 'accounts.csv', [accountHeader, ['001P', 'false', 'Parent Co', ''], ['001A', 'false', 'Acme Holding', '001P']]);
+      const linked = await load(db, { accounts: files.accounts! });
+      assert.deepEqual(linked.counts.hierarchy, { ...zero, inserted: 1, updated: 1 });
+      assert.deepEqual(linked.counts.accounts, { ...zero, inserted: 1, unchanged: 1 });
+      const [account] = await db.query(`select parent_external_id from accounts where external_id = '001A'`);
+      assert.equal(account!.parent_external_id, '001P');
+    });
+
+    it('reports an unmapped title again on every run until it is mapped', async () => {
+      await writeCsv(dir, 'contacts.csv', [contactHeader, ['003Z', 'false', 'Wizard', '001A', 'z@acme.example', 'Zed', 'Z']]);
+      await load(db, files);
+      const again = await load(db, files);
+      assert.deepEqual(again.counts.clientRoles, { ...zero, rejected: 1 });
+      const mapped = await load(db, files, { clientRoles: { values: { Wizard: 'INFLUENCER' } } });
+      assert.deepEqual(mapped.counts.clientRoles, { ...zero, inserted: 1 });
+      assert.deepEqual(mapped.counts.contacts, { ...zero, unchanged: 1 });
+    });
+  });
+
   describe('a record with IsDeleted = true', () => {
     it('removes it from the live directory, keeps it as deleted, and counts it once', async () => {
       await load(db, files);
