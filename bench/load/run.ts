@@ -7,14 +7,15 @@
 //   BENCH_LOADER_TX_SQL=SQL  a what-if: SQL run first in each load's transaction (e.g. "set local work_mem = '64MB'")
 // Each pass runs in a child process (load-once.ts) that reports its own wall time and peak RSS.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { createDatabaseIfMissing } from '../../core/database.ts';
 import { startEmbeddedPostgres } from '../../core/embedded-postgres.ts';
 import { migrate } from '../../core/migrate.ts';
+import { freePort } from '../../test/helpers/database.ts';
 import { dataRoot, ensureDataset, type Dataset } from './generate.ts';
 import { bareCopies, type PassResult } from './load-once.ts';
 
@@ -24,17 +25,6 @@ const objects = ['accounts', 'hierarchy', 'contacts', 'clientRoles', 'management
 const targets = { firstLoadRatio: 2, reloadRatio: 1, rssMB: 300 };
 
 const log = (message: string) => process.stderr.write(`[bench:load] ${message}\n`);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 function withDatabase(url: string, database: string): string {
   return Object.assign(new URL(url), { pathname: `/${database}` }).toString();
@@ -103,14 +93,22 @@ async function checkpoint(url: string): Promise<void> {
   await withClient(url, (c) => c.query('checkpoint')).catch((error: Error) => log(`checkpoint skipped: ${error.message}`));
 }
 
+/** The flags between `node` and the script on the Procfile's `worker:` line. */
+function workerNodeFlags(): string[] {
+  const procfile = readFileSync(path.join(import.meta.dirname, '..', '..', 'Procfile'), 'utf8');
+  const line = /^worker: node (.*)worker\/index\.ts$/m.exec(procfile);
+  if (!line) throw new Error('Procfile has no "worker: node ... worker/index.ts" line');
+  return line[1]!.split(' ').filter(Boolean);
+}
+
 function runPass(mode: 'loader' | 'copy', url: string, dataset: Dataset): Promise<PassResult & { processMs: number }> {
   const args = [loadOnce, `--mode=${mode}`, `--url=${url}`, `--accounts=${dataset.files.accounts}`, `--contacts=${dataset.files.contacts}`, `--team=${dataset.files.teamMembers}`];
   const txSql = process.env.BENCH_LOADER_TX_SQL;
   if (mode === 'loader' && txSql) args.push(`--tx-sql=${txSql}`);
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    // No heap flags for the child: it runs with Node's defaults, as `node worker/index.ts` would.
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    // Both passes run with the Node flags of the Procfile's worker, the process that loads in production.
+    const child = spawn(process.execPath, [...workerNodeFlags(), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
     child.on('error', reject);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { freePort } from '../helpers/database.ts';
@@ -8,15 +8,24 @@ import { testDatabase } from '../helpers/hooks.ts';
 const root = path.join(import.meta.dirname, '..', '..');
 
 describe('npm start', () => {
+  const children: ChildProcess[] = [];
+  // A failed assertion must not leave a server running after the suite.
+  afterEach(() => {
+    for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  });
+
   it('loads the demo company on first start, prints an admin key once, and serves the accounts with it', async function () {
     this.timeout(60_000);
     const { url } = await testDatabase(this);
     const port = await freePort();
-    const start = () =>
-      spawn(process.execPath, [path.join(root, 'bin', 'start.ts')], {
+    const start = () => {
+      const child = spawn(process.execPath, [path.join(root, 'bin', 'start.ts')], {
         env: { ...process.env, DATABASE_URL: url, PORT: String(port), LOG_LEVEL: 'warn', ADMIN_API_KEY: '' },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
+      children.push(child);
+      return child;
+    };
     const untilRunning = async (child: ReturnType<typeof start>) => {
       let output = '';
       for await (const chunk of child.stdout!) {

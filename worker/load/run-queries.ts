@@ -79,22 +79,33 @@ export async function saveRowErrors(tx: Tx, runId: number, tables: readonly stri
 
 type PerObject = Record<DirectoryObject, number>;
 
-/** Rows per object that passed the checks on staging (`valid`), and rejected in all (`rejected`). */
+/**
+ * Rows per object that passed the checks on staging (`valid`), and rejected in all (`rejected`),
+ * reading each staging table once: a valid row has no err_object.
+ */
 export async function countRows(tx: Tx, tables: readonly string[]) {
-  const [valid] = await tx.query<PerObject>(
-    `select
-      (select count(*)::int from stg_accounts where err_code is null) as accounts,
-      (select count(*)::int from stg_accounts where err_code is null and has_hierarchy) as hierarchy,
-      (select count(*)::int from stg_contacts where err_code is null) as contacts,
-      (select count(*)::int from stg_contacts where err_code is null and not is_deleted and role_name is not null) as "clientRoles",
-      (select count(*)::int from stg_team where err_code is null) as "managementRoles"`,
+  const rows = await tx.query<{ object: DirectoryObject | null; n: number; hierarchy: number; roles: number; source: string }>(
+    `select 'accounts' as source, err_object as object, count(*)::int as n, count(*) filter (where has_hierarchy)::int as hierarchy, 0 as roles
+       from stg_accounts group by err_object
+     union all
+     select 'contacts', err_object, count(*)::int, 0, count(*) filter (where not is_deleted and role_name is not null)::int
+       from stg_contacts group by err_object
+     union all
+     select 'teamMembers', err_object, count(*)::int, 0, 0 from stg_team group by err_object
+     ${tables
+       .filter((t) => t.startsWith('chg_'))
+       .map((t) => `union all select 'late', err_object, count(*)::int, 0, 0 from ${t} where err_code is not null group by err_object`)
+       .join('\n')}`,
   );
-  const rows = await tx.query<{ object: DirectoryObject; n: number }>(
-    tables.map((t) => `select err_object as object, count(*)::int as n from ${t} where err_code is not null group by 1`).join(' union all '),
-  );
+  const valid: PerObject = { accounts: 0, hierarchy: 0, contacts: 0, clientRoles: 0, managementRoles: 0 };
   const rejected: Partial<PerObject> = {};
-  for (const row of rows) rejected[row.object] = (rejected[row.object] ?? 0) + row.n;
-  return { valid: valid!, rejected };
+  for (const row of rows) {
+    if (row.object !== null) rejected[row.object] = (rejected[row.object] ?? 0) + row.n;
+    else if (row.source === 'accounts') Object.assign(valid, { accounts: row.n, hierarchy: row.hierarchy });
+    else if (row.source === 'contacts') Object.assign(valid, { contacts: row.n, clientRoles: row.roles });
+    else if (row.source === 'teamMembers') valid.managementRoles = row.n;
+  }
+  return { valid, rejected };
 }
 
 export async function saveCounts(tx: Tx, runId: number, counts: Partial<Record<DirectoryObject, ObjectCounts>>): Promise<void> {
