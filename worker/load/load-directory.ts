@@ -66,9 +66,6 @@ async function loadInTransaction(tx: Tx, runId: number, request: LoadRequest) {
   await runs.analyzeStaging(tx);
 
   const changes: Partial<Record<DirectoryObject, merge.ObjectChanges>> = {};
-  await merge.rejectDuplicates(tx, 'stg_accounts', 's.external_id', 'accounts', 'account');
-  await merge.rejectDuplicates(tx, 'stg_contacts', 's.external_id', 'contacts', 'contact');
-  await merge.rejectDuplicates(tx, 'stg_team', `s.account_external_id || '/' || s.user_email`, 'managementRoles', 'team member');
   if (mapping.accounts) {
     await merge.stageChangedAccounts(tx, directoryId);
     if (mapping.hierarchy) {
@@ -84,8 +81,7 @@ async function loadInTransaction(tx: Tx, runId: number, request: LoadRequest) {
   if (mapping.contacts) {
     if (mapping.clientRoles) await merge.rejectOrphanContacts(tx, directoryId, mapping.clientRoles.fields.accountExternalReferenceId);
     await merge.stageChangedContacts(tx, directoryId);
-    await merge.mergeContacts(tx, directoryId, runId);
-    const counted = await merge.countContactChanges(tx);
+    const counted = await merge.mergeContacts(tx, directoryId, runId);
     changes.contacts = counted.contacts;
     if (mapping.clientRoles) changes.clientRoles = counted.clientRoles;
   }
@@ -97,10 +93,10 @@ async function loadInTransaction(tx: Tx, runId: number, request: LoadRequest) {
     changes.managementRoles = await merge.countTeamChanges(tx);
   }
 
-  const errorTables = runs.errorTables(mapping.accounts !== null, mapping.managementRoles !== null);
-  const counts = await summarise(tx, changes, skipped, errorTables);
+  const rows = await runs.countRows(tx, runs.errorTables(mapping.accounts !== null, mapping.managementRoles !== null));
+  const counts = summarise(changes, skipped, rows);
   await runs.saveCounts(tx, runId, counts);
-  await runs.saveRowErrors(tx, runId, errorTables);
+  await runs.saveRowErrors(tx, runId, rows.tablesWithErrors);
   const mailingList =
     request.mailingListName && mapping.contacts ? await runs.createMailingList(tx, directoryId, runId, request.mailingListName) : null;
   await runs.markRunSucceeded(tx, runId);
@@ -225,8 +221,11 @@ async function* stageLines<R>(source: RecordSource, plan: SourcePlan<R>, known: 
 }
 
 /** Counts per object: what the changes did, the rows rejected anywhere, and the rest unchanged. */
-async function summarise(tx: Tx, changes: Partial<Record<DirectoryObject, merge.ObjectChanges>>, skipped: Skipped, errorTables: readonly string[]) {
-  const { valid, rejected } = await runs.countRows(tx, errorTables);
+function summarise(
+  changes: Partial<Record<DirectoryObject, merge.ObjectChanges>>,
+  skipped: Skipped,
+  { valid, rejected }: Awaited<ReturnType<typeof runs.countRows>>,
+) {
   const counts: Partial<Record<DirectoryObject, ObjectCounts>> = {};
   for (const [object, c] of Object.entries(changes) as [DirectoryObject, merge.ObjectChanges][]) {
     // Client role deletions come from deleted or moved contacts, not from rows of their own.

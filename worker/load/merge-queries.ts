@@ -25,24 +25,6 @@ async function reject(tx: Tx, table: ErrorTable, spec: { object: string; recordI
   );
 }
 
-/** Later rows repeating an earlier row's key are rejected, naming the line that is kept. `key` is an expression over `s`. */
-export async function rejectDuplicates(tx: Tx, table: 'stg_accounts' | 'stg_contacts' | 'stg_team', key: string, object: string, label: string) {
-  await reject(
-    tx,
-    table,
-    {
-      object,
-      recordId: key,
-      field: null,
-      code: 'DUPLICATE_RECORD',
-      message: `$1 || ' ' || firsts.k || ' already appears on line ' || firsts.first_line || '; this line is skipped'`,
-      from: `(select ${key} as k, min(s.line) as first_line from ${table} s where s.err_code is null group by 1 having count(*) > 1) firsts`,
-      where: `${key} = firsts.k and s.line > firsts.first_line`,
-    },
-    [label],
-  );
-}
-
 const errorColumns = `null::text as err_object, null::text as record_id, null::text as err_field, null::text as err_code, null::text as err_message`;
 
 /**
@@ -193,20 +175,21 @@ export async function rejectOrphanContacts(tx: Tx, directoryId: number, accountC
 const newRole = `case when s.account_external_id is null then c.client_role
   else coalesce(s.role_name, case when c.account_external_id = s.account_external_id then c.client_role end) end`;
 
-/** Contact rows that change the directory, with the stored values they replace (as for accounts). */
+/**
+ * Stored contacts that a staged row changes, with the values it replaces. New contacts are not
+ * copied here: they go straight from staging into the directory, which spares a first load of
+ * a million contacts one more copy of them.
+ */
 export async function stageChangedContacts(tx: Tx, directoryId: number): Promise<void> {
   await tx.query(
     `create temp table chg_contacts on commit drop as
      select s.line, s.external_id, s.first_name, s.last_name, s.email, s.attributes, s.is_deleted, s.source_hash,
        coalesce(s.account_external_id, c.account_external_id) as account_external_id, ${newRole} as client_role, s.role_name,
-       (c.external_id is not null) as stored, coalesce(c.is_deleted, false) as was_deleted,
-       c.account_external_id as old_account, c.client_role as old_role,
-       (c.external_id is not null and not s.is_deleted and (c.is_deleted
-         or (c.first_name, c.last_name, c.email) is distinct from (s.first_name, s.last_name, s.email)
+       c.is_deleted as was_deleted, c.account_external_id as old_account, c.client_role as old_role,
+       (not s.is_deleted and (c.is_deleted or (c.first_name, c.last_name, c.email) is distinct from (s.first_name, s.last_name, s.email)
          or c.attributes || s.attributes <> c.attributes)) as contact_changed
-     from stg_contacts s left join contacts c on c.directory_id = $1 and c.external_id = s.external_id
+     from stg_contacts s join contacts c on c.directory_id = $1 and c.external_id = s.external_id
      where s.err_code is null and case
-       when c.external_id is null then not s.is_deleted
        when s.is_deleted then not c.is_deleted or c.source_hash is distinct from s.source_hash
        else c.is_deleted or (c.first_name, c.last_name, c.email) is distinct from (s.first_name, s.last_name, s.email)
          or c.attributes || s.attributes <> c.attributes
@@ -216,8 +199,13 @@ export async function stageChangedContacts(tx: Tx, directoryId: number): Promise
   );
 }
 
-export async function mergeContacts(tx: Tx, directoryId: number, runId: number): Promise<void> {
-  await tx.query(
+/**
+ * Writes the changed stored contacts and inserts the new ones, and says what that did to the
+ * contacts and to their client roles. A role counts as written when the record maps one; it is
+ * deleted with its contact, or when the contact moves to an account where its title maps to none.
+ */
+export async function mergeContacts(tx: Tx, directoryId: number, runId: number): Promise<{ contacts: ObjectChanges; clientRoles: ObjectChanges }> {
+  const [c] = await tx.query<Record<string, number>>(
     `with updated as (
       update contacts c set
         first_name = case when s.is_deleted then c.first_name else s.first_name end,
@@ -228,35 +216,28 @@ export async function mergeContacts(tx: Tx, directoryId: number, runId: number):
         client_role = case when s.is_deleted then c.client_role else s.client_role end,
         is_deleted = s.is_deleted, source_hash = s.source_hash, updated_at = now(), last_run_id = $2
       from chg_contacts s
-      where s.stored and c.directory_id = $1 and c.external_id = s.external_id
+      where c.directory_id = $1 and c.external_id = s.external_id
       returning 1
-    )
-    insert into contacts (directory_id, external_id, first_name, last_name, email, attributes, account_external_id, client_role, source_hash, last_run_id)
-    select $1, external_id, first_name, last_name, email, attributes, account_external_id, client_role, source_hash, $2
-    from chg_contacts where not stored`,
-    [directoryId, runId],
-  );
-}
-
-/**
- * What the changed contacts did to the contacts and to their client roles. A role counts as
- * written when the record maps one; it is deleted with its contact, or when the contact moves to
- * an account where its title maps to no role.
- */
-export async function countContactChanges(tx: Tx): Promise<{ contacts: ObjectChanges; clientRoles: ObjectChanges }> {
-  const [c] = await tx.query<Record<string, number>>(
-    `with roles as (
-      select *, (stored and not was_deleted and old_role is not null) as had_role,
-        (not is_deleted and client_role is not null) as has_role from chg_contacts
+    ), inserted as (
+      insert into contacts (directory_id, external_id, first_name, last_name, email, attributes, account_external_id, client_role, source_hash, last_run_id)
+      select $1, s.external_id, s.first_name, s.last_name, s.email, s.attributes, s.account_external_id, s.role_name, s.source_hash, $2
+      from stg_contacts s
+      where s.err_code is null and not s.is_deleted
+        and not exists (select 1 from contacts c where c.directory_id = $1 and c.external_id = s.external_id)
+      returning client_role
+    ), roles as (
+      select *, (not was_deleted and old_role is not null) as had_role, (not is_deleted and client_role is not null) as has_role
+      from chg_contacts
     ) select
-      count(*) filter (where not stored)::int as c_inserted,
-      count(*) filter (where contact_changed)::int as c_updated,
-      count(*) filter (where stored and not was_deleted and is_deleted)::int as c_deleted,
-      count(*) filter (where role_name is not null and has_role and not had_role)::int as r_inserted,
-      count(*) filter (where role_name is not null and has_role and had_role
-        and (old_account, old_role) is distinct from (account_external_id, client_role))::int as r_updated,
-      count(*) filter (where had_role and not has_role)::int as r_deleted
-    from roles`,
+      (select count(*)::int from inserted) as c_inserted,
+      (select count(*)::int from roles where contact_changed) as c_updated,
+      (select count(*)::int from roles where not was_deleted and is_deleted) as c_deleted,
+      (select count(*)::int from inserted where client_role is not null)
+        + (select count(*)::int from roles where role_name is not null and has_role and not had_role) as r_inserted,
+      (select count(*)::int from roles where role_name is not null and has_role and had_role
+        and (old_account, old_role) is distinct from (account_external_id, client_role)) as r_updated,
+      (select count(*)::int from roles where had_role and not has_role) as r_deleted`,
+    [directoryId, runId],
   );
   return {
     contacts: { inserted: c!.c_inserted!, updated: c!.c_updated!, deleted: c!.c_deleted!, rejected: 0 },

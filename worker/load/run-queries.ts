@@ -80,32 +80,36 @@ export async function saveRowErrors(tx: Tx, runId: number, tables: readonly stri
 type PerObject = Record<DirectoryObject, number>;
 
 /**
- * Rows per object that passed the checks on staging (`valid`), and rejected in all (`rejected`),
- * reading each staging table once: a valid row has no err_object.
+ * Rows per object that passed the checks on staging (`valid`), rejected in all (`rejected`), and
+ * the tables holding rejected rows, reading each staging table once: a valid row has no err_object.
  */
 export async function countRows(tx: Tx, tables: readonly string[]) {
   const rows = await tx.query<{ object: DirectoryObject | null; n: number; hierarchy: number; roles: number; source: string }>(
-    `select 'accounts' as source, err_object as object, count(*)::int as n, count(*) filter (where has_hierarchy)::int as hierarchy, 0 as roles
+    `select 'stg_accounts' as source, err_object as object, count(*)::int as n, count(*) filter (where has_hierarchy)::int as hierarchy, 0 as roles
        from stg_accounts group by err_object
      union all
-     select 'contacts', err_object, count(*)::int, 0, count(*) filter (where not is_deleted and role_name is not null)::int
+     select 'stg_contacts', err_object, count(*)::int, 0, count(*) filter (where not is_deleted and role_name is not null)::int
        from stg_contacts group by err_object
      union all
-     select 'teamMembers', err_object, count(*)::int, 0, 0 from stg_team group by err_object
+     select 'stg_team', err_object, count(*)::int, 0, 0 from stg_team group by err_object
      ${tables
        .filter((t) => t.startsWith('chg_'))
-       .map((t) => `union all select 'late', err_object, count(*)::int, 0, 0 from ${t} where err_code is not null group by err_object`)
+       .map((t) => `union all select '${t}', err_object, count(*)::int, 0, 0 from ${t} where err_code is not null group by err_object`)
        .join('\n')}`,
   );
   const valid: PerObject = { accounts: 0, hierarchy: 0, contacts: 0, clientRoles: 0, managementRoles: 0 };
   const rejected: Partial<PerObject> = {};
+  const tablesWithErrors = new Set<string>();
   for (const row of rows) {
-    if (row.object !== null) rejected[row.object] = (rejected[row.object] ?? 0) + row.n;
-    else if (row.source === 'accounts') Object.assign(valid, { accounts: row.n, hierarchy: row.hierarchy });
-    else if (row.source === 'contacts') Object.assign(valid, { contacts: row.n, clientRoles: row.roles });
-    else if (row.source === 'teamMembers') valid.managementRoles = row.n;
+    if (row.object !== null) {
+      rejected[row.object] = (rejected[row.object] ?? 0) + row.n;
+      tablesWithErrors.add(row.source);
+    } else if (row.source === 'stg_accounts') Object.assign(valid, { accounts: row.n, hierarchy: row.hierarchy });
+    else if (row.source === 'stg_contacts') Object.assign(valid, { contacts: row.n, clientRoles: row.roles });
+    else if (row.source === 'stg_team') valid.managementRoles = row.n;
   }
-  return { valid, rejected };
+  // In table order, so the run's errors read source by source.
+  return { valid, rejected, tablesWithErrors: tables.filter((t) => tablesWithErrors.has(t)) };
 }
 
 export async function saveCounts(tx: Tx, runId: number, counts: Partial<Record<DirectoryObject, ObjectCounts>>): Promise<void> {

@@ -69,23 +69,40 @@ class RowRejected extends Error {
 }
 
 /** Reads fields of one record; each failed check throws the row error it names. */
-function reader(record: RawRecord, object: DirectoryObject, recordId: () => string | null) {
-  const reject = (field: string | null, code: RowErrorCode, message: string): never => {
-    throw new RowRejected({ object, origin: record.origin, recordId: recordId(), field, code, message });
-  };
-  const text = (column: string) => record.values[column] ?? '';
-  return {
-    reject,
-    text,
-    optional: (column: string) => (text(column).trim() === '' ? null : text(column).trim()),
-    required: (column: string) => text(column).trim() || reject(column, RowErrorCode.REQUIRED_VALUE, `${column} is empty`),
-    boolean: (column: string) => {
-      const value = text(column).trim().toLowerCase();
-      if (value === 'true' || value === '1') return true;
-      if (value === 'false' || value === '0' || value === '') return false;
-      return reject(column, RowErrorCode.INVALID_BOOLEAN, `${column} "${text(column)}" is not true or false`);
-    },
-  };
+class RecordReader {
+  readonly #record: RawRecord;
+  readonly #object: DirectoryObject;
+  readonly #recordId: () => string | null;
+
+  constructor(record: RawRecord, object: DirectoryObject, recordId: () => string | null) {
+    this.#record = record;
+    this.#object = object;
+    this.#recordId = recordId;
+  }
+
+  reject(field: string | null, code: RowErrorCode, message: string): never {
+    throw new RowRejected({ object: this.#object, origin: this.#record.origin, recordId: this.#recordId(), field, code, message });
+  }
+
+  text(column: string): string {
+    return this.#record.values[column] ?? '';
+  }
+
+  optional(column: string): string | null {
+    const value = this.text(column).trim();
+    return value === '' ? null : value;
+  }
+
+  required(column: string): string {
+    return this.text(column).trim() || this.reject(column, RowErrorCode.REQUIRED_VALUE, `${column} is empty`);
+  }
+
+  boolean(column: string): boolean {
+    const value = this.text(column).trim().toLowerCase();
+    if (value === 'true' || value === '1') return true;
+    if (value === 'false' || value === '0' || value === '') return false;
+    return this.reject(column, RowErrorCode.INVALID_BOOLEAN, `${column} "${this.text(column)}" is not true or false`);
+  }
 }
 
 function attempt<R>(fn: () => Mapped<R>): Mapped<R> {
@@ -102,7 +119,7 @@ const emailPattern = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:".]{2,}$/;
 
 export function mapAccount(record: RawRecord, mapping: NonNullable<Mapping['accounts']>, hierarchy: Mapping['hierarchy']): Mapped<AccountRow> {
   const f = mapping.fields;
-  const r = reader(record, 'accounts', () => record.values[f.accountExternalReferenceId]?.trim() || null);
+  const r = new RecordReader(record, 'accounts', () => record.values[f.accountExternalReferenceId]?.trim() || null);
   return attempt(() => {
     const externalId = r.required(f.accountExternalReferenceId);
     const isDeleted = r.boolean(f.isDeleted);
@@ -123,7 +140,7 @@ export function mapAccount(record: RawRecord, mapping: NonNullable<Mapping['acco
 
 export function mapContact(record: RawRecord, mapping: NonNullable<Mapping['contacts']>, roles: Mapping['clientRoles']): Mapped<ContactRow> {
   const f = mapping.fields;
-  const r = reader(record, 'contacts', () => record.values[f.contactExternalReferenceId]?.trim() || null);
+  const r = new RecordReader(record, 'contacts', () => record.values[f.contactExternalReferenceId]?.trim() || null);
   return attempt(() => {
     const externalId = r.required(f.contactExternalReferenceId);
     const isDeleted = r.boolean(f.isDeleted);
@@ -159,7 +176,7 @@ export function mapContact(record: RawRecord, mapping: NonNullable<Mapping['cont
 
 export function mapManagementRole(record: RawRecord, mapping: NonNullable<Mapping['managementRoles']>): Mapped<ManagementRoleRow> {
   const f = mapping.fields;
-  const r = reader(record, 'managementRoles', () => {
+  const r = new RecordReader(record, 'managementRoles', () => {
     const account = record.values[f.accountExternalReferenceId]?.trim();
     const user = record.values[f.userEmail]?.trim();
     return account && user ? `${account}/${user}` : null;
