@@ -79,14 +79,14 @@ async function loadInTransaction(tx: Tx, runId: number, request: LoadRequest) {
     if (mapping.hierarchy) changes.hierarchy = counted.hierarchy;
   }
   if (mapping.contacts) {
-    if (mapping.clientRoles) await merge.rejectOrphanContacts(tx, directoryId, mapping.clientRoles.fields.accountExternalReferenceId);
+    if (mapping.clientRoles) await merge.rejectUnknownAccounts(tx, directoryId, 'stg_contacts', mapping.clientRoles.fields.accountExternalReferenceId);
     await merge.stageChangedContacts(tx, directoryId);
     const counted = await merge.mergeContacts(tx, directoryId, runId);
     changes.contacts = counted.contacts;
     if (mapping.clientRoles) changes.clientRoles = counted.clientRoles;
   }
   if (mapping.managementRoles) {
-    await merge.rejectTeamOnUnknownAccounts(tx, directoryId, mapping.managementRoles.fields.accountExternalReferenceId);
+    await merge.rejectUnknownAccounts(tx, directoryId, 'stg_team', mapping.managementRoles.fields.accountExternalReferenceId);
     await merge.stageChangedTeam(tx, directoryId);
     await merge.rejectExtraOwners(tx, directoryId, mapping.managementRoles.fields.roleName);
     await merge.mergeManagementRoles(tx, directoryId, runId);

@@ -5,10 +5,11 @@ import type { RowErrorCode } from '../map/row-error.ts';
  * The set-based merge of staged rows into the directory, one named statement per step.
  * `$1` is always the directory id and `$2` the run id.
  *
- * stg_* tables hold every row of a source; a row takes part while its err_code is null, and a
- * step that rejects rows sets err_* on them. Once checked, each directory object's rows that
- * would change something are copied into a chg_* table: an unchanged reload then merges
- * nothing, and every later step reads only the changes.
+ * stg_* tables hold a source's rows that may change something (the loader skips records stored
+ * with the same hash); a row takes part while its err_code is null, and a step that rejects rows
+ * sets err_* on them. Stored rows that a staged row changes are copied into a chg_* table with
+ * the values they replace (accounts and team members: new ones too), so the merge and its counts
+ * read only the changes.
  */
 
 type ErrorTable = 'stg_accounts' | 'stg_contacts' | 'stg_team' | 'chg_accounts' | 'chg_team';
@@ -150,14 +151,18 @@ export async function countAccountChanges(tx: Tx): Promise<{ accounts: ObjectCha
   };
 }
 
-/** A live contact must belong to a live account: one that does not has nowhere to be surveyed from. */
-export async function rejectOrphanContacts(tx: Tx, directoryId: number, accountColumn: string): Promise<void> {
+/**
+ * A live contact or team member must belong to a live account: a contact that does not has
+ * nowhere to be surveyed from, and a team member nothing to manage.
+ */
+export async function rejectUnknownAccounts(tx: Tx, directoryId: number, table: 'stg_contacts' | 'stg_team', accountColumn: string): Promise<void> {
+  const contacts = table === 'stg_contacts';
   await reject(
     tx,
-    'stg_contacts',
+    table,
     {
-      object: 'contacts',
-      recordId: 's.external_id',
+      object: contacts ? 'contacts' : 'managementRoles',
+      recordId: contacts ? 's.external_id' : `s.account_external_id || '/' || s.user_email`,
       field: accountColumn,
       code: 'UNKNOWN_ACCOUNT',
       message: `'account ' || s.account_external_id || ' is not in the directory'`,
@@ -243,23 +248,6 @@ export async function mergeContacts(tx: Tx, directoryId: number, runId: number):
     contacts: { inserted: c!.c_inserted!, updated: c!.c_updated!, deleted: c!.c_deleted!, rejected: 0 },
     clientRoles: { inserted: c!.r_inserted!, updated: c!.r_updated!, deleted: c!.r_deleted!, rejected: 0 },
   };
-}
-
-export async function rejectTeamOnUnknownAccounts(tx: Tx, directoryId: number, accountColumn: string): Promise<void> {
-  await reject(
-    tx,
-    'stg_team',
-    {
-      object: 'managementRoles',
-      recordId: `s.account_external_id || '/' || s.user_email`,
-      field: accountColumn,
-      code: 'UNKNOWN_ACCOUNT',
-      message: `'account ' || s.account_external_id || ' is not in the directory'`,
-      where: `not s.is_deleted
-        and not exists (select 1 from accounts a where a.directory_id = $1 and a.external_id = s.account_external_id and not a.is_deleted)`,
-    },
-    [directoryId],
-  );
 }
 
 export async function stageChangedTeam(tx: Tx, directoryId: number): Promise<void> {
