@@ -15,7 +15,7 @@ function sha256(text: string): Buffer {
   return createHash('sha256').update(text).digest();
 }
 
-export function adminKeyFromHash(hash: Buffer): AdminKey {
+function adminKeyFromHash(hash: Buffer): AdminKey {
   return { verify: (presented) => timingSafeEqual(sha256(presented), hash) };
 }
 

@@ -13,7 +13,7 @@ function integer(min: number, max: number, fallback: number) {
 }
 
 /** The directory the migration creates ('Default'); every read targets it unless told otherwise. */
-export const defaultDirectoryId = 1;
+const defaultDirectoryId = 1;
 
 const directory = integer(1, Number.MAX_SAFE_INTEGER, defaultDirectoryId);
 

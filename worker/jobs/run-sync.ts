@@ -31,7 +31,7 @@ export async function runSync(db: Db, job: SyncJob): Promise<LoadResult> {
   });
 }
 
-export async function readMappingFile(file: string): Promise<MappingInput> {
+async function readMappingFile(file: string): Promise<MappingInput> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
