@@ -1,41 +1,66 @@
-// `npm run load -- --accounts a.csv --contacts c.csv --team-members t.csv [--mapping m.json] [--mailing-list NAME]`
-// Loads export files into the directory as one run, prints what changed, exits 1 when the run failed.
+// `npm run load -- --accounts a.csv --contacts c.csv --team-members t.csv [--mapping m.json] [--mailing-list NAME]
+//                  [--responses nps.csv]`
+// Loads export files into the directory as one run, prints what changed, exits 1 when the run failed;
+// then imports an NPS history, if given.
 import { parseArgs } from 'node:util';
 import { boot } from '../core/boot.ts';
 import { isAppError } from '../core/errors.ts';
+import { openCsvFile } from '../worker/extract/local-files.ts';
 import { runSync } from '../worker/jobs/run-sync.ts';
+import { importResponses } from '../worker/load/load-responses.ts';
 import { formatRunReport } from '../worker/load/run-report.ts';
 
 const usage = `usage: npm run load -- [--accounts FILE] [--contacts FILE] [--team-members FILE]
-                     [--mapping FILE.json] [--mailing-list NAME] [--directory ID]
-At least one file. Column names follow Salesforce exports (Id, Name, Parent.Id, Account.Id, User.Email, ...).`;
+                     [--mapping FILE.json] [--mailing-list NAME] [--directory ID] [--responses FILE]
+At least one file. Column names follow Salesforce exports (Id, Name, Parent.Id, Account.Id, User.Email, ...).
+--responses imports NPS answers: Contact.Id, Account.Id (optional), Score (0-10), Comment, Responded_At.`;
 
-let args;
-try {
-  args = parseArgs({
-    options: {
-      accounts: { type: 'string' },
-      contacts: { type: 'string' },
-      'team-members': { type: 'string' },
-      mapping: { type: 'string' },
-      'mailing-list': { type: 'string' },
-      directory: { type: 'string', default: '1' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  }).values;
-} catch (error) {
-  console.error(`${(error as Error).message}\n\n${usage}`);
-  process.exit(2);
+const options = {
+  accounts: { type: 'string' },
+  contacts: { type: 'string' },
+  'team-members': { type: 'string' },
+  mapping: { type: 'string' },
+  'mailing-list': { type: 'string' },
+  directory: { type: 'string', default: '1' },
+  responses: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function parseArguments() {
+  try {
+    return parseArgs({ options }).values;
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${usage}`);
+    return process.exit(2);
+  }
 }
+
+const args = parseArguments();
 const directoryId = Number(args.directory);
-if (args.help || (!args.accounts && !args.contacts && !args['team-members']) || !Number.isInteger(directoryId)) {
+const directoryFiles = Boolean(args.accounts || args.contacts || args['team-members']);
+if (args.help || (!directoryFiles && !args.responses) || !Number.isInteger(directoryId)) {
   console.error(usage);
   process.exit(args.help ? 0 : 2);
 }
 
 const runtime = await boot('load', { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
-let exitCode = 1;
+let exitCode = 0;
 try {
+  if (directoryFiles) exitCode = await loadDirectoryFiles();
+  if (exitCode === 0 && args.responses) {
+    const imported = await importResponses(runtime.db, directoryId, await openCsvFile(args.responses, 'the NPS responses file'));
+    console.log(`\nNPS responses: ${imported.inserted} imported, ${imported.unchanged} already there, ${imported.rejected} rejected.`);
+    for (const e of imported.errors) console.log(`  line ${e.line}${e.field ? ` (${e.field})` : ''}: ${e.message}`);
+  }
+} catch (error) {
+  exitCode = 1;
+  console.error(isAppError(error) ? `error ${error.code}: ${error.message}` : error);
+} finally {
+  await runtime.close();
+}
+process.exit(exitCode);
+
+async function loadDirectoryFiles(): Promise<number> {
   const result = await runSync(runtime.db, {
     directoryId,
     files: {
@@ -47,10 +72,5 @@ try {
     ...(args['mailing-list'] ? { mailingListName: args['mailing-list'] } : {}),
   });
   console.log(await formatRunReport(runtime.db, result));
-  exitCode = result.state === 'succeeded' ? 0 : 1;
-} catch (error) {
-  console.error(isAppError(error) ? `error ${error.code}: ${error.message}` : error);
-} finally {
-  await runtime.close();
+  return result.state === 'succeeded' ? 0 : 1;
 }
-process.exit(exitCode);

@@ -5,7 +5,9 @@ import { resolveAdminKey } from '../core/admin-key.ts';
 import { boot, onShutdown } from '../core/boot.ts';
 import { createApp } from '../server/app.ts';
 import { listen } from '../server/listen.ts';
+import { openCsvFile } from '../worker/extract/local-files.ts';
 import type { SyncJob } from '../worker/jobs/run-sync.ts';
+import { importResponses } from '../worker/load/load-responses.ts';
 import { Queue } from '../worker/queues.ts';
 import { startWorker, type Worker } from '../worker/worker.ts';
 
@@ -35,7 +37,7 @@ onShutdown(logger, async () => {
   await runtime.close();
 });
 
-/** The first start loads the bundled demo company through the same queue a scheduled sync uses. */
+/** The first start loads the bundled demo company through the same queue a scheduled sync uses, then its NPS history. */
 async function loadDemo(worker: Worker): Promise<void> {
   const job: SyncJob = {
     directoryId: 1,
@@ -53,8 +55,10 @@ async function loadDemo(worker: Worker): Promise<void> {
   for (;;) {
     const found = await worker.boss.getJobById(Queue.sync, id);
     if (found && ['completed', 'failed', 'cancelled'].includes(found.state)) {
-      if (found.state !== 'completed') logger.error({ job: found.output }, 'the demo data did not load');
-      return;
+      if (found.state !== 'completed') return logger.error({ job: found.output }, 'the demo data did not load');
+      // 18 months of NPS answers, so the account health widget has history to show.
+      const responses = await importResponses(db, 1, await openCsvFile(path.join(demoDir, 'nps_responses.csv'), 'the demo NPS responses'));
+      return logger.info({ inserted: responses.inserted, rejected: responses.rejected }, 'demo NPS responses imported');
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

@@ -105,6 +105,21 @@ create table migrations (
   constraint migrations_pkey PRIMARY KEY (id)
 );
 
+create table nps_responses (
+  id bigint generated always as identity not null,
+  directory_id bigint not null,
+  contact_external_id text not null,
+  account_external_id text not null,
+  score smallint not null,
+  comment text,
+  responded_at timestamp with time zone not null,
+  created_at timestamp with time zone not null default now(),
+  constraint nps_responses_score_check CHECK (((score >= 0) AND (score <= 10))),
+  constraint nps_responses_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES directories(id) ON DELETE CASCADE,
+  constraint nps_responses_pkey PRIMARY KEY (id),
+  constraint nps_responses_directory_id_contact_external_id_responded_at_key UNIQUE (directory_id, contact_external_id, responded_at)
+);
+
 create table sync_run_counts (
   run_id bigint not null,
   object text not null,
@@ -153,6 +168,7 @@ CREATE INDEX accounts_parent ON public.accounts USING btree (directory_id, paren
 CREATE INDEX contacts_account ON public.contacts USING btree (directory_id, account_external_id) WHERE (NOT is_deleted);
 CREATE INDEX contacts_email ON public.contacts USING btree (directory_id, lower(email)) WHERE (NOT is_deleted);
 CREATE INDEX management_roles_user ON public.management_roles USING btree (directory_id, lower(user_email)) WHERE (NOT is_deleted);
+CREATE INDEX nps_responses_account ON public.nps_responses USING btree (directory_id, account_external_id, responded_at);
 CREATE INDEX sync_run_errors_run ON public.sync_run_errors USING btree (run_id, id);
 CREATE INDEX sync_runs_directory_started ON public.sync_runs USING btree (directory_id, started_at DESC);
 CREATE UNIQUE INDEX management_roles_one_owner ON public.management_roles USING btree (directory_id, account_external_id) WHERE ((role_name = 'ACCOUNT_OWNER'::text) AND (NOT is_deleted));

@@ -16,7 +16,7 @@ describe('npm start', () => {
 
   it('loads the demo company on first start, prints an admin key once, and serves the accounts with it', async function () {
     this.timeout(60_000);
-    const { url } = await testDatabase(this);
+    const { url, db } = await testDatabase(this);
     const port = await freePort();
     const start = () => {
       const child = spawn(process.execPath, [path.join(root, 'bin', 'start.ts')], {
@@ -50,6 +50,8 @@ describe('npm start', () => {
     assert.equal(body.total, 35);
     assert.ok(body.items.some((a) => a.displayName === 'Helvetia Precision AG'));
     assert.equal(await stop(first), 0);
+    const [responses] = await db.query<{ n: number }>('select count(*)::int as n from nps_responses');
+    assert.equal(responses!.n, 1371, 'the demo NPS history is imported');
 
     const second = start();
     const again = await untilRunning(second);

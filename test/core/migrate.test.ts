@@ -22,8 +22,8 @@ describe('migrate', () => {
     try {
       await client.query('delete from migrations where id = 1');
       await assert.rejects(migrate(url), /^Error: migration 001_directory\.sql failed: relation "directories" already exists$/);
-      const recorded = await client.query('select id from migrations');
-      assert.deepEqual(recorded.rows, []);
+      const recorded = await client.query('select id from migrations where id = 1');
+      assert.deepEqual(recorded.rows, [], 'the failed migration is not recorded as applied');
     } finally {
       await client.end();
     }

@@ -3,20 +3,23 @@ import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError, ErrorCode } from '../../core/errors.ts';
 import { csvSource, type CsvOptions } from './csv-source.ts';
-import type { SourceKind, Sources } from './source.ts';
+import type { RecordSource, SourceKind, Sources } from './source.ts';
 
 export type LocalFiles = Partial<Record<SourceKind, string>>;
 
 /** Opens the export files on local disk as record sources, each named by its file name. */
 export async function openLocalFiles(files: LocalFiles, options: CsvOptions = {}): Promise<Sources> {
   const sources: Sources = {};
-  for (const [kind, file] of Object.entries(files) as [SourceKind, string][]) {
-    try {
-      await access(file);
-    } catch (error) {
-      throw new AppError(ErrorCode.SOURCE_UNREADABLE, `${file}: cannot read the ${kind} file (${(error as NodeJS.ErrnoException).code})`, { cause: error });
-    }
-    sources[kind] = await csvSource(path.basename(file), createReadStream(file, { highWaterMark: 1 << 16 }), options);
-  }
+  for (const [kind, file] of Object.entries(files) as [SourceKind, string][]) sources[kind] = await openCsvFile(file, `the ${kind} file`, options);
   return sources;
+}
+
+/** One CSV file on local disk as a record source; `what` names it in the error when it cannot be read. */
+export async function openCsvFile(file: string, what: string, options: CsvOptions = {}): Promise<RecordSource> {
+  try {
+    await access(file);
+  } catch (error) {
+    throw new AppError(ErrorCode.SOURCE_UNREADABLE, `${file}: cannot read ${what} (${(error as NodeJS.ErrnoException).code})`, { cause: error });
+  }
+  return csvSource(path.basename(file), createReadStream(file, { highWaterMark: 1 << 16 }), options);
 }

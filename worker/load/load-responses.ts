@@ -1,0 +1,104 @@
+import { copyLine, type Db, type Tx } from '../../core/db.ts';
+import { AppError, ErrorCode } from '../../core/errors.ts';
+import type { RecordSource } from '../extract/source.ts';
+import { coerceAttribute } from '../map/attributes.ts';
+
+/** Where an imported NPS history puts each value: Salesforce-export-shaped column names. */
+const columns = { contact: 'Contact.Id', account: 'Account.Id', score: 'Score', comment: 'Comment', respondedAt: 'Responded_At' } as const;
+
+export type ResponseImport = {
+  inserted: number;
+  unchanged: number;
+  rejected: number;
+  /** The first rejected rows, in file order. */
+  errors: { line: number; field: string | null; message: string }[];
+};
+
+const shownErrors = 100;
+
+/**
+ * Imports a history of NPS answers (one per row: contact, account, 0-10 score, comment, time) in
+ * one transaction. The contact must be in the directory; an empty account means the contact's
+ * own. A response already imported (same contact and time) is left as it is.
+ */
+export async function importResponses(db: Db, directoryId: number, source: RecordSource): Promise<ResponseImport> {
+  const missing = [columns.contact, columns.score, columns.respondedAt].filter((c) => !source.columns.includes(c));
+  if (missing.length > 0) {
+    throw new AppError(ErrorCode.SOURCE_COLUMN_MISSING, `${source.name}: missing column ${missing.map((c) => `"${c}"`).join(', ')}; the header has: ${source.columns.join(', ')}`);
+  }
+  return db.tx(async (tx) => {
+    await tx.query(`create temp table stg_responses (
+      line integer not null, contact_external_id text, account_external_id text, score smallint, comment text,
+      responded_at timestamptz, err_field text, err_message text) on commit drop`);
+    await tx.copyIn('copy stg_responses from stdin', stageResponses(source));
+    await rejectUnknown(tx, directoryId);
+    const [counts] = await tx.query<{ inserted: number; valid: number }>(
+      `with inserted as (
+        insert into nps_responses (directory_id, contact_external_id, account_external_id, score, comment, responded_at)
+        select $1, contact_external_id, account_external_id, score, comment, responded_at from stg_responses where err_message is null
+        on conflict (directory_id, contact_external_id, responded_at) do nothing
+        returning 1
+      ) select (select count(*)::int from inserted) as inserted, (select count(*)::int from stg_responses where err_message is null) as valid`,
+      [directoryId],
+    );
+    const errors = await tx.query<{ line: number; field: string | null; message: string; total: number }>(
+      `select line, err_field as field, err_message as message, count(*) over ()::int as total
+       from stg_responses where err_message is not null order by line limit $1`,
+      [shownErrors],
+    );
+    return {
+      inserted: counts!.inserted,
+      unchanged: counts!.valid - counts!.inserted,
+      rejected: errors[0]?.total ?? 0,
+      errors: errors.map(({ line, field, message }) => ({ line, field, message })),
+    };
+  });
+}
+
+/** Completes each response's account from its contact, and rejects what the directory does not know. */
+async function rejectUnknown(tx: Tx, directoryId: number): Promise<void> {
+  await tx.query(
+    `update stg_responses s set account_external_id = coalesce(s.account_external_id, c.account_external_id)
+     from contacts c where s.err_message is null and c.directory_id = $1 and c.external_id = s.contact_external_id`,
+    [directoryId],
+  );
+  await tx.query(
+    `update stg_responses s set err_field = $2, err_message = 'contact ' || s.contact_external_id || ' is not in the directory'
+     where s.err_message is null and not exists (select 1 from contacts c where c.directory_id = $1 and c.external_id = s.contact_external_id)`,
+    [directoryId, columns.contact],
+  );
+  await tx.query(
+    `update stg_responses s set err_field = $2, err_message = case when s.account_external_id is null
+       then 'the contact has no account and the row names none' else 'account ' || s.account_external_id || ' is not in the directory' end
+     where s.err_message is null and not exists (select 1 from accounts a where a.directory_id = $1 and a.external_id = s.account_external_id)`,
+    [directoryId, columns.account],
+  );
+}
+
+async function* stageResponses(source: RecordSource): AsyncGenerator<string> {
+  let batch = '';
+  for await (const item of source.items) {
+    const line = item.origin.line;
+    if (item.kind === 'error') {
+      batch += copyLine([line, null, null, null, null, null, null, `${item.code}: ${item.message}`]);
+      continue;
+    }
+    const value = (column: string) => (item.values[column] ?? '').trim();
+    const fail = (field: string, message: string) => copyLine([line, null, null, null, null, null, field, message]);
+    const score = value(columns.score);
+    const respondedAt = coerceAttribute({ name: columns.respondedAt, type: 'DateTime' }, value(columns.respondedAt));
+    if (value(columns.contact) === '') batch += fail(columns.contact, `${columns.contact} is empty`);
+    else if (!/^(10|[0-9])$/.test(score)) batch += fail(columns.score, `${columns.score} "${score}" is not a whole number from 0 to 10`);
+    else if (!respondedAt.ok || respondedAt.value === null) {
+      batch += fail(columns.respondedAt, respondedAt.ok ? `${columns.respondedAt} is empty` : respondedAt.message);
+    } else {
+      const comment = item.values[columns.comment] ?? '';
+      batch += copyLine([line, value(columns.contact), value(columns.account) || null, Number(score), comment === '' ? null : comment, String(respondedAt.value), null, null]);
+    }
+    if (batch.length > 65536) {
+      yield batch;
+      batch = '';
+    }
+  }
+  if (batch) yield batch;
+}
