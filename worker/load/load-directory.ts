@@ -1,10 +1,9 @@
 import type { Db, Tx } from '../../core/db.ts';
 import type { ObjectCounts } from '../../core/runs/queries.ts';
 import { AppError, ErrorCode, isAppError } from '../../core/errors.ts';
-import type { RecordSource, Sources } from '../extract/source.ts';
+import type { RawRecord, RecordSource, Sources } from '../extract/source.ts';
 import type { AttributeDefinition } from '../map/attributes.ts';
 import { resolveMapping, type Mapping, type MappingInput } from '../map/mapping.ts';
-import type { RawRecord } from '../extract/source.ts';
 import { mapAccount, mapContact, mapManagementRole, primaryObject, unreadableRow, type Mapped } from '../map/records.ts';
 import { RowErrorCode, type DirectoryObject, type RowError } from '../map/row-error.ts';
 import { KnownRecords } from './known-records.ts';
