@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { boot } from '../core/boot.ts';
 import { isAppError } from '../core/errors.ts';
 import { openCsvFile } from '../worker/extract/local-files.ts';
+import { lazySecretBox } from '../core/secret-box.ts';
 import { runSync } from '../worker/jobs/run-sync.ts';
 import { importResponses } from '../worker/load/load-responses.ts';
 import { formatRunReport } from '../worker/load/run-report.ts';
@@ -61,7 +62,7 @@ try {
 process.exit(exitCode);
 
 async function loadDirectoryFiles(): Promise<number> {
-  const result = await runSync(runtime.db, {
+  const result = await runSync({ db: runtime.db, secretBox: lazySecretBox(runtime.config) }, {
     directoryId,
     files: {
       ...(args.accounts ? { accounts: args.accounts } : {}),

@@ -16,7 +16,7 @@ const demoDir = path.join(import.meta.dirname, '..', 'examples', 'demo');
 const runtime = await boot('bellwether');
 const { db, logger, config } = runtime;
 const adminKey = await resolveAdminKey(db, config.adminApiKey);
-const worker = await startWorker({ databaseUrl: runtime.database.url, db, logger });
+const worker = await startWorker({ databaseUrl: runtime.database.url, db, logger, config });
 
 const [{ loaded }] = (await db.query<{ loaded: boolean }>('select exists (select 1 from sync_runs) as loaded')) as [{ loaded: boolean }];
 if (!loaded) await loadDemo(worker);

@@ -10,6 +10,7 @@ const schema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   ADMIN_API_KEY: z.string().min(16, 'ADMIN_API_KEY must be at least 16 characters').optional(),
+  SECRET_KEY: z.string().min(32, 'SECRET_KEY must be at least 32 characters').optional(),
   BELLWETHER_DATA_DIR: z.string().default('.bellwether'),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -21,6 +22,8 @@ export type Config = Readonly<{
   port: number;
   /** Unset: a key is generated at first start, printed once, and its hash stored. */
   adminApiKey: string | undefined;
+  /** Seals stored credentials; unset: generated into the data folder (embedded database only). */
+  secretKey: string | undefined;
   dataDir: string;
   embeddedPgPort: number;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
@@ -38,6 +41,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     databaseUrl: e.DATABASE_URL,
     port: e.PORT,
     adminApiKey: e.ADMIN_API_KEY,
+    secretKey: e.SECRET_KEY,
     dataDir: path.resolve(e.BELLWETHER_DATA_DIR),
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     logLevel: e.LOG_LEVEL,

@@ -120,6 +120,41 @@ create table nps_responses (
   constraint nps_responses_directory_id_contact_external_id_responded_at_key UNIQUE (directory_id, contact_external_id, responded_at)
 );
 
+create table sftp_connections (
+  id bigint generated always as identity not null,
+  name text not null,
+  host text not null,
+  port integer not null default 22,
+  username text not null,
+  password_sealed text,
+  private_key_sealed text,
+  passphrase_sealed text,
+  host_key_fingerprint text not null,
+  created_at timestamp with time zone not null default now(),
+  updated_at timestamp with time zone not null default now(),
+  constraint sftp_connections_check CHECK (((password_sealed IS NOT NULL) OR (private_key_sealed IS NOT NULL))),
+  constraint sftp_connections_check1 CHECK (((passphrase_sealed IS NULL) OR (private_key_sealed IS NOT NULL))),
+  constraint sftp_connections_host_check CHECK ((host <> ''::text)),
+  constraint sftp_connections_host_key_fingerprint_check CHECK ((host_key_fingerprint ~ '^SHA256:[A-Za-z0-9+/]{43}$'::text)),
+  constraint sftp_connections_name_check CHECK ((name <> ''::text)),
+  constraint sftp_connections_port_check CHECK (((port >= 1) AND (port <= 65535))),
+  constraint sftp_connections_username_check CHECK ((username <> ''::text)),
+  constraint sftp_connections_pkey PRIMARY KEY (id),
+  constraint sftp_connections_name_key UNIQUE (name)
+);
+
+create table sftp_loaded_files (
+  connection_id bigint not null,
+  path text not null,
+  size bigint not null,
+  modified_at timestamp with time zone not null,
+  run_id bigint,
+  loaded_at timestamp with time zone not null default now(),
+  constraint sftp_loaded_files_connection_id_fkey FOREIGN KEY (connection_id) REFERENCES sftp_connections(id) ON DELETE CASCADE,
+  constraint sftp_loaded_files_run_id_fkey FOREIGN KEY (run_id) REFERENCES sync_runs(id) ON DELETE SET NULL,
+  constraint sftp_loaded_files_pkey PRIMARY KEY (connection_id, path, size, modified_at)
+);
+
 create table sync_run_counts (
   run_id bigint not null,
   object text not null,

@@ -1,7 +1,9 @@
 import { PgBoss } from 'pg-boss';
 import type { Db } from '../core/db.ts';
 import type { Logger } from '../core/log.ts';
-import { runSync, syncJobSchema } from './jobs/run-sync.ts';
+import type { Config } from '../core/config.ts';
+import { lazySecretBox } from '../core/secret-box.ts';
+import { runSync, syncJobSchema, type SyncDeps } from './jobs/run-sync.ts';
 import { Queue } from './queues.ts';
 
 export type Worker = { boss: PgBoss; stop: () => Promise<void> };
@@ -10,8 +12,9 @@ export type Worker = { boss: PgBoss; stop: () => Promise<void> };
  * Starts pg-boss on the product's database and works its queues. Any number of worker
  * processes may run this against one database: pg-boss hands each job to one of them.
  */
-export async function startWorker(options: { databaseUrl: string; db: Db; logger: Logger }): Promise<Worker> {
-  const { db, logger } = options;
+export async function startWorker(options: { databaseUrl: string; db: Db; logger: Logger; config: Config }): Promise<Worker> {
+  const { db, logger, config } = options;
+  const deps: SyncDeps = { db, secretBox: lazySecretBox(config) };
   const boss = new PgBoss({ connectionString: options.databaseUrl, schema: 'pgboss', application_name: 'bellwether-worker' });
   let stopping = false;
   // The embedded database stops on the same signal that stops the worker, so connection errors
@@ -25,7 +28,7 @@ export async function startWorker(options: { databaseUrl: string; db: Db; logger
     const results = [];
     for (const job of jobs) {
       const request = syncJobSchema.parse(job.data);
-      const result = await runSync(db, request);
+      const result = await runSync(deps, request);
       const log = result.state === 'succeeded' ? logger.info.bind(logger) : logger.warn.bind(logger);
       log({ jobId: job.id, runId: result.runId, state: result.state, error: result.error, counts: result.counts }, 'sync run finished');
       results.push({ runId: result.runId, state: result.state });

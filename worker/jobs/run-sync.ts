@@ -2,33 +2,48 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { Db } from '../../core/db.ts';
 import { AppError, ErrorCode } from '../../core/errors.ts';
+import type { SecretBox } from '../../core/secret-box.ts';
 import { openLocalFiles } from '../extract/local-files.ts';
+import { openSftpExtract, sftpExtractSchema } from '../extract/sftp-extract.ts';
 import { loadDirectory, type LoadResult } from '../load/load-directory.ts';
 import { mappingInputSchema, parseMappingInput, type MappingInput } from '../map/mapping.ts';
 
-/** A sync job: which export files feed which directory, with which mapping. */
+/** A sync job: which export files (local, or on an SFTP server) feed which directory, with which mapping. */
 export const syncJobSchema = z.strictObject({
   directoryId: z.number().int().positive(),
-  files: z.strictObject({ accounts: z.string().optional(), contacts: z.string().optional(), teamMembers: z.string().optional() }),
+  files: z.strictObject({ accounts: z.string().optional(), contacts: z.string().optional(), teamMembers: z.string().optional() }).optional(),
+  sftp: sftpExtractSchema.optional(),
   /** Either a mapping, or the path of a mapping JSON file. */
   mapping: z.union([mappingInputSchema, z.string()]).optional(),
   mailingListName: z.string().min(1).optional(),
-});
+}).refine((job) => (job.files === undefined) !== (job.sftp === undefined), { message: 'a sync reads either local files or an SFTP server' });
 export type SyncJob = z.infer<typeof syncJobSchema>;
+
+/** What a sync needs besides the database: the box that opens stored credentials, made on first use. */
+export type SyncDeps = { db: Db; secretBox: () => Promise<SecretBox> };
 
 /**
  * The story of one sync: extract (open the export files), map and load them into the directory
  * as one run. Distribution of surveys to the new mailing list follows in the workflow.
  */
-export async function runSync(db: Db, job: SyncJob): Promise<LoadResult> {
+export async function runSync({ db, secretBox }: SyncDeps, job: SyncJob): Promise<LoadResult> {
   const mapping = typeof job.mapping === 'string' ? await readMappingFile(job.mapping) : (job.mapping ?? {});
-  return loadDirectory(db, {
+  const sftp = job.sftp;
+  let afterLoad: ((runId: number) => Promise<void>) | undefined;
+  const result = await loadDirectory(db, {
     directoryId: job.directoryId,
-    sourceLabel: 'files',
-    openSources: () => openLocalFiles(job.files),
+    sourceLabel: sftp ? `sftp:${sftp.connectionId}` : 'files',
+    openSources: async () => {
+      if (!sftp) return openLocalFiles(job.files ?? {});
+      const extract = await openSftpExtract(db, await secretBox(), sftp);
+      afterLoad = extract.afterLoad;
+      return extract.sources;
+    },
     mapping,
     ...(job.mailingListName ? { mailingListName: job.mailingListName } : {}),
   });
+  if (result.state === 'succeeded') await afterLoad?.(result.runId);
+  return result;
 }
 
 async function readMappingFile(file: string): Promise<MappingInput> {

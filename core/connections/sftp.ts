@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import type { Queryable } from '../db.ts';
+import { AppError, ErrorCode } from '../errors.ts';
+import type { SecretBox } from '../secret-box.ts';
+
+/** What an admin gives to connect a server: a password, or a private key (with its passphrase). */
+export const sftpConnectionInput = z
+  .strictObject({
+    name: z.string().trim().min(1),
+    host: z.string().trim().min(1),
+    port: z.number().int().min(1).max(65535).default(22),
+    username: z.string().min(1),
+    password: z.string().min(1).optional(),
+    privateKey: z.string().min(1).optional(),
+    passphrase: z.string().min(1).optional(),
+    hostKeyFingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'an OpenSSH SHA256 fingerprint, as `ssh-keygen -lf` prints it'),
+  })
+  .refine((c) => c.password !== undefined || c.privateKey !== undefined, { message: 'a password or a private key is required' })
+  .refine((c) => c.passphrase === undefined || c.privateKey !== undefined, { message: 'a passphrase goes with a private key' });
+export type SftpConnectionInput = z.input<typeof sftpConnectionInput>;
+
+/** A connection as it may be shown: never its secrets. */
+export type SftpConnection = {
+  id: number;
+  name: string;
+  host: string;
+  port: number;
+  username: string;
+  auth: 'password' | 'privateKey';
+  hostKeyFingerprint: string;
+};
+
+/** What the extract needs to connect, secrets opened. */
+export type SftpCredentials = SftpConnection & { password?: string; privateKey?: string; passphrase?: string };
+
+const columns = `id::int, name, host, port, username, host_key_fingerprint as "hostKeyFingerprint",
+  case when private_key_sealed is not null then 'privateKey' else 'password' end as auth`;
+
+export async function createSftpConnection(db: Queryable, box: SecretBox, input: SftpConnectionInput): Promise<SftpConnection> {
+  const parsed = sftpConnectionInput.safeParse(input);
+  if (!parsed.success) {
+    throw new AppError(ErrorCode.BAD_REQUEST, `invalid SFTP connection: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(connection)'}: ${i.message}`).join('; ')}`);
+  }
+  const c = parsed.data;
+  const seal = (value: string | undefined) => (value === undefined ? null : box.seal(value));
+  const [row] = await db.query<SftpConnection>(
+    `insert into sftp_connections (name, host, port, username, password_sealed, private_key_sealed, passphrase_sealed, host_key_fingerprint)
+     values ($1, $2, $3, $4, $5, $6, $7, $8) returning ${columns}`,
+    [c.name, c.host, c.port, c.username, seal(c.password), seal(c.privateKey), seal(c.passphrase), c.hostKeyFingerprint],
+  );
+  return row!;
+}
+
+export async function findSftpCredentials(db: Queryable, box: SecretBox, id: number): Promise<SftpCredentials> {
+  const [row] = await db.query<SftpConnection & { password: string | null; privateKey: string | null; passphrase: string | null }>(
+    `select ${columns}, password_sealed as password, private_key_sealed as "privateKey", passphrase_sealed as passphrase
+     from sftp_connections where id = $1`,
+    [id],
+  );
+  if (!row) throw new AppError(ErrorCode.CONNECTION_NOT_FOUND, `SFTP connection ${id} does not exist`);
+  const { password, privateKey, passphrase, ...connection } = row;
+  const open = (sealed: string | null, what: string) => (sealed === null ? {} : { [what]: box.open(sealed, `${what} of SFTP connection "${row.name}"`) });
+  return { ...connection, ...open(password, 'password'), ...open(privateKey, 'privateKey'), ...open(passphrase, 'passphrase') };
+}
+
+export type RemoteFile = { path: string; size: number; modifiedAt: Date };
+
+/** Whether this very file (same path, size and modification time) was loaded before. */
+export async function wasLoaded(db: Queryable, connectionId: number, file: RemoteFile): Promise<boolean> {
+  const rows = await db.query(
+    'select 1 from sftp_loaded_files where connection_id = $1 and path = $2 and size = $3 and modified_at = $4',
+    [connectionId, file.path, file.size, file.modifiedAt],
+  );
+  return rows.length > 0;
+}
+
+export async function recordLoaded(db: Queryable, connectionId: number, file: RemoteFile, runId: number): Promise<void> {
+  await db.query(
+    `insert into sftp_loaded_files (connection_id, path, size, modified_at, run_id) values ($1, $2, $3, $4, $5)
+     on conflict do nothing`,
+    [connectionId, file.path, file.size, file.modifiedAt, runId],
+  );
+}
