@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { resolveAdminKey } from '../core/admin-key.ts';
 import { boot, onShutdown } from '../core/boot.ts';
+import { lazySecretBox } from '../core/secret-box.ts';
 import { createApp } from '../server/app.ts';
 import { listen } from '../server/listen.ts';
 import { openCsvFile } from '../worker/extract/local-files.ts';
@@ -21,7 +22,7 @@ const worker = await startWorker({ databaseUrl: runtime.database.url, db, logger
 const [{ loaded }] = (await db.query<{ loaded: boolean }>('select exists (select 1 from sync_runs) as loaded')) as [{ loaded: boolean }];
 if (!loaded) await loadDemo(worker);
 
-const server = await listen(createApp({ db, adminKey, logger }), config.port);
+const server = await listen(createApp({ db, adminKey, logger, secretBox: lazySecretBox(config) }), config.port);
 const base = `http://localhost:${config.port}`;
 const key = adminKey.generated ?? '<your admin API key>';
 console.log(`

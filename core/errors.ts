@@ -5,6 +5,7 @@ export const ErrorCode = {
   HOST_KEY_MISMATCH: 'HOST_KEY_MISMATCH',
   SOURCE_DISCONNECTED: 'SOURCE_DISCONNECTED',
   CONNECTION_NOT_FOUND: 'CONNECTION_NOT_FOUND',
+  CONFLICT: 'CONFLICT',
   MAPPING_INVALID: 'MAPPING_INVALID',
   SOURCE_COLUMN_MISSING: 'SOURCE_COLUMN_MISSING',
   SOURCE_UNREADABLE: 'SOURCE_UNREADABLE',
@@ -25,6 +26,8 @@ const defaultStatus: Partial<Record<ErrorCode, number>> = {
   BAD_REQUEST: 400,
   MAPPING_INVALID: 400,
   ATTRIBUTE_IMMUTABLE: 409,
+  CONFLICT: 409,
+  CONNECTION_NOT_FOUND: 404,
 };
 
 /** An error the product expects and can explain: a code, a message for people, an HTTP status. */

@@ -7,8 +7,10 @@ import { directoryRoutes } from './directory/routes.ts';
 import { errorHandler, unknownRoute } from './errors.ts';
 import { healthRoutes } from './health.ts';
 import { runRoutes } from './runs/routes.ts';
+import { connectionRoutes } from './connections/routes.ts';
+import type { SecretBox } from '../core/secret-box.ts';
 
-export type AppDeps = { db: Queryable; adminKey: AdminKey; logger: Logger };
+export type AppDeps = { db: Queryable; adminKey: AdminKey; logger: Logger; secretBox: () => Promise<SecretBox> };
 
 /**
  * The HTTP API as an Express app that never listens: the entry point (or a test) calls `listen`.
@@ -22,6 +24,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/api', requireAdminKey(deps.adminKey), express.json({ limit: '16kb' }));
   app.use('/api', directoryRoutes(deps.db));
   app.use('/api', runRoutes(deps.db));
+  app.use('/api', connectionRoutes(deps.db, deps.secretBox));
 
   app.use(unknownRoute);
   app.use(errorHandler(deps.logger));

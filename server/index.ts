@@ -1,13 +1,15 @@
 // The web process (Procfile `web`): serves the HTTP API on PORT.
 import { resolveAdminKey } from '../core/admin-key.ts';
 import { boot, onShutdown } from '../core/boot.ts';
+import { lazySecretBox } from '../core/secret-box.ts';
 import { createApp } from './app.ts';
 import { listen } from './listen.ts';
 
 const runtime = await boot('web');
 const adminKey = await resolveAdminKey(runtime.db, runtime.config.adminApiKey);
 if (adminKey.generated) console.log(`Admin API key, shown this once (set ADMIN_API_KEY to choose your own):\n  ${adminKey.generated}`);
-const server = await listen(createApp({ db: runtime.db, adminKey, logger: runtime.logger }), runtime.config.port);
+const app = createApp({ db: runtime.db, adminKey, logger: runtime.logger, secretBox: lazySecretBox(runtime.config) });
+const server = await listen(app, runtime.config.port);
 runtime.logger.info({ port: runtime.config.port }, 'web server listening');
 onShutdown(runtime.logger, async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));

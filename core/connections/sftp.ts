@@ -45,10 +45,20 @@ export async function createSftpConnection(db: Queryable, box: SecretBox, input:
   const seal = (value: string | undefined) => (value === undefined ? null : box.seal(value));
   const [row] = await db.query<SftpConnection>(
     `insert into sftp_connections (name, host, port, username, password_sealed, private_key_sealed, passphrase_sealed, host_key_fingerprint)
-     values ($1, $2, $3, $4, $5, $6, $7, $8) returning ${columns}`,
+     values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (name) do nothing returning ${columns}`,
     [c.name, c.host, c.port, c.username, seal(c.password), seal(c.privateKey), seal(c.passphrase), c.hostKeyFingerprint],
   );
-  return row!;
+  if (!row) throw new AppError(ErrorCode.CONFLICT, `an SFTP connection named "${c.name}" already exists`);
+  return row;
+}
+
+export async function listSftpConnections(db: Queryable): Promise<SftpConnection[]> {
+  return db.query<SftpConnection>(`select ${columns} from sftp_connections order by lower(name), id`);
+}
+
+/** Removes a connection and what it remembers of loaded files; false when there was none. */
+export async function deleteSftpConnection(db: Queryable, id: number): Promise<boolean> {
+  return (await db.query('delete from sftp_connections where id = $1 returning 1', [id])).length === 1;
 }
 
 export async function findSftpCredentials(db: Queryable, box: SecretBox, id: number): Promise<SftpCredentials> {

@@ -5,10 +5,12 @@ import { pino } from 'pino';
 import { resolveAdminKey } from '../../core/admin-key.ts';
 import type { Queryable } from '../../core/db.ts';
 import { createLogger, type Logger } from '../../core/log.ts';
+import { secretBox } from '../../core/secret-box.ts';
 import { createApp } from '../../server/app.ts';
 import { listen } from '../../server/listen.ts';
 
 export const adminKey = 'test-admin-key-0123456789';
+export const testSecretBox = secretBox('a-test-secret-key-of-32-characters!');
 
 export type Reply = { status: number; headers: Headers; body: unknown };
 
@@ -20,7 +22,7 @@ export type Served = {
 };
 
 export async function serve(db: Queryable, logger: Logger = createLogger('silent', 'test')): Promise<Served> {
-  const app = createApp({ db, adminKey: await resolveAdminKey(db, adminKey), logger });
+  const app = createApp({ db, adminKey: await resolveAdminKey(db, adminKey), logger, secretBox: async () => testSecretBox });
   const server: Server = await listen(app, 0);
   const base = `http://localhost:${(server.address() as AddressInfo).port}`;
   const request = async (path: string, init: RequestInit) => {
