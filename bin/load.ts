@@ -14,7 +14,9 @@ import { formatRunReport } from '../worker/load/run-report.ts';
 const usage = `usage: npm run load -- [--accounts FILE] [--contacts FILE] [--team-members FILE]
                      [--mapping FILE.json] [--mailing-list NAME] [--directory ID] [--responses FILE]
 At least one file. Column names follow Salesforce exports (Id, Name, Parent.Id, Account.Id, User.Email, ...).
---responses imports NPS answers: Contact.Id, Account.Id (optional), Score (0-10), Comment, Responded_At.`;
+--responses imports NPS answers: Contact.Id, Account.Id (optional), Score (0-10), Comment, Responded_At.
+With --sftp-connection ID the files are paths or patterns (exports/contacts_*.csv: the newest match)
+on that server; --archive FOLDER moves them there after the load, --force loads a file loaded before.`;
 
 const options = {
   accounts: { type: 'string' },
@@ -24,6 +26,9 @@ const options = {
   'mailing-list': { type: 'string' },
   directory: { type: 'string', default: '1' },
   responses: { type: 'string' },
+  'sftp-connection': { type: 'string' },
+  archive: { type: 'string' },
+  force: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -39,7 +44,8 @@ function parseArguments() {
 const args = parseArguments();
 const directoryId = Number(args.directory);
 const directoryFiles = Boolean(args.accounts || args.contacts || args['team-members']);
-if (args.help || (!directoryFiles && !args.responses) || !Number.isInteger(directoryId)) {
+const badConnection = args['sftp-connection'] !== undefined && !/^[1-9]\d*$/.test(args['sftp-connection']);
+if (args.help || (!directoryFiles && !args.responses) || !Number.isInteger(directoryId) || badConnection) {
   console.error(usage);
   process.exit(args.help ? 0 : 2);
 }
@@ -62,13 +68,25 @@ try {
 process.exit(exitCode);
 
 async function loadDirectoryFiles(): Promise<number> {
+  const named = {
+    ...(args.accounts ? { accounts: args.accounts } : {}),
+    ...(args.contacts ? { contacts: args.contacts } : {}),
+    ...(args['team-members'] ? { teamMembers: args['team-members'] } : {}),
+  };
+  const connectionId = Number(args['sftp-connection']);
+  const remote = (name: string) => (/[*?[]/.test(name) ? { pattern: name } : { path: name });
   const result = await runSync({ db: runtime.db, secretBox: lazySecretBox(runtime.config) }, {
     directoryId,
-    files: {
-      ...(args.accounts ? { accounts: args.accounts } : {}),
-      ...(args.contacts ? { contacts: args.contacts } : {}),
-      ...(args['team-members'] ? { teamMembers: args['team-members'] } : {}),
-    },
+    ...(args['sftp-connection']
+      ? {
+          sftp: {
+            connectionId,
+            files: Object.fromEntries(Object.entries(named).map(([kind, name]) => [kind, remote(name)])),
+            ...(args.archive ? { archiveFolder: args.archive } : {}),
+            ...(args.force ? { force: true } : {}),
+          },
+        }
+      : { files: named }),
     ...(args.mapping ? { mapping: args.mapping } : {}),
     ...(args['mailing-list'] ? { mailingListName: args['mailing-list'] } : {}),
   });

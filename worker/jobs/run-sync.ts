@@ -26,10 +26,16 @@ export type SyncDeps = { db: Db; secretBox: () => Promise<SecretBox> };
  * The story of one sync: extract (open the export files), map and load them into the directory
  * as one run. Distribution of surveys to the new mailing list follows in the workflow.
  */
-export async function runSync({ db, secretBox }: SyncDeps, job: SyncJob): Promise<LoadResult> {
+export type SyncResult = LoadResult & {
+  /** Files left out because the very same file (path, size, time) was loaded before. */
+  filesLoadedBefore: string[];
+};
+
+export async function runSync({ db, secretBox }: SyncDeps, job: SyncJob): Promise<SyncResult> {
   const mapping = typeof job.mapping === 'string' ? await readMappingFile(job.mapping) : (job.mapping ?? {});
   const sftp = job.sftp;
   let afterLoad: ((runId: number) => Promise<void>) | undefined;
+  let filesLoadedBefore: string[] = [];
   const result = await loadDirectory(db, {
     directoryId: job.directoryId,
     sourceLabel: sftp ? `sftp:${sftp.connectionId}` : 'files',
@@ -37,13 +43,14 @@ export async function runSync({ db, secretBox }: SyncDeps, job: SyncJob): Promis
       if (!sftp) return openLocalFiles(job.files ?? {});
       const extract = await openSftpExtract(db, await secretBox(), sftp);
       afterLoad = extract.afterLoad;
+      filesLoadedBefore = extract.unchanged.map((file) => file.path);
       return extract.sources;
     },
     mapping,
     ...(job.mailingListName ? { mailingListName: job.mailingListName } : {}),
   });
   if (result.state === 'succeeded') await afterLoad?.(result.runId);
-  return result;
+  return { ...result, filesLoadedBefore };
 }
 
 async function readMappingFile(file: string): Promise<MappingInput> {

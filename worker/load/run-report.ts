@@ -1,12 +1,12 @@
 import type { Queryable } from '../../core/db.ts';
 import { findRun } from '../../core/runs/queries.ts';
 import { DirectoryObject } from '../map/row-error.ts';
-import type { LoadResult } from './load-directory.ts';
+import type { SyncResult } from '../jobs/run-sync.ts';
 
 const shownErrors = 20;
 
 /** A run's outcome as a person reads it in a terminal: counts per object, then the first row errors. */
-export async function formatRunReport(db: Queryable, result: LoadResult): Promise<string> {
+export async function formatRunReport(db: Queryable, result: SyncResult): Promise<string> {
   if (result.state === 'failed') {
     return `Run ${result.runId} failed; the directory is unchanged.\n${result.error?.code}: ${result.error?.message}`;
   }
@@ -20,6 +20,9 @@ export async function formatRunReport(db: Queryable, result: LoadResult): Promis
     });
   for (const row of [header, ...rows]) lines.push(row.map((cell, i) => (i === 0 ? cell.padEnd(16) : cell.padStart(10))).join(''));
   if (result.mailingList) lines.push('', `Mailing list "${result.mailingList.name}" holds ${result.mailingList.members} contacts.`);
+  if (result.filesLoadedBefore.length > 0) {
+    lines.push('', 'Left out, loaded before (the same name, size and time; --force loads them again):', ...result.filesLoadedBefore.map((f) => `  ${f}`));
+  }
 
   const run = await findRun(db, String(result.runId), { limit: shownErrors, offset: 0 });
   const total = run?.errorCount ?? 0;

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,7 +14,9 @@ import { directorySnapshot, runErrors } from '../../helpers/files.ts';
 import { testDatabase } from '../../helpers/hooks.ts';
 import { startSshd, type Sshd } from '../../helpers/sshd.ts';
 
-const box = secretBox('a-test-secret-key-of-32-characters!');
+const secretKey = 'a-test-secret-key-of-32-characters!';
+const box = secretBox(secretKey);
+const run_ = promisify(execFile);
 const csv = (rows: string[][]) => rows.map((r) => r.join(',')).join('\n') + '\n';
 const accounts = csv([['Id', 'IsDeleted', 'Name', 'Parent.Id'], ['001A', 'false', 'Acme', ''], ['001B', 'false', 'Beta', '001A']]);
 const contacts = csv([
@@ -26,6 +30,7 @@ describe('SFTP extract (real OpenSSH server)', function () {
   this.timeout(60_000);
   let sshd: Sshd;
   let db: Db;
+  let url: string;
   let folder: string;
   let run: (job: Omit<SyncJob, 'directoryId'>) => ReturnType<typeof runSync>;
   let connect: (input?: Partial<SftpConnectionInput>) => Promise<number>;
@@ -38,7 +43,7 @@ describe('SFTP extract (real OpenSSH server)', function () {
   });
 
   beforeEach(async function () {
-    db = (await testDatabase(this)).db;
+    ({ db, url } = await testDatabase(this));
     folder = path.join(sshd.root, this.currentTest!.title.replace(/\W+/g, '-').slice(0, 40));
     await mkdir(folder, { recursive: true });
     // Created by root under the umask: the SFTP users must be able to archive into it.
@@ -163,6 +168,20 @@ describe('SFTP extract (real OpenSSH server)', function () {
     assert.deepEqual([again.state, again.counts], ['succeeded', {}]);
     const forced = await run({ sftp: { ...job.sftp, force: true } });
     assert.deepEqual(forced.counts.accounts, { inserted: 0, updated: 0, unchanged: 2, deleted: 0, rejected: 0 });
+  });
+
+  it('runs from the load CLI, which names the files it left out as loaded before', async () => {
+    const file = await put('accounts_2026-11.csv', accounts);
+    const connectionId = await connect();
+    const cli = async () => {
+      const { stdout } = await run_(process.execPath, [path.join(import.meta.dirname, '..', '..', '..', 'bin', 'load.ts'),
+        '--sftp-connection', String(connectionId), '--accounts', `${folder}/accounts_*.csv`], {
+        env: { ...process.env, DATABASE_URL: url, SECRET_KEY: secretKey, LOG_LEVEL: 'silent' },
+      });
+      return stdout;
+    };
+    assert.match(await cli(), /^accounts\s+2\s+0\s+0\s+0\s+0$/m);
+    assert.match(await cli(), new RegExp(`Left out, loaded before \\(the same name, size and time; --force loads them again\\):\n  ${file}`));
   });
 
   describe('a connection cut in the middle of a file', () => {
