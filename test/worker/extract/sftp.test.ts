@@ -151,6 +151,15 @@ describe('SFTP extract (real OpenSSH server)', function () {
     assert.deepEqual(names.map((n) => n.display_name), ['Müller Sàrl', 'Ørsted A/S']);
   });
 
+  it('reads the delimiter and quote it is told to', async () => {
+    await put('semicolons.csv', "Id;IsDeleted;Name;Parent.Id\n001A;false;'Acme; Inc.';\n");
+    const connectionId = await connect();
+    const result = await run({ sftp: { connectionId, files: { accounts: { path: `${folder}/semicolons.csv`, delimiter: ';', quote: "'" } } } });
+    assert.equal(result.state, 'succeeded', result.error?.message);
+    const names = await db.query('select display_name from accounts');
+    assert.deepEqual(names.map((n) => n.display_name), ['Acme; Inc.']);
+  });
+
   it('moves a loaded file to the archive folder when asked to', async () => {
     const file = await put('accounts.csv', accounts);
     const connectionId = await connect();
