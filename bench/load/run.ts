@@ -7,15 +7,14 @@
 //   BENCH_LOADER_TX_SQL=SQL  a what-if: SQL run first in each load's transaction (e.g. "set local work_mem = '64MB'")
 // Each pass runs in a child process (load-once.ts) that reports its own wall time and peak RSS.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { createDatabaseIfMissing } from '../../core/database.ts';
 import { startEmbeddedPostgres } from '../../core/embedded-postgres.ts';
 import { migrate } from '../../core/migrate.ts';
 import { freePort } from '../../test/helpers/database.ts';
+import { checkpoint, withClient, withDatabase, workerNodeFlags } from '../shared.ts';
 import { dataRoot, ensureDataset, type Dataset } from './generate.ts';
 import { bareCopies, type PassResult } from './load-once.ts';
 
@@ -25,20 +24,6 @@ const objects = ['accounts', 'hierarchy', 'contacts', 'clientRoles', 'management
 const targets = { firstLoadRatio: 2, reloadRatio: 1, rssMB: 300 };
 
 const log = (message: string) => process.stderr.write(`[bench:load] ${message}\n`);
-
-function withDatabase(url: string, database: string): string {
-  return Object.assign(new URL(url), { pathname: `/${database}` }).toString();
-}
-
-async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url, application_name: 'bellwether-bench' });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /** A fresh database: dropped (with whatever a previous run left) and created again. */
 async function freshDatabase(adminUrl: string): Promise<string> {
@@ -86,19 +71,6 @@ async function createBareTables(url: string): Promise<string[]> {
     }
     return created;
   });
-}
-
-/** Flushes dirty buffers so one pass does not pay for the previous pass's writes (needs superuser or pg_checkpoint). */
-async function checkpoint(url: string): Promise<void> {
-  await withClient(url, (c) => c.query('checkpoint')).catch((error: Error) => log(`checkpoint skipped: ${error.message}`));
-}
-
-/** The flags between `node` and the script on the Procfile's `worker:` line. */
-function workerNodeFlags(): string[] {
-  const procfile = readFileSync(path.join(import.meta.dirname, '..', '..', 'Procfile'), 'utf8');
-  const line = /^worker: node (.*)worker\/index\.ts$/m.exec(procfile);
-  if (!line) throw new Error('Procfile has no "worker: node ... worker/index.ts" line');
-  return line[1]!.split(' ').filter(Boolean);
 }
 
 function runPass(mode: 'loader' | 'copy', url: string, dataset: Dataset): Promise<PassResult & { processMs: number }> {
@@ -167,19 +139,19 @@ async function main(): Promise<number> {
     log(`database ${benchDatabase} on ${serverLabel}, PostgreSQL ${serverVersion}`);
 
     log(`bare COPY of ${totalRows.toLocaleString('en')} rows...`);
-    await checkpoint(url);
+    await checkpoint(url, log);
     const copy = await runPass('copy', url, dataset);
     // Untimed between passes: vacuum what the pass wrote, so autovacuum does not compete with the next pass for the CPUs.
     await withClient(url, (c) => c.query('vacuum (analyze) bare_accounts, bare_contacts, bare_management_roles'));
     log(`first load...`);
-    await checkpoint(url);
+    await checkpoint(url, log);
     const first = await runPass('loader', url, dataset);
     if (vacuumBetween) {
       // A reload comes hours later, when autovacuum has long processed the first load's inserts; here it
       // would otherwise start in the middle of the reload and take one of the two cores.
       await withClient(url, (c) => c.query('vacuum (analyze) accounts, contacts, management_roles, sync_runs, sync_run_counts'));
     }
-    await checkpoint(url);
+    await checkpoint(url, log);
     log(`unchanged reload...`);
     const reload = await runPass('loader', url, dataset);
 

@@ -42,6 +42,9 @@ export async function connectSftp(connection: SftpCredentials): Promise<SftpClie
         return presented === connection.hostKeyFingerprint;
       },
     });
+    // ssh2 leaves Nagle's algorithm on: with one read in flight, every small request then waits for
+    // the previous packet's acknowledgement, and a download crawls at a tenth of its speed.
+    (client as unknown as { client: { setNoDelay: (on: boolean) => void } }).client.setNoDelay(true);
   } catch (error) {
     if (presented !== undefined && presented !== connection.hostKeyFingerprint) {
       throw new AppError(
