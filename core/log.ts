@@ -7,6 +7,6 @@ export function createLogger(level: string, name: string): Logger {
   return pino({
     name,
     level,
-    redact: { paths: ['*.password', '*.secret', '*.token', '*.apiKey', 'req.headers.authorization'], censor: '[redacted]' },
+    redact: { paths: ['*.password', '*.privateKey', '*.passphrase', '*.secret', '*.token', '*.apiKey', 'req.headers.authorization'], censor: '[redacted]' },
   });
 }
