@@ -6,10 +6,11 @@ import { boot, onShutdown } from '../core/boot.ts';
 import { lazySecretBox } from '../core/secret-box.ts';
 import { createApp } from '../server/app.ts';
 import { listen } from '../server/listen.ts';
+import type { Enqueue } from '../server/workflows/routes.ts';
 import { openCsvFile } from '../worker/extract/local-files.ts';
 import type { SyncJob } from '../worker/jobs/run-sync.ts';
 import { importResponses } from '../worker/load/load-responses.ts';
-import { Queue } from '../worker/queues.ts';
+import { Queue } from '../core/queues.ts';
 import { startWorker, type Worker } from '../worker/worker.ts';
 
 const demoDir = path.join(import.meta.dirname, '..', 'examples', 'demo');
@@ -22,7 +23,8 @@ const worker = await startWorker({ databaseUrl: runtime.database.url, db, logger
 const [{ loaded }] = (await db.query<{ loaded: boolean }>('select exists (select 1 from sync_runs) as loaded')) as [{ loaded: boolean }];
 if (!loaded) await loadDemo(worker);
 
-const server = await listen(createApp({ db, adminKey, logger, secretBox: lazySecretBox(config) }), config.port);
+const enqueue: Enqueue = (queue, data, options) => worker.boss.send(queue, data, options);
+const server = await listen(createApp({ db, adminKey, logger, secretBox: lazySecretBox(config), enqueue }), config.port);
 const base = `http://localhost:${config.port}`;
 const key = adminKey.generated ?? '<your admin API key>';
 console.log(`

@@ -8,9 +8,10 @@ import { errorHandler, unknownRoute } from './errors.ts';
 import { healthRoutes } from './health.ts';
 import { runRoutes } from './runs/routes.ts';
 import { connectionRoutes } from './connections/routes.ts';
+import { workflowRoutes, type Enqueue } from './workflows/routes.ts';
 import type { SecretBox } from '../core/secret-box.ts';
 
-export type AppDeps = { db: Queryable; adminKey: AdminKey; logger: Logger; secretBox: () => Promise<SecretBox> };
+export type AppDeps = { db: Queryable; adminKey: AdminKey; logger: Logger; secretBox: () => Promise<SecretBox>; enqueue: Enqueue };
 
 /**
  * The HTTP API as an Express app that never listens: the entry point (or a test) calls `listen`.
@@ -25,6 +26,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/api', directoryRoutes(deps.db));
   app.use('/api', runRoutes(deps.db));
   app.use('/api', connectionRoutes(deps.db, deps.secretBox));
+  app.use('/api', workflowRoutes(deps.db, deps.enqueue));
 
   app.use(unknownRoute);
   app.use(errorHandler(deps.logger));

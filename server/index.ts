@@ -2,16 +2,26 @@
 import { resolveAdminKey } from '../core/admin-key.ts';
 import { boot, onShutdown } from '../core/boot.ts';
 import { lazySecretBox } from '../core/secret-box.ts';
+import { PgBoss } from 'pg-boss';
+import { createQueues } from '../worker/worker.ts';
+import type { Enqueue } from './workflows/routes.ts';
 import { createApp } from './app.ts';
 import { listen } from './listen.ts';
 
 const runtime = await boot('web');
 const adminKey = await resolveAdminKey(runtime.db, runtime.config.adminApiKey);
 if (adminKey.generated) console.log(`Admin API key, shown this once (set ADMIN_API_KEY to choose your own):\n  ${adminKey.generated}`);
-const app = createApp({ db: runtime.db, adminKey, logger: runtime.logger, secretBox: lazySecretBox(runtime.config) });
+// The web process only sends jobs: the worker processes work them.
+const boss = new PgBoss({ connectionString: runtime.database.url, schema: 'pgboss', supervise: false, schedule: false, application_name: 'bellwether-web' });
+boss.on('error', (error: Error) => runtime.logger.error({ err: error }, 'job queue error'));
+await boss.start();
+await createQueues(boss);
+const enqueue: Enqueue = (queue, data, options) => boss.send(queue, data, options);
+const app = createApp({ db: runtime.db, adminKey, logger: runtime.logger, secretBox: lazySecretBox(runtime.config), enqueue });
 const server = await listen(app, runtime.config.port);
 runtime.logger.info({ port: runtime.config.port }, 'web server listening');
 onShutdown(runtime.logger, async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  await boss.stop({ graceful: true });
   await runtime.close();
 });

@@ -192,10 +192,36 @@ create table sync_runs (
   error_message text,
   started_at timestamp with time zone not null default now(),
   finished_at timestamp with time zone,
+  workflow_id bigint,
+  workflow_version integer,
   constraint sync_runs_check CHECK (((state = 'failed'::text) = (error_code IS NOT NULL))),
   constraint sync_runs_state_check CHECK ((state = ANY (ARRAY['running'::text, 'succeeded'::text, 'failed'::text]))),
   constraint sync_runs_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES directories(id) ON DELETE CASCADE,
+  constraint sync_runs_workflow_id_fkey FOREIGN KEY (workflow_id) REFERENCES workflows(id) ON DELETE SET NULL,
   constraint sync_runs_pkey PRIMARY KEY (id)
+);
+
+create table workflow_versions (
+  workflow_id bigint not null,
+  version integer not null,
+  definition jsonb not null,
+  created_at timestamp with time zone not null default now(),
+  constraint workflow_versions_workflow_id_fkey FOREIGN KEY (workflow_id) REFERENCES workflows(id) ON DELETE CASCADE,
+  constraint workflow_versions_pkey PRIMARY KEY (workflow_id, version)
+);
+
+create table workflows (
+  id bigint generated always as identity not null,
+  name text not null,
+  enabled boolean not null default true,
+  version integer not null default 1,
+  definition jsonb not null,
+  created_at timestamp with time zone not null default now(),
+  updated_at timestamp with time zone not null default now(),
+  constraint workflows_name_check CHECK ((name <> ''::text)),
+  constraint workflows_version_check CHECK ((version > 0)),
+  constraint workflows_pkey PRIMARY KEY (id),
+  constraint workflows_name_key UNIQUE (name)
 );
 
 CREATE INDEX accounts_display_name ON public.accounts USING btree (directory_id, lower(display_name)) WHERE (NOT is_deleted);

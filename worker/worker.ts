@@ -3,10 +3,18 @@ import type { Db } from '../core/db.ts';
 import type { Logger } from '../core/log.ts';
 import type { Config } from '../core/config.ts';
 import { lazySecretBox } from '../core/secret-box.ts';
+import { findWorkflowVersion } from '../core/workflows/queries.ts';
 import { runSync, syncJobSchema, type SyncDeps } from './jobs/run-sync.ts';
-import { Queue } from './queues.ts';
+import { syncJobsOf, workflowRunSchema } from './jobs/workflow-jobs.ts';
+import { Queue } from '../core/queues.ts';
 
 export type Worker = { boss: PgBoss; stop: () => Promise<void> };
+
+/** Creates the product's queues (idempotent): any process that sends or works jobs calls it after start. */
+export async function createQueues(boss: PgBoss): Promise<void> {
+  await boss.createQueue(Queue.sync, { notify: true });
+  await boss.createQueue(Queue.workflowRun, { notify: true, policy: 'stately' });
+}
 
 /**
  * Starts pg-boss on the product's database and works its queues. Any number of worker
@@ -23,7 +31,7 @@ export async function startWorker(options: { databaseUrl: string; db: Db; logger
     if (!stopping) logger.error({ err: error }, 'job queue error');
   });
   await boss.start();
-  await boss.createQueue(Queue.sync, { notify: true });
+  await createQueues(boss);
   await boss.work(Queue.sync, { pollingIntervalSeconds: 2 }, async (jobs) => {
     const results = [];
     for (const job of jobs) {
@@ -34,6 +42,18 @@ export async function startWorker(options: { databaseUrl: string; db: Db; logger
       results.push({ runId: result.runId, state: result.state });
     }
     return results;
+  });
+  await boss.work(Queue.workflowRun, { pollingIntervalSeconds: 2 }, async (jobs) => {
+    for (const job of jobs) {
+      const { workflowId, version } = workflowRunSchema.parse(job.data);
+      const definition = await findWorkflowVersion(db, workflowId, version);
+      for (const sync of syncJobsOf(definition, { id: workflowId, version })) {
+        const result = await runSync(deps, sync);
+        logger.info({ jobId: job.id, workflowId, version, runId: result.runId, state: result.state, error: result.error }, 'workflow load finished');
+        // A later load reads what an earlier one wrote: it does not run on a failed one.
+        if (result.state === 'failed') break;
+      }
+    }
   });
   return {
     boss,

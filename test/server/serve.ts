@@ -8,6 +8,7 @@ import { createLogger, type Logger } from '../../core/log.ts';
 import { secretBox } from '../../core/secret-box.ts';
 import { createApp } from '../../server/app.ts';
 import { listen } from '../../server/listen.ts';
+import type { Enqueue } from '../../server/workflows/routes.ts';
 
 export const adminKey = 'test-admin-key-0123456789';
 export const testSecretBox = secretBox('a-test-secret-key-of-32-characters!');
@@ -21,8 +22,9 @@ export type Served = {
   close: () => Promise<void>;
 };
 
-export async function serve(db: Queryable, logger: Logger = createLogger('silent', 'test')): Promise<Served> {
-  const app = createApp({ db, adminKey: await resolveAdminKey(db, adminKey), logger, secretBox: async () => testSecretBox });
+/** Without a queue, a run asked for is dropped, as a queue that already holds one would. */
+export async function serve(db: Queryable, logger: Logger = createLogger('silent', 'test'), enqueue: Enqueue = async () => null): Promise<Served> {
+  const app = createApp({ db, adminKey: await resolveAdminKey(db, adminKey), logger, secretBox: async () => testSecretBox, enqueue });
   const server: Server = await listen(app, 0);
   const base = `http://localhost:${(server.address() as AddressInfo).port}`;
   const request = async (path: string, init: RequestInit) => {

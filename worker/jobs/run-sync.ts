@@ -16,6 +16,8 @@ export const syncJobSchema = z.strictObject({
   /** Either a mapping, or the path of a mapping JSON file. */
   mapping: z.union([mappingInputSchema, z.string()]).optional(),
   mailingListName: z.string().min(1).optional(),
+  /** The workflow version this sync runs for, recorded on its run. */
+  workflow: z.strictObject({ id: z.number().int().positive(), version: z.number().int().positive() }).optional(),
 }).refine((job) => (job.files === undefined) !== (job.sftp === undefined), { message: 'a sync reads either local files or an SFTP server' });
 export type SyncJob = z.infer<typeof syncJobSchema>;
 
@@ -48,6 +50,7 @@ export async function runSync({ db, secretBox }: SyncDeps, job: SyncJob): Promis
     },
     mapping,
     ...(job.mailingListName ? { mailingListName: job.mailingListName } : {}),
+    ...(job.workflow ? { workflow: job.workflow } : {}),
   });
   if (result.state === 'succeeded') await afterLoad?.(result.runId);
   return { ...result, filesLoadedBefore };

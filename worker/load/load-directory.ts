@@ -20,6 +20,8 @@ export type LoadRequest = {
   mapping: MappingInput;
   /** When set, the run creates the mailing list `<name> <run id>` holding the contacts it loaded. */
   mailingListName?: string;
+  /** The workflow version this load runs for, recorded on its run. */
+  workflow?: { id: number; version: number };
 };
 
 export type LoadResult = {
@@ -40,7 +42,7 @@ export async function loadDirectory(db: Db, request: LoadRequest): Promise<LoadR
   if (!(await runs.directoryExists(db, request.directoryId))) {
     throw new AppError(ErrorCode.DIRECTORY_NOT_FOUND, `directory ${request.directoryId} does not exist`);
   }
-  const runId = await runs.createRun(db, request.directoryId, request.sourceLabel);
+  const runId = await runs.createRun(db, request.directoryId, request.sourceLabel, request.workflow);
   try {
     const outcome = await db.tx((tx) => loadInTransaction(tx, runId, request));
     return { runId, state: 'succeeded', error: null, ...outcome };

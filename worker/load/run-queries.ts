@@ -3,10 +3,10 @@ import type { ObjectCounts } from '../../core/runs/queries.ts';
 import type { AttributeDefinition } from '../map/attributes.ts';
 import type { DirectoryObject } from '../map/row-error.ts';
 
-export async function createRun(db: Queryable, directoryId: number, source: string): Promise<number> {
+export async function createRun(db: Queryable, directoryId: number, source: string, workflow?: { id: number; version: number }): Promise<number> {
   const [run] = await db.query<{ id: number }>(
-    `insert into sync_runs (directory_id, source, state) values ($1, $2, 'running') returning id::int`,
-    [directoryId, source],
+    `insert into sync_runs (directory_id, source, state, workflow_id, workflow_version) values ($1, $2, 'running', $3, $4) returning id::int`,
+    [directoryId, source, workflow?.id ?? null, workflow?.version ?? null],
   );
   return run!.id;
 }

@@ -1,0 +1,82 @@
+import type { Queryable } from '../db.ts';
+import { AppError, ErrorCode } from '../errors.ts';
+import { workflowDefinitionSchema, type WorkflowDefinition } from './definition.ts';
+
+export type Workflow = { id: number; name: string; enabled: boolean; version: number; definition: WorkflowDefinition; createdAt: Date; updatedAt: Date };
+
+const columns = `id::int, name, enabled, version, definition, created_at as "createdAt", updated_at as "updatedAt"`;
+
+/** Checks a definition as it is saved, naming every problem with its path. */
+export function parseDefinition(input: unknown): WorkflowDefinition {
+  const parsed = workflowDefinitionSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(definition)'}: ${i.message}`).join('; ');
+  throw new AppError(ErrorCode.BAD_REQUEST, `invalid workflow definition: ${issues}`);
+}
+
+function checkName(name: unknown): string {
+  if (typeof name !== 'string' || name.trim() === '') throw new AppError(ErrorCode.BAD_REQUEST, 'a workflow needs a name');
+  return name.trim();
+}
+
+export async function createWorkflow(db: Queryable, input: { name: unknown; definition: unknown }): Promise<Workflow> {
+  const name = checkName(input.name);
+  const definition = parseDefinition(input.definition);
+  const [workflow] = await db.query<Workflow>(
+    `with created as (
+      insert into workflows (name, definition) values ($1, $2) on conflict (name) do nothing returning *
+    ), versioned as (
+      insert into workflow_versions (workflow_id, version, definition) select id, version, definition from created
+    ) select ${columns} from created`,
+    [name, definition],
+  );
+  if (!workflow) throw new AppError(ErrorCode.CONFLICT, `a workflow named "${name}" already exists`);
+  return workflow;
+}
+
+export async function listWorkflows(db: Queryable): Promise<Workflow[]> {
+  return db.query<Workflow>(`select ${columns} from workflows order by lower(name), id`);
+}
+
+export async function findWorkflow(db: Queryable, id: number): Promise<Workflow> {
+  const [workflow] = await db.query<Workflow>(`select ${columns} from workflows where id = $1`, [id]);
+  if (!workflow) throw new AppError(ErrorCode.NOT_FOUND, `workflow ${id} does not exist`);
+  return workflow;
+}
+
+/** A workflow version as it was saved: what a run of that version executes. */
+export async function findWorkflowVersion(db: Queryable, id: number, version: number): Promise<WorkflowDefinition> {
+  const [row] = await db.query<{ definition: WorkflowDefinition }>(
+    'select definition from workflow_versions where workflow_id = $1 and version = $2',
+    [id, version],
+  );
+  if (!row) throw new AppError(ErrorCode.NOT_FOUND, `workflow ${id} has no version ${version}`);
+  return row.definition;
+}
+
+/** Renames, enables or disables a workflow, or saves a new definition as its next version. */
+export async function updateWorkflow(db: Queryable, id: number, change: { name?: unknown; definition?: unknown; enabled?: unknown }): Promise<Workflow> {
+  const name = change.name === undefined ? null : checkName(change.name);
+  const definition = change.definition === undefined ? null : parseDefinition(change.definition);
+  if (change.enabled !== undefined && typeof change.enabled !== 'boolean') throw new AppError(ErrorCode.BAD_REQUEST, 'enabled is true or false');
+  const [workflow] = await db.query<Workflow>(
+    `with updated as (
+      update workflows set name = coalesce($2, name), enabled = coalesce($4, enabled),
+        definition = coalesce($3, definition), version = version + (case when $3::jsonb is null then 0 else 1 end), updated_at = now()
+      where id = $1 returning *
+    ), versioned as (
+      insert into workflow_versions (workflow_id, version, definition) select id, version, definition from updated where $3::jsonb is not null
+    ) select ${columns} from updated`,
+    [id, name, definition, change.enabled ?? null],
+  ).catch((error: { code?: string }) => {
+    if (error.code === '23505') throw new AppError(ErrorCode.CONFLICT, `a workflow named "${name}" already exists`);
+    throw error;
+  });
+  if (!workflow) throw new AppError(ErrorCode.NOT_FOUND, `workflow ${id} does not exist`);
+  return workflow;
+}
+
+export async function deleteWorkflow(db: Queryable, id: number): Promise<void> {
+  const removed = await db.query('delete from workflows where id = $1 returning 1', [id]);
+  if (removed.length === 0) throw new AppError(ErrorCode.NOT_FOUND, `workflow ${id} does not exist`);
+}

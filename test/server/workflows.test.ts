@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PgBoss } from 'pg-boss';
+import { loadConfig } from '../../core/config.ts';
+import type { Db } from '../../core/db.ts';
+import { createLogger } from '../../core/log.ts';
+import { createQueues, startWorker, type Worker } from '../../worker/worker.ts';
+import { accountHeader, tempDir, writeCsv } from '../helpers/files.ts';
+import { testDatabase } from '../helpers/hooks.ts';
+import { adminKey, serve, type Served } from './serve.ts';
+
+const definition = (accounts: string) => ({
+  tasks: [
+    { type: 'extract', name: 'T1 accounts', object: 'accounts', source: 'file', path: accounts },
+    { type: 'load', name: 'T2 load', extracts: { accounts: 'T1 accounts' } },
+  ],
+});
+
+describe('/api/workflows', function () {
+  this.timeout(30_000);
+  let db: Db;
+  let url: string;
+  let api: Served;
+  let accounts: string;
+  let boss: PgBoss | undefined;
+  let worker: Worker | undefined;
+
+  beforeEach(async function () {
+    ({ db, url } = await testDatabase(this));
+    accounts = await writeCsv(await tempDir(), 'accounts.csv', [accountHeader, ['001A', 'false', 'Acme', ''], ['001B', 'false', 'Beta', '001A']]);
+  });
+  afterEach(async () => {
+    await api?.close();
+    await worker?.stop();
+    await boss?.stop({ graceful: false });
+    worker = boss = undefined;
+  });
+
+  const call = (method: string, path: string, body?: unknown) =>
+    api.request(path, {
+      method,
+      headers: { authorization: `Bearer ${adminKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+
+  describe('POST a definition whose load names a task that does not exist', () => {
+    it('responds 400 naming the reference, and saves nothing', async () => {
+      api = await serve(db);
+      const bad = definition(accounts);
+      bad.tasks[1] = { type: 'load', name: 'T2 load', extracts: { accounts: 'T9' } } as never;
+      const reply = await call('POST', '/api/workflows', { name: 'Daily', definition: bad });
+      assert.deepEqual([reply.status, reply.body], [
+        400,
+        { error: { code: 'BAD_REQUEST', message: 'invalid workflow definition: tasks.1.extracts.accounts: "T9" is not an earlier task' } },
+      ]);
+      assert.deepEqual(await db.query('select * from workflows'), []);
+    });
+  });
+
+  describe('saving a workflow and changing it', () => {
+    it('versions each new definition, and a rename or disable keeps the version', async () => {
+      api = await serve(db);
+      const created = await call('POST', '/api/workflows', { name: 'Daily', definition: definition(accounts) });
+      const { id } = created.body as { id: number };
+      assert.deepEqual([created.status, (created.body as { version: number }).version], [201, 1]);
+      const changed = await call('PATCH', `/api/workflows/${id}`, { definition: { ...definition(accounts), schedule: { cron: '0 6 * * *', timeZone: 'Europe/Berlin' } } });
+      assert.equal((changed.body as { version: number }).version, 2);
+      const renamed = await call('PATCH', `/api/workflows/${id}`, { name: 'Daily import', enabled: false });
+      assert.deepEqual(
+        [(renamed.body as { name: string }).name, (renamed.body as { version: number }).version, (renamed.body as { enabled: boolean }).enabled],
+        ['Daily import', 2, false],
+      );
+      const versions = await db.query('select version, definition ? \'schedule\' as scheduled from workflow_versions order by version');
+      assert.deepEqual(versions, [{ version: 1, scheduled: false }, { version: 2, scheduled: true }]);
+      const run = await call('POST', `/api/workflows/${id}/runs`);
+      assert.deepEqual([run.status, run.body], [409, { error: { code: 'CONFLICT', message: 'workflow "Daily import" is disabled' } }]);
+    });
+  });
+
+  describe('POST /api/workflows/:id/runs', () => {
+    it('runs the workflow on the worker and records the version on its run', async () => {
+      const config = loadConfig({ DATABASE_URL: url, SECRET_KEY: 'a-test-secret-key-of-32-characters!' });
+      worker = await startWorker({ databaseUrl: url, db, logger: createLogger('silent', 'test'), config });
+      api = await serve(db, undefined, (queue, data, options) => worker!.boss.send(queue, data, options));
+      const { id } = (await call('POST', '/api/workflows', { name: 'Daily', definition: definition(accounts) })).body as { id: number };
+      const reply = await call('POST', `/api/workflows/${id}/runs`);
+      assert.equal(reply.status, 202);
+      let run: Record<string, unknown> | undefined;
+      for (let i = 0; i < 100 && run?.state !== 'succeeded'; i++) {
+        [run] = await db.query('select state, workflow_id::int as workflow, workflow_version as version from sync_runs');
+        await sleep(100);
+      }
+      assert.deepEqual(run, { state: 'succeeded', workflow: id, version: 1 });
+      assert.deepEqual((await db.query('select external_id, parent_external_id from accounts order by 1')).map((a) => [a.external_id, a.parent_external_id]), [
+        ['001A', null],
+        ['001B', '001A'],
+      ]);
+    });
+
+    it('refuses a second run while one already waits to start', async () => {
+      boss = new PgBoss({ connectionString: url, schema: 'pgboss', supervise: false, schedule: false });
+      await boss.start();
+      await createQueues(boss);
+      api = await serve(db, undefined, (queue, data, options) => boss!.send(queue, data, options));
+      const { id } = (await call('POST', '/api/workflows', { name: 'Daily', definition: definition(accounts) })).body as { id: number };
+      assert.equal((await call('POST', `/api/workflows/${id}/runs`)).status, 202);
+      const second = await call('POST', `/api/workflows/${id}/runs`);
+      assert.deepEqual([second.status, second.body], [409, { error: { code: 'CONFLICT', message: 'a run of workflow "Daily" is already waiting to start' } }]);
+    });
+  });
+});

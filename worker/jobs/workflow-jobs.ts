@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import type { WorkflowDefinition } from '../../core/workflows/definition.ts';
+import type { SyncJob } from './run-sync.ts';
+
+type Task = WorkflowDefinition['tasks'][number];
+type ExtractTask = Extract<Task, { type: 'extract' }>;
+
+/**
+ * The sync jobs a workflow version runs, one per load task, in order: each reads the files its
+ * extract tasks name. Definitions are checked when saved, so every reference resolves here.
+ */
+export function syncJobsOf(definition: WorkflowDefinition, workflow: { id: number; version: number }): SyncJob[] {
+  const extracts = new Map(definition.tasks.filter((t): t is ExtractTask => t.type === 'extract').map((t) => [t.name, t]));
+  return definition.tasks.flatMap((task): SyncJob[] => {
+    if (task.type !== 'load') return [];
+    const feeds = Object.entries(task.extracts).map(([kind, name]) => [kind, extracts.get(name!)!] as const);
+    const common = {
+      directoryId: task.directoryId,
+      mapping: task.mapping,
+      workflow,
+      ...(task.mailingListName ? { mailingListName: task.mailingListName } : {}),
+    };
+    const sftp = feeds.flatMap(([, e]) => (e.source === 'sftp' ? [e] : []));
+    if (sftp.length === 0) return [{ ...common, files: Object.fromEntries(feeds.map(([kind, e]) => [kind, e.source === 'file' ? e.path : ''])) }];
+    const first = sftp[0]!;
+    return [
+      {
+        ...common,
+        sftp: {
+          connectionId: first.connectionId,
+          files: Object.fromEntries(
+            feeds.map(([kind, e]) => {
+              if (e.source !== 'sftp') return [kind, { path: '' }];
+              const { delimiter, quote, encoding } = e;
+              const where = e.pattern !== undefined ? { pattern: e.pattern } : { path: e.path! };
+              return [kind, { ...where, ...(delimiter ? { delimiter } : {}), ...(quote ? { quote } : {}), ...(encoding ? { encoding } : {}) }];
+            }),
+          ),
+          ...(first.archiveFolder ? { archiveFolder: first.archiveFolder } : {}),
+        },
+      },
+    ];
+  });
+}
+
+/** A workflow-run job: which version of which workflow to run. */
+export const workflowRunSchema = z.strictObject({ workflowId: z.number().int().positive(), version: z.number().int().positive() });
+export type WorkflowRun = z.infer<typeof workflowRunSchema>;
