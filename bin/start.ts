@@ -6,7 +6,7 @@ import { boot, onShutdown } from '../core/boot.ts';
 import { lazySecretBox } from '../core/secret-box.ts';
 import { createApp } from '../server/app.ts';
 import { listen } from '../server/listen.ts';
-import type { Enqueue } from '../server/workflows/routes.ts';
+import { workflowJobs } from '../worker/jobs/workflow-schedule.ts';
 import { openCsvFile } from '../worker/extract/local-files.ts';
 import type { SyncJob } from '../worker/jobs/run-sync.ts';
 import { importResponses } from '../worker/load/load-responses.ts';
@@ -23,8 +23,8 @@ const worker = await startWorker({ databaseUrl: runtime.database.url, db, logger
 const [{ loaded }] = (await db.query<{ loaded: boolean }>('select exists (select 1 from sync_runs) as loaded')) as [{ loaded: boolean }];
 if (!loaded) await loadDemo(worker);
 
-const enqueue: Enqueue = (queue, data, options) => worker.boss.send(queue, data, options);
-const server = await listen(createApp({ db, adminKey, logger, secretBox: lazySecretBox(config), enqueue }), config.port);
+const app = createApp({ db, adminKey, logger, secretBox: lazySecretBox(config), workflowJobs: workflowJobs(worker.boss) });
+const server = await listen(app, config.port);
 const base = `http://localhost:${config.port}`;
 const key = adminKey.generated ?? '<your admin API key>';
 console.log(`

@@ -8,6 +8,6 @@ export const Queue = {
 
 /** A second trigger while a run of the same workflow waits is dropped; one that comes while it runs waits. */
 export function workflowRunKey(workflowId: number): string {
-  return `workflow:${workflowId}`;
+  return `workflow-${workflowId}`;
 }
 export type Queue = (typeof Queue)[keyof typeof Queue];

@@ -8,10 +8,11 @@ import { errorHandler, unknownRoute } from './errors.ts';
 import { healthRoutes } from './health.ts';
 import { runRoutes } from './runs/routes.ts';
 import { connectionRoutes } from './connections/routes.ts';
-import { workflowRoutes, type Enqueue } from './workflows/routes.ts';
+import { workflowRoutes } from './workflows/routes.ts';
+import type { WorkflowJobs } from '../worker/jobs/workflow-schedule.ts';
 import type { SecretBox } from '../core/secret-box.ts';
 
-export type AppDeps = { db: Queryable; adminKey: AdminKey; logger: Logger; secretBox: () => Promise<SecretBox>; enqueue: Enqueue };
+export type AppDeps = { db: Queryable; adminKey: AdminKey; logger: Logger; secretBox: () => Promise<SecretBox>; workflowJobs: WorkflowJobs };
 
 /**
  * The HTTP API as an Express app that never listens: the entry point (or a test) calls `listen`.
@@ -26,7 +27,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/api', directoryRoutes(deps.db));
   app.use('/api', runRoutes(deps.db));
   app.use('/api', connectionRoutes(deps.db, deps.secretBox));
-  app.use('/api', workflowRoutes(deps.db, deps.enqueue));
+  app.use('/api', workflowRoutes(deps.db, deps.workflowJobs));
 
   app.use(unknownRoute);
   app.use(errorHandler(deps.logger));

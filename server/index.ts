@@ -4,7 +4,7 @@ import { boot, onShutdown } from '../core/boot.ts';
 import { lazySecretBox } from '../core/secret-box.ts';
 import { PgBoss } from 'pg-boss';
 import { createQueues } from '../worker/worker.ts';
-import type { Enqueue } from './workflows/routes.ts';
+import { workflowJobs } from '../worker/jobs/workflow-schedule.ts';
 import { createApp } from './app.ts';
 import { listen } from './listen.ts';
 
@@ -16,8 +16,7 @@ const boss = new PgBoss({ connectionString: runtime.database.url, schema: 'pgbos
 boss.on('error', (error: Error) => runtime.logger.error({ err: error }, 'job queue error'));
 await boss.start();
 await createQueues(boss);
-const enqueue: Enqueue = (queue, data, options) => boss.send(queue, data, options);
-const app = createApp({ db: runtime.db, adminKey, logger: runtime.logger, secretBox: lazySecretBox(runtime.config), enqueue });
+const app = createApp({ db: runtime.db, adminKey, logger: runtime.logger, secretBox: lazySecretBox(runtime.config), workflowJobs: workflowJobs(boss) });
 const server = await listen(app, runtime.config.port);
 runtime.logger.info({ port: runtime.config.port }, 'web server listening');
 onShutdown(runtime.logger, async () => {

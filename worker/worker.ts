@@ -1,4 +1,4 @@
-import { PgBoss } from 'pg-boss';
+import { PgBoss, type Clock } from 'pg-boss';
 import type { Db } from '../core/db.ts';
 import type { Logger } from '../core/log.ts';
 import type { Config } from '../core/config.ts';
@@ -20,10 +20,15 @@ export async function createQueues(boss: PgBoss): Promise<void> {
  * Starts pg-boss on the product's database and works its queues. Any number of worker
  * processes may run this against one database: pg-boss hands each job to one of them.
  */
-export async function startWorker(options: { databaseUrl: string; db: Db; logger: Logger; config: Config }): Promise<Worker> {
+export async function startWorker(options: { databaseUrl: string; db: Db; logger: Logger; config: Config; clock?: Clock }): Promise<Worker> {
   const { db, logger, config } = options;
   const deps: SyncDeps = { db, secretBox: lazySecretBox(config) };
-  const boss = new PgBoss({ connectionString: options.databaseUrl, schema: 'pgboss', application_name: 'bellwether-worker' });
+  const boss = new PgBoss({
+    connectionString: options.databaseUrl,
+    schema: 'pgboss',
+    application_name: 'bellwether-worker',
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   let stopping = false;
   // The embedded database stops on the same signal that stops the worker, so connection errors
   // during shutdown are expected noise.

@@ -2,11 +2,7 @@ import { Router } from 'express';
 import type { Queryable } from '../../core/db.ts';
 import { AppError, ErrorCode } from '../../core/errors.ts';
 import { createWorkflow, deleteWorkflow, findWorkflow, listWorkflows, updateWorkflow } from '../../core/workflows/queries.ts';
-import type { WorkflowRun } from '../../worker/jobs/workflow-jobs.ts';
-import { Queue, workflowRunKey } from '../../core/queues.ts';
-
-/** Puts a job on a queue; null when the queue's policy dropped it (a run of that workflow already waits). */
-export type Enqueue = (queue: Queue, data: WorkflowRun, options: { singletonKey: string }) => Promise<string | null>;
+import type { WorkflowJobs } from '../../worker/jobs/workflow-schedule.ts';
 
 function workflowId(raw: string): number {
   if (!/^[1-9]\d{0,15}$/.test(raw)) throw new AppError(ErrorCode.NOT_FOUND, `workflow ${raw} does not exist`);
@@ -18,8 +14,8 @@ function body(value: unknown): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** Workflows: saved checked and versioned, changed, removed, and run on demand. */
-export function workflowRoutes(db: Queryable, enqueue: Enqueue): Router {
+/** Workflows: saved checked and versioned, changed, removed, and run on their schedule or on demand. */
+export function workflowRoutes(db: Queryable, jobs: WorkflowJobs): Router {
   const router = Router();
 
   router.get('/workflows', async (_req, res) => {
@@ -28,7 +24,9 @@ export function workflowRoutes(db: Queryable, enqueue: Enqueue): Router {
 
   router.post('/workflows', async (req, res) => {
     const { name, definition } = body(req.body);
-    res.status(201).json(await createWorkflow(db, { name, definition }));
+    const workflow = await createWorkflow(db, { name, definition });
+    await jobs.syncSchedule(workflow);
+    res.status(201).json(workflow);
   });
 
   router.get('/workflows/:id', async (req, res) => {
@@ -37,18 +35,22 @@ export function workflowRoutes(db: Queryable, enqueue: Enqueue): Router {
 
   router.patch('/workflows/:id', async (req, res) => {
     const { name, definition, enabled } = body(req.body);
-    res.json(await updateWorkflow(db, workflowId(req.params.id), { name, definition, enabled }));
+    const workflow = await updateWorkflow(db, workflowId(req.params.id), { name, definition, enabled });
+    await jobs.syncSchedule(workflow);
+    res.json(workflow);
   });
 
   router.delete('/workflows/:id', async (req, res) => {
-    await deleteWorkflow(db, workflowId(req.params.id));
+    const id = workflowId(req.params.id);
+    await deleteWorkflow(db, id);
+    await jobs.syncSchedule({ id, version: 1, enabled: false });
     res.status(204).end();
   });
 
   router.post('/workflows/:id/runs', async (req, res) => {
     const workflow = await findWorkflow(db, workflowId(req.params.id));
     if (!workflow.enabled) throw new AppError(ErrorCode.CONFLICT, `workflow "${workflow.name}" is disabled`);
-    const jobId = await enqueue(Queue.workflowRun, { workflowId: workflow.id, version: workflow.version }, { singletonKey: workflowRunKey(workflow.id) });
+    const jobId = await jobs.runNow({ workflowId: workflow.id, version: workflow.version });
     if (jobId === null) throw new AppError(ErrorCode.CONFLICT, `a run of workflow "${workflow.name}" is already waiting to start`);
     res.status(202).json({ jobId, workflowId: workflow.id, version: workflow.version });
   });

@@ -8,7 +8,7 @@ import { createLogger, type Logger } from '../../core/log.ts';
 import { secretBox } from '../../core/secret-box.ts';
 import { createApp } from '../../server/app.ts';
 import { listen } from '../../server/listen.ts';
-import type { Enqueue } from '../../server/workflows/routes.ts';
+import type { WorkflowJobs } from '../../worker/jobs/workflow-schedule.ts';
 
 export const adminKey = 'test-admin-key-0123456789';
 export const testSecretBox = secretBox('a-test-secret-key-of-32-characters!');
@@ -22,9 +22,11 @@ export type Served = {
   close: () => Promise<void>;
 };
 
-/** Without a queue, a run asked for is dropped, as a queue that already holds one would. */
-export async function serve(db: Queryable, logger: Logger = createLogger('silent', 'test'), enqueue: Enqueue = async () => null): Promise<Served> {
-  const app = createApp({ db, adminKey: await resolveAdminKey(db, adminKey), logger, secretBox: async () => testSecretBox, enqueue });
+/** Without a job queue, nothing is scheduled and a run asked for is dropped, as a queue that already holds one would. */
+const noQueue: WorkflowJobs = { runNow: async () => null, syncSchedule: async () => {} };
+
+export async function serve(db: Queryable, logger: Logger = createLogger('silent', 'test'), workflowJobs: WorkflowJobs = noQueue): Promise<Served> {
+  const app = createApp({ db, adminKey: await resolveAdminKey(db, adminKey), logger, secretBox: async () => testSecretBox, workflowJobs });
   const server: Server = await listen(app, 0);
   const base = `http://localhost:${(server.address() as AddressInfo).port}`;
   const request = async (path: string, init: RequestInit) => {

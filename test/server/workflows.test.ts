@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PgBoss } from 'pg-boss';
+import { PgBoss, TestClock } from 'pg-boss';
 import { loadConfig } from '../../core/config.ts';
 import type { Db } from '../../core/db.ts';
 import { createLogger } from '../../core/log.ts';
+import { workflowJobs } from '../../worker/jobs/workflow-schedule.ts';
 import { createQueues, startWorker, type Worker } from '../../worker/worker.ts';
 import { accountHeader, tempDir, writeCsv } from '../helpers/files.ts';
 import { testDatabase } from '../helpers/hooks.ts';
@@ -77,11 +78,35 @@ describe('/api/workflows', function () {
     });
   });
 
+  describe('a workflow with a schedule', () => {
+    it('runs when its cron comes due, in its time zone, with the version the schedule holds', async () => {
+      // Time moves only when the test ticks the clock, so nobody waits for 6 o'clock.
+      const clock = new TestClock('2026-11-25T04:59:00Z');
+      const config = loadConfig({ DATABASE_URL: url, SECRET_KEY: 'a-test-secret-key-of-32-characters!' });
+      worker = await startWorker({ databaseUrl: url, db, logger: createLogger('silent', 'test'), config, clock });
+      api = await serve(db, undefined, workflowJobs(worker.boss));
+      const scheduled = { ...definition(accounts), schedule: { cron: '0 6 * * *', timeZone: 'Europe/Berlin' } };
+      const created = await call('POST', '/api/workflows', { name: 'Daily', definition: scheduled });
+      assert.equal(created.status, 201);
+      const { id } = created.body as { id: number };
+      const runs = () => db.query('select state, workflow_version as version from sync_runs');
+      await clock.tick(50_000);
+      assert.deepEqual(await runs(), [], 'nothing before 06:00 in Berlin (05:00 UTC)');
+      let run: Record<string, unknown>[] = [];
+      for (let i = 0; i < 120 && run[0]?.state !== 'succeeded'; i++) {
+        await clock.tick(1000);
+        run = await runs();
+      }
+      assert.deepEqual(run, [{ state: 'succeeded', version: 1 }]);
+      assert.equal((await db.query('select 1 from sync_runs where workflow_id = $1', [id])).length, 1);
+    });
+  });
+
   describe('POST /api/workflows/:id/runs', () => {
     it('runs the workflow on the worker and records the version on its run', async () => {
       const config = loadConfig({ DATABASE_URL: url, SECRET_KEY: 'a-test-secret-key-of-32-characters!' });
       worker = await startWorker({ databaseUrl: url, db, logger: createLogger('silent', 'test'), config });
-      api = await serve(db, undefined, (queue, data, options) => worker!.boss.send(queue, data, options));
+      api = await serve(db, undefined, workflowJobs(worker.boss));
       const { id } = (await call('POST', '/api/workflows', { name: 'Daily', definition: definition(accounts) })).body as { id: number };
       const reply = await call('POST', `/api/workflows/${id}/runs`);
       assert.equal(reply.status, 202);
@@ -101,7 +126,7 @@ describe('/api/workflows', function () {
       boss = new PgBoss({ connectionString: url, schema: 'pgboss', supervise: false, schedule: false });
       await boss.start();
       await createQueues(boss);
-      api = await serve(db, undefined, (queue, data, options) => boss!.send(queue, data, options));
+      api = await serve(db, undefined, workflowJobs(boss));
       const { id } = (await call('POST', '/api/workflows', { name: 'Daily', definition: definition(accounts) })).body as { id: number };
       assert.equal((await call('POST', `/api/workflows/${id}/runs`)).status, 202);
       const second = await call('POST', `/api/workflows/${id}/runs`);
