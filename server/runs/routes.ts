@@ -26,5 +26,29 @@ export function runRoutes(db: Queryable): Router {
     res.json({ ...summary, errors: { items: errors, total: summary.errorCount, limit: errorsLimit, offset: errorsOffset } });
   });
 
+  /** Server-sent events: the run as it changes (`progress`), then `end` once it has finished. */
+  router.get('/runs/:id/events', async (req, res) => {
+    const id = req.params.id;
+    const read = async () => (runIdPattern.test(id) ? await findRun(db, id, { limit: 0, offset: 0 }) : null);
+    const first = await read();
+    if (!first) throw new AppError(ErrorCode.NOT_FOUND, `run ${id} does not exist`);
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    let closed = false;
+    req.on('close', () => (closed = true));
+    let last = '';
+    for (let run: Awaited<ReturnType<typeof read>> = first; run && !closed; run = await read()) {
+      const { errors: _, ...summary } = run;
+      const data = JSON.stringify(summary);
+      if (data !== last) res.write(`event: progress\ndata: ${data}\n\n`);
+      last = data;
+      if (run.state !== 'running') {
+        res.write(`event: end\ndata: ${data}\n\n`);
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    res.end();
+  });
+
   return router;
 }

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../../core/db.ts';
 import { contactHeader, tempDir, writeCsv } from '../helpers/files.ts';
 import { testDatabase } from '../helpers/hooks.ts';
 import { load, loadAcme } from './fixture.ts';
-import { serve, type Served } from './serve.ts';
+import { adminKey, serve, type Served } from './serve.ts';
 
 const zero = { inserted: 0, updated: 0, unchanged: 0, deleted: 0, rejected: 0 };
 
@@ -23,6 +24,9 @@ const firstRun = {
   state: 'succeeded',
   errorCode: null,
   errorMessage: null,
+  workflowId: null,
+  workflowVersion: null,
+  progress: { phase: 'saving', rowsRead: 18 },
   counts: {
     accounts: { ...zero, inserted: 7 },
     hierarchy: { ...zero, inserted: 7 },
@@ -37,6 +41,7 @@ const secondRun = {
   ...firstRun,
   id: 2,
   counts: { accounts: { ...zero, deleted: 1 }, hierarchy: { ...zero, deleted: 1 } },
+  progress: { phase: 'saving', rowsRead: 1 },
   errorCount: 0,
 };
 
@@ -145,6 +150,9 @@ describe('GET /api/runs/:id', () => {
         errorCode: 'SOURCE_COLUMN_MISSING',
         errorMessage:
           'contacts.csv: missing column "Email" (mapped to contacts.email); the header has: Id, IsDeleted, Title, Account.Id, FirstName, LastName',
+        workflowId: null,
+        workflowVersion: null,
+        progress: {},
         counts: {},
         errorCount: 0,
         errors: { items: [], total: 0, limit: 100, offset: 0 },
@@ -169,6 +177,59 @@ describe('GET /api/runs/:id', () => {
         replies.map((r) => [r.status, r.body]),
         ['99', 'abc', '99999999999999999999'].map((id) => [404, { error: { code: 'NOT_FOUND', message: `run ${id} does not exist` } }]),
       );
+    });
+  });
+});
+
+describe('GET /api/runs/:id/events', () => {
+  let db: Db;
+  let api: Served;
+
+  beforeEach(async function () {
+    db = (await testDatabase(this)).db;
+    api = await serve(db);
+  });
+  afterEach(() => api.close());
+
+  /** Reads a server-sent event stream to its end, as `[event, data]` pairs. */
+  async function events(response: Response): Promise<[string, Record<string, unknown>][]> {
+    const text = await response.text();
+    return text
+      .split('\n\n')
+      .filter(Boolean)
+      .map((block) => {
+        const event = /^event: (.*)$/m.exec(block)![1]!;
+        const data = JSON.parse(/^data: (.*)$/m.exec(block)![1]!) as Record<string, unknown>;
+        return [event, data];
+      });
+  }
+
+  describe('of a run that is still running', () => {
+    it('streams each change of its progress, then its end', async () => {
+      const [run] = await db.query<{ id: number }>(
+        `insert into sync_runs (directory_id, source, state, progress) values (1, 'files', 'running', '{"phase": "staging", "rowsRead": 0}') returning id::int`,
+      );
+      const response = await fetch(`${api.base}/api/runs/${run!.id}/events`, { headers: { authorization: `Bearer ${adminKey}` } });
+      assert.equal(response.headers.get('content-type'), 'text/event-stream');
+      const collected = events(response);
+      await sleep(700);
+      await db.query(`update sync_runs set progress = '{"phase": "merging", "rowsRead": 50000}' where id = $1`, [run!.id]);
+      await sleep(700);
+      await db.query(`update sync_runs set state = 'succeeded', finished_at = now() where id = $1`, [run!.id]);
+      const received = (await collected).map(([event, data]) => [event, data.state, data.progress]);
+      assert.deepEqual(received, [
+        ['progress', 'running', { phase: 'staging', rowsRead: 0 }],
+        ['progress', 'running', { phase: 'merging', rowsRead: 50000 }],
+        ['progress', 'succeeded', { phase: 'merging', rowsRead: 50000 }],
+        ['end', 'succeeded', { phase: 'merging', rowsRead: 50000 }],
+      ]);
+    });
+  });
+
+  describe('of an unknown run', () => {
+    it('responds 404', async () => {
+      const reply = await api.get('/api/runs/99/events');
+      assert.deepEqual([reply.status, reply.body], [404, { error: { code: 'NOT_FOUND', message: 'run 99 does not exist' } }]);
     });
   });
 });

@@ -17,6 +17,8 @@ export type Reply = { status: number; headers: Headers; body: unknown };
 
 /** The API listening on a free port, called with `fetch` as a client would. */
 export type Served = {
+  /** Where it listens, for requests that read the response themselves (a stream). */
+  base: string;
   get: (path: string, options?: { key?: string | null }) => Promise<Reply>;
   request: (path: string, init: RequestInit) => Promise<Reply>;
   close: () => Promise<void>;
@@ -35,6 +37,7 @@ export async function serve(db: Queryable, logger: Logger = createLogger('silent
     return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
   };
   return {
+    base,
     request,
     get: (path, options = {}) => {
       const key = options.key === undefined ? adminKey : options.key;

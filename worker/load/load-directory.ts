@@ -44,7 +44,7 @@ export async function loadDirectory(db: Db, request: LoadRequest): Promise<LoadR
   }
   const runId = await runs.createRun(db, request.directoryId, request.sourceLabel, request.workflow);
   try {
-    const outcome = await db.tx((tx) => loadInTransaction(tx, runId, request));
+    const outcome = await db.tx((tx) => loadInTransaction(tx, runId, request, progressReporter(db, runId)));
     return { runId, state: 'succeeded', error: null, ...outcome };
   } catch (error) {
     const known = isAppError(error) ? error : new AppError(ErrorCode.LOAD_FAILED, `the load failed and nothing was changed: ${(error as Error).message}`, { cause: error });
@@ -53,7 +53,14 @@ export async function loadDirectory(db: Db, request: LoadRequest): Promise<LoadR
   }
 }
 
-async function loadInTransaction(tx: Tx, runId: number, request: LoadRequest) {
+type Report = (progress: runs.RunProgress) => Promise<void>;
+
+/** Progress is saved at each phase and every 50,000 rows read, a cost too small to measure. */
+function progressReporter(db: Db, runId: number): Report {
+  return (progress) => runs.saveProgress(db, runId, progress);
+}
+
+async function loadInTransaction(tx: Tx, runId: number, request: LoadRequest, report: Report) {
   const { directoryId } = request;
   await runs.lockDirectory(tx, directoryId);
   const sources = await request.openSources();
@@ -63,10 +70,13 @@ async function loadInTransaction(tx: Tx, runId: number, request: LoadRequest) {
   // The merge's hash joins over a million staged rows spill to disk with the default 4 MB.
   await tx.query(`set local work_mem = '64MB'`);
   await tx.query(staging.createStagingSql);
-  const skipped = await stageSources(tx, request, sources, mapping);
+  const read = { rows: 0 };
+  const skipped = await stageSources(tx, request, sources, mapping, { read, report });
+  await report({ phase: 'checking', rowsRead: read.rows });
   await runs.analyzeStaging(tx);
 
   const changes: Partial<Record<DirectoryObject, merge.ObjectChanges>> = {};
+  await report({ phase: 'merging', rowsRead: read.rows });
   if (mapping.accounts) {
     await merge.stageChangedAccounts(tx, directoryId);
     if (mapping.hierarchy) {
@@ -94,6 +104,7 @@ async function loadInTransaction(tx: Tx, runId: number, request: LoadRequest) {
     changes.managementRoles = await merge.countTeamChanges(tx);
   }
 
+  await report({ phase: 'saving', rowsRead: read.rows });
   const rows = await runs.countRows(tx, runs.errorTables(mapping.accounts !== null, mapping.managementRoles !== null));
   const counts = summarise(changes, skipped, rows);
   await runs.saveCounts(tx, runId, counts);
@@ -140,11 +151,13 @@ type SourcePlan<R> = {
  * Stages every source, skipping records stored with the same hash (counted per object in the
  * result). Contacts are all staged when the run builds a mailing list, which lists them all.
  */
-async function stageSources(tx: Tx, request: LoadRequest, sources: Sources, mapping: Mapping): Promise<Skipped> {
+type Watch = { read: { rows: number }; report: Report };
+
+async function stageSources(tx: Tx, request: LoadRequest, sources: Sources, mapping: Mapping, watch: Watch): Promise<Skipped> {
   const skipped: Skipped = {};
   const { accounts, contacts, hierarchy, clientRoles, managementRoles } = mapping;
   if (sources.accounts && accounts) {
-    await stageSource(tx, request, sources.accounts, skipped, {
+    await stageSource(tx, request, sources.accounts, skipped, watch, {
       kind: 'accounts', copySql: staging.copyAccountsSql, dataColumns: staging.accountDataColumns, label: 'account',
       map: (record) => mapAccount(record, accounts, hierarchy),
       stage: staging.stageAccount,
@@ -152,7 +165,7 @@ async function stageSources(tx: Tx, request: LoadRequest, sources: Sources, mapp
     });
   }
   if (sources.contacts && contacts) {
-    await stageSource(tx, request, sources.contacts, skipped, {
+    await stageSource(tx, request, sources.contacts, skipped, watch, {
       kind: 'contacts', copySql: staging.copyContactsSql, dataColumns: staging.contactDataColumns, label: 'contact',
       map: (record) => mapContact(record, contacts, clientRoles),
       stage: staging.stageContact,
@@ -160,7 +173,7 @@ async function stageSources(tx: Tx, request: LoadRequest, sources: Sources, mapp
     });
   }
   if (sources.teamMembers && managementRoles) {
-    await stageSource(tx, request, sources.teamMembers, skipped, {
+    await stageSource(tx, request, sources.teamMembers, skipped, watch, {
       kind: 'teamMembers', copySql: staging.copyTeamSql, dataColumns: staging.teamDataColumns, label: 'team member',
       map: (record) => mapManagementRole(record, managementRoles),
       stage: staging.stageTeamMember,
@@ -170,19 +183,28 @@ async function stageSources(tx: Tx, request: LoadRequest, sources: Sources, mapp
   return skipped;
 }
 
-async function stageSource<R>(tx: Tx, request: LoadRequest, source: RecordSource, skipped: Skipped, plan: SourcePlan<R>): Promise<void> {
+async function stageSource<R>(tx: Tx, request: LoadRequest, source: RecordSource, skipped: Skipped, watch: Watch, plan: SourcePlan<R>): Promise<void> {
+  await watch.report({ phase: 'staging', source: source.name, rowsRead: watch.read.rows });
   const sql = staging.knownRecordsSql(plan.kind, request.directoryId);
   const known = await KnownRecords.fetch(tx, sql.count, sql.keys);
   const skipUnchanged = !(plan.kind === 'contacts' && request.mailingListName);
-  await tx.copyIn(plan.copySql, stageLines(source, plan, known, skipUnchanged, skipped));
+  await tx.copyIn(plan.copySql, stageLines(source, plan, known, skipUnchanged, skipped, watch));
 }
 
 /** Maps a source's records to COPY lines, batched so the stream moves kilobytes, not rows. */
-async function* stageLines<R>(source: RecordSource, plan: SourcePlan<R>, known: KnownRecords, skipUnchanged: boolean, skipped: Skipped): AsyncGenerator<string> {
+async function* stageLines<R>(
+  source: RecordSource,
+  plan: SourcePlan<R>,
+  known: KnownRecords,
+  skipUnchanged: boolean,
+  skipped: Skipped,
+  watch: Watch,
+): AsyncGenerator<string> {
   let batch = '';
   const error = (rowError: RowError) => (batch += staging.errorLine(rowError, plan.dataColumns));
   try {
     for await (const item of source.items) {
+      if (++watch.read.rows % 50_000 === 0) await watch.report({ phase: 'staging', source: source.name, rowsRead: watch.read.rows });
       if (item.kind === 'error') {
         error(unreadableRow(plan.kind, item));
       } else {

@@ -15,6 +15,13 @@ export async function markRunSucceeded(tx: Tx, runId: number): Promise<void> {
   await tx.query(`update sync_runs set state = 'succeeded', finished_at = now() where id = $1`, [runId]);
 }
 
+export type RunProgress = { phase: 'staging' | 'checking' | 'merging' | 'saving'; source?: string; rowsRead: number };
+
+/** Written through the pool, outside the load's transaction, so a watcher sees it at once. */
+export async function saveProgress(db: Queryable, runId: number, progress: RunProgress): Promise<void> {
+  await db.query('update sync_runs set progress = $2 where id = $1', [runId, progress]);
+}
+
 /** Runs outside the failed transaction, so the reason survives the rollback. */
 export async function markRunFailed(db: Queryable, runId: number, code: string, message: string): Promise<void> {
   await db.query(
