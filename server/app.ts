@@ -1,6 +1,6 @@
 import express from 'express';
 import type { AdminKey } from '../core/admin-key.ts';
-import type { Queryable } from '../core/db.ts';
+import type { Db } from '../core/db.ts';
 import type { Logger } from '../core/log.ts';
 import { requireAdminKey } from './auth.ts';
 import { directoryRoutes } from './directory/routes.ts';
@@ -12,7 +12,7 @@ import { workflowRoutes } from './workflows/routes.ts';
 import type { WorkflowJobs } from '../worker/jobs/workflow-schedule.ts';
 import type { SecretBox } from '../core/secret-box.ts';
 
-export type AppDeps = { db: Queryable; adminKey: AdminKey; logger: Logger; secretBox: () => Promise<SecretBox>; workflowJobs: WorkflowJobs };
+export type AppDeps = { db: Db; adminKey: AdminKey; logger: Logger; secretBox: () => Promise<SecretBox>; workflowJobs: WorkflowJobs };
 
 /**
  * The HTTP API as an Express app that never listens: the entry point (or a test) calls `listen`.

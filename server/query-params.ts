@@ -36,6 +36,12 @@ export type ListQuery = z.infer<typeof listQuery>;
 
 export const directoryQuery = z.object({ directory });
 
+/** A page of a directory's runs, optionally of one workflow or in one state. */
+export const runsQuery = pageQuery.extend({
+  workflow: integer(1, Number.MAX_SAFE_INTEGER, 0).transform((id) => id || null),
+  state: z.enum(['running', 'succeeded', 'failed'], { error: 'must be running, succeeded or failed' }).optional(),
+});
+
 export const runErrorsQuery = z.object({
   errorsLimit: integer(1, 1000, 100),
   errorsOffset: integer(0, Number.MAX_SAFE_INTEGER, 0),

@@ -44,22 +44,32 @@ const runColumns = `
   ), '{}') as counts,
   (select count(*)::int from sync_run_errors e where e.run_id = r.id) as "errorCount"`;
 
-/** A directory's runs, newest first; null when the directory does not exist. */
-export async function listRuns(db: Queryable, directoryId: number, window: Window): Promise<Page<RunSummary> | null> {
+export type RunFilter = { workflowId: number | null; state: RunSummary['state'] | undefined };
+
+/** A directory's runs, newest first, of one workflow or in one state when asked; null when the directory does not exist. */
+export async function listRuns(db: Queryable, directoryId: number, filter: RunFilter, window: Window): Promise<Page<RunSummary> | null> {
+  const matches = `from sync_runs r where r.directory_id = $1 and ($4::bigint is null or r.workflow_id = $4) and ($5::text is null or r.state = $5)`;
   const rows = await db.query<PagedRows<RunSummary>[number]>(
-    `select (select count(*) from sync_runs where directory_id = $1)::int as total, page.*
+    `select (select count(*) ${matches})::int as total, page.*
     from directories d
     left join lateral (
-      select ${runColumns} from sync_runs r
-      where r.directory_id = $1
+      select ${runColumns} ${matches}
       order by r.started_at desc, r.id desc
       limit $2 offset $3
     ) page on true
     where d.id = $1
     order by page."startedAt" desc, page.id desc`,
-    [directoryId, window.limit, window.offset],
+    [directoryId, window.limit, window.offset, filter.workflowId, filter.state ?? null],
   );
   return toPage(rows, 'id', window);
+}
+
+/** Every row error of a run, in the order recorded, streamed as COPY text rows for a CSV download. */
+export function runErrorsCsv(tx: { copyOut: (sql: string) => AsyncIterable<string> }, runId: number): AsyncIterable<string> {
+  return tx.copyOut(
+    `copy (select object, source, line, record_id, field, code, message from sync_run_errors where run_id = ${Number(runId)} order by id)
+     to stdout with (format csv, header)`,
+  );
 }
 
 /** One run with a page of its row errors in the order they were recorded; `runId` is digits. */

@@ -1,20 +1,20 @@
 import { Router } from 'express';
-import type { Queryable } from '../../core/db.ts';
+import type { Db } from '../../core/db.ts';
 import { AppError, ErrorCode } from '../../core/errors.ts';
 import { directoryPage } from '../../core/page.ts';
-import { pageQuery, parseQuery, runErrorsQuery } from '../query-params.ts';
-import { findRun, listRuns } from '../../core/runs/queries.ts';
+import { parseQuery, runErrorsQuery, runsQuery } from '../query-params.ts';
+import { findRun, listRuns, runErrorsCsv } from '../../core/runs/queries.ts';
 
 /** Fits a bigint run id, so anything longer is simply not a run. */
 const runIdPattern = /^[1-9]\d{0,17}$/;
 
 /** The history of loads: each run's outcome, counts and row errors. */
-export function runRoutes(db: Queryable): Router {
+export function runRoutes(db: Db): Router {
   const router = Router();
 
   router.get('/runs', async (req, res) => {
-    const { limit, offset, directory } = parseQuery(pageQuery, req.query);
-    res.json(directoryPage(await listRuns(db, directory, { limit, offset }), directory));
+    const { limit, offset, directory, workflow, state } = parseQuery(runsQuery, req.query);
+    res.json(directoryPage(await listRuns(db, directory, { workflowId: workflow, state }, { limit, offset }), directory));
   });
 
   router.get('/runs/:id', async (req, res) => {
@@ -24,6 +24,18 @@ export function runRoutes(db: Queryable): Router {
     if (!run) throw new AppError(ErrorCode.NOT_FOUND, `run ${id} does not exist`);
     const { errors, ...summary } = run;
     res.json({ ...summary, errors: { items: errors, total: summary.errorCount, limit: errorsLimit, offset: errorsOffset } });
+  });
+
+  /** Every row error of the run as CSV, streamed, for a spreadsheet. */
+  router.get('/runs/:id/errors.csv', async (req, res) => {
+    const id = req.params.id;
+    const run = runIdPattern.test(id) ? await findRun(db, id, { limit: 0, offset: 0 }) : null;
+    if (!run) throw new AppError(ErrorCode.NOT_FOUND, `run ${id} does not exist`);
+    res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="run-${run.id}-errors.csv"` });
+    await db.tx(async (tx) => {
+      for await (const line of runErrorsCsv(tx, run.id)) res.write(`${line}\n`);
+    });
+    res.end();
   });
 
   /** Server-sent events: the run as it changes (`progress`), then `end` once it has finished. */

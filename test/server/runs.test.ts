@@ -91,6 +91,38 @@ describe('GET /api/runs', () => {
     });
   });
 
+  describe('filtered by state or workflow', () => {
+    it('lists only the runs that match', async () => {
+      await failRun(db);
+      const failed = await api.get('/api/runs?state=failed');
+      assert.deepEqual((failed.body as { items: Run[]; total: number }).items.map((r) => [r.id, r.state]), [[3, 'failed']]);
+      const ofWorkflow = await api.get('/api/runs?workflow=7');
+      assert.deepEqual(ofWorkflow.body, { items: [], total: 0, limit: 50, offset: 0 });
+      const bad = await api.get('/api/runs?state=done');
+      assert.deepEqual([bad.status, bad.body], [400, { error: { code: 'BAD_REQUEST', message: 'query parameter "state" must be running, succeeded or failed' } }]);
+    });
+  });
+
+  describe('GET /api/runs/:id/errors.csv', () => {
+    it('downloads every row error of the run as CSV', async () => {
+      const response = await fetch(`${api.base}/api/runs/1/errors.csv`, { headers: { authorization: `Bearer ${adminKey}` } });
+      assert.deepEqual(
+        [response.status, response.headers.get('content-type'), response.headers.get('content-disposition')],
+        [200, 'text/csv; charset=utf-8', 'attachment; filename="run-1-errors.csv"'],
+      );
+      assert.equal(
+        await response.text(),
+        [
+          'object,source,line,record_id,field,code,message',
+          'contacts,contacts.csv,6,003E,Email,INVALID_EMAIL,"Email ""not-an-email"" is not a valid email address"',
+          'contacts,contacts.csv,7,003F,Account.Id,UNKNOWN_ACCOUNT,account 001Q is not in the directory',
+          'contacts,contacts.csv,8,003H,IsDeleted,INVALID_BOOLEAN,"IsDeleted ""maybe"" is not true or false"',
+          '',
+        ].join('\n'),
+      );
+    });
+  });
+
   describe('in a directory that does not exist', () => {
     it('responds 404 naming the directory', async () => {
       const reply = await api.get('/api/runs?directory=2');

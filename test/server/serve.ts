@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { pino } from 'pino';
 import { resolveAdminKey } from '../../core/admin-key.ts';
-import type { Queryable } from '../../core/db.ts';
+import type { Db } from '../../core/db.ts';
 import { createLogger, type Logger } from '../../core/log.ts';
 import { secretBox } from '../../core/secret-box.ts';
 import { createApp } from '../../server/app.ts';
@@ -27,7 +27,7 @@ export type Served = {
 /** Without a job queue, nothing is scheduled and a run asked for is dropped, as a queue that already holds one would. */
 const noQueue: WorkflowJobs = { runNow: async () => null, syncSchedule: async () => {} };
 
-export async function serve(db: Queryable, logger: Logger = createLogger('silent', 'test'), workflowJobs: WorkflowJobs = noQueue): Promise<Served> {
+export async function serve(db: Db, logger: Logger = createLogger('silent', 'test'), workflowJobs: WorkflowJobs = noQueue): Promise<Served> {
   const app = createApp({ db, adminKey: await resolveAdminKey(db, adminKey), logger, secretBox: async () => testSecretBox, workflowJobs });
   const server: Server = await listen(app, 0);
   const base = `http://localhost:${(server.address() as AddressInfo).port}`;
