@@ -195,6 +195,7 @@ create table sync_runs (
   workflow_id bigint,
   workflow_version integer,
   progress jsonb not null default '{}'::jsonb,
+  cancel_requested_at timestamp with time zone,
   constraint sync_runs_check CHECK (((state = 'failed'::text) = (error_code IS NOT NULL))),
   constraint sync_runs_state_check CHECK ((state = ANY (ARRAY['running'::text, 'succeeded'::text, 'failed'::text]))),
   constraint sync_runs_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES directories(id) ON DELETE CASCADE,

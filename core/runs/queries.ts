@@ -87,3 +87,12 @@ export async function findRun(db: Queryable, runId: string, errors: Window): Pro
   );
   return run ?? null;
 }
+
+/** Asks a running sync to stop; false when the run does not exist or is not running. */
+export async function requestCancel(db: Queryable, runId: string): Promise<boolean> {
+  const rows = await db.query(
+    `update sync_runs set cancel_requested_at = coalesce(cancel_requested_at, now()) where id = $1 and state = 'running' returning 1`,
+    [runId],
+  );
+  return rows.length === 1;
+}

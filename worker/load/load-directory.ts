@@ -55,9 +55,18 @@ export async function loadDirectory(db: Db, request: LoadRequest): Promise<LoadR
 
 type Report = (progress: runs.RunProgress) => Promise<void>;
 
-/** Progress is saved at each phase and every 50,000 rows read, a cost too small to measure. */
+/**
+ * Progress is saved at each phase and every 50,000 rows read, a cost too small to measure; a run
+ * whose cancellation was asked for stops there, and its transaction rolls back.
+ */
 function progressReporter(db: Db, runId: number): Report {
-  return (progress) => runs.saveProgress(db, runId, progress);
+  return async (progress) => {
+    const { cancelRequested } = await runs.saveProgress(db, runId, progress);
+    if (cancelRequested) {
+      const where = progress.source ? ` ${progress.source}` : '';
+      throw new AppError(ErrorCode.RUN_CANCELLED, `the run was cancelled while ${progress.phase}${where}; nothing was changed`);
+    }
+  };
 }
 
 async function loadInTransaction(tx: Tx, runId: number, request: LoadRequest, report: Report) {
@@ -237,6 +246,7 @@ async function* stageLines<R>(
       }
     }
   } catch (error) {
+    if (isAppError(error) && error.code === ErrorCode.RUN_CANCELLED) throw error;
     if (isAppError(error)) throw new AppError(error.code, `${source.name}: ${error.message}`, { cause: error });
     throw new AppError(ErrorCode.SOURCE_UNREADABLE, `${source.name}: reading failed: ${(error as Error).message}`, { cause: error });
   }

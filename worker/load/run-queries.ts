@@ -17,9 +17,16 @@ export async function markRunSucceeded(tx: Tx, runId: number): Promise<void> {
 
 export type RunProgress = { phase: 'staging' | 'checking' | 'merging' | 'saving'; source?: string; rowsRead: number };
 
-/** Written through the pool, outside the load's transaction, so a watcher sees it at once. */
-export async function saveProgress(db: Queryable, runId: number, progress: RunProgress): Promise<void> {
-  await db.query('update sync_runs set progress = $2 where id = $1', [runId, progress]);
+/**
+ * Written through the pool, outside the load's transaction, so a watcher sees it at once. Answers
+ * whether someone asked for the run to stop meanwhile.
+ */
+export async function saveProgress(db: Queryable, runId: number, progress: RunProgress): Promise<{ cancelRequested: boolean }> {
+  const [run] = await db.query<{ cancelRequested: boolean }>(
+    'update sync_runs set progress = $2 where id = $1 returning cancel_requested_at is not null as "cancelRequested"',
+    [runId, progress],
+  );
+  return run!;
 }
 
 /** Runs outside the failed transaction, so the reason survives the rollback. */
