@@ -3,13 +3,13 @@
 // Loads export files into the directory as one run, prints what changed, exits 1 when the run failed;
 // then imports an NPS history, if given.
 import { parseArgs } from 'node:util';
-import { boot } from '../core/boot.ts';
-import { isAppError } from '../core/errors.ts';
+import type { Runtime } from '../core/boot.ts';
 import { openCsvFile } from '../worker/extract/local-files.ts';
 import { lazySecretBox } from '../core/secret-box.ts';
 import { runSync } from '../worker/jobs/run-sync.ts';
 import { importResponses } from '../worker/load/load-responses.ts';
 import { formatRunReport } from '../worker/load/run-report.ts';
+import { runCommand } from './command.ts';
 
 const usage = `usage: npm run load -- [--accounts FILE] [--contacts FILE] [--team-members FILE]
                      [--mapping FILE.json] [--mailing-list NAME] [--directory ID] [--responses FILE]
@@ -50,24 +50,17 @@ if (args.help || (!directoryFiles && !args.responses) || !Number.isInteger(direc
   process.exit(args.help ? 0 : 2);
 }
 
-const runtime = await boot('load', { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
-let exitCode = 0;
-try {
-  if (directoryFiles) exitCode = await loadDirectoryFiles();
-  if (exitCode === 0 && args.responses) {
+await runCommand('load', async (runtime) => {
+  if (directoryFiles && (await loadDirectoryFiles(runtime)) !== 0) return 1;
+  if (args.responses) {
     const imported = await importResponses(runtime.db, directoryId, await openCsvFile(args.responses, 'the NPS responses file'));
     console.log(`\nNPS responses: ${imported.inserted} imported, ${imported.unchanged} already there, ${imported.rejected} rejected.`);
     for (const e of imported.errors) console.log(`  line ${e.line}${e.field ? ` (${e.field})` : ''}: ${e.message}`);
   }
-} catch (error) {
-  exitCode = 1;
-  console.error(isAppError(error) ? `error ${error.code}: ${error.message}` : error);
-} finally {
-  await runtime.close();
-}
-process.exit(exitCode);
+  return 0;
+});
 
-async function loadDirectoryFiles(): Promise<number> {
+async function loadDirectoryFiles(runtime: Runtime): Promise<number> {
   const named = {
     ...(args.accounts ? { accounts: args.accounts } : {}),
     ...(args.contacts ? { contacts: args.contacts } : {}),

@@ -1,12 +1,12 @@
 // `npm run workflow -- run <id>`: runs a workflow's current version now, in this process, with a
 // live progress line, then prints each load's report; exits 1 when a load failed.
-import { boot } from '../core/boot.ts';
-import { isAppError } from '../core/errors.ts';
+import type { Queryable } from '../core/db.ts';
 import { lazySecretBox } from '../core/secret-box.ts';
 import { findWorkflow } from '../core/workflows/queries.ts';
 import { runSync, type SyncResult } from '../worker/jobs/run-sync.ts';
 import { syncJobsOf } from '../worker/jobs/workflow-jobs.ts';
 import { formatRunReport } from '../worker/load/run-report.ts';
+import { runCommand } from './command.ts';
 
 const [command, id] = process.argv.slice(2);
 if (command !== 'run' || !/^[1-9]\d*$/.test(id ?? '')) {
@@ -14,26 +14,16 @@ if (command !== 'run' || !/^[1-9]\d*$/.test(id ?? '')) {
   process.exit(2);
 }
 
-const runtime = await boot('workflow', { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
-let exitCode = 0;
-try {
+await runCommand('workflow', async (runtime) => {
   const workflow = await findWorkflow(runtime.db, Number(id));
   console.log(`Running workflow "${workflow.name}" (version ${workflow.version})`);
   for (const job of syncJobsOf(workflow.definition, { id: workflow.id, version: workflow.version })) {
-    const result = await withProgress(workflow.id, runSync({ db: runtime.db, secretBox: lazySecretBox(runtime.config) }, job));
+    const result = await withProgress(runtime.db, workflow.id, runSync({ db: runtime.db, secretBox: lazySecretBox(runtime.config) }, job));
     console.log(await formatRunReport(runtime.db, result));
-    if (result.state === 'failed') {
-      exitCode = 1;
-      break;
-    }
+    if (result.state === 'failed') return 1;
   }
-} catch (error) {
-  exitCode = 1;
-  console.error(isAppError(error) ? `error ${error.code}: ${error.message}` : error);
-} finally {
-  await runtime.close();
-}
-process.exit(exitCode);
+  return 0;
+});
 
 type Progress = { phase?: string; source?: string; rowsRead?: number };
 
@@ -45,7 +35,7 @@ function progressLine(p: Progress | undefined): string {
  * Shows the running load's phase, file and rows read while `work` runs, and where it ended: one
  * line redrawn on a terminal, a line per change elsewhere.
  */
-async function withProgress(workflowId: number, work: Promise<SyncResult>): Promise<SyncResult> {
+async function withProgress(db: Queryable, workflowId: number, work: Promise<SyncResult>): Promise<SyncResult> {
   let done = false;
   const finished = work.finally(() => (done = true));
   let last = '';
@@ -55,7 +45,7 @@ async function withProgress(workflowId: number, work: Promise<SyncResult>): Prom
     last = line;
   };
   while (!done) {
-    const [run] = await runtime.db.query<{ progress: Progress }>(
+    const [run] = await db.query<{ progress: Progress }>(
       `select progress from sync_runs where workflow_id = $1 and state = 'running' order by id desc limit 1`,
       [workflowId],
     );
@@ -63,7 +53,7 @@ async function withProgress(workflowId: number, work: Promise<SyncResult>): Prom
     await Promise.race([finished, new Promise((resolve) => setTimeout(resolve, 250))]);
   }
   const result = await finished;
-  const [run] = await runtime.db.query<{ progress: Progress }>('select progress from sync_runs where id = $1', [result.runId]);
+  const [run] = await db.query<{ progress: Progress }>('select progress from sync_runs where id = $1', [result.runId]);
   show(progressLine(run?.progress));
   if (process.stdout.isTTY && last) process.stdout.write('\n');
   return result;
