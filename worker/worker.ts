@@ -2,6 +2,7 @@ import { PgBoss, type Clock } from 'pg-boss';
 import type { Db } from '../core/db.ts';
 import type { Logger } from '../core/log.ts';
 import type { Config } from '../core/config.ts';
+import { ErrorCode } from '../core/errors.ts';
 import { lazySecretBox } from '../core/secret-box.ts';
 import { findWorkflowVersion } from '../core/workflows/queries.ts';
 import { runSync, syncJobSchema, type SyncDeps } from './jobs/run-sync.ts';
@@ -10,10 +11,14 @@ import { Queue } from '../core/queues.ts';
 
 export type Worker = { boss: PgBoss; stop: () => Promise<void> };
 
+/** Failures worth another try later; the rest (a missing column, a wrong host key) would fail again. */
+const transient = new Set<string>([ErrorCode.LOAD_FAILED, ErrorCode.SOURCE_DISCONNECTED, ErrorCode.SOURCE_UNREACHABLE]);
+
 /** Creates the product's queues (idempotent): any process that sends or works jobs calls it after start. */
 export async function createQueues(boss: PgBoss): Promise<void> {
   await boss.createQueue(Queue.sync, { notify: true });
-  await boss.createQueue(Queue.workflowRun, { notify: true, policy: 'stately' });
+  // A run that failed for a passing reason is tried three more times, backing off from a minute.
+  await boss.createQueue(Queue.workflowRun, { notify: true, policy: 'stately', retryLimit: 3, retryDelay: 60, retryBackoff: true });
 }
 
 /**
@@ -55,8 +60,12 @@ export async function startWorker(options: { databaseUrl: string; db: Db; logger
       for (const sync of syncJobsOf(definition, { id: workflowId, version })) {
         const result = await runSync(deps, sync);
         logger.info({ jobId: job.id, workflowId, version, runId: result.runId, state: result.state, error: result.error }, 'workflow load finished');
-        // A later load reads what an earlier one wrote: it does not run on a failed one.
-        if (result.state === 'failed') break;
+        // A later load reads what an earlier one wrote: it does not run on a failed one. A failure
+        // that may pass (a server down, a connection dropped) fails the job, so pg-boss retries it.
+        if (result.state === 'failed') {
+          if (result.error && transient.has(result.error.code)) throw new Error(`run ${result.runId}: ${result.error.code}: ${result.error.message}`);
+          break;
+        }
       }
     }
   });

@@ -3,7 +3,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { PgBoss, TestClock } from 'pg-boss';
 import { loadConfig } from '../../core/config.ts';
 import type { Db } from '../../core/db.ts';
+import { createSftpConnection } from '../../core/connections/sftp.ts';
 import { createLogger } from '../../core/log.ts';
+import { Queue } from '../../core/queues.ts';
+import { secretBox } from '../../core/secret-box.ts';
+import { freePort } from '../helpers/database.ts';
 import { workflowJobs } from '../../worker/jobs/workflow-schedule.ts';
 import { createQueues, startWorker, type Worker } from '../../worker/worker.ts';
 import { accountHeader, tempDir, writeCsv } from '../helpers/files.ts';
@@ -99,6 +103,34 @@ describe('/api/workflows', function () {
       }
       assert.deepEqual(run, [{ state: 'succeeded', version: 1 }]);
       assert.equal((await db.query('select 1 from sync_runs where workflow_id = $1', [id])).length, 1);
+    });
+  });
+
+  describe('a run that fails for a passing reason', () => {
+    it('is tried three more times, backing off, then ends failed with its reason', async () => {
+      const clock = new TestClock('2026-11-25T08:00:00Z');
+      const secretKey = 'a-test-secret-key-of-32-characters!';
+      const config = loadConfig({ DATABASE_URL: url, SECRET_KEY: secretKey });
+      worker = await startWorker({ databaseUrl: url, db, logger: createLogger('silent', 'test'), config, clock });
+      api = await serve(db, undefined, workflowJobs(worker.boss));
+      // Nothing listens on this port: the SFTP server is down.
+      const down = await createSftpConnection(db, secretBox(secretKey), {
+        name: 'down', host: '127.0.0.1', port: await freePort(), username: 'u', password: 'p', hostKeyFingerprint: 'SHA256:' + 'A'.repeat(43),
+      });
+      const tasks = [
+        { type: 'extract', name: 'T1', object: 'accounts', source: 'sftp', connectionId: down.id, path: '/exports/accounts.csv' },
+        { type: 'load', name: 'T2', extracts: { accounts: 'T1' } },
+      ];
+      const { id } = (await call('POST', '/api/workflows', { name: 'Nightly', definition: { tasks } })).body as { id: number };
+      const { jobId } = (await call('POST', `/api/workflows/${id}/runs`)).body as { jobId: string };
+      const attempts = () => db.query<{ code: string }>('select error_code as code from sync_runs where workflow_id = $1 order by id', [id]);
+      let job = await worker.boss.getJobById(Queue.workflowRun, jobId);
+      for (let i = 0; i < 200 && job?.state !== 'failed'; i++) {
+        await clock.tick(5_000);
+        job = await worker.boss.getJobById(Queue.workflowRun, jobId);
+      }
+      const runs = await attempts();
+      assert.deepEqual([job?.state, runs.length, [...new Set(runs.map((r) => r.code))]], ['failed', 4, ['SOURCE_UNREACHABLE']]);
     });
   });
 

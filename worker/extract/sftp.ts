@@ -53,7 +53,7 @@ export async function connectSftp(connection: SftpCredentials): Promise<SftpClie
           `the connection was refused. If the server's key changed on purpose, update the connection's fingerprint.`,
       );
     }
-    throw new AppError(ErrorCode.SOURCE_UNREADABLE, `cannot connect to ${where} as ${connection.username}: ${reason(error)}`, { cause: error });
+    throw new AppError(ErrorCode.SOURCE_UNREACHABLE, `cannot connect to ${where} as ${connection.username}: ${reason(error)}`, { cause: error });
   }
   return client;
 }
