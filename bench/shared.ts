@@ -30,3 +30,17 @@ export async function withClient<T>(url: string, fn: (client: pg.Client) => Prom
 export async function checkpoint(url: string, log: (message: string) => void): Promise<void> {
   await withClient(url, (c) => c.query('checkpoint')).catch((error: Error) => log(`checkpoint skipped: ${error.message}`));
 }
+
+/** BENCH_SCALE: the share of the full-size data set a run uses (default 1). */
+export function benchScale(): number {
+  const scale = Number(process.env.BENCH_SCALE ?? '1');
+  if (!(scale > 0 && scale <= 10)) throw new Error(`BENCH_SCALE must be a number in (0, 10], got ${process.env.BENCH_SCALE}`);
+  return scale;
+}
+
+/** A plain-text table; the columns whose index is in `right` are aligned right. */
+export function table(header: string[], rows: string[][], right: Set<number>): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => (right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}

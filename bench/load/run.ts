@@ -14,7 +14,7 @@ import { createDatabaseIfMissing } from '../../core/database.ts';
 import { startEmbeddedPostgres } from '../../core/embedded-postgres.ts';
 import { migrate } from '../../core/migrate.ts';
 import { freePort } from '../../test/helpers/database.ts';
-import { checkpoint, withClient, withDatabase, workerNodeFlags } from '../shared.ts';
+import { benchScale, checkpoint, table, withClient, withDatabase, workerNodeFlags } from '../shared.ts';
 import { dataRoot, ensureDataset, type Dataset } from './generate.ts';
 import { bareCopies, type PassResult } from './load-once.ts';
 
@@ -92,17 +92,8 @@ function runPass(mode: 'loader' | 'copy', url: string, dataset: Dataset): Promis
   });
 }
 
-const pad = (s: string, n: number) => s.padEnd(n);
-const lpad = (s: string, n: number) => s.padStart(n);
-function table(header: string[], rows: string[][], right: Set<number>): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => (right.has(i) ? lpad(c, widths[i]!) : pad(c, widths[i]!))).join('  ').trimEnd();
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
-
 async function main(): Promise<number> {
-  const scale = Number(process.env.BENCH_SCALE ?? '1');
-  if (!(scale > 0 && scale <= 10)) throw new Error(`BENCH_SCALE must be a number in (0, 10], got ${process.env.BENCH_SCALE}`);
+  const scale = benchScale();
   const vacuumBetween = process.env.BENCH_VACUUM !== '0';
 
   const generationStarted = performance.now();

@@ -22,7 +22,7 @@ import { startSshd, type Sshd } from '../../test/helpers/sshd.ts';
 import { runSync } from '../../worker/jobs/run-sync.ts';
 import { dataRoot, ensureDataset } from '../load/generate.ts';
 import { benchMapping } from '../load/load-once.ts';
-import { checkpoint, withClient, withDatabase, workerNodeFlags } from '../shared.ts';
+import { benchScale, checkpoint, table, withClient, withDatabase, workerNodeFlags } from '../shared.ts';
 import type { PassResult, Server } from './load-once.ts';
 
 const databases = { local: 'bellwether_bench_sftp_local', sftp: 'bellwether_bench_sftp_remote' } as const;
@@ -71,17 +71,8 @@ function runPass(label: string, args: string[]): Promise<PassResult> {
   });
 }
 
-const pad = (s: string, n: number) => s.padEnd(n);
-const lpad = (s: string, n: number) => s.padStart(n);
-function table(header: string[], rows: string[][], right: Set<number>): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => (right.has(i) ? lpad(c, widths[i]!) : pad(c, widths[i]!))).join('  ').trimEnd();
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
-
 async function main(): Promise<number> {
-  const scale = Number(process.env.BENCH_SCALE ?? '1');
-  if (!(scale > 0 && scale <= 10)) throw new Error(`BENCH_SCALE must be a number in (0, 10], got ${process.env.BENCH_SCALE}`);
+  const scale = benchScale();
   if (process.getuid?.() !== 0) throw new Error('bench:sftp needs root: it runs a real OpenSSH sshd (test/helpers/sshd.ts)');
 
   const generationStarted = performance.now();
