@@ -56,6 +56,15 @@ export async function listSftpConnections(db: Queryable): Promise<SftpConnection
   return db.query<SftpConnection>(`select ${columns} from sftp_connections order by lower(name), id`);
 }
 
+/** The workflows whose extract tasks read from a connection: the ones its removal breaks. */
+export async function workflowsUsingSftpConnection(db: Queryable, id: number): Promise<{ id: number; name: string }[]> {
+  return db.query<{ id: number; name: string }>(
+    `select id::int, name from workflows where definition->'tasks' @> jsonb_build_array(jsonb_build_object('source', 'sftp', 'connectionId', $1::int))
+     order by lower(name), id`,
+    [id],
+  );
+}
+
 /** Removes a connection and what it remembers of loaded files; false when there was none. */
 export async function deleteSftpConnection(db: Queryable, id: number): Promise<boolean> {
   return (await db.query('delete from sftp_connections where id = $1 returning 1', [id])).length === 1;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { findSftpCredentials } from '../../core/connections/sftp.ts';
+import { createWorkflow } from '../../core/workflows/queries.ts';
 import type { Db } from '../../core/db.ts';
 import { testDatabase } from '../helpers/hooks.ts';
 import { adminKey, serve, testSecretBox, type Served } from './serve.ts';
@@ -76,10 +77,32 @@ describe('/api/sftp-connections', () => {
   });
 
   describe('DELETE', () => {
+    it('refuses while a workflow reads from the connection, naming it, and with force says what it broke', async () => {
+      const { id } = (await post(input)).body as { id: number };
+      const workflow = await createWorkflow(db, {
+        name: 'Nightly',
+        definition: {
+          tasks: [
+            { type: 'extract', name: 'T1', object: 'accounts', source: 'sftp', connectionId: id, path: '/a.csv' },
+            { type: 'load', name: 'T2', extracts: { accounts: 'T1' } },
+          ],
+        },
+      });
+      const remove = (query = '') => api.request(`/api/sftp-connections/${id}${query}`, { method: 'DELETE', headers: { authorization: `Bearer ${adminKey}` } });
+      const refused = await remove();
+      assert.deepEqual([refused.status, refused.body], [
+        409,
+        { error: { code: 'CONFLICT', message: `SFTP connection ${id} is used by workflow "Nightly" (${workflow.id}): removing it breaks them; add ?force=true to remove it anyway` } },
+      ]);
+      const forced = await remove('?force=true');
+      assert.deepEqual([forced.status, forced.body], [200, { deleted: id, brokenWorkflows: [{ id: workflow.id, name: 'Nightly' }] }]);
+    });
+
     it('removes the connection, then answers 404', async () => {
       const { id } = (await post(input)).body as { id: number };
       const remove = () => api.request(`/api/sftp-connections/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${adminKey}` } });
-      assert.equal((await remove()).status, 204);
+      const removed = await remove();
+      assert.deepEqual([removed.status, removed.body], [200, { deleted: id, brokenWorkflows: [] }]);
       const again = await remove();
       assert.deepEqual([again.status, again.body], [404, { error: { code: 'CONNECTION_NOT_FOUND', message: `SFTP connection ${id} does not exist` } }]);
     });
