@@ -44,3 +44,14 @@ export function table(header: string[], rows: string[][], right: Set<number>): s
   const line = (r: string[]) => r.map((c, i) => (right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
+
+export type TimedPass = { ms: number; steps: { label: string; ms: number }[] };
+
+/** Seconds per step of each pass, side by side, and last what the steps leave unaccounted for. */
+export function stepTable(passes: [string, TimedPass][], restLabel: string): string {
+  const labels = [...new Set(passes.flatMap(([, p]) => p.steps.map((s) => s.label)))];
+  const seconds = (ms: number) => (ms / 1000).toFixed(2);
+  const rows = labels.map((label) => [label, ...passes.map(([, p]) => seconds(p.steps.find((s) => s.label === label)?.ms ?? 0))]);
+  rows.push([restLabel, ...passes.map(([, p]) => seconds(p.ms - p.steps.reduce((sum, s) => sum + s.ms, 0)))]);
+  return table(['step', ...passes.map(([name]) => name)], rows, new Set(passes.map((_, i) => i + 1)));
+}

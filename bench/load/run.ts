@@ -14,7 +14,7 @@ import { createDatabaseIfMissing } from '../../core/database.ts';
 import { startEmbeddedPostgres } from '../../core/embedded-postgres.ts';
 import { migrate } from '../../core/migrate.ts';
 import { freePort } from '../../test/helpers/database.ts';
-import { benchScale, checkpoint, table, withClient, withDatabase, workerNodeFlags } from '../shared.ts';
+import { benchScale, checkpoint, stepTable, table, withClient, withDatabase, workerNodeFlags } from '../shared.ts';
 import { dataRoot, ensureDataset, type Dataset } from './generate.ts';
 import { bareCopies, type PassResult } from './load-once.ts';
 
@@ -209,12 +209,7 @@ async function main(): Promise<number> {
     out.push(problems.length === 0 ? 'counts check: OK (first load inserted every row, reload found every row unchanged)' : `counts check: FAILED\n  ${problems.join('\n  ')}`);
     out.push('');
     out.push('Where the time goes (seconds per step; the loader\'s statements timed in its transaction):');
-    const labels = [...new Set([...first.steps, ...reload.steps].map((s) => s.label))];
-    const stepMs = (p: PassResult, label: string) => p.steps.find((s) => s.label === label)?.ms ?? 0;
-    const rows = labels.map((l) => [l, (stepMs(first, l) / 1000).toFixed(2), (stepMs(reload, l) / 1000).toFixed(2)]);
-    const rest = (p: PassResult) => ((p.ms - p.steps.reduce((sum, s) => sum + s.ms, 0)) / 1000).toFixed(2);
-    rows.push(['(run bookkeeping, begin/commit)', rest(first), rest(reload)]);
-    out.push(table(['step', 'first load', 'reload'], rows, new Set([1, 2])));
+    out.push(stepTable([['first load', first], ['reload', reload]], '(run bookkeeping, begin/commit)'));
     out.push(`bare COPY: ${copy.steps.map((s) => `${s.label} ${(s.ms / 1000).toFixed(2)}`).join(', ')}`);
     out.push('');
     process.stdout.write(out.join('\n') + '\n');

@@ -22,7 +22,7 @@ import { startSshd, type Sshd } from '../../test/helpers/sshd.ts';
 import { runSync } from '../../worker/jobs/run-sync.ts';
 import { dataRoot, ensureDataset } from '../load/generate.ts';
 import { benchMapping } from '../load/load-once.ts';
-import { benchScale, checkpoint, table, withClient, withDatabase, workerNodeFlags } from '../shared.ts';
+import { benchScale, checkpoint, stepTable, table, withClient, withDatabase, workerNodeFlags } from '../shared.ts';
 import type { PassResult, Server } from './load-once.ts';
 
 const databases = { local: 'bellwether_bench_sftp_local', sftp: 'bellwether_bench_sftp_remote' } as const;
@@ -191,12 +191,7 @@ async function main(): Promise<number> {
     out.push(problems.length === 0 ? 'counts check: OK (both passes inserted every contact and its client role)' : `counts check: FAILED\n  ${problems.join('\n  ')}`);
     out.push('');
     out.push('Where the time goes (seconds; the file is read while it stages):');
-    const labels = [...new Set([...local.steps, ...sftp.steps].map((s) => s.label))];
-    const stepMs = (p: PassResult, label: string) => p.steps.find((s) => s.label === label)?.ms ?? 0;
-    const stepRows = labels.map((l) => [l, (stepMs(local, l) / 1000).toFixed(2), (stepMs(sftp, l) / 1000).toFixed(2)]);
-    const rest = (p: PassResult) => ((p.ms - p.steps.reduce((sum, s) => sum + s.ms, 0)) / 1000).toFixed(2);
-    stepRows.push(['(outside the transaction: connect, stat, run bookkeeping)', rest(local), rest(sftp)]);
-    out.push(table(['step', 'local disk', 'SFTP'], stepRows, new Set([1, 2])));
+    out.push(stepTable([['local disk', local], ['SFTP', sftp]], '(outside the transaction: connect, stat, run bookkeeping)'));
     if (downloads.length > 0) {
       out.push('');
       out.push(`The transfer alone (${fileMB.toFixed(0)} MB into a sink that drops it, same server, nothing else running):`);
