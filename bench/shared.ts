@@ -2,7 +2,12 @@
 // database chores of their drivers.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { mkdir } from 'node:fs/promises';
 import pg from 'pg';
+import { createDatabaseIfMissing } from '../core/database.ts';
+import { startEmbeddedPostgres } from '../core/embedded-postgres.ts';
+import { freePort } from '../test/helpers/database.ts';
+import { dataRoot } from './load/generate.ts';
 
 /** The flags between `node` and the script on the Procfile's `worker:` line. */
 export function workerNodeFlags(): string[] {
@@ -54,4 +59,38 @@ export function stepTable(passes: [string, TimedPass][], restLabel: string): str
   const rows = labels.map((label) => [label, ...passes.map(([, p]) => seconds(p.steps.find((s) => s.label === label)?.ms ?? 0))]);
   rows.push([restLabel, ...passes.map(([, p]) => seconds(p.ms - p.steps.reduce((sum, s) => sum + s.ms, 0)))]);
   return table(['step', ...passes.map(([name]) => name)], rows, new Set(passes.map((_, i) => i + 1)));
+}
+
+/** The server the benchmarks use: DATABASE_URL, or the embedded PostgreSQL under bench/.data/pg on a free port. */
+export async function openBenchServer(): Promise<{ adminUrl: string; label: string; stop: () => Promise<void> }> {
+  if (process.env.DATABASE_URL) return { adminUrl: process.env.DATABASE_URL, label: 'DATABASE_URL', stop: async () => {} };
+  await mkdir(dataRoot, { recursive: true });
+  const port = await freePort();
+  const server = await startEmbeddedPostgres({ dataDir: path.join(dataRoot, 'pg'), port });
+  return { adminUrl: server.url('postgres'), label: `embedded PostgreSQL (bench/.data/pg, port ${port})`, stop: server.stop };
+}
+
+/** A database made anew (whatever a previous run left is dropped); its URL. */
+export async function freshDatabase(adminUrl: string, name: string): Promise<string> {
+  await withClient(adminUrl, (c) => c.query(`drop database if exists ${name} with (force)`));
+  await createDatabaseIfMissing(adminUrl, name);
+  return withDatabase(adminUrl, name);
+}
+
+export type Step = { label: string; ms: number; calls: number };
+
+/** Time spent per labelled step, summed over calls. */
+export class StepTimes {
+  readonly #steps = new Map<string, Step>();
+
+  record(label: string, started: number): void {
+    const step = this.#steps.get(label) ?? { label, ms: 0, calls: 0 };
+    step.ms += performance.now() - started;
+    step.calls += 1;
+    this.#steps.set(label, step);
+  }
+
+  list(): Step[] {
+    return [...this.#steps.values()];
+  }
 }

@@ -13,9 +13,9 @@ import { Db, type Row, type Tx } from '../../core/db.ts';
 import { openLocalFiles } from '../../worker/extract/local-files.ts';
 import { loadDirectory } from '../../worker/load/load-directory.ts';
 import type { MappingInput } from '../../worker/map/mapping.ts';
+import { StepTimes, type Step } from '../shared.ts';
 import { titleRoles } from './generate.ts';
 
-export type Step = { label: string; ms: number; calls: number };
 export type PassResult = {
   mode: 'loader' | 'copy';
   ms: number;
@@ -65,7 +65,7 @@ const explainable = (sql: string) => /^\s*(with|update|insert|select|delete)\b/i
 
 /** A Db whose transactions time every statement the loader sends, by merge step. */
 class TracedDb extends Db {
-  readonly steps = new Map<string, Step>();
+  readonly steps = new StepTimes();
   readonly explainFile: string | undefined;
   readonly txSql: string | undefined;
 
@@ -75,15 +75,8 @@ class TracedDb extends Db {
     this.txSql = txSql;
   }
 
-  private record(label: string, started: number): void {
-    const step = this.steps.get(label) ?? { label, ms: 0, calls: 0 };
-    step.ms += performance.now() - started;
-    step.calls += 1;
-    this.steps.set(label, step);
-  }
-
   override async tx<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-    const record = (label: string, started: number) => this.record(label, started);
+    const record = (label: string, started: number) => this.steps.record(label, started);
     return super.tx(async (inner) => {
       if (this.txSql) await inner.query(this.txSql);
       const traced: Tx = {
@@ -94,7 +87,7 @@ class TracedDb extends Db {
           try {
             return await inner.query<R>(text, values);
           } finally {
-            this.record(label, started);
+            this.steps.record(label, started);
           }
         },
         copyIn: async (copySql, rows) => {
@@ -102,7 +95,7 @@ class TracedDb extends Db {
           try {
             await inner.copyIn(copySql, rows);
           } finally {
-            this.record(stepLabel(copySql), started);
+            this.steps.record(stepLabel(copySql), started);
           }
         },
         copyOut: async function* (copySql) {
@@ -144,7 +137,7 @@ async function runLoader(
       mode: 'loader',
       ms,
       maxRssKiB: process.resourceUsage().maxRSS,
-      steps: [...db.steps.values()],
+      steps: db.steps.list(),
       state: result.state,
       error: result.error,
       counts: result.counts as PassResult['counts'],

@@ -7,14 +7,11 @@
 //   BENCH_LOADER_TX_SQL=SQL  a what-if: SQL run first in each load's transaction (e.g. "set local work_mem = '64MB'")
 // Each pass runs in a child process (load-once.ts) that reports its own wall time and peak RSS.
 import { spawn } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createDatabaseIfMissing } from '../../core/database.ts';
-import { startEmbeddedPostgres } from '../../core/embedded-postgres.ts';
 import { migrate } from '../../core/migrate.ts';
-import { freePort } from '../../test/helpers/database.ts';
-import { benchScale, checkpoint, stepTable, table, withClient, withDatabase, workerNodeFlags } from '../shared.ts';
+import { benchScale, checkpoint, freshDatabase, openBenchServer, stepTable, table, withClient, workerNodeFlags } from '../shared.ts';
 import { dataRoot, ensureDataset, type Dataset } from './generate.ts';
 import { bareCopies, type PassResult } from './load-once.ts';
 
@@ -24,13 +21,6 @@ const objects = ['accounts', 'hierarchy', 'contacts', 'clientRoles', 'management
 const targets = { firstLoadRatio: 2, reloadRatio: 1, rssMB: 300 };
 
 const log = (message: string) => process.stderr.write(`[bench:load] ${message}\n`);
-
-/** A fresh database: dropped (with whatever a previous run left) and created again. */
-async function freshDatabase(adminUrl: string): Promise<string> {
-  await withClient(adminUrl, (c) => c.query(`drop database if exists ${benchDatabase} with (force)`));
-  await createDatabaseIfMissing(adminUrl, benchDatabase);
-  return withDatabase(adminUrl, benchDatabase);
-}
 
 /**
  * The baseline's plain tables: the CSV's columns under the directory's column names, and the very
@@ -102,23 +92,13 @@ async function main(): Promise<number> {
   const totalRows = dataset.sizes.accounts + dataset.sizes.contacts + dataset.sizes.teamMembers;
   const totalBytes = dataset.bytes.accounts + dataset.bytes.contacts + dataset.bytes.teamMembers;
 
-  let stopServer = async () => {};
-  let adminUrl = process.env.DATABASE_URL;
-  let serverLabel = 'DATABASE_URL';
-  if (!adminUrl) {
-    await mkdir(dataRoot, { recursive: true });
-    const port = await freePort();
-    const server = await startEmbeddedPostgres({ dataDir: path.join(dataRoot, 'pg'), port });
-    stopServer = server.stop;
-    adminUrl = server.url('postgres');
-    serverLabel = `embedded PostgreSQL (bench/.data/pg, port ${port})`;
-  }
+  const { adminUrl, label: serverLabel, stop: stopServer } = await openBenchServer();
   const stopOnSignal = () => void stopServer().finally(() => process.exit(130));
   process.once('SIGINT', stopOnSignal);
   process.once('SIGTERM', stopOnSignal);
 
   try {
-    const url = await freshDatabase(adminUrl);
+    const url = await freshDatabase(adminUrl, benchDatabase);
     await migrate(url);
     const bareIndexes = await createBareTables(url);
     const serverVersion = await withClient(url, async (c) => (await c.query<{ v: string }>(`select current_setting('server_version') as v`)).rows[0]!.v);

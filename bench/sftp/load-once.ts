@@ -19,9 +19,9 @@ import { secretBox } from '../../core/secret-box.ts';
 import { connectSftp } from '../../worker/extract/sftp.ts';
 import { runSync, type SyncJob } from '../../worker/jobs/run-sync.ts';
 import { benchMapping } from '../load/load-once.ts';
+import { StepTimes, type Step } from '../shared.ts';
 
 export type Server = { host: string; port: number; username: string; password: string; hostKeyFingerprint: string };
-export type Step = { label: string; ms: number; calls: number };
 export type PassResult = {
   mode: 'local' | 'sftp' | 'download';
   ms: number;
@@ -39,17 +39,10 @@ export type PassResult = {
  * download shows there and nowhere else.
  */
 class TimedDb extends Db {
-  readonly steps = new Map<string, Step>();
-
-  private record(label: string, started: number): void {
-    const step = this.steps.get(label) ?? { label, ms: 0, calls: 0 };
-    step.ms += performance.now() - started;
-    step.calls += 1;
-    this.steps.set(label, step);
-  }
+  readonly steps = new StepTimes();
 
   override async tx<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-    const record = (label: string, started: number) => this.record(label, started);
+    const record = (label: string, started: number) => this.steps.record(label, started);
     return super.tx(async (inner) => {
       const timed: Tx = {
         query: async (text, values) => {
@@ -101,7 +94,7 @@ async function runLoad(mode: 'local' | 'sftp', url: string, contacts: string, se
       mode,
       ms,
       maxRssKiB: process.resourceUsage().maxRSS,
-      steps: [...db.steps.values()],
+      steps: db.steps.list(),
       state: result.state,
       error: result.error,
       counts: result.counts as PassResult['counts'],

@@ -9,20 +9,17 @@
 // its own wall time and peak RSS.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createDatabaseIfMissing } from '../../core/database.ts';
 import { Db } from '../../core/db.ts';
-import { startEmbeddedPostgres } from '../../core/embedded-postgres.ts';
 import { migrate } from '../../core/migrate.ts';
 import { secretBox } from '../../core/secret-box.ts';
-import { freePort } from '../../test/helpers/database.ts';
 import { startSshd, type Sshd } from '../../test/helpers/sshd.ts';
 import { runSync } from '../../worker/jobs/run-sync.ts';
 import { dataRoot, ensureDataset } from '../load/generate.ts';
 import { benchMapping } from '../load/load-once.ts';
-import { benchScale, checkpoint, stepTable, table, withClient, withDatabase, workerNodeFlags } from '../shared.ts';
+import { benchScale, checkpoint, freshDatabase, openBenchServer, stepTable, table, withClient, workerNodeFlags } from '../shared.ts';
 import type { PassResult, Server } from './load-once.ts';
 
 const databases = { local: 'bellwether_bench_sftp_local', sftp: 'bellwether_bench_sftp_remote' } as const;
@@ -36,9 +33,7 @@ const log = (message: string) => process.stderr.write(`[bench:sftp] ${message}\n
  * accounts, loaded from local disk and not timed: the contacts that follow need their accounts.
  */
 async function prepareDatabase(adminUrl: string, database: string, accountsFile: string, accounts: number): Promise<string> {
-  await withClient(adminUrl, (c) => c.query(`drop database if exists ${database} with (force)`));
-  await createDatabaseIfMissing(adminUrl, database);
-  const url = withDatabase(adminUrl, database);
+  const url = await freshDatabase(adminUrl, database);
   await migrate(url);
   const db = new Db(url, { max: 2, applicationName: 'bellwether-bench-sftp' });
   try {
@@ -90,16 +85,8 @@ async function main(): Promise<number> {
   process.once('SIGTERM', stopOnSignal);
 
   try {
-    let adminUrl = process.env.DATABASE_URL;
-    let serverLabel = 'DATABASE_URL';
-    if (!adminUrl) {
-      await mkdir(dataRoot, { recursive: true });
-      const port = await freePort();
-      const server = await startEmbeddedPostgres({ dataDir: path.join(dataRoot, 'pg'), port });
-      stops.push(server.stop);
-      adminUrl = server.url('postgres');
-      serverLabel = `embedded PostgreSQL (bench/.data/pg, port ${port})`;
-    }
+    const { adminUrl, label: serverLabel, stop: stopServer } = await openBenchServer();
+    stops.push(stopServer);
 
     const sshd: Sshd = await startSshd();
     stops.push(sshd.stop);
