@@ -9,6 +9,7 @@ import { healthRoutes } from './health.ts';
 import { runRoutes } from './runs/routes.ts';
 import { connectionRoutes } from './connections/routes.ts';
 import { workflowRoutes } from './workflows/routes.ts';
+import { strategicAccountsRoutes, widgetConfigRoutes } from './widgets/routes.ts';
 import type { WorkflowJobs } from '../worker/jobs/workflow-schedule.ts';
 import type { SecretBox } from '../core/secret-box.ts';
 
@@ -23,11 +24,13 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
 
   app.use('/api', healthRoutes(deps.db, deps.logger));
+  app.use('/api', strategicAccountsRoutes(deps.db, requireAdminKey(deps.adminKey)));
   app.use('/api', requireAdminKey(deps.adminKey), express.json({ limit: '16kb' }));
   app.use('/api', directoryRoutes(deps.db));
   app.use('/api', runRoutes(deps.db));
   app.use('/api', connectionRoutes(deps.db, deps.secretBox));
   app.use('/api', workflowRoutes(deps.db, deps.workflowJobs));
+  app.use('/api', widgetConfigRoutes(deps.db));
 
   app.use(unknownRoute);
   app.use(errorHandler(deps.logger));

@@ -203,6 +203,19 @@ create table sync_runs (
   constraint sync_runs_pkey PRIMARY KEY (id)
 );
 
+create table widget_configs (
+  id bigint generated always as identity not null,
+  name text not null,
+  directory_id bigint not null,
+  settings jsonb not null,
+  created_at timestamp with time zone not null default now(),
+  updated_at timestamp with time zone not null default now(),
+  constraint widget_configs_name_check CHECK ((name <> ''::text)),
+  constraint widget_configs_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES directories(id) ON DELETE CASCADE,
+  constraint widget_configs_pkey PRIMARY KEY (id),
+  constraint widget_configs_name_key UNIQUE (name)
+);
+
 create table workflow_versions (
   workflow_id bigint not null,
   version integer not null,
@@ -231,11 +244,23 @@ CREATE INDEX accounts_parent ON public.accounts USING btree (directory_id, paren
 CREATE INDEX contacts_account ON public.contacts USING btree (directory_id, account_external_id) WHERE (NOT is_deleted);
 CREATE INDEX contacts_email ON public.contacts USING btree (directory_id, lower(email)) WHERE (NOT is_deleted);
 CREATE INDEX management_roles_user ON public.management_roles USING btree (directory_id, lower(user_email)) WHERE (NOT is_deleted);
-CREATE INDEX nps_responses_account ON public.nps_responses USING btree (directory_id, account_external_id, responded_at);
+CREATE INDEX nps_responses_account ON public.nps_responses USING btree (directory_id, account_external_id, responded_at) INCLUDE (score);
 CREATE INDEX sync_run_errors_run ON public.sync_run_errors USING btree (run_id, id);
 CREATE INDEX sync_runs_directory_started ON public.sync_runs USING btree (directory_id, started_at DESC);
 CREATE UNIQUE INDEX management_roles_one_owner ON public.management_roles USING btree (directory_id, account_external_id) WHERE ((role_name = 'ACCOUNT_OWNER'::text) AND (NOT is_deleted));
 
+CREATE OR REPLACE FUNCTION public.nps_health(responses integer, nps integer, previous_nps integer, min_responses integer, at_risk_below integer, at_risk_drop integer, opportunity_from integer)
+ RETURNS text
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN (responses < min_responses) THEN 'Not enough data'::text WHEN ((nps < at_risk_below) OR ((nps - previous_nps) <= (- at_risk_drop))) THEN 'At Risk'::text WHEN ((nps >= opportunity_from) AND ((previous_nps IS NULL) OR (nps >= previous_nps))) THEN 'Opportunity'::text ELSE 'Neutral'::text END
+;
+CREATE OR REPLACE FUNCTION public.nps_score(promoters integer, detractors integer, responses integer)
+ RETURNS integer
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN (responses > 0) THEN ((sign(((promoters - detractors))::double precision))::integer * (((200 * abs((promoters - detractors))) + responses) / (2 * responses))) ELSE NULL::integer END
+;
 CREATE OR REPLACE FUNCTION public.refuse_attribute_change()
  RETURNS trigger
  LANGUAGE plpgsql

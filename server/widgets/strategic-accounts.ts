@@ -1,0 +1,189 @@
+import { Decimal } from 'decimal.js';
+import { z } from 'zod';
+import type { Queryable } from '../../core/db.ts';
+import { AppError, ErrorCode } from '../../core/errors.ts';
+import { containsPattern, parseQuery } from '../query-params.ts';
+import { type NpsMetric, type Period, type WidgetConfig } from './config.ts';
+import { dayAfter, parseAsOf, periodsUpTo, type PeriodRange } from './periods.ts';
+import { orderAccounts, readAccounts, todayIn, type AccountRow, type AccountScope, type Bucket } from './strategic-accounts-queries.ts';
+
+/** Contract amounts can carry more digits than a double; 40 significant digits keep every cent of a division. */
+const Exact = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_UP });
+
+export const Health = { OPPORTUNITY: 'Opportunity', NEUTRAL: 'Neutral', AT_RISK: 'At Risk', NOT_ENOUGH_DATA: 'Not enough data' } as const;
+export type Health = (typeof Health)[keyof typeof Health];
+
+const positiveInt = (max: number, fallback: number) =>
+  z
+    .string({ error: 'must be given once' })
+    .regex(/^\d+$/, `must be an integer from 1 to ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(1, `must be an integer from 1 to ${max}`).max(max, `must be an integer from 1 to ${max}`))
+    .default(fallback);
+
+export const widgetQuery = z.object({
+  period: z.enum(['MoM', 'QoQ', 'YoY'], { error: 'must be MoM, QoQ or YoY' }).optional(),
+  asOf: z.string({ error: 'must be given once' }).optional(),
+  sort: z.string({ error: 'must be given once' }).default('client'),
+  order: z.enum(['asc', 'desc'], { error: 'must be asc or desc' }).default('asc'),
+  page: positiveInt(1_000_000, 1),
+  pageSize: positiveInt(200, 50),
+  search: z.string({ error: 'must be given once, as text' }).max(200, 'must be at most 200 characters').transform((q) => q.trim() || undefined).optional(),
+});
+
+export type Column = { key: string; label: string };
+
+export type WidgetAccount = {
+  id: string;
+  name: string;
+  currency: string | null;
+  health: Health;
+  arr: string | null;
+  nps: number | null;
+  responses: number;
+  change: number | null;
+  values: Record<string, string | number | null>;
+  metrics: { label: string; value: string | null; format: 'number' | 'percent' | 'currency'; decimals: number; currency: string | null }[];
+  chart: { label: string; points: { label: string; start: string; value: number | null }[] };
+};
+
+export type WidgetData = {
+  config: { id: number; name: string };
+  period: Period;
+  asOf: string;
+  timeZone: string;
+  current: PeriodRange;
+  previous: PeriodRange;
+  columns: Column[];
+  total: number;
+  page: number;
+  pageSize: number;
+  accounts: WidgetAccount[];
+};
+
+const metricLabels: Record<NpsMetric, string> = { nps: 'NPS', responses: 'Responses', promoters: 'Promoters', passives: 'Passives', detractors: 'Detractors' };
+
+function words(role: string): string {
+  return role
+    .toLowerCase()
+    .split('_')
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join(' ');
+}
+
+function defaultLabel(field: string): string {
+  if (field === 'parent') return 'Parent account';
+  if (field === 'externalId') return 'Account ID';
+  if (field.startsWith('role:')) return words(field.slice(5));
+  return field.slice(10);
+}
+
+/** The columns in display order: the five defaults, then the configuration's extras. */
+export function widgetColumns(config: WidgetConfig, period: Period): Column[] {
+  return [
+    { key: 'client', label: 'Client' },
+    { key: 'health', label: 'Health' },
+    { key: 'arr', label: 'ARR' },
+    { key: 'nps', label: 'NPS' },
+    { key: 'change', label: `${period} change (NPS points)` },
+    ...config.columns.map((c) => ({ key: c.field, label: c.label ?? defaultLabel(c.field) })),
+  ];
+}
+
+/** ARR = contract amount / term in years, summed over the accounts rolled into one; null when no account has both. */
+function annualRevenue(config: WidgetConfig, inputs: AccountRow['arrInputs']): Decimal | null {
+  if (!config.arr || !inputs) return null;
+  const yearsPerTerm = config.arr.termUnit === 'months' ? new Exact(1).div(12) : new Exact(1);
+  let total: Decimal | null = null;
+  for (const [amount, term] of inputs) {
+    if (amount === null || term === null || new Exact(term).isZero()) continue;
+    const arr = new Exact(amount).div(new Exact(term).times(yearsPerTerm));
+    total = total === null ? arr : total.plus(arr);
+  }
+  return total;
+}
+
+function fixed(value: Decimal.Value | null, decimals: number): string | null {
+  return value === null ? null : new Exact(value).toFixed(decimals);
+}
+
+function toAccount(config: WidgetConfig, periods: PeriodRange[], row: AccountRow): WidgetAccount {
+  const current = row.buckets[row.buckets.length - 1]!;
+  const previous = row.buckets[row.buckets.length - 2]!;
+  const change = current.nps !== null && previous.nps !== null ? current.nps - previous.nps : null;
+  const arr = annualRevenue(config, row.arrInputs);
+  const currencyValue = config.currencyAttribute ? row.attributes[config.currencyAttribute] : null;
+  const currency = typeof currencyValue === 'string' ? currencyValue : null;
+  const values: WidgetAccount['values'] = {};
+  for (const { field } of config.columns) {
+    if (field === 'externalId') values[field] = row.id;
+    else if (field === 'parent') values[field] = row.parent;
+    else if (field.startsWith('role:')) values[field] = row.roles?.[field.slice(5)] ?? null;
+    else values[field] = row.attributes[field.slice(10)] ?? null;
+  }
+  const metricValue = (field: string): Decimal.Value | null => {
+    if (field === 'arr') return arr;
+    if (field === 'change') return change;
+    if (field.startsWith('attribute:')) return row.attributes[field.slice(10)] ?? null;
+    return current[field as NpsMetric];
+  };
+  const chartField = config.chartMetric.field;
+  return {
+    id: row.id,
+    name: row.name,
+    currency,
+    health: row.health as Health,
+    arr: arr === null ? null : arr.toFixed(2),
+    nps: current.nps,
+    responses: current.responses,
+    change,
+    values,
+    metrics: config.keyMetrics.map((m) => ({
+      label: m.label,
+      value: fixed(metricValue(m.field), m.decimals),
+      format: m.format,
+      decimals: m.decimals,
+      currency: m.format === 'currency' ? (m.currencyLabel ?? currency) : null,
+    })),
+    chart: {
+      label: config.chartMetric.label ?? metricLabels[chartField],
+      points: row.buckets.map((b, i) => ({ label: periods[i]!.label, start: periods[i]!.start, value: b[chartField] })),
+    },
+  };
+}
+
+/** The widget's data for one configuration, as its embed (or an admin) asked for it. */
+export async function strategicAccounts(db: Queryable, config: WidgetConfig, rawQuery: unknown, access: { userEmail: string | null }): Promise<WidgetData> {
+  const query = parseQuery(widgetQuery, rawQuery);
+  const period = query.period ?? config.period;
+  const asOf = query.asOf === undefined ? await todayIn(db, config.timeZone) : parseAsOf(query.asOf);
+  const columns = widgetColumns(config, period);
+  if (!columns.some((c) => c.key === query.sort) && query.sort !== 'responses') {
+    throw new AppError(ErrorCode.BAD_REQUEST, `query parameter "sort" must be one of ${[...columns.map((c) => c.key), 'responses'].join(', ')}`);
+  }
+  const periods = periodsUpTo(period, asOf, config.chartPeriods);
+  // Answers given after the as-of date are not known yet on that date.
+  const buckets: Bucket[] = periods.map((p, i) => ({ start: p.start, until: dayAfter(i === periods.length - 1 ? asOf : p.end) }));
+  const scope: AccountScope = { directoryId: config.directoryId, pattern: containsPattern(query.search), userEmail: access.userEmail, rollUp: config.rollUp };
+  const { total, ids } = await orderAccounts(db, scope, config, { previous: buckets.at(-2)!, current: buckets.at(-1)! }, {
+    key: query.sort,
+    descending: query.order === 'desc',
+    limit: query.pageSize,
+    offset: (query.page - 1) * query.pageSize,
+  });
+  const roles = config.columns.filter((c) => c.field.startsWith('role:')).map((c) => c.field.slice(5));
+  const rows = await readAccounts(db, scope, config, ids, buckets, roles);
+  return {
+    config: { id: config.id, name: config.name },
+    period,
+    asOf,
+    timeZone: config.timeZone,
+    current: periods.at(-1)!,
+    previous: periods.at(-2)!,
+    columns,
+    total,
+    page: query.page,
+    pageSize: query.pageSize,
+    accounts: rows.map((row) => toAccount(config, periods, row)),
+  };
+}
