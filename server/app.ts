@@ -10,6 +10,7 @@ import { runRoutes } from './runs/routes.ts';
 import { connectionRoutes } from './connections/routes.ts';
 import { workflowRoutes } from './workflows/routes.ts';
 import { strategicAccountsRoutes, widgetConfigRoutes } from './widgets/routes.ts';
+import { widgetBundleRoutes } from './widgets/bundle.ts';
 import type { WorkflowJobs } from '../worker/jobs/workflow-schedule.ts';
 import type { SecretBox } from '../core/secret-box.ts';
 
@@ -17,12 +18,13 @@ export type AppDeps = { db: Db; adminKey: AdminKey; logger: Logger; secretBox: (
 
 /**
  * The HTTP API as an Express app that never listens: the entry point (or a test) calls `listen`.
- * Everything under /api but the health probe needs the admin key.
+ * Everything under /api but the health probe needs the admin key; the widget's script is public.
  */
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
 
+  app.use(widgetBundleRoutes());
   app.use('/api', healthRoutes(deps.db, deps.logger));
   app.use('/api', strategicAccountsRoutes(deps.db, requireAdminKey(deps.adminKey)));
   app.use('/api', requireAdminKey(deps.adminKey), express.json({ limit: '16kb' }));

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import type express from 'express';
 import { pino } from 'pino';
 import { resolveAdminKey } from '../../core/admin-key.ts';
 import type { Db } from '../../core/db.ts';
@@ -27,9 +28,13 @@ export type Served = {
 /** Without a job queue, nothing is scheduled and a run asked for is dropped, as a queue that already holds one would. */
 const noQueue: WorkflowJobs = { runNow: async () => null, syncSchedule: async () => {} };
 
-export async function serve(db: Db, logger: Logger = createLogger('silent', 'test'), workflowJobs: WorkflowJobs = noQueue): Promise<Served> {
-  const app = createApp({ db, adminKey: await resolveAdminKey(db, adminKey), logger, secretBox: async () => testSecretBox, workflowJobs });
-  const server: Server = await listen(app, 0);
+/** The app as `serve` runs it, for a test that mounts it behind routes of its own (a page to embed the widget in). */
+export async function testApp(db: Db, logger: Logger = createLogger('silent', 'test'), workflowJobs: WorkflowJobs = noQueue): Promise<express.Express> {
+  return createApp({ db, adminKey: await resolveAdminKey(db, adminKey), logger, secretBox: async () => testSecretBox, workflowJobs });
+}
+
+export async function serve(db: Db, logger: Logger = createLogger('silent', 'test'), workflowJobs: WorkflowJobs = noQueue, app?: express.Express): Promise<Served> {
+  const server: Server = await listen(app ?? (await testApp(db, logger, workflowJobs)), 0);
   const base = `http://localhost:${(server.address() as AddressInfo).port}`;
   const request = async (path: string, init: RequestInit) => {
     const response = await fetch(base + path, init);

@@ -1,0 +1,110 @@
+// The data endpoint the element reads (GET /api/widgets/strategic-accounts), as the server answers it.
+
+export const periods = ['MoM', 'QoQ', 'YoY'] as const;
+export type Period = (typeof periods)[number];
+
+export const sortOrders = ['asc', 'desc'] as const;
+export type SortOrder = (typeof sortOrders)[number];
+
+export type MetricFormat = 'number' | 'percent' | 'currency';
+
+export type Health = 'Opportunity' | 'Neutral' | 'At Risk' | 'Not enough data';
+
+export type KeyMetric = {
+  label: string;
+  /** A decimal string, exact as stored; null when the account has no value. */
+  value: string | null;
+  format: MetricFormat;
+  decimals?: number | null;
+  /** The account's ISO 4217 code, or the configured label, for a currency metric. */
+  currency: string | null;
+  currencyLabel?: string | null;
+};
+
+export type ChartPoint = { label: string; start: string; value: number | null };
+
+export type Account = {
+  id: string;
+  name: string;
+  currency: string | null;
+  health: Health;
+  arr: string | null;
+  nps: number | null;
+  responses: number;
+  change: number | null;
+  values: Record<string, string | number | null>;
+  metrics: KeyMetric[];
+  chart: { label: string; points: ChartPoint[] };
+};
+
+export type Column = { key: string; label: string };
+
+export type PeriodRange = { label: string; start: string; end: string };
+
+export type StrategicAccounts = {
+  config: { id: number; name: string };
+  period: Period;
+  asOf: string;
+  timeZone: string;
+  current: PeriodRange;
+  previous: PeriodRange;
+  columns: Column[];
+  total: number;
+  page: number;
+  pageSize: number;
+  accounts: Account[];
+};
+
+export type Query = {
+  api: string;
+  config: string;
+  token: string;
+  period: Period | undefined;
+  asOf: string | undefined;
+  sort: string | undefined;
+  order: SortOrder;
+  page: number;
+  pageSize: number;
+};
+
+/** A refusal the server explained (`{ error: { code, message } }`), or a network failure. */
+export class WidgetApiError extends Error {
+  readonly code: string;
+  readonly status: number;
+
+  constructor(code: string, message: string, status: number) {
+    super(message);
+    this.name = 'WidgetApiError';
+    this.code = code;
+    this.status = status;
+  }
+}
+
+export function requestUrl(query: Query): string {
+  const params = new URLSearchParams({ config: query.config, page: String(query.page), pageSize: String(query.pageSize) });
+  if (query.period) params.set('period', query.period);
+  if (query.asOf) params.set('asOf', query.asOf);
+  if (query.sort) params.set('sort', query.sort), params.set('order', query.order);
+  // `api` is the server's origin (and any path prefix); none means the page's own origin.
+  return `${query.api.replace(/\/+$/, '')}/api/widgets/strategic-accounts?${params}`;
+}
+
+export async function fetchStrategicAccounts(query: Query, signal: AbortSignal): Promise<StrategicAccounts> {
+  let response: Response;
+  try {
+    response = await fetch(requestUrl(query), {
+      headers: query.token ? { authorization: `Bearer ${query.token}` } : {},
+      signal,
+    });
+  } catch (error) {
+    if (signal.aborted) throw error;
+    throw new WidgetApiError('NETWORK', `the server at ${query.api || location.origin} could not be reached`, 0);
+  }
+  const body: unknown = await response.json().catch(() => undefined);
+  if (!response.ok) {
+    const refusal = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+    const message = typeof refusal?.message === 'string' ? refusal.message : `the server answered ${response.status}`;
+    throw new WidgetApiError(typeof refusal?.code === 'string' ? refusal.code : 'HTTP', message, response.status);
+  }
+  return body as StrategicAccounts;
+}

@@ -1,0 +1,279 @@
+import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { Task, TaskStatus } from '@lit/task';
+import { fetchStrategicAccounts, periods, type Account, type Column, type SortOrder, type StrategicAccounts } from './api.ts';
+import { describeChange, formatArr, formatCell, formatChange, formatInteger, formatMetric } from './format.ts';
+import { lineChart } from './line-chart.ts';
+import { styles } from './strategic-accounts.styles.ts';
+
+export type View = 'table' | 'cards';
+
+const numericColumns = new Set(['arr', 'nps', 'change']);
+
+/**
+ * Every strategic account's health over a period: a sortable table (the default columns, then the
+ * configured ones) or account cards with up to three key metrics and a line chart.
+ *
+ * @summary Strategic accounts' NPS, health and trend, read from a Bellwether server.
+ *
+ * @attr api - The Bellwether server's origin, e.g. `https://bellwether.example.com`; empty: the page's own origin.
+ * @attr config - The id of the saved widget configuration to show (required).
+ * @attr token - An embed token for that configuration (or an admin API key), sent as `Authorization: Bearer`.
+ * @attr period - `MoM`, `QoQ` or `YoY`; unset: the configuration's default. Reflects the switcher.
+ * @attr as-of - `YYYY-MM-DD`: the day whose period is current; unset: today in the configuration's time zone.
+ * @attr view - `table` (default) or `cards`. Reflects the switcher.
+ * @attr page-size - Accounts per page, default 50.
+ * @attr locale - A BCP 47 locale for numbers and currencies; unset: the page's `lang`, else the browser's.
+ *
+ * @event period-change - The user chose a period; `detail: { period }`.
+ * @event sort-change - The user sorted the table; `detail: { sort, order }`.
+ * @event accounts-load - Data arrived; `detail: { total, period }`.
+ * @event accounts-error - The server refused or could not be reached; `detail: { code, status, message }`.
+ *
+ * @csspart toolbar - The bar holding the title, the period range and the switchers.
+ * @csspart period-switcher - The MoM / QoQ / YoY buttons' group. @csspart period-button - Each of them.
+ * @csspart view-switcher - The Table / Cards buttons' group.
+ * @csspart table - The accounts table. @csspart header-cell - A column header. @csspart row - A table row.
+ * @csspart cell - A table cell. @csspart health - A health badge.
+ * @csspart cards - The list of cards. @csspart card - One account card. @csspart metric - One key metric.
+ * @csspart chart - A card's chart figure. @csspart chart-line - The line of a chart.
+ * @csspart status - The loading and empty messages. @csspart error - The error message.
+ * @csspart pager - The page buttons.
+ *
+ * @cssprop --sa-font - Font shorthand. @cssprop --sa-color-text, --sa-color-muted, --sa-color-background,
+ *   --sa-color-surface, --sa-color-border, --sa-color-accent, --sa-color-on-accent, --sa-color-positive,
+ *   --sa-color-negative, --sa-color-neutral - Colours. @cssprop --sa-radius - Corner radius.
+ * @cssprop --sa-chart-line - The chart's line colour (default: the accent).
+ */
+export class StrategicAccountsElement extends LitElement {
+  static override styles = styles;
+
+  static override properties = {
+    api: { type: String },
+    config: { type: String },
+    token: { type: String },
+    period: { type: String, reflect: true },
+    asOf: { type: String, attribute: 'as-of' },
+    view: { type: String, reflect: true },
+    pageSize: { type: Number, attribute: 'page-size' },
+    locale: { type: String },
+    sort: { state: true },
+    order: { state: true },
+    page: { state: true },
+  };
+
+  declare api: string;
+  declare config: string;
+  declare token: string;
+  declare period: string | undefined;
+  declare asOf: string | undefined;
+  declare view: View;
+  declare pageSize: number;
+  declare locale: string | undefined;
+  declare sort: string | undefined;
+  declare order: SortOrder;
+  declare page: number;
+
+  readonly #data = new Task(this, {
+    task: ([api, config, token, period, asOf, sort, order, page, pageSize], { signal }) => {
+      if (!config) throw new Error('the config attribute is missing: set it to the id of a saved widget configuration');
+      return fetchStrategicAccounts({ api, config, token, period: period as StrategicAccounts['period'] | undefined, asOf, sort, order, page, pageSize }, signal);
+    },
+    args: () => [this.api, this.config, this.token, this.period, this.asOf, this.sort, this.order, this.page, this.pageSize] as const,
+    onComplete: (data) => this.#emit('accounts-load', { total: data.total, period: data.period }),
+    onError: (error) => {
+      const { code = 'ERROR', status = 0 } = error as { code?: string; status?: number };
+      this.#emit('accounts-error', { code, status, message: (error as Error).message });
+    },
+  });
+
+  constructor() {
+    super();
+    this.api = '';
+    this.config = '';
+    this.token = '';
+    this.view = 'table';
+    this.pageSize = 50;
+    this.order = 'asc';
+    this.page = 1;
+  }
+
+  override willUpdate(changed: PropertyValues<this>): void {
+    // A new configuration or period starts from its first page.
+    if ((changed.has('config') || changed.has('period')) && !changed.has('page')) this.page = 1;
+  }
+
+  #emit(type: string, detail: unknown): void {
+    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+  }
+
+  get #locale(): string | undefined {
+    return this.locale || this.closest('[lang]')?.getAttribute('lang') || undefined;
+  }
+
+  #choosePeriod(period: string): void {
+    if (period === this.period) return;
+    this.period = period;
+    this.page = 1;
+    this.#emit('period-change', { period });
+  }
+
+  #sortBy(key: string): void {
+    this.order = this.sort === key && this.order === 'asc' ? 'desc' : 'asc';
+    this.sort = key;
+    this.page = 1;
+    this.#emit('sort-change', { sort: this.sort, order: this.order });
+  }
+
+  /** Runs the request again, e.g. after the token was replaced. */
+  refresh(): Promise<void> {
+    return this.#data.run();
+  }
+
+  #cell(account: Account, column: Column): TemplateResult | string {
+    const locale = this.#locale;
+    switch (column.key) {
+      case 'client':
+        return account.name;
+      case 'health':
+        return html`<span class="health" part="health" data-health=${account.health}>${account.health}</span>`;
+      case 'arr':
+        return formatArr(account.arr, account.currency, locale);
+      case 'nps':
+        return formatInteger(account.nps, locale);
+      case 'change':
+        return this.#change(account.change);
+      default:
+        return formatCell(account.values[column.key], locale);
+    }
+  }
+
+  #change(change: number | null): TemplateResult {
+    const locale = this.#locale;
+    const direction = change === null || change === 0 ? '' : change > 0 ? 'up' : 'down';
+    return html`<span class=${direction} aria-hidden="true">${formatChange(change, locale)}</span
+      ><span class="visually-hidden">${describeChange(change, locale)}</span>`;
+  }
+
+  #table(data: StrategicAccounts): TemplateResult {
+    const sortLabel = (column: Column) => (this.sort === column.key ? (this.order === 'asc' ? 'ascending' : 'descending') : 'none');
+    return html`<div class="table-wrap">
+      <table part="table">
+        <caption>
+          ${data.config.name}: ${data.current.label} against ${data.previous.label}
+        </caption>
+        <thead>
+          <tr>
+            ${data.columns.map(
+              (column) =>
+                html`<th scope="col" part="header-cell" class=${numericColumns.has(column.key) ? 'num' : ''} aria-sort=${sortLabel(column)}>
+                  <button type="button" data-sort=${column.key} @click=${() => this.#sortBy(column.key)}>${column.label}</button>
+                </th>`,
+            )}
+          </tr>
+        </thead>
+        <tbody>
+          ${data.accounts.map(
+            (account) =>
+              html`<tr part="row" data-account=${account.id}>
+                ${data.columns.map((column) =>
+                  column.key === 'client'
+                    ? html`<th scope="row" part="cell">${account.name}</th>`
+                    : html`<td part="cell" class=${numericColumns.has(column.key) ? 'num' : ''}>${this.#cell(account, column)}</td>`,
+                )}
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>`;
+  }
+
+  #cards(data: StrategicAccounts): TemplateResult {
+    const locale = this.#locale;
+    const chartValue = (value: number) => formatCell(value, locale);
+    return html`<ul class="cards" part="cards" aria-label="Accounts">
+      ${data.accounts.map(
+        (account) =>
+          html`<li class="card" part="card" data-account=${account.id}>
+            <h3>${account.name}</h3>
+            <span class="health" part="health" data-health=${account.health}>${account.health}</span>
+            NPS ${formatInteger(account.nps, locale)} (${this.#change(account.change)})
+            ${account.metrics.length
+              ? html`<dl class="metrics">
+                  ${account.metrics.slice(0, 3).map(
+                    (metric) => html`<div class="metric" part="metric"><dt>${metric.label}</dt><dd>${formatMetric(metric, locale)}</dd></div>`,
+                  )}
+                </dl>`
+              : nothing}
+            ${lineChart(account.chart.label, account.chart.points, chartValue)}
+          </li>`,
+      )}
+    </ul>`;
+  }
+
+  #pager(data: StrategicAccounts): TemplateResult | typeof nothing {
+    const pages = Math.ceil(data.total / data.pageSize);
+    if (pages <= 1) return nothing;
+    return html`<nav class="pager" part="pager" aria-label="Pages">
+      <button type="button" ?disabled=${data.page <= 1} @click=${() => (this.page = data.page - 1)}>Previous</button>
+      <span>Page ${data.page} of ${pages}</span>
+      <button type="button" ?disabled=${data.page >= pages} @click=${() => (this.page = data.page + 1)}>Next</button>
+    </nav>`;
+  }
+
+  #toolbar(data: StrategicAccounts | undefined): TemplateResult {
+    const current = data?.period ?? this.period;
+    return html`<div class="toolbar" part="toolbar">
+      <div>
+        <h2 class="title">${data?.config.name ?? 'Strategic accounts'}</h2>
+        ${data ? html`<span class="range">${data.current.label} (${data.current.start} – ${data.current.end})</span>` : nothing}
+      </div>
+      <div class="switchers">
+        <div class="group" role="group" aria-label="Period" part="period-switcher">
+          ${periods.map(
+            (period) =>
+              html`<button type="button" part="period-button" aria-pressed=${period === current ? 'true' : 'false'} @click=${() => this.#choosePeriod(period)}>
+                ${period}
+              </button>`,
+          )}
+        </div>
+        <div class="group" role="group" aria-label="View" part="view-switcher">
+          ${(['table', 'cards'] as const).map(
+            (view) =>
+              html`<button type="button" aria-pressed=${this.view === view ? 'true' : 'false'} @click=${() => (this.view = view)}>
+                ${view === 'table' ? 'Table' : 'Cards'}
+              </button>`,
+          )}
+        </div>
+      </div>
+    </div>`;
+  }
+
+  override render(): TemplateResult {
+    const status = this.#data.status;
+    // While a new period or page loads, the last answer stays on screen, marked busy.
+    const data = status === TaskStatus.ERROR ? undefined : this.#data.value;
+    const busy = status === TaskStatus.PENDING;
+    let body: TemplateResult;
+    let announcement = '';
+    if (status === TaskStatus.ERROR) {
+      const message = (this.#data.error as Error | undefined)?.message ?? 'unknown error';
+      body = html`<div class="status error" part="error" role="alert">
+        Could not load the accounts: ${message}<button type="button" @click=${() => this.refresh()}>Try again</button>
+      </div>`;
+    } else if (!data) {
+      body = html`<div class="status" part="status">Loading accounts…</div>`;
+      announcement = 'Loading accounts';
+    } else if (data.accounts.length === 0) {
+      body = html`<div class="status" part="status">No accounts to show for ${data.current.label}.</div>`;
+      announcement = `No accounts for ${data.current.label}`;
+    } else {
+      body = html`${this.view === 'cards' ? this.#cards(data) : this.#table(data)}${this.#pager(data)}`;
+      const sorted = this.sort ? `, sorted by ${data.columns.find((c) => c.key === this.sort)?.label ?? this.sort}, ${this.order === 'asc' ? 'ascending' : 'descending'}` : '';
+      announcement = busy ? 'Loading accounts' : `${data.total} accounts, ${data.current.label}${sorted}`;
+    }
+    return html`<section aria-busy=${busy ? 'true' : 'false'} aria-label=${data?.config.name ?? 'Strategic accounts'}>
+      ${this.#toolbar(data)}${body}
+      <div class="visually-hidden" role="status" aria-live="polite">${announcement}</div>
+    </section>`;
+  }
+}
