@@ -1,4 +1,4 @@
-import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { LitElement, adoptStyles, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { Task, TaskStatus } from '@lit/task';
 import { fetchStrategicAccounts, periods, type Account, type Column, type SortOrder, type StrategicAccounts } from './api.ts';
 import { describeChange, formatArr, formatCell, formatChange, formatInteger, formatMetric } from './format.ts';
@@ -23,6 +23,8 @@ const numericColumns = new Set(['arr', 'nps', 'change']);
  * @attr view - `table` (default) or `cards`. Reflects the switcher.
  * @attr page-size - Accounts per page, default 50.
  * @attr locale - A BCP 47 locale for numbers and currencies; unset: the page's `lang`, else the browser's.
+ * @attr shadow-mode - `closed` renders into a closed shadow root, which Salesforce's Lightning Web Security
+ *   requires of third-party web components; read once, when the element is first connected. Default `open`.
  *
  * @event period-change - The user chose a period; `detail: { period }`.
  * @event sort-change - The user sorted the table; `detail: { sort, order }`.
@@ -100,6 +102,13 @@ export class StrategicAccountsElement extends LitElement {
   override willUpdate(changed: PropertyValues<this>): void {
     // A new configuration or period starts from its first page.
     if ((changed.has('config') || changed.has('period')) && !changed.has('page')) this.page = 1;
+  }
+
+  protected override createRenderRoot(): HTMLElement | DocumentFragment {
+    if (this.getAttribute('shadow-mode') !== 'closed') return super.createRenderRoot();
+    const root = this.attachShadow({ ...StrategicAccountsElement.shadowRootOptions, mode: 'closed' });
+    adoptStyles(root, StrategicAccountsElement.elementStyles);
+    return root;
   }
 
   #emit(type: string, detail: unknown): void {
