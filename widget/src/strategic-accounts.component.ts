@@ -126,8 +126,13 @@ export class StrategicAccountsElement extends LitElement {
     this.#emit('period-change', { period });
   }
 
+  /** The server sorts by client name until asked otherwise. */
+  get #sortKey(): string {
+    return this.sort ?? 'client';
+  }
+
   #sortBy(key: string): void {
-    this.order = this.sort === key && this.order === 'asc' ? 'desc' : 'asc';
+    this.order = this.#sortKey === key && this.order === 'asc' ? 'desc' : 'asc';
     this.sort = key;
     this.page = 1;
     this.#emit('sort-change', { sort: this.sort, order: this.order });
@@ -164,7 +169,7 @@ export class StrategicAccountsElement extends LitElement {
   }
 
   #table(data: StrategicAccounts): TemplateResult {
-    const sortLabel = (column: Column) => (this.sort === column.key ? (this.order === 'asc' ? 'ascending' : 'descending') : 'none');
+    const sortLabel = (column: Column) => (this.#sortKey === column.key ? (this.order === 'asc' ? 'ascending' : 'descending') : 'none');
     return html`<div class="table-wrap">
       <table part="table">
         <caption>
