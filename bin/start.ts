@@ -4,6 +4,7 @@ import path from 'node:path';
 import { resolveAdminKey } from '../core/admin-key.ts';
 import { boot, onShutdown } from '../core/boot.ts';
 import { lazySecretBox } from '../core/secret-box.ts';
+import { lazyEmbedTokens } from '../server/widgets/embed-tokens.ts';
 import { createApp } from '../server/app.ts';
 import { listen } from '../server/listen.ts';
 import { workflowJobs } from '../worker/jobs/workflow-schedule.ts';
@@ -23,7 +24,9 @@ const worker = await startWorker({ databaseUrl: runtime.database.url, db, logger
 const [{ loaded }] = (await db.query<{ loaded: boolean }>('select exists (select 1 from sync_runs) as loaded')) as [{ loaded: boolean }];
 if (!loaded) await loadDemo(worker);
 
-const app = createApp({ db, adminKey, logger, secretBox: lazySecretBox(config), workflowJobs: workflowJobs(worker.boss) });
+const app = createApp({ db, adminKey, logger, secretBox: lazySecretBox(config), workflowJobs: workflowJobs(worker.boss),
+  widgets: { embedTokens: lazyEmbedTokens(config), corsOrigins: config.corsOrigins },
+});
 const server = await listen(app, config.port);
 const base = `http://localhost:${config.port}`;
 const key = adminKey.generated ?? '<your admin API key>';

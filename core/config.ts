@@ -11,6 +11,12 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   ADMIN_API_KEY: z.string().min(16, 'ADMIN_API_KEY must be at least 16 characters').optional(),
   SECRET_KEY: z.string().min(32, 'SECRET_KEY must be at least 32 characters').optional(),
+  EMBED_TOKEN_KEY: z.string().min(32, 'EMBED_TOKEN_KEY must be at least 32 characters').optional(),
+  CORS_ORIGINS: z
+    .string()
+    .transform((list) => list.split(',').map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^https?:\/\/[^/?#\s]+$/, 'CORS_ORIGINS lists origins such as https://portal.example.com, separated by commas (no paths, no *)')))
+    .default([]),
   BELLWETHER_DATA_DIR: z.string().default('.bellwether'),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -24,6 +30,10 @@ export type Config = Readonly<{
   adminApiKey: string | undefined;
   /** Seals stored credentials; unset: generated into the data folder (embedded database only). */
   secretKey: string | undefined;
+  /** Signs widget embed tokens; unset: derived from the secret key. */
+  embedTokenKey: string | undefined;
+  /** Origins (scheme://host[:port]) whose pages may call the widget API. */
+  corsOrigins: readonly string[];
   dataDir: string;
   embeddedPgPort: number;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
@@ -42,6 +52,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     port: e.PORT,
     adminApiKey: e.ADMIN_API_KEY,
     secretKey: e.SECRET_KEY,
+    embedTokenKey: e.EMBED_TOKEN_KEY,
+    corsOrigins: Object.freeze(e.CORS_ORIGINS.map((o) => new URL(o).origin)),
     dataDir: path.resolve(e.BELLWETHER_DATA_DIR),
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     logLevel: e.LOG_LEVEL,

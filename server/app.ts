@@ -9,16 +9,20 @@ import { healthRoutes } from './health.ts';
 import { runRoutes } from './runs/routes.ts';
 import { connectionRoutes } from './connections/routes.ts';
 import { workflowRoutes } from './workflows/routes.ts';
-import { strategicAccountsRoutes, widgetConfigRoutes } from './widgets/routes.ts';
+import { strategicAccountsRoutes, widgetConfigRoutes, type WidgetAccess } from './widgets/routes.ts';
 import { widgetBundleRoutes } from './widgets/bundle.ts';
 import type { WorkflowJobs } from '../worker/jobs/workflow-schedule.ts';
 import type { SecretBox } from '../core/secret-box.ts';
 
-export type AppDeps = { db: Db; adminKey: AdminKey; logger: Logger; secretBox: () => Promise<SecretBox>; workflowJobs: WorkflowJobs };
+export type AppDeps = {
+  db: Db; adminKey: AdminKey; logger: Logger; secretBox: () => Promise<SecretBox>; workflowJobs: WorkflowJobs;
+  widgets: WidgetAccess;
+};
 
 /**
  * The HTTP API as an Express app that never listens: the entry point (or a test) calls `listen`.
- * Everything under /api but the health probe needs the admin key; the widget's script is public.
+ * Everything under /api but the health probe and the widget's data (embed tokens too) needs the admin key;
+ * the widget's script is public.
  */
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
@@ -26,13 +30,14 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use(widgetBundleRoutes());
   app.use('/api', healthRoutes(deps.db, deps.logger));
-  app.use('/api', strategicAccountsRoutes(deps.db, requireAdminKey(deps.adminKey)));
+  // The widget's data takes an embed token as well as the admin key, from the allowed origins.
+  app.use('/api', strategicAccountsRoutes(deps.db, deps.adminKey, deps.widgets));
   app.use('/api', requireAdminKey(deps.adminKey), express.json({ limit: '16kb' }));
   app.use('/api', directoryRoutes(deps.db));
   app.use('/api', runRoutes(deps.db));
   app.use('/api', connectionRoutes(deps.db, deps.secretBox));
   app.use('/api', workflowRoutes(deps.db, deps.workflowJobs));
-  app.use('/api', widgetConfigRoutes(deps.db));
+  app.use('/api', widgetConfigRoutes(deps.db, deps.widgets));
 
   app.use(unknownRoute);
   app.use(errorHandler(deps.logger));

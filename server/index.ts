@@ -5,6 +5,7 @@ import { lazySecretBox } from '../core/secret-box.ts';
 import { PgBoss } from 'pg-boss';
 import { createQueues } from '../worker/worker.ts';
 import { workflowJobs } from '../worker/jobs/workflow-schedule.ts';
+import { lazyEmbedTokens } from './widgets/embed-tokens.ts';
 import { createApp } from './app.ts';
 import { listen } from './listen.ts';
 
@@ -16,7 +17,9 @@ const boss = new PgBoss({ connectionString: runtime.database.url, schema: 'pgbos
 boss.on('error', (error: Error) => runtime.logger.error({ err: error }, 'job queue error'));
 await boss.start();
 await createQueues(boss);
-const app = createApp({ db: runtime.db, adminKey, logger: runtime.logger, secretBox: lazySecretBox(runtime.config), workflowJobs: workflowJobs(boss) });
+const app = createApp({ db: runtime.db, adminKey, logger: runtime.logger, secretBox: lazySecretBox(runtime.config), workflowJobs: workflowJobs(boss),
+  widgets: { embedTokens: lazyEmbedTokens(runtime.config), corsOrigins: runtime.config.corsOrigins },
+});
 const server = await listen(app, runtime.config.port);
 runtime.logger.info({ port: runtime.config.port }, 'web server listening');
 onShutdown(runtime.logger, async () => {

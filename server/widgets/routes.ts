@@ -1,8 +1,14 @@
-import { Router, type RequestHandler } from 'express';
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import type { AdminKey } from '../../core/admin-key.ts';
 import type { Queryable } from '../../core/db.ts';
 import { AppError, ErrorCode } from '../../core/errors.ts';
+import { allowOrigins } from '../cors.ts';
 import { createWidgetConfig, deleteWidgetConfig, findWidgetConfig, listWidgetConfigs, updateWidgetConfig } from './config-queries.ts';
+import type { EmbedScope, EmbedTokens } from './embed-tokens.ts';
 import { strategicAccounts } from './strategic-accounts.ts';
+
+export type WidgetAccess = { embedTokens: () => Promise<EmbedTokens>; corsOrigins: readonly string[] };
 
 function configId(raw: unknown): number {
   if (typeof raw !== 'string' || !/^[1-9]\d{0,15}$/.test(raw)) throw new AppError(ErrorCode.NOT_FOUND, `widget configuration ${String(raw)} does not exist`);
@@ -14,8 +20,14 @@ function body(value: unknown): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** Saved widget configurations (admin key). */
-export function widgetConfigRoutes(db: Queryable): Router {
+const tokenRequest = z.strictObject({
+  configId: z.number({ error: 'names the widget configuration (its id)' }).int().min(1),
+  userEmail: z.email('must be an email address').optional(),
+  expiresInSeconds: z.number().int().min(60, 'must be from 60 to 31536000 (a year)').max(31_536_000, 'must be from 60 to 31536000 (a year)').default(86_400),
+});
+
+/** Saved widget configurations and the embed tokens that show them (admin key). */
+export function widgetConfigRoutes(db: Queryable, access: WidgetAccess): Router {
   const router = Router();
   router.get('/widget-configs', async (_req, res) => {
     res.json({ items: await listWidgetConfigs(db) });
@@ -33,17 +45,55 @@ export function widgetConfigRoutes(db: Queryable): Router {
     await deleteWidgetConfig(db, configId(req.params.id));
     res.status(204).end();
   });
+  router.post('/embed-tokens', async (req, res) => {
+    const parsed = tokenRequest.safeParse(body(req.body));
+    if (!parsed.success) {
+      throw new AppError(ErrorCode.BAD_REQUEST, `invalid embed token request: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`);
+    }
+    const { configId: id, userEmail, expiresInSeconds } = parsed.data;
+    const config = await findWidgetConfig(db, id);
+    const tokens = await access.embedTokens();
+    res.status(201).json(await tokens.issue({ configId: config.id, directoryId: config.directoryId, userEmail: userEmail ?? null }, expiresInSeconds));
+  });
   return router;
 }
 
-/** The data of a Strategic Accounts widget; `authorize` lets the request through and says whose accounts it may see. */
-export function strategicAccountsRoutes(db: Queryable, authorize: RequestHandler): Router {
+const bearer = /^Bearer +(\S+) *$/i;
+
+/** The admin key sees every account; an embed token only what it was issued for. */
+async function authorize(req: Request, adminKey: AdminKey, access: WidgetAccess): Promise<EmbedScope | 'admin'> {
+  const header = req.get('authorization');
+  const presented = header === undefined ? undefined : bearer.exec(header)?.[1];
+  if (presented !== undefined && adminKey.verify(presented)) return 'admin';
+  if (presented === undefined) {
+    throw new AppError(ErrorCode.UNAUTHORIZED, 'an embed token or the admin API key is required: send it as "Authorization: Bearer <token>"');
+  }
+  // A JWT has three dot-separated parts; anything else was meant as an admin key.
+  if (presented.split('.').length !== 3) throw new AppError(ErrorCode.UNAUTHORIZED, 'the admin API key is not valid');
+  return (await access.embedTokens()).verify(presented);
+}
+
+/**
+ * The data of a Strategic Accounts widget, for the admin key or an embed token, called from the
+ * pages of the allowed origins. Mounted before the admin-key check.
+ */
+export function strategicAccountsRoutes(db: Queryable, adminKey: AdminKey, access: WidgetAccess): Router {
   const router = Router();
-  router.get('/widgets/strategic-accounts', authorize, async (req, res) => {
+  router.use('/widgets/strategic-accounts', allowOrigins(access.corsOrigins, ['GET']));
+  router.get('/widgets/strategic-accounts', async (req, res) => {
+    const scope = await authorize(req, adminKey, access).catch((error: unknown) => {
+      res.set('WWW-Authenticate', 'Bearer');
+      throw error;
+    });
     const { config: raw } = req.query;
     if (raw === undefined) throw new AppError(ErrorCode.BAD_REQUEST, 'query parameter "config" names the widget configuration (its id)');
-    const config = await findWidgetConfig(db, configId(raw));
-    res.json(await strategicAccounts(db, config, req.query, { userEmail: null }));
+    const id = configId(raw);
+    if (scope !== 'admin' && scope.configId !== id) throw new AppError(ErrorCode.FORBIDDEN, `this embed token shows widget configuration ${scope.configId}, not ${id}`);
+    const config = await findWidgetConfig(db, id);
+    if (scope !== 'admin' && scope.directoryId !== config.directoryId) {
+      throw new AppError(ErrorCode.FORBIDDEN, `this embed token was issued for directory ${scope.directoryId}; the configuration now shows directory ${config.directoryId}`);
+    }
+    res.json(await strategicAccounts(db, config, req.query, { userEmail: scope === 'admin' ? null : scope.userEmail }));
   });
   return router;
 }

@@ -9,10 +9,14 @@ import { createLogger, type Logger } from '../../core/log.ts';
 import { secretBox } from '../../core/secret-box.ts';
 import { createApp } from '../../server/app.ts';
 import { listen } from '../../server/listen.ts';
+import { embedTokens } from '../../server/widgets/embed-tokens.ts';
 import type { WorkflowJobs } from '../../worker/jobs/workflow-schedule.ts';
 
 export const adminKey = 'test-admin-key-0123456789';
 export const testSecretBox = secretBox('a-test-secret-key-of-32-characters!');
+/** The key embed tokens are signed with in tests, and the one origin allowed to call the widget API. */
+export const testEmbedTokenKey = new TextEncoder().encode('a-test-embed-token-key-of-32-chars!');
+export const testPortalOrigin = 'https://portal.example.com';
 
 export type Reply = { status: number; headers: Headers; body: unknown };
 
@@ -30,7 +34,14 @@ const noQueue: WorkflowJobs = { runNow: async () => null, syncSchedule: async ()
 
 /** The app as `serve` runs it, for a test that mounts it behind routes of its own (a page to embed the widget in). */
 export async function testApp(db: Db, logger: Logger = createLogger('silent', 'test'), workflowJobs: WorkflowJobs = noQueue): Promise<express.Express> {
-  return createApp({ db, adminKey: await resolveAdminKey(db, adminKey), logger, secretBox: async () => testSecretBox, workflowJobs });
+  return createApp({
+    db,
+    adminKey: await resolveAdminKey(db, adminKey),
+    logger,
+    secretBox: async () => testSecretBox,
+    workflowJobs,
+    widgets: { embedTokens: async () => embedTokens(testEmbedTokenKey), corsOrigins: [testPortalOrigin] },
+  });
 }
 
 export async function serve(db: Db, logger: Logger = createLogger('silent', 'test'), workflowJobs: WorkflowJobs = noQueue, app?: express.Express): Promise<Served> {

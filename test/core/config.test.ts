@@ -1,0 +1,19 @@
+import assert from 'node:assert/strict';
+import { loadConfig } from '../../core/config.ts';
+
+describe('loadConfig', () => {
+  it('reads CORS_ORIGINS as a comma-separated list of origins', () => {
+    assert.deepEqual(loadConfig({ CORS_ORIGINS: 'https://portal.example.com, https://acme.my.salesforce.com:443,http://localhost:5173' }).corsOrigins, [
+      'https://portal.example.com',
+      'https://acme.my.salesforce.com',
+      'http://localhost:5173',
+    ]);
+    assert.deepEqual(loadConfig({}).corsOrigins, []);
+  });
+
+  it('refuses an origin with a path, a wildcard, and a short embed token key', () => {
+    assert.throws(() => loadConfig({ CORS_ORIGINS: 'https://portal.example.com/app' }), /CORS_ORIGINS lists origins such as https:\/\/portal\.example\.com/);
+    assert.throws(() => loadConfig({ CORS_ORIGINS: '*' }), /CORS_ORIGINS lists origins/);
+    assert.throws(() => loadConfig({ EMBED_TOKEN_KEY: 'short' }), /EMBED_TOKEN_KEY must be at least 32 characters/);
+  });
+});
