@@ -7,6 +7,7 @@ import { lazySecretBox } from '../core/secret-box.ts';
 import { findWorkflowVersion } from '../core/workflows/queries.ts';
 import { runSync, syncJobSchema, type SyncDeps } from './jobs/run-sync.ts';
 import { syncJobsOf, workflowRunSchema } from './jobs/workflow-jobs.ts';
+import { failAbandonedRuns } from './load/run-queries.ts';
 import { Queue } from '../core/queues.ts';
 
 export type Worker = { boss: PgBoss; stop: () => Promise<void> };
@@ -14,24 +15,54 @@ export type Worker = { boss: PgBoss; stop: () => Promise<void> };
 /** Failures worth another try later; the rest (a missing column, a wrong host key) would fail again. */
 const transient = new Set<string>([ErrorCode.LOAD_FAILED, ErrorCode.SOURCE_DISCONNECTED, ErrorCode.SOURCE_UNREACHABLE]);
 
-/** Creates the product's queues (idempotent): any process that sends or works jobs calls it after start. */
-export async function createQueues(boss: PgBoss): Promise<void> {
+/**
+ * How soon work stops waiting on a worker that died. A workflow run's worker beats every
+ * heartbeatSeconds / 2; one silent for heartbeatSeconds has its job failed by the next supervision
+ * pass, and the retry starts retryDelaySeconds later (doubling, with jitter) on any live worker.
+ * With these defaults a run taken by a killed worker resumes within about four minutes.
+ */
+export type WorkerTiming = { heartbeatSeconds: number; superviseSeconds: number; retryDelaySeconds: number };
+export const defaultTiming: WorkerTiming = { heartbeatSeconds: 30, superviseSeconds: 60, retryDelaySeconds: 60 };
+
+/**
+ * Creates the product's queues (idempotent: the first process to create a queue sets its policy):
+ * any process that sends or works jobs calls it after start.
+ */
+export async function createQueues(boss: PgBoss, timing: WorkerTiming = defaultTiming): Promise<void> {
   await boss.createQueue(Queue.sync, { notify: true });
-  // A run that failed for a passing reason is tried three more times, backing off from a minute.
-  await boss.createQueue(Queue.workflowRun, { notify: true, policy: 'stately', retryLimit: 3, retryDelay: 60, retryBackoff: true });
+  // A run that failed for a passing reason, or whose worker died, is tried three more times.
+  await boss.createQueue(Queue.workflowRun, {
+    notify: true,
+    policy: 'stately',
+    retryLimit: 3,
+    retryDelay: timing.retryDelaySeconds,
+    retryBackoff: true,
+    heartbeatSeconds: timing.heartbeatSeconds,
+  });
 }
 
 /**
  * Starts pg-boss on the product's database and works its queues. Any number of worker
  * processes may run this against one database: pg-boss hands each job to one of them.
  */
-export async function startWorker(options: { databaseUrl: string; db: Db; logger: Logger; config: Config; clock?: Clock }): Promise<Worker> {
+export async function startWorker(options: {
+  databaseUrl: string;
+  db: Db;
+  logger: Logger;
+  config: Config;
+  clock?: Clock;
+  timing?: WorkerTiming;
+}): Promise<Worker> {
   const { db, logger, config } = options;
+  const timing = options.timing ?? defaultTiming;
   const deps: SyncDeps = { db, secretBox: lazySecretBox(config) };
   const boss = new PgBoss({
     connectionString: options.databaseUrl,
     schema: 'pgboss',
     application_name: 'bellwether-worker',
+    // Expired heartbeats are found by the monitor pass, which runs on both intervals.
+    superviseIntervalSeconds: timing.superviseSeconds,
+    monitorIntervalSeconds: timing.superviseSeconds,
     ...(options.clock ? { clock: options.clock } : {}),
   });
   let stopping = false;
@@ -41,7 +72,7 @@ export async function startWorker(options: { databaseUrl: string; db: Db; logger
     if (!stopping) logger.error({ err: error }, 'job queue error');
   });
   await boss.start();
-  await createQueues(boss);
+  await createQueues(boss, timing);
   await boss.work(Queue.sync, { pollingIntervalSeconds: 2 }, async (jobs) => {
     const results = [];
     for (const job of jobs) {
@@ -56,6 +87,11 @@ export async function startWorker(options: { databaseUrl: string; db: Db; logger
   await boss.work(Queue.workflowRun, { pollingIntervalSeconds: 2 }, async (jobs) => {
     for (const job of jobs) {
       const { workflowId, version } = workflowRunSchema.parse(job.data);
+      // One job of a workflow is active at a time (stately queue), so a run of it still marked
+      // running belongs to an earlier attempt whose worker died mid-run; its load was rolled back.
+      const abandoned = await failAbandonedRuns(db, workflowId);
+      if (abandoned.length > 0) logger.warn({ jobId: job.id, workflowId, runIds: abandoned }, 'runs of a lost worker marked failed');
+      logger.info({ jobId: job.id, workflowId, version, attempt: job.retryCount + 1 }, 'workflow run started');
       const definition = await findWorkflowVersion(db, workflowId, version);
       for (const sync of syncJobsOf(definition, { id: workflowId, version })) {
         const result = await runSync(deps, sync);

@@ -1,3 +1,4 @@
+import { ErrorCode } from '../../core/errors.ts';
 import type { Queryable, Tx } from '../../core/db.ts';
 import type { ObjectCounts } from '../../core/runs/queries.ts';
 import type { AttributeDefinition } from '../map/attributes.ts';
@@ -35,6 +36,17 @@ export async function markRunFailed(db: Queryable, runId: number, code: string, 
     `update sync_runs set state = 'failed', error_code = $2, error_message = $3, finished_at = now() where id = $1`,
     [runId, code, message],
   );
+}
+
+/** Marks a workflow's runs that are still 'running' failed, and answers their ids. */
+export async function failAbandonedRuns(db: Queryable, workflowId: number): Promise<number[]> {
+  const rows = await db.query<{ id: number }>(
+    `update sync_runs set state = 'failed', error_code = $2, finished_at = now(),
+       error_message = 'the worker running it stopped before it finished; nothing it loaded was kept, and the workflow run was retried'
+     where workflow_id = $1 and state = 'running' returning id::int`,
+    [workflowId, ErrorCode.WORKER_LOST],
+  );
+  return rows.map((r) => r.id);
 }
 
 export async function directoryExists(db: Queryable, directoryId: number): Promise<boolean> {
