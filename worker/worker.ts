@@ -25,6 +25,13 @@ export type WorkerTiming = { heartbeatSeconds: number; superviseSeconds: number;
 export const defaultTiming: WorkerTiming = { heartbeatSeconds: 30, superviseSeconds: 60, retryDelaySeconds: 60 };
 
 /**
+ * How a worker fetches jobs. Each fetch takes one job, so a long load never holds a second job
+ * back from an idle worker; fetching again half a second after a short run keeps a cron minute
+ * with hundreds of workflows due moving (pg-boss's default waits 2 s, or 30 s with NOTIFY on).
+ */
+export const workPolling = { batchSize: 1, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5 } as const;
+
+/**
  * Creates the product's queues (idempotent: the first process to create a queue sets its policy):
  * any process that sends or works jobs calls it after start.
  */
@@ -63,6 +70,9 @@ export async function startWorker(options: {
     // Expired heartbeats are found by the monitor pass, which runs on both intervals.
     superviseIntervalSeconds: timing.superviseSeconds,
     monitorIntervalSeconds: timing.superviseSeconds,
+    // A schedule's job is made by the first cron pass after its time (pg-boss's default: every 30 s).
+    cronMonitorIntervalSeconds: 10,
+    cronWorkerIntervalSeconds: 1,
     ...(options.clock ? { clock: options.clock } : {}),
   });
   let stopping = false;
@@ -73,7 +83,7 @@ export async function startWorker(options: {
   });
   await boss.start();
   await createQueues(boss, timing);
-  await boss.work(Queue.sync, { pollingIntervalSeconds: 2 }, async (jobs) => {
+  await boss.work(Queue.sync, workPolling, async (jobs) => {
     const results = [];
     for (const job of jobs) {
       const request = syncJobSchema.parse(job.data);
@@ -84,7 +94,7 @@ export async function startWorker(options: {
     }
     return results;
   });
-  await boss.work(Queue.workflowRun, { pollingIntervalSeconds: 2 }, async (jobs) => {
+  await boss.work(Queue.workflowRun, workPolling, async (jobs) => {
     for (const job of jobs) {
       const { workflowId, version } = workflowRunSchema.parse(job.data);
       // One job of a workflow is active at a time (stately queue), so a run of it still marked
