@@ -37,10 +37,41 @@ const load = z.strictObject({
   mailingListName: z.string().trim().min(1).optional(),
 });
 
+const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day as HH:MM, e.g. "06:00"');
+const weekdays = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
+const zone = { timeZone: z.string().default('UTC') };
+/** A five-field cron, or a preset that stands for one: daily at HH:MM, hourly at a minute, weekly on a day at HH:MM. */
+const schedule = z.union(
+  [
+    z.strictObject({ cron: z.string().regex(/^\S+( \S+){4}$/, 'five cron fields, e.g. "0 6 * * *"'), ...zone }),
+    z.strictObject({ daily: timeOfDay, ...zone }),
+    z.strictObject({ hourly: z.number('the minute past each hour, 0 to 59').int('the minute past each hour, 0 to 59').min(0, 'the minute past each hour, 0 to 59').max(59, 'the minute past each hour, 0 to 59'), ...zone }),
+    z.strictObject({ weekly: z.enum(weekdays), at: timeOfDay, ...zone }),
+  ],
+  {
+    error:
+      'a schedule is { "cron": "0 6 * * *" }, { "daily": "06:00" }, { "hourly": <minute 0-59> } or { "weekly": "monday", "at": "06:00" }, each with an optional "timeZone"',
+  },
+);
+export type Schedule = z.infer<typeof schedule>;
+
+/** The cron a schedule stands for. */
+export function cronOf(s: Schedule): string {
+  const at = (time: string) => time.split(':').map(Number) as [number, number];
+  if ('cron' in s) return s.cron;
+  if ('hourly' in s) return `${s.hourly} * * * *`;
+  if ('daily' in s) {
+    const [hour, minute] = at(s.daily);
+    return `${minute} ${hour} * * *`;
+  }
+  const [hour, minute] = at(s.at);
+  return `${minute} ${hour} * * ${weekdays.indexOf(s.weekly)}`;
+}
+
 export const workflowDefinitionSchema = z
   .strictObject({
-    /** Five-field cron in the time zone; unset: the workflow runs on demand only. */
-    schedule: z.strictObject({ cron: z.string().regex(/^\S+( \S+){4}$/, 'five cron fields, e.g. "0 6 * * *"'), timeZone: z.string().default('UTC') }).optional(),
+    /** When it runs, in its time zone; unset: on demand only. */
+    schedule: schedule.optional(),
     tasks: z.array(z.discriminatedUnion('type', [z.discriminatedUnion('source', [extractFile, extractSftp]), load])).min(2),
   })
   .superRefine((definition, context) => {

@@ -83,13 +83,13 @@ describe('/api/workflows', function () {
   });
 
   describe('a workflow with a schedule', () => {
-    it('runs when its cron comes due, in its time zone, with the version the schedule holds', async () => {
+    it('runs when its schedule comes due, in its time zone, with the version the schedule holds', async () => {
       // Time moves only when the test ticks the clock, so nobody waits for 6 o'clock.
       const clock = new TestClock('2026-11-25T04:59:00Z');
       const config = loadConfig({ DATABASE_URL: url, SECRET_KEY: 'a-test-secret-key-of-32-characters!' });
       worker = await startWorker({ databaseUrl: url, db, logger: createLogger('silent', 'test'), config, clock });
       api = await serve(db, undefined, workflowJobs(worker.boss));
-      const scheduled = { ...definition(accounts), schedule: { cron: '0 6 * * *', timeZone: 'Europe/Berlin' } };
+      const scheduled = { ...definition(accounts), schedule: { daily: '06:00', timeZone: 'Europe/Berlin' } };
       const created = await call('POST', '/api/workflows', { name: 'Daily', definition: scheduled });
       assert.equal(created.status, 201);
       const { id } = created.body as { id: number };

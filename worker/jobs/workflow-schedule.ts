@@ -1,6 +1,7 @@
 import type { PgBoss } from 'pg-boss';
 import { Queue, workflowRunKey } from '../../core/queues.ts';
 import type { Workflow } from '../../core/workflows/queries.ts';
+import { cronOf } from '../../core/workflows/definition.ts';
 import type { WorkflowRun } from './workflow-jobs.ts';
 
 /** How the API starts workflow runs: now, or on the workflow's schedule. */
@@ -20,7 +21,7 @@ export function workflowJobs(boss: PgBoss): WorkflowJobs {
       const schedule = workflow.enabled ? workflow.definition?.schedule : undefined;
       if (!schedule) return boss.unschedule(Queue.workflowRun, key);
       const run: WorkflowRun = { workflowId: workflow.id, version: workflow.version };
-      await boss.schedule(Queue.workflowRun, schedule.cron, run, { tz: schedule.timeZone, key, singletonKey: key });
+      await boss.schedule(Queue.workflowRun, cronOf(schedule), run, { tz: schedule.timeZone, key, singletonKey: key });
     },
   };
 }

@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { cronOf } from '../../core/workflows/definition.ts';
+import { parseDefinition } from '../../core/workflows/queries.ts';
+
+const tasks = [
+  { type: 'extract', name: 'T1', object: 'accounts', source: 'file', path: '/exports/accounts.csv' },
+  { type: 'load', name: 'T2', extracts: { accounts: 'T1' } },
+];
+const scheduleOf = (schedule: unknown) => parseDefinition({ schedule, tasks }).schedule!;
+
+describe('workflow schedules', () => {
+  it('keeps the preset as written and runs it on the cron it stands for', () => {
+    const cases: [unknown, string, string][] = [
+      [{ daily: '06:30', timeZone: 'Europe/Berlin' }, '30 6 * * *', 'Europe/Berlin'],
+      [{ hourly: 15 }, '15 * * * *', 'UTC'],
+      [{ weekly: 'monday', at: '07:05', timeZone: 'America/New_York' }, '5 7 * * 1', 'America/New_York'],
+      [{ weekly: 'sunday', at: '00:00' }, '0 0 * * 0', 'UTC'],
+      [{ cron: '0 6 1 * *' }, '0 6 1 * *', 'UTC'],
+    ];
+    for (const [input, cron, timeZone] of cases) {
+      const saved = scheduleOf(input);
+      assert.deepEqual(saved, { timeZone, ...(input as object) });
+      assert.equal(cronOf(saved), cron);
+    }
+  });
+
+  it('refuses a schedule it cannot read, saying what is wrong or what a schedule looks like', () => {
+    const shape =
+      'schedule: a schedule is { "cron": "0 6 * * *" }, { "daily": "06:00" }, { "hourly": <minute 0-59> } or { "weekly": "monday", "at": "06:00" }, each with an optional "timeZone"';
+    const cases: [unknown, string][] = [
+      [{ daily: '6am' }, 'schedule.daily: a time of day as HH:MM, e.g. "06:00"'],
+      [{ daily: '24:00' }, 'schedule.daily: a time of day as HH:MM, e.g. "06:00"'],
+      [{ hourly: 60 }, 'schedule.hourly: the minute past each hour, 0 to 59'],
+      [{ weekly: 'mon', at: '06:00' }, shape],
+      [{ every: 'day' }, shape],
+      [{ daily: '06:00', timeZone: 'Mars/Olympus' }, 'schedule.timeZone: unknown time zone "Mars/Olympus"'],
+    ];
+    for (const [bad, message] of cases) assert.throws(() => scheduleOf(bad), { message: `invalid workflow definition: ${message}` }, JSON.stringify(bad));
+  });
+});
