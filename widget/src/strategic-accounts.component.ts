@@ -115,9 +115,8 @@ export class StrategicAccountsElement extends LitElement {
     this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
   }
 
-  get #locale(): string | undefined {
-    return this.locale || this.closest('[lang]')?.getAttribute('lang') || undefined;
-  }
+  /** Looked up once per render: a page of accounts formats thousands of numbers. */
+  #locale: string | undefined;
 
   #choosePeriod(period: string): void {
     if (period === this.period) return;
@@ -263,6 +262,7 @@ export class StrategicAccountsElement extends LitElement {
   }
 
   override render(): TemplateResult {
+    this.#locale = this.locale || this.closest('[lang]')?.getAttribute('lang') || undefined;
     const status = this.#data.status;
     // While a new period or page loads, the last answer stays on screen, marked busy.
     const data = status === TaskStatus.ERROR ? undefined : this.#data.value;
