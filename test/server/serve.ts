@@ -33,14 +33,19 @@ export type Served = {
 const noQueue: WorkflowJobs = { runNow: async () => null, syncSchedule: async () => {} };
 
 /** The app as `serve` runs it, for a test that mounts it behind routes of its own (a page to embed the widget in). */
-export async function testApp(db: Db, logger: Logger = createLogger('silent', 'test'), workflowJobs: WorkflowJobs = noQueue): Promise<express.Express> {
+export async function testApp(
+  db: Db,
+  logger: Logger = createLogger('silent', 'test'),
+  workflowJobs: WorkflowJobs = noQueue,
+  corsOrigins: readonly string[] = [testPortalOrigin],
+): Promise<express.Express> {
   return createApp({
     db,
     adminKey: await resolveAdminKey(db, adminKey),
     logger,
     secretBox: async () => testSecretBox,
     workflowJobs,
-    widgets: { embedTokens: async () => embedTokens(testEmbedTokenKey), corsOrigins: [testPortalOrigin] },
+    widgets: { embedTokens: async () => embedTokens(testEmbedTokenKey), corsOrigins },
   });
 }
 

@@ -10,20 +10,20 @@ export const strictCsp = "default-src 'self'; script-src 'self'; style-src 'self
 export type EmbedServer = { base: string; close: () => Promise<void> };
 
 /**
- * A portal's pages on the same origin as the Bellwether app (so `'self'` covers the script and the
- * API), each sent with a strict Content-Security-Policy, in front of the real app.
+ * A portal's pages, each sent with a Content-Security-Policy (strict by default). With `app`, the real
+ * Bellwether app answers every other path on the same origin, so `'self'` covers its script and API.
  */
-export async function serveEmbedPages(app: express.Express, pages: Record<string, string>, csp: string = strictCsp): Promise<EmbedServer> {
+export async function serveEmbedPages(pages: Record<string, string>, options: { app?: express.Express; port?: number; csp?: string } = {}): Promise<EmbedServer> {
   const portal = express();
   // Browsers ask for it unprompted; a 404 would be logged as a console error.
   portal.get('/favicon.ico', (_req, res) => void res.status(204).end());
   for (const [path, body] of Object.entries(pages)) {
     portal.get(path, (_req, res) => {
-      res.set('Content-Security-Policy', csp).type('html').send(body);
+      res.set('Content-Security-Policy', options.csp ?? strictCsp).type('html').send(body);
     });
   }
-  portal.use(app);
-  const server = await listen(portal, 0);
+  if (options.app) portal.use(options.app);
+  const server = await listen(portal, options.port ?? 0);
   return {
     base: `http://localhost:${(server.address() as AddressInfo).port}`,
     close: async () => {

@@ -4,6 +4,7 @@ import type { Db } from '../../core/db.ts';
 import { loadDirectory } from '../../worker/load/load-directory.ts';
 import { openLocalFiles } from '../../worker/extract/local-files.ts';
 import { buildWidget, launchChromium } from '../helpers/browser.ts';
+import { freePort } from '../helpers/database.ts';
 import { accountHeader, tempDir, writeCsv } from '../helpers/files.ts';
 import { testDatabase } from '../helpers/hooks.ts';
 import { adminKey, serve, testApp, type Served } from '../server/serve.ts';
@@ -52,6 +53,17 @@ function tag(configId: number, token: string, extra = ''): string {
   return `<strategic-accounts config="${configId}" token="${token}" as-of="2026-11-25"${extra}></strategic-accounts>`;
 }
 
+/** An embed token for the configuration, as its admin would issue one for a portal. */
+async function issueToken(api: Served, configId: number): Promise<string> {
+  const reply = await api.request('/api/embed-tokens', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ configId, expiresInSeconds: 3600 }),
+  });
+  assert.equal(reply.status, 201, JSON.stringify(reply.body));
+  return (reply.body as { token: string }).token;
+}
+
 /** The table as a user reads it: one array of cell texts per row. */
 async function tableRows(page: Page): Promise<string[][]> {
   const rows = page.locator('strategic-accounts tbody tr');
@@ -69,6 +81,7 @@ describe('<strategic-accounts> in Chromium', function () {
   let api: Served;
   let portal: EmbedServer | undefined;
   let configId: number;
+  let token: string;
   let db: Db;
 
   before(async function () {
@@ -81,6 +94,7 @@ describe('<strategic-accounts> in Chromium', function () {
     await loadAccounts(db);
     api = await serve(db);
     configId = await saveConfig(api, config);
+    token = await issueToken(api, configId);
   });
   afterEach(async () => {
     await portal?.close();
@@ -89,7 +103,7 @@ describe('<strategic-accounts> in Chromium', function () {
   });
 
   async function open(pages: Record<string, string>, path: string): Promise<{ page: Page; trouble: Awaited<ReturnType<typeof watch>> }> {
-    portal = await serveEmbedPages(await testApp(db), pages);
+    portal = await serveEmbedPages(pages, { app: await testApp(db) });
     const page = await browser.newPage();
     const trouble = await watch(page);
     await page.goto(portal.base + path);
@@ -97,7 +111,7 @@ describe('<strategic-accounts> in Chromium', function () {
   }
 
   it('renders every account as a row with the default and configured columns under a strict CSP, with no violation', async () => {
-    const { page, trouble } = await open({ '/portal': embedPage({ head: script, tag: tag(configId, adminKey) }) }, '/portal');
+    const { page, trouble } = await open({ '/portal': embedPage({ head: script, tag: tag(configId, token) }) }, '/portal');
     const rows = await tableRows(page);
     assert.deepEqual(await headers(page), ['Client', 'Health', 'ARR', 'NPS', 'QoQ change (NPS points)', 'Industry']);
     const byName = new Map(rows.map((r) => [r[0], r]));
@@ -112,7 +126,7 @@ describe('<strategic-accounts> in Chromium', function () {
   });
 
   it('shows an account named with markup as text and runs none of it', async () => {
-    const { page, trouble } = await open({ '/portal': embedPage({ head: script, tag: tag(configId, adminKey) }) }, '/portal');
+    const { page, trouble } = await open({ '/portal': embedPage({ head: script, tag: tag(configId, token) }) }, '/portal');
     await page.getByRole('row', { name: xssName }).waitFor();
     assert.equal(await page.locator('strategic-accounts img').count(), 0, 'no <img> element was made from the name');
     await page.getByRole('button', { name: 'Cards' }).click();
@@ -124,7 +138,7 @@ describe('<strategic-accounts> in Chromium', function () {
   });
 
   it('sorts by a column from the keyboard, asking the server for that order, and again the other way', async () => {
-    const { page, trouble } = await open({ '/portal': embedPage({ head: script, tag: tag(configId, adminKey) }) }, '/portal');
+    const { page, trouble } = await open({ '/portal': embedPage({ head: script, tag: tag(configId, token) }) }, '/portal');
     await tableRows(page);
     const nps = page.getByRole('button', { name: 'NPS', exact: true });
     await nps.focus();
@@ -142,7 +156,7 @@ describe('<strategic-accounts> in Chromium', function () {
   });
 
   it('fetches the chosen period again when the period switches', async () => {
-    const { page, trouble } = await open({ '/portal': embedPage({ head: script, tag: tag(configId, adminKey) }) }, '/portal');
+    const { page, trouble } = await open({ '/portal': embedPage({ head: script, tag: tag(configId, token) }) }, '/portal');
     await tableRows(page);
     const element = page.locator('strategic-accounts');
     await page.getByRole('button', { name: 'MoM', exact: true }).click();
@@ -158,7 +172,7 @@ describe('<strategic-accounts> in Chromium', function () {
   });
 
   it('shows cards with three key metrics formatted as configured and a line chart of the chosen metric', async () => {
-    const { page } = await open({ '/portal': embedPage({ head: script, tag: tag(configId, adminKey, ' view="cards"') }) }, '/portal');
+    const { page } = await open({ '/portal': embedPage({ head: script, tag: tag(configId, token, ' view="cards"') }) }, '/portal');
     const alpha = page.locator('strategic-accounts li.card', { hasText: 'Alpha GmbH' });
     await alpha.waitFor();
     const metrics = await alpha.locator('.metric').evaluateAll((ms) => ms.map((m) => (m as HTMLElement).innerText.replace(/\s+/g, ' ').trim()));
@@ -183,9 +197,34 @@ describe('<strategic-accounts> in Chromium', function () {
     await page.close();
   });
 
+  it('embeds in a page of another origin through CORS, and says so when that origin is not allowed', async () => {
+    // One portal server reached by two names: 127.0.0.1 is in CORS_ORIGINS, localhost is not.
+    const port = await freePort();
+    await api.close();
+    api = await serve(db, undefined, undefined, await testApp(db, undefined, undefined, [`http://127.0.0.1:${port}`]));
+    const csp = `default-src 'self'; script-src 'self' ${api.base}; connect-src ${api.base}; style-src 'self'`;
+    const page = embedPage({ head: `<script type="module" src="${api.base}/widget/strategic-accounts.js"></script>`, tag: tag(configId, token, ` api="${api.base}"`) });
+    portal = await serveEmbedPages({ '/portal': page }, { port, csp });
+
+    const allowed = await browser.newPage();
+    const trouble = await watch(allowed);
+    await allowed.goto(`http://127.0.0.1:${port}/portal`);
+    assert.equal((await tableRows(allowed)).length, 6);
+    assert.deepEqual([await trouble.violations(), trouble.errors], [[], []]);
+    await allowed.close();
+
+    const refused = await browser.newPage();
+    await refused.goto(`http://localhost:${port}/portal`);
+    const alert = refused.getByRole('alert');
+    await alert.waitFor();
+    assert.equal(await alert.locator('p').innerText(), `Could not load the accounts: the server at ${api.base} could not be reached`);
+    await alert.getByRole('button', { name: 'Try again' }).waitFor();
+    await refused.close();
+  });
+
   it('runs as a classic script in a closed shadow root, as Salesforce loads it', async () => {
     const classic = '<script src="/widget/strategic-accounts.iife.js" defer></script>';
-    const { page, trouble } = await open({ '/vf': embedPage({ head: classic, tag: tag(configId, adminKey, ' shadow-mode="closed"') }) }, '/vf');
+    const { page, trouble } = await open({ '/vf': embedPage({ head: classic, tag: tag(configId, token, ' shadow-mode="closed"') }) }, '/vf');
     await page.waitForFunction(() => document.querySelector('strategic-accounts')!.getBoundingClientRect().height > 150);
     assert.deepEqual(await trouble.events(), ['accounts-load {"total":6,"period":"QoQ"}']);
     assert.equal(await page.locator('strategic-accounts').evaluate((el) => el.shadowRoot), null, 'the page cannot reach into the closed root');

@@ -272,7 +272,8 @@ export class StrategicAccountsElement extends LitElement {
     if (status === TaskStatus.ERROR) {
       const message = (this.#data.error as Error | undefined)?.message ?? 'unknown error';
       body = html`<div class="status error" part="error" role="alert">
-        Could not load the accounts: ${message}<button type="button" @click=${() => this.refresh()}>Try again</button>
+        <p>Could not load the accounts: ${message}</p>
+        <button type="button" @click=${() => this.refresh()}>Try again</button>
       </div>`;
     } else if (!data) {
       body = html`<div class="status" part="status">Loading accounts…</div>`;

@@ -87,8 +87,10 @@ export const styles = css`
   .error {
     color: var(--_negative);
   }
+  .error p {
+    margin: 0 0 0.5rem;
+  }
   .error button {
-    margin-left: 0.5rem;
     border: 1px solid currentColor;
     border-radius: var(--_radius);
     background: transparent;
