@@ -1,10 +1,12 @@
 // `npm start`: the whole product in one process on a fresh machine: embedded database (unless
-// DATABASE_URL is set), migrations, the worker, the bundled demo data on first start, and the API.
+// DATABASE_URL is set), migrations, the worker, the bundled demo data on first start, the API, and a
+// page that shows the widget on the demo data.
 import path from 'node:path';
 import { resolveAdminKey } from '../core/admin-key.ts';
 import { boot, onShutdown } from '../core/boot.ts';
 import { lazySecretBox } from '../core/secret-box.ts';
 import { lazyEmbedTokens } from '../server/widgets/embed-tokens.ts';
+import { demoRoutes, demoWidget, withDemoPage } from '../server/widgets/demo.ts';
 import { createApp } from '../server/app.ts';
 import { listen } from '../server/listen.ts';
 import { workflowJobs } from '../worker/jobs/workflow-schedule.ts';
@@ -24,16 +26,20 @@ const worker = await startWorker({ databaseUrl: runtime.database.url, db, logger
 const [{ loaded }] = (await db.query<{ loaded: boolean }>('select exists (select 1 from sync_runs) as loaded')) as [{ loaded: boolean }];
 if (!loaded) await loadDemo(worker);
 
-const app = createApp({ db, adminKey, logger, secretBox: lazySecretBox(config), workflowJobs: workflowJobs(worker.boss),
-  widgets: { embedTokens: lazyEmbedTokens(config), corsOrigins: config.corsOrigins },
+const embedTokens = lazyEmbedTokens(config);
+const api = createApp({ db, adminKey, logger, secretBox: lazySecretBox(config), workflowJobs: workflowJobs(worker.boss),
+  widgets: { embedTokens, corsOrigins: config.corsOrigins },
 });
+const demo = await demoWidget(db, logger);
+const app = demo ? withDemoPage(api, demoRoutes(db, demo, embedTokens), logger) : api;
 const server = await listen(app, config.port);
 const base = `http://localhost:${config.port}`;
 const key = adminKey.generated ?? '<your admin API key>';
 console.log(`
 Bellwether is running at ${base}  (database: ${runtime.database.embedded ? `embedded, in ${config.dataDir}` : 'DATABASE_URL'})
 ${adminKey.generated ? `Admin API key, shown this once (only its hash is stored; set ADMIN_API_KEY to choose your own):\n  ${adminKey.generated}` : 'Admin API key: the one printed at first start, or ADMIN_API_KEY.'}
-Try:
+${demo ? `The widget on the demo data: ${base}/demo
+` : ''}Try:
   curl -H "Authorization: Bearer ${key}" ${base}/api/accounts
 `);
 

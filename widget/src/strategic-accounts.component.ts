@@ -172,7 +172,7 @@ export class StrategicAccountsElement extends LitElement {
     return html`<div class="table-wrap">
       <table part="table">
         <caption>
-          ${data.config.name}: ${data.current.label} against ${data.previous.label}
+          ${data.current.label} against ${data.previous.label}
         </caption>
         <thead>
           <tr>

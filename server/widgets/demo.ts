@@ -1,0 +1,128 @@
+import express, { Router } from 'express';
+import type { Queryable } from '../../core/db.ts';
+import { AppError, ErrorCode } from '../../core/errors.ts';
+import type { Logger } from '../../core/log.ts';
+import { errorHandler } from '../errors.ts';
+import { createWidgetConfig, listWidgetConfigs } from './config-queries.ts';
+import type { EmbedTokens } from './embed-tokens.ts';
+
+/*
+ * The demo page of `npm start`: the widget on the bundled demo company (examples/demo), embedded the
+ * way a portal would, under a strict Content-Security-Policy, with an embed token issued per visit.
+ */
+
+export const demoConfigName = 'Demo: strategic accounts';
+
+/** What examples/demo/mapping.json loads: industry and tier, the currency code, the contract and its term in months. */
+const demoConfig = {
+  name: demoConfigName,
+  directoryId: 1,
+  period: 'QoQ',
+  timeZone: 'Europe/Berlin',
+  columns: [
+    { field: 'attribute:industry', label: 'Industry' },
+    { field: 'attribute:tier', label: 'Tier' },
+    { field: 'role:ACCOUNT_OWNER', label: 'Account owner' },
+  ],
+  keyMetrics: [
+    { label: 'ARR', field: 'arr', format: 'currency', decimals: 0 },
+    { label: 'Responses', field: 'responses', format: 'number', decimals: 0 },
+    { label: 'Contract term (months)', field: 'attribute:contractTermMonths', format: 'number', decimals: 0 },
+  ],
+  chartMetric: { field: 'nps' },
+  arr: { amountAttribute: 'contractAmount', termAttribute: 'contractTermMonths', termUnit: 'months' },
+  currencyAttribute: 'currency',
+};
+
+export type DemoWidget = { configId: number; directoryId: number; timeZone: string };
+
+/**
+ * The demo's widget configuration, saved on first use. Null when the directory is not the demo
+ * company's (its attributes are missing): then there is no demo page.
+ */
+export async function demoWidget(db: Queryable, logger: Logger): Promise<DemoWidget | null> {
+  const saved = (await listWidgetConfigs(db)).find((c) => c.name === demoConfigName);
+  if (saved) return { configId: saved.id, directoryId: saved.directoryId, timeZone: saved.timeZone };
+  try {
+    const created = await createWidgetConfig(db, demoConfig);
+    return { configId: created.id, directoryId: created.directoryId, timeZone: created.timeZone };
+  } catch (error) {
+    if (!(error instanceof AppError) || error.code !== ErrorCode.BAD_REQUEST) throw error;
+    logger.info({ reason: error.message }, 'no widget demo page: the directory does not hold the demo company');
+    return null;
+  }
+}
+
+/** The day of the newest answer, in the configuration's time zone: the demo shows its data however old it is. */
+async function newestAnswerDay(db: Queryable, demo: DemoWidget): Promise<string | null> {
+  const [row] = await db.query<{ day: string | null }>(
+    `select to_char(max(responded_at) at time zone $2, 'YYYY-MM-DD') as day from nps_responses where directory_id = $1`,
+    [demo.directoryId, demo.timeZone],
+  );
+  return row?.day ?? null;
+}
+
+const page = (tag: string) => `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Bellwether: strategic accounts (demo)</title>
+<link rel="stylesheet" href="/demo/demo.css">
+<link rel="icon" href="/demo/icon.svg" type="image/svg+xml">
+<script type="module" src="/widget/strategic-accounts.js"></script>
+</head>
+<body>
+<header>
+<h1>Northwind: strategic accounts</h1>
+<p>The <code>&lt;strategic-accounts&gt;</code> widget on the demo company, embedded as any portal would
+(this page allows no inline script or style). Sort by any column, switch the period, or show the cards.</p>
+</header>
+<main>${tag}</main>
+<footer><p>Embed it in your own page:</p>
+<pre><code>&lt;script type="module" src="https://&lt;bellwether&gt;/widget/strategic-accounts.js"&gt;&lt;/script&gt;
+&lt;strategic-accounts api="https://&lt;bellwether&gt;" config="&lt;id&gt;" token="&lt;embed token&gt;"&gt;&lt;/strategic-accounts&gt;</code></pre>
+</footer>
+</body>
+</html>`;
+
+const stylesheet = `body { margin: 0 auto; max-width: 90rem; padding: 1.5rem; font: 15px/1.5 system-ui, sans-serif; color: #1f2937; background: #f3f4f6; }
+h1 { font-size: 1.4rem; margin: 0 0 0.25rem; }
+header p, footer p { color: #4b5563; margin: 0 0 1rem; }
+main { background: #fff; border-radius: 8px; padding: 1rem; box-shadow: 0 1px 3px rgb(0 0 0 / 0.1); }
+footer { margin-top: 1.5rem; }
+pre { background: #111827; color: #e5e7eb; padding: 0.75rem; border-radius: 6px; overflow-x: auto; font-size: 0.8rem; }
+strategic-accounts { --sa-color-accent: #1d4ed8; }
+`;
+
+const icon = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><path d="M1 13 5 7l3 3 5-8 2 2" fill="none" stroke="#1d4ed8" stroke-width="2"/></svg>';
+
+/** GET /demo, its stylesheet and icon; a token valid for an hour is issued for each visit. */
+export function demoRoutes(db: Queryable, demo: DemoWidget, embedTokens: () => Promise<EmbedTokens>): Router {
+  const router = Router();
+  const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; base-uri 'none'";
+  router.get('/demo', async (_req, res) => {
+    const { token } = await (await embedTokens()).issue({ configId: demo.configId, directoryId: demo.directoryId, userEmail: null }, 3600);
+    const asOf = await newestAnswerDay(db, demo);
+    const tag = `<strategic-accounts config="${demo.configId}" token="${token}"${asOf ? ` as-of="${asOf}"` : ''} locale="en-US"></strategic-accounts>`;
+    res.set({ 'Content-Security-Policy': csp, 'Cache-Control': 'no-store' }).type('html').send(page(tag));
+  });
+  router.get('/demo/demo.css', (_req, res) => {
+    res.set('Cache-Control', 'public, max-age=3600').type('css').send(stylesheet);
+  });
+  router.get('/demo/icon.svg', (_req, res) => {
+    res.set('Cache-Control', 'public, max-age=3600').type('image/svg+xml').send(icon);
+  });
+  return router;
+}
+
+/** The app behind the demo page: the page's routes first, then everything the app answers. */
+export function withDemoPage(app: express.Express, routes: Router, logger: Logger): express.Express {
+  const site = express();
+  site.disable('x-powered-by');
+  site.use(routes);
+  site.use(app);
+  // A page that fails (no key to sign its token) answers as the API does, without a stack trace.
+  site.use(errorHandler(logger));
+  return site;
+}
