@@ -20,6 +20,11 @@ const schema = z.object({
   BELLWETHER_DATA_DIR: z.string().default('.bellwether'),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  MAIL_FROM: z.string().min(3).default('Bellwether <surveys@bellwether.localhost>'),
+  SEND_RATE: z.coerce.number().positive().optional(),
+  SMTP_CONNECTIONS: z.coerce.number().int().min(1).max(50).default(5),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 export type Config = Readonly<{
@@ -37,6 +42,14 @@ export type Config = Readonly<{
   dataDir: string;
   embeddedPgPort: number;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  /** Unset: mail is kept in the local outbox (readable on /outbox) instead of being sent. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** Most messages per second sent over SMTP; unset: as fast as the pooled connections go. */
+  sendRate: number | undefined;
+  smtpConnections: number;
+  /** Where recipients reach the survey pages, without a trailing slash. */
+  publicUrl: string;
 }>;
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
@@ -57,5 +70,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     dataDir: path.resolve(e.BELLWETHER_DATA_DIR),
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     logLevel: e.LOG_LEVEL,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    sendRate: e.SEND_RATE,
+    smtpConnections: e.SMTP_CONNECTIONS,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
   });
 }

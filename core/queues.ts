@@ -4,7 +4,14 @@ export const Queue = {
   sync: 'sync',
   /** Run one version of a workflow: its load tasks in order. At most one waits per workflow. */
   workflowRun: 'workflow-run',
+  /** Send one survey distribution's pending emails; starts at its send time. */
+  distributionSend: 'distribution-send',
 } as const;
+
+/** At most one job sends a distribution at a time. */
+export function distributionSendKey(distributionId: number): string {
+  return `distribution-${distributionId}`;
+}
 
 /** A second trigger while a run of the same workflow waits is dropped; one that comes while it runs waits. */
 export function workflowRunKey(workflowId: number): string {

@@ -13,6 +13,8 @@ import { strategicAccountsRoutes, widgetConfigRoutes, type WidgetAccess } from '
 import { widgetBundleRoutes } from './widgets/bundle.ts';
 import type { WorkflowJobs } from '../worker/jobs/workflow-schedule.ts';
 import type { SecretBox } from '../core/secret-box.ts';
+import { surveyPageRoutes } from './surveys/public-routes.ts';
+import { responseImportRoutes, surveyRoutes } from './surveys/routes.ts';
 
 export type AppDeps = {
   db: Db; adminKey: AdminKey; logger: Logger; secretBox: () => Promise<SecretBox>; workflowJobs: WorkflowJobs;
@@ -23,6 +25,7 @@ export type AppDeps = {
  * The HTTP API as an Express app that never listens: the entry point (or a test) calls `listen`.
  * Everything under /api but the health probe and the widget's data (embed tokens too) needs the admin key;
  * the widget's script is public.
+ * Survey pages (/s/<token>) and opt-outs (/o/<token>) are public: their unguessable token is the permission.
  */
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
@@ -32,12 +35,16 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/api', healthRoutes(deps.db, deps.logger));
   // The widget's data takes an embed token as well as the admin key, from the allowed origins.
   app.use('/api', strategicAccountsRoutes(deps.db, deps.adminKey, deps.widgets));
+  // An NPS history is larger than other requests, and may come as CSV: parsed by its own route.
+  app.use('/api/responses', requireAdminKey(deps.adminKey), responseImportRoutes(deps.db));
   app.use('/api', requireAdminKey(deps.adminKey), express.json({ limit: '16kb' }));
   app.use('/api', directoryRoutes(deps.db));
   app.use('/api', runRoutes(deps.db));
   app.use('/api', connectionRoutes(deps.db, deps.secretBox));
   app.use('/api', workflowRoutes(deps.db, deps.workflowJobs));
   app.use('/api', widgetConfigRoutes(deps.db, deps.widgets));
+  app.use('/api', surveyRoutes(deps.db));
+  app.use(surveyPageRoutes(deps.db, deps.adminKey));
 
   app.use(unknownRoute);
   app.use(errorHandler(deps.logger));

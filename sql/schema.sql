@@ -58,6 +58,57 @@ create table directories (
   constraint directories_name_key UNIQUE (name)
 );
 
+create table distribution_recipients (
+  id bigint generated always as identity not null,
+  distribution_id bigint not null,
+  contact_external_id text not null,
+  account_external_id text,
+  email text,
+  token text not null,
+  state text not null default 'pending'::text,
+  skip_reason text,
+  message_id text,
+  attempts integer not null default 0,
+  retry_at timestamp with time zone,
+  error text,
+  claimed_at timestamp with time zone,
+  sent_at timestamp with time zone,
+  constraint distribution_recipients_check CHECK (((state = 'skipped'::text) = (skip_reason IS NOT NULL))),
+  constraint distribution_recipients_skip_reason_check CHECK ((skip_reason = ANY (ARRAY['deleted'::text, 'no_email'::text, 'opted_out'::text]))),
+  constraint distribution_recipients_state_check CHECK ((state = ANY (ARRAY['pending'::text, 'sending'::text, 'sent'::text, 'failed'::text, 'skipped'::text, 'in_doubt'::text]))),
+  constraint distribution_recipients_distribution_id_fkey FOREIGN KEY (distribution_id) REFERENCES distributions(id) ON DELETE CASCADE,
+  constraint distribution_recipients_pkey PRIMARY KEY (id),
+  constraint distribution_recipients_distribution_id_contact_external_id_key UNIQUE (distribution_id, contact_external_id),
+  constraint distribution_recipients_token_key UNIQUE (token)
+);
+
+create table distributions (
+  id bigint generated always as identity not null,
+  survey_id bigint not null,
+  directory_id bigint not null,
+  mailing_list_id bigint not null,
+  workflow_id bigint,
+  link_type text not null,
+  anonymous_token text,
+  mail_from text not null,
+  subject text not null,
+  html text not null,
+  text text not null,
+  send_at timestamp with time zone not null,
+  state text not null default 'scheduled'::text,
+  created_at timestamp with time zone not null default now(),
+  finished_at timestamp with time zone,
+  constraint distributions_check CHECK (((link_type = 'anonymous'::text) = (anonymous_token IS NOT NULL))),
+  constraint distributions_link_type_check CHECK ((link_type = ANY (ARRAY['individual'::text, 'anonymous'::text]))),
+  constraint distributions_state_check CHECK ((state = ANY (ARRAY['scheduled'::text, 'sending'::text, 'finished'::text]))),
+  constraint distributions_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES directories(id) ON DELETE CASCADE,
+  constraint distributions_mailing_list_id_fkey FOREIGN KEY (mailing_list_id) REFERENCES mailing_lists(id) ON DELETE CASCADE,
+  constraint distributions_survey_id_fkey FOREIGN KEY (survey_id) REFERENCES surveys(id) ON DELETE CASCADE,
+  constraint distributions_workflow_id_fkey FOREIGN KEY (workflow_id) REFERENCES workflows(id) ON DELETE SET NULL,
+  constraint distributions_pkey PRIMARY KEY (id),
+  constraint distributions_anonymous_token_key UNIQUE (anonymous_token)
+);
+
 create table instance_settings (
   name text not null,
   value text not null,
@@ -108,16 +159,49 @@ create table migrations (
 create table nps_responses (
   id bigint generated always as identity not null,
   directory_id bigint not null,
-  contact_external_id text not null,
-  account_external_id text not null,
+  contact_external_id text,
+  account_external_id text,
   score smallint not null,
   comment text,
   responded_at timestamp with time zone not null,
   created_at timestamp with time zone not null default now(),
+  survey_id bigint,
+  distribution_id bigint,
+  recipient_id bigint,
+  answers jsonb not null default '{}'::jsonb,
+  updated_at timestamp with time zone,
+  constraint nps_responses_contact_or_survey CHECK (((contact_external_id IS NOT NULL) OR (survey_id IS NOT NULL))),
+  constraint nps_responses_contact_with_account CHECK (((contact_external_id IS NULL) = (account_external_id IS NULL))),
   constraint nps_responses_score_check CHECK (((score >= 0) AND (score <= 10))),
   constraint nps_responses_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES directories(id) ON DELETE CASCADE,
+  constraint nps_responses_distribution_id_fkey FOREIGN KEY (distribution_id) REFERENCES distributions(id) ON DELETE SET NULL,
+  constraint nps_responses_recipient_id_fkey FOREIGN KEY (recipient_id) REFERENCES distribution_recipients(id) ON DELETE SET NULL,
+  constraint nps_responses_survey_id_fkey FOREIGN KEY (survey_id) REFERENCES surveys(id) ON DELETE SET NULL,
   constraint nps_responses_pkey PRIMARY KEY (id),
-  constraint nps_responses_directory_id_contact_external_id_responded_at_key UNIQUE (directory_id, contact_external_id, responded_at)
+  constraint nps_responses_directory_id_contact_external_id_responded_at_key UNIQUE (directory_id, contact_external_id, responded_at),
+  constraint nps_responses_recipient_id_key UNIQUE (recipient_id)
+);
+
+create table opt_outs (
+  directory_id bigint not null,
+  contact_external_id text not null,
+  email text,
+  created_at timestamp with time zone not null default now(),
+  constraint opt_outs_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES directories(id) ON DELETE CASCADE,
+  constraint opt_outs_pkey PRIMARY KEY (directory_id, contact_external_id)
+);
+
+create table outbox_messages (
+  id bigint generated always as identity not null,
+  message_id text not null,
+  mail_from text not null,
+  mail_to text not null,
+  subject text not null,
+  html text,
+  text text,
+  created_at timestamp with time zone not null default now(),
+  constraint outbox_messages_pkey PRIMARY KEY (id),
+  constraint outbox_messages_message_id_key UNIQUE (message_id)
 );
 
 create table sftp_connections (
@@ -153,6 +237,24 @@ create table sftp_loaded_files (
   constraint sftp_loaded_files_connection_id_fkey FOREIGN KEY (connection_id) REFERENCES sftp_connections(id) ON DELETE CASCADE,
   constraint sftp_loaded_files_run_id_fkey FOREIGN KEY (run_id) REFERENCES sync_runs(id) ON DELETE SET NULL,
   constraint sftp_loaded_files_pkey PRIMARY KEY (connection_id, path, size, modified_at)
+);
+
+create table surveys (
+  id bigint generated always as identity not null,
+  name text not null,
+  title text not null,
+  question text not null,
+  comment_question text,
+  extra_questions jsonb not null default '[]'::jsonb,
+  thank_you text not null,
+  created_at timestamp with time zone not null default now(),
+  updated_at timestamp with time zone not null default now(),
+  constraint surveys_extra_questions_check CHECK ((jsonb_typeof(extra_questions) = 'array'::text)),
+  constraint surveys_name_check CHECK ((name <> ''::text)),
+  constraint surveys_question_check CHECK ((question <> ''::text)),
+  constraint surveys_title_check CHECK ((title <> ''::text)),
+  constraint surveys_pkey PRIMARY KEY (id),
+  constraint surveys_name_key UNIQUE (name)
 );
 
 create table sync_run_counts (
@@ -243,8 +345,11 @@ CREATE INDEX accounts_display_name ON public.accounts USING btree (directory_id,
 CREATE INDEX accounts_parent ON public.accounts USING btree (directory_id, parent_external_id) WHERE (NOT is_deleted);
 CREATE INDEX contacts_account ON public.contacts USING btree (directory_id, account_external_id) WHERE (NOT is_deleted);
 CREATE INDEX contacts_email ON public.contacts USING btree (directory_id, lower(email)) WHERE (NOT is_deleted);
+CREATE INDEX distribution_recipients_pending ON public.distribution_recipients USING btree (distribution_id, id) WHERE (state = ANY (ARRAY['pending'::text, 'sending'::text]));
 CREATE INDEX management_roles_user ON public.management_roles USING btree (directory_id, lower(user_email)) WHERE (NOT is_deleted);
 CREATE INDEX nps_responses_account ON public.nps_responses USING btree (directory_id, account_external_id, responded_at) INCLUDE (score);
+CREATE INDEX nps_responses_survey ON public.nps_responses USING btree (survey_id, responded_at);
+CREATE INDEX opt_outs_email ON public.opt_outs USING btree (directory_id, lower(email));
 CREATE INDEX sync_run_errors_run ON public.sync_run_errors USING btree (run_id, id);
 CREATE INDEX sync_runs_directory_started ON public.sync_runs USING btree (directory_id, started_at DESC);
 CREATE UNIQUE INDEX management_roles_one_owner ON public.management_roles USING btree (directory_id, account_external_id) WHERE ((role_name = 'ACCOUNT_OWNER'::text) AND (NOT is_deleted));

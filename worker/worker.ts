@@ -9,6 +9,9 @@ import { runSync, syncJobSchema, type SyncDeps } from './jobs/run-sync.ts';
 import { syncJobsOf, workflowRunSchema } from './jobs/workflow-jobs.ts';
 import { failAbandonedRuns } from './load/run-queries.ts';
 import { Queue } from '../core/queues.ts';
+import { createMailer, type Mailer } from '../core/mail.ts';
+import { scheduleDistribution, type DistributeTask, type DistributionSendJob } from './distribute/schedule-distribution.ts';
+import { sendDistribution, type RetryPolicy } from './distribute/send-distribution.ts';
 
 export type Worker = { boss: PgBoss; stop: () => Promise<void> };
 
@@ -46,6 +49,18 @@ export async function createQueues(boss: PgBoss, timing: WorkerTiming = defaultT
     retryBackoff: true,
     heartbeatSeconds: timing.heartbeatSeconds,
   });
+  // A sending worker that dies stops its heartbeat; its distribution is then retried by another
+  // worker, which resumes it (temporary SMTP failures are retried inside the job). It may run for
+  // hours under a send rate, so it does not expire.
+  await boss.createQueue(Queue.distributionSend, {
+    notify: true,
+    heartbeatSeconds: timing.heartbeatSeconds,
+    expireInSeconds: 24 * 3600,
+    retryLimit: 20,
+    retryDelay: timing.retryDelaySeconds,
+    retryBackoff: true,
+    retryDelayMax: 600,
+  });
 }
 
 /**
@@ -59,10 +74,15 @@ export async function startWorker(options: {
   config: Config;
   clock?: Clock;
   timing?: WorkerTiming;
+  /** Where the worker's mail goes; default: the configured SMTP server or the outbox. */
+  mailer?: Mailer;
+  /** How temporary SMTP failures are retried (tests shorten it). */
+  sendRetry?: RetryPolicy;
 }): Promise<Worker> {
   const { db, logger, config } = options;
   const timing = options.timing ?? defaultTiming;
   const deps: SyncDeps = { db, secretBox: lazySecretBox(config) };
+  const mailer = options.mailer ?? createMailer(config, db);
   const boss = new PgBoss({
     connectionString: options.databaseUrl,
     schema: 'pgboss',
@@ -103,7 +123,8 @@ export async function startWorker(options: {
       if (abandoned.length > 0) logger.warn({ jobId: job.id, workflowId, runIds: abandoned }, 'runs of a lost worker marked failed');
       logger.info({ jobId: job.id, workflowId, version, attempt: job.retryCount + 1 }, 'workflow run started');
       const definition = await findWorkflowVersion(db, workflowId, version);
-      for (const sync of syncJobsOf(definition, { id: workflowId, version })) {
+      const loads = definition.tasks.filter((t) => t.type === 'load');
+      for (const [i, sync] of syncJobsOf(definition, { id: workflowId, version }).entries()) {
         const result = await runSync(deps, sync);
         logger.info({ jobId: job.id, workflowId, version, runId: result.runId, state: result.state, error: result.error }, 'workflow load finished');
         // A later load reads what an earlier one wrote: it does not run on a failed one. A failure
@@ -112,7 +133,25 @@ export async function startWorker(options: {
           if (result.error && transient.has(result.error.code)) throw new Error(`run ${result.runId}: ${result.error.code}: ${result.error.message}`);
           break;
         }
+        const distributes = definition.tasks.filter((t): t is DistributeTask => t.type === 'distribute' && t.load === loads[i]?.name);
+        for (const task of distributes) {
+          if (!result.mailingList) continue;
+          const scheduled = await scheduleDistribution(db, boss, {
+            task, directoryId: sync.directoryId, mailingListId: result.mailingList.id, workflowId, mailFrom: config.mailFrom,
+          });
+          logger.info({ jobId: job.id, workflowId, task: task.name, distributionId: scheduled.id, recipients: scheduled.recipients, skipped: scheduled.skipped, sendAt: scheduled.sendAt }, 'survey distribution scheduled');
+        }
       }
+    }
+  });
+  await boss.work<DistributionSendJob>(Queue.distributionSend, workPolling, async (jobs) => {
+    for (const job of jobs) {
+      const outcome = await sendDistribution({ db, mailer, publicUrl: config.publicUrl, logger }, job.data.distributionId, {
+        signal: job.signal,
+        ...(options.sendRetry ? { retry: options.sendRetry } : {}),
+      });
+      // Stopped before the end (the worker stopping): the job is tried again and resumes.
+      if (!outcome.finished) throw new Error(`distribution ${job.data.distributionId} stopped before every recipient was sent`);
     }
   });
   return {
@@ -120,6 +159,7 @@ export async function startWorker(options: {
     stop: async () => {
       stopping = true;
       await boss.stop({ graceful: true, timeout: 30_000 });
+      await mailer.close();
     },
   };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { mappingInputSchema } from '../../worker/map/mapping.ts';
+import { unknownPlaceholders } from '../../worker/distribute/template.ts';
 
 /*
  * A workflow definition: when it runs and its ordered tasks. Extract tasks each read one export
@@ -68,11 +69,30 @@ export function cronOf(s: Schedule): string {
   return `${minute} ${hour} * * ${weekdays.indexOf(s.weekly)}`;
 }
 
+const template = z.string().trim().min(1).max(20_000);
+/**
+ * Sends a survey by email to the mailing list that the named load task creates in the same run.
+ * It sends now, `delayMinutes` after the load, or `at` a set time (now, when that time has passed).
+ */
+const distribute = z.strictObject({
+  type: z.literal('distribute'),
+  name,
+  /** The load task whose mailing list receives the survey. */
+  load: name,
+  surveyId: z.number().int().positive(),
+  linkType: z.enum(['individual', 'anonymous']).default('individual'),
+  send: z.union([z.literal('now'), z.strictObject({ delayMinutes: z.number().int().min(1).max(60 * 24 * 90) }), z.strictObject({ at: z.iso.datetime({ offset: true }) })]).default('now'),
+  from: z.string().trim().min(3).max(300).optional(),
+  subject: z.string().trim().min(1).max(300).optional(),
+  html: template.optional(),
+  text: template.optional(),
+});
+
 export const workflowDefinitionSchema = z
   .strictObject({
     /** When it runs, in its time zone; unset: on demand only. */
     schedule: schedule.optional(),
-    tasks: z.array(z.discriminatedUnion('type', [z.discriminatedUnion('source', [extractFile, extractSftp]), load])).min(2),
+    tasks: z.array(z.discriminatedUnion('type', [z.discriminatedUnion('source', [extractFile, extractSftp]), load, distribute])).min(2),
   })
   .superRefine((definition, context) => {
     const problem = (message: string, path: (string | number)[]) => context.addIssue({ code: 'custom', message, path });
@@ -100,6 +120,20 @@ export const workflowDefinitionSchema = z
         if (places.size > 1) {
           problem('the extracts of one load read from one place: local files, or one SFTP connection with one archive folder', ['tasks', i, 'extracts']);
         }
+      }
+      if (task.type === 'distribute') {
+        const target = seen.get(task.load);
+        if (!target) problem(`"${task.load}" is not an earlier task`, ['tasks', i, 'load']);
+        else if (target.type !== 'load') problem(`"${task.load}" is not a load task`, ['tasks', i, 'load']);
+        else if (!target.mailingListName || !target.extracts.contacts) {
+          problem(`load task "${task.load}" creates no mailing list: give it a mailingListName and a contacts extract`, ['tasks', i, 'load']);
+        }
+        for (const part of ['subject', 'html', 'text'] as const) {
+          const unknown = unknownPlaceholders(task[part] ?? '');
+          if (unknown.length > 0) problem(`unknown placeholder ${unknown.map((p) => `{{${p}}}`).join(', ')}; known: firstName, lastName, accountName, surveyLink, optOutLink, surveyTitle`, ['tasks', i, part]);
+        }
+        if (task.html !== undefined && !/\{\{\s*optOutLink/.test(task.html)) problem('the HTML body has no {{optOutLink}}', ['tasks', i, 'html']);
+        if (task.text !== undefined && !/\{\{\s*optOutLink/.test(task.text)) problem('the text body has no {{optOutLink}}', ['tasks', i, 'text']);
       }
       seen.set(task.name, task);
     });

@@ -1,5 +1,6 @@
 import type { Queryable } from '../db.ts';
 import { AppError, ErrorCode } from '../errors.ts';
+import { missingSurveys } from '../surveys/queries.ts';
 import { workflowDefinitionSchema, type WorkflowDefinition } from './definition.ts';
 
 export type Workflow = { id: number; name: string; enabled: boolean; version: number; definition: WorkflowDefinition; createdAt: Date; updatedAt: Date };
@@ -14,6 +15,14 @@ export function parseDefinition(input: unknown): WorkflowDefinition {
   throw new AppError(ErrorCode.BAD_REQUEST, `invalid workflow definition: ${issues}`);
 }
 
+/** The references a definition makes to stored things (surveys), checked as it is saved. */
+async function checkReferences(db: Queryable, definition: WorkflowDefinition): Promise<void> {
+  const distributes = definition.tasks.flatMap((t, i) => (t.type === 'distribute' ? [{ i, surveyId: t.surveyId }] : []));
+  const missing = new Set(await missingSurveys(db, distributes.map((d) => d.surveyId)));
+  const issues = distributes.filter((d) => missing.has(d.surveyId)).map((d) => `tasks.${d.i}.surveyId: survey ${d.surveyId} does not exist`);
+  if (issues.length > 0) throw new AppError(ErrorCode.BAD_REQUEST, `invalid workflow definition: ${issues.join('; ')}`);
+}
+
 function checkName(name: unknown): string {
   if (typeof name !== 'string' || name.trim() === '') throw new AppError(ErrorCode.BAD_REQUEST, 'a workflow needs a name');
   return name.trim();
@@ -22,6 +31,7 @@ function checkName(name: unknown): string {
 export async function createWorkflow(db: Queryable, input: { name: unknown; definition: unknown }): Promise<Workflow> {
   const name = checkName(input.name);
   const definition = parseDefinition(input.definition);
+  await checkReferences(db, definition);
   const [workflow] = await db.query<Workflow>(
     `with created as (
       insert into workflows (name, definition) values ($1, $2) on conflict (name) do nothing returning *
@@ -58,6 +68,7 @@ export async function findWorkflowVersion(db: Queryable, id: number, version: nu
 export async function updateWorkflow(db: Queryable, id: number, change: { name?: unknown; definition?: unknown; enabled?: unknown }): Promise<Workflow> {
   const name = change.name === undefined ? null : checkName(change.name);
   const definition = change.definition === undefined ? null : parseDefinition(change.definition);
+  if (definition) await checkReferences(db, definition);
   if (change.enabled !== undefined && typeof change.enabled !== 'boolean') throw new AppError(ErrorCode.BAD_REQUEST, 'enabled is true or false');
   const [workflow] = await db.query<Workflow>(
     `with updated as (

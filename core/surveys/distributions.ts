@@ -1,0 +1,60 @@
+import type { Queryable } from '../db.ts';
+import { AppError, ErrorCode } from '../errors.ts';
+
+/** Recipient counts per state: every recipient is in exactly one. */
+export type RecipientCounts = { pending: number; sending: number; sent: number; failed: number; skipped: number; inDoubt: number };
+
+export type DistributionSummary = {
+  id: number;
+  surveyId: number;
+  mailingListId: number;
+  workflowId: number | null;
+  linkType: 'individual' | 'anonymous';
+  state: 'scheduled' | 'sending' | 'finished';
+  sendAt: Date;
+  createdAt: Date;
+  finishedAt: Date | null;
+  recipients: RecipientCounts;
+  /** Why recipients were skipped: deleted, no_email, opted_out. */
+  skipped: Record<string, number>;
+};
+
+export type RecipientProblem = { contactExternalId: string; email: string | null; state: 'failed' | 'in_doubt'; attempts: number; error: string | null };
+
+const summary = `select d.id::int, d.survey_id::int as "surveyId", d.mailing_list_id::int as "mailingListId", d.workflow_id::int as "workflowId",
+    d.link_type as "linkType", d.state, d.send_at as "sendAt", d.created_at as "createdAt", d.finished_at as "finishedAt",
+    json_build_object(
+      'pending', count(r.id) filter (where r.state = 'pending'), 'sending', count(r.id) filter (where r.state = 'sending'),
+      'sent', count(r.id) filter (where r.state = 'sent'), 'failed', count(r.id) filter (where r.state = 'failed'),
+      'skipped', count(r.id) filter (where r.state = 'skipped'), 'inDoubt', count(r.id) filter (where r.state = 'in_doubt')) as recipients
+  from distributions d left join distribution_recipients r on r.distribution_id = d.id`;
+
+export async function listDistributions(db: Queryable, filter: { surveyId: number | null }): Promise<DistributionSummary[]> {
+  const rows = await db.query<DistributionSummary>(
+    `${summary} where $1::bigint is null or d.survey_id = $1 group by d.id order by d.id desc limit 200`,
+    [filter.surveyId],
+  );
+  return withSkipReasons(db, rows);
+}
+
+/** One distribution with its counts, and the recipients that failed or are in doubt. */
+export async function findDistribution(db: Queryable, id: number): Promise<DistributionSummary & { problems: RecipientProblem[] }> {
+  const [row] = await withSkipReasons(db, await db.query<DistributionSummary>(`${summary} where d.id = $1 group by d.id`, [id]));
+  if (!row) throw new AppError(ErrorCode.NOT_FOUND, `distribution ${id} does not exist`);
+  const problems = await db.query<RecipientProblem>(
+    `select contact_external_id as "contactExternalId", email, state, attempts, error from distribution_recipients
+     where distribution_id = $1 and state in ('failed', 'in_doubt') order by id limit 1000`,
+    [id],
+  );
+  return { ...row, problems };
+}
+
+async function withSkipReasons(db: Queryable, rows: DistributionSummary[]): Promise<DistributionSummary[]> {
+  if (rows.length === 0) return rows;
+  const reasons = await db.query<{ id: number; reason: string; n: number }>(
+    `select distribution_id::int as id, skip_reason as reason, count(*)::int as n from distribution_recipients
+     where distribution_id = any($1::bigint[]) and state = 'skipped' group by 1, 2`,
+    [rows.map((r) => r.id)],
+  );
+  return rows.map((row) => ({ ...row, skipped: Object.fromEntries(reasons.filter((r) => r.id === row.id).map((r) => [r.reason, r.n])) }));
+}

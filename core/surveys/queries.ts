@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import type { Queryable } from '../db.ts';
+import { AppError, ErrorCode } from '../errors.ts';
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+/** An extra question on a small scale, e.g. a 1-5 CSAT. Its answer is kept under `key`. */
+const extraQuestionSchema = z.strictObject({
+  key: z.string().regex(/^[a-z][a-zA-Z0-9_]{0,39}$/, 'a key is a short identifier, e.g. "csat"'),
+  text: text(500),
+  min: z.number().int().min(0).max(10).default(1),
+  max: z.number().int().min(1).max(10).default(5),
+  minLabel: text(60).optional(),
+  maxLabel: text(60).optional(),
+}).refine((q) => q.min < q.max, { message: 'min is below max' });
+
+/** What a survey is made of: the NPS question, an optional comment and extra questions, and its texts. */
+export const surveyInputSchema = z.strictObject({
+  name: text(100),
+  title: text(200).default('Your feedback'),
+  question: text(500).default('How likely are you to recommend us to a friend or colleague?'),
+  /** Null: the page asks for no comment. */
+  commentQuestion: text(500).nullable().default('What is the main reason for your score?'),
+  extraQuestions: z.array(extraQuestionSchema).max(10).default([]),
+  thankYou: text(1000).default('Thank you for your answer.'),
+}).superRefine((survey, context) => {
+  const keys = new Set<string>();
+  survey.extraQuestions.forEach((q, i) => {
+    if (keys.has(q.key)) context.addIssue({ code: 'custom', message: `key "${q.key}" is used twice`, path: ['extraQuestions', i, 'key'] });
+    keys.add(q.key);
+  });
+});
+
+export type SurveyInput = z.input<typeof surveyInputSchema>;
+export type ExtraQuestion = z.infer<typeof extraQuestionSchema>;
+export type Survey = z.infer<typeof surveyInputSchema> & { id: number; createdAt: Date; updatedAt: Date };
+
+const columns = `id::int, name, title, question, comment_question as "commentQuestion", extra_questions as "extraQuestions",
+  thank_you as "thankYou", created_at as "createdAt", updated_at as "updatedAt"`;
+
+function parseSurvey(input: unknown): z.infer<typeof surveyInputSchema> {
+  const parsed = surveyInputSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(survey)'}: ${i.message}`).join('; ');
+  throw new AppError(ErrorCode.BAD_REQUEST, `invalid survey: ${issues}`);
+}
+
+export async function createSurvey(db: Queryable, input: unknown): Promise<Survey> {
+  const s = parseSurvey(input);
+  const [survey] = await db.query<Survey>(
+    `insert into surveys (name, title, question, comment_question, extra_questions, thank_you) values ($1, $2, $3, $4, $5, $6)
+     on conflict (name) do nothing returning ${columns}`,
+    [s.name, s.title, s.question, s.commentQuestion, JSON.stringify(s.extraQuestions), s.thankYou],
+  );
+  if (!survey) throw new AppError(ErrorCode.CONFLICT, `a survey named "${s.name}" already exists`);
+  return survey;
+}
+
+/** Replaces a survey's texts and questions; answers already given keep what they answered. */
+export async function updateSurvey(db: Queryable, id: number, input: unknown): Promise<Survey> {
+  const s = parseSurvey(input);
+  const rows = await db.query<Survey>(
+    `update surveys set name = $2, title = $3, question = $4, comment_question = $5, extra_questions = $6, thank_you = $7, updated_at = now()
+     where id = $1 returning ${columns}`,
+    [id, s.name, s.title, s.question, s.commentQuestion, JSON.stringify(s.extraQuestions), s.thankYou],
+  ).catch((error: { code?: string }) => {
+    if (error.code === '23505') throw new AppError(ErrorCode.CONFLICT, `a survey named "${s.name}" already exists`);
+    throw error;
+  });
+  if (!rows[0]) throw new AppError(ErrorCode.NOT_FOUND, `survey ${id} does not exist`);
+  return rows[0];
+}
+
+export async function listSurveys(db: Queryable): Promise<Survey[]> {
+  return db.query<Survey>(`select ${columns} from surveys order by lower(name), id`);
+}
+
+export async function findSurvey(db: Queryable, id: number): Promise<Survey> {
+  const [survey] = await db.query<Survey>(`select ${columns} from surveys where id = $1`, [id]);
+  if (!survey) throw new AppError(ErrorCode.NOT_FOUND, `survey ${id} does not exist`);
+  return survey;
+}
+
+/** The ids among `ids` that name no survey. */
+export async function missingSurveys(db: Queryable, ids: number[]): Promise<number[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.query<{ id: number }>(
+    'select x.id::int from unnest($1::bigint[]) x(id) where not exists (select 1 from surveys s where s.id = x.id)',
+    [ids],
+  );
+  return rows.map((r) => r.id);
+}

@@ -1,0 +1,136 @@
+import type { OutboxMessage } from '../../core/mail.ts';
+import type { ExtraQuestion, Survey } from '../../core/surveys/queries.ts';
+import type { Answer } from '../../core/surveys/responses.ts';
+
+/*
+ * The public pages a recipient sees: the survey, its thanks, the opt-out, and the local outbox.
+ * Plain server-rendered HTML with a few lines of inline CSS: one request, no script, a form that
+ * posts without JavaScript. Every text that comes from data goes through `escape`.
+ */
+
+const entities: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+export function escape(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => entities[c]!);
+}
+
+const style = `
+*{box-sizing:border-box}
+body{margin:0;font:1rem/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1f24;background:#f4f5f7}
+main{max-width:40rem;margin:0 auto;padding:1.5rem 1rem 3rem}
+h1{font-size:1.4rem;margin:0 0 1rem}
+fieldset{border:0;margin:0 0 1.5rem;padding:0}
+legend{font-weight:600;margin-bottom:.5rem;padding:0}
+.scale{display:flex;flex-wrap:wrap;gap:.35rem}
+.scale label{position:relative}
+.scale input{position:absolute;opacity:0;width:100%;height:100%;margin:0;cursor:pointer}
+.scale span{display:flex;align-items:center;justify-content:center;min-width:2.6rem;height:2.6rem;border:1px solid #8a939e;border-radius:.4rem;background:#fff}
+.scale input:checked+span{background:#1f5fbf;border-color:#1f5fbf;color:#fff;font-weight:600}
+.scale input:focus-visible+span,textarea:focus-visible,button:focus-visible,a:focus-visible{outline:3px solid #f2b600;outline-offset:2px}
+.ends{display:flex;justify-content:space-between;font-size:.85rem;color:#4a525c;margin-top:.25rem}
+textarea{width:100%;min-height:6rem;font:inherit;padding:.5rem;border:1px solid #8a939e;border-radius:.4rem}
+button{font:inherit;padding:.6rem 1.4rem;border:0;border-radius:.4rem;background:#1f5fbf;color:#fff;cursor:pointer}
+.error{color:#a4161a;font-weight:600}
+.note{color:#4a525c;font-size:.9rem}
+table{border-collapse:collapse;width:100%;background:#fff}th,td{text-align:left;padding:.4rem;border-bottom:1px solid #d5d9de;vertical-align:top}
+pre{white-space:pre-wrap;margin:0;font-size:.85rem}
+`;
+
+function page(title: string, body: string, options: { wide?: boolean } = {}): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>${escape(title)}</title>
+<style>${style}${options.wide ? 'main{max-width:72rem}' : ''}</style>
+</head>
+<body>
+<main>
+${body}
+</main>
+</body>
+</html>
+`;
+}
+
+function scale(name: string, legend: string, min: number, max: number, checked: number | undefined, ends: [string, string] | null, required: boolean): string {
+  const options = [];
+  for (let value = min; value <= max; value++) {
+    options.push(
+      `<label><input type="radio" name="${name}" value="${value}"${checked === value ? ' checked' : ''}${required ? ' required' : ''}><span>${value}</span></label>`,
+    );
+  }
+  const endLabels = ends ? `<div class="ends" aria-hidden="true"><span>${escape(ends[0])}</span><span>${escape(ends[1])}</span></div>` : '';
+  return `<fieldset>
+<legend>${escape(legend)}</legend>
+<div class="scale">${options.join('')}</div>
+${endLabels}
+</fieldset>`;
+}
+
+function extra(question: ExtraQuestion, checked: number | undefined): string {
+  const ends: [string, string] | null = question.minLabel || question.maxLabel ? [question.minLabel ?? '', question.maxLabel ?? ''] : null;
+  return scale(`q_${question.key}`, question.text, question.min, question.max, checked, ends, false);
+}
+
+export type SurveyFormState = { answer?: Partial<Answer>; error?: string; note?: string };
+
+/** The survey as a form that posts back to its own address. */
+export function surveyPage(survey: Survey, state: SurveyFormState = {}): string {
+  const answer = state.answer ?? {};
+  const comment = survey.commentQuestion
+    ? `<p><label for="comment"><strong>${escape(survey.commentQuestion)}</strong> <span class="note">(optional)</span></label><br>
+<textarea id="comment" name="comment" maxlength="5000">${escape(answer.comment ?? '')}</textarea></p>`
+    : '';
+  return page(
+    survey.title,
+    `<h1>${escape(survey.title)}</h1>
+${state.error ? `<p class="error" role="alert">${escape(state.error)}</p>` : ''}
+${state.note ? `<p class="note">${escape(state.note)}</p>` : ''}
+<form method="post">
+${scale('score', survey.question, 0, 10, answer.score, ['Not at all likely', 'Extremely likely'], true)}
+${survey.extraQuestions.map((q) => extra(q, answer.answers?.[q.key])).join('\n')}
+${comment}
+<button type="submit">Send</button>
+</form>`,
+  );
+}
+
+export function thanksPage(survey: Survey, note?: string): string {
+  return page(survey.title, `<h1>${escape(survey.thankYou)}</h1>${note ? `<p class="note">${escape(note)}</p>` : ''}`);
+}
+
+export function messagePage(title: string, message: string): string {
+  return page(title, `<h1>${escape(title)}</h1><p>${escape(message)}</p>`);
+}
+
+/** Asks before opting out: a link opened by a mail scanner must not unsubscribe anyone. */
+export function optOutPage(done: boolean): string {
+  if (done) return messagePage('You are unsubscribed', 'You will receive no more surveys from us.');
+  return page(
+    'Unsubscribe',
+    `<h1>Unsubscribe from surveys</h1>
+<p>Press the button to stop receiving our surveys.</p>
+<form method="post"><button type="submit">Unsubscribe</button></form>`,
+  );
+}
+
+const linkPattern = /https?:\/\/[^\s"'<>]+/g;
+
+/** The local outbox: every message kept instead of sent, with its links to click. */
+export function outboxPage(messages: OutboxMessage[], total: number): string {
+  const rows = messages.map((m) => {
+    const links = [...new Set(m.text?.match(linkPattern) ?? [])].map((url) => `<a href="${escape(url)}">${escape(url)}</a>`).join('<br>');
+    return `<tr><td>${escape(m.createdAt.toISOString())}</td><td>${escape(m.to)}</td><td>${escape(m.subject)}</td><td>${links}</td></tr>`;
+  });
+  return page(
+    'Outbox',
+    `<h1>Outbox</h1>
+<p class="note">No SMTP server is configured (SMTP_URL), so mail is kept here instead of being sent. ${total} message${total === 1 ? '' : 's'}; the newest ${messages.length} are shown.</p>
+<table><thead><tr><th scope="col">Kept at</th><th scope="col">To</th><th scope="col">Subject</th><th scope="col">Links</th></tr></thead>
+<tbody>${rows.join('\n')}</tbody></table>`,
+    { wide: true },
+  );
+}

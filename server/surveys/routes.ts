@@ -1,0 +1,115 @@
+import express, { Router } from 'express';
+import { z } from 'zod';
+import type { Db, Queryable } from '../../core/db.ts';
+import { AppError, ErrorCode } from '../../core/errors.ts';
+import { listOutbox } from '../../core/mail.ts';
+import { findDistribution, listDistributions } from '../../core/surveys/distributions.ts';
+import { createSurvey, findSurvey, listSurveys, updateSurvey } from '../../core/surveys/queries.ts';
+import { listSurveyResponses } from '../../core/surveys/responses.ts';
+import { csvSource } from '../../worker/extract/csv-source.ts';
+import type { RecordSource, SourceItem } from '../../worker/extract/source.ts';
+import { importResponses } from '../../worker/load/load-responses.ts';
+import { pageQuery, parseQuery } from '../query-params.ts';
+
+function id(raw: string, what: string): number {
+  if (!/^[1-9]\d{0,15}$/.test(raw)) throw new AppError(ErrorCode.NOT_FOUND, `${what} ${raw} does not exist`);
+  return Number(raw);
+}
+
+const distributionsQuery = z.object({ survey: z.string().regex(/^[1-9]\d{0,15}$/, 'must be a survey id').transform(Number).optional() });
+
+/** Surveys, their distributions and answers, and the local outbox: admin API, under /api. */
+export function surveyRoutes(db: Queryable): Router {
+  const router = Router();
+
+  router.get('/surveys', async (_req, res) => {
+    res.json({ items: await listSurveys(db) });
+  });
+  router.post('/surveys', async (req, res) => {
+    res.status(201).json(await createSurvey(db, req.body));
+  });
+  router.get('/surveys/:id', async (req, res) => {
+    res.json(await findSurvey(db, id(req.params.id, 'survey')));
+  });
+  router.put('/surveys/:id', async (req, res) => {
+    res.json(await updateSurvey(db, id(req.params.id, 'survey'), req.body));
+  });
+  router.get('/surveys/:id/responses', async (req, res) => {
+    const surveyId = id(req.params.id, 'survey');
+    await findSurvey(db, surveyId);
+    const { limit, offset } = parseQuery(pageQuery, req.query);
+    res.json({ ...(await listSurveyResponses(db, surveyId, { limit, offset })), limit, offset });
+  });
+
+  router.get('/distributions', async (req, res) => {
+    const { survey } = parseQuery(distributionsQuery, req.query);
+    res.json({ items: await listDistributions(db, { surveyId: survey ?? null }) });
+  });
+  router.get('/distributions/:id', async (req, res) => {
+    res.json(await findDistribution(db, id(req.params.id, 'distribution')));
+  });
+
+  router.get('/outbox', async (req, res) => {
+    const { limit, offset } = parseQuery(pageQuery, req.query);
+    res.json({ ...(await listOutbox(db, { limit, offset })), limit, offset });
+  });
+
+  return router;
+}
+
+/** One answer of an NPS history posted as JSON. */
+const postedResponse = z.strictObject({
+  contactId: z.string(),
+  accountId: z.string().optional(),
+  score: z.number(),
+  comment: z.string().max(5000).optional(),
+  respondedAt: z.string(),
+});
+const postedResponses = z.strictObject({ directoryId: z.number().int().positive().default(1), responses: z.array(z.unknown()).min(1).max(100_000) });
+
+/**
+ * Brings an NPS history in: `POST /api/responses` with a CSV body (`text/csv`, the columns of
+ * `npm run load -- --responses`) or JSON `{ responses: [{ contactId, accountId, score, comment,
+ * respondedAt }] }`. Both import in one transaction, as the CLI does, and answer with the counts
+ * and the rejected rows (CSV lines, or JSON items counted from 1).
+ */
+export function responseImportRoutes(db: Db): Router {
+  const router = Router();
+  const json = express.json({ limit: '20mb' });
+
+  router.post('/', json, async (req, res) => {
+    const directory = z.coerce.number().int().positive().default(1).safeParse(req.query.directory);
+    if (!directory.success) throw new AppError(ErrorCode.BAD_REQUEST, 'query parameter "directory" must be a directory id');
+    if (req.is('text/csv')) {
+      res.json(await importResponses(db, directory.data, await csvSource('the CSV body', req)));
+      return;
+    }
+    if (!req.is('application/json')) throw new AppError(ErrorCode.BAD_REQUEST, 'send the responses as text/csv or application/json', { status: 415 });
+    const parsed = postedResponses.safeParse(req.body);
+    if (!parsed.success) throw new AppError(ErrorCode.BAD_REQUEST, `invalid body: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    res.json(await importResponses(db, parsed.data.directoryId, jsonSource(parsed.data.responses)));
+  });
+
+  return router;
+}
+
+/** Posted JSON answers as the import's record source, in its CSV column names; an item that is not an answer is a row error. */
+function jsonSource(items: unknown[]): RecordSource {
+  async function* records(): AsyncGenerator<SourceItem> {
+    for (const [i, item] of items.entries()) {
+      const origin = { source: 'the JSON body', line: i + 1 };
+      const parsed = postedResponse.safeParse(item);
+      if (!parsed.success) {
+        yield { kind: 'error', origin, code: 'INVALID_ITEM', message: parsed.error.issues.map((x) => `${x.path.join('.') || 'item'}: ${x.message}`).join('; ') };
+        continue;
+      }
+      const r = parsed.data;
+      yield {
+        kind: 'record',
+        origin,
+        values: { 'Contact.Id': r.contactId, 'Account.Id': r.accountId ?? '', Score: String(r.score), Comment: r.comment ?? '', Responded_At: r.respondedAt },
+      };
+    }
+  }
+  return { name: 'the JSON body', columns: ['Contact.Id', 'Account.Id', 'Score', 'Comment', 'Responded_At'], items: records() };
+}

@@ -1,0 +1,201 @@
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { loadConfig } from '../../../core/config.ts';
+import type { Db } from '../../../core/db.ts';
+import { createLogger } from '../../../core/log.ts';
+import { Queue } from '../../../core/queues.ts';
+import { findDistribution } from '../../../core/surveys/distributions.ts';
+import { createSurvey } from '../../../core/surveys/queries.ts';
+import { createWorkflow } from '../../../core/workflows/queries.ts';
+import { startWorker, type Worker } from '../../../worker/worker.ts';
+import { accountHeader, contactHeader, tempDir, writeCsv } from '../../helpers/files.ts';
+import { testDatabase } from '../../helpers/hooks.ts';
+import { linksOf, startSmtpSink, type SmtpSink } from '../../helpers/smtp-sink.ts';
+import { serve, type Served } from '../../server/serve.ts';
+
+const contacts = [
+  contactHeader,
+  ['003A', 'false', '', '001A', 'ada@acme.example', 'Ada', 'Lovelace'],
+  ['003B', 'false', '', '001A', 'bob@acme.example', 'Bob', 'Builder'],
+  ['003C', 'false', '', '001B', 'cy@zeta.example', 'Cy', 'Young'],
+  ['003N', 'false', '', '001B', '', 'Nemo', 'Nobody'],
+];
+
+describe('survey distribution after a sync', function () {
+  this.timeout(40_000);
+  let db: Db;
+  let url: string;
+  let sink: SmtpSink;
+  let api: Served;
+  let worker: Worker | undefined;
+  let surveyId: number;
+  let files: { accounts: string; contacts: string };
+
+  beforeEach(async function () {
+    ({ db, url } = await testDatabase(this));
+    sink = await startSmtpSink();
+    api = await serve(db);
+    const dir = await tempDir();
+    files = {
+      accounts: await writeCsv(dir, 'accounts.csv', [accountHeader, ['001A', 'false', 'Acme & Sons', ''], ['001B', 'false', 'Zeta Corp', '']]),
+      contacts: await writeCsv(dir, 'contacts.csv', contacts),
+    };
+    surveyId = (await createSurvey(db, { name: 'Quarterly NPS', title: 'Acme feedback', extraQuestions: [{ key: 'csat', text: 'How satisfied are you with support?' }] })).id;
+  });
+
+  afterEach(async () => {
+    await worker?.stop();
+    worker = undefined;
+    await api.close();
+    await sink.close();
+  });
+
+  async function start(): Promise<Worker> {
+    const config = loadConfig({ DATABASE_URL: url, SMTP_URL: sink.url, PUBLIC_URL: api.base, MAIL_FROM: 'Acme <nps@acme.example>', SMTP_CONNECTIONS: '2' });
+    worker = await startWorker({ databaseUrl: url, db, logger: createLogger('silent', 'test'), config, sendRetry: { firstDelayMs: 100, maxDelayMs: 400, attempts: 30 } });
+    return worker;
+  }
+
+  /** Saves a workflow that extracts, loads with a mailing list and distributes with `distribute`, and runs it. */
+  async function runWorkflow(name: string, distribute: Record<string, unknown> = {}): Promise<number> {
+    const workflow = await createWorkflow(db, {
+      name,
+      definition: {
+        tasks: [
+          { type: 'extract', name: 'accounts', object: 'accounts', source: 'file', path: files.accounts },
+          { type: 'extract', name: 'contacts', object: 'contacts', source: 'file', path: files.contacts },
+          { type: 'load', name: 'load', mailingListName: 'Import', extracts: { accounts: 'accounts', contacts: 'contacts' } },
+          { type: 'distribute', name: 'survey', load: 'load', surveyId, ...distribute },
+        ],
+      },
+    });
+    await worker!.boss.send(Queue.workflowRun, { workflowId: workflow.id, version: workflow.version });
+    return workflow.id;
+  }
+
+  async function distributionOf(workflowId: number, options: { finished?: boolean } = { finished: true }) {
+    for (let i = 0; i < 300; i++) {
+      const [row] = await db.query<{ id: number; state: string }>('select id::int, state from distributions where workflow_id = $1 order by id desc', [workflowId]);
+      if (row && (!options.finished || row.state === 'finished')) return findDistribution(db, row.id);
+      await sleep(50);
+    }
+    throw new Error(`workflow ${workflowId} has no ${options.finished ? 'finished ' : ''}distribution`);
+  }
+
+  it('emails exactly the new mailing list; the link opens the survey and a score is stored against the contact and its account', async () => {
+    await start();
+    const workflowId = await runWorkflow('Daily');
+    const distribution = await distributionOf(workflowId);
+    assert.deepEqual([distribution.recipients, distribution.skipped], [{ pending: 0, sending: 0, sent: 3, failed: 0, skipped: 1, inDoubt: 0 }, { no_email: 1 }]);
+    const mailingList = await db.query<{ contact: string; email: string | null }>(
+      `select m.contact_external_id as contact, c.email from mailing_list_members m join contacts c on c.external_id = m.contact_external_id order by 1`,
+    );
+    assert.deepEqual(mailingList.map((m) => m.contact), ['003A', '003B', '003C', '003N']);
+    assert.deepEqual(sink.received.map((m) => m.to).sort(), ['ada@acme.example', 'bob@acme.example', 'cy@zeta.example']);
+
+    const ada = sink.received.find((m) => m.to === 'ada@acme.example')!;
+    assert.equal(ada.from, 'nps@acme.example');
+    assert.equal(ada.subject, 'Acme feedback: how likely are you to recommend us?');
+    assert.match(ada.text, /^Hello Ada,/);
+    assert.match(ada.html, /looks after Acme &amp; Sons/, 'names in the HTML body are escaped');
+    assert.match(JSON.stringify(ada.headers.get('list')), /"unsubscribe".*\/o\//);
+    const { survey, optOut } = linksOf(ada);
+    assert.ok(survey.startsWith(`${api.base}/s/`) && optOut.startsWith(`${api.base}/o/`));
+    const links = sink.received.map((m) => linksOf(m).survey);
+    assert.equal(new Set(links).size, 3, 'one link per contact');
+
+    const page = await fetch(survey);
+    assert.equal(page.status, 200);
+    const html = await page.text();
+    assert.match(html, /<legend>How likely are you to recommend us to a friend or colleague\?<\/legend>/);
+    assert.match(html, /How satisfied are you with support\?/);
+
+    const submitted = await fetch(survey, { method: 'POST', body: new URLSearchParams({ score: '9', comment: 'Great <b>team</b>', q_csat: '4' }) });
+    assert.equal(submitted.status, 200);
+    assert.match(await submitted.text(), /Thank you for your answer\./);
+    const stored = await db.query('select contact_external_id, account_external_id, score, comment, answers, survey_id::int from nps_responses');
+    assert.deepEqual(stored, [{ contact_external_id: '003A', account_external_id: '001A', score: 9, comment: 'Great <b>team</b>', answers: { csat: 4 }, survey_id: surveyId }]);
+  });
+
+  it('sends no later survey to a contact who opted out through the emailed link', async () => {
+    await start();
+    const first = await distributionOf(await runWorkflow('Daily'));
+    assert.equal(first.recipients.sent, 3);
+    const bob = sink.received.find((m) => m.to === 'bob@acme.example')!;
+    const confirm = await fetch(linksOf(bob).optOut);
+    assert.match(await confirm.text(), /<form method="post">/, 'opening the link asks first, so a mail scanner cannot opt anyone out');
+    const optedOut = await fetch(linksOf(bob).optOut, { method: 'POST' });
+    assert.equal(optedOut.status, 200);
+    assert.match(await optedOut.text(), /You are unsubscribed/);
+
+    sink.received.length = 0;
+    const second = await distributionOf(await runWorkflow('Again'));
+    assert.deepEqual([second.recipients.sent, second.skipped], [2, { no_email: 1, opted_out: 1 }]);
+    assert.deepEqual(sink.received.map((m) => m.to).sort(), ['ada@acme.example', 'cy@zeta.example']);
+  });
+
+  it('sends one shared link with anonymous links; every answer is kept without a contact', async () => {
+    await start();
+    const distribution = await distributionOf(await runWorkflow('Anonymous', { linkType: 'anonymous' }));
+    assert.equal(distribution.recipients.sent, 3);
+    const links = sink.received.map(linksOf);
+    assert.equal(new Set(links.map((l) => l.survey)).size, 1, 'one survey link for all');
+    assert.equal(new Set(links.map((l) => l.optOut)).size, 3, 'each recipient still opts out alone');
+    for (const score of ['3', '10']) {
+      const reply = await fetch(links[0]!.survey, { method: 'POST', body: new URLSearchParams({ score }) });
+      assert.equal(reply.status, 200);
+    }
+    const stored = await db.query('select contact_external_id, account_external_id, score from nps_responses order by score');
+    assert.deepEqual(stored, [
+      { contact_external_id: null, account_external_id: null, score: 3 },
+      { contact_external_id: null, account_external_id: null, score: 10 },
+    ]);
+  });
+
+  it('sends at its set time, not before', async () => {
+    await start();
+    const at = new Date(Date.now() + 6000);
+    const workflowId = await runWorkflow('Later', { send: { at: at.toISOString() } });
+    const scheduled = await distributionOf(workflowId, { finished: false });
+    assert.deepEqual([scheduled.state, scheduled.sendAt.toISOString(), scheduled.recipients.pending], ['scheduled', at.toISOString(), 3]);
+    await sleep(at.getTime() - Date.now() - 500);
+    assert.equal(sink.received.length, 0, 'nothing goes out before the set time');
+    await sink.waitFor(3);
+    assert.ok(sink.received.every((m) => m.receivedAt >= at), 'every message went out at or after the set time');
+    assert.equal((await distributionOf(workflowId)).recipients.sent, 3);
+  });
+
+  it('waits its delay after the load', async () => {
+    await start();
+    const workflowId = await runWorkflow('Delayed', { send: { delayMinutes: 90 } });
+    const scheduled = await distributionOf(workflowId, { finished: false });
+    const delay = scheduled.sendAt.getTime() - Date.now();
+    assert.ok(delay > 89 * 60_000 && delay <= 90 * 60_000, `sends in ${delay} ms`);
+    const [job] = await db.query<{ state: string }>(`select state from pgboss.job where name = $1`, [Queue.distributionSend]);
+    assert.equal(job?.state, 'created');
+    await sleep(1500);
+    assert.equal(sink.received.length, 0);
+  });
+
+  it('sends every recipient exactly once when the SMTP server refuses mid-batch and recovers, and records a permanent rejection', async () => {
+    let accepted = 0;
+    let refused = 0;
+    // The first message goes through, then the server is down for the next four tries.
+    sink.behave((to) => {
+      if (to === 'cy@zeta.example') return { code: 550, message: 'mailbox unavailable' };
+      if (accepted >= 1 && refused < 4) {
+        refused++;
+        return { code: 421, message: 'service not available, try again later' };
+      }
+      accepted++;
+      return 'accept';
+    });
+    await start();
+    const distribution = await distributionOf(await runWorkflow('Flaky'));
+    assert.equal(refused, 4);
+    assert.deepEqual(distribution.recipients, { pending: 0, sending: 0, sent: 2, failed: 1, skipped: 1, inDoubt: 0 });
+    assert.deepEqual(sink.received.map((m) => m.to).sort(), ['ada@acme.example', 'bob@acme.example']);
+    assert.deepEqual(distribution.problems.map((p) => [p.contactExternalId, p.state, p.attempts]), [['003C', 'failed', 1]]);
+    assert.match(distribution.problems[0]!.error!, /550/);
+  });
+});

@@ -1,0 +1,174 @@
+import type { Queryable } from '../../core/db.ts';
+
+/*
+ * The statements of survey distribution. A recipient row is the whole truth of what was sent to
+ * whom: see sql/010_surveys.sql for its states.
+ */
+
+/** An address worth sending to: one @, a dot in the domain, no spaces. The loader checks emails more strictly on the way in. */
+const emailPattern = String.raw`^[^@\s]+@[^@\s]+\.[^@\s]+$`;
+
+/** 128 random bits from the server's strong random source (gen_random_uuid), as 22 base64url characters. */
+const newToken = `rtrim(translate(encode(decode(replace(gen_random_uuid()::text, '-', ''), 'hex'), 'base64'), '+/', '-_'), '=')`;
+
+export type NewDistribution = {
+  surveyId: number;
+  directoryId: number;
+  mailingListId: number;
+  workflowId: number | null;
+  linkType: 'individual' | 'anonymous';
+  from: string;
+  subject: string;
+  html: string;
+  text: string;
+  sendAt: Date;
+};
+
+/**
+ * Creates a distribution and its recipients, one per member of the mailing list, set-based. Members
+ * deleted from the directory, without a valid email, or opted out are recorded as skipped.
+ */
+export async function insertDistribution(db: Queryable, d: NewDistribution): Promise<{ id: number; recipients: number; skipped: number }> {
+  const [row] = await db.query<{ id: number; recipients: number; skipped: number }>(
+    `with distribution as (
+      insert into distributions (survey_id, directory_id, mailing_list_id, workflow_id, link_type, anonymous_token, mail_from, subject, html, text, send_at)
+      values ($1, $2, $3, $4, $5, case when $5 = 'anonymous' then ${newToken} end, $6, $7, $8, $9, $10)
+      returning id
+    ), recipients as (
+      insert into distribution_recipients (distribution_id, contact_external_id, account_external_id, email, token, state, skip_reason)
+      select d.id, m.contact_external_id, c.account_external_id, c.email, ${newToken}, case when s.reason is null then 'pending' else 'skipped' end, s.reason
+      from distribution d
+      cross join mailing_list_members m
+      left join contacts c on c.directory_id = m.directory_id and c.external_id = m.contact_external_id
+      cross join lateral (select case
+        when c.external_id is null or c.is_deleted then 'deleted'
+        when c.email is null or c.email !~ $11 then 'no_email'
+        when exists (select 1 from opt_outs o where o.directory_id = $2
+          and (o.contact_external_id = c.external_id or lower(o.email) = lower(c.email))) then 'opted_out'
+        end as reason) s
+      where m.mailing_list_id = $3
+      order by m.contact_external_id
+      returning state
+    )
+    select (select id::int from distribution) as id, count(*)::int as recipients, count(*) filter (where state = 'skipped')::int as skipped from recipients`,
+    [d.surveyId, d.directoryId, d.mailingListId, d.workflowId, d.linkType, d.from, d.subject, d.html, d.text, d.sendAt, emailPattern],
+  );
+  return row!;
+}
+
+export type DistributionToSend = {
+  id: number;
+  directoryId: number;
+  surveyTitle: string;
+  linkType: 'individual' | 'anonymous';
+  anonymousToken: string | null;
+  from: string;
+  subject: string;
+  html: string;
+  text: string;
+  state: 'scheduled' | 'sending' | 'finished';
+};
+
+export async function findDistributionToSend(db: Queryable, id: number): Promise<DistributionToSend | null> {
+  const [row] = await db.query<DistributionToSend>(
+    `select d.id::int, d.directory_id::int as "directoryId", s.title as "surveyTitle", d.link_type as "linkType", d.anonymous_token as "anonymousToken",
+            d.mail_from as "from", d.subject, d.html, d.text, d.state
+     from distributions d join surveys s on s.id = d.survey_id where d.id = $1`,
+    [id],
+  );
+  return row ?? null;
+}
+
+/**
+ * Starts (or resumes) sending. Recipients still 'sending' were claimed by an attempt that stopped
+ * in the middle of its SMTP exchange, so whether the server took their message is unknown: they
+ * become 'in_doubt' and are not sent again. Recipients who opted out or left the directory since the
+ * distribution was created are skipped now.
+ */
+export async function beginSending(db: Queryable, id: number): Promise<{ inDoubt: number }> {
+  const [row] = await db.query<{ inDoubt: number }>(
+    `with started as (
+      update distributions set state = 'sending' where id = $1 and state = 'scheduled' returning id
+    ), in_doubt as (
+      update distribution_recipients set state = 'in_doubt',
+        error = 'the sending stopped during the SMTP exchange; not sent again, so it is never sent twice'
+      where distribution_id = $1 and state = 'sending' returning 1
+    ), gone as (
+      select r.id, case when c.external_id is null or c.is_deleted then 'deleted'
+        when exists (select 1 from opt_outs o where o.directory_id = d.directory_id
+          and (o.contact_external_id = r.contact_external_id or lower(o.email) = lower(r.email))) then 'opted_out' end as reason
+      from distribution_recipients r join distributions d on d.id = r.distribution_id
+      left join contacts c on c.directory_id = d.directory_id and c.external_id = r.contact_external_id
+      where r.distribution_id = $1 and r.state = 'pending'
+    ), skipped as (
+      update distribution_recipients r set state = 'skipped', skip_reason = gone.reason
+      from gone where r.id = gone.id and gone.reason is not null returning 1
+    ) select (select count(*)::int from in_doubt) as "inDoubt"`,
+    [id],
+  );
+  return row!;
+}
+
+export type ClaimedRecipient = {
+  id: number;
+  email: string;
+  token: string;
+  messageId: string;
+  attempts: number;
+  firstName: string | null;
+  lastName: string | null;
+  accountName: string | null;
+};
+
+/**
+ * Claims up to `limit` recipients that are due, marking them 'sending' with their Message-ID
+ * recorded, before any of them is handed to the SMTP server.
+ */
+export async function claimRecipients(db: Queryable, distribution: { id: number; directoryId: number }, limit: number, messageIdDomain: string): Promise<ClaimedRecipient[]> {
+  return db.query<ClaimedRecipient>(
+    `with due as (
+      select id from distribution_recipients
+      where distribution_id = $1 and state = 'pending' and (retry_at is null or retry_at <= now())
+      order by id limit $2 for update skip locked
+    )
+    update distribution_recipients r
+    set state = 'sending', claimed_at = now(), attempts = r.attempts + 1,
+        message_id = coalesce(r.message_id, '<bw.' || r.distribution_id || '.' || r.id || '@' || $3 || '>')
+    from due where r.id = due.id
+    returning r.id::int, r.email, r.token, r.message_id as "messageId", r.attempts,
+      (select c.first_name from contacts c where c.directory_id = $4 and c.external_id = r.contact_external_id) as "firstName",
+      (select c.last_name from contacts c where c.directory_id = $4 and c.external_id = r.contact_external_id) as "lastName",
+      (select a.display_name from accounts a where a.directory_id = $4 and a.external_id = r.account_external_id) as "accountName"`,
+    [distribution.id, limit, messageIdDomain, distribution.directoryId],
+  );
+}
+
+export async function markSent(db: Queryable, recipientId: number): Promise<void> {
+  await db.query(`update distribution_recipients set state = 'sent', sent_at = now(), error = null, retry_at = null where id = $1 and state = 'sending'`, [recipientId]);
+}
+
+export async function markFailed(db: Queryable, recipientId: number, error: string): Promise<void> {
+  await db.query(`update distribution_recipients set state = 'failed', error = $2 where id = $1 and state = 'sending'`, [recipientId, error]);
+}
+
+/** A temporary failure: the recipient is due again after `delayMs`. */
+export async function markRetry(db: Queryable, recipientId: number, error: string, delayMs: number): Promise<void> {
+  await db.query(
+    `update distribution_recipients set state = 'pending', error = $2, retry_at = now() + make_interval(secs => $3) where id = $1 and state = 'sending'`,
+    [recipientId, error, delayMs / 1000],
+  );
+}
+
+/** When the next recipient waiting for a retry is due, or null when none waits; `finished` once nothing is pending. */
+export async function pendingState(db: Queryable, distributionId: number): Promise<{ pending: number; nextRetryAt: Date | null }> {
+  const [row] = await db.query<{ pending: number; nextRetryAt: Date | null }>(
+    `select count(*)::int as pending, min(retry_at) filter (where retry_at > now()) as "nextRetryAt"
+     from distribution_recipients where distribution_id = $1 and state = 'pending'`,
+    [distributionId],
+  );
+  return row!;
+}
+
+export async function finishDistribution(db: Queryable, distributionId: number): Promise<void> {
+  await db.query(`update distributions set state = 'finished', finished_at = now() where id = $1 and state <> 'finished'`, [distributionId]);
+}

@@ -1,0 +1,56 @@
+import type { PgBoss } from 'pg-boss';
+import type { Db } from '../../core/db.ts';
+import { distributionSendKey, Queue } from '../../core/queues.ts';
+import type { WorkflowDefinition } from '../../core/workflows/definition.ts';
+import { insertDistribution } from './queries.ts';
+import { defaultTemplates } from './template.ts';
+
+export type DistributeTask = Extract<WorkflowDefinition['tasks'][number], { type: 'distribute' }>;
+
+/** The job that sends a distribution. */
+export type DistributionSendJob = { distributionId: number };
+
+export type ScheduledDistribution = { id: number; recipients: number; skipped: number; sendAt: Date };
+
+/** When a task's distribution sends, counted from `now` (the end of its load). A set time that has passed means now. */
+export function sendTime(send: DistributeTask['send'], now: Date): Date {
+  if (send === 'now') return now;
+  if ('delayMinutes' in send) return new Date(now.getTime() + send.delayMinutes * 60_000);
+  const at = new Date(send.at);
+  return at > now ? at : now;
+}
+
+/**
+ * Decides a distribution: its recipients (the mailing list's members, with the skipped ones
+ * recorded) and its send time, and enqueues the job that sends it at that time. Both commit
+ * together, so a distribution never exists without its job.
+ */
+export async function scheduleDistribution(
+  db: Db,
+  boss: PgBoss,
+  request: { task: DistributeTask; directoryId: number; mailingListId: number; workflowId: number | null; mailFrom: string; now?: Date },
+): Promise<ScheduledDistribution> {
+  const { task } = request;
+  const sendAt = sendTime(task.send, request.now ?? new Date());
+  return db.tx(async (tx) => {
+    const created = await insertDistribution(tx, {
+      surveyId: task.surveyId,
+      directoryId: request.directoryId,
+      mailingListId: request.mailingListId,
+      workflowId: request.workflowId,
+      linkType: task.linkType,
+      from: task.from ?? request.mailFrom,
+      subject: task.subject ?? defaultTemplates.subject,
+      html: task.html ?? defaultTemplates.html,
+      text: task.text ?? defaultTemplates.text,
+      sendAt,
+    });
+    const job: DistributionSendJob = { distributionId: created.id };
+    await boss.send(Queue.distributionSend, job, {
+      startAfter: sendAt,
+      singletonKey: distributionSendKey(created.id),
+      db: { executeSql: async (text, values) => ({ rows: await tx.query(text, values) }) },
+    });
+    return { ...created, sendAt };
+  });
+}
