@@ -34,6 +34,8 @@ export class MailError extends Error {
  */
 export interface Mailer {
   readonly kind: 'smtp' | 'outbox';
+  /** How many messages it takes at once (its pooled connections): more would only wait in its queue. */
+  readonly concurrency: number;
   /** Resolves once the server (or the outbox) has accepted the message; rejects with a MailError. */
   send(message: MailMessage): Promise<void>;
   close(): Promise<void>;
@@ -61,6 +63,7 @@ export function smtpMailer(url: string, options: { connections: number; rate?: n
   });
   return {
     kind: 'smtp',
+    concurrency: options.connections,
     async send(message) {
       try {
         await transport.sendMail({ ...message, disableUrlAccess: true, disableFileAccess: true });
@@ -102,6 +105,7 @@ function smtpUrlOptions(url: string) {
 export function outboxMailer(db: Queryable): Mailer {
   return {
     kind: 'outbox',
+    concurrency: 4,
     async send(message) {
       await db.query(
         `insert into outbox_messages (message_id, mail_from, mail_to, subject, html, text) values ($1, $2, $3, $4, $5, $6)

@@ -109,54 +109,56 @@ export async function beginSending(db: Queryable, id: number): Promise<{ inDoubt
   return row!;
 }
 
-export type ClaimedRecipient = {
+export type DueRecipient = {
   id: number;
   email: string;
   token: string;
-  messageId: string;
-  attempts: number;
   firstName: string | null;
   lastName: string | null;
   accountName: string | null;
 };
 
+/** The next recipients due to be sent, with what their message says about them; nothing is claimed yet. */
+export async function dueRecipients(db: Queryable, distribution: { id: number; directoryId: number }, limit: number): Promise<DueRecipient[]> {
+  return db.query<DueRecipient>(
+    `select r.id::int, r.email, r.token, c.first_name as "firstName", c.last_name as "lastName", a.display_name as "accountName"
+     from distribution_recipients r
+     left join contacts c on c.directory_id = $2 and c.external_id = r.contact_external_id
+     left join accounts a on a.directory_id = $2 and a.external_id = r.account_external_id
+     where r.distribution_id = $1 and r.state = 'pending' and (r.retry_at is null or r.retry_at <= now())
+     order by r.id limit $3`,
+    [distribution.id, distribution.directoryId, limit],
+  );
+}
+
+/** How a send ended, to record on its recipient: sent, failed for good, or due again after `retryInMs`. */
+export type Settlement = { id: number; state: 'sent' | 'failed' | 'pending'; error: string | null; retryInMs: number | null };
+
 /**
- * Claims up to `limit` recipients that are due, marking them 'sending' with their Message-ID
- * recorded, before any of them is handed to the SMTP server.
+ * In one round trip: records how the previous send of a lane ended (if any), and claims the next
+ * recipient (if any) by marking it 'sending' with its Message-ID, before it is handed to the SMTP
+ * server. Returns the claim, or null when the recipient is no longer pending.
  */
-export async function claimRecipients(db: Queryable, distribution: { id: number; directoryId: number }, limit: number, messageIdDomain: string): Promise<ClaimedRecipient[]> {
-  return db.query<ClaimedRecipient>(
-    `with due as (
-      select id from distribution_recipients
-      where distribution_id = $1 and state = 'pending' and (retry_at is null or retry_at <= now())
-      order by id limit $2 for update skip locked
+export async function settleAndClaim(
+  db: Queryable,
+  settle: Settlement | null,
+  claimId: number | null,
+  messageIdDomain: string,
+): Promise<{ messageId: string; attempts: number } | null> {
+  const rows = await db.query<{ messageId: string; attempts: number }>(
+    `with settled as (
+      update distribution_recipients set state = $2, error = $3,
+        sent_at = case when $2 = 'sent' then now() end,
+        retry_at = case when $4::float8 is null then null else now() + make_interval(secs => $4::float8) end
+      where id = $1 and state = 'sending'
     )
-    update distribution_recipients r
-    set state = 'sending', claimed_at = now(), attempts = r.attempts + 1,
-        message_id = coalesce(r.message_id, '<bw.' || r.distribution_id || '.' || r.id || '@' || $3 || '>')
-    from due where r.id = due.id
-    returning r.id::int, r.email, r.token, r.message_id as "messageId", r.attempts,
-      (select c.first_name from contacts c where c.directory_id = $4 and c.external_id = r.contact_external_id) as "firstName",
-      (select c.last_name from contacts c where c.directory_id = $4 and c.external_id = r.contact_external_id) as "lastName",
-      (select a.display_name from accounts a where a.directory_id = $4 and a.external_id = r.account_external_id) as "accountName"`,
-    [distribution.id, limit, messageIdDomain, distribution.directoryId],
+    update distribution_recipients set state = 'sending', claimed_at = now(), attempts = attempts + 1,
+      message_id = coalesce(message_id, '<bw.' || distribution_id || '.' || id || '@' || $6 || '>')
+    where id = $5 and state = 'pending'
+    returning message_id as "messageId", attempts`,
+    [settle?.id ?? null, settle?.state ?? null, settle?.error ?? null, settle?.retryInMs == null ? null : settle.retryInMs / 1000, claimId, messageIdDomain],
   );
-}
-
-export async function markSent(db: Queryable, recipientId: number): Promise<void> {
-  await db.query(`update distribution_recipients set state = 'sent', sent_at = now(), error = null, retry_at = null where id = $1 and state = 'sending'`, [recipientId]);
-}
-
-export async function markFailed(db: Queryable, recipientId: number, error: string): Promise<void> {
-  await db.query(`update distribution_recipients set state = 'failed', error = $2 where id = $1 and state = 'sending'`, [recipientId, error]);
-}
-
-/** A temporary failure: the recipient is due again after `delayMs`. */
-export async function markRetry(db: Queryable, recipientId: number, error: string, delayMs: number): Promise<void> {
-  await db.query(
-    `update distribution_recipients set state = 'pending', error = $2, retry_at = now() + make_interval(secs => $3) where id = $1 and state = 'sending'`,
-    [recipientId, error, delayMs / 1000],
-  );
+  return rows[0] ?? null;
 }
 
 /** When the next recipient waiting for a retry is due, or null when none waits; `finished` once nothing is pending. */

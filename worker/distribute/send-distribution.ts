@@ -3,8 +3,8 @@ import type { Db } from '../../core/db.ts';
 import type { Logger } from '../../core/log.ts';
 import { MailError, type Mailer } from '../../core/mail.ts';
 import {
-  beginSending, claimRecipients, findDistributionToSend, finishDistribution, markFailed, markRetry, markSent, pendingState,
-  type ClaimedRecipient, type DistributionToSend,
+  beginSending, dueRecipients, findDistributionToSend, finishDistribution, pendingState, settleAndClaim,
+  type DistributionToSend, type DueRecipient, type Settlement,
 } from './queries.ts';
 import { render, renderSubject } from './template.ts';
 
@@ -17,7 +17,7 @@ export const defaultRetry: RetryPolicy = { firstDelayMs: 5_000, maxDelayMs: 10 *
 
 export type SendOptions = {
   retry?: RetryPolicy;
-  /** Recipients claimed at a time. A crash leaves at most this many in doubt. */
+  /** Recipients read at a time (each is still claimed alone, just before its send). */
   batchSize?: number;
   /** Aborted when the job lost its claim (pg-boss found no heartbeat) or the worker stops: no new batch is claimed. */
   signal?: AbortSignal;
@@ -26,26 +26,29 @@ export type SendOptions = {
 export type SendOutcome = { sent: number; failed: number; retried: number; inDoubt: number; finished: boolean };
 
 /**
- * Sends a distribution's pending recipients, each exactly once: a recipient is marked 'sending'
- * with its Message-ID before the SMTP transaction and 'sent' right after the server accepted it.
- * A permanent rejection (5xx) fails that recipient; a temporary one (4xx, a connection lost or
- * refused) puts it back, due again after a backoff, and holds the whole distribution back for as
- * long, so an outage is not hammered. A later call resumes where this one stopped.
+ * Sends a distribution's pending recipients, each exactly once. As many lanes as the mailer has
+ * connections each claim one recipient at a time, marking it 'sending' with its Message-ID just
+ * before the SMTP transaction, and record the outcome right after it (in the same round trip as
+ * the next claim). So a crash leaves at most one recipient per lane in doubt, and those are
+ * reported, never sent again. A permanent rejection (5xx) fails that recipient; a temporary one
+ * (4xx, a connection lost or refused) puts it back, due after a backoff, and holds the whole
+ * distribution back as long, so an outage is not hammered. A later call resumes where this one stopped.
  */
 export async function sendDistribution(deps: SendDeps, distributionId: number, options: SendOptions = {}): Promise<SendOutcome> {
   const { db, logger } = deps;
   const retry = options.retry ?? defaultRetry;
-  const batchSize = options.batchSize ?? 100;
+  const batchSize = options.batchSize ?? 500;
   const distribution = await findDistributionToSend(db, distributionId);
   const outcome: SendOutcome = { sent: 0, failed: 0, retried: 0, inDoubt: 0, finished: false };
   if (!distribution || distribution.state === 'finished') return { ...outcome, finished: true };
   outcome.inDoubt = (await beginSending(db, distributionId)).inDoubt;
   if (outcome.inDoubt > 0) logger.warn({ distributionId, inDoubt: outcome.inDoubt }, 'recipients left in doubt by an interrupted send are not sent again');
   const domain = new URL(deps.publicUrl).hostname || 'localhost';
+  const pause = (ms: number) => sleep(ms, undefined, options.signal ? { signal: options.signal } : {}).catch(() => {});
   let failingBatches = 0;
 
   while (!options.signal?.aborted) {
-    const batch = await claimRecipients(db, distribution, batchSize, domain);
+    const batch = await dueRecipients(db, distribution, batchSize);
     if (batch.length === 0) {
       const { pending, nextRetryAt } = await pendingState(db, distributionId);
       if (pending === 0) {
@@ -53,17 +56,28 @@ export async function sendDistribution(deps: SendDeps, distributionId: number, o
         outcome.finished = true;
         break;
       }
-      const wait = nextRetryAt ? Math.max(0, nextRetryAt.getTime() - Date.now()) : retry.firstDelayMs;
-      await sleep(Math.min(wait, 60_000), undefined, options.signal ? { signal: options.signal } : {}).catch(() => {});
+      await pause(Math.min(nextRetryAt ? Math.max(0, nextRetryAt.getTime() - Date.now()) : retry.firstDelayMs, 60_000));
       continue;
     }
     const delay = Math.min(retry.maxDelayMs, retry.firstDelayMs * 2 ** failingBatches);
-    const results = await Promise.all(batch.map((recipient) => sendOne(deps, distribution, recipient, retry, delay)));
-    for (const result of results) outcome[result]++;
-    // Any temporary failure in a batch (typically the server down) holds the next batch back too.
-    if (results.includes('retried')) {
+    const state = { holding: false };
+    const lane = async () => {
+      let previous: Settlement | null = null;
+      // A temporary failure (typically the server down) stops every lane from claiming more.
+      for (let next = batch.shift(); next && !state.holding && !options.signal?.aborted; next = batch.shift()) {
+        const claim = await settleAndClaim(db, previous, next.id, domain);
+        previous = null;
+        if (!claim) continue;
+        previous = await sendOne(deps, distribution, { ...next, ...claim }, retry, delay);
+        outcome[previous.state === 'sent' ? 'sent' : previous.state === 'failed' ? 'failed' : 'retried']++;
+        if (previous.state === 'pending') state.holding = true;
+      }
+      if (previous) await settleAndClaim(db, previous, null, domain);
+    };
+    await Promise.all(Array.from({ length: deps.mailer.concurrency }, lane));
+    if (state.holding) {
       failingBatches++;
-      await sleep(delay, undefined, options.signal ? { signal: options.signal } : {}).catch(() => {});
+      await pause(delay);
     } else {
       failingBatches = 0;
     }
@@ -72,23 +86,20 @@ export async function sendDistribution(deps: SendDeps, distributionId: number, o
   return outcome;
 }
 
-async function sendOne(deps: SendDeps, distribution: DistributionToSend, recipient: ClaimedRecipient, retry: RetryPolicy, delayMs: number): Promise<'sent' | 'failed' | 'retried'> {
+type Claimed = DueRecipient & { messageId: string; attempts: number };
+
+async function sendOne(deps: SendDeps, distribution: DistributionToSend, recipient: Claimed, retry: RetryPolicy, delayMs: number): Promise<Settlement> {
   try {
     await deps.mailer.send(messageFor(deps.publicUrl, distribution, recipient));
+    return { id: recipient.id, state: 'sent', error: null, retryInMs: null };
   } catch (error) {
     const mailError = error instanceof MailError ? error : new MailError(String((error as Error)?.message ?? error), { permanent: false, cause: error });
-    if (mailError.permanent || recipient.attempts >= retry.attempts) {
-      await markFailed(deps.db, recipient.id, mailError.message);
-      return 'failed';
-    }
-    await markRetry(deps.db, recipient.id, mailError.message, delayMs);
-    return 'retried';
+    if (mailError.permanent || recipient.attempts >= retry.attempts) return { id: recipient.id, state: 'failed', error: mailError.message, retryInMs: null };
+    return { id: recipient.id, state: 'pending', error: mailError.message, retryInMs: delayMs };
   }
-  await markSent(deps.db, recipient.id);
-  return 'sent';
 }
 
-function messageFor(publicUrl: string, distribution: DistributionToSend, recipient: ClaimedRecipient) {
+function messageFor(publicUrl: string, distribution: DistributionToSend, recipient: Claimed) {
   const surveyToken = distribution.linkType === 'anonymous' ? distribution.anonymousToken! : recipient.token;
   const optOutLink = `${publicUrl}/o/${recipient.token}`;
   const values = {

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PgBoss } from 'pg-boss';
+import { createSurvey } from '../../core/surveys/queries.ts';
+import { openLocalFiles } from '../../worker/extract/local-files.ts';
+import { scheduleDistribution } from '../../worker/distribute/schedule-distribution.ts';
+import { loadDirectory } from '../../worker/load/load-directory.ts';
+import { createQueues } from '../../worker/worker.ts';
+import { accountHeader, contactHeader, tempDir, writeCsv } from '../helpers/files.ts';
+import { testDatabase } from '../helpers/hooks.ts';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
+
+const root = path.join(import.meta.dirname, '..', '..');
+const recipients = 40;
+
+describe('a worker killed in the middle of a distribution', () => {
+  const children: ChildProcess[] = [];
+  let sink: SmtpSink | undefined;
+  let boss: PgBoss | undefined;
+  afterEach(async () => {
+    for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+    await boss?.stop({ graceful: false });
+    await sink?.close();
+  });
+
+  it('resumes on a restarted worker and sends nobody twice; the recipients it was sending to are reported in doubt', async function () {
+    this.timeout(120_000);
+    const { db, url } = await testDatabase(this);
+    sink = await startSmtpSink();
+    // Each message takes a while to be accepted, so the kill lands in the middle of the list.
+    sink.delayMs(150);
+    const dir = await tempDir();
+    const contacts = Array.from({ length: recipients }, (_, i) => [`003${String(i).padStart(3, '0')}`, 'false', '', '001A', `person${i}@acme.example`, `P${i}`, 'Doe']);
+    const load = await loadDirectory(db, {
+      directoryId: 1,
+      sourceLabel: 'files',
+      openSources: async () => openLocalFiles({
+        accounts: await writeCsv(dir, 'accounts.csv', [accountHeader, ['001A', 'false', 'Acme', '']]),
+        contacts: await writeCsv(dir, 'contacts.csv', [contactHeader, ...contacts]),
+      }),
+      mapping: {},
+      mailingListName: 'Import',
+    });
+    const survey = await createSurvey(db, { name: 'NPS' });
+    boss = new PgBoss({ connectionString: url, schema: 'pgboss', supervise: false, schedule: false });
+    await boss.start();
+    await createQueues(boss);
+    const task = { type: 'distribute', name: 'survey', load: 'load', surveyId: survey.id, linkType: 'individual', send: 'now' } as const;
+    const { id } = await scheduleDistribution(db, boss, { task, directoryId: 1, mailingListId: load.mailingList!.id, workflowId: null, mailFrom: 'nps@acme.example' });
+
+    const startWorker = () => {
+      const child = spawn(process.execPath, ['--max-semi-space-size=4', path.join(root, 'worker', 'index.ts')], {
+        env: { ...process.env, DATABASE_URL: url, SMTP_URL: sink!.url, SMTP_CONNECTIONS: '2', PUBLIC_URL: 'http://survey.example', LOG_LEVEL: 'error' },
+        stdio: ['ignore', 'inherit', 'inherit'],
+      });
+      children.push(child);
+      return child;
+    };
+
+    const first = startWorker();
+    await sink.waitFor(10, 30_000);
+    first.kill('SIGKILL');
+    await once(first, 'exit');
+    const atKill = sink.received.length;
+    assert.ok(atKill < recipients, `the worker was killed before the end (${atKill} of ${recipients} sent)`);
+
+    startWorker();
+    let state = '';
+    for (let i = 0; i < 900 && state !== 'finished'; i++) {
+      await sleep(100);
+      [{ state = '' } = {}] = await db.query<{ state: string }>('select state from distributions where id = $1', [id]);
+    }
+    assert.equal(state, 'finished');
+
+    const addresses = sink.received.map((m) => m.to);
+    assert.equal(new Set(addresses).size, addresses.length, 'nobody received the survey twice');
+    const rows = await db.query<{ email: string; state: string }>('select email, state from distribution_recipients where distribution_id = $1', [id]);
+    const byState = (s: string) => rows.filter((r) => r.state === s).map((r) => r.email).sort();
+    assert.equal(byState('sent').length + byState('in_doubt').length, recipients, 'every recipient is sent or in doubt');
+    assert.ok(byState('in_doubt').length <= 2, 'at most the messages on the wire when it died (two connections) are in doubt');
+    const received = new Set(addresses);
+    assert.ok(byState('sent').every((email) => received.has(email)), 'every recipient marked sent received it');
+    assert.equal(addresses.length, byState('sent').length + byState('in_doubt').filter((email) => received.has(email)).length);
+  });
+});

@@ -1,0 +1,208 @@
+import assert from 'node:assert/strict';
+import type { Db } from '../../core/db.ts';
+import { outboxMailer } from '../../core/mail.ts';
+import { createLogger } from '../../core/log.ts';
+import { createSurvey } from '../../core/surveys/queries.ts';
+import { insertDistribution } from '../../worker/distribute/queries.ts';
+import { sendDistribution } from '../../worker/distribute/send-distribution.ts';
+import { defaultTemplates } from '../../worker/distribute/template.ts';
+import { testDatabase } from '../helpers/hooks.ts';
+import { loadAcme } from './fixture.ts';
+import { adminKey, serve, type Served } from './serve.ts';
+
+describe('surveys', function () {
+  this.timeout(30_000);
+  let db: Db;
+  let api: Served;
+
+  beforeEach(async function () {
+    ({ db } = await testDatabase(this));
+    api = await serve(db);
+  });
+  afterEach(() => api.close());
+
+  const call = (method: string, path: string, body?: unknown) =>
+    api.request(path, { method, headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+
+  /** Acme's directory, a survey, and its distribution to Acme's first mailing list sent into the outbox. */
+  async function distributed(linkType: 'individual' | 'anonymous' = 'individual', survey: Record<string, unknown> = {}) {
+    await loadAcme(db);
+    const { id: surveyId } = await createSurvey(db, { name: 'NPS', ...survey });
+    const [list] = await db.query<{ id: number }>(
+      `insert into mailing_lists (directory_id, name) values (1, 'Acme') returning id::int`,
+    );
+    await db.query(`insert into mailing_list_members (mailing_list_id, directory_id, contact_external_id) values ($1, 1, '003A'), ($1, 1, '003B')`, [list!.id]);
+    const distribution = await insertDistribution(db, {
+      surveyId, directoryId: 1, mailingListId: list!.id, workflowId: null, linkType, from: 'nps@acme.example', ...defaultTemplates, sendAt: new Date(),
+    });
+    const outcome = await sendDistribution({ db, mailer: outboxMailer(db), publicUrl: api.base, logger: createLogger('silent', 'test') }, distribution.id);
+    assert.equal(outcome.sent, 2);
+    const messages = await db.query<{ to: string; text: string }>('select mail_to as to, text from outbox_messages order by mail_to');
+    const link = (m: { text: string }, kind: 's' | 'o') => new URL(new RegExp(`https?://\\S+/${kind}/\\S+`).exec(m.text)![0]).pathname;
+    return { surveyId, links: messages.map((m) => ({ to: m.to, survey: link(m, 's'), optOut: link(m, 'o') })) };
+  }
+
+  describe('POST /api/surveys', () => {
+    it('creates a survey with default texts and refuses a second one of the same name', async () => {
+      const created = await call('POST', '/api/surveys', { name: 'Quarterly', extraQuestions: [{ key: 'csat', text: 'Support?' }] });
+      assert.equal(created.status, 201);
+      const { id, createdAt: _, updatedAt: __, ...survey } = created.body as Record<string, unknown>;
+      assert.deepEqual(survey, {
+        name: 'Quarterly',
+        title: 'Your feedback',
+        question: 'How likely are you to recommend us to a friend or colleague?',
+        commentQuestion: 'What is the main reason for your score?',
+        extraQuestions: [{ key: 'csat', text: 'Support?', min: 1, max: 5 }],
+        thankYou: 'Thank you for your answer.',
+      });
+      const again = await call('POST', '/api/surveys', { name: 'Quarterly' });
+      assert.deepEqual([again.status, again.body], [409, { error: { code: 'CONFLICT', message: 'a survey named "Quarterly" already exists' } }]);
+    });
+
+    it('names the field of an invalid survey', async () => {
+      const reply = await call('POST', '/api/surveys', { name: 'X', extraQuestions: [{ key: 'csat', text: 'A', min: 5, max: 1 }] });
+      assert.deepEqual([reply.status, reply.body], [400, { error: { code: 'BAD_REQUEST', message: 'invalid survey: extraQuestions.0: min is below max' } }]);
+    });
+
+    it('needs the admin key', async () => {
+      const reply = await api.request('/api/surveys', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"X"}' });
+      assert.equal(reply.status, 401);
+    });
+  });
+
+  describe('the survey page', () => {
+    it('is one accessible, mobile-ready HTML page with its texts escaped', async () => {
+      const { links } = await distributed('individual', { name: '<NPS>', title: 'Acme <script>alert(1)</script>', question: 'Recommend "Acme"?' });
+      const reply = await fetch(api.base + links[0]!.survey);
+      assert.equal(reply.status, 200);
+      assert.match(reply.headers.get('content-type')!, /^text\/html/);
+      const html = await reply.text();
+      assert.match(html, /<meta name="viewport" content="width=device-width, initial-scale=1">/);
+      assert.match(html, /<h1>Acme &lt;script&gt;alert\(1\)&lt;\/script&gt;<\/h1>/);
+      assert.doesNotMatch(html, /<script/);
+      assert.match(html, /<fieldset>\s*<legend>Recommend &quot;Acme&quot;\?<\/legend>/);
+      assert.equal(html.match(/<label><input type="radio" name="score" value="\d+" required><span>\d+<\/span><\/label>/g)?.length, 11);
+      assert.match(html, /<label for="comment">/);
+      assert.match(html, /:focus-visible/);
+    });
+
+    it('asks again, keeping the comment, when no score is chosen', async () => {
+      const { links } = await distributed();
+      const reply = await fetch(api.base + links[0]!.survey, { method: 'POST', body: new URLSearchParams({ comment: 'kept' }) });
+      assert.equal(reply.status, 400);
+      const html = await reply.text();
+      assert.match(html, /<p class="error" role="alert">Please choose a score from 0 to 10\.<\/p>/);
+      assert.match(html, />kept<\/textarea>/);
+      assert.deepEqual(await db.query('select 1 from nps_responses where survey_id is not null'), []);
+    });
+
+    it('updates an answer sent again within a day, and keeps it after that', async () => {
+      const { links } = await distributed();
+      const post = (score: string) => fetch(api.base + links[0]!.survey, { method: 'POST', body: new URLSearchParams({ score }) });
+      assert.equal((await post('4')).status, 200);
+      const second = await post('8');
+      assert.match(await second.text(), /Your answer is updated\./);
+      const reopened = await (await fetch(api.base + links[0]!.survey)).text();
+      assert.match(reopened, /value="8" checked/, 'the page shows the answer given');
+      assert.deepEqual(await db.query('select contact_external_id, account_external_id, score from nps_responses where survey_id is not null'), [
+        { contact_external_id: '003A', account_external_id: '001A', score: 8 },
+      ]);
+      await db.query(`update nps_responses set responded_at = now() - interval '25 hours' where survey_id is not null`);
+      const late = await post('0');
+      assert.equal(late.status, 409);
+      assert.deepEqual((await db.query<{ score: number }>('select score from nps_responses where survey_id is not null')).map((r) => r.score), [8]);
+    });
+
+    it('answers 404 to a token that opens nothing', async () => {
+      const reply = await fetch(`${api.base}/s/AAAAAAAAAAAAAAAAAAAAAA`);
+      assert.equal(reply.status, 404);
+      assert.match(await reply.text(), /This link does not open a survey/);
+    });
+  });
+
+  describe('GET /outbox and /api/outbox', () => {
+    it('lists the kept messages with their links, for the admin key only', async () => {
+      const { links } = await distributed();
+      const anonymous = await fetch(`${api.base}/outbox`);
+      assert.deepEqual([anonymous.status, anonymous.headers.get('www-authenticate')], [401, 'Basic realm="Bellwether outbox", charset="UTF-8"']);
+      const page = await fetch(`${api.base}/outbox`, { headers: { authorization: `Basic ${Buffer.from(`admin:${adminKey}`).toString('base64')}` } });
+      const html = await page.text();
+      for (const link of links) assert.ok(html.includes(`<a href="${api.base}${link.survey}">`), `the page links ${link.survey}`);
+      const listed = await call('GET', '/api/outbox');
+      const body = listed.body as { total: number; items: { to: string; subject: string }[] };
+      assert.deepEqual([body.total, body.items.map((m) => m.to).sort()], [2, ['ada@acme.example', 'bob@acme.example']]);
+    });
+  });
+
+  describe('GET /api/surveys/:id/responses and /api/distributions/:id', () => {
+    it('shows the answers and the distribution counts', async () => {
+      const { surveyId, links } = await distributed('individual', { extraQuestions: [{ key: 'csat', text: 'Support?' }] });
+      await fetch(api.base + links[1]!.survey, { method: 'POST', body: new URLSearchParams({ score: '10', q_csat: '5', comment: 'Great' }) });
+      const responses = await call('GET', `/api/surveys/${surveyId}/responses`);
+      const { items, total } = responses.body as { total: number; items: Record<string, unknown>[] };
+      assert.deepEqual([total, items.map(({ contactExternalId, accountExternalId, score, comment, answers }) => ({ contactExternalId, accountExternalId, score, comment, answers }))], [
+        1, [{ contactExternalId: '003B', accountExternalId: '001A', score: 10, comment: 'Great', answers: { csat: 5 } }],
+      ]);
+      const list = await call('GET', `/api/distributions?survey=${surveyId}`);
+      const [distribution] = (list.body as { items: { id: number; recipients: unknown; state: string }[] }).items;
+      assert.deepEqual([distribution!.state, distribution!.recipients], ['finished', { pending: 0, sending: 0, sent: 2, failed: 0, skipped: 0, inDoubt: 0 }]);
+    });
+  });
+
+  describe('POST /api/responses', () => {
+    it('imports an NPS history from JSON, naming each rejected item', async () => {
+      await loadAcme(db);
+      const reply = await call('POST', '/api/responses', {
+        responses: [
+          { contactId: '003A', score: 9, comment: 'Fine', respondedAt: '2026-01-15T10:00:00Z' },
+          { contactId: '003B', accountId: '001A', score: 11, respondedAt: '2026-01-16T10:00:00Z' },
+          { contactId: '003Z', score: 5, respondedAt: '2026-01-17T10:00:00Z' },
+          { contact: '003A' },
+        ],
+      });
+      assert.equal(reply.status, 200);
+      const body = reply.body as { inserted: number; rejected: number; errors: { line: number; field: string | null; message: string }[] };
+      assert.deepEqual([body.inserted, body.rejected, body.errors.map((e) => [e.line, e.field])], [1, 3, [[2, 'Score'], [3, 'Contact.Id'], [4, null]]]);
+      assert.deepEqual(await db.query('select contact_external_id, account_external_id, score from nps_responses'), [
+        { contact_external_id: '003A', account_external_id: '001A', score: 9 },
+      ]);
+    });
+
+    it('imports an NPS history from a CSV body', async () => {
+      await loadAcme(db);
+      const csv = 'Contact.Id,Account.Id,Score,Comment,Responded_At\n003A,,7,"Good, mostly",2026-02-01T09:00:00Z\n003D,001E,2,,2026-02-02T09:00:00Z\n';
+      const reply = await api.request('/api/responses', { method: 'POST', headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'text/csv' }, body: csv });
+      assert.deepEqual([reply.status, (reply.body as { inserted: number }).inserted], [200, 2]);
+      assert.deepEqual(await db.query('select contact_external_id, comment from nps_responses order by 1'), [
+        { contact_external_id: '003A', comment: 'Good, mostly' },
+        { contact_external_id: '003D', comment: null },
+      ]);
+    });
+  });
+
+  describe('a distribute task in a workflow', () => {
+    const tasks = (distribute: Record<string, unknown>, load: Record<string, unknown> = { mailingListName: 'Daily' }) => [
+      { type: 'extract', name: 'contacts', object: 'contacts', source: 'file', path: '/exports/contacts.csv' },
+      { type: 'load', name: 'load', extracts: { contacts: 'contacts' }, ...load },
+      { type: 'distribute', name: 'survey', load: 'load', surveyId: 1, ...distribute },
+    ];
+    const save = (definition: unknown) => call('POST', '/api/workflows', { name: 'Daily', definition });
+
+    it('is saved when its load task creates a mailing list and its survey exists', async () => {
+      await createSurvey(db, { name: 'NPS' });
+      const reply = await save({ tasks: tasks({ linkType: 'anonymous', send: { delayMinutes: 30 } }) });
+      assert.equal(reply.status, 201);
+    });
+
+    it('is refused, with the path of each problem, for a wrong reference, a missing survey or an unknown placeholder', async () => {
+      const wrongLoad = await save({ tasks: tasks({ load: 'contacts' }) });
+      assert.deepEqual(wrongLoad.body, { error: { code: 'BAD_REQUEST', message: 'invalid workflow definition: tasks.2.load: "contacts" is not a load task' } });
+      const noList = await save({ tasks: tasks({}, { mailingListName: undefined }) });
+      assert.match((noList.body as { error: { message: string } }).error.message, /tasks\.2\.load: load task "load" creates no mailing list/);
+      const placeholder = await save({ tasks: tasks({ subject: 'Hi {{nickname}}' }) });
+      assert.match((placeholder.body as { error: { message: string } }).error.message, /tasks\.2\.subject: unknown placeholder \{\{nickname\}\}/);
+      const noSurvey = await save({ tasks: tasks({}) });
+      assert.deepEqual(noSurvey.body, { error: { code: 'BAD_REQUEST', message: 'invalid workflow definition: tasks.2.surveyId: survey 1 does not exist' } });
+    });
+  });
+});
