@@ -15,6 +15,8 @@ import type { SyncJob } from '../worker/jobs/run-sync.ts';
 import { importResponses } from '../worker/load/load-responses.ts';
 import { Queue } from '../core/queues.ts';
 import { startWorker, type Worker } from '../worker/worker.ts';
+import { createSurvey } from '../core/surveys/queries.ts';
+import { scheduleDistribution } from '../worker/distribute/schedule-distribution.ts';
 
 const demoDir = path.join(import.meta.dirname, '..', 'examples', 'demo');
 
@@ -38,6 +40,7 @@ const key = adminKey.generated ?? '<your admin API key>';
 console.log(`
 Bellwether is running at ${base}  (database: ${runtime.database.embedded ? `embedded, in ${config.dataDir}` : 'DATABASE_URL'})
 ${adminKey.generated ? `Admin API key, shown this once (only its hash is stored; set ADMIN_API_KEY to choose your own):\n  ${adminKey.generated}` : 'Admin API key: the one printed at first start, or ADMIN_API_KEY.'}
+${config.smtpUrl ? 'Mail goes to the SMTP server in SMTP_URL.' : `No SMTP_URL: mail is kept in the outbox. Read it, and click its survey links, at\n  ${base}/outbox  (sign in with any user name and the admin API key as the password)`}
 ${demo ? `The widget on the demo data: ${base}/demo
 ` : ''}Try:
   curl -H "Authorization: Bearer ${key}" ${base}/api/accounts
@@ -70,8 +73,19 @@ async function loadDemo(worker: Worker): Promise<void> {
       if (found.state !== 'completed') return logger.error({ job: found.output }, 'the demo data did not load');
       // 18 months of NPS answers, so the account health widget has history to show.
       const responses = await importResponses(db, 1, await openCsvFile(path.join(demoDir, 'nps_responses.csv'), 'the demo NPS responses'));
-      return logger.info({ inserted: responses.inserted, rejected: responses.rejected }, 'demo NPS responses imported');
+      logger.info({ inserted: responses.inserted, rejected: responses.rejected }, 'demo NPS responses imported');
+      return distributeDemoSurvey(worker);
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+}
+
+/** The demo's first sync invites its contacts to an NPS survey, as a workflow's distribute task would: the mail lands in the outbox. */
+async function distributeDemoSurvey(worker: Worker): Promise<void> {
+  const [list] = await db.query<{ id: number }>(`select id::int from mailing_lists where name like 'Demo import %' order by id desc limit 1`);
+  if (!list) return;
+  const survey = await createSurvey(db, { name: 'Demo NPS', extraQuestions: [{ key: 'csat', text: 'How satisfied are you with our support?', minLabel: 'Very dissatisfied', maxLabel: 'Very satisfied' }] });
+  const task = { type: 'distribute', name: 'Demo survey', load: 'Demo import', surveyId: survey.id, linkType: 'individual', send: 'now' } as const;
+  const scheduled = await scheduleDistribution(db, worker.boss, { task, directoryId: 1, mailingListId: list.id, workflowId: null, mailFrom: config.mailFrom });
+  logger.info({ distributionId: scheduled.id, recipients: scheduled.recipients }, 'demo survey distributed');
 }

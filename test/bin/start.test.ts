@@ -49,6 +49,16 @@ describe('npm start', () => {
     const body = (await response.json()) as { total: number; items: { displayName: string }[] };
     assert.equal(body.total, 35);
     assert.ok(body.items.some((a) => a.displayName === 'Helvetia Precision AG'));
+    assert.match(banner, new RegExp(`mail is kept in the outbox. Read it, and click its survey links, at\\n  http://localhost:${port}/outbox`));
+    // The demo sync invites its contacts: the survey emails land in the outbox, and their links open the survey.
+    for (let i = 0; i < 100 && (await db.query(`select 1 from distributions where state = 'finished'`)).length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const outbox = (await (await fetch(`http://localhost:${port}/api/outbox?limit=1`, { headers: { authorization: `Bearer ${key}` } })).json()) as { total: number; items: { text: string }[] };
+    const [{ invited }] = (await db.query<{ invited: number }>(`select count(*)::int as invited from distribution_recipients where state <> 'skipped'`)) as [{ invited: number }];
+    assert.equal(outbox.total, invited);
+    const link = /http:\/\/\S+\/s\/\S+/.exec(outbox.items[0]!.text)![0];
+    assert.match(await (await fetch(link)).text(), /How likely are you to recommend us/);
     assert.equal(await stop(first), 0);
     const [responses] = await db.query<{ n: number }>('select count(*)::int as n from nps_responses');
     assert.equal(responses!.n, 1371, 'the demo NPS history is imported');
