@@ -21,7 +21,11 @@ describe('a worker killed in the middle of a distribution', () => {
   let sink: SmtpSink | undefined;
   let boss: PgBoss | undefined;
   afterEach(async () => {
-    for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+    for (const child of children.splice(0)) {
+      if (child.exitCode !== null || child.signalCode !== null) continue;
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+    }
     await boss?.stop({ graceful: false });
     await sink?.close();
   });
@@ -46,6 +50,7 @@ describe('a worker killed in the middle of a distribution', () => {
     });
     const survey = await createSurvey(db, { name: 'NPS' });
     boss = new PgBoss({ connectionString: url, schema: 'pgboss', supervise: false, schedule: false });
+    boss.on('error', () => {});
     await boss.start();
     await createQueues(boss);
     const task = { type: 'distribute', name: 'survey', load: 'load', surveyId: survey.id, linkType: 'individual', send: 'now' } as const;
@@ -67,13 +72,15 @@ describe('a worker killed in the middle of a distribution', () => {
     const atKill = sink.received.length;
     assert.ok(atKill < recipients, `the worker was killed before the end (${atKill} of ${recipients} sent)`);
 
-    startWorker();
+    const second = startWorker();
     let state = '';
     for (let i = 0; i < 900 && state !== 'finished'; i++) {
       await sleep(100);
       [{ state = '' } = {}] = await db.query<{ state: string }>('select state from distributions where id = $1', [id]);
     }
     assert.equal(state, 'finished');
+    second.kill('SIGTERM');
+    assert.deepEqual(await once(second, 'exit'), [0, null], 'the worker stops cleanly');
 
     const addresses = sink.received.map((m) => m.to);
     assert.equal(new Set(addresses).size, addresses.length, 'nobody received the survey twice');

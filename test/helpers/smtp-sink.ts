@@ -57,6 +57,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       );
     },
   });
+  // A sender that dies mid-session (a killed worker) resets its connection: that is the test, not a failure.
+  server.on('error', () => {});
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
   return {
