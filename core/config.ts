@@ -19,6 +19,9 @@ const schema = z.object({
     .default([]),
   BELLWETHER_DATA_DIR: z.string().default('.bellwether'),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  SALESFORCE_CLIENT_ID: z.string().min(1).optional(),
+  SALESFORCE_CLIENT_SECRET: z.string().min(1).optional(),
+  SALESFORCE_CALLBACK_URL: z.url({ protocol: /^https?$/ }).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
   MAIL_FROM: z.string().min(3).default('Bellwether <surveys@bellwether.localhost>'),
@@ -50,6 +53,8 @@ export type Config = Readonly<{
   smtpConnections: number;
   /** Where recipients reach the survey pages, without a trailing slash. */
   publicUrl: string;
+  /** The Connected App that admins log in through to connect an org; unset: headless connections only. */
+  salesforceApp: { clientId: string; clientSecret: string; callbackUrl: string } | undefined;
 }>;
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
@@ -60,6 +65,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new AppError(ErrorCode.CONFIG_INVALID, `invalid configuration: ${issues}`);
   }
   const e = parsed.data;
+  if ((e.SALESFORCE_CLIENT_ID === undefined) !== (e.SALESFORCE_CLIENT_SECRET === undefined)) {
+    throw new AppError(ErrorCode.CONFIG_INVALID, 'invalid configuration: SALESFORCE_CLIENT_ID and SALESFORCE_CLIENT_SECRET are set together');
+  }
   return Object.freeze({
     databaseUrl: e.DATABASE_URL,
     port: e.PORT,
@@ -75,5 +83,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     sendRate: e.SEND_RATE,
     smtpConnections: e.SMTP_CONNECTIONS,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    salesforceApp:
+      e.SALESFORCE_CLIENT_ID && e.SALESFORCE_CLIENT_SECRET
+        ? {
+            clientId: e.SALESFORCE_CLIENT_ID,
+            clientSecret: e.SALESFORCE_CLIENT_SECRET,
+            callbackUrl: e.SALESFORCE_CALLBACK_URL ?? `${(e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '')}/oauth/salesforce/callback`,
+          }
+        : undefined,
   });
 }

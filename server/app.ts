@@ -15,10 +15,14 @@ import type { WorkflowJobs } from '../worker/jobs/workflow-schedule.ts';
 import type { SecretBox } from '../core/secret-box.ts';
 import { surveyPageRoutes } from './surveys/public-routes.ts';
 import { responseImportRoutes, surveyRoutes } from './surveys/routes.ts';
+import type { SalesforceApp } from '../core/connections/salesforce-auth.ts';
+import { salesforceCallbackRoute, salesforceConnectionRoutes } from './connections/salesforce-routes.ts';
 
 export type AppDeps = {
   db: Db; adminKey: AdminKey; logger: Logger; secretBox: () => Promise<SecretBox>; workflowJobs: WorkflowJobs;
   widgets: WidgetAccess;
+  /** The Connected App of the Salesforce web-server flow; unset: orgs connect headless only. */
+  salesforceApp?: SalesforceApp;
 };
 
 /**
@@ -37,10 +41,12 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/api', strategicAccountsRoutes(deps.db, deps.adminKey, deps.widgets));
   // An NPS history is larger than other requests, and may come as CSV: parsed by its own route.
   app.use('/api/responses', requireAdminKey(deps.adminKey), responseImportRoutes(deps.db));
+  app.use(salesforceCallbackRoute(deps.db, deps.secretBox, deps.salesforceApp));
   app.use('/api', requireAdminKey(deps.adminKey), express.json({ limit: '16kb' }));
   app.use('/api', directoryRoutes(deps.db));
   app.use('/api', runRoutes(deps.db));
   app.use('/api', connectionRoutes(deps.db, deps.secretBox));
+  app.use('/api', salesforceConnectionRoutes(deps.db, deps.secretBox, deps.salesforceApp));
   app.use('/api', workflowRoutes(deps.db, deps.workflowJobs));
   app.use('/api', widgetConfigRoutes(deps.db, deps.widgets));
   app.use('/api', surveyRoutes(deps.db));

@@ -19,6 +19,7 @@ await boss.start();
 await createQueues(boss);
 const app = createApp({ db: runtime.db, adminKey, logger: runtime.logger, secretBox: lazySecretBox(runtime.config), workflowJobs: workflowJobs(boss),
   widgets: { embedTokens: lazyEmbedTokens(runtime.config), corsOrigins: runtime.config.corsOrigins },
+  ...(runtime.config.salesforceApp ? { salesforceApp: runtime.config.salesforceApp } : {}),
 });
 const server = await listen(app, runtime.config.port);
 runtime.logger.info({ port: runtime.config.port }, 'web server listening');

@@ -204,6 +204,57 @@ create table outbox_messages (
   constraint outbox_messages_message_id_key UNIQUE (message_id)
 );
 
+create table salesforce_connections (
+  id bigint generated always as identity not null,
+  name text not null,
+  flow text not null,
+  login_url text not null,
+  instance_url text not null,
+  org_id text,
+  client_id text,
+  client_secret_sealed text,
+  refresh_token_sealed text,
+  username text,
+  password_sealed text,
+  private_key_sealed text,
+  created_at timestamp with time zone not null default now(),
+  updated_at timestamp with time zone not null default now(),
+  constraint salesforce_connections_check CHECK (((flow <> 'web'::text) OR ((client_id IS NOT NULL) AND (refresh_token_sealed IS NOT NULL)))),
+  constraint salesforce_connections_check1 CHECK (((flow <> 'jwt'::text) OR ((client_id IS NOT NULL) AND (username IS NOT NULL) AND (private_key_sealed IS NOT NULL)))),
+  constraint salesforce_connections_check2 CHECK (((flow <> 'password'::text) OR ((username IS NOT NULL) AND (password_sealed IS NOT NULL)))),
+  constraint salesforce_connections_flow_check CHECK ((flow = ANY (ARRAY['web'::text, 'jwt'::text, 'password'::text]))),
+  constraint salesforce_connections_instance_url_check CHECK ((instance_url ~ '^https?://'::text)),
+  constraint salesforce_connections_login_url_check CHECK ((login_url ~ '^https?://'::text)),
+  constraint salesforce_connections_name_check CHECK ((name <> ''::text)),
+  constraint salesforce_connections_pkey PRIMARY KEY (id),
+  constraint salesforce_connections_name_key UNIQUE (name)
+);
+
+create table salesforce_oauth_states (
+  state text not null,
+  name text not null,
+  login_url text not null,
+  created_at timestamp with time zone not null default now(),
+  constraint salesforce_oauth_states_name_check CHECK ((name <> ''::text)),
+  constraint salesforce_oauth_states_pkey PRIMARY KEY (state)
+);
+
+create table salesforce_watermarks (
+  connection_id bigint not null,
+  directory_id bigint not null,
+  object text not null,
+  fields text[] not null,
+  list_view text,
+  system_modstamp timestamp with time zone not null,
+  run_id bigint,
+  updated_at timestamp with time zone not null default now(),
+  constraint salesforce_watermarks_object_check CHECK ((object = ANY (ARRAY['Account'::text, 'Contact'::text, 'AccountTeamMember'::text]))),
+  constraint salesforce_watermarks_connection_id_fkey FOREIGN KEY (connection_id) REFERENCES salesforce_connections(id) ON DELETE CASCADE,
+  constraint salesforce_watermarks_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES directories(id) ON DELETE CASCADE,
+  constraint salesforce_watermarks_run_id_fkey FOREIGN KEY (run_id) REFERENCES sync_runs(id) ON DELETE SET NULL,
+  constraint salesforce_watermarks_pkey PRIMARY KEY (connection_id, directory_id, object)
+);
+
 create table sftp_connections (
   id bigint generated always as identity not null,
   name text not null,
@@ -298,6 +349,8 @@ create table sync_runs (
   workflow_version integer,
   progress jsonb not null default '{}'::jsonb,
   cancel_requested_at timestamp with time zone,
+  api_calls integer,
+  constraint sync_runs_api_calls_check CHECK ((api_calls >= 0)),
   constraint sync_runs_check CHECK (((state = 'failed'::text) = (error_code IS NOT NULL))),
   constraint sync_runs_state_check CHECK ((state = ANY (ARRAY['running'::text, 'succeeded'::text, 'failed'::text]))),
   constraint sync_runs_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES directories(id) ON DELETE CASCADE,

@@ -5,6 +5,15 @@ import { AppError, ErrorCode } from '../../core/errors.ts';
 import type { SecretBox } from '../../core/secret-box.ts';
 import { openLocalFiles } from '../extract/local-files.ts';
 import { openSftpExtract, sftpExtractSchema } from '../extract/sftp-extract.ts';
+import type { Tx } from '../../core/db.ts';
+import {
+  defaultTuning,
+  openSalesforceExtract,
+  salesforceExtractSchema,
+  type ObjectPlan,
+  type SalesforceTuning,
+} from '../extract/salesforce/salesforce-extract.ts';
+import { saveApiCalls } from '../load/run-queries.ts';
 import { loadDirectory, type LoadResult } from '../load/load-directory.ts';
 import { mappingInputSchema, parseMappingInput, type MappingInput } from '../map/mapping.ts';
 
@@ -13,16 +22,19 @@ export const syncJobSchema = z.strictObject({
   directoryId: z.number().int().positive(),
   files: z.strictObject({ accounts: z.string().optional(), contacts: z.string().optional(), teamMembers: z.string().optional() }).optional(),
   sftp: sftpExtractSchema.optional(),
+  salesforce: salesforceExtractSchema.optional(),
   /** Either a mapping, or the path of a mapping JSON file. */
   mapping: z.union([mappingInputSchema, z.string()]).optional(),
   mailingListName: z.string().min(1).optional(),
   /** The workflow version this sync runs for, recorded on its run. */
   workflow: z.strictObject({ id: z.number().int().positive(), version: z.number().int().positive() }).optional(),
-}).refine((job) => (job.files === undefined) !== (job.sftp === undefined), { message: 'a sync reads either local files or an SFTP server' });
+}).refine((job) => [job.files, job.sftp, job.salesforce].filter((s) => s !== undefined).length === 1, {
+  message: 'a sync reads from one place: local files, an SFTP server or a Salesforce org',
+});
 export type SyncJob = z.infer<typeof syncJobSchema>;
 
 /** What a sync needs besides the database: the box that opens stored credentials, made on first use. */
-export type SyncDeps = { db: Db; secretBox: () => Promise<SecretBox> };
+export type SyncDeps = { db: Db; secretBox: () => Promise<SecretBox>; salesforce?: Partial<SalesforceTuning> };
 
 /**
  * The story of one sync: extract (open the export files), map and load them into the directory
@@ -31,17 +43,30 @@ export type SyncDeps = { db: Db; secretBox: () => Promise<SecretBox> };
 export type SyncResult = LoadResult & {
   /** Files left out because the very same file (path, size, time) was loaded before. */
   filesLoadedBefore: string[];
+  /** Salesforce API calls the run made (also stored with the run); null when it read files. */
+  apiCalls: number | null;
+  /** How each Salesforce object was extracted: Bulk or REST, full or since when. */
+  salesforcePlans: ObjectPlan[];
 };
 
-export async function runSync({ db, secretBox }: SyncDeps, job: SyncJob): Promise<SyncResult> {
+export async function runSync({ db, secretBox, salesforce: tuning }: SyncDeps, job: SyncJob): Promise<SyncResult> {
   const mapping = typeof job.mapping === 'string' ? await readMappingFile(job.mapping) : (job.mapping ?? {});
-  const sftp = job.sftp;
+  const { sftp, salesforce } = job;
   let afterLoad: ((runId: number) => Promise<void>) | undefined;
+  let beforeCommit: ((tx: Tx, runId: number) => Promise<void>) | undefined;
   let filesLoadedBefore: string[] = [];
+  let salesforcePlans: ObjectPlan[] = [];
+  const usage = { calls: 0 };
   const result = await loadDirectory(db, {
     directoryId: job.directoryId,
-    sourceLabel: sftp ? `sftp:${sftp.connectionId}` : 'files',
+    sourceLabel: sftp ? `sftp:${sftp.connectionId}` : salesforce ? `salesforce:${salesforce.connectionId}` : 'files',
     openSources: async () => {
+      if (salesforce) {
+        const extract = await openSalesforceExtract(db, await secretBox(), salesforce, job.directoryId, usage, { ...defaultTuning, ...tuning });
+        beforeCommit = extract.saveWatermarks;
+        salesforcePlans = extract.plans;
+        return extract.sources;
+      }
       if (!sftp) return openLocalFiles(job.files ?? {});
       const extract = await openSftpExtract(db, await secretBox(), sftp);
       afterLoad = extract.afterLoad;
@@ -51,9 +76,12 @@ export async function runSync({ db, secretBox }: SyncDeps, job: SyncJob): Promis
     mapping,
     ...(job.mailingListName ? { mailingListName: job.mailingListName } : {}),
     ...(job.workflow ? { workflow: job.workflow } : {}),
+    beforeCommit: async (tx, runId) => beforeCommit?.(tx, runId),
   });
   if (result.state === 'succeeded') await afterLoad?.(result.runId);
-  return { ...result, filesLoadedBefore };
+  // Counted whether the run succeeded or not: a failed run spent the org's API budget too.
+  if (salesforce) await saveApiCalls(db, result.runId, usage.calls);
+  return { ...result, filesLoadedBefore, apiCalls: salesforce ? usage.calls : null, salesforcePlans };
 }
 
 async function readMappingFile(file: string): Promise<MappingInput> {

@@ -22,6 +22,8 @@ export type LoadRequest = {
   mailingListName?: string;
   /** The workflow version this load runs for, recorded on its run. */
   workflow?: { id: number; version: number };
+  /** Runs in the load's transaction after the merge, so what it writes commits or rolls back with the run (an extract's watermark). */
+  beforeCommit?: (tx: Tx, runId: number) => Promise<void>;
 };
 
 export type LoadResult = {
@@ -120,6 +122,7 @@ async function loadInTransaction(tx: Tx, runId: number, request: LoadRequest, re
   await runs.saveRowErrors(tx, runId, rows.tablesWithErrors);
   const mailingList =
     request.mailingListName && mapping.contacts ? await runs.createMailingList(tx, directoryId, runId, request.mailingListName) : null;
+  await request.beforeCommit?.(tx, runId);
   await runs.markRunSucceeded(tx, runId);
   return { counts, mailingList };
 }

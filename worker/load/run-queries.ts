@@ -30,6 +30,11 @@ export async function saveProgress(db: Queryable, runId: number, progress: RunPr
   return run!;
 }
 
+/** The Salesforce API calls a run made, written after it ended whatever its outcome. */
+export async function saveApiCalls(db: Queryable, runId: number, calls: number): Promise<void> {
+  await db.query('update sync_runs set api_calls = $2 where id = $1', [runId, calls]);
+}
+
 /** Runs outside the failed transaction, so the reason survives the rollback. */
 export async function markRunFailed(db: Queryable, runId: number, code: string, message: string): Promise<void> {
   await db.query(

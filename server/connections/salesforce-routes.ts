@@ -1,0 +1,91 @@
+import { Router } from 'express';
+import {
+  beginAuthorization,
+  createHeadlessConnection,
+  deleteSalesforceConnection,
+  insertConnection,
+  listSalesforceConnections,
+  renameSalesforceConnection,
+  takeAuthorization,
+  workflowsUsingSalesforceConnection,
+} from '../../core/connections/salesforce.ts';
+import { authorizationUrl, exchangeCode, type SalesforceApp } from '../../core/connections/salesforce-auth.ts';
+import type { Queryable } from '../../core/db.ts';
+import { AppError, ErrorCode } from '../../core/errors.ts';
+import type { SecretBox } from '../../core/secret-box.ts';
+
+function connectionId(raw: string): number {
+  return /^[1-9]\d{0,15}$/.test(raw) ? Number(raw) : 0;
+}
+
+function requireApp(app: SalesforceApp | undefined): SalesforceApp {
+  if (!app) {
+    throw new AppError(ErrorCode.CONFIG_INVALID, 'connecting through the Salesforce login needs SALESFORCE_CLIENT_ID and SALESFORCE_CLIENT_SECRET (a Connected App): set them and restart', { status: 409 });
+  }
+  return app;
+}
+
+/** Connected Salesforce orgs under /api: shown without their secrets, renamed, removed. */
+export function salesforceConnectionRoutes(db: Queryable, secretBox: () => Promise<SecretBox>, app: SalesforceApp | undefined): Router {
+  const router = Router();
+
+  router.get('/salesforce-connections', async (_req, res) => {
+    res.json({ items: await listSalesforceConnections(db) });
+  });
+
+  /** Headless setups: the JWT bearer flow or username-password, logged in once before they are stored. */
+  router.post('/salesforce-connections', async (req, res) => {
+    res.status(201).json(await createHeadlessConnection(db, await secretBox(), req.body));
+  });
+
+  /** The web-server flow's first step: sends the admin's browser to the org's login page. */
+  router.get('/salesforce-connections/authorize', async (req, res) => {
+    const salesforce = requireApp(app);
+    const { state, loginUrl } = await beginAuthorization(db, { name: req.query.name, ...(req.query.loginUrl ? { loginUrl: req.query.loginUrl } : {}) });
+    res.redirect(302, authorizationUrl(salesforce, loginUrl, state));
+  });
+
+  router.patch('/salesforce-connections/:id', async (req, res) => {
+    res.json(await renameSalesforceConnection(db, connectionId(req.params.id), req.body));
+  });
+
+  /**
+   * Removing a connection breaks the workflows that read from it, so it is refused while any does,
+   * naming them, unless `?force=true`; then the answer names the workflows it broke.
+   */
+  router.delete('/salesforce-connections/:id', async (req, res) => {
+    const id = connectionId(req.params.id);
+    const users = id ? await workflowsUsingSalesforceConnection(db, id) : [];
+    if (users.length > 0 && req.query.force !== 'true') {
+      const names = users.map((w) => `"${w.name}" (${w.id})`).join(', ');
+      throw new AppError(ErrorCode.CONFLICT, `Salesforce connection ${id} is used by workflow ${names}: removing it breaks them; add ?force=true to remove it anyway`);
+    }
+    if (!id || !(await deleteSalesforceConnection(db, id))) {
+      throw new AppError(ErrorCode.CONNECTION_NOT_FOUND, `Salesforce connection ${req.params.id} does not exist`);
+    }
+    res.json({ deleted: id, brokenWorkflows: users });
+  });
+
+  return router;
+}
+
+/**
+ * Where Salesforce sends the admin's browser back (public: the one-time state is the proof): the
+ * code becomes a refresh token, stored sealed, and the page says which org is connected.
+ */
+export function salesforceCallbackRoute(db: Queryable, secretBox: () => Promise<SecretBox>, app: SalesforceApp | undefined): Router {
+  const router = Router();
+  router.get('/oauth/salesforce/callback', async (req, res) => {
+    const salesforce = requireApp(app);
+    const { state, code, error, error_description: description } = req.query as Record<string, string | undefined>;
+    const pending = await takeAuthorization(db, state ?? '');
+    if (error || !code) {
+      throw new AppError(ErrorCode.SALESFORCE_AUTH_FAILED, `Salesforce did not allow access for "${pending.name}": ${error ?? 'no code'}${description ? ` (${description})` : ''}`);
+    }
+    const session = await exchangeCode(salesforce, pending.loginUrl, code, pending.name);
+    const login = { flow: 'web' as const, loginUrl: pending.loginUrl, clientId: salesforce.clientId, clientSecret: salesforce.clientSecret, refreshToken: session.refreshToken };
+    const connection = await insertConnection(db, await secretBox(), pending.name, login, session);
+    res.status(201).json(connection);
+  });
+  return router;
+}

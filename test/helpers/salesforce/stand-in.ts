@@ -1,0 +1,460 @@
+import { createVerify, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Org, type SfRecord, type Value } from './org.ts';
+import { conditionFields, matches, parseSoql, SoqlError, type Soql } from './soql.ts';
+
+/*
+ * A Salesforce org over HTTP, speaking the documented wire format closely enough that jsforce,
+ * unmodified, and the extract cannot tell it from the real one: the OAuth 2.0 token endpoint
+ * (authorization code, refresh token, password and JWT bearer grants) and authorize redirect, SOAP
+ * login, REST query/queryAll with nextRecordsUrl paging, describe, list views, updated/deleted,
+ * and Bulk API 2.0 query jobs whose results page by Sforce-Locator. Errors use Salesforce's bodies.
+ * Faults can be injected per request: an expired session, any status with a body, a dropped socket.
+ */
+
+export type ConnectedApp = { clientId: string; clientSecret: string; callbackUrl?: string; certificate?: string };
+export type OrgUser = { username: string; password: string; securityToken?: string };
+
+export type Fault =
+  | { kind: 'expireSessions' }
+  | { kind: 'status'; status: number; body: unknown }
+  /** Sends the headers and `afterBytes` of the body, then destroys the socket. */
+  | { kind: 'drop'; afterBytes: number };
+
+/** Salesforce's own error bodies for the faults a client must survive. */
+export const errorBodies = {
+  requestLimit: [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }],
+  unavailable: [{ message: 'Server Unavailable', errorCode: 'SERVER_UNAVAILABLE' }],
+  invalidSession: [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }],
+} as const;
+
+export type StandInOptions = { app?: ConnectedApp; user?: OrgUser; apiVersion?: string; queryBatchSize?: number; bulkPageSize?: number };
+
+type Cursor = { object: string; fields: string[]; rows: SfRecord[] };
+type BulkJob = { id: string; object: string; operation: string; query: string; fields: string[]; rows: SfRecord[]; createdDate: string };
+
+export class SalesforceStandIn {
+  readonly org = new Org();
+  readonly app: ConnectedApp;
+  readonly user: OrgUser;
+  /** Every request under /services/data, as Salesforce counts API calls. */
+  apiCalls = 0;
+  readonly requests: { method: string; path: string; status: number }[] = [];
+  url = '';
+  private server: Server;
+  private sessions = new Set<string>();
+  private refreshTokens = new Set<string>();
+  private codes = new Map<string, string>();
+  private cursors = new Map<string, Cursor>();
+  private jobs = new Map<string, BulkJob>();
+  private faults: { method: string | undefined; path: RegExp; fault: Fault; times: number }[] = [];
+  private readonly queryBatchSize: number;
+  private readonly bulkPageSize: number;
+
+  constructor(options: StandInOptions = {}) {
+    this.app = options.app ?? { clientId: '3MVG9standin.client', clientSecret: 'standin-client-secret' };
+    this.user = options.user ?? { username: 'admin@standin.example', password: 'pa55word', securityToken: 'T0KEN' };
+    this.queryBatchSize = options.queryBatchSize ?? 2000;
+    this.bulkPageSize = options.bulkPageSize ?? 100_000;
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error: Error) => {
+        if (!res.headersSent) this.json(req, res, 500, [{ errorCode: 'UNKNOWN_EXCEPTION', message: error.message }]);
+        else res.destroy();
+      });
+    });
+  }
+
+  async start(): Promise<this> {
+    this.server.listen(0, '127.0.0.1');
+    await once(this.server, 'listening');
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    this.server.close();
+    await once(this.server, 'close');
+  }
+
+  /** The next `times` requests whose path matches (and method, when given) meet the fault. */
+  inject(where: { method?: string; path: RegExp }, fault: Fault, times = 1): void {
+    this.faults.push({ method: where.method, path: where.path, fault, times });
+  }
+
+  /** Every access token issued so far stops working, as when a session times out. */
+  expireSessions(): void {
+    this.sessions.clear();
+  }
+
+  private newSession(): string {
+    const token = `00D5g000004StandIn!${randomBytes(24).toString('base64url')}`;
+    this.sessions.add(token);
+    return token;
+  }
+
+  private tokenResponse(extra: Record<string, string> = {}) {
+    return {
+      access_token: this.newSession(),
+      instance_url: this.url,
+      id: `${this.url}/id/${this.org.id}/0055g00000StandInAAA`,
+      token_type: 'Bearer',
+      issued_at: String(Date.now()),
+      signature: randomBytes(32).toString('base64'),
+      scope: 'api refresh_token',
+      ...extra,
+    };
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url!, this.url);
+    const path = url.pathname;
+    const fault = this.takeFault(req.method!, path);
+    if (fault?.kind === 'expireSessions') this.expireSessions();
+    if (fault?.kind === 'status') {
+      if (path.startsWith('/services/data/')) this.apiCalls++;
+      return this.json(req, res, fault.status, fault.body);
+    }
+    const drop = fault?.kind === 'drop' ? fault.afterBytes : undefined;
+
+    if (path === '/services/oauth2/authorize') return this.authorize(req, res, url);
+    if (path === '/services/oauth2/token' && req.method === 'POST') return this.token(req, res, new URLSearchParams(await body(req)));
+    if (/^\/services\/Soap\/u\/[\d.]+$/.test(path) && req.method === 'POST') return this.soapLogin(req, res, await body(req));
+
+    const api = /^\/services\/data\/v(\d+\.\d)(\/.*)$/.exec(path);
+    if (!api) return this.json(req, res, 404, [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
+    this.apiCalls++;
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (!token || !this.sessions.has(token)) return this.json(req, res, 401, errorBodies.invalidSession);
+    const version = api[1]!;
+    const rest = api[2]!;
+    try {
+      return await this.route(req, res, url, version, rest, drop);
+    } catch (error) {
+      if (error instanceof SoqlError) return this.json(req, res, 400, [{ message: error.message, errorCode: error.errorCode }]);
+      throw error;
+    }
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse, url: URL, version: string, rest: string, drop: number | undefined): Promise<void> {
+    const method = req.method!;
+    let m: RegExpExecArray | null;
+    if (method === 'GET' && (m = /^\/(query|queryAll)\/?$/.exec(rest))) {
+      const soql = this.checked(url.searchParams.get('q') ?? '');
+      const rows = this.select(soql, m[1] === 'queryAll');
+      if (soql.select === 'count') return this.json(req, res, 200, { totalSize: rows.length, done: true, records: [] });
+      const size = batchSize(req.headers['sforce-query-options'], this.queryBatchSize);
+      const cursor = `01g5g${randomBytes(6).toString('hex')}`;
+      this.cursors.set(cursor, { object: soql.object, fields: soql.select, rows });
+      return this.queryPage(req, res, version, cursor, 0, size, drop);
+    }
+    if (method === 'GET' && (m = /^\/(?:query|queryAll)\/(01g\w+)-(\d+)$/.exec(rest))) {
+      if (!this.cursors.has(m[1]!)) return this.json(req, res, 400, [{ errorCode: 'INVALID_QUERY_LOCATOR', message: 'invalid query locator' }]);
+      return this.queryPage(req, res, version, m[1]!, Number(m[2]), batchSize(req.headers['sforce-query-options'], this.queryBatchSize), drop);
+    }
+    if (method === 'GET' && (m = /^\/sobjects\/(\w+)\/describe\/?$/.exec(rest))) {
+      const schema = this.org.schema(m[1]!);
+      if (!schema) return this.notSupported(req, res, m[1]!);
+      return this.json(req, res, 200, { name: schema.name, label: schema.label, keyPrefix: schema.keyPrefix, queryable: schema.queryable, custom: false, fields: schema.fields }, drop);
+    }
+    if (method === 'GET' && (m = /^\/sobjects\/(\w+)\/listviews\/?$/.exec(rest))) {
+      const schema = this.org.schema(m[1]!);
+      if (!schema) return this.notSupported(req, res, m[1]!);
+      const base = `/services/data/v${version}/sobjects/${schema.name}/listviews`;
+      const listviews = this.org.listViews
+        .filter((v) => v.object === schema.name)
+        .map((v) => ({ describeUrl: `${base}/${v.id}/describe`, developerName: v.developerName, id: v.id, label: v.label, resultsUrl: `${base}/${v.id}/results`, soqlCompatible: true, url: `${base}/${v.id}` }));
+      return this.json(req, res, 200, { done: true, listviews, nextRecordsUrl: null, size: listviews.length, sobjectType: schema.name });
+    }
+    if (method === 'GET' && (m = /^\/sobjects\/(\w+)\/listviews\/(\w+)\/describe\/?$/.exec(rest))) {
+      const view = this.org.listViews.find((v) => v.id === m![2] && v.object.toLowerCase() === m![1]!.toLowerCase());
+      if (!view) return this.json(req, res, 404, [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
+      const query = `SELECT Name, Id, CreatedDate, LastModifiedDate, SystemModstamp FROM ${view.object}${view.where ? ` WHERE ${view.where}` : ''} ORDER BY Name ASC NULLS FIRST, Id ASC NULLS FIRST`;
+      const columns = ['Name', 'Id'].map((name) => ({ fieldNameOrPath: name, hidden: name === 'Id', label: name, selectListItem: name, sortable: true, type: name === 'Id' ? 'id' : 'string' }));
+      return this.json(req, res, 200, { columns, id: view.id, orderBy: [{ fieldNameOrPath: 'Name', nullsPosition: 'first', sortDirection: 'ascending' }], query, scope: null, sobjectType: view.object, whereCondition: null });
+    }
+    if (method === 'GET' && (m = /^\/sobjects\/(\w+)\/(updated|deleted)\/?$/.exec(rest))) {
+      const schema = this.org.schema(m[1]!);
+      if (!schema) return this.notSupported(req, res, m[1]!);
+      const start = Date.parse(url.searchParams.get('start') ?? '');
+      const end = Date.parse(url.searchParams.get('end') ?? '');
+      if (Number.isNaN(start) || Number.isNaN(end)) return this.json(req, res, 400, [{ errorCode: 'INVALID_DATE', message: 'start and end are required dates' }]);
+      const within = [...this.org.records.get(schema.name)!.values()].filter((r) => {
+        const at = Date.parse(String(r.SystemModstamp));
+        return at >= start && at < end && (m![2] === 'deleted' ? r.IsDeleted === true : r.IsDeleted !== true);
+      });
+      const latest = new Date(Math.min(end, this.org.clock)).toISOString().replace('Z', '+0000');
+      if (m[2] === 'updated') return this.json(req, res, 200, { ids: within.map((r) => r.Id), latestDateCovered: latest });
+      return this.json(req, res, 200, {
+        deletedRecords: within.map((r) => ({ id: r.Id, deletedDate: restDate(String(r.SystemModstamp)) })),
+        earliestDateAvailable: restDate(new Date(Date.parse('2025-12-01T00:00:00Z')).toISOString()),
+        latestDateCovered: latest,
+      });
+    }
+    if (method === 'POST' && /^\/jobs\/query\/?$/.test(rest)) {
+      const request = JSON.parse((await body(req)) || '{}') as { operation?: string; query?: string };
+      if (request.operation !== 'query' && request.operation !== 'queryAll') {
+        return this.json(req, res, 400, [{ errorCode: 'INVALIDJOB', message: `InvalidJob : Invalid operation: ${request.operation}` }]);
+      }
+      const soql = this.checked(request.query ?? '');
+      if (soql.select === 'count') return this.json(req, res, 400, [{ errorCode: 'INVALIDJOB', message: 'InvalidJob : Aggregate Relationships not supported in Bulk Query' }]);
+      const compound = soql.select.find((f) => this.org.resolve(soql.object, f)?.field.type === 'address');
+      if (compound) return this.json(req, res, 400, [{ errorCode: 'INVALIDJOB', message: `InvalidJob : Compound data not supported in Bulk Query: ${compound}` }]);
+      const id = `7505g${randomBytes(5).toString('hex').toUpperCase()}AAA`;
+      const job: BulkJob = { id, object: this.org.schema(soql.object)!.name, operation: request.operation, query: request.query!, fields: soql.select, rows: this.select(soql, request.operation === 'queryAll'), createdDate: restDate(new Date().toISOString()) };
+      this.jobs.set(id, job);
+      return this.json(req, res, 200, { ...this.jobInfo(job, version), state: 'UploadComplete' });
+    }
+    if (method === 'GET' && (m = /^\/jobs\/query\/(\w+)\/?$/.exec(rest))) {
+      const job = this.jobs.get(m[1]!);
+      if (!job) return this.json(req, res, 404, [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
+      return this.json(req, res, 200, { ...this.jobInfo(job, version), state: 'JobComplete', numberRecordsProcessed: job.rows.length, retries: 0, totalProcessingTime: 120 });
+    }
+    if (method === 'GET' && (m = /^\/jobs\/query\/(\w+)\/results\/?$/.exec(rest))) {
+      const job = this.jobs.get(m[1]!);
+      if (!job) return this.json(req, res, 404, [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
+      return this.bulkPage(res, job, url, drop);
+    }
+    return this.json(req, res, 404, [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
+  }
+
+  private takeFault(method: string, path: string): Fault | undefined {
+    const index = this.faults.findIndex((f) => (f.method === undefined || f.method === method) && f.path.test(path));
+    if (index < 0) return undefined;
+    const entry = this.faults[index]!;
+    if (--entry.times <= 0) this.faults.splice(index, 1);
+    return entry.fault;
+  }
+
+  /** A parsed query whose object and fields exist, or Salesforce's INVALID_TYPE / INVALID_FIELD error. */
+  private checked(text: string): Soql & { select: string[] | 'count' } {
+    const soql = parseSoql(text);
+    const schema = this.org.schema(soql.object);
+    if (!schema) throw new SoqlError('INVALID_TYPE', `\n${text}\n^\nERROR at Row:1:Column:1\nsObject type '${soql.object}' is not supported.`);
+    const fields = [...(soql.select === 'count' ? [] : soql.select), ...conditionFields(soql.where)];
+    for (const name of fields) {
+      if (this.org.resolve(schema.name, name)) continue;
+      const column = text.indexOf(name) + 1;
+      throw new SoqlError(
+        'INVALID_FIELD',
+        `\n${text}\n${' '.repeat(Math.max(column - 1, 0))}^\nERROR at Row:1:Column:${column}\nNo such column '${name}' on entity '${schema.name}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`,
+      );
+    }
+    return soql;
+  }
+
+  private select(soql: Soql, all: boolean): SfRecord[] {
+    const object = this.org.schema(soql.object)!.name;
+    const readers = new Map(conditionFields(soql.where).map((path) => [path, this.org.reader(object, path)]));
+    const rows: SfRecord[] = [];
+    for (const record of this.org.records.get(object)!.values()) {
+      if (!all && record.IsDeleted === true) continue;
+      if (soql.where && !matches(soql.where, (path) => readers.get(path)!(record))) continue;
+      rows.push(record);
+      if (soql.limit !== null && rows.length >= soql.limit) break;
+    }
+    return rows;
+  }
+
+  private queryPage(req: IncomingMessage, res: ServerResponse, version: string, cursorId: string, offset: number, size: number, drop: number | undefined): void {
+    const cursor = this.cursors.get(cursorId)!;
+    const end = Math.min(offset + size, cursor.rows.length);
+    const readers = cursor.fields.map((path) => ({ path, read: this.org.reader(cursor.object, path) }));
+    const records = cursor.rows.slice(offset, end).map((row) => {
+      const out: Record<string, unknown> = { attributes: { type: cursor.object, url: `/services/data/v${version}/sobjects/${cursor.object}/${row.Id}` } };
+      for (const { path, read } of readers) nest(this.org, cursor.object, out, path, read(row), row, version);
+      return out;
+    });
+    const done = end >= cursor.rows.length;
+    if (done) this.cursors.delete(cursorId);
+    this.json(req, res, 200, {
+      totalSize: cursor.rows.length,
+      done,
+      ...(done ? {} : { nextRecordsUrl: `/services/data/v${version}/query/${cursorId}-${end}` }),
+      records,
+    }, drop);
+  }
+
+  private jobInfo(job: BulkJob, version: string) {
+    return {
+      id: job.id, operation: job.operation, object: job.object, createdById: '0055g00000StandInAAA', createdDate: job.createdDate,
+      systemModstamp: job.createdDate, concurrencyMode: 'Parallel', contentType: 'CSV', apiVersion: Number(version), lineEnding: 'LF', columnDelimiter: 'COMMA',
+    };
+  }
+
+  /** One page of a job's results: a complete CSV with its own header; Sforce-Locator names the next page or is "null". */
+  private bulkPage(res: ServerResponse, job: BulkJob, url: URL, drop: number | undefined): void {
+    const offset = url.searchParams.get('locator') ? Number(Buffer.from(url.searchParams.get('locator')!, 'base64url').toString()) : 0;
+    const size = Number(url.searchParams.get('maxRecords') ?? this.bulkPageSize);
+    const end = Math.min(offset + size, job.rows.length);
+    const readers = job.fields.map((path) => this.org.reader(job.object, path));
+    const locator = end < job.rows.length ? Buffer.from(String(end)).toString('base64url') : 'null';
+    res.writeHead(200, { 'content-type': 'text/csv', 'sforce-locator': locator, 'sforce-numberofrecords': String(end - offset) });
+    let chunk = job.fields.map(csvQuote).join(',') + '\n';
+    let written = 0;
+    for (let i = offset; i < end; i++) {
+      const row = job.rows[i]!;
+      chunk += readers.map((read) => csvQuote(csvValue(read(row)))).join(',') + '\n';
+      if (chunk.length > 65536 || i === end - 1) {
+        if (drop !== undefined && written + chunk.length > drop) {
+          res.write(chunk.slice(0, Math.max(drop - written, 1)));
+          setImmediate(() => res.socket?.destroy());
+          return;
+        }
+        written += chunk.length;
+        res.write(chunk);
+        chunk = '';
+      }
+    }
+    if (chunk) res.write(chunk);
+    res.end();
+  }
+
+  private notSupported(req: IncomingMessage, res: ServerResponse, object: string): void {
+    this.json(req, res, 404, [{ errorCode: 'NOT_FOUND', message: `The requested resource does not exist: sObject type '${object}' is not supported.` }]);
+  }
+
+  private json(req: IncomingMessage, res: ServerResponse, status: number, value: unknown, drop?: number): void {
+    const text = JSON.stringify(value);
+    this.requests.push({ method: req.method!, path: new URL(req.url!, 'http://x').pathname, status });
+    res.writeHead(status, { 'content-type': 'application/json;charset=UTF-8', 'content-length': Buffer.byteLength(text) });
+    if (drop === undefined) return void res.end(text);
+    res.write(text.slice(0, drop));
+    setImmediate(() => res.socket?.destroy());
+  }
+
+  private authorize(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    const p = url.searchParams;
+    if (p.get('client_id') !== this.app.clientId) return this.json(req, res, 400, { error: 'invalid_client_id', error_description: 'client identifier invalid' });
+    const redirect = p.get('redirect_uri') ?? '';
+    if (this.app.callbackUrl && redirect !== this.app.callbackUrl) return this.json(req, res, 400, { error: 'redirect_uri_mismatch', error_description: 'redirect_uri must match configuration' });
+    // The admin logs in and allows access at once: the stand-in answers as that consent page would.
+    const code = `aPrx${randomBytes(16).toString('base64url')}`;
+    this.codes.set(code, redirect);
+    const target = new URL(redirect);
+    target.searchParams.set('code', code);
+    if (p.get('state')) target.searchParams.set('state', p.get('state')!);
+    res.writeHead(302, { location: target.toString() });
+    res.end();
+  }
+
+  private token(req: IncomingMessage, res: ServerResponse, p: URLSearchParams): void {
+    const fail = (error: string, description: string, status = 400) => this.json(req, res, status, { error, error_description: description });
+    const grant = p.get('grant_type');
+    if (grant === 'urn:ietf:params:oauth:grant-type:jwt-bearer') return this.jwtBearer(req, res, p.get('assertion') ?? '');
+    if (p.get('client_id') !== this.app.clientId) return fail('invalid_client_id', 'client identifier invalid');
+    if (p.has('client_secret') && p.get('client_secret') !== this.app.clientSecret) return fail('invalid_client', 'invalid client credentials');
+    if (grant === 'authorization_code') {
+      const redirect = this.codes.get(p.get('code') ?? '');
+      if (redirect === undefined) return fail('invalid_grant', 'invalid authorization code');
+      if (redirect !== p.get('redirect_uri')) return fail('redirect_uri_mismatch', 'redirect_uri must match configuration');
+      this.codes.delete(p.get('code')!);
+      const refreshToken = `5Aep861${randomBytes(32).toString('base64url')}`;
+      this.refreshTokens.add(refreshToken);
+      return this.json(req, res, 200, this.tokenResponse({ refresh_token: refreshToken }));
+    }
+    if (grant === 'refresh_token') {
+      if (!this.refreshTokens.has(p.get('refresh_token') ?? '')) return fail('invalid_grant', 'expired access/refresh token');
+      return this.json(req, res, 200, this.tokenResponse());
+    }
+    if (grant === 'password') {
+      if (p.get('client_secret') !== this.app.clientSecret) return fail('invalid_client', 'invalid client credentials');
+      if (p.get('username') !== this.user.username || p.get('password') !== this.user.password + (this.user.securityToken ?? '')) {
+        return fail('invalid_grant', 'authentication failure');
+      }
+      return this.json(req, res, 200, this.tokenResponse());
+    }
+    return fail('unsupported_grant_type', 'grant type not supported');
+  }
+
+  private jwtBearer(req: IncomingMessage, res: ServerResponse, assertion: string): void {
+    const fail = (description: string) => this.json(req, res, 400, { error: 'invalid_grant', error_description: description });
+    const [header, payload, signature] = assertion.split('.');
+    if (!header || !payload || !signature || !this.app.certificate) return fail('invalid assertion');
+    const valid = createVerify('RSA-SHA256').update(`${header}.${payload}`).verify(this.app.certificate, Buffer.from(signature, 'base64url'));
+    if (!valid) return fail('invalid assertion');
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { iss?: string; sub?: string; aud?: string; exp?: number };
+    if (claims.iss !== this.app.clientId) return this.json(req, res, 400, { error: 'invalid_client_id', error_description: 'client identifier invalid' });
+    if (claims.aud !== this.url) return fail('audience is invalid');
+    if (!claims.exp || claims.exp * 1000 < Date.now()) return fail('expired authorization code');
+    if (claims.sub !== this.user.username) return fail('user hasn\'t approved this consumer');
+    this.json(req, res, 200, this.tokenResponse());
+  }
+
+  private soapLogin(req: IncomingMessage, res: ServerResponse, xml: string): void {
+    const username = /<username>(.*?)<\/username>/s.exec(xml)?.[1];
+    const password = /<password>(.*?)<\/password>/s.exec(xml)?.[1];
+    res.setHeader('content-type', 'text/xml;charset=UTF-8');
+    this.requests.push({ method: 'POST', path: '/services/Soap/u', status: 200 });
+    if (username !== this.user.username || password !== this.user.password + (this.user.securityToken ?? '')) {
+      res.statusCode = 500;
+      return void res.end(
+        '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:sf="urn:fault.partner.soap.sforce.com">' +
+          '<soapenv:Body><soapenv:Fault><faultcode>INVALID_LOGIN</faultcode><faultstring>INVALID_LOGIN: Invalid username, password, security token; or user locked out.</faultstring>' +
+          '<detail><sf:LoginFault><sf:exceptionCode>INVALID_LOGIN</sf:exceptionCode><sf:exceptionMessage>Invalid username, password, security token; or user locked out.</sf:exceptionMessage></sf:LoginFault></detail>' +
+          '</soapenv:Fault></soapenv:Body></soapenv:Envelope>',
+      );
+    }
+    const session = this.newSession();
+    res.end(
+      '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns="urn:partner.soap.sforce.com">' +
+        `<soapenv:Body><loginResponse><result><metadataServerUrl>${this.url}/services/Soap/m/62.0/${this.org.id}</metadataServerUrl><passwordExpired>false</passwordExpired>` +
+        `<sandbox>false</sandbox><serverUrl>${this.url}/services/Soap/u/62.0/${this.org.id}</serverUrl><sessionId>${session}</sessionId><userId>0055g00000StandInAAA</userId>` +
+        `<userInfo><organizationId>${this.org.id}</organizationId><userName>${this.user.username}</userName></userInfo></result></loginResponse></soapenv:Body></soapenv:Envelope>`,
+    );
+  }
+}
+
+/** Starts a stand-in; `close` it after the tests. */
+export function startStandIn(options: StandInOptions = {}): Promise<SalesforceStandIn> {
+  return new SalesforceStandIn(options).start();
+}
+
+function batchSize(header: string | string[] | undefined, fallback: number): number {
+  const size = /batchSize=(\d+)/.exec(String(header ?? ''))?.[1];
+  return size ? Math.min(Math.max(Number(size), 200), 2000) : fallback;
+}
+
+function body(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (text += chunk));
+    req.on('end', () => resolve(text));
+    req.on('error', reject);
+  });
+}
+
+/** REST renders datetimes as `2026-01-01T00:00:00.000+0000`. */
+function restDate(iso: string): string {
+  return iso.replace('Z', '+0000');
+}
+
+/** Places a value in a REST record: `Parent.Id` becomes `Parent: { attributes, Id }`, or `Parent: null` when the lookup is empty. */
+function nest(org: Org, object: string, out: Record<string, unknown>, path: string, value: Value, row: SfRecord, version: string): void {
+  const resolved = org.resolve(object, path)!;
+  const output = resolved.field.type === 'datetime' && typeof value === 'string' ? restDate(value) : value;
+  if (!resolved.via) {
+    out[resolved.field.name] = output;
+    return;
+  }
+  const relationship = resolved.via.relationshipName!;
+  const targetId = row[resolved.via.name];
+  if (targetId === null || targetId === undefined) {
+    out[relationship] = null;
+    return;
+  }
+  const type = resolved.via.referenceTo[0]!;
+  const nested = (out[relationship] ??= { attributes: { type, url: `/services/data/v${version}/sobjects/${type}/${targetId}` } }) as Record<string, unknown>;
+  nested[resolved.field.name] = output;
+}
+
+function csvValue(value: Value): string {
+  return value === null ? '' : String(value);
+}
+
+function csvQuote(value: string): string {
+  return `"${value.replaceAll('"', '""')}"`;
+}

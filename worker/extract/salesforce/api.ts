@@ -1,0 +1,194 @@
+import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Connection } from 'jsforce';
+import type { SalesforceCredentials } from '../../../core/connections/salesforce.ts';
+import { logIn, salesforceApiVersion } from '../../../core/connections/salesforce-auth.ts';
+import { AppError, ErrorCode, isAppError } from '../../../core/errors.ts';
+
+/** How long a run keeps trying through an org's bad moments, and how it spaces its attempts. */
+export type Resilience = {
+  /** A request that still fails after this long ends the run with SALESFORCE_UNAVAILABLE. */
+  giveUpAfterMs: number;
+  firstDelayMs: number;
+  maxDelayMs: number;
+  /** No answer (or no further bytes of one) for this long counts as a dropped connection. */
+  requestTimeoutMs: number;
+};
+
+export const defaultResilience: Resilience = { giveUpAfterMs: 5 * 60_000, firstDelayMs: 1000, maxDelayMs: 30_000, requestTimeoutMs: 120_000 };
+
+/** API calls a run made, as the org counts them against its daily budget (login requests are not counted by Salesforce). */
+export type ApiUsage = { calls: number };
+
+/** Answers worth waiting out: the org is busy, over its request rate, or briefly down. */
+const passingCodes = new Set(['REQUEST_LIMIT_EXCEEDED', 'SERVER_UNAVAILABLE', 'UNABLE_TO_LOCK_ROW', 'ERROR_HTTP_500', 'ERROR_HTTP_502', 'ERROR_HTTP_503', 'ERROR_HTTP_504']);
+
+class SalesforceFault extends Error {
+  readonly errorCode: string;
+  constructor(errorCode: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.errorCode = errorCode;
+  }
+}
+
+/**
+ * One org's API for one run. Metadata and job calls go through jsforce (its own retries switched
+ * off, so every attempt is counted here and waits by this run's backoff); result pages are read
+ * with fetch as streams, which a dropped socket fails instead of crashing the process (jsforce
+ * raises such errors on a stream nobody listens to). Every request is one counted API call. An
+ * expired session logs in again and the request is retried once; passing faults back off with
+ * jitter until `giveUpAfterMs`.
+ */
+export class SalesforceApi {
+  readonly credentials: SalesforceCredentials;
+  readonly usage: ApiUsage;
+  private readonly resilience: Resilience;
+  private conn: Connection | undefined;
+
+  constructor(credentials: SalesforceCredentials, usage: ApiUsage, resilience: Resilience = defaultResilience) {
+    this.credentials = credentials;
+    this.usage = usage;
+    this.resilience = resilience;
+  }
+
+  private get where(): string {
+    return `Salesforce connection "${this.credentials.name}"`;
+  }
+
+  private async session(): Promise<Connection> {
+    if (this.conn) return this.conn;
+    const session = await logIn(this.credentials.login, this.credentials.name);
+    this.conn = new Connection({ instanceUrl: session.instanceUrl, accessToken: session.accessToken, version: salesforceApiVersion });
+    return this.conn;
+  }
+
+  /** A JSON call relative to /services/data/vXX.X (e.g. `/sobjects/Account/describe`), through jsforce. */
+  async json<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    const attempts = this.attempts(`${method} ${path.split('?')[0]}`);
+    for (;;) {
+      try {
+        const conn = await this.session();
+        this.usage.calls++;
+        const request = {
+          method,
+          url: `/services/data/v${salesforceApiVersion}${path}`,
+          ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+        };
+        return (await conn.request<T>(request, { retry: { maxRetries: 0 }, timeout: this.resilience.requestTimeoutMs })) as T;
+      } catch (error) {
+        await attempts.failed(error);
+      }
+    }
+  }
+
+  /** A GET read whole as text (a REST query page): a drop while it reads is retried like a failed request. */
+  async text(path: string, headers: Record<string, string> = {}): Promise<string> {
+    const attempts = this.attempts(`GET ${path.split('?')[0]}`);
+    for (;;) {
+      try {
+        const response = await this.open(path, headers);
+        return await response.text();
+      } catch (error) {
+        await attempts.failed(error);
+      }
+    }
+  }
+
+  /**
+   * One GET answered 200, its body left to read as a stream (a page of Bulk API results); the
+   * caller reads it, and on a drop asks its `attempts` whether to request it again. No bytes for
+   * `requestTimeoutMs` abort the read.
+   */
+  async open(path: string, headers: Record<string, string> = {}): Promise<{ headers: Headers; body: Readable; text: () => Promise<string> }> {
+    const conn = await this.session();
+    this.usage.calls++;
+    const idle = new AbortController();
+    let timer = setTimeout(() => idle.abort(), this.resilience.requestTimeoutMs);
+    const url = path.startsWith('/services/') ? path : `/services/data/v${salesforceApiVersion}${path}`;
+    try {
+      const response = await fetch(conn.instanceUrl + url, { headers: { ...headers, authorization: `Bearer ${conn.accessToken}` }, signal: idle.signal });
+      if (!response.ok) {
+        const text = await response.text();
+        const [first] = parseErrors(text);
+        throw new SalesforceFault(first?.errorCode ?? `ERROR_HTTP_${response.status}`, first?.message ?? text.slice(0, 200));
+      }
+      const body = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
+      body.on('data', () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => idle.abort(), this.resilience.requestTimeoutMs);
+      });
+      body.on('close', () => clearTimeout(timer));
+      const text = async () => {
+        let all = '';
+        for await (const chunk of body.setEncoding('utf8')) all += chunk as string;
+        return all;
+      };
+      return { headers: response.headers, body, text };
+    } catch (error) {
+      clearTimeout(timer);
+      throw error;
+    }
+  }
+
+  /** The retry policy of one logical request: log in again once on an expired session, back off on passing faults. */
+  attempts(what: string): { failed: (error: unknown) => Promise<void> } {
+    const started = Date.now();
+    let refreshed = false;
+    let tries = 0;
+    return {
+      failed: async (error) => {
+        tries++;
+        if (isAppError(error)) throw error;
+        const fault = asFault(error);
+        if (fault.errorCode === 'INVALID_SESSION_ID' && !refreshed) {
+          // Sessions time out (two hours by default, or as the org's policy says): log in again, once.
+          refreshed = true;
+          this.conn = undefined;
+          return;
+        }
+        if (fault.errorCode === 'INVALID_SESSION_ID') {
+          throw new AppError(ErrorCode.SALESFORCE_AUTH_FAILED, `${this.where}: the session was refused again right after logging in (${what})`, { cause: error });
+        }
+        if (!passingCodes.has(fault.errorCode) && !fault.errorCode.startsWith('NETWORK_')) {
+          throw new AppError(ErrorCode.SALESFORCE_API_ERROR, `${this.where}: ${what} failed: ${fault.errorCode}: ${fault.message.trim()}`, { cause: error });
+        }
+        const delay = Math.min(this.resilience.maxDelayMs, this.resilience.firstDelayMs * 2 ** (tries - 1)) * (0.5 + Math.random());
+        const elapsed = Date.now() - started;
+        if (elapsed + delay > this.resilience.giveUpAfterMs) {
+          throw new AppError(
+            ErrorCode.SALESFORCE_UNAVAILABLE,
+            `${this.where}: ${what} kept failing for ${(elapsed / 1000).toFixed(1)} s over ${tries} attempts; last: ${fault.errorCode}: ${fault.message.trim()}`,
+            { cause: error },
+          );
+        }
+        await sleep(delay);
+      },
+    };
+  }
+}
+
+/** Any failure of a request as Salesforce's errorCode (jsforce's HttpApiError carries it) or a NETWORK_ code. */
+function asFault(error: unknown): SalesforceFault {
+  if (error instanceof SalesforceFault) return error;
+  const e = error as Error & { errorCode?: string };
+  return new SalesforceFault(e.errorCode ?? networkCode(e), e.message, { cause: error });
+}
+
+function parseErrors(text: string): { errorCode?: string; message?: string }[] {
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    return Array.isArray(parsed) ? parsed : [parsed as { errorCode?: string; message?: string }];
+  } catch {
+    return [];
+  }
+}
+
+/** A failure below HTTP (refused, reset, dropped, timed out), named by its system code when it has one. */
+function networkCode(error: Error): string {
+  const cause = (error as { cause?: { code?: string } }).cause;
+  const code = (error as { code?: string }).code ?? cause?.code;
+  if (error.name === 'AbortError' || error.name === 'TimeoutError') return 'NETWORK_TIMEOUT';
+  if (code) return `NETWORK_${code}`;
+  if (error instanceof TypeError || /terminated|socket|ECONN|fetch failed/i.test(error.message)) return 'NETWORK_DROPPED';
+  return 'NETWORK_ERROR';
+}

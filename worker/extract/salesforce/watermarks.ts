@@ -1,0 +1,26 @@
+import type { Queryable } from '../../../core/db.ts';
+
+export type Watermark = { fields: string[]; listView: string | null; systemModstamp: Date };
+
+export async function findWatermark(db: Queryable, connectionId: number, directoryId: number, object: string): Promise<Watermark | null> {
+  const [row] = await db.query<Watermark>(
+    `select fields, list_view as "listView", system_modstamp as "systemModstamp" from salesforce_watermarks
+     where connection_id = $1 and directory_id = $2 and object = $3`,
+    [connectionId, directoryId, object],
+  );
+  return row ?? null;
+}
+
+/** Called in the load's transaction: a run that rolls back leaves the watermark where it was. */
+export async function saveWatermark(
+  db: Queryable,
+  w: Watermark & { connectionId: number; directoryId: number; object: string; runId: number },
+): Promise<void> {
+  await db.query(
+    `insert into salesforce_watermarks (connection_id, directory_id, object, fields, list_view, system_modstamp, run_id)
+     values ($1, $2, $3, $4, $5, $6, $7)
+     on conflict (connection_id, directory_id, object) do update set fields = excluded.fields, list_view = excluded.list_view,
+       system_modstamp = excluded.system_modstamp, run_id = excluded.run_id, updated_at = now()`,
+    [w.connectionId, w.directoryId, w.object, w.fields, w.listView, w.systemModstamp, w.runId],
+  );
+}
