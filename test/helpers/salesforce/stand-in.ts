@@ -49,7 +49,7 @@ export class SalesforceStandIn {
   private codes = new Map<string, string>();
   private cursors = new Map<string, Cursor>();
   private jobs = new Map<string, BulkJob>();
-  private faults: { method: string | undefined; path: RegExp; fault: Fault; times: number }[] = [];
+  private faults: { method: string | undefined; path: RegExp; fault: Fault; times: number; skip: number }[] = [];
   private readonly queryBatchSize: number;
   private readonly bulkPageSize: number;
 
@@ -79,9 +79,9 @@ export class SalesforceStandIn {
     await once(this.server, 'close');
   }
 
-  /** The next `times` requests whose path matches (and method, when given) meet the fault. */
-  inject(where: { method?: string; path: RegExp }, fault: Fault, times = 1): void {
-    this.faults.push({ method: where.method, path: where.path, fault, times });
+  /** The next `times` requests whose path matches (and method, when given) meet the fault, after `skip` of them passed. */
+  inject(where: { method?: string; path: RegExp; skip?: number }, fault: Fault, times = 1): void {
+    this.faults.push({ method: where.method, path: where.path, fault, times, skip: where.skip ?? 0 });
   }
 
   /** Every access token issued so far stops working, as when a session times out. */
@@ -224,6 +224,10 @@ export class SalesforceStandIn {
     const index = this.faults.findIndex((f) => (f.method === undefined || f.method === method) && f.path.test(path));
     if (index < 0) return undefined;
     const entry = this.faults[index]!;
+    if (entry.skip > 0) {
+      entry.skip--;
+      return undefined;
+    }
     if (--entry.times <= 0) this.faults.splice(index, 1);
     return entry.fault;
   }

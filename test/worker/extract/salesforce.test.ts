@@ -111,4 +111,110 @@ describe('Salesforce extract (stand-in org, jsforce over HTTP)', function () {
     assert.deepEqual(result.salesforcePlans.map((p) => [p.method, p.since]), [['bulk', null]]);
     assert.deepEqual(result.counts.accounts, { inserted: 0, updated: 0, unchanged: 2, deleted: 0, rejected: 0 });
   });
+
+  it('limits the records to a list view, named by its API name, using the filter from its describe', async () => {
+    standIn.org.addListView('Account', 'Banking_Accounts', "Industry = 'Banking'");
+    const result = await run({ accounts: { listView: 'Banking_Accounts' } });
+    assert.equal(result.state, 'succeeded', result.error?.message);
+    assert.deepEqual((await live()).accounts, ['Acme']);
+    const unknown = await run({ accounts: { listView: 'Nope' } });
+    assert.deepEqual(unknown.error, { code: 'SALESFORCE_CONFIG_INVALID', message: 'Account: there is no list view "Nope"; its list views are: Banking_Accounts' });
+  });
+
+  it('adds a custom field from the describe result, which the mapping turns into an account attribute', async () => {
+    standIn.org.addField('Account', 'Tier__c');
+    standIn.org.update('Account', ids.acme, { Tier__c: 'Strategic' });
+    const result = await run(
+      { accounts: { fields: ['Id', 'IsDeleted', 'Name', 'Parent.Id', 'Tier__c'] } },
+      { mapping: { accounts: { attributes: { tier: { source: 'Tier__c', type: 'String' } } } } },
+    );
+    assert.equal(result.state, 'succeeded', result.error?.message);
+    const rows = await db.query<{ display_name: string; attributes: unknown }>('select display_name, attributes from accounts order by display_name');
+    assert.deepEqual(rows, [
+      { display_name: 'Acme', attributes: { tier: 'Strategic' } },
+      { display_name: 'Beta', attributes: { tier: null } },
+    ]);
+  });
+
+  it('refuses a compound field, naming its components, an unknown field, and a field list without a required field', async () => {
+    const compound = await run({ accounts: { fields: ['Id', 'IsDeleted', 'Name', 'Parent.Id', 'BillingAddress', 'Rating__c'] } });
+    assert.deepEqual(compound.error, {
+      code: 'SALESFORCE_CONFIG_INVALID',
+      message:
+        'Account: BillingAddress is a compound field and cannot be extracted; select its components instead: BillingStreet, BillingCity, BillingState, BillingPostalCode, BillingCountry; ' +
+        'Rating__c: Account has no such field',
+    });
+    const dropped = await run({ contacts: { fields: ['Id', 'IsDeleted', 'Title', 'Account.Id', 'FirstName', 'LastName'] } });
+    assert.deepEqual(dropped.error, { code: 'SALESFORCE_CONFIG_INVALID', message: 'Contact: the required field Email cannot be left out' });
+    assert.deepEqual(await live(), { accounts: [], hierarchy: [], contacts: [], managementRoles: [] });
+  });
+
+  it('logs in again when the session expires mid-run and retries the request once', async () => {
+    standIn.inject({ path: /\/jobs\/query\/\w+\/results/ }, { kind: 'expireSessions' });
+    const result = await run();
+    assert.equal(result.state, 'succeeded', result.error?.message);
+    assert.equal((await live()).contacts.length, 2);
+    assert.deepEqual(standIn.requests.filter((r) => r.status === 401).map((r) => r.path.replace(/750\w+/, 'JOB')), ['/services/data/v62.0/jobs/query/JOB/results']);
+    assert.equal(result.apiCalls, standIn.apiCalls);
+  });
+
+  it('backs off through REQUEST_LIMIT_EXCEEDED and 503 answers, counting every attempt', async () => {
+    standIn.inject({ path: /\/describe$/ }, { kind: 'status', status: 403, body: errorBodies.requestLimit }, 2);
+    standIn.inject({ path: /\/jobs\/query$/ }, { kind: 'status', status: 503, body: errorBodies.unavailable }, 1);
+    const result = await run();
+    assert.equal(result.state, 'succeeded', result.error?.message);
+    assert.equal(result.apiCalls, 12 + 3);
+    assert.equal(result.apiCalls, standIn.apiCalls);
+  });
+
+  it('gives up with a clear error after the bounded time, changing nothing', async () => {
+    standIn.inject({ path: /\/jobs\/query\/\w+\/results/ }, { kind: 'status', status: 403, body: errorBodies.requestLimit }, 1000);
+    const result = await run();
+    assert.equal(result.state, 'failed');
+    assert.equal(result.error?.code, 'SALESFORCE_UNAVAILABLE');
+    assert.match(result.error!.message, /^Account: Salesforce connection "Production": GET \/jobs\/query\/\w+\/results kept failing for 1\.\d s over \d+ attempts; last: REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded\.$/);
+    assert.deepEqual(await live(), { accounts: [], hierarchy: [], contacts: [], managementRoles: [] });
+    const [stored] = await db.query<{ state: string; api_calls: number }>('select state, api_calls from sync_runs where id = $1', [result.runId]);
+    assert.deepEqual(stored, { state: 'failed', api_calls: standIn.apiCalls });
+  });
+
+  it('survives a connection dropped in the middle of a Bulk result page and of a REST query page', async () => {
+    for (let i = 0; i < 300; i++) standIn.org.insert('Contact', { FirstName: `F${i}`, LastName: 'L', Email: `f${i}@acme.example`, Title: '', AccountId: ids.acme });
+    // Account's page comes first; Contact's, 302 records, breaks off.
+    standIn.inject({ path: /\/jobs\/query\/\w+\/results/, skip: 1 }, { kind: 'drop', afterBytes: 5000 });
+    standIn.inject({ path: /\/describe$/ }, { kind: 'drop', afterBytes: 50 });
+    const full = await run();
+    assert.equal(full.state, 'succeeded', full.error?.message);
+    assert.equal(full.counts.contacts?.inserted, 302);
+    assert.deepEqual(await runErrors(db, full.runId), []);
+    // The describe and the result page that broke off were asked for again.
+    assert.equal(full.apiCalls, 12 + 2);
+
+    for (let i = 0; i < 300; i++) standIn.org.update('Contact', ids.ada, { Title: `CEO ${i % 2 ? '' : 'x'}`.trim() });
+    standIn.org.update('Contact', ids.bob, { LastName: 'Builder-Smith' });
+    // The first queryAll is the count; the second, the first page.
+    standIn.inject({ path: /\/queryAll$/, skip: 1 }, { kind: 'drop', afterBytes: 100 });
+    const incremental = await run({ contacts: {} });
+    assert.equal(incremental.state, 'succeeded', incremental.error?.message);
+    assert.deepEqual(incremental.salesforcePlans.map((p) => p.method), ['rest']);
+    const [bob] = await db.query<{ last_name: string }>('select last_name from contacts where external_id = $1', [ids.bob]);
+    assert.equal(bob!.last_name, 'Builder-Smith');
+    // describe, count and one page, plus the page asked for again.
+    assert.equal(incremental.apiCalls, 4);
+  });
+
+  it('fails cleanly when the org refuses a query, leaving the directory and the watermarks as they were', async () => {
+    assert.equal((await run()).state, 'succeeded');
+    const snapshot = await directorySnapshot(db);
+    const watermarks = await db.query('select * from salesforce_watermarks order by object');
+    standIn.org.update('Account', ids.acme, { Name: 'Acme Renamed' });
+    standIn.org.update('Contact', ids.ada, { LastName: 'Byron' });
+    // The counts of both objects and the accounts' page pass; the contacts' page is refused.
+    standIn.inject({ path: /\/queryAll$/, skip: 3 }, { kind: 'status', status: 400, body: [{ message: 'Your query request was running for too long.', errorCode: 'QUERY_TIMEOUT' }] });
+    const result = await run({ accounts: {}, contacts: {} });
+    assert.equal(result.state, 'failed');
+    assert.match(result.error!.message, /^Contact: Salesforce connection "Production": GET \/queryAll failed: QUERY_TIMEOUT: Your query request was running for too long\.$/);
+    assert.deepEqual(await directorySnapshot(db), snapshot);
+    assert.deepEqual(await db.query('select * from salesforce_watermarks order by object'), watermarks);
+  });
 });

@@ -1,8 +1,7 @@
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Connection } from 'jsforce';
 import type { SalesforceCredentials } from '../../../core/connections/salesforce.ts';
-import { logIn, salesforceApiVersion } from '../../../core/connections/salesforce-auth.ts';
+import { logIn, salesforceApiVersion, type SalesforceSession } from '../../../core/connections/salesforce-auth.ts';
 import { AppError, ErrorCode, isAppError } from '../../../core/errors.ts';
 
 /** How long a run keeps trying through an org's bad moments, and how it spaces its attempts. */
@@ -32,18 +31,17 @@ class SalesforceFault extends Error {
 }
 
 /**
- * One org's API for one run. Metadata and job calls go through jsforce (its own retries switched
- * off, so every attempt is counted here and waits by this run's backoff); result pages are read
- * with fetch as streams, which a dropped socket fails instead of crashing the process (jsforce
- * raises such errors on a stream nobody listens to). Every request is one counted API call. An
- * expired session logs in again and the request is retried once; passing faults back off with
- * jitter until `giveUpAfterMs`.
+ * One org's API for one run. jsforce logs in (OAuth 2.0 or SOAP) and holds the session; the calls
+ * themselves go out with fetch, because jsforce raises a socket dropped mid-response on a stream
+ * nobody listens to, which ends the process, and silently retries GETs against the org's budget.
+ * Every request is one counted API call. An expired session logs in again and the request is
+ * retried once; passing faults back off with jitter until `giveUpAfterMs`.
  */
 export class SalesforceApi {
   readonly credentials: SalesforceCredentials;
   readonly usage: ApiUsage;
   private readonly resilience: Resilience;
-  private conn: Connection | undefined;
+  private current: SalesforceSession | undefined;
 
   constructor(credentials: SalesforceCredentials, usage: ApiUsage, resilience: Resilience = defaultResilience) {
     this.credentials = credentials;
@@ -55,26 +53,18 @@ export class SalesforceApi {
     return `Salesforce connection "${this.credentials.name}"`;
   }
 
-  private async session(): Promise<Connection> {
-    if (this.conn) return this.conn;
-    const session = await logIn(this.credentials.login, this.credentials.name);
-    this.conn = new Connection({ instanceUrl: session.instanceUrl, accessToken: session.accessToken, version: salesforceApiVersion });
-    return this.conn;
+  private async session(): Promise<SalesforceSession> {
+    this.current ??= await logIn(this.credentials.login, this.credentials.name);
+    return this.current;
   }
 
-  /** A JSON call relative to /services/data/vXX.X (e.g. `/sobjects/Account/describe`), through jsforce. */
+  /** A JSON call relative to /services/data/vXX.X (e.g. `/sobjects/Account/describe`). */
   async json<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
     const attempts = this.attempts(`${method} ${path.split('?')[0]}`);
     for (;;) {
       try {
-        const conn = await this.session();
-        this.usage.calls++;
-        const request = {
-          method,
-          url: `/services/data/v${salesforceApiVersion}${path}`,
-          ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-        };
-        return (await conn.request<T>(request, { retry: { maxRetries: 0 }, timeout: this.resilience.requestTimeoutMs })) as T;
+        const response = await this.open(path, body === undefined ? {} : { 'content-type': 'application/json' }, method, body === undefined ? undefined : JSON.stringify(body));
+        return JSON.parse(await response.text()) as T;
       } catch (error) {
         await attempts.failed(error);
       }
@@ -99,14 +89,14 @@ export class SalesforceApi {
    * caller reads it, and on a drop asks its `attempts` whether to request it again. No bytes for
    * `requestTimeoutMs` abort the read.
    */
-  async open(path: string, headers: Record<string, string> = {}): Promise<{ headers: Headers; body: Readable; text: () => Promise<string> }> {
+  async open(path: string, headers: Record<string, string> = {}, method = 'GET', payload?: string): Promise<{ headers: Headers; body: Readable; text: () => Promise<string> }> {
     const conn = await this.session();
     this.usage.calls++;
     const idle = new AbortController();
     let timer = setTimeout(() => idle.abort(), this.resilience.requestTimeoutMs);
     const url = path.startsWith('/services/') ? path : `/services/data/v${salesforceApiVersion}${path}`;
     try {
-      const response = await fetch(conn.instanceUrl + url, { headers: { ...headers, authorization: `Bearer ${conn.accessToken}` }, signal: idle.signal });
+      const response = await fetch(conn.instanceUrl + url, { method, headers: { ...headers, authorization: `Bearer ${conn.accessToken}` }, signal: idle.signal, ...(payload === undefined ? {} : { body: payload }) });
       if (!response.ok) {
         const text = await response.text();
         const [first] = parseErrors(text);
@@ -143,7 +133,7 @@ export class SalesforceApi {
         if (fault.errorCode === 'INVALID_SESSION_ID' && !refreshed) {
           // Sessions time out (two hours by default, or as the org's policy says): log in again, once.
           refreshed = true;
-          this.conn = undefined;
+          this.current = undefined;
           return;
         }
         if (fault.errorCode === 'INVALID_SESSION_ID') {
