@@ -7,6 +7,6 @@ export function createLogger(level: string, name: string): Logger {
   return pino({
     name,
     level,
-    redact: { paths: ['*.password', '*.privateKey', '*.passphrase', '*.secret', '*.token', '*.apiKey', 'req.headers.authorization'], censor: '[redacted]' },
+    redact: { paths: ['*.password', '*.privateKey', '*.passphrase', '*.secret', '*.token', '*.apiKey', '*.refreshToken', '*.accessToken', '*.clientSecret', '*.securityToken', '*.assertion', 'req.headers.authorization'], censor: '[redacted]' },
   });
 }

@@ -16,7 +16,7 @@ import { sendDistribution, type RetryPolicy } from './distribute/send-distributi
 export type Worker = { boss: PgBoss; stop: () => Promise<void> };
 
 /** Failures worth another try later; the rest (a missing column, a wrong host key) would fail again. */
-const transient = new Set<string>([ErrorCode.LOAD_FAILED, ErrorCode.SOURCE_DISCONNECTED, ErrorCode.SOURCE_UNREACHABLE]);
+const transient = new Set<string>([ErrorCode.LOAD_FAILED, ErrorCode.SOURCE_DISCONNECTED, ErrorCode.SOURCE_UNREACHABLE, ErrorCode.SALESFORCE_UNAVAILABLE]);
 
 /**
  * How soon work stops waiting on a worker that died. A workflow run's worker beats every

@@ -81,7 +81,7 @@ function loginError(error: unknown, flow: SalesforceLogin['flow'], name: string)
   if (error instanceof AppError) return error;
   const e = error as Error & { errorCode?: string; code?: string };
   // jsforce names an OAuth refusal by its error (invalid_grant) and a SOAP fault by its code (INVALID_LOGIN).
-  const code = e.errorCode ?? e.name;
+  const code = e.errorCode ?? (e.name !== 'Error' ? e.name : (/^([A-Z_]+): /.exec(e.message)?.[1] ?? 'LOGIN_REFUSED'));
   if (e instanceof TypeError || e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || /fetch failed|ECONNREFUSED/.test(e.message)) {
     return new AppError(ErrorCode.SOURCE_UNREACHABLE, `Salesforce connection "${name}": cannot reach the login server: ${e.message}`, { cause: error });
   }

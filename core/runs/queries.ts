@@ -14,6 +14,8 @@ export type RunSummary = {
   finishedAt: Date | null;
   workflowId: number | null;
   workflowVersion: number | null;
+  /** Salesforce API calls the run made (orgs have a daily API budget); null for runs that read files. */
+  apiCalls: number | null;
   /** While it runs: its phase, the file it reads and the rows read so far. */
   progress: { phase?: string; source?: string; rowsRead?: number };
   /** Keyed by directory object, in the order the loader merges them. */
@@ -35,7 +37,7 @@ export type RowError = {
 const runColumns = `
   r.id::int as id, r.directory_id::int as "directoryId", r.source, r.state,
   r.error_code as "errorCode", r.error_message as "errorMessage", r.started_at as "startedAt", r.finished_at as "finishedAt",
-  r.workflow_id::int as "workflowId", r.workflow_version as "workflowVersion", r.progress,
+  r.workflow_id::int as "workflowId", r.workflow_version as "workflowVersion", r.api_calls as "apiCalls", r.progress,
   coalesce((
     select json_object_agg(c.object, json_build_object('inserted', c.inserted, 'updated', c.updated, 'unchanged', c.unchanged,
         'deleted', c.deleted, 'rejected', c.rejected)

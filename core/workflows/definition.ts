@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { mappingInputSchema } from '../../worker/map/mapping.ts';
 import { unknownPlaceholders } from '../../worker/distribute/template.ts';
+import { missingRequiredFields, salesforceObjectOptions } from '../../worker/extract/salesforce/objects.ts';
 
 /*
  * A workflow definition: when it runs and its ordered tasks. Extract tasks each read one export
- * file (local, or on an SFTP server); a load task names, per directory object, the earlier
+ * file (local, or on an SFTP server) or one object of a connected Salesforce org; a load task names, per directory object, the earlier
  * extract task that feeds it. References are checked when the definition is saved.
  */
 
@@ -27,6 +28,15 @@ const extractSftp = z.strictObject({
   pattern: z.string().min(1).optional(),
   archiveFolder: z.string().min(1).optional(),
   ...dialect,
+});
+/** One object of a connected Salesforce org: its fields (the required ones kept), a list view, a full resync. */
+const extractSalesforce = z.strictObject({
+  type: z.literal('extract'),
+  name,
+  object,
+  source: z.literal('salesforce'),
+  connectionId: z.number().int().positive(),
+  ...salesforceObjectOptions.shape,
 });
 const load = z.strictObject({
   type: z.literal('load'),
@@ -92,7 +102,7 @@ export const workflowDefinitionSchema = z
   .strictObject({
     /** When it runs, in its time zone; unset: on demand only. */
     schedule: schedule.optional(),
-    tasks: z.array(z.discriminatedUnion('type', [z.discriminatedUnion('source', [extractFile, extractSftp]), load, distribute])).min(2),
+    tasks: z.array(z.discriminatedUnion('type', [z.discriminatedUnion('source', [extractFile, extractSftp, extractSalesforce]), load, distribute])).min(2),
   })
   .superRefine((definition, context) => {
     const problem = (message: string, path: (string | number)[]) => context.addIssue({ code: 'custom', message, path });
@@ -105,6 +115,10 @@ export const workflowDefinitionSchema = z
       if (task.type === 'extract' && task.source === 'sftp' && (task.path === undefined) === (task.pattern === undefined)) {
         problem('an SFTP extract names a path or a pattern (one of them)', ['tasks', i]);
       }
+      if (task.type === 'extract' && task.source === 'salesforce') {
+        const missing = missingRequiredFields(task.object, task.fields);
+        if (missing.length > 0) problem(`the required field${missing.length > 1 ? 's' : ''} ${missing.join(', ')} cannot be left out`, ['tasks', i, 'fields']);
+      }
       if (task.type === 'load') {
         const entries = Object.entries(task.extracts);
         if (entries.length === 0) problem('a load task reads at least one extract task', ['tasks', i, 'extracts']);
@@ -116,9 +130,11 @@ export const workflowDefinitionSchema = z
           }
         }
         const extracts = entries.map(([, reference]) => seen.get(reference!)).filter((t) => t?.type === 'extract');
-        const places = new Set(extracts.map((t) => (t.source === 'sftp' ? `sftp:${t.connectionId}:${t.archiveFolder ?? ''}` : 'file')));
+        const places = new Set(
+          extracts.map((t) => (t.source === 'sftp' ? `sftp:${t.connectionId}:${t.archiveFolder ?? ''}` : t.source === 'salesforce' ? `salesforce:${t.connectionId}` : 'file')),
+        );
         if (places.size > 1) {
-          problem('the extracts of one load read from one place: local files, or one SFTP connection with one archive folder', ['tasks', i, 'extracts']);
+          problem('the extracts of one load read from one place: local files, one SFTP connection with one archive folder, or one Salesforce org', ['tasks', i, 'extracts']);
         }
       }
       if (task.type === 'distribute') {

@@ -26,6 +26,7 @@ const firstRun = {
   errorMessage: null,
   workflowId: null,
   workflowVersion: null,
+  apiCalls: null,
   progress: { phase: 'saving', rowsRead: 18 },
   counts: {
     accounts: { ...zero, inserted: 7 },
@@ -184,6 +185,7 @@ describe('GET /api/runs/:id', () => {
           'contacts.csv: missing column "Email" (mapped to contacts.email); the header has: Id, IsDeleted, Title, Account.Id, FirstName, LastName',
         workflowId: null,
         workflowVersion: null,
+        apiCalls: null,
         progress: {},
         counts: {},
         errorCount: 0,

@@ -38,6 +38,7 @@ export async function testApp(
   logger: Logger = createLogger('silent', 'test'),
   workflowJobs: WorkflowJobs = noQueue,
   corsOrigins: readonly string[] = [testPortalOrigin],
+  options: { salesforceApp?: SalesforceApp } = {},
 ): Promise<express.Express> {
   return createApp({
     db,
@@ -46,11 +47,13 @@ export async function testApp(
     secretBox: async () => testSecretBox,
     workflowJobs,
     widgets: { embedTokens: async () => embedTokens(testEmbedTokenKey), corsOrigins },
+    ...(options.salesforceApp ? { salesforceApp: options.salesforceApp } : {}),
   });
 }
 
-export async function serve(db: Db, logger: Logger = createLogger('silent', 'test'), workflowJobs: WorkflowJobs = noQueue, app?: express.Express): Promise<Served> {
-  const server: Server = await listen(app ?? (await testApp(db, logger, workflowJobs)), 0);
+/** `port` 0 takes a free one; a test that must name its own address first (an OAuth callback) picks it. */
+export async function serve(db: Db, logger: Logger = createLogger('silent', 'test'), workflowJobs: WorkflowJobs = noQueue, app?: express.Express, port = 0): Promise<Served> {
+  const server: Server = await listen(app ?? (await testApp(db, logger, workflowJobs)), port);
   const base = `http://localhost:${(server.address() as AddressInfo).port}`;
   const request = async (path: string, init: RequestInit) => {
     const response = await fetch(base + path, init);

@@ -20,6 +20,16 @@ export function syncJobsOf(definition: WorkflowDefinition, workflow: { id: numbe
       workflow,
       ...(task.mailingListName ? { mailingListName: task.mailingListName } : {}),
     };
+    const salesforce = feeds.flatMap(([kind, e]) => (e.source === 'salesforce' ? [[kind, e] as const] : []));
+    if (salesforce.length > 0) {
+      const objects = Object.fromEntries(
+        salesforce.map(([kind, { fields, listView, fullResync }]) => [
+          kind,
+          { ...(fields ? { fields } : {}), ...(listView ? { listView } : {}), ...(fullResync ? { fullResync } : {}) },
+        ]),
+      );
+      return [{ ...common, salesforce: { connectionId: salesforce[0]![1].connectionId, objects } }];
+    }
     const sftp = feeds.flatMap(([, e]) => (e.source === 'sftp' ? [e] : []));
     if (sftp.length === 0) return [{ ...common, files: Object.fromEntries(feeds.map(([kind, e]) => [kind, e.source === 'file' ? e.path : ''])) }];
     const first = sftp[0]!;
