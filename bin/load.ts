@@ -16,7 +16,9 @@ const usage = `usage: npm run load -- [--accounts FILE] [--contacts FILE] [--tea
 At least one file. Column names follow Salesforce exports (Id, Name, Parent.Id, Account.Id, User.Email, ...).
 --responses imports NPS answers: Contact.Id, Account.Id (optional), Score (0-10), Comment, Responded_At.
 With --sftp-connection ID the files are paths or patterns (exports/contacts_*.csv: the newest match)
-on that server; --archive FOLDER moves them there after the load, --force loads a file loaded before.`;
+on that server; --archive FOLDER moves them there after the load, --force loads a file loaded before.
+With --salesforce-connection ID the objects (--objects accounts,contacts,teamMembers: all three by
+default) are extracted from that org: what changed since the last run, or everything with --full-resync.`;
 
 const options = {
   accounts: { type: 'string' },
@@ -29,6 +31,9 @@ const options = {
   'sftp-connection': { type: 'string' },
   archive: { type: 'string' },
   force: { type: 'boolean' },
+  'salesforce-connection': { type: 'string' },
+  objects: { type: 'string', default: 'accounts,contacts,teamMembers' },
+  'full-resync': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -44,13 +49,17 @@ function parseArguments() {
 const args = parseArguments();
 const directoryId = Number(args.directory);
 const directoryFiles = Boolean(args.accounts || args.contacts || args['team-members']);
-const badConnection = args['sftp-connection'] !== undefined && !/^[1-9]\d*$/.test(args['sftp-connection']);
-if (args.help || (!directoryFiles && !args.responses) || !Number.isInteger(directoryId) || badConnection) {
+const badConnection = [args['sftp-connection'], args['salesforce-connection']].some((id) => id !== undefined && !/^[1-9]\d*$/.test(id));
+const salesforceObjects = args.objects.split(',').map((o) => o.trim());
+const badObjects = salesforceObjects.some((o) => !['accounts', 'contacts', 'teamMembers'].includes(o));
+const fromSalesforce = args['salesforce-connection'] !== undefined;
+if (args.help || (!directoryFiles && !args.responses && !fromSalesforce) || !Number.isInteger(directoryId) || badConnection || badObjects) {
   console.error(usage);
   process.exit(args.help ? 0 : 2);
 }
 
 await runCommand('load', async (runtime) => {
+  if (fromSalesforce && (await loadFromSalesforce(runtime)) !== 0) return 1;
   if (directoryFiles && (await loadDirectoryFiles(runtime)) !== 0) return 1;
   if (args.responses) {
     const imported = await importResponses(runtime.db, directoryId, await openCsvFile(args.responses, 'the NPS responses file'));
@@ -80,6 +89,18 @@ async function loadDirectoryFiles(runtime: Runtime): Promise<number> {
           },
         }
       : { files: named }),
+    ...(args.mapping ? { mapping: args.mapping } : {}),
+    ...(args['mailing-list'] ? { mailingListName: args['mailing-list'] } : {}),
+  });
+  console.log(await formatRunReport(runtime.db, result));
+  return result.state === 'succeeded' ? 0 : 1;
+}
+
+async function loadFromSalesforce(runtime: Runtime): Promise<number> {
+  const options = args['full-resync'] ? { fullResync: true } : {};
+  const result = await runSync({ db: runtime.db, secretBox: lazySecretBox(runtime.config) }, {
+    directoryId,
+    salesforce: { connectionId: Number(args['salesforce-connection']), objects: Object.fromEntries(salesforceObjects.map((o) => [o, options])) },
     ...(args.mapping ? { mapping: args.mapping } : {}),
     ...(args['mailing-list'] ? { mailingListName: args['mailing-list'] } : {}),
   });

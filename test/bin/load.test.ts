@@ -4,15 +4,18 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { accountHeader, tempDir, writeCsv } from '../helpers/files.ts';
 import { testDatabase } from '../helpers/hooks.ts';
+import { companyMapping, connectStandIn, seedCompany } from '../helpers/salesforce/fixture.ts';
+import { startStandIn } from '../helpers/salesforce/stand-in.ts';
+import { writeFile } from 'node:fs/promises';
 
 const run = promisify(execFile);
 const root = path.join(import.meta.dirname, '..', '..');
 const demo = (file: string) => path.join(root, 'examples', 'demo', file);
 
-async function cli(databaseUrl: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(databaseUrl: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run(process.execPath, [path.join(root, 'bin', 'load.ts'), ...args], {
-      env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' },
+      env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', ...env },
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -66,5 +69,25 @@ describe('npm run load', () => {
     const result = await cli(url, []);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /^usage: npm run load -- \[--accounts FILE\]/);
+  });
+
+  it('extracts from a connected Salesforce org, then only what changed, and prints how and with how many API calls', async function () {
+    const { url, db } = await testDatabase(this);
+    const standIn = await startStandIn();
+    try {
+      seedCompany(standIn);
+      const connectionId = await connectStandIn(db, standIn);
+      const mapping = path.join(await tempDir(), 'mapping.json');
+      await writeFile(mapping, JSON.stringify(companyMapping));
+      const args = ['--salesforce-connection', String(connectionId), '--objects', 'accounts,contacts', '--mapping', mapping];
+      const env = { SECRET_KEY: 'a-test-secret-key-of-32-characters!' };
+      const first = await cli(url, args, env);
+      assert.equal(first.code, 0, first.stdout + first.stderr);
+      assert.match(first.stdout, /\nAccount: every record \(Bulk API 2\.0\)\nContact: every record \(Bulk API 2\.0\)\nSalesforce API calls: 8\.\n$/);
+      const second = await cli(url, args, env);
+      assert.match(second.stdout, /\nAccount: changes since 2026-01-01T00:00:03\.000Z \(nothing changed\)\nContact: changes since 2026-01-01T00:00:05\.000Z \(nothing changed\)\nSalesforce API calls: 4\.\n$/);
+    } finally {
+      await standIn.close();
+    }
   });
 });

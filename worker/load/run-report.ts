@@ -7,8 +7,9 @@ const shownErrors = 20;
 
 /** A run's outcome as a person reads it in a terminal: counts per object, then the first row errors. */
 export async function formatRunReport(db: Queryable, result: SyncResult): Promise<string> {
+  const calls = result.apiCalls === null ? '' : `\nSalesforce API calls: ${result.apiCalls}.`;
   if (result.state === 'failed') {
-    return `Run ${result.runId} failed; the directory is unchanged.\n${result.error?.code}: ${result.error?.message}`;
+    return `Run ${result.runId} failed; the directory is unchanged.\n${result.error?.code}: ${result.error?.message}${calls}`;
   }
   const lines = [`Run ${result.runId} succeeded.`, ''];
   const header = ['object', 'inserted', 'updated', 'unchanged', 'deleted', 'rejected'];
@@ -20,6 +21,14 @@ export async function formatRunReport(db: Queryable, result: SyncResult): Promis
     });
   for (const row of [header, ...rows]) lines.push(row.map((cell, i) => (i === 0 ? cell.padEnd(16) : cell.padStart(10))).join(''));
   if (result.mailingList) lines.push('', `Mailing list "${result.mailingList.name}" holds ${result.mailingList.members} contacts.`);
+  if (result.salesforcePlans.length > 0) {
+    lines.push('');
+    for (const p of result.salesforcePlans) {
+      const how = p.method === 'none' ? 'nothing changed' : `${p.method === 'bulk' ? 'Bulk API 2.0' : 'REST query'}${p.estimate === null ? '' : `, ${p.estimate} changed`}`;
+      lines.push(`${p.object}: ${p.since ? `changes since ${p.since.toISOString()}` : 'every record'} (${how})`);
+    }
+    lines.push(calls.trim());
+  }
   if (result.filesLoadedBefore.length > 0) {
     lines.push('', 'Left out, loaded before (the same name, size and time; --force loads them again):', ...result.filesLoadedBefore.map((f) => `  ${f}`));
   }
