@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import type express from 'express';
 import { pino } from 'pino';
 import { resolveAdminKey } from '../../core/admin-key.ts';
+import type { SalesforceApp } from '../../core/connections/salesforce-auth.ts';
 import type { Db } from '../../core/db.ts';
 import { createLogger, type Logger } from '../../core/log.ts';
 import { secretBox } from '../../core/secret-box.ts';
