@@ -189,6 +189,31 @@ describe('<strategic-accounts> in Chromium', function () {
     await page.close();
   });
 
+  it('says it is loading until the data arrives, and shows an empty state when there are no accounts', async () => {
+    // A token limited to a user who holds no role on any account: the server answers with none.
+    const reply = await api.request('/api/embed-tokens', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ configId, userEmail: 'nobody@seller.example' }),
+    });
+    const { token: nobody } = reply.body as { token: string };
+    portal = await serveEmbedPages({ '/portal': embedPage({ head: script, tag: tag(configId, nobody) }) }, { app: await testApp(db) });
+    const page = await browser.newPage();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/api/widgets/strategic-accounts?*', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto(`${portal.base}/portal`);
+    await page.getByText('Loading accounts…').waitFor();
+    assert.equal(await page.locator('strategic-accounts [role="status"]').innerText(), 'Loading accounts');
+    release();
+    await page.getByText('No accounts to show for Q4 2026.').waitFor();
+    assert.equal(await page.locator('strategic-accounts table').count(), 0);
+    await page.close();
+  });
+
   it('says why when the server refuses the token, in an alert', async () => {
     const { page } = await open({ '/portal': embedPage({ head: script, tag: tag(configId, 'not-a-token') }) }, '/portal');
     const alert = page.getByRole('alert');
