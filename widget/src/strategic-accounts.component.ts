@@ -8,6 +8,8 @@ import { styles } from './strategic-accounts.styles.ts';
 export type View = 'table' | 'cards';
 
 const numericColumns = new Set(['arr', 'nps', 'change']);
+/** The columns every answer starts with, in this order (the API's contract); configured ones follow. */
+const defaultColumns = ['client', 'health', 'arr', 'nps', 'change'];
 
 /**
  * Every strategic account's health over a period: a sortable table (the default columns, then the
@@ -142,29 +144,28 @@ export class StrategicAccountsElement extends LitElement {
     return this.#data.run();
   }
 
-  #cell(account: Account, column: Column): TemplateResult | string {
-    const locale = this.#locale;
-    switch (column.key) {
-      case 'client':
-        return account.name;
-      case 'health':
-        return html`<span class="health" part="health" data-health=${account.health}>${account.health}</span>`;
-      case 'arr':
-        return formatArr(account.arr, account.currency, locale);
-      case 'nps':
-        return formatInteger(account.nps, locale);
-      case 'change':
-        return this.#change(account.change);
-      default:
-        return formatCell(account.values[column.key], locale);
-    }
-  }
-
   #change(change: number | null): TemplateResult {
     const locale = this.#locale;
     const direction = change === null || change === 0 ? '' : change > 0 ? 'up' : 'down';
     return html`<span class=${direction} aria-hidden="true">${formatChange(change, locale)}</span
       ><span class="visually-hidden">${describeChange(change, locale)}</span>`;
+  }
+
+  /**
+   * One table row: the five default columns (the API sends them first, in this order), then the
+   * configured ones. One template per row renders a page of 1,000 accounts markedly faster than
+   * one per cell.
+   */
+  #row(account: Account, columns: Column[]): TemplateResult {
+    const locale = this.#locale;
+    return html`<tr part="row" data-account=${account.id}>
+      <th scope="row" part="cell">${account.name}</th>
+      <td part="cell"><span class="health" part="health" data-health=${account.health}>${account.health}</span></td>
+      <td part="cell" class="num">${formatArr(account.arr, account.currency, locale)}</td>
+      <td part="cell" class="num">${formatInteger(account.nps, locale)}</td>
+      <td part="cell" class="num">${this.#change(account.change)}</td>
+      ${columns.slice(defaultColumns.length).map((column) => html`<td part="cell">${formatCell(account.values[column.key], locale)}</td>`)}
+    </tr>`;
   }
 
   #table(data: StrategicAccounts): TemplateResult {
@@ -185,16 +186,7 @@ export class StrategicAccountsElement extends LitElement {
           </tr>
         </thead>
         <tbody>
-          ${data.accounts.map(
-            (account) =>
-              html`<tr part="row" data-account=${account.id}>
-                ${data.columns.map((column) =>
-                  column.key === 'client'
-                    ? html`<th scope="row" part="cell">${account.name}</th>`
-                    : html`<td part="cell" class=${numericColumns.has(column.key) ? 'num' : ''}>${this.#cell(account, column)}</td>`,
-                )}
-              </tr>`,
-          )}
+          ${data.accounts.map((account) => this.#row(account, data.columns))}
         </tbody>
       </table>
     </div>`;
