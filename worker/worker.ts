@@ -2,21 +2,15 @@ import { PgBoss, type Clock } from 'pg-boss';
 import type { Db } from '../core/db.ts';
 import type { Logger } from '../core/log.ts';
 import type { Config } from '../core/config.ts';
-import { ErrorCode } from '../core/errors.ts';
 import { lazySecretBox } from '../core/secret-box.ts';
-import { findWorkflowVersion } from '../core/workflows/queries.ts';
 import { runSync, syncJobSchema, type SyncDeps } from './jobs/run-sync.ts';
-import { syncJobsOf, workflowRunSchema } from './jobs/workflow-jobs.ts';
-import { failAbandonedRuns } from './load/run-queries.ts';
+import { runWorkflow, workflowRunRetries, type WorkflowRunDeps } from './jobs/run-workflow.ts';
 import { Queue } from '../core/queues.ts';
 import { createMailer, type Mailer } from '../core/mail.ts';
-import { scheduleDistribution, type DistributeTask, type DistributionSendJob } from './distribute/schedule-distribution.ts';
+import type { DistributionSendJob } from './distribute/schedule-distribution.ts';
 import { sendDistribution, type RetryPolicy } from './distribute/send-distribution.ts';
 
 export type Worker = { boss: PgBoss; stop: () => Promise<void> };
-
-/** Failures worth another try later; the rest (a missing column, a wrong host key) would fail again. */
-const transient = new Set<string>([ErrorCode.LOAD_FAILED, ErrorCode.SOURCE_DISCONNECTED, ErrorCode.SOURCE_UNREACHABLE, ErrorCode.SALESFORCE_UNAVAILABLE]);
 
 /**
  * How soon work stops waiting on a worker that died. A workflow run's worker beats every
@@ -44,7 +38,7 @@ export async function createQueues(boss: PgBoss, timing: WorkerTiming = defaultT
   await boss.createQueue(Queue.workflowRun, {
     notify: true,
     policy: 'stately',
-    retryLimit: 3,
+    retryLimit: workflowRunRetries,
     retryDelay: timing.retryDelaySeconds,
     retryBackoff: true,
     heartbeatSeconds: timing.heartbeatSeconds,
@@ -114,35 +108,9 @@ export async function startWorker(options: {
     }
     return results;
   });
+  const workflowDeps: WorkflowRunDeps = { ...deps, boss, logger, config, mailer };
   await boss.work(Queue.workflowRun, workPolling, async (jobs) => {
-    for (const job of jobs) {
-      const { workflowId, version } = workflowRunSchema.parse(job.data);
-      // One job of a workflow is active at a time (stately queue), so a run of it still marked
-      // running belongs to an earlier attempt whose worker died mid-run; its load was rolled back.
-      const abandoned = await failAbandonedRuns(db, workflowId);
-      if (abandoned.length > 0) logger.warn({ jobId: job.id, workflowId, runIds: abandoned }, 'runs of a lost worker marked failed');
-      logger.info({ jobId: job.id, workflowId, version, attempt: job.retryCount + 1 }, 'workflow run started');
-      const definition = await findWorkflowVersion(db, workflowId, version);
-      const loads = definition.tasks.filter((t) => t.type === 'load');
-      for (const [i, sync] of syncJobsOf(definition, { id: workflowId, version }).entries()) {
-        const result = await runSync(deps, sync);
-        logger.info({ jobId: job.id, workflowId, version, runId: result.runId, state: result.state, error: result.error }, 'workflow load finished');
-        // A later load reads what an earlier one wrote: it does not run on a failed one. A failure
-        // that may pass (a server down, a connection dropped) fails the job, so pg-boss retries it.
-        if (result.state === 'failed') {
-          if (result.error && transient.has(result.error.code)) throw new Error(`run ${result.runId}: ${result.error.code}: ${result.error.message}`);
-          break;
-        }
-        const distributes = definition.tasks.filter((t): t is DistributeTask => t.type === 'distribute' && t.load === loads[i]?.name);
-        for (const task of distributes) {
-          if (!result.mailingList) continue;
-          const scheduled = await scheduleDistribution(db, boss, {
-            task, directoryId: sync.directoryId, mailingListId: result.mailingList.id, workflowId, mailFrom: config.mailFrom,
-          });
-          logger.info({ jobId: job.id, workflowId, task: task.name, distributionId: scheduled.id, recipients: scheduled.recipients, skipped: scheduled.skipped, sendAt: scheduled.sendAt }, 'survey distribution scheduled');
-        }
-      }
-    }
+    for (const job of jobs) await runWorkflow(workflowDeps, job);
   });
   await boss.work<DistributionSendJob>(Queue.distributionSend, workPolling, async (jobs) => {
     for (const job of jobs) {

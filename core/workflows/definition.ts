@@ -102,6 +102,8 @@ export const workflowDefinitionSchema = z
   .strictObject({
     /** When it runs, in its time zone; unset: on demand only. */
     schedule: schedule.optional(),
+    /** Who hears of a run that failed for good: after its last retry, or at once when a retry could not help. */
+    notify: z.strictObject({ onFailure: z.array(z.email('an email address, e.g. "ops@example.com"')).min(1).max(20) }).optional(),
     tasks: z.array(z.discriminatedUnion('type', [z.discriminatedUnion('source', [extractFile, extractSftp, extractSalesforce]), load, distribute])).min(2),
   })
   .superRefine((definition, context) => {

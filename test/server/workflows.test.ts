@@ -107,7 +107,7 @@ describe('/api/workflows', function () {
   });
 
   describe('a run that fails for a passing reason', () => {
-    it('is tried three more times, backing off, then ends failed with its reason', async () => {
+    it('is tried three more times, backing off, then ends failed with its reason, and its notice goes out once', async () => {
       const clock = new TestClock('2026-11-25T08:00:00Z');
       const secretKey = 'a-test-secret-key-of-32-characters!';
       const config = loadConfig({ DATABASE_URL: url, SECRET_KEY: secretKey });
@@ -121,7 +121,8 @@ describe('/api/workflows', function () {
         { type: 'extract', name: 'T1', object: 'accounts', source: 'sftp', connectionId: down.id, path: '/exports/accounts.csv' },
         { type: 'load', name: 'T2', extracts: { accounts: 'T1' } },
       ];
-      const { id } = (await call('POST', '/api/workflows', { name: 'Nightly', definition: { tasks } })).body as { id: number };
+      const notify = { onFailure: ['ops@acme.example', 'cx-lead@acme.example'] };
+      const { id } = (await call('POST', '/api/workflows', { name: 'Nightly', definition: { notify, tasks } })).body as { id: number };
       const { jobId } = (await call('POST', `/api/workflows/${id}/runs`)).body as { jobId: string };
       const attempts = () => db.query<{ code: string }>('select error_code as code from sync_runs where workflow_id = $1 order by id', [id]);
       let job = await worker.boss.getJobById(Queue.workflowRun, jobId);
@@ -131,6 +132,12 @@ describe('/api/workflows', function () {
       }
       const runs = await attempts();
       assert.deepEqual([job?.state, runs.length, [...new Set(runs.map((r) => r.code))]], ['failed', 4, ['SOURCE_UNREACHABLE']]);
+      // No SMTP_URL: the notice is in the outbox, one for the run that ended it all, none for the attempts before.
+      const [last] = await db.query<{ id: number }>('select id::int from sync_runs where workflow_id = $1 order by id desc limit 1', [id]);
+      const outbox = await db.query<{ mail_to: string; subject: string; text: string }>('select mail_to, subject, text from outbox_messages');
+      assert.deepEqual(outbox.map((m) => [m.mail_to, m.subject]), [['ops@acme.example, cx-lead@acme.example', 'Workflow "Nightly" failed: SOURCE_UNREACHABLE']]);
+      assert.match(outbox[0]!.text, new RegExp(`^The workflow "Nightly" \\(version 1\\) failed after 4 attempts\\.\n\nRun ${last!.id}, started `));
+      assert.match(outbox[0]!.text, new RegExp(`/api/runs/${last!.id}/errors\\.csv`));
     });
   });
 

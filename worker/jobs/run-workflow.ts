@@ -1,0 +1,72 @@
+import type { PgBoss } from 'pg-boss';
+import type { Config } from '../../core/config.ts';
+import { ErrorCode } from '../../core/errors.ts';
+import type { Logger } from '../../core/log.ts';
+import type { Mailer } from '../../core/mail.ts';
+import { findRun } from '../../core/runs/queries.ts';
+import { findWorkflow, findWorkflowVersion } from '../../core/workflows/queries.ts';
+import { scheduleDistribution, type DistributeTask } from '../distribute/schedule-distribution.ts';
+import { failAbandonedRuns } from '../load/run-queries.ts';
+import { notifyRunFailed } from '../notify/run-failed.ts';
+import { runSync, type SyncDeps, type SyncResult } from './run-sync.ts';
+import { syncJobsOf, workflowRunSchema } from './workflow-jobs.ts';
+
+/** Attempts after the first that a workflow run gets when it fails for a passing reason (the queue's retryLimit). */
+export const workflowRunRetries = 3;
+
+/** Failures worth another try later; the rest (a missing column, a wrong host key) would fail again. */
+const transient = new Set<string>([ErrorCode.LOAD_FAILED, ErrorCode.SOURCE_DISCONNECTED, ErrorCode.SOURCE_UNREACHABLE, ErrorCode.SALESFORCE_UNAVAILABLE]);
+
+export type WorkflowRunDeps = SyncDeps & { boss: PgBoss; logger: Logger; config: Pick<Config, 'mailFrom' | 'publicUrl'>; mailer: Mailer };
+
+/**
+ * One attempt at a workflow-run job: its loads in order, each followed by the distributions that
+ * read its mailing list. Throws when the job should be tried again; a run that failed for good
+ * is reported to the workflow's notify addresses.
+ */
+export async function runWorkflow(deps: WorkflowRunDeps, job: { id: string; data: unknown; retryCount: number }): Promise<void> {
+  const { db, logger } = deps;
+  const { workflowId, version } = workflowRunSchema.parse(job.data);
+  // One job of a workflow is active at a time (stately queue), so a run of it still marked
+  // running belongs to an earlier attempt whose worker died mid-run; its load was rolled back.
+  const abandoned = await failAbandonedRuns(db, workflowId);
+  if (abandoned.length > 0) logger.warn({ jobId: job.id, workflowId, runIds: abandoned }, 'runs of a lost worker marked failed');
+  const attempt = job.retryCount + 1;
+  logger.info({ jobId: job.id, workflowId, version, attempt }, 'workflow run started');
+  const definition = await findWorkflowVersion(db, workflowId, version);
+  const loads = definition.tasks.filter((t) => t.type === 'load');
+  for (const [i, sync] of syncJobsOf(definition, { id: workflowId, version }).entries()) {
+    const result = await runSync(deps, sync);
+    logger.info({ jobId: job.id, workflowId, version, runId: result.runId, state: result.state, error: result.error }, 'workflow load finished');
+    // A later load reads what an earlier one wrote: it does not run on a failed one. A failure
+    // that may pass (a server down, a connection dropped) fails the job, so pg-boss retries it.
+    if (result.state === 'failed') {
+      const retry = result.error != null && transient.has(result.error.code) && job.retryCount < workflowRunRetries;
+      if (!retry && definition.notify) await notify(deps, definition.notify.onFailure, { workflowId, version, attempt }, result);
+      if (result.error && transient.has(result.error.code)) throw new Error(`run ${result.runId}: ${result.error.code}: ${result.error.message}`);
+      return;
+    }
+    const distributes = definition.tasks.filter((t): t is DistributeTask => t.type === 'distribute' && t.load === loads[i]?.name);
+    for (const task of distributes) {
+      if (!result.mailingList) continue;
+      const scheduled = await scheduleDistribution(db, deps.boss, {
+        task, directoryId: sync.directoryId, mailingListId: result.mailingList.id, workflowId, mailFrom: deps.config.mailFrom,
+      });
+      logger.info({ jobId: job.id, workflowId, task: task.name, distributionId: scheduled.id, recipients: scheduled.recipients, skipped: scheduled.skipped, sendAt: scheduled.sendAt }, 'survey distribution scheduled');
+    }
+  }
+}
+
+/** A notice that cannot be sent is logged: it never changes the run's outcome. */
+async function notify(deps: WorkflowRunDeps, to: string[], at: { workflowId: number; version: number; attempt: number }, result: SyncResult): Promise<void> {
+  try {
+    const [workflow, run] = await Promise.all([findWorkflow(deps.db, at.workflowId), findRun(deps.db, String(result.runId), { limit: 0, offset: 0 })]);
+    await notifyRunFailed(deps.mailer, { to, from: deps.config.mailFrom, publicUrl: deps.config.publicUrl, attempts: at.attempt }, {
+      ...run!,
+      workflow: { id: at.workflowId, name: workflow.name, version: at.version },
+    });
+    deps.logger.info({ workflowId: at.workflowId, runId: result.runId, to }, 'failed run notice sent');
+  } catch (error) {
+    deps.logger.error({ err: error, workflowId: at.workflowId, runId: result.runId }, 'failed run notice not sent');
+  }
+}
