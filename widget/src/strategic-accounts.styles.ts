@@ -183,7 +183,7 @@ export const styles = css`
   }
   .metrics {
     display: grid;
-    grid-template-columns: repeat(auto-fit, minmax(5.5rem, 1fr));
+    grid-template-columns: repeat(auto-fit, minmax(4.5rem, 1fr));
     gap: 0.5rem;
     margin: 0.5rem 0;
   }
