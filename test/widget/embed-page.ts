@@ -13,7 +13,10 @@ export type EmbedServer = { base: string; close: () => Promise<void> };
  * A portal's pages, each sent with a Content-Security-Policy (strict by default). With `app`, the real
  * Bellwether app answers every other path on the same origin, so `'self'` covers its script and API.
  */
-export async function serveEmbedPages(pages: Record<string, string>, options: { app?: express.Express; port?: number; csp?: string } = {}): Promise<EmbedServer> {
+export async function serveEmbedPages(
+  pages: Record<string, string>,
+  options: { app?: express.Express; port?: number; csp?: string; stylesheets?: Record<string, string> } = {},
+): Promise<EmbedServer> {
   const portal = express();
   // Browsers ask for it unprompted; a 404 would be logged as a console error.
   portal.get('/favicon.ico', (_req, res) => void res.status(204).end());
@@ -22,6 +25,7 @@ export async function serveEmbedPages(pages: Record<string, string>, options: { 
       res.set('Content-Security-Policy', options.csp ?? strictCsp).type('html').send(body);
     });
   }
+  for (const [path, css] of Object.entries(options.stylesheets ?? {})) portal.get(path, (_req, res) => void res.type('css').send(css));
   if (options.app) portal.use(options.app);
   const server = await listen(portal, options.port ?? 0);
   return {

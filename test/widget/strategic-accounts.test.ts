@@ -189,6 +189,35 @@ describe('<strategic-accounts> in Chromium', function () {
     await page.close();
   });
 
+  it("takes the page's theme through custom properties and ::part, and keeps its own styles and the page's apart", async () => {
+    const theme = `strategic-accounts { --sa-color-accent: rgb(1, 2, 3); }
+strategic-accounts::part(card) { border-color: rgb(4, 5, 6); }
+h3, th { color: rgb(200, 0, 0); }`;
+    const head = `${script}<link rel="stylesheet" href="/theme.css">`;
+    const body = `<table><tr><th id="page-th">Page</th></tr></table>${tag(configId, token, ' view="cards"')}`;
+    portal = await serveEmbedPages({ '/portal': embedPage({ head, tag: body }) }, { app: await testApp(db), stylesheets: { '/theme.css': theme } });
+    const page = await browser.newPage();
+    const trouble = await watch(page);
+    await page.goto(`${portal.base}/portal`);
+    const card = page.locator('strategic-accounts li.card', { hasText: 'Alpha GmbH' });
+    await card.waitFor();
+    const style = (locator: ReturnType<Page['locator']>, property: string) => locator.evaluate((el, p) => getComputedStyle(el).getPropertyValue(p), property);
+    assert.deepEqual(
+      [
+        await style(page.getByRole('button', { name: 'QoQ', exact: true }), 'background-color'),
+        await style(card, 'border-top-color'),
+        await style(card.locator('h3'), 'color'),
+        await style(page.locator('#page-th'), 'color'),
+        await style(page.locator('#page-th'), 'background-color'),
+      ],
+      // Themed accent and part; the page's h3 rule does not reach the card's heading; the element's
+      // th rule does not reach the page's table, which keeps its own colour.
+      ['rgb(1, 2, 3)', 'rgb(4, 5, 6)', 'rgb(31, 41, 55)', 'rgb(200, 0, 0)', 'rgba(0, 0, 0, 0)'],
+    );
+    assert.deepEqual(await trouble.violations(), []);
+    await page.close();
+  });
+
   it('says it is loading until the data arrives, and shows an empty state when there are no accounts', async () => {
     // A token limited to a user who holds no role on any account: the server answers with none.
     const reply = await api.request('/api/embed-tokens', {
