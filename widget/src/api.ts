@@ -84,7 +84,10 @@ export function requestUrl(query: Query): string {
   const params = new URLSearchParams({ config: query.config, page: String(query.page), pageSize: String(query.pageSize) });
   if (query.period) params.set('period', query.period);
   if (query.asOf) params.set('asOf', query.asOf);
-  if (query.sort) params.set('sort', query.sort), params.set('order', query.order);
+  if (query.sort) {
+    params.set('sort', query.sort);
+    params.set('order', query.order);
+  }
   // `api` is the server's origin (and any path prefix); none means the page's own origin.
   return `${query.api.replace(/\/+$/, '')}/api/widgets/strategic-accounts?${params}`;
 }
