@@ -12,7 +12,11 @@ export function chartGeometry(points: ChartPoint[]): { path: string; dots: { x: 
   const values = points.map((p) => p.value).filter((v): v is number => v !== null);
   let min = values.length ? Math.min(...values) : 0;
   let max = values.length ? Math.max(...values) : 0;
-  if (min === max) (min -= 1), (max += 1);
+  // A flat line sits in the middle rather than on an edge.
+  if (min === max) {
+    min -= 1;
+    max += 1;
+  }
   const step = points.length > 1 ? (width - 2 * pad.x) / (points.length - 1) : 0;
   const x = (i: number) => (points.length > 1 ? pad.x + i * step : width / 2);
   const y = (v: number) => pad.top + (1 - (v - min) / (max - min)) * (height - pad.top - pad.bottom);
