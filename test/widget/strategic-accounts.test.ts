@@ -155,6 +155,19 @@ describe('<strategic-accounts> in Chromium', function () {
     await page.close();
   });
 
+  it('searches client names on the server, and says when nothing matches', async () => {
+    const { page, trouble } = await open({ '/portal': embedPage({ head: script, tag: tag(configId, token) }) }, '/portal');
+    await tableRows(page);
+    const search = page.getByRole('searchbox', { name: 'Search clients' });
+    await search.fill('alph');
+    await page.waitForFunction(() => document.querySelector('strategic-accounts')!.shadowRoot!.querySelectorAll('tbody tr').length === 1);
+    assert.deepEqual((await tableRows(page)).map((r) => r[0]), ['Alpha GmbH']);
+    await search.fill('zzz');
+    await page.getByText('No accounts matching “zzz” to show for Q4 2026.').waitFor();
+    assert.deepEqual(trouble.requests.map((url) => url.searchParams.get('search')), [null, 'alph', 'zzz']);
+    await page.close();
+  });
+
   it('fetches the chosen period again when the period switches', async () => {
     const { page, trouble } = await open({ '/portal': embedPage({ head: script, tag: tag(configId, token) }) }, '/portal');
     await tableRows(page);

@@ -65,6 +65,8 @@ export type Query = {
   order: SortOrder;
   page: number;
   pageSize: number;
+  /** Part of a client's name; empty: every account. */
+  search: string;
 };
 
 /** A refusal the server explained (`{ error: { code, message } }`), or a network failure. */
@@ -84,6 +86,7 @@ export function requestUrl(query: Query): string {
   const params = new URLSearchParams({ config: query.config, page: String(query.page), pageSize: String(query.pageSize) });
   if (query.period) params.set('period', query.period);
   if (query.asOf) params.set('asOf', query.asOf);
+  if (query.search) params.set('search', query.search);
   if (query.sort) {
     params.set('sort', query.sort);
     params.set('order', query.order);

@@ -33,7 +33,8 @@ const defaultColumns = ['client', 'health', 'arr', 'nps', 'change'];
  * @event accounts-load - Data arrived; `detail: { total, period }`.
  * @event accounts-error - The server refused or could not be reached; `detail: { code, status, message }`.
  *
- * @csspart toolbar - The bar holding the title, the period range and the switchers.
+ * @csspart toolbar - The bar holding the title, the period range, the search field and the switchers.
+ * @csspart search - The field that filters accounts by client name (on the server).
  * @csspart period-switcher - The MoM / QoQ / YoY buttons' group. @csspart period-button - Each of them.
  * @csspart view-switcher - The Table / Cards buttons' group.
  * @csspart table - The accounts table. @csspart header-cell - A column header. @csspart row - A table row.
@@ -63,6 +64,7 @@ export class StrategicAccountsElement extends LitElement {
     sort: { state: true },
     order: { state: true },
     page: { state: true },
+    search: { state: true },
   };
 
   declare api: string;
@@ -76,13 +78,14 @@ export class StrategicAccountsElement extends LitElement {
   declare sort: string | undefined;
   declare order: SortOrder;
   declare page: number;
+  declare search: string;
 
   readonly #data = new Task(this, {
-    task: ([api, config, token, period, asOf, sort, order, page, pageSize], { signal }) => {
+    task: ([api, config, token, period, asOf, sort, order, page, pageSize, search], { signal }) => {
       if (!config) throw new Error('the config attribute is missing: set it to the id of a saved widget configuration');
-      return fetchStrategicAccounts({ api, config, token, period: period as StrategicAccounts['period'] | undefined, asOf, sort, order, page, pageSize }, signal);
+      return fetchStrategicAccounts({ api, config, token, period: period as StrategicAccounts['period'] | undefined, asOf, sort, order, page, pageSize, search }, signal);
     },
-    args: () => [this.api, this.config, this.token, this.period, this.asOf, this.sort, this.order, this.page, this.pageSize] as const,
+    args: () => [this.api, this.config, this.token, this.period, this.asOf, this.sort, this.order, this.page, this.pageSize, this.search] as const,
     onComplete: (data) => this.#emit('accounts-load', { total: data.total, period: data.period }),
     onError: (error) => {
       const { code = 'ERROR', status = 0 } = error as { code?: string; status?: number };
@@ -99,6 +102,7 @@ export class StrategicAccountsElement extends LitElement {
     this.pageSize = 50;
     this.order = 'asc';
     this.page = 1;
+    this.search = '';
   }
 
   override willUpdate(changed: PropertyValues<this>): void {
@@ -125,6 +129,18 @@ export class StrategicAccountsElement extends LitElement {
     this.period = period;
     this.page = 1;
     this.#emit('period-change', { period });
+  }
+
+  #searchTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Asks the server once typing pauses, not at every key. */
+  #onSearch(event: InputEvent): void {
+    const text = (event.target as HTMLInputElement).value.trim();
+    clearTimeout(this.#searchTimer);
+    this.#searchTimer = setTimeout(() => {
+      this.search = text;
+      this.page = 1;
+    }, 250);
   }
 
   /** The server sorts by client name until asked otherwise. */
@@ -233,6 +249,7 @@ export class StrategicAccountsElement extends LitElement {
         ${data ? html`<span class="range">${data.current.label} (${data.current.start} – ${data.current.end})</span>` : nothing}
       </div>
       <div class="switchers">
+        <input type="search" part="search" placeholder="Search clients" aria-label="Search clients" @input=${this.#onSearch} />
         <div class="group" role="group" aria-label="Period" part="period-switcher">
           ${periods.map(
             (period) =>
@@ -271,7 +288,8 @@ export class StrategicAccountsElement extends LitElement {
       body = html`<div class="status" part="status">Loading accounts…</div>`;
       announcement = 'Loading accounts';
     } else if (data.accounts.length === 0) {
-      body = html`<div class="status" part="status">No accounts to show for ${data.current.label}.</div>`;
+      const which = this.search ? `matching “${this.search}” ` : '';
+      body = html`<div class="status" part="status">No accounts ${which}to show for ${data.current.label}.</div>`;
       announcement = `No accounts for ${data.current.label}`;
     } else {
       body = html`${this.view === 'cards' ? this.#cards(data) : this.#table(data)}${this.#pager(data)}`;

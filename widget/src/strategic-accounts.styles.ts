@@ -50,6 +50,19 @@ export const styles = css`
     flex-wrap: wrap;
     gap: 0.5rem;
   }
+  input[type='search'] {
+    font: inherit;
+    color: inherit;
+    background: var(--_bg);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    padding: 0.3rem 0.6rem;
+    min-width: 10rem;
+  }
+  input[type='search']:focus-visible {
+    outline: 2px solid var(--_accent);
+    outline-offset: 1px;
+  }
   .title {
     margin: 0;
     font-size: 1.1em;
