@@ -93,6 +93,10 @@ export class StrategicAccountsElement extends LitElement {
     },
   });
 
+  /** Looked up once per render: a page of accounts formats thousands of numbers. */
+  #locale: string | undefined;
+  #searchTimer: ReturnType<typeof setTimeout> | undefined;
+
   constructor() {
     super();
     this.api = '';
@@ -121,17 +125,11 @@ export class StrategicAccountsElement extends LitElement {
     this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
   }
 
-  /** Looked up once per render: a page of accounts formats thousands of numbers. */
-  #locale: string | undefined;
-
   #choosePeriod(period: string): void {
     if (period === this.period) return;
     this.period = period;
-    this.page = 1;
     this.#emit('period-change', { period });
   }
-
-  #searchTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** Asks the server once typing pauses, not at every key. */
   #onSearch(event: InputEvent): void {
@@ -155,7 +153,7 @@ export class StrategicAccountsElement extends LitElement {
     this.#emit('sort-change', { sort: this.sort, order: this.order });
   }
 
-  /** Runs the request again, e.g. after the token was replaced. */
+  /** Asks the server again, as the error message's "Try again" button does. */
   refresh(): Promise<void> {
     return this.#data.run();
   }
