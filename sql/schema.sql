@@ -156,6 +156,18 @@ create table migrations (
   constraint migrations_pkey PRIMARY KEY (id)
 );
 
+create table nps_monthly_counts (
+  directory_id bigint not null,
+  account_external_id text not null,
+  month date not null,
+  promoters integer not null,
+  passives integer not null,
+  detractors integer not null,
+  constraint nps_monthly_counts_month_check CHECK ((EXTRACT(day FROM month) = (1)::numeric)),
+  constraint nps_monthly_counts_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES directories(id) ON DELETE CASCADE,
+  constraint nps_monthly_counts_pkey PRIMARY KEY (directory_id, account_external_id, month)
+);
+
 create table nps_responses (
   id bigint generated always as identity not null,
   directory_id bigint not null,
@@ -400,8 +412,10 @@ CREATE INDEX contacts_account ON public.contacts USING btree (directory_id, acco
 CREATE INDEX contacts_email ON public.contacts USING btree (directory_id, lower(email)) WHERE (NOT is_deleted);
 CREATE INDEX distribution_recipients_pending ON public.distribution_recipients USING btree (distribution_id, id) WHERE (state = ANY (ARRAY['pending'::text, 'sending'::text]));
 CREATE INDEX management_roles_user ON public.management_roles USING btree (directory_id, lower(user_email)) WHERE (NOT is_deleted);
+CREATE INDEX nps_monthly_counts_month ON public.nps_monthly_counts USING btree (directory_id, month) INCLUDE (account_external_id, promoters, passives, detractors);
 CREATE INDEX nps_responses_account ON public.nps_responses USING btree (directory_id, account_external_id, responded_at) INCLUDE (score);
 CREATE INDEX nps_responses_survey ON public.nps_responses USING btree (survey_id, responded_at);
+CREATE INDEX nps_responses_time ON public.nps_responses USING btree (directory_id, responded_at) INCLUDE (account_external_id, score);
 CREATE INDEX opt_outs_email ON public.opt_outs USING btree (directory_id, lower(email));
 CREATE INDEX sync_run_errors_run ON public.sync_run_errors USING btree (run_id, id);
 CREATE INDEX sync_runs_directory_started ON public.sync_runs USING btree (directory_id, started_at DESC);
@@ -412,6 +426,45 @@ CREATE OR REPLACE FUNCTION public.nps_health(responses integer, nps integer, pre
  LANGUAGE sql
  IMMUTABLE PARALLEL SAFE
 RETURN CASE WHEN (responses < min_responses) THEN 'Not enough data'::text WHEN ((nps < at_risk_below) OR ((nps - previous_nps) <= (- at_risk_drop))) THEN 'At Risk'::text WHEN ((nps >= opportunity_from) AND ((previous_nps IS NULL) OR (nps >= previous_nps))) THEN 'Opportunity'::text ELSE 'Neutral'::text END
+;
+CREATE OR REPLACE FUNCTION public.nps_month(responded_at timestamp with time zone)
+ RETURNS date
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+RETURN (date_trunc('month'::text, (responded_at AT TIME ZONE 'UTC'::text)))::date
+;
+CREATE OR REPLACE FUNCTION public.nps_monthly_counts_add()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+begin
+  if tg_op in ('DELETE', 'UPDATE') then
+    insert into nps_monthly_counts as t (directory_id, account_external_id, month, promoters, passives, detractors)
+    select directory_id, account_external_id, nps_month(responded_at),
+      -count(*) filter (where score >= 9), -count(*) filter (where score between 7 and 8), -count(*) filter (where score <= 6)
+    from old_rows group by 1, 2, 3 order by 1, 2, 3
+    on conflict (directory_id, account_external_id, month) do update
+      set promoters = t.promoters + excluded.promoters, passives = t.passives + excluded.passives, detractors = t.detractors + excluded.detractors;
+  end if;
+  if tg_op in ('INSERT', 'UPDATE') then
+    insert into nps_monthly_counts as t (directory_id, account_external_id, month, promoters, passives, detractors)
+    select directory_id, account_external_id, nps_month(responded_at),
+      count(*) filter (where score >= 9), count(*) filter (where score between 7 and 8), count(*) filter (where score <= 6)
+    from new_rows group by 1, 2, 3 order by 1, 2, 3
+    on conflict (directory_id, account_external_id, month) do update
+      set promoters = t.promoters + excluded.promoters, passives = t.passives + excluded.passives, detractors = t.detractors + excluded.detractors;
+  end if;
+  return null;
+end $function$
+;
+CREATE OR REPLACE FUNCTION public.nps_monthly_counts_clear()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+begin
+  truncate nps_monthly_counts;
+  return null;
+end $function$
 ;
 CREATE OR REPLACE FUNCTION public.nps_score(promoters integer, detractors integer, responses integer)
  RETURNS integer
@@ -436,3 +489,7 @@ end $function$
 ;
 
 CREATE TRIGGER account_attribute_definitions_immutable BEFORE DELETE OR UPDATE ON public.account_attribute_definitions FOR EACH ROW EXECUTE FUNCTION refuse_attribute_change();
+CREATE TRIGGER nps_monthly_counts_delete AFTER DELETE ON public.nps_responses REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_monthly_counts_add();
+CREATE TRIGGER nps_monthly_counts_insert AFTER INSERT ON public.nps_responses REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_monthly_counts_add();
+CREATE TRIGGER nps_monthly_counts_truncate AFTER TRUNCATE ON public.nps_responses FOR EACH STATEMENT EXECUTE FUNCTION nps_monthly_counts_clear();
+CREATE TRIGGER nps_monthly_counts_update AFTER UPDATE ON public.nps_responses REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_monthly_counts_add();

@@ -4,8 +4,8 @@ import type { WidgetSettings } from './config.ts';
 /*
  * The Strategic Accounts widget's reads, in two statements: one orders every listed account and
  * keeps a page of ids, one reads that page whole. Answers are counted per account and period from
- * nps_responses through its covering index (020_widget_configs.sql); NPS and health are the SQL
- * functions nps_score and nps_health, so ordering and display can never disagree.
+ * the monthly counts (021_nps_monthly_counts.sql) and the answers at the edges; NPS and health are
+ * the SQL functions nps_score and nps_health, so ordering and display can never disagree.
  */
 
 /** Which accounts are listed: `pattern` is a LIKE pattern on the name; `userEmail` keeps the accounts where that user holds a management role. */
@@ -53,20 +53,45 @@ function membersCte(roots: string, rollUp: boolean, dir: string): string {
   )`;
 }
 
-/** `bounds(i, lo, hi)` (i from 1) and `stats(root, i, promoters, passives, detractors, responses)` of the members' answers. */
+/**
+ * `bounds(i, lo, hi)` (i from 1) and `stats(root, i, promoters, passives, detractors, responses)`
+ * of the members' answers. Whole UTC months come from nps_monthly_counts; each period boundary is
+ * moved to the nearest month boundary (a period ending today: the next one, since no answer lies
+ * ahead) and the answers in between are added or taken away, so the counts are exact in any time
+ * zone and on any as-of date.
+ */
 function statsCtes(buckets: Bucket[], timeZone: string, p: Params, dir: string): string {
   const starts = p.add(buckets.map((b) => b.start));
   const untils = p.add(buckets.map((b) => b.until));
   const zone = p.add(timeZone);
+  const floor = (t: string) => `(date_trunc('month', ${t} at time zone 'UTC') at time zone 'UTC')`;
+  const ceil = (t: string) => `(case when ${floor(t)} = ${t} then ${t} else ${floor(t)} + interval '1 month' end)`;
   return `bounds as (
     select i::int, s::timestamp at time zone ${zone} as lo, e::timestamp at time zone ${zone} as hi
     from unnest(${starts}::date[], ${untils}::date[]) with ordinality as b (s, e, i)
+  ), months as (
+    select i, lo, hi,
+      case when lo - ${floor('lo')} <= ${ceil('lo')} - lo then ${floor('lo')} else ${ceil('lo')} end as month_lo,
+      case when hi >= now() or ${ceil('hi')} - hi < hi - ${floor('hi')} then ${ceil('hi')} else ${floor('hi')} end as month_hi
+    from bounds
+  ), edges as (
+    select i, least(lo, month_lo) as t_from, greatest(lo, month_lo) as t_to, case when month_lo < lo then -1 else 1 end as sign from months where month_lo <> lo
+    union all
+    select i, least(hi, month_hi), greatest(hi, month_hi), case when month_hi > hi then -1 else 1 end from months where month_hi <> hi
+  ), pieces as (
+    select m.root, b.i, c.promoters, c.passives, c.detractors
+    from members m cross join months b
+    join nps_monthly_counts c on c.directory_id = ${dir} and c.account_external_id = m.member
+      and c.month >= (b.month_lo at time zone 'UTC')::date and c.month < (b.month_hi at time zone 'UTC')::date
+    union all
+    select m.root, e.i, e.sign * (r.score >= 9)::int, e.sign * (r.score between 7 and 8)::int, e.sign * (r.score <= 6)::int
+    from edges e
+    join nps_responses r on r.directory_id = ${dir} and r.responded_at >= e.t_from and r.responded_at < e.t_to
+    join members m on m.member = r.account_external_id
   ), stats as (
-    select m.root, b.i, count(*) filter (where r.score >= 9)::int as promoters, count(*) filter (where r.score between 7 and 8)::int as passives,
-      count(*) filter (where r.score <= 6)::int as detractors, count(*)::int as responses
-    from members m cross join bounds b
-    join nps_responses r on r.directory_id = ${dir} and r.account_external_id = m.member and r.responded_at >= b.lo and r.responded_at < b.hi
-    group by m.root, b.i
+    select root, i, sum(promoters)::int as promoters, sum(passives)::int as passives, sum(detractors)::int as detractors,
+      sum(promoters + passives + detractors)::int as responses
+    from pieces group by root, i
   )`;
 }
 
@@ -145,9 +170,14 @@ export async function orderAccounts(
       keys = [`array_position(array['At Risk', 'Neutral', 'Opportunity', 'Not enough data'], ${health})`];
     }
   } else if (order.key === 'arr') {
-    keys = scope.rollUp
-      ? [`(select sum(${arrExpression(settings, p, 'ma')}) from members m join accounts ma on ma.directory_id = ${dir} and ma.external_id = m.member where m.root = a.external_id)`]
-      : [arrExpression(settings, p, 'a')];
+    if (scope.rollUp) {
+      ctes.push(`rolled_arr as (select m.root, sum(${arrExpression(settings, p, 'ma')}) as arr from members m
+        join accounts ma on ma.directory_id = ${dir} and ma.external_id = m.member group by m.root)`);
+      from = 'listed a left join rolled_arr ra on ra.root = a.external_id';
+      keys = ['ra.arr'];
+    } else {
+      keys = [arrExpression(settings, p, 'a')];
+    }
   } else if (order.key === 'client') {
     keys = [];
   } else {

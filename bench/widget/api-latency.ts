@@ -1,0 +1,216 @@
+// The API's share of bench:widget: latency of GET /api/widgets/strategic-accounts over 10,000
+// accounts and 5,000,000 answers (times BENCH_SCALE), against a naive aggregate query that computes
+// the same page in one GROUP BY over every answer, measured in the same run on the same database.
+// Both answers are compared: the run fails when they differ.
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { resolveAdminKey } from '../../core/admin-key.ts';
+import { Db } from '../../core/db.ts';
+import { createLogger } from '../../core/log.ts';
+import { migrate } from '../../core/migrate.ts';
+import { createApp } from '../../server/app.ts';
+import { listen } from '../../server/listen.ts';
+import { embedTokens } from '../../server/widgets/embed-tokens.ts';
+import { benchScale, freshDatabase, openBenchServer, table, withClient } from '../shared.ts';
+
+export const latencyTargets = { p95Ms: 100 };
+
+const database = 'bellwether_bench_widget';
+const adminKey = 'bench-admin-key-0123456789';
+const asOf = '2026-11-25';
+const tokenKey = new TextEncoder().encode('bench-embed-token-key-of-32-characters');
+
+export type Scenario = { name: string; p50: number; p95: number; naive: { p50: number; p95: number } | null; requests: number };
+export type LatencyFigures = { accounts: number; responses: number; server: string; generateSeconds: number; scenarios: Scenario[] };
+
+type Log = (message: string) => void;
+
+/**
+ * The data set, generated in SQL from a fixed seed: accounts in a two-level hierarchy (a tenth at
+ * the top), each with a contract, a currency, an industry and an owner (one user per 50 accounts);
+ * answers spread evenly over accounts and over Jan 2024 - Nov 2026, scores skewed per account so
+ * NPS varies. Vacuumed, so index-only scans see an up-to-date visibility map, as autovacuum keeps it.
+ */
+async function generate(url: string, accounts: number, responses: number): Promise<void> {
+  await withClient(url, async (c) => {
+    await c.query(`insert into account_attribute_definitions (directory_id, name, data_type, enum_values) values
+      (1, 'contractAmount', 'Decimal', null), (1, 'termMonths', 'Integer', null), (1, 'currency', 'String', null),
+      (1, 'industry', 'Enum', array['Manufacturing', 'Logistics', 'Utilities', 'Healthcare', 'Retail'])`);
+    await c.query(
+      `insert into accounts (directory_id, external_id, display_name, parent_external_id, attributes)
+       select 1, 'A' || lpad(i::text, 6, '0'),
+         'Account ' || lpad(i::text, 5, '0') || ' ' || (array['Manufacturing', 'Logistics', 'Utilities', 'Healthcare', 'Retail'])[1 + i % 5],
+         case when i > $2 then 'A' || lpad((1 + i % $2)::text, 6, '0') end,
+         jsonb_build_object('contractAmount', ((i * 7919) % 4990000 + 10000)::text || '.50', 'termMonths', 12 * (1 + i % 5),
+           'currency', (array['EUR', 'USD', 'CHF'])[1 + i % 3], 'industry', (array['Manufacturing', 'Logistics', 'Utilities', 'Healthcare', 'Retail'])[1 + i % 5])
+       from generate_series(1, $1) as i`,
+      [accounts, Math.max(1, Math.floor(accounts / 10))],
+    );
+    await c.query(
+      `insert into management_roles (directory_id, account_external_id, user_email, role_name)
+       select 1, external_id, 'owner' || (row_number() over (order by external_id) % greatest($1::int / 50, 1)) || '@seller.example', 'ACCOUNT_OWNER' from accounts`,
+      [accounts],
+    );
+    await c.query('select setseed(0.42)');
+    await c.query(
+      `insert into nps_responses (directory_id, contact_external_id, account_external_id, score, responded_at)
+       select 1, 'C' || n, 'A' || lpad(account::text, 6, '0'),
+         least(10, greatest(0, floor(random() * 11 + (account % 7) - 3)))::smallint,
+         timestamptz '2024-01-01 00:00:00+00' + random() * (timestamptz '2026-11-25 00:00:00+00' - timestamptz '2024-01-01 00:00:00+00')
+       from (select n, 1 + floor(random() * $2)::int as account from generate_series(1, $1) as n) r`,
+      [responses, accounts],
+    );
+    await c.query('vacuum (analyze) accounts, management_roles, nps_responses, nps_monthly_counts, account_attribute_definitions');
+  });
+}
+
+/** One page of the widget (current and previous quarter, to compare) by a GROUP BY over every answer of every account. */
+async function naivePage(db: Db, order: 'client' | 'nps'): Promise<{ id: string; nps: number | null; change: number | null; responses: number }[]> {
+  return db.query(
+    `select id, nps, nps - previous as change, responses from (
+      select a.external_id as id, a.display_name as name,
+        nps_score(count(*) filter (where r.score >= 9 and r.responded_at >= '2026-10-01Z' and r.responded_at < '2026-11-26Z')::int,
+                  count(*) filter (where r.score <= 6 and r.responded_at >= '2026-10-01Z' and r.responded_at < '2026-11-26Z')::int,
+                  count(*) filter (where r.responded_at >= '2026-10-01Z' and r.responded_at < '2026-11-26Z')::int) as nps,
+        nps_score(count(*) filter (where r.score >= 9 and r.responded_at >= '2026-07-01Z' and r.responded_at < '2026-10-01Z')::int,
+                  count(*) filter (where r.score <= 6 and r.responded_at >= '2026-07-01Z' and r.responded_at < '2026-10-01Z')::int,
+                  count(*) filter (where r.responded_at >= '2026-07-01Z' and r.responded_at < '2026-10-01Z')::int) as previous,
+        count(*) filter (where r.responded_at >= '2026-10-01Z' and r.responded_at < '2026-11-26Z')::int as responses
+      from accounts a left join nps_responses r on r.directory_id = a.directory_id and r.account_external_id = a.external_id
+      where a.directory_id = 1 and not a.is_deleted
+      group by a.external_id, a.display_name
+    ) t order by ${order === 'nps' ? 'nps desc nulls last, ' : ''}lower(name), id limit 50`,
+  );
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function timed(times: number, warmup: number, fn: () => Promise<unknown>): Promise<{ p50: number; p95: number }> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const ms: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const started = performance.now();
+    await fn();
+    ms.push(performance.now() - started);
+  }
+  ms.sort((a, b) => a - b);
+  return { p50: percentile(ms, 50), p95: percentile(ms, 95) };
+}
+
+export async function measureApiLatency({ log }: { log: Log }): Promise<LatencyFigures> {
+  const scale = benchScale();
+  const accounts = Math.round(10_000 * scale);
+  const responses = Math.round(5_000_000 * scale);
+  const requests = Number(process.env.BENCH_REQUESTS ?? '100');
+  const server = await openBenchServer();
+  let http: Server | undefined;
+  let db: Db | undefined;
+  try {
+    const url = await freshDatabase(server.adminUrl, database);
+    await migrate(url);
+    log(`generating ${accounts} accounts and ${responses} answers in ${database} on ${server.label}`);
+    const started = performance.now();
+    await generate(url, accounts, responses);
+    const generateSeconds = (performance.now() - started) / 1000;
+    log(`generated in ${generateSeconds.toFixed(1)} s`);
+
+    db = new Db(url, { max: 4, applicationName: 'bellwether-bench-widget' });
+    const tokens = embedTokens(tokenKey);
+    const app = createApp({
+      db,
+      adminKey: await resolveAdminKey(db, adminKey),
+      logger: createLogger('silent', 'bench'),
+      secretBox: async () => {
+        throw new Error('the widget benchmark stores no credentials');
+      },
+      workflowJobs: { runNow: async () => null, syncSchedule: async () => {} },
+      widgets: { embedTokens: async () => tokens, corsOrigins: [] },
+    });
+    http = await listen(app, 0);
+    const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    const call = async (path: string, key = adminKey, method = 'GET', body?: unknown) => {
+      const response = await fetch(base + path, {
+        method,
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const json = (await response.json()) as Record<string, unknown>;
+      if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+      return json;
+    };
+    const config = {
+      period: 'QoQ',
+      chartPeriods: 8,
+      columns: [{ field: 'attribute:industry', label: 'Industry' }, { field: 'role:ACCOUNT_OWNER', label: 'Owner' }],
+      keyMetrics: [
+        { label: 'ARR', field: 'arr', format: 'currency' },
+        { label: 'Responses', field: 'responses', format: 'number' },
+        { label: 'NPS', field: 'nps', format: 'number' },
+      ],
+      arr: { amountAttribute: 'contractAmount', termAttribute: 'termMonths', termUnit: 'months' },
+      currencyAttribute: 'currency',
+    };
+    const { id } = (await call('/api/widget-configs', adminKey, 'POST', { name: 'Bench', ...config })) as { id: number };
+    const { id: rolledId } = (await call('/api/widget-configs', adminKey, 'POST', { name: 'Bench roll-up', ...config, rollUp: true })) as { id: number };
+    const { token } = (await call('/api/embed-tokens', adminKey, 'POST', { configId: id, userEmail: 'owner7@seller.example' })) as { token: string };
+
+    type Page = { accounts: { id: string; nps: number | null; change: number | null; responses: number }[] };
+    const same = async (query: string, order: 'client' | 'nps') => {
+      const api = ((await call(`/api/widgets/strategic-accounts?${query}`)) as Page).accounts.map(({ id: a, nps, change, responses: n }) => ({ id: a, nps, change, responses: n }));
+      const naive = await naivePage(db!, order);
+      if (JSON.stringify(api) !== JSON.stringify(naive)) throw new Error(`the API and the naive query disagree on ${query}:\n${JSON.stringify(api.slice(0, 3))}\n${JSON.stringify(naive.slice(0, 3))}`);
+    };
+    const base_ = `config=${id}&asOf=${asOf}`;
+    await same(base_, 'client');
+    await same(`${base_}&sort=nps&order=desc`, 'nps');
+    log('the API and the naive query agree on the first page by client and by NPS');
+
+    const naiveRuns = Math.max(5, Math.round(requests / 10));
+    const naiveByClient = await timed(naiveRuns, 1, () => naivePage(db!, 'client'));
+    const naiveByNps = await timed(naiveRuns, 1, () => naivePage(db!, 'nps'));
+    const scenarios: [string, string, string | undefined, { p50: number; p95: number } | null][] = [
+      ['QoQ by client, page 1', base_, undefined, naiveByClient],
+      ['QoQ by client, page 40', `${base_}&page=40`, undefined, naiveByClient],
+      ['QoQ by NPS, descending', `${base_}&sort=nps&order=desc`, undefined, naiveByNps],
+      ['QoQ by health', `${base_}&sort=health`, undefined, naiveByNps],
+      ['MoM by change, descending', `${base_}&period=MoM&sort=change&order=desc`, undefined, naiveByNps],
+      ['YoY, search "Retail"', `${base_}&period=YoY&search=Retail`, undefined, naiveByClient],
+      ['QoQ by ARR, rolled up', `config=${rolledId}&asOf=${asOf}&sort=arr&order=desc`, undefined, naiveByClient],
+      ["QoQ, one user's accounts (token)", base_, token, naiveByClient],
+    ];
+    const figures: Scenario[] = [];
+    for (const [name, query, key, naive] of scenarios) {
+      log(name);
+      const t = await timed(requests, 5, () => call(`/api/widgets/strategic-accounts?${query}`, key));
+      figures.push({ name, ...t, naive, requests });
+    }
+    return { accounts, responses, server: server.label, generateSeconds, scenarios: figures };
+  } finally {
+    if (http) {
+      http.closeAllConnections();
+      http.close();
+    }
+    await db?.close();
+    await server.stop();
+  }
+}
+
+export function latencyTable(f: LatencyFigures): string {
+  const ms = (n: number) => n.toFixed(1);
+  const rows = f.scenarios.map((s) => [
+    s.name,
+    ms(s.p50),
+    ms(s.p95),
+    s.naive ? ms(s.naive.p50) : '-',
+    s.naive ? ms(s.naive.p95) : '-',
+    s.naive ? (s.p95 / s.naive.p95).toFixed(3) : '-',
+    s.p95 <= latencyTargets.p95Ms ? 'yes' : 'NO',
+  ]);
+  return table(['request', 'p50 ms', 'p95 ms', 'naive p50', 'naive p95', 'p95 / naive', `p95 <= ${latencyTargets.p95Ms} ms`], rows, new Set([1, 2, 3, 4, 5]));
+}
+
+export function latencyTargetsMet(f: LatencyFigures): boolean {
+  return f.scenarios.every((s) => s.p95 <= latencyTargets.p95Ms);
+}

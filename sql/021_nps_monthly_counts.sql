@@ -1,0 +1,65 @@
+-- Answers counted per account and UTC calendar month, kept exact by triggers on nps_responses, so
+-- every writer (history import, survey capture, a manual fix) keeps them right without knowing of
+-- them. The Strategic Accounts widget sums whole months from here and counts only the hours
+-- between a month boundary and its period's own boundary (time zone, as-of date) from the answers:
+-- ordering 10,000 accounts by NPS then reads tens of thousands of rows instead of millions.
+create table nps_monthly_counts (
+  directory_id bigint not null references directories on delete cascade,
+  account_external_id text not null,
+  month date not null check (extract(day from month) = 1),
+  promoters integer not null,
+  passives integer not null,
+  detractors integer not null,
+  primary key (directory_id, account_external_id, month)
+);
+-- Ordering every account by a period's NPS reads those months for all accounts at once.
+create index nps_monthly_counts_month on nps_monthly_counts (directory_id, month) include (account_external_id, promoters, passives, detractors);
+
+create function nps_month(responded_at timestamptz) returns date
+  language sql immutable parallel safe
+  return date_trunc('month', responded_at at time zone 'UTC')::date;
+
+-- One statement's rows in or out (sign +1 or -1), added in key order so concurrent writers lock alike.
+create function nps_monthly_counts_add() returns trigger language plpgsql as $$
+begin
+  if tg_op in ('DELETE', 'UPDATE') then
+    insert into nps_monthly_counts as t (directory_id, account_external_id, month, promoters, passives, detractors)
+    select directory_id, account_external_id, nps_month(responded_at),
+      -count(*) filter (where score >= 9), -count(*) filter (where score between 7 and 8), -count(*) filter (where score <= 6)
+    from old_rows group by 1, 2, 3 order by 1, 2, 3
+    on conflict (directory_id, account_external_id, month) do update
+      set promoters = t.promoters + excluded.promoters, passives = t.passives + excluded.passives, detractors = t.detractors + excluded.detractors;
+  end if;
+  if tg_op in ('INSERT', 'UPDATE') then
+    insert into nps_monthly_counts as t (directory_id, account_external_id, month, promoters, passives, detractors)
+    select directory_id, account_external_id, nps_month(responded_at),
+      count(*) filter (where score >= 9), count(*) filter (where score between 7 and 8), count(*) filter (where score <= 6)
+    from new_rows group by 1, 2, 3 order by 1, 2, 3
+    on conflict (directory_id, account_external_id, month) do update
+      set promoters = t.promoters + excluded.promoters, passives = t.passives + excluded.passives, detractors = t.detractors + excluded.detractors;
+  end if;
+  return null;
+end $$;
+
+create function nps_monthly_counts_clear() returns trigger language plpgsql as $$
+begin
+  truncate nps_monthly_counts;
+  return null;
+end $$;
+
+create trigger nps_monthly_counts_insert after insert on nps_responses
+  referencing new table as new_rows for each statement execute function nps_monthly_counts_add();
+create trigger nps_monthly_counts_update after update on nps_responses
+  referencing old table as old_rows new table as new_rows for each statement execute function nps_monthly_counts_add();
+create trigger nps_monthly_counts_delete after delete on nps_responses
+  referencing old table as old_rows for each statement execute function nps_monthly_counts_add();
+create trigger nps_monthly_counts_truncate after truncate on nps_responses
+  for each statement execute function nps_monthly_counts_clear();
+
+insert into nps_monthly_counts (directory_id, account_external_id, month, promoters, passives, detractors)
+select directory_id, account_external_id, nps_month(responded_at),
+  count(*) filter (where score >= 9), count(*) filter (where score between 7 and 8), count(*) filter (where score <= 6)
+from nps_responses group by 1, 2, 3;
+
+-- The hours between a period's boundary and the nearest month boundary, for every account at once.
+create index nps_responses_time on nps_responses (directory_id, responded_at) include (account_external_id, score);

@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import type { Db } from '../../core/db.ts';
+import { openCsvFile } from '../../worker/extract/local-files.ts';
+import { importResponses } from '../../worker/load/load-responses.ts';
+import { tempDir, writeCsv } from '../helpers/files.ts';
+import { testDatabase } from '../helpers/hooks.ts';
+import { loadWidgetDirectory } from '../server/widgets/fixture.ts';
+
+/** The monthly counts as kept, and as counted afresh from the answers (months with no answer left out). */
+async function keptAndCounted(db: Db) {
+  const kept = await db.query(
+    `select account_external_id as account, month::text, promoters, passives, detractors from nps_monthly_counts
+     where promoters <> 0 or passives <> 0 or detractors <> 0 order by 1, 2`,
+  );
+  const counted = await db.query(
+    `select account_external_id as account, to_char(responded_at at time zone 'UTC', 'YYYY-MM-01') as month,
+       count(*) filter (where score >= 9)::int as promoters, count(*) filter (where score between 7 and 8)::int as passives,
+       count(*) filter (where score <= 6)::int as detractors
+     from nps_responses group by 1, 2 order by 1, 2`,
+  );
+  return { kept, counted };
+}
+
+describe('nps_monthly_counts', () => {
+  it('stays exact through an import, changed answers, deleted answers and a truncate', async function () {
+    const { db } = await testDatabase(this);
+    await loadWidgetDirectory(db);
+    const dir = await tempDir();
+    const file = await writeCsv(dir, 'nps.csv', [
+      ['Contact.Id', 'Account.Id', 'Score', 'Comment', 'Responded_At'],
+      ['C1', 'A1', '10', '', '2026-01-31T23:59:59Z'],
+      ['C1', 'A1', '6', '', '2026-02-01T00:00:00Z'],
+      ['C1', 'A3', '8', 'for the subsidiary', '2026-02-10T09:00:00+01:00'],
+      ['C2', '', '9', '', '2024-02-29T12:00:00Z'],
+      ['C2', '', '0', '', '2024-03-01T00:00:00Z'],
+    ]);
+    await importResponses(db, 1, await openCsvFile(file, 'answers'));
+    const imported = await keptAndCounted(db);
+    assert.deepEqual(imported.kept, [
+      { account: 'A1', month: '2026-01-01', promoters: 1, passives: 0, detractors: 0 },
+      { account: 'A1', month: '2026-02-01', promoters: 0, passives: 0, detractors: 1 },
+      { account: 'A2', month: '2024-02-01', promoters: 1, passives: 0, detractors: 0 },
+      { account: 'A2', month: '2024-03-01', promoters: 0, passives: 0, detractors: 1 },
+      { account: 'A3', month: '2026-02-01', promoters: 0, passives: 1, detractors: 0 },
+    ]);
+
+    await db.query(`update nps_responses set score = 9, responded_at = responded_at - interval '1 day' where account_external_id = 'A1' and score = 6`);
+    await db.query(`update nps_responses set account_external_id = 'A4' where account_external_id = 'A3'`);
+    await db.query(`delete from nps_responses where score = 0`);
+    const changed = await keptAndCounted(db);
+    assert.deepEqual(changed.kept, changed.counted);
+    assert.deepEqual(changed.kept.map((r) => [r.account, r.month, r.promoters]), [['A1', '2026-01-01', 2], ['A2', '2024-02-01', 1], ['A4', '2026-02-01', 0]]);
+
+    await db.query('truncate nps_responses');
+    assert.deepEqual(await db.query('select * from nps_monthly_counts'), []);
+  });
+});
