@@ -194,6 +194,18 @@ create table nps_responses (
   constraint nps_responses_recipient_id_key UNIQUE (recipient_id)
 );
 
+create table nps_yearly_counts (
+  directory_id bigint not null,
+  account_external_id text not null,
+  year date not null,
+  promoters integer not null,
+  passives integer not null,
+  detractors integer not null,
+  constraint nps_yearly_counts_year_check CHECK ((EXTRACT(doy FROM year) = (1)::numeric)),
+  constraint nps_yearly_counts_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES directories(id) ON DELETE CASCADE,
+  constraint nps_yearly_counts_pkey PRIMARY KEY (directory_id, account_external_id, year)
+);
+
 create table opt_outs (
   directory_id bigint not null,
   contact_external_id text not null,
@@ -416,11 +428,57 @@ CREATE INDEX nps_monthly_counts_month ON public.nps_monthly_counts USING btree (
 CREATE INDEX nps_responses_account ON public.nps_responses USING btree (directory_id, account_external_id, responded_at) INCLUDE (score);
 CREATE INDEX nps_responses_survey ON public.nps_responses USING btree (survey_id, responded_at);
 CREATE INDEX nps_responses_time ON public.nps_responses USING btree (directory_id, responded_at) INCLUDE (account_external_id, score);
+CREATE INDEX nps_yearly_counts_year ON public.nps_yearly_counts USING btree (directory_id, year) INCLUDE (account_external_id, promoters, passives, detractors);
 CREATE INDEX opt_outs_email ON public.opt_outs USING btree (directory_id, lower(email));
 CREATE INDEX sync_run_errors_run ON public.sync_run_errors USING btree (run_id, id);
 CREATE INDEX sync_runs_directory_started ON public.sync_runs USING btree (directory_id, started_at DESC);
 CREATE UNIQUE INDEX management_roles_one_owner ON public.management_roles USING btree (directory_id, account_external_id) WHERE ((role_name = 'ACCOUNT_OWNER'::text) AND (NOT is_deleted));
 
+CREATE OR REPLACE FUNCTION public.nps_counts_add()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+begin
+  if tg_op in ('DELETE', 'UPDATE') then
+    insert into nps_monthly_counts as t (directory_id, account_external_id, month, promoters, passives, detractors)
+    select directory_id, account_external_id, nps_month(responded_at),
+      -count(*) filter (where score >= 9), -count(*) filter (where score between 7 and 8), -count(*) filter (where score <= 6)
+    from old_rows group by 1, 2, 3 order by 1, 2, 3
+    on conflict (directory_id, account_external_id, month) do update
+      set promoters = t.promoters + excluded.promoters, passives = t.passives + excluded.passives, detractors = t.detractors + excluded.detractors;
+    insert into nps_yearly_counts as t (directory_id, account_external_id, year, promoters, passives, detractors)
+    select directory_id, account_external_id, nps_year(responded_at),
+      -count(*) filter (where score >= 9), -count(*) filter (where score between 7 and 8), -count(*) filter (where score <= 6)
+    from old_rows group by 1, 2, 3 order by 1, 2, 3
+    on conflict (directory_id, account_external_id, year) do update
+      set promoters = t.promoters + excluded.promoters, passives = t.passives + excluded.passives, detractors = t.detractors + excluded.detractors;
+  end if;
+  if tg_op in ('INSERT', 'UPDATE') then
+    insert into nps_monthly_counts as t (directory_id, account_external_id, month, promoters, passives, detractors)
+    select directory_id, account_external_id, nps_month(responded_at),
+      count(*) filter (where score >= 9), count(*) filter (where score between 7 and 8), count(*) filter (where score <= 6)
+    from new_rows group by 1, 2, 3 order by 1, 2, 3
+    on conflict (directory_id, account_external_id, month) do update
+      set promoters = t.promoters + excluded.promoters, passives = t.passives + excluded.passives, detractors = t.detractors + excluded.detractors;
+    insert into nps_yearly_counts as t (directory_id, account_external_id, year, promoters, passives, detractors)
+    select directory_id, account_external_id, nps_year(responded_at),
+      count(*) filter (where score >= 9), count(*) filter (where score between 7 and 8), count(*) filter (where score <= 6)
+    from new_rows group by 1, 2, 3 order by 1, 2, 3
+    on conflict (directory_id, account_external_id, year) do update
+      set promoters = t.promoters + excluded.promoters, passives = t.passives + excluded.passives, detractors = t.detractors + excluded.detractors;
+  end if;
+  return null;
+end $function$
+;
+CREATE OR REPLACE FUNCTION public.nps_counts_clear()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+begin
+  truncate nps_monthly_counts, nps_yearly_counts;
+  return null;
+end $function$
+;
 CREATE OR REPLACE FUNCTION public.nps_health(responses integer, nps integer, previous_nps integer, min_responses integer, at_risk_below integer, at_risk_drop integer, opportunity_from integer)
  RETURNS text
  LANGUAGE sql
@@ -433,44 +491,17 @@ CREATE OR REPLACE FUNCTION public.nps_month(responded_at timestamp with time zon
  IMMUTABLE PARALLEL SAFE
 RETURN (date_trunc('month'::text, (responded_at AT TIME ZONE 'UTC'::text)))::date
 ;
-CREATE OR REPLACE FUNCTION public.nps_monthly_counts_add()
- RETURNS trigger
- LANGUAGE plpgsql
-AS $function$
-begin
-  if tg_op in ('DELETE', 'UPDATE') then
-    insert into nps_monthly_counts as t (directory_id, account_external_id, month, promoters, passives, detractors)
-    select directory_id, account_external_id, nps_month(responded_at),
-      -count(*) filter (where score >= 9), -count(*) filter (where score between 7 and 8), -count(*) filter (where score <= 6)
-    from old_rows group by 1, 2, 3 order by 1, 2, 3
-    on conflict (directory_id, account_external_id, month) do update
-      set promoters = t.promoters + excluded.promoters, passives = t.passives + excluded.passives, detractors = t.detractors + excluded.detractors;
-  end if;
-  if tg_op in ('INSERT', 'UPDATE') then
-    insert into nps_monthly_counts as t (directory_id, account_external_id, month, promoters, passives, detractors)
-    select directory_id, account_external_id, nps_month(responded_at),
-      count(*) filter (where score >= 9), count(*) filter (where score between 7 and 8), count(*) filter (where score <= 6)
-    from new_rows group by 1, 2, 3 order by 1, 2, 3
-    on conflict (directory_id, account_external_id, month) do update
-      set promoters = t.promoters + excluded.promoters, passives = t.passives + excluded.passives, detractors = t.detractors + excluded.detractors;
-  end if;
-  return null;
-end $function$
-;
-CREATE OR REPLACE FUNCTION public.nps_monthly_counts_clear()
- RETURNS trigger
- LANGUAGE plpgsql
-AS $function$
-begin
-  truncate nps_monthly_counts;
-  return null;
-end $function$
-;
 CREATE OR REPLACE FUNCTION public.nps_score(promoters integer, detractors integer, responses integer)
  RETURNS integer
  LANGUAGE sql
  IMMUTABLE PARALLEL SAFE
 RETURN CASE WHEN (responses > 0) THEN ((sign(((promoters - detractors))::double precision))::integer * (((200 * abs((promoters - detractors))) + responses) / (2 * responses))) ELSE NULL::integer END
+;
+CREATE OR REPLACE FUNCTION public.nps_year(responded_at timestamp with time zone)
+ RETURNS date
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+RETURN (date_trunc('year'::text, (responded_at AT TIME ZONE 'UTC'::text)))::date
 ;
 CREATE OR REPLACE FUNCTION public.refuse_attribute_change()
  RETURNS trigger
@@ -489,7 +520,7 @@ end $function$
 ;
 
 CREATE TRIGGER account_attribute_definitions_immutable BEFORE DELETE OR UPDATE ON public.account_attribute_definitions FOR EACH ROW EXECUTE FUNCTION refuse_attribute_change();
-CREATE TRIGGER nps_monthly_counts_delete AFTER DELETE ON public.nps_responses REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_monthly_counts_add();
-CREATE TRIGGER nps_monthly_counts_insert AFTER INSERT ON public.nps_responses REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_monthly_counts_add();
-CREATE TRIGGER nps_monthly_counts_truncate AFTER TRUNCATE ON public.nps_responses FOR EACH STATEMENT EXECUTE FUNCTION nps_monthly_counts_clear();
-CREATE TRIGGER nps_monthly_counts_update AFTER UPDATE ON public.nps_responses REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_monthly_counts_add();
+CREATE TRIGGER nps_counts_delete AFTER DELETE ON public.nps_responses REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_counts_add();
+CREATE TRIGGER nps_counts_insert AFTER INSERT ON public.nps_responses REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_counts_add();
+CREATE TRIGGER nps_counts_truncate AFTER TRUNCATE ON public.nps_responses FOR EACH STATEMENT EXECUTE FUNCTION nps_counts_clear();
+CREATE TRIGGER nps_counts_update AFTER UPDATE ON public.nps_responses REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_counts_add();

@@ -99,6 +99,26 @@ describe('GET /api/widgets/strategic-accounts', () => {
       assert.deepEqual(scores(berlinYearly), [['Beta AG', 0, 0, 4]]);
     });
 
+    it('counts a period still running up to now, leaving out an answer dated ahead', async () => {
+      const at = (ms: number) => new Date(Date.now() + ms).toISOString();
+      await addResponses(db, [
+        ['A1', at(-1_000), 10],
+        ['A1', at(-2_000), 0],
+        ['A1', at(40 * 86_400_000), 10],
+      ]);
+      const id = await saveConfig(api, { chartPeriods: 2 });
+      const figures = [];
+      for (const period of ['MoM', 'QoQ', 'YoY']) {
+        const data = await widget(api, `config=${id}&period=${period}&search=Alpha`);
+        figures.push([period, data.asOf === new Date().toISOString().slice(0, 10), ...scores(data)[0]!]);
+      }
+      assert.deepEqual(figures, [
+        ['MoM', true, 'Alpha GmbH', 0, null, 2],
+        ['QoQ', true, 'Alpha GmbH', 0, null, 2],
+        ['YoY', true, 'Alpha GmbH', 0, null, 2],
+      ]);
+    });
+
     it('ends February 2024 on the 29th and rounds NPS half away from zero', async () => {
       await addResponses(db, [
         ['A2', '2024-02-01T00:00:00Z', 7],
