@@ -10,7 +10,8 @@ create table nps_monthly_counts (
   promoters integer not null,
   passives integer not null,
   detractors integer not null,
-  primary key (directory_id, account_external_id, month)
+  -- Counts included: one account's months are read from the index alone.
+  primary key (directory_id, account_external_id, month) include (promoters, passives, detractors)
 );
 -- Ordering every account by a period's NPS reads those months for all accounts at once.
 create index nps_monthly_counts_month on nps_monthly_counts (directory_id, month) include (account_external_id, promoters, passives, detractors);
@@ -22,7 +23,7 @@ create table nps_yearly_counts (
   promoters integer not null,
   passives integer not null,
   detractors integer not null,
-  primary key (directory_id, account_external_id, year)
+  primary key (directory_id, account_external_id, year) include (promoters, passives, detractors)
 );
 create index nps_yearly_counts_year on nps_yearly_counts (directory_id, year) include (account_external_id, promoters, passives, detractors);
 
@@ -35,19 +36,20 @@ create function nps_year(responded_at timestamptz) returns date
   return date_trunc('year', responded_at at time zone 'UTC')::date;
 
 -- One statement's rows in or out (sign +1 or -1), added in key order so concurrent writers lock alike.
+-- Anonymous survey answers name no account: no account's counts hold them.
 create function nps_counts_add() returns trigger language plpgsql as $$
 begin
   if tg_op in ('DELETE', 'UPDATE') then
     insert into nps_monthly_counts as t (directory_id, account_external_id, month, promoters, passives, detractors)
     select directory_id, account_external_id, nps_month(responded_at),
       -count(*) filter (where score >= 9), -count(*) filter (where score between 7 and 8), -count(*) filter (where score <= 6)
-    from old_rows group by 1, 2, 3 order by 1, 2, 3
+    from old_rows where account_external_id is not null group by 1, 2, 3 order by 1, 2, 3
     on conflict (directory_id, account_external_id, month) do update
       set promoters = t.promoters + excluded.promoters, passives = t.passives + excluded.passives, detractors = t.detractors + excluded.detractors;
     insert into nps_yearly_counts as t (directory_id, account_external_id, year, promoters, passives, detractors)
     select directory_id, account_external_id, nps_year(responded_at),
       -count(*) filter (where score >= 9), -count(*) filter (where score between 7 and 8), -count(*) filter (where score <= 6)
-    from old_rows group by 1, 2, 3 order by 1, 2, 3
+    from old_rows where account_external_id is not null group by 1, 2, 3 order by 1, 2, 3
     on conflict (directory_id, account_external_id, year) do update
       set promoters = t.promoters + excluded.promoters, passives = t.passives + excluded.passives, detractors = t.detractors + excluded.detractors;
   end if;
@@ -55,13 +57,13 @@ begin
     insert into nps_monthly_counts as t (directory_id, account_external_id, month, promoters, passives, detractors)
     select directory_id, account_external_id, nps_month(responded_at),
       count(*) filter (where score >= 9), count(*) filter (where score between 7 and 8), count(*) filter (where score <= 6)
-    from new_rows group by 1, 2, 3 order by 1, 2, 3
+    from new_rows where account_external_id is not null group by 1, 2, 3 order by 1, 2, 3
     on conflict (directory_id, account_external_id, month) do update
       set promoters = t.promoters + excluded.promoters, passives = t.passives + excluded.passives, detractors = t.detractors + excluded.detractors;
     insert into nps_yearly_counts as t (directory_id, account_external_id, year, promoters, passives, detractors)
     select directory_id, account_external_id, nps_year(responded_at),
       count(*) filter (where score >= 9), count(*) filter (where score between 7 and 8), count(*) filter (where score <= 6)
-    from new_rows group by 1, 2, 3 order by 1, 2, 3
+    from new_rows where account_external_id is not null group by 1, 2, 3 order by 1, 2, 3
     on conflict (directory_id, account_external_id, year) do update
       set promoters = t.promoters + excluded.promoters, passives = t.passives + excluded.passives, detractors = t.detractors + excluded.detractors;
   end if;
@@ -86,11 +88,11 @@ create trigger nps_counts_truncate after truncate on nps_responses
 insert into nps_monthly_counts (directory_id, account_external_id, month, promoters, passives, detractors)
 select directory_id, account_external_id, nps_month(responded_at),
   count(*) filter (where score >= 9), count(*) filter (where score between 7 and 8), count(*) filter (where score <= 6)
-from nps_responses group by 1, 2, 3;
+from nps_responses where account_external_id is not null group by 1, 2, 3;
 insert into nps_yearly_counts (directory_id, account_external_id, year, promoters, passives, detractors)
 select directory_id, account_external_id, nps_year(responded_at),
   count(*) filter (where score >= 9), count(*) filter (where score between 7 and 8), count(*) filter (where score <= 6)
-from nps_responses group by 1, 2, 3;
+from nps_responses where account_external_id is not null group by 1, 2, 3;
 
 -- The hours between a period's boundary and the nearest month boundary, for every account at once.
 create index nps_responses_time on nps_responses (directory_id, responded_at) include (account_external_id, score);

@@ -165,7 +165,7 @@ create table nps_monthly_counts (
   detractors integer not null,
   constraint nps_monthly_counts_month_check CHECK ((EXTRACT(day FROM month) = (1)::numeric)),
   constraint nps_monthly_counts_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES directories(id) ON DELETE CASCADE,
-  constraint nps_monthly_counts_pkey PRIMARY KEY (directory_id, account_external_id, month)
+  constraint nps_monthly_counts_pkey PRIMARY KEY (directory_id, account_external_id, month) INCLUDE (promoters, passives, detractors)
 );
 
 create table nps_responses (
@@ -203,7 +203,7 @@ create table nps_yearly_counts (
   detractors integer not null,
   constraint nps_yearly_counts_year_check CHECK ((EXTRACT(doy FROM year) = (1)::numeric)),
   constraint nps_yearly_counts_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES directories(id) ON DELETE CASCADE,
-  constraint nps_yearly_counts_pkey PRIMARY KEY (directory_id, account_external_id, year)
+  constraint nps_yearly_counts_pkey PRIMARY KEY (directory_id, account_external_id, year) INCLUDE (promoters, passives, detractors)
 );
 
 create table opt_outs (
@@ -443,13 +443,13 @@ begin
     insert into nps_monthly_counts as t (directory_id, account_external_id, month, promoters, passives, detractors)
     select directory_id, account_external_id, nps_month(responded_at),
       -count(*) filter (where score >= 9), -count(*) filter (where score between 7 and 8), -count(*) filter (where score <= 6)
-    from old_rows group by 1, 2, 3 order by 1, 2, 3
+    from old_rows where account_external_id is not null group by 1, 2, 3 order by 1, 2, 3
     on conflict (directory_id, account_external_id, month) do update
       set promoters = t.promoters + excluded.promoters, passives = t.passives + excluded.passives, detractors = t.detractors + excluded.detractors;
     insert into nps_yearly_counts as t (directory_id, account_external_id, year, promoters, passives, detractors)
     select directory_id, account_external_id, nps_year(responded_at),
       -count(*) filter (where score >= 9), -count(*) filter (where score between 7 and 8), -count(*) filter (where score <= 6)
-    from old_rows group by 1, 2, 3 order by 1, 2, 3
+    from old_rows where account_external_id is not null group by 1, 2, 3 order by 1, 2, 3
     on conflict (directory_id, account_external_id, year) do update
       set promoters = t.promoters + excluded.promoters, passives = t.passives + excluded.passives, detractors = t.detractors + excluded.detractors;
   end if;
@@ -457,13 +457,13 @@ begin
     insert into nps_monthly_counts as t (directory_id, account_external_id, month, promoters, passives, detractors)
     select directory_id, account_external_id, nps_month(responded_at),
       count(*) filter (where score >= 9), count(*) filter (where score between 7 and 8), count(*) filter (where score <= 6)
-    from new_rows group by 1, 2, 3 order by 1, 2, 3
+    from new_rows where account_external_id is not null group by 1, 2, 3 order by 1, 2, 3
     on conflict (directory_id, account_external_id, month) do update
       set promoters = t.promoters + excluded.promoters, passives = t.passives + excluded.passives, detractors = t.detractors + excluded.detractors;
     insert into nps_yearly_counts as t (directory_id, account_external_id, year, promoters, passives, detractors)
     select directory_id, account_external_id, nps_year(responded_at),
       count(*) filter (where score >= 9), count(*) filter (where score between 7 and 8), count(*) filter (where score <= 6)
-    from new_rows group by 1, 2, 3 order by 1, 2, 3
+    from new_rows where account_external_id is not null group by 1, 2, 3 order by 1, 2, 3
     on conflict (directory_id, account_external_id, year) do update
       set promoters = t.promoters + excluded.promoters, passives = t.passives + excluded.passives, detractors = t.detractors + excluded.detractors;
   end if;

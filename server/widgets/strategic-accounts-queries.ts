@@ -65,9 +65,10 @@ const utcDate = (t: string) => `(${t} at time zone 'UTC')::date`;
  * a period still running, to the end of its year (nothing is answered ahead of now), and the answers
  * between each true boundary and the one used are added or taken away. So the counts are exact in
  * any time zone and on any as-of date, and a year costs one row per account. Without `viaMembers`
- * every account of the directory is counted (cheaper than a join when all of them are listed).
+ * every account of the directory is counted (cheaper than a join when all of them are listed);
+ * without `withStats` only `pieces(root, i, promoters, passives, detractors)` is defined.
  */
-function statsCtes(buckets: Bucket[], timeZone: string, p: Params, dir: string, viaMembers = true): string {
+function statsCtes(buckets: Bucket[], timeZone: string, p: Params, dir: string, viaMembers = true, withStats = true): string {
   const starts = p.add(buckets.map((b) => b.start));
   const untils = p.add(buckets.map((b) => b.until));
   const zone = p.add(timeZone);
@@ -117,11 +118,15 @@ function statsCtes(buckets: Bucket[], timeZone: string, p: Params, dir: string, 
     from edges e
     join nps_responses r on r.directory_id = ${dir} and r.responded_at >= e.t_from and r.responded_at < e.t_to
     ${viaMembers ? 'join members m on m.member = r.account_external_id' : ''}
-  ), stats as (
+  )${
+    withStats
+      ? `, stats as (
     select root, i, sum(promoters)::int as promoters, sum(passives)::int as passives, sum(detractors)::int as detractors,
       sum(promoters + passives + detractors)::int as responses
     from pieces group by root, i
-  )`;
+  )`
+      : ''
+  }`;
 }
 
 function arrExpression(settings: WidgetSettings, p: Params, alias: string): string {
@@ -187,16 +192,22 @@ export async function orderAccounts(
   if (needsMembers && scope.rollUp) ctes.push(membersCte('listed', scope.rollUp, dir));
   if ((statSortKeys as readonly string[]).includes(order.key)) {
     // Every account of the directory is counted, then, rolled up, added into its top account.
-    ctes.push(statsCtes([current.previous, current.current], settings.timeZone, p, dir, false));
+    // Without the per-period stats, pieces has one reader and Postgres streams it instead of storing it.
+    ctes.push(statsCtes([current.previous, current.current], settings.timeZone, p, dir, false, false));
     // Both periods of an account on one row, their NPS computed once: materialized, so nps_health
     // gets plain columns and Postgres inlines it (an inlined function is ten times cheaper per row).
+    const sums = (i: number, prefix: string) =>
+      `sum(promoters) filter (where i = ${i})::int as ${prefix}_promoters, sum(detractors) filter (where i = ${i})::int as ${prefix}_detractors,
+      sum(promoters + passives + detractors) filter (where i = ${i})::int as ${prefix}_responses`;
+    ctes.push(`per_account as (select root, ${sums(2, 'cur')}, ${sums(1, 'prev')} from pieces group by root)`);
+    // Rolled up, each account's counts are added into its top account's (ten thousand rows, not fifty).
+    const counts = scope.rollUp
+      ? `(select m.root, ${['cur', 'prev'].flatMap((t) => ['promoters', 'detractors', 'responses'].map((c) => `sum(${t}_${c})::int as ${t}_${c}`)).join(', ')}
+          from per_account x join members m on m.member = x.root group by m.root)`
+      : 'per_account';
     ctes.push(`paired as materialized (select root, cur_responses,
         nps_score(cur_promoters, cur_detractors, cur_responses) as nps, nps_score(prev_promoters, prev_detractors, prev_responses) as previous_nps
-      from (select ${scope.rollUp ? 'm.root' : 'x.root'} as root,
-        sum(promoters) filter (where i = 2)::int as cur_promoters, sum(detractors) filter (where i = 2)::int as cur_detractors,
-        sum(promoters + passives + detractors) filter (where i = 2)::int as cur_responses, sum(promoters) filter (where i = 1)::int as prev_promoters,
-        sum(detractors) filter (where i = 1)::int as prev_detractors, sum(promoters + passives + detractors) filter (where i = 1)::int as prev_responses
-        from pieces x ${scope.rollUp ? 'join members m on m.member = x.root' : ''} group by 1) counts)`);
+      from ${counts} counts)`);
     from = 'listed a left join paired s on s.root = a.external_id';
     const nps = 's.nps';
     const previous = 's.previous_nps';
