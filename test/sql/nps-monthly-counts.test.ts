@@ -52,6 +52,14 @@ describe('nps_monthly_counts', () => {
     assert.deepEqual(changed.kept.map((r) => [r.account, r.month, r.promoters]), [['A1', '2026-01-01', 2], ['A2', '2024-02-01', 1], ['A4', '2026-02-01', 0]]);
 
     await db.query('truncate nps_responses');
-    assert.deepEqual(await db.query('select * from nps_monthly_counts'), []);
+    assert.deepEqual(await db.query('select * from nps_monthly_counts union all select * from nps_yearly_counts'), []);
+  });
+
+  it('goes with its directory', async function () {
+    const { db } = await testDatabase(this);
+    const [{ id }] = (await db.query<{ id: string }>("insert into directories (name) values ('Other') returning id")) as [{ id: string }];
+    await db.query(`insert into nps_responses (directory_id, contact_external_id, account_external_id, score, responded_at) values ($1, 'C1', 'A1', 9, now())`, [id]);
+    await db.query('delete from directories where id = $1', [id]);
+    assert.deepEqual(await db.query('select * from nps_monthly_counts union all select * from nps_yearly_counts'), []);
   });
 });
