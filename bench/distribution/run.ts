@@ -27,7 +27,7 @@ import type { PassResult } from './send-once.ts';
 const sendOnce = path.join(import.meta.dirname, 'send-once.ts');
 const targets = { ratio: 0.7 };
 const connections = 5;
-const rounds = 2;
+const rounds = 3;
 const log = (message: string) => process.stderr.write(`[bench:distribution] ${message}\n`);
 
 function runPass(args: string[]): Promise<PassResult> {

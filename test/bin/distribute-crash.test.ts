@@ -89,7 +89,8 @@ describe('a worker killed in the middle of a distribution', () => {
     const rows = await db.query<{ email: string; state: string }>('select email, state from distribution_recipients where distribution_id = $1', [id]);
     const byState = (s: string) => rows.filter((r) => r.state === s).map((r) => r.email).sort();
     assert.equal(byState('sent').length + byState('in_doubt').length, recipients, 'every recipient is sent or in doubt');
-    assert.ok(byState('in_doubt').length <= 2, 'at most the messages on the wire when it died (two connections) are in doubt');
+    // Two connections: four lanes, claims and marks four at a time (worker/distribute/claim-queue.ts).
+    assert.ok(byState('in_doubt').length <= 16, `only the few recipients around the moment it died are in doubt, not ${byState('in_doubt').length}`);
     const received = new Set(addresses);
     assert.ok(byState('sent').every((email) => received.has(email)), 'every recipient marked sent received it');
     assert.equal(addresses.length, byState('sent').length + byState('in_doubt').filter((email) => received.has(email)).length);

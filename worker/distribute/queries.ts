@@ -134,31 +134,37 @@ export async function dueRecipients(db: Queryable, distribution: { id: number; d
 /** How a send ended, to record on its recipient: sent, failed for good, or due again after `retryInMs`. */
 export type Settlement = { id: number; state: 'sent' | 'failed' | 'pending'; error: string | null; retryInMs: number | null };
 
+export type Claim = { id: number; messageId: string; attempts: number };
+
 /**
- * In one round trip: records how the previous send of a lane ended (if any), and claims the next
- * recipient (if any) by marking it 'sending' with its Message-ID, before it is handed to the SMTP
- * server. Returns the claim, or null when the recipient is no longer pending.
+ * In one round trip: records how finished sends ended, puts claimed recipients that were not
+ * sent back to pending, and claims the next recipients by marking them 'sending' with their
+ * Message-ID, before any of them is handed to the SMTP server. Returns the claims made (a
+ * recipient no longer pending is left out).
  */
 export async function settleAndClaim(
   db: Queryable,
-  settle: Settlement | null,
-  claimId: number | null,
+  change: { settle: Settlement[]; release: number[]; claim: number[] },
   messageIdDomain: string,
-): Promise<{ messageId: string; attempts: number } | null> {
-  const rows = await db.query<{ messageId: string; attempts: number }>(
+): Promise<Claim[]> {
+  const { settle, release, claim } = change;
+  return db.query<Claim>(
     `with settled as (
-      update distribution_recipients set state = $2, error = $3,
-        sent_at = case when $2 = 'sent' then now() end,
-        retry_at = case when $4::float8 is null then null else now() + make_interval(secs => $4::float8) end
-      where id = $1 and state = 'sending'
+      update distribution_recipients r set state = s.state, error = s.error,
+        sent_at = case when s.state = 'sent' then now() end,
+        retry_at = case when s.retry_secs is null then null else now() + make_interval(secs => s.retry_secs) end
+      from unnest($1::bigint[], $2::text[], $3::text[], $4::float8[]) s(id, state, error, retry_secs)
+      where r.id = s.id and r.state = 'sending'
+    ), released as (
+      update distribution_recipients set state = 'pending', attempts = attempts - 1 where id = any($5::bigint[]) and state = 'sending'
     )
     update distribution_recipients set state = 'sending', claimed_at = now(), attempts = attempts + 1,
-      message_id = coalesce(message_id, '<bw.' || distribution_id || '.' || id || '@' || $6 || '>')
-    where id = $5 and state = 'pending'
-    returning message_id as "messageId", attempts`,
-    [settle?.id ?? null, settle?.state ?? null, settle?.error ?? null, settle?.retryInMs == null ? null : settle.retryInMs / 1000, claimId, messageIdDomain],
+      message_id = coalesce(message_id, '<bw.' || distribution_id || '.' || id || '@' || $7 || '>')
+    where id = any($6::bigint[]) and state = 'pending'
+    returning id::int, message_id as "messageId", attempts`,
+    [settle.map((s) => s.id), settle.map((s) => s.state), settle.map((s) => s.error), settle.map((s) => (s.retryInMs === null ? null : s.retryInMs / 1000)),
+      release, claim, messageIdDomain],
   );
-  return rows[0] ?? null;
 }
 
 /** When the next recipient waiting for a retry is due, or null when none waits; `finished` once nothing is pending. */

@@ -3,9 +3,9 @@ import type { Db } from '../../core/db.ts';
 import type { Logger } from '../../core/log.ts';
 import { MailError, type Mailer } from '../../core/mail.ts';
 import {
-  beginSending, dueRecipients, findDistributionToSend, finishDistribution, pendingState, settleAndClaim,
-  type DistributionToSend, type DueRecipient, type Settlement,
+  beginSending, dueRecipients, findDistributionToSend, finishDistribution, pendingState, type DistributionToSend, type Settlement,
 } from './queries.ts';
+import { ClaimQueue, type Claimed } from './claim-queue.ts';
 import { render, renderSubject } from './template.ts';
 
 export type SendDeps = { db: Db; mailer: Mailer; publicUrl: string; logger: Logger };
@@ -27,9 +27,9 @@ export type SendOutcome = { sent: number; failed: number; retried: number; inDou
 
 /**
  * Sends a distribution's pending recipients, each exactly once. As many lanes as the mailer has
- * connections each claim one recipient at a time, marking it 'sending' with its Message-ID just
- * before the SMTP transaction, and record the outcome right after it (in the same round trip as
- * the next claim). So a crash leaves at most one recipient per lane in doubt, and those are
+ * connections send one message at a time; recipients are marked 'sending' with their Message-ID
+ * shortly before their SMTP transaction, and 'sent' shortly after it, a few per statement (see
+ * ClaimQueue). So a crash leaves a few recipients per connection in doubt, and those are
  * reported, never sent again. A permanent rejection (5xx) fails that recipient; a temporary one
  * (4xx, a connection lost or refused) puts it back, due after a backoff, and holds the whole
  * distribution back as long, so an outage is not hammered. A later call resumes where this one stopped.
@@ -37,7 +37,7 @@ export type SendOutcome = { sent: number; failed: number; retried: number; inDou
 export async function sendDistribution(deps: SendDeps, distributionId: number, options: SendOptions = {}): Promise<SendOutcome> {
   const { db, logger } = deps;
   const retry = options.retry ?? defaultRetry;
-  const batchSize = options.batchSize ?? 500;
+  const batchSize = options.batchSize ?? 2000;
   const distribution = await findDistributionToSend(db, distributionId);
   const outcome: SendOutcome = { sent: 0, failed: 0, retried: 0, inDoubt: 0, finished: false };
   if (!distribution || distribution.state === 'finished') return { ...outcome, finished: true };
@@ -61,20 +61,22 @@ export async function sendDistribution(deps: SendDeps, distributionId: number, o
     }
     const delay = Math.min(retry.maxDelayMs, retry.firstDelayMs * 2 ** failingBatches);
     const state = { holding: false };
+    // Two lanes per connection, so each connection has its next message waiting when one is done.
+    const lanes = deps.mailer.concurrency * 2;
+    const claims = new ClaimQueue(db, batch, { size: lanes, messageIdDomain: domain });
     const lane = async () => {
-      let previous: Settlement | null = null;
-      // A temporary failure (typically the server down) stops every lane from claiming more.
-      for (let next = batch.shift(); next && !state.holding && !options.signal?.aborted; next = batch.shift()) {
-        const claim = await settleAndClaim(db, previous, next.id, domain);
-        previous = null;
-        if (!claim) continue;
-        previous = await sendOne(deps, distribution, { ...next, ...claim }, retry, delay);
-        outcome[previous.state === 'sent' ? 'sent' : previous.state === 'failed' ? 'failed' : 'retried']++;
-        if (previous.state === 'pending') state.holding = true;
+      // A temporary failure (typically the server down) stops every lane from taking more.
+      while (!state.holding && !options.signal?.aborted) {
+        const recipient = await claims.take();
+        if (!recipient) break;
+        const settled = await sendOne(deps, distribution, recipient, retry, delay);
+        claims.record(settled);
+        outcome[settled.state === 'sent' ? 'sent' : settled.state === 'failed' ? 'failed' : 'retried']++;
+        if (settled.state === 'pending') state.holding = true;
       }
-      if (previous) await settleAndClaim(db, previous, null, domain);
     };
-    await Promise.all(Array.from({ length: deps.mailer.concurrency }, lane));
+    await Promise.all(Array.from({ length: lanes }, lane));
+    await claims.close();
     if (state.holding) {
       failingBatches++;
       await pause(delay);
@@ -85,8 +87,6 @@ export async function sendDistribution(deps: SendDeps, distributionId: number, o
   logger.info({ distributionId, ...outcome }, outcome.finished ? 'distribution sent' : 'distribution paused');
   return outcome;
 }
-
-type Claimed = DueRecipient & { messageId: string; attempts: number };
 
 async function sendOne(deps: SendDeps, distribution: DistributionToSend, recipient: Claimed, retry: RetryPolicy, delayMs: number): Promise<Settlement> {
   try {
