@@ -120,6 +120,30 @@ describe('surveys', function () {
     });
   });
 
+  describe('a scheduled distribution', () => {
+    it('skips, when it starts sending, a recipient who opted out after it was created', async () => {
+      await loadAcme(db);
+      const { id: surveyId } = await createSurvey(db, { name: 'NPS' });
+      const [list] = await db.query<{ id: number }>(`insert into mailing_lists (directory_id, name) values (1, 'Acme') returning id::int`);
+      await db.query(`insert into mailing_list_members (mailing_list_id, directory_id, contact_external_id) values ($1, 1, '003A'), ($1, 1, '003B')`, [list!.id]);
+      const later = await insertDistribution(db, {
+        surveyId, directoryId: 1, mailingListId: list!.id, workflowId: null, linkType: 'individual', from: 'nps@acme.example', ...defaultTemplates, sendAt: new Date(),
+      });
+      // Bob opts out through a link of an earlier survey, before this one goes out.
+      const earlier = await insertDistribution(db, {
+        surveyId, directoryId: 1, mailingListId: list!.id, workflowId: null, linkType: 'individual', from: 'nps@acme.example', ...defaultTemplates, sendAt: new Date(),
+      });
+      const [bob] = await db.query<{ token: string }>(`select token from distribution_recipients where distribution_id = $1 and contact_external_id = '003B'`, [earlier.id]);
+      assert.equal((await fetch(`${api.base}/o/${bob!.token}`, { method: 'POST' })).status, 200);
+      await sendDistribution({ db, mailer: outboxMailer(db), publicUrl: api.base, logger: createLogger('silent', 'test') }, later.id);
+      assert.deepEqual(await db.query(`select contact_external_id, state, skip_reason from distribution_recipients where distribution_id = $1 order by 1`, [later.id]), [
+        { contact_external_id: '003A', state: 'sent', skip_reason: null },
+        { contact_external_id: '003B', state: 'skipped', skip_reason: 'opted_out' },
+      ]);
+      assert.deepEqual((await db.query('select mail_to from outbox_messages')).map((m) => m.mail_to), ['ada@acme.example']);
+    });
+  });
+
   describe('GET /outbox and /api/outbox', () => {
     it('lists the kept messages with their links, for the admin key only', async () => {
       const { links } = await distributed();
