@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
 import type { Db } from '../../core/db.ts';
+import { findSurveyLink, submitAnswer } from '../../core/surveys/responses.ts';
+import { createSurvey } from '../../core/surveys/queries.ts';
+import { insertDistribution } from '../../worker/distribute/queries.ts';
+import { defaultTemplates } from '../../worker/distribute/template.ts';
 import { openCsvFile } from '../../worker/extract/local-files.ts';
 import { importResponses } from '../../worker/load/load-responses.ts';
 import { tempDir, writeCsv } from '../helpers/files.ts';
@@ -16,7 +20,7 @@ async function keptAndCounted(db: Db) {
     `select account_external_id as account, to_char(responded_at at time zone 'UTC', 'YYYY-MM-01') as month,
        count(*) filter (where score >= 9)::int as promoters, count(*) filter (where score between 7 and 8)::int as passives,
        count(*) filter (where score <= 6)::int as detractors
-     from nps_responses group by 1, 2 order by 1, 2`,
+     from nps_responses where account_external_id is not null group by 1, 2 order by 1, 2`,
   );
   return { kept, counted };
 }
@@ -53,6 +57,29 @@ describe('nps_monthly_counts', () => {
 
     await db.query('truncate nps_responses');
     assert.deepEqual(await db.query('select * from nps_monthly_counts union all select * from nps_yearly_counts'), []);
+  });
+
+  it('takes survey answers as they arrive and change, and leaves anonymous ones out', async function () {
+    const { db } = await testDatabase(this);
+    await loadWidgetDirectory(db);
+    const survey = await createSurvey(db, { name: 'NPS' });
+    const [list] = await db.query<{ id: number }>(`insert into mailing_lists (directory_id, name) values (1, 'Customers') returning id::int`);
+    await db.query(`insert into mailing_list_members (mailing_list_id, directory_id, contact_external_id) values ($1, 1, 'C1'), ($1, 1, 'C2')`, [list!.id]);
+    const send = (linkType: 'individual' | 'anonymous') =>
+      insertDistribution(db, { surveyId: survey.id, directoryId: 1, mailingListId: list!.id, workflowId: null, linkType, from: 'nps@seller.example', ...defaultTemplates, sendAt: new Date() });
+    const individual = await send('individual');
+    const anonymous = await send('anonymous');
+    const tokens = await db.query<{ token: string }>('select token from distribution_recipients where distribution_id = $1 order by contact_external_id', [individual.id]);
+    const [anonymousToken] = await db.query<{ token: string }>('select anonymous_token as token from distributions where id = $1', [anonymous.id]);
+    const answer = async (token: string, score: number) => submitAnswer(db, (await findSurveyLink(db, token))!, { score, comment: null, answers: {} });
+
+    assert.deepEqual(
+      [await answer(tokens[0]!.token, 4), await answer(tokens[0]!.token, 9), await answer(tokens[1]!.token, 7), await answer(anonymousToken!.token, 0)],
+      ['stored', 'updated', 'stored', 'stored'],
+    );
+    const { kept, counted } = await keptAndCounted(db);
+    assert.deepEqual(kept, counted);
+    assert.deepEqual(kept.map((r) => [r.account, r.promoters, r.passives, r.detractors]), [['A1', 1, 0, 0], ['A2', 0, 1, 0]]);
   });
 
   it('goes with its directory', async function () {
