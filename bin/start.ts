@@ -86,6 +86,6 @@ async function distributeDemoSurvey(worker: Worker): Promise<void> {
   if (!list) return;
   const survey = await createSurvey(db, { name: 'Demo NPS', extraQuestions: [{ key: 'csat', text: 'How satisfied are you with our support?', minLabel: 'Very dissatisfied', maxLabel: 'Very satisfied' }] });
   const task = { type: 'distribute', name: 'Demo survey', load: 'Demo import', surveyId: survey.id, linkType: 'individual', send: 'now' } as const;
-  const scheduled = await scheduleDistribution(db, worker.boss, { task, directoryId: 1, mailingListId: list.id, workflowId: null, mailFrom: config.mailFrom });
-  logger.info({ distributionId: scheduled.id, recipients: scheduled.recipients }, 'demo survey distributed');
+  const scheduled = await scheduleDistribution(db, worker.boss, { task, directoryId: 1, mailingListId: list.id, workflowId: null, mailFrom: config.mailFrom, sourceKey: 'demo' });
+  if (scheduled) logger.info({ distributionId: scheduled.id, recipients: scheduled.recipients }, 'demo survey distributed');
 }

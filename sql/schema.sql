@@ -98,6 +98,7 @@ create table distributions (
   state text not null default 'scheduled'::text,
   created_at timestamp with time zone not null default now(),
   finished_at timestamp with time zone,
+  source_key text,
   constraint distributions_check CHECK (((link_type = 'anonymous'::text) = (anonymous_token IS NOT NULL))),
   constraint distributions_link_type_check CHECK ((link_type = ANY (ARRAY['individual'::text, 'anonymous'::text]))),
   constraint distributions_state_check CHECK ((state = ANY (ARRAY['scheduled'::text, 'sending'::text, 'finished'::text]))),
@@ -106,7 +107,8 @@ create table distributions (
   constraint distributions_survey_id_fkey FOREIGN KEY (survey_id) REFERENCES surveys(id) ON DELETE CASCADE,
   constraint distributions_workflow_id_fkey FOREIGN KEY (workflow_id) REFERENCES workflows(id) ON DELETE SET NULL,
   constraint distributions_pkey PRIMARY KEY (id),
-  constraint distributions_anonymous_token_key UNIQUE (anonymous_token)
+  constraint distributions_anonymous_token_key UNIQUE (anonymous_token),
+  constraint distributions_source_key_key UNIQUE (source_key)
 );
 
 create table instance_settings (

@@ -90,7 +90,7 @@ async function main(): Promise<number> {
     const newDistribution = async () => (await insertDistribution(db, {
       surveyId: survey.id, directoryId: 1, mailingListId: load.mailingList!.id, workflowId: null, linkType: 'individual',
       from: 'Bench <nps@bench.localhost>', ...defaultTemplates, sendAt: new Date(),
-    })).id;
+    }))!.id;
     const serverVersion = await withClient(url, async (c) => (await c.query<{ v: string }>(`select current_setting('server_version') as v`)).rows[0]!.v);
 
     const passes: { bare: PassResult[]; distribution: PassResult[] } = { bare: [], distribution: [] };

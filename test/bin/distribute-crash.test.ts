@@ -55,7 +55,7 @@ describe('a worker killed in the middle of a distribution', () => {
     // The queue keeps the policy it is created with: the short heartbeat of test/helpers/worker-process.ts.
     await createQueues(boss, { heartbeatSeconds: 10, superviseSeconds: 1, retryDelaySeconds: 1 });
     const task = { type: 'distribute', name: 'survey', load: 'load', surveyId: survey.id, linkType: 'individual', send: 'now' } as const;
-    const { id } = await scheduleDistribution(db, boss, { task, directoryId: 1, mailingListId: load.mailingList!.id, workflowId: null, mailFrom: 'nps@acme.example' });
+    const { id } = (await scheduleDistribution(db, boss, { task, directoryId: 1, mailingListId: load.mailingList!.id, workflowId: null, mailFrom: 'nps@acme.example' }))!;
 
     const startWorker = () => {
       // The product's worker with a short heartbeat and supervision, so the takeover is quick.

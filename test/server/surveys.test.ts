@@ -32,9 +32,9 @@ describe('surveys', function () {
       `insert into mailing_lists (directory_id, name) values (1, 'Acme') returning id::int`,
     );
     await db.query(`insert into mailing_list_members (mailing_list_id, directory_id, contact_external_id) values ($1, 1, '003A'), ($1, 1, '003B')`, [list!.id]);
-    const distribution = await insertDistribution(db, {
+    const distribution = (await insertDistribution(db, {
       surveyId, directoryId: 1, mailingListId: list!.id, workflowId: null, linkType, from: 'nps@acme.example', ...defaultTemplates, sendAt: new Date(),
-    });
+    }))!;
     const outcome = await sendDistribution({ db, mailer: outboxMailer(db), publicUrl: api.base, logger: createLogger('silent', 'test') }, distribution.id);
     assert.equal(outcome.sent, 2);
     const messages = await db.query<{ to: string; text: string }>('select mail_to as to, text from outbox_messages order by mail_to');
@@ -126,13 +126,13 @@ describe('surveys', function () {
       const { id: surveyId } = await createSurvey(db, { name: 'NPS' });
       const [list] = await db.query<{ id: number }>(`insert into mailing_lists (directory_id, name) values (1, 'Acme') returning id::int`);
       await db.query(`insert into mailing_list_members (mailing_list_id, directory_id, contact_external_id) values ($1, 1, '003A'), ($1, 1, '003B')`, [list!.id]);
-      const later = await insertDistribution(db, {
+      const later = (await insertDistribution(db, {
         surveyId, directoryId: 1, mailingListId: list!.id, workflowId: null, linkType: 'individual', from: 'nps@acme.example', ...defaultTemplates, sendAt: new Date(),
-      });
+      }))!;
       // Bob opts out through a link of an earlier survey, before this one goes out.
-      const earlier = await insertDistribution(db, {
+      const earlier = (await insertDistribution(db, {
         surveyId, directoryId: 1, mailingListId: list!.id, workflowId: null, linkType: 'individual', from: 'nps@acme.example', ...defaultTemplates, sendAt: new Date(),
-      });
+      }))!;
       const [bob] = await db.query<{ token: string }>(`select token from distribution_recipients where distribution_id = $1 and contact_external_id = '003B'`, [earlier.id]);
       assert.equal((await fetch(`${api.base}/o/${bob!.token}`, { method: 'POST' })).status, 200);
       await sendDistribution({ db, mailer: outboxMailer(db), publicUrl: api.base, logger: createLogger('silent', 'test') }, later.id);

@@ -22,17 +22,21 @@ export type NewDistribution = {
   html: string;
   text: string;
   sendAt: Date;
+  /** Unique per creator (see sql/011): a second insert with the same key creates nothing. */
+  sourceKey?: string;
 };
 
 /**
  * Creates a distribution and its recipients, one per member of the mailing list, set-based. Members
- * deleted from the directory, without a valid email, or opted out are recorded as skipped.
+ * deleted from the directory, without a valid email, or opted out are recorded as skipped. Null
+ * when a distribution with the same source key exists.
  */
-export async function insertDistribution(db: Queryable, d: NewDistribution): Promise<{ id: number; recipients: number; skipped: number }> {
-  const [row] = await db.query<{ id: number; recipients: number; skipped: number }>(
+export async function insertDistribution(db: Queryable, d: NewDistribution): Promise<{ id: number; recipients: number; skipped: number } | null> {
+  const [row] = await db.query<{ id: number | null; recipients: number; skipped: number }>(
     `with distribution as (
-      insert into distributions (survey_id, directory_id, mailing_list_id, workflow_id, link_type, anonymous_token, mail_from, subject, html, text, send_at)
-      values ($1, $2, $3, $4, $5, case when $5 = 'anonymous' then ${newToken} end, $6, $7, $8, $9, $10)
+      insert into distributions (survey_id, directory_id, mailing_list_id, workflow_id, link_type, anonymous_token, mail_from, subject, html, text, send_at, source_key)
+      values ($1, $2, $3, $4, $5, case when $5 = 'anonymous' then ${newToken} end, $6, $7, $8, $9, $10, $12)
+      on conflict (source_key) do nothing
       returning id
     ), recipients as (
       insert into distribution_recipients (distribution_id, contact_external_id, account_external_id, email, token, state, skip_reason)
@@ -51,9 +55,9 @@ export async function insertDistribution(db: Queryable, d: NewDistribution): Pro
       returning state
     )
     select (select id::int from distribution) as id, count(*)::int as recipients, count(*) filter (where state = 'skipped')::int as skipped from recipients`,
-    [d.surveyId, d.directoryId, d.mailingListId, d.workflowId, d.linkType, d.from, d.subject, d.html, d.text, d.sendAt, emailPattern],
+    [d.surveyId, d.directoryId, d.mailingListId, d.workflowId, d.linkType, d.from, d.subject, d.html, d.text, d.sendAt, emailPattern, d.sourceKey ?? null],
   );
-  return row!;
+  return row!.id === null ? null : { id: row!.id, recipients: row!.recipients, skipped: row!.skipped };
 }
 
 export type DistributionToSend = {

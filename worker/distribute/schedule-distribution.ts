@@ -12,6 +12,11 @@ export type DistributionSendJob = { distributionId: number };
 
 export type ScheduledDistribution = { id: number; recipients: number; skipped: number; sendAt: Date };
 
+/** The source key of a distribute task's distribution in one workflow-run job: the same on every attempt of that job. */
+export function workflowJobKey(jobId: string, task: DistributeTask): string {
+  return `workflow-run:${jobId}:${task.name}`;
+}
+
 /** When a task's distribution sends, counted from `now` (the end of its load). A set time that has passed means now. */
 export function sendTime(send: DistributeTask['send'], now: Date): Date {
   if (send === 'now') return now;
@@ -23,13 +28,14 @@ export function sendTime(send: DistributeTask['send'], now: Date): Date {
 /**
  * Decides a distribution: its recipients (the mailing list's members, with the skipped ones
  * recorded) and its send time, and enqueues the job that sends it at that time. Both commit
- * together, so a distribution never exists without its job.
+ * together, so a distribution never exists without its job. Null when `sourceKey` names a
+ * distribution made before (the same job tried again): nothing new is created or sent.
  */
 export async function scheduleDistribution(
   db: Db,
   boss: PgBoss,
-  request: { task: DistributeTask; directoryId: number; mailingListId: number; workflowId: number | null; mailFrom: string; now?: Date },
-): Promise<ScheduledDistribution> {
+  request: { task: DistributeTask; directoryId: number; mailingListId: number; workflowId: number | null; mailFrom: string; sourceKey?: string; now?: Date },
+): Promise<ScheduledDistribution | null> {
   const { task } = request;
   const sendAt = sendTime(task.send, request.now ?? new Date());
   return db.tx(async (tx) => {
@@ -44,7 +50,9 @@ export async function scheduleDistribution(
       html: task.html ?? defaultTemplates.html,
       text: task.text ?? defaultTemplates.text,
       sendAt,
+      ...(request.sourceKey ? { sourceKey: request.sourceKey } : {}),
     });
+    if (!created) return null;
     const job: DistributionSendJob = { distributionId: created.id };
     await boss.send(Queue.distributionSend, job, {
       startAfter: sendAt,

@@ -5,7 +5,7 @@ import type { Logger } from '../../core/log.ts';
 import type { Mailer } from '../../core/mail.ts';
 import { findRun } from '../../core/runs/queries.ts';
 import { findWorkflow, findWorkflowVersion } from '../../core/workflows/queries.ts';
-import { scheduleDistribution, type DistributeTask } from '../distribute/schedule-distribution.ts';
+import { scheduleDistribution, workflowJobKey, type DistributeTask } from '../distribute/schedule-distribution.ts';
 import { failAbandonedRuns } from '../load/run-queries.ts';
 import { notifyRunFailed } from '../notify/run-failed.ts';
 import { runSync, type SyncDeps, type SyncResult } from './run-sync.ts';
@@ -49,9 +49,14 @@ export async function runWorkflow(deps: WorkflowRunDeps, job: { id: string; data
     const distributes = definition.tasks.filter((t): t is DistributeTask => t.type === 'distribute' && t.load === loads[i]?.name);
     for (const task of distributes) {
       if (!result.mailingList) continue;
+      // A job tried again after a later load failed reloads this one, but must not invite its contacts twice.
       const scheduled = await scheduleDistribution(db, deps.boss, {
-        task, directoryId: sync.directoryId, mailingListId: result.mailingList.id, workflowId, mailFrom: deps.config.mailFrom,
+        task, directoryId: sync.directoryId, mailingListId: result.mailingList.id, workflowId, mailFrom: deps.config.mailFrom, sourceKey: workflowJobKey(job.id, task),
       });
+      if (!scheduled) {
+        logger.info({ jobId: job.id, workflowId, task: task.name }, 'survey distribution already scheduled by an earlier attempt');
+        continue;
+      }
       logger.info({ jobId: job.id, workflowId, task: task.name, distributionId: scheduled.id, recipients: scheduled.recipients, skipped: scheduled.skipped, sendAt: scheduled.sendAt }, 'survey distribution scheduled');
     }
   }

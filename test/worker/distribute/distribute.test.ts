@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../../../core/config.ts';
 import type { Db } from '../../../core/db.ts';
+import { createSftpConnection } from '../../../core/connections/sftp.ts';
 import { createLogger } from '../../../core/log.ts';
+import { secretBox } from '../../../core/secret-box.ts';
+import { freePort } from '../../helpers/database.ts';
 import { Queue } from '../../../core/queues.ts';
 import { findDistribution } from '../../../core/surveys/distributions.ts';
 import { createSurvey } from '../../../core/surveys/queries.ts';
@@ -50,9 +53,14 @@ describe('survey distribution after a sync', function () {
     await sink.close();
   });
 
-  async function start(): Promise<Worker> {
-    const config = loadConfig({ DATABASE_URL: url, SMTP_URL: sink.url, PUBLIC_URL: api.base, MAIL_FROM: 'Acme <nps@acme.example>', SMTP_CONNECTIONS: '2' });
-    worker = await startWorker({ databaseUrl: url, db, logger: createLogger('silent', 'test'), config, sendRetry: { firstDelayMs: 100, maxDelayMs: 400, attempts: 30 } });
+  const secretKey = 'a-test-secret-key-of-32-characters!';
+
+  async function start(options: { quickRetries?: boolean } = {}): Promise<Worker> {
+    const config = loadConfig({ DATABASE_URL: url, SMTP_URL: sink.url, PUBLIC_URL: api.base, MAIL_FROM: 'Acme <nps@acme.example>', SMTP_CONNECTIONS: '2', SECRET_KEY: secretKey });
+    worker = await startWorker({
+      databaseUrl: url, db, logger: createLogger('silent', 'test'), config, sendRetry: { firstDelayMs: 100, maxDelayMs: 400, attempts: 30 },
+      ...(options.quickRetries ? { timing: { heartbeatSeconds: 10, superviseSeconds: 1, retryDelaySeconds: 1 } } : {}),
+    });
     return worker;
   }
 
@@ -197,5 +205,39 @@ describe('survey distribution after a sync', function () {
     assert.deepEqual(sink.received.map((m) => m.to).sort(), ['ada@acme.example', 'bob@acme.example']);
     assert.deepEqual(distribution.problems.map((p) => [p.contactExternalId, p.state, p.attempts]), [['003C', 'failed', 1]]);
     assert.match(distribution.problems[0]!.error!, /550/);
+  });
+
+  it('invites nobody twice when the workflow run is tried again after a later load failed', async () => {
+    await start({ quickRetries: true });
+    // Nothing listens on this port: the second load's SFTP server is down, a failure worth retrying.
+    const down = await createSftpConnection(db, secretBox(secretKey), {
+      name: 'down', host: '127.0.0.1', port: await freePort(), username: 'u', password: 'p', hostKeyFingerprint: 'SHA256:' + 'A'.repeat(43),
+    });
+    const workflow = await createWorkflow(db, {
+      name: 'Two loads',
+      definition: {
+        tasks: [
+          { type: 'extract', name: 'accounts', object: 'accounts', source: 'file', path: files.accounts },
+          { type: 'extract', name: 'contacts', object: 'contacts', source: 'file', path: files.contacts },
+          { type: 'load', name: 'load', mailingListName: 'Import', extracts: { accounts: 'accounts', contacts: 'contacts' } },
+          { type: 'distribute', name: 'survey', load: 'load', surveyId },
+          { type: 'extract', name: 'more accounts', object: 'accounts', source: 'sftp', connectionId: down.id, path: '/exports/accounts.csv' },
+          { type: 'load', name: 'load more', extracts: { accounts: 'more accounts' } },
+        ],
+      },
+    });
+    const jobId = (await worker!.boss.send(Queue.workflowRun, { workflowId: workflow.id, version: workflow.version }))!;
+    let job = await worker!.boss.getJobById(Queue.workflowRun, jobId);
+    for (let i = 0; i < 600 && job?.state !== 'failed'; i++) {
+      await sleep(100);
+      job = await worker!.boss.getJobById(Queue.workflowRun, jobId);
+    }
+    assert.equal(job?.state, 'failed');
+    const [loads] = await db.query<{ n: number }>(`select count(*)::int as n from mailing_lists`);
+    assert.equal(loads!.n, 4, 'the first load ran on each of the four attempts');
+    const distribution = await distributionOf(workflow.id);
+    assert.deepEqual((await db.query('select count(*)::int as n from distributions')), [{ n: 1 }]);
+    assert.equal(distribution.recipients.sent, 3);
+    assert.deepEqual(sink.received.map((m) => m.to).sort(), ['ada@acme.example', 'bob@acme.example', 'cy@zeta.example']);
   });
 });
