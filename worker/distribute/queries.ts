@@ -26,12 +26,16 @@ export type NewDistribution = {
   sourceKey?: string;
 };
 
+export type CreatedDistribution = { id: number; recipients: number; skipped: number };
+
 /**
  * Creates a distribution and its recipients, one per member of the mailing list, set-based. Members
  * deleted from the directory, without a valid email, or opted out are recorded as skipped. Null
  * when a distribution with the same source key exists.
  */
-export async function insertDistribution(db: Queryable, d: NewDistribution): Promise<{ id: number; recipients: number; skipped: number } | null> {
+export async function insertDistribution(db: Queryable, d: NewDistribution & { sourceKey?: undefined }): Promise<CreatedDistribution>;
+export async function insertDistribution(db: Queryable, d: NewDistribution): Promise<CreatedDistribution | null>;
+export async function insertDistribution(db: Queryable, d: NewDistribution): Promise<CreatedDistribution | null> {
   const [row] = await db.query<{ id: number | null; recipients: number; skipped: number }>(
     `with distribution as (
       insert into distributions (survey_id, directory_id, mailing_list_id, workflow_id, link_type, anonymous_token, mail_from, subject, html, text, send_at, source_key)
