@@ -1,11 +1,14 @@
 // `npm run workflow -- run <id>`: runs a workflow's current version now, in this process, with a
-// live progress line, then prints each load's report; exits 1 when a load failed.
+// live progress line, then prints each load's report and the survey distributions it scheduled;
+// exits 1 when a load failed.
+import { PgBoss } from 'pg-boss';
 import type { Queryable } from '../core/db.ts';
 import { lazySecretBox } from '../core/secret-box.ts';
 import { findWorkflow } from '../core/workflows/queries.ts';
-import { runSync, type SyncResult } from '../worker/jobs/run-sync.ts';
-import { syncJobsOf } from '../worker/jobs/workflow-jobs.ts';
+import type { SyncResult } from '../worker/jobs/run-sync.ts';
+import { runWorkflowTasks } from '../worker/jobs/run-workflow.ts';
 import { formatRunReport } from '../worker/load/run-report.ts';
+import { createQueues } from '../worker/worker.ts';
 import { runCommand } from './command.ts';
 
 const [command, id] = process.argv.slice(2);
@@ -15,14 +18,35 @@ if (command !== 'run' || !/^[1-9]\d*$/.test(id ?? '')) {
 }
 
 await runCommand('workflow', async (runtime) => {
-  const workflow = await findWorkflow(runtime.db, Number(id));
+  const { db, config, logger } = runtime;
+  const workflow = await findWorkflow(db, Number(id));
   console.log(`Running workflow "${workflow.name}" (version ${workflow.version})`);
-  for (const job of syncJobsOf(workflow.definition, { id: workflow.id, version: workflow.version })) {
-    const result = await withProgress(runtime.db, workflow.id, runSync({ db: runtime.db, secretBox: lazySecretBox(runtime.config) }, job));
-    console.log(await formatRunReport(runtime.db, result));
-    if (result.state === 'failed') return 1;
+  // Distributions go on the job queue: a worker sends them, at their time, exactly once.
+  const boss = new PgBoss({ connectionString: runtime.database.url, schema: 'pgboss', supervise: false, schedule: false, application_name: 'bellwether-workflow' });
+  boss.on('error', (error: Error) => logger.error({ err: error }, 'job queue error'));
+  await boss.start();
+  try {
+    await createQueues(boss);
+    const { failed } = await runWorkflowTasks(
+      { db, secretBox: lazySecretBox(config), boss, logger, config },
+      { workflowId: workflow.id, version: workflow.version, attemptKey: `cli:${crypto.randomUUID()}` },
+      {
+        watchLoad: (work) => withProgress(db, workflow.id, work),
+        loadFinished: async (result) => console.log(await formatRunReport(db, result)),
+        distributionScheduled: (task, scheduled) => {
+          if (!scheduled) return;
+          const when = scheduled.sendAt.getTime() <= Date.now() ? 'now' : `at ${scheduled.sendAt.toISOString()}`;
+          console.log(
+            `\nSurvey distribution ${scheduled.id} ("${task.name}"): ${scheduled.recipients} recipients, ${scheduled.skipped} skipped; ` +
+              `a worker sends it ${when} (npm start, or the Procfile's worker).`,
+          );
+        },
+      },
+    );
+    return failed ? 1 : 0;
+  } finally {
+    await boss.stop({ graceful: false });
   }
-  return 0;
 });
 
 type Progress = { phase?: string; source?: string; rowsRead?: number };

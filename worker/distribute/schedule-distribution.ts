@@ -12,11 +12,6 @@ export type DistributionSendJob = { distributionId: number };
 
 export type ScheduledDistribution = { id: number; recipients: number; skipped: number; sendAt: Date };
 
-/** The source key of a distribute task's distribution in one workflow-run job: the same on every attempt of that job. */
-export function workflowJobKey(jobId: string, task: DistributeTask): string {
-  return `workflow-run:${jobId}:${task.name}`;
-}
-
 /** When a task's distribution sends, counted from `now` (the end of its load). A set time that has passed means now. */
 export function sendTime(send: DistributeTask['send'], now: Date): Date {
   if (send === 'now') return now;

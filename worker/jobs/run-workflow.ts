@@ -5,7 +5,7 @@ import type { Logger } from '../../core/log.ts';
 import type { Mailer } from '../../core/mail.ts';
 import { findRun } from '../../core/runs/queries.ts';
 import { findWorkflow, findWorkflowVersion } from '../../core/workflows/queries.ts';
-import { scheduleDistribution, workflowJobKey, type DistributeTask } from '../distribute/schedule-distribution.ts';
+import { scheduleDistribution, type DistributeTask, type ScheduledDistribution } from '../distribute/schedule-distribution.ts';
 import { failAbandonedRuns } from '../load/run-queries.ts';
 import { notifyRunFailed } from '../notify/run-failed.ts';
 import { runSync, type SyncDeps, type SyncResult } from './run-sync.ts';
@@ -19,10 +19,53 @@ const transient = new Set<string>([ErrorCode.LOAD_FAILED, ErrorCode.SOURCE_DISCO
 
 export type WorkflowRunDeps = SyncDeps & { boss: PgBoss; logger: Logger; config: Pick<Config, 'mailFrom' | 'publicUrl'>; mailer: Mailer };
 
+/** What a caller may watch while a workflow's tasks run (the CLI shows them). */
+export type WorkflowRunHooks = {
+  /** Wraps each load as it starts, e.g. to show its progress. */
+  watchLoad?: (work: Promise<SyncResult>) => Promise<SyncResult>;
+  loadFinished?: (result: SyncResult) => Promise<void>;
+  /** Null when an earlier attempt of the same job already made that distribution. */
+  distributionScheduled?: (task: DistributeTask, scheduled: ScheduledDistribution | null) => void;
+};
+
 /**
- * One attempt at a workflow-run job: its loads in order, each followed by the distributions that
- * read its mailing list. Throws when the job should be tried again; a run that failed for good
- * is reported to the workflow's notify addresses.
+ * A workflow version's tasks: its loads in order, each followed by the distributions that read its
+ * mailing list. Stops at a failed load (a later load reads what an earlier one wrote) and answers
+ * it. `attemptKey` is the same on every attempt of one run, so a retried run never invites the
+ * same contacts twice.
+ */
+export async function runWorkflowTasks(
+  deps: Omit<WorkflowRunDeps, 'mailer'>,
+  run: { workflowId: number; version: number; attemptKey: string },
+  hooks: WorkflowRunHooks = {},
+): Promise<{ failed: SyncResult | null }> {
+  const { db, logger } = deps;
+  const { workflowId, version } = run;
+  const definition = await findWorkflowVersion(db, workflowId, version);
+  const loads = definition.tasks.filter((t) => t.type === 'load');
+  for (const [i, sync] of syncJobsOf(definition, { id: workflowId, version }).entries()) {
+    const work = runSync(deps, sync);
+    const result = await (hooks.watchLoad ? hooks.watchLoad(work) : work);
+    logger.info({ workflowId, version, runId: result.runId, state: result.state, error: result.error }, 'workflow load finished');
+    await hooks.loadFinished?.(result);
+    if (result.state === 'failed') return { failed: result };
+    const distributes = definition.tasks.filter((t): t is DistributeTask => t.type === 'distribute' && t.load === loads[i]?.name);
+    for (const task of distributes) {
+      if (!result.mailingList) continue;
+      const scheduled = await scheduleDistribution(db, deps.boss, {
+        task, directoryId: sync.directoryId, mailingListId: result.mailingList.id, workflowId, mailFrom: deps.config.mailFrom, sourceKey: `${run.attemptKey}:${task.name}`,
+      });
+      hooks.distributionScheduled?.(task, scheduled);
+      if (!scheduled) logger.info({ workflowId, task: task.name }, 'survey distribution already scheduled by an earlier attempt');
+      else logger.info({ workflowId, task: task.name, distributionId: scheduled.id, recipients: scheduled.recipients, skipped: scheduled.skipped, sendAt: scheduled.sendAt }, 'survey distribution scheduled');
+    }
+  }
+  return { failed: null };
+}
+
+/**
+ * One attempt at a workflow-run job. Throws when the job should be tried again; a run that
+ * failed for good is reported to the workflow's notify addresses.
  */
 export async function runWorkflow(deps: WorkflowRunDeps, job: { id: string; data: unknown; retryCount: number }): Promise<void> {
   const { db, logger } = deps;
@@ -33,33 +76,15 @@ export async function runWorkflow(deps: WorkflowRunDeps, job: { id: string; data
   if (abandoned.length > 0) logger.warn({ jobId: job.id, workflowId, runIds: abandoned }, 'runs of a lost worker marked failed');
   const attempt = job.retryCount + 1;
   logger.info({ jobId: job.id, workflowId, version, attempt }, 'workflow run started');
-  const definition = await findWorkflowVersion(db, workflowId, version);
-  const loads = definition.tasks.filter((t) => t.type === 'load');
-  for (const [i, sync] of syncJobsOf(definition, { id: workflowId, version }).entries()) {
-    const result = await runSync(deps, sync);
-    logger.info({ jobId: job.id, workflowId, version, runId: result.runId, state: result.state, error: result.error }, 'workflow load finished');
-    // A later load reads what an earlier one wrote: it does not run on a failed one. A failure
-    // that may pass (a server down, a connection dropped) fails the job, so pg-boss retries it.
-    if (result.state === 'failed') {
-      const retry = result.error != null && transient.has(result.error.code) && job.retryCount < workflowRunRetries;
-      if (!retry && definition.notify) await notify(deps, definition.notify.onFailure, { workflowId, version, attempt }, result);
-      if (result.error && transient.has(result.error.code)) throw new Error(`run ${result.runId}: ${result.error.code}: ${result.error.message}`);
-      return;
-    }
-    const distributes = definition.tasks.filter((t): t is DistributeTask => t.type === 'distribute' && t.load === loads[i]?.name);
-    for (const task of distributes) {
-      if (!result.mailingList) continue;
-      // A job tried again after a later load failed reloads this one, but must not invite its contacts twice.
-      const scheduled = await scheduleDistribution(db, deps.boss, {
-        task, directoryId: sync.directoryId, mailingListId: result.mailingList.id, workflowId, mailFrom: deps.config.mailFrom, sourceKey: workflowJobKey(job.id, task),
-      });
-      if (!scheduled) {
-        logger.info({ jobId: job.id, workflowId, task: task.name }, 'survey distribution already scheduled by an earlier attempt');
-        continue;
-      }
-      logger.info({ jobId: job.id, workflowId, task: task.name, distributionId: scheduled.id, recipients: scheduled.recipients, skipped: scheduled.skipped, sendAt: scheduled.sendAt }, 'survey distribution scheduled');
-    }
+  const { failed } = await runWorkflowTasks(deps, { workflowId, version, attemptKey: `workflow-run:${job.id}` });
+  if (!failed) return;
+  // A failure that may pass (a server down, a connection dropped) fails the job, so pg-boss retries it.
+  const passing = failed.error != null && transient.has(failed.error.code);
+  if (!(passing && job.retryCount < workflowRunRetries)) {
+    const definition = await findWorkflowVersion(db, workflowId, version);
+    if (definition.notify) await notify(deps, definition.notify.onFailure, { workflowId, version, attempt }, failed);
   }
+  if (passing) throw new Error(`run ${failed.runId}: ${failed.error!.code}: ${failed.error!.message}`);
 }
 
 /** A notice that cannot be sent is logged: it never changes the run's outcome. */
