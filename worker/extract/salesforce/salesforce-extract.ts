@@ -24,10 +24,12 @@ export type SalesforceTuning = QueryTuning & {
    * records REST takes five calls, where Bulk's cost has stopped growing: above it, Bulk wins.
    */
   bulkThreshold: number;
+  /** How a full extract reads: Bulk API 2.0 (the product), or REST query pages (bench:salesforce's baseline). */
+  fullExtract: 'bulk' | 'rest';
   resilience: Resilience;
 };
 
-export const defaultTuning: SalesforceTuning = { bulkThreshold: 10_000, bulkPageSize: 100_000, pollIntervalMs: 1000, resilience: defaultResilience };
+export const defaultTuning: SalesforceTuning = { bulkThreshold: 10_000, bulkPageSize: 100_000, pollIntervalMs: 1000, fullExtract: 'bulk', resilience: defaultResilience };
 
 /** How one object is extracted this run, as shown in the run's report. */
 export type ObjectPlan = {
@@ -41,6 +43,8 @@ export type ObjectPlan = {
   since: Date | null;
   /** Salesforce's count of changed records, on an incremental extract. */
   estimate: number | null;
+  /** Records read (deleted ones included). */
+  records: number;
   /** The newest SystemModstamp read, once the source has been read to its end. */
   newest: Date | null;
 };
@@ -86,8 +90,8 @@ export async function openSalesforceExtract(
     const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
     const soql = `SELECT ${fields.join(', ')} FROM ${object}${where}`;
     const estimate = since ? await countRecords(api, object, where) : null;
-    const method = estimate === null || estimate > tuning.bulkThreshold ? 'bulk' : estimate === 0 ? 'none' : 'rest';
-    const plan: ObjectPlan = { kind, object, fields, listView: options.listView ?? null, method, since, estimate, newest: null };
+    const method = estimate === null ? tuning.fullExtract : estimate > tuning.bulkThreshold ? 'bulk' : estimate === 0 ? 'none' : 'rest';
+    const plan: ObjectPlan = { kind, object, fields, listView: options.listView ?? null, method, since, estimate, records: 0, newest: null };
     plans.push(plan);
     const jobId = method === 'bulk' ? await openBulkJob(api, soql) : null;
     const records =
@@ -112,6 +116,7 @@ async function* tracked(plan: ObjectPlan, records: AsyncGenerator<SourceItem>): 
   let newest = plan.since?.getTime() ?? Number.NEGATIVE_INFINITY;
   for await (const item of records) {
     if (item.kind === 'record') {
+      plan.records++;
       // REST writes +0000 where ISO 8601 (and Date.parse) wants +00:00.
       const stamp = Date.parse(item.values.SystemModstamp!.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
       if (stamp > newest) newest = stamp;

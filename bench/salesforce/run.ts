@@ -1,0 +1,147 @@
+// `npm run bench:salesforce`: a full sync of a large org from the Salesforce stand-in through Bulk API
+// 2.0, then incremental re-syncs (1% changed, then nothing), against a full sync by plain REST query
+// paging measured in the same run.
+//   BENCH_SCALE=0.1   a tenth of the size (default 1: 100k accounts, 1M contacts, 300k team members)
+//   DATABASE_URL      use that server (fresh databases bellwether_bench_sf_rest / _bulk are created on it);
+//                     otherwise the embedded PostgreSQL under bench/.data/pg (shared with bench:load)
+//   BENCH_STRICT=1    exit 1 when a target fails (a wrong count always exits 1)
+// The stand-in org runs in its own process (org-server.ts); each sync runs in a child process
+// (sync-once.ts) with the Procfile worker's Node flags and reports its own wall time and peak RSS.
+import { fork, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createHeadlessConnection } from '../../core/connections/salesforce.ts';
+import { Db } from '../../core/db.ts';
+import { migrate } from '../../core/migrate.ts';
+import { secretBox } from '../../core/secret-box.ts';
+import { dataRoot } from '../load/generate.ts';
+import { benchScale, checkpoint, freshDatabase, openBenchServer, table, withClient, workerNodeFlags } from '../shared.ts';
+import type { OrgMessage, OrgSizes } from './org-server.ts';
+import type { SyncPass } from './sync-once.ts';
+
+const targets = { fullCalls: 60, unchangedCallsPerObject: 4, rssMB: 300 };
+const log = (message: string) => process.stderr.write(`[bench:salesforce] ${message}\n`);
+
+function runPass(label: string, args: string[]): Promise<SyncPass> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...workerNodeFlags(), path.join(import.meta.dirname, 'sync-once.ts'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const last = out.trim().split('\n').at(-1) ?? '';
+      if (code !== 0 || !last.startsWith('{')) return reject(new Error(`${label} exited with ${code}: ${out.slice(-2000)}`));
+      resolve(JSON.parse(last) as SyncPass);
+    });
+  });
+}
+
+async function main(): Promise<number> {
+  const scale = benchScale();
+  const { adminUrl, label: serverLabel, stop: stopServer } = await openBenchServer();
+  const generated = performance.now();
+  // The org holds 1.4 million records in memory: its process gets the heap it needs, apart from the extract's.
+  const org = fork(path.join(import.meta.dirname, 'org-server.ts'), [`--scale=${scale}`], { execArgv: ['--max-old-space-size=8192'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  try {
+    const [ready] = (await once(org, 'message')) as [Extract<OrgMessage, { url: string }>];
+    const { sizes } = ready;
+    log(`stand-in org at ${ready.url}: ${sizes.accounts.toLocaleString('en')} accounts, ${sizes.contacts.toLocaleString('en')} contacts, ` +
+      `${sizes.teamMembers.toLocaleString('en')} team members (generated in ${((performance.now() - generated) / 1000).toFixed(1)} s)`);
+
+    const secret = randomBytes(32).toString('base64url');
+    const prepare = async (database: string) => {
+      const url = await freshDatabase(adminUrl, database);
+      await migrate(url);
+      const db = new Db(url, { max: 2 });
+      try {
+        const { username, password, securityToken } = ready.user;
+        const connection = await createHeadlessConnection(db, secretBox(secret), { flow: 'password', name: 'Stand-in', loginUrl: ready.url, username, password, ...(securityToken ? { securityToken } : {}) });
+        return { url, connection: String(connection.id) };
+      } finally {
+        await db.close();
+      }
+    };
+    const rest = await prepare('bellwether_bench_sf_rest');
+    const bulk = await prepare('bellwether_bench_sf_bulk');
+    const serverVersion = await withClient(rest.url, async (c) => (await c.query<{ v: string }>(`select current_setting('server_version') as v`)).rows[0]!.v);
+    const pass = (label: string, target: { url: string; connection: string }, fullExtract: 'bulk' | 'rest') => {
+      log(`${label}...`);
+      return runPass(label, [`--url=${target.url}`, `--secret=${secret}`, `--connection=${target.connection}`, `--full-extract=${fullExtract}`]);
+    };
+
+    const baseline = await pass('full sync by REST query paging (baseline)', rest, 'rest');
+    await checkpoint(bulk.url, log);
+    const full = await pass('full sync (Bulk API 2.0)', bulk, 'bulk');
+    await withClient(bulk.url, (c) => c.query('vacuum (analyze) accounts, contacts, management_roles'));
+    await checkpoint(bulk.url, log);
+    org.send({ change: 0.01 });
+    const [{ changed }] = (await once(org, 'message')) as [{ changed: OrgSizes }];
+    log(`changed in the org: ${changed.accounts} accounts, ${changed.contacts} contacts, ${changed.teamMembers} team members (a quarter of the contacts and team members deleted)`);
+    const incremental = await pass('incremental re-sync, 1% changed', bulk, 'bulk');
+    const unchanged = await pass('incremental re-sync, nothing changed', bulk, 'bulk');
+
+    const problems: string[] = [];
+    for (const [name, p] of [['REST baseline', baseline], ['full', full], ['1% changed', incremental], ['unchanged', unchanged]] as const) {
+      if (p.state !== 'succeeded') problems.push(`${name}: ${p.state}: ${p.error?.code} ${p.error?.message}`);
+    }
+    for (const [name, p] of [['REST baseline', baseline], ['full', full]] as const) {
+      const expect = { accounts: sizes.accounts, contacts: sizes.contacts, managementRoles: sizes.teamMembers };
+      for (const [object, n] of Object.entries(expect)) {
+        const c = p.counts[object];
+        if (c?.inserted !== n || c.rejected !== 0) problems.push(`${name}: ${object} ${JSON.stringify(c)}, expected ${n} inserted, none rejected`);
+      }
+    }
+    const unchangedRows = Object.values(unchanged.counts).reduce((sum, c) => sum + c.inserted + c.updated + c.deleted, 0);
+    if (unchangedRows !== 0) problems.push(`unchanged: ${unchangedRows} rows changed, expected none`);
+
+    const records = (p: SyncPass) => p.plans.reduce((sum, plan) => sum + plan.records, 0);
+    const seconds = (p: SyncPass) => p.ms / 1000;
+    const rate = (p: SyncPass) => records(p) / seconds(p);
+    const mb = (p: SyncPass) => p.maxRssKiB / 1024;
+    const methods = (p: SyncPass) => p.plans.map((plan) => `${plan.method}${plan.estimate === null ? '' : ` ${plan.estimate}`}`).join(' / ');
+    const fullOk = full.apiCalls <= targets.fullCalls && mb(full) <= targets.rssMB;
+    const unchangedOk = unchanged.apiCalls <= targets.unchangedCallsPerObject * 3 && mb(unchanged) <= targets.rssMB;
+    const incrementalOk = mb(incremental) <= targets.rssMB;
+    const row = (name: string, p: SyncPass, target: string, ok: boolean | null) => [
+      name, methods(p), String(p.apiCalls), `${(p.apiCalls / baseline.apiCalls).toFixed(3)}x`, records(p).toLocaleString('en'), seconds(p).toFixed(1),
+      Math.round(rate(p)).toLocaleString('en'), `${(rate(p) / rate(baseline)).toFixed(2)}x`, mb(p).toFixed(0), target, ok === null ? '-' : ok ? 'PASS' : 'FAIL',
+    ];
+
+    const out: string[] = [''];
+    out.push(`Salesforce benchmark, scale ${scale}: ${sizes.accounts.toLocaleString('en')} accounts, ${sizes.contacts.toLocaleString('en')} contacts, ` +
+      `${sizes.teamMembers.toLocaleString('en')} account team members from the stand-in org (test/helpers/salesforce) on loopback`);
+    out.push(`PostgreSQL ${serverVersion} (${serverLabel}); Node ${process.version} (syncs: ${workerNodeFlags().join(' ')}), ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM`);
+    out.push('');
+    out.push(table(
+      ['sync', 'Account / Contact / AccountTeamMember', 'API calls', 'vs REST', 'records', 'seconds', 'records/s', 'vs REST', 'peak RSS MB', 'target', 'result'],
+      [
+        row('full, REST paging (baseline)', baseline, 'reference', null),
+        row('full, Bulk API 2.0', full, `<= ${targets.fullCalls} calls, <= ${targets.rssMB} MB`, fullOk),
+        row('1% changed', incremental, `<= ${targets.rssMB} MB`, incrementalOk),
+        row('nothing changed', unchanged, `<= ${targets.unchangedCallsPerObject} calls/object`, unchangedOk),
+      ],
+      new Set([2, 3, 4, 5, 6, 7, 8]),
+    ));
+    out.push('');
+    out.push('Counts of the 1% re-sync (inserted / updated / unchanged / deleted / rejected):');
+    out.push(table(['object', 'counts'], Object.entries(incremental.counts).map(([o, c]) => [o, `${c.inserted} / ${c.updated} / ${c.unchanged} / ${c.deleted} / ${c.rejected}`]), new Set()));
+    out.push(problems.length === 0 ? 'counts check: OK (full syncs inserted every record; the unchanged re-sync changed nothing)' : `counts check: FAILED\n  ${problems.join('\n  ')}`);
+    out.push('');
+    process.stdout.write(out.join('\n') + '\n');
+
+    const resultFile = path.join(dataRoot, `results-salesforce-${sizes.contacts}.json`);
+    await writeFile(resultFile, JSON.stringify({ date: new Date().toISOString(), scale, sizes, changed, serverVersion, node: process.version, baseline, full, incremental, unchanged, problems }, null, 2) + '\n');
+    log(`results written to ${path.relative(process.cwd(), resultFile)}`);
+    if (problems.length > 0) return 1;
+    if (process.env.BENCH_STRICT === '1' && !(fullOk && unchangedOk && incrementalOk)) return 1;
+    return 0;
+  } finally {
+    org.kill();
+    await stopServer();
+  }
+}
+
+process.exitCode = await main();
