@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Db } from '../../../core/db.ts';
 import { runSync, type SyncJob } from '../../../worker/jobs/run-sync.ts';
+import { syncJobsOf } from '../../../worker/jobs/workflow-jobs.ts';
+import { workflowDefinitionSchema } from '../../../core/workflows/definition.ts';
 import type { SalesforceExtract } from '../../../worker/extract/salesforce/salesforce-extract.ts';
 import { directorySnapshot, runErrors } from '../../helpers/files.ts';
 import { testDatabase } from '../../helpers/hooks.ts';
@@ -216,5 +218,25 @@ describe('Salesforce extract (stand-in org, jsforce over HTTP)', function () {
     assert.match(result.error!.message, /^Contact: Salesforce connection "Production": GET \/queryAll failed: QUERY_TIMEOUT: Your query request was running for too long\.$/);
     assert.deepEqual(await directorySnapshot(db), snapshot);
     assert.deepEqual(await db.query('select * from salesforce_watermarks order by object'), watermarks);
+  });
+
+  it('runs a workflow whose extract tasks read the org: one run with one outcome, the task options applied', async () => {
+    standIn.org.addListView('Account', 'Banking_Accounts', "Industry = 'Banking'");
+    const definition = workflowDefinitionSchema.parse({
+      tasks: [
+        { type: 'extract', name: 'Accounts', object: 'accounts', source: 'salesforce', connectionId, listView: 'Banking_Accounts' },
+        { type: 'extract', name: 'Contacts', object: 'contacts', source: 'salesforce', connectionId, fields: ['Id', 'IsDeleted', 'Title', 'Account.Id', 'Email', 'FirstName', 'LastName', 'Department'] },
+        { type: 'load', name: 'Load', extracts: { accounts: 'Accounts', contacts: 'Contacts' }, mapping: { ...companyMapping, contacts: { extra: { department: 'Department' } } } },
+      ],
+    });
+    const jobs = syncJobsOf(definition, { id: 7, version: 1 });
+    assert.deepEqual(jobs.map((j) => j.salesforce), [
+      { connectionId, objects: { accounts: { listView: 'Banking_Accounts' }, contacts: { fields: ['Id', 'IsDeleted', 'Title', 'Account.Id', 'Email', 'FirstName', 'LastName', 'Department'] } } },
+    ]);
+    const { workflow: _, ...job } = jobs[0]!;
+    const result = await runSync({ db, secretBox: async () => testBox, salesforce: quick }, job);
+    assert.equal(result.state, 'succeeded', result.error?.message);
+    // Beta is outside the list view, so its contact's account is unknown and that one row is rejected.
+    assert.deepEqual([(await live()).accounts, (await live()).contacts, result.counts.contacts?.rejected], [['Acme'], ['ada@acme.example'], 1]);
   });
 });

@@ -102,12 +102,26 @@ export class SalesforceApi {
         const [first] = parseErrors(text);
         throw new SalesforceFault(first?.errorCode ?? `ERROR_HTTP_${response.status}`, first?.message ?? text.slice(0, 200));
       }
-      const body = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
-      body.on('data', () => {
+      const web = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
+      const restart = () => {
         clearTimeout(timer);
         timer = setTimeout(() => idle.abort(), this.resilience.requestTimeoutMs);
-      });
-      body.on('close', () => clearTimeout(timer));
+      };
+      // Pulled chunk by chunk, so a page arrives only as fast as the loader takes it (a 'data'
+      // listener would switch the stream to flowing and buffer the page in memory).
+      const body = Readable.from(
+        (async function* () {
+          try {
+            for await (const chunk of web) {
+              restart();
+              yield chunk as Buffer;
+            }
+          } finally {
+            clearTimeout(timer);
+          }
+        })(),
+        { objectMode: false },
+      );
       const text = async () => {
         let all = '';
         for await (const chunk of body.setEncoding('utf8')) all += chunk as string;
