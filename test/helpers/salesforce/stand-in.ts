@@ -215,7 +215,7 @@ export class SalesforceStandIn {
     if (method === 'GET' && (m = /^\/jobs\/query\/(\w+)\/results\/?$/.exec(rest))) {
       const job = this.jobs.get(m[1]!);
       if (!job) return this.json(req, res, 404, [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
-      return this.bulkPage(res, job, url, drop);
+      return await this.bulkPage(res, job, url, drop);
     }
     return this.json(req, res, 404, [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
   }
@@ -289,7 +289,7 @@ export class SalesforceStandIn {
   }
 
   /** One page of a job's results: a complete CSV with its own header; Sforce-Locator names the next page or is "null". */
-  private bulkPage(res: ServerResponse, job: BulkJob, url: URL, drop: number | undefined): void {
+  private async bulkPage(res: ServerResponse, job: BulkJob, url: URL, drop: number | undefined): Promise<void> {
     const offset = url.searchParams.get('locator') ? Number(Buffer.from(url.searchParams.get('locator')!, 'base64url').toString()) : 0;
     const size = Number(url.searchParams.get('maxRecords') ?? this.bulkPageSize);
     const end = Math.min(offset + size, job.rows.length);
@@ -308,7 +308,8 @@ export class SalesforceStandIn {
           return;
         }
         written += chunk.length;
-        res.write(chunk);
+        // Written as fast as the client reads, like a server that streams from disk.
+        if (!res.write(chunk)) await once(res, 'drain');
         chunk = '';
       }
     }

@@ -88,8 +88,9 @@ export async function* bulkQuery(api: SalesforceApi, name: string, jobId: string
             continue;
           }
           passed++;
-          line++;
-          yield { ...item, origin: { source: name, line } };
+          // The CSV reader numbers lines within its page; the run wants the record's place in the object.
+          item.origin.line = ++line;
+          yield item;
         }
         locator = page.headers.get('sforce-locator') ?? 'null';
         break;

@@ -113,17 +113,19 @@ async function* nothing(): AsyncGenerator<SourceItem> {}
 
 /** Passes records on and keeps the newest SystemModstamp among them; it counts only once the source is read to its end. */
 async function* tracked(plan: ObjectPlan, records: AsyncGenerator<SourceItem>): AsyncGenerator<SourceItem> {
-  let newest = plan.since?.getTime() ?? Number.NEGATIVE_INFINITY;
+  // One source writes one format (REST `...000+0000`, Bulk `...000Z`), which sorts as text: parsed once, at the end.
+  let newest = '';
   for await (const item of records) {
     if (item.kind === 'record') {
       plan.records++;
-      // REST writes +0000 where ISO 8601 (and Date.parse) wants +00:00.
-      const stamp = Date.parse(item.values.SystemModstamp!.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+      const stamp = item.values.SystemModstamp!;
       if (stamp > newest) newest = stamp;
     }
     yield item;
   }
-  if (Number.isFinite(newest) && newest !== plan.since?.getTime()) plan.newest = new Date(newest);
+  // REST writes +0000 where ISO 8601 (and Date.parse) wants +00:00.
+  const at = newest ? new Date(Date.parse(newest.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'))) : null;
+  if (at && at.getTime() !== plan.since?.getTime()) plan.newest = at;
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
