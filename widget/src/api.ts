@@ -1,4 +1,5 @@
 // The data endpoint the element reads (GET /api/widgets/strategic-accounts), as the server answers it.
+import type { WidgetAccount, WidgetData } from '../../server/widgets/strategic-accounts.ts';
 
 export const periods = ['MoM', 'QoQ', 'YoY'] as const;
 export type Period = (typeof periods)[number];
@@ -6,54 +7,15 @@ export type Period = (typeof periods)[number];
 export const sortOrders = ['asc', 'desc'] as const;
 export type SortOrder = (typeof sortOrders)[number];
 
-export type MetricFormat = 'number' | 'percent' | 'currency';
-
-export type Health = 'Opportunity' | 'Neutral' | 'At Risk' | 'Not enough data';
-
-export type KeyMetric = {
-  label: string;
-  /** A decimal string, exact as stored; null when the account has no value. */
-  value: string | null;
-  format: MetricFormat;
-  decimals?: number | null;
-  /** The account's ISO 4217 code, or the configured label, for a currency metric. */
-  currency: string | null;
-  currencyLabel?: string | null;
-};
-
-export type ChartPoint = { label: string; start: string; value: number | null };
-
-export type Account = {
-  id: string;
-  name: string;
-  currency: string | null;
-  health: Health;
-  arr: string | null;
-  nps: number | null;
-  responses: number;
-  change: number | null;
-  values: Record<string, string | number | null>;
-  metrics: KeyMetric[];
-  chart: { label: string; points: ChartPoint[] };
-};
-
-export type Column = { key: string; label: string };
-
-export type PeriodRange = { label: string; start: string; end: string };
-
-export type StrategicAccounts = {
-  config: { id: number; name: string };
-  period: Period;
-  asOf: string;
-  timeZone: string;
-  current: PeriodRange;
-  previous: PeriodRange;
-  columns: Column[];
-  total: number;
-  page: number;
-  pageSize: number;
-  accounts: Account[];
-};
+// The response's types are the server's own: the element is built against what the endpoint answers.
+export type StrategicAccounts = WidgetData;
+export type Account = WidgetAccount;
+export type Health = WidgetAccount['health'];
+export type KeyMetric = WidgetAccount['metrics'][number];
+export type MetricFormat = KeyMetric['format'];
+export type ChartPoint = WidgetAccount['chart']['points'][number];
+export type Column = WidgetData['columns'][number];
+export type PeriodRange = WidgetData['current'];
 
 export type Query = {
   api: string;

@@ -27,13 +27,13 @@ function digits(decimals: number | null | undefined): Intl.NumberFormatOptions {
  * An amount in the account's currency when it has an ISO code (the symbol from Intl), else
  * with the configured label before it, else as a plain number.
  */
-export function formatCurrency(value: Numeric, currency: string | null | undefined, locale: string | undefined, decimals?: number | null, label?: string | null): string {
+/** `currency`: an ISO 4217 code, formatted by Intl, or the configured label, written before the number. */
+export function formatCurrency(value: Numeric, currency: string | null | undefined, locale: string | undefined, decimals?: number | null): string {
   if (currency && isoCurrency.test(currency)) {
     return numberFormat(locale, { style: 'currency', currency, ...digits(decimals) }).format(value);
   }
   const amount = numberFormat(locale, digits(decimals)).format(value);
-  const text = currency || label;
-  return text ? `${text}\u00a0${amount}` : amount;
+  return currency ? `${currency}\u00a0${amount}` : amount;
 }
 
 /** A key metric as its configuration asks: number, percent (the value is in percent: 42.5 shows 42.5 %) or currency. */
@@ -45,7 +45,7 @@ export function formatMetric(metric: KeyMetric, locale: string | undefined): str
       // Intl's percent style multiplies by 100; the server sends percent points.
       return numberFormat(locale, { style: 'percent', ...digits(metric.decimals) }).format(`${value}E-2` as Intl.StringNumericLiteral);
     case 'currency':
-      return formatCurrency(value, metric.currency, locale, metric.decimals, metric.currencyLabel);
+      return formatCurrency(value, metric.currency, locale, metric.decimals);
     default:
       return numberFormat(locale, digits(metric.decimals)).format(value);
   }
