@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Db } from '../../../core/db.ts';
+import { findRun } from '../../../core/runs/queries.ts';
 import { runSync, type SyncJob } from '../../../worker/jobs/run-sync.ts';
 import { syncJobsOf } from '../../../worker/jobs/workflow-jobs.ts';
 import { workflowDefinitionSchema } from '../../../core/workflows/definition.ts';
@@ -55,8 +56,8 @@ describe('Salesforce extract (stand-in org, jsforce over HTTP)', function () {
       ['Contact', 'bulk', null],
       ['AccountTeamMember', 'bulk', null],
     ]);
-    const [stored] = await db.query<{ source: string; api_calls: number }>('select source, api_calls from sync_runs where id = $1', [result.runId]);
-    assert.deepEqual(stored, { source: `salesforce:${connectionId}`, api_calls: standIn.apiCalls });
+    const stored = await findRun(db, String(result.runId), { limit: 1, offset: 0 });
+    assert.deepEqual([stored?.source, stored?.apiCalls], [`salesforce:${connectionId}`, standIn.apiCalls]);
     // Per object: describe, open the job, poll it, one result page.
     assert.equal(result.apiCalls, 12);
   });
