@@ -34,8 +34,8 @@ export const defaultTemplates = {
   subject: '{{surveyTitle}}: how likely are you to recommend us?',
   text: `Hello {{firstName|there}},
 
-How likely are you to recommend us to a friend or colleague? It takes a minute, and every
-answer is read by the team that looks after {{accountName|your account}}.
+How likely are you to recommend us to a friend or colleague? It takes a minute, and the
+team that looks after {{accountName|your account}} reads every answer.
 
 Answer here: {{surveyLink}}
 
@@ -44,8 +44,8 @@ Thank you.
 To receive no more surveys: {{optOutLink}}
 `,
   html: `<p>Hello {{firstName|there}},</p>
-<p>How likely are you to recommend us to a friend or colleague? It takes a minute, and every
-answer is read by the team that looks after {{accountName|your account}}.</p>
+<p>How likely are you to recommend us to a friend or colleague? It takes a minute, and the
+team that looks after {{accountName|your account}} reads every answer.</p>
 <p><a href="{{surveyLink}}">Answer the survey</a></p>
 <p>Thank you.</p>
 <p style="font-size:12px;color:#555">To receive no more surveys, <a href="{{optOutLink}}">unsubscribe</a>.</p>
