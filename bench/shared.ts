@@ -1,5 +1,6 @@
 // What the benchmarks share: the worker's Node flags for their child processes, and the few
 // database chores of their drivers.
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { mkdir } from 'node:fs/promises';
@@ -8,6 +9,24 @@ import { createDatabaseIfMissing } from '../core/database.ts';
 import { startEmbeddedPostgres } from '../core/embedded-postgres.ts';
 import { freePort } from '../test/helpers/database.ts';
 import { dataRoot } from './load/generate.ts';
+
+/**
+ * Runs `script` in a child process with the Node flags of the Procfile's worker (the process that
+ * loads in production), so its peak RSS is its own; answers the JSON of the last line it prints.
+ */
+export function runChildPass<T>(label: string, script: string, args: string[]): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...workerNodeFlags(), script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const last = out.trim().split('\n').at(-1) ?? '';
+      if (code !== 0 || !last.startsWith('{')) return reject(new Error(`${label} exited with ${code}: ${out.slice(-2000)}`));
+      resolve(JSON.parse(last) as T);
+    });
+  });
+}
 
 /** The flags between `node` and the script on the Procfile's `worker:` line. */
 export function workerNodeFlags(): string[] {

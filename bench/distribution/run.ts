@@ -7,7 +7,6 @@
 // Each pass runs in a child process (send-once.ts) with the Procfile worker's Node flags and reports its
 // own wall time and peak RSS. The sink (smtp-server, in this process) counts every RCPT TO and drains
 // the message without parsing it, so the sink costs both passes the same.
-import { spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -21,7 +20,7 @@ import { openLocalFiles } from '../../worker/extract/local-files.ts';
 import { insertDistribution } from '../../worker/distribute/queries.ts';
 import { defaultTemplates } from '../../worker/distribute/template.ts';
 import { loadDirectory } from '../../worker/load/load-directory.ts';
-import { benchScale, freshDatabase, openBenchServer, table, withClient, workerNodeFlags } from '../shared.ts';
+import { benchScale, freshDatabase, openBenchServer, runChildPass, table, withClient, workerNodeFlags } from '../shared.ts';
 import type { PassResult } from './send-once.ts';
 
 const sendOnce = path.join(import.meta.dirname, 'send-once.ts');
@@ -30,19 +29,7 @@ const connections = 5;
 const rounds = 3;
 const log = (message: string) => process.stderr.write(`[bench:distribution] ${message}\n`);
 
-function runPass(args: string[]): Promise<PassResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...workerNodeFlags(), sendOnce, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const last = out.trim().split('\n').at(-1) ?? '';
-      if (code !== 0 || !last.startsWith('{')) return reject(new Error(`${args[0]} exited with ${code}: ${out.slice(-2000)}`));
-      resolve(JSON.parse(last) as PassResult);
-    });
-  });
-}
+const runPass = (args: string[]) => runChildPass<PassResult>(args[0]!, sendOnce, args);
 
 /** An SMTP server that accepts everything, counting each recipient's messages. */
 async function startSink(): Promise<{ url: string; counts: Map<string, number>; close: () => Promise<void> }> {

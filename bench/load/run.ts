@@ -6,12 +6,11 @@
 //   BENCH_STRICT=1    exit 1 when a target fails
 //   BENCH_LOADER_TX_SQL=SQL  a what-if: SQL run first in each load's transaction (e.g. "set local work_mem = '64MB'")
 // Each pass runs in a child process (load-once.ts) that reports its own wall time and peak RSS.
-import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { migrate } from '../../core/migrate.ts';
-import { benchScale, checkpoint, freshDatabase, openBenchServer, stepTable, table, withClient, workerNodeFlags } from '../shared.ts';
+import { benchScale, checkpoint, freshDatabase, openBenchServer, runChildPass, stepTable, table, withClient } from '../shared.ts';
 import { dataRoot, ensureDataset, type Dataset } from './generate.ts';
 import { bareCopies, type PassResult } from './load-once.ts';
 
@@ -63,23 +62,13 @@ async function createBareTables(url: string): Promise<string[]> {
   });
 }
 
-function runPass(mode: 'loader' | 'copy', url: string, dataset: Dataset): Promise<PassResult & { processMs: number }> {
-  const args = [loadOnce, `--mode=${mode}`, `--url=${url}`, `--accounts=${dataset.files.accounts}`, `--contacts=${dataset.files.contacts}`, `--team=${dataset.files.teamMembers}`];
+async function runPass(mode: 'loader' | 'copy', url: string, dataset: Dataset): Promise<PassResult & { processMs: number }> {
+  const args = [`--mode=${mode}`, `--url=${url}`, `--accounts=${dataset.files.accounts}`, `--contacts=${dataset.files.contacts}`, `--team=${dataset.files.teamMembers}`];
   const txSql = process.env.BENCH_LOADER_TX_SQL;
   if (mode === 'loader' && txSql) args.push(`--tx-sql=${txSql}`);
   const started = performance.now();
-  return new Promise((resolve, reject) => {
-    // Both passes run with the Node flags of the Procfile's worker, the process that loads in production.
-    const child = spawn(process.execPath, [...workerNodeFlags(), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const last = out.trim().split('\n').at(-1) ?? '';
-      if (code !== 0 || !last.startsWith('{')) return reject(new Error(`${mode} pass exited with ${code}: ${out.slice(-2000)}`));
-      resolve({ ...(JSON.parse(last) as PassResult), processMs: performance.now() - started });
-    });
-  });
+  const pass = await runChildPass<PassResult>(`${mode} pass`, loadOnce, args);
+  return { ...pass, processMs: performance.now() - started };
 }
 
 async function main(): Promise<number> {

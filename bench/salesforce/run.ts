@@ -7,7 +7,7 @@
 //   BENCH_STRICT=1    exit 1 when a target fails (a wrong count always exits 1)
 // The stand-in org runs in its own process (org-server.ts); each sync runs in a child process
 // (sync-once.ts) with the Procfile worker's Node flags and reports its own wall time and peak RSS.
-import { fork, spawn } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
@@ -18,26 +18,15 @@ import { Db } from '../../core/db.ts';
 import { migrate } from '../../core/migrate.ts';
 import { secretBox } from '../../core/secret-box.ts';
 import { dataRoot } from '../load/generate.ts';
-import { benchScale, checkpoint, freshDatabase, openBenchServer, table, withClient, workerNodeFlags } from '../shared.ts';
+import { benchScale, checkpoint, freshDatabase, openBenchServer, runChildPass, table, withClient, workerNodeFlags } from '../shared.ts';
 import type { OrgMessage, OrgSizes } from './org-server.ts';
 import type { SyncPass } from './sync-once.ts';
 
 const targets = { fullCalls: 60, unchangedCallsPerObject: 4, rssMB: 300 };
 const log = (message: string) => process.stderr.write(`[bench:salesforce] ${message}\n`);
 
-function runPass(label: string, args: string[]): Promise<SyncPass> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...workerNodeFlags(), path.join(import.meta.dirname, 'sync-once.ts'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const last = out.trim().split('\n').at(-1) ?? '';
-      if (code !== 0 || !last.startsWith('{')) return reject(new Error(`${label} exited with ${code}: ${out.slice(-2000)}`));
-      resolve(JSON.parse(last) as SyncPass);
-    });
-  });
-}
+const syncOnce = path.join(import.meta.dirname, 'sync-once.ts');
+const runPass = (label: string, args: string[]) => runChildPass<SyncPass>(label, syncOnce, args);
 
 async function main(): Promise<number> {
   const scale = benchScale();

@@ -19,7 +19,7 @@ import { startSshd, type Sshd } from '../../test/helpers/sshd.ts';
 import { runSync } from '../../worker/jobs/run-sync.ts';
 import { dataRoot, ensureDataset } from '../load/generate.ts';
 import { benchMapping } from '../load/load-once.ts';
-import { benchScale, checkpoint, freshDatabase, openBenchServer, stepTable, table, withClient, workerNodeFlags } from '../shared.ts';
+import { benchScale, checkpoint, freshDatabase, openBenchServer, runChildPass, stepTable, table, withClient, workerNodeFlags } from '../shared.ts';
 import type { PassResult, Server } from './load-once.ts';
 
 const databases = { local: 'bellwether_bench_sftp_local', sftp: 'bellwether_bench_sftp_remote' } as const;
@@ -51,20 +51,7 @@ async function prepareDatabase(adminUrl: string, database: string, accountsFile:
   return url;
 }
 
-function runPass(label: string, args: string[]): Promise<PassResult> {
-  return new Promise((resolve, reject) => {
-    // Every pass runs with the Node flags of the Procfile's worker, the process that loads in production.
-    const child = spawn(process.execPath, [...workerNodeFlags(), loadOnce, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const last = out.trim().split('\n').at(-1) ?? '';
-      if (code !== 0 || !last.startsWith('{')) return reject(new Error(`${label} exited with ${code}: ${out.slice(-2000)}`));
-      resolve(JSON.parse(last) as PassResult);
-    });
-  });
-}
+const runPass = (label: string, args: string[]) => runChildPass<PassResult>(label, loadOnce, args);
 
 async function main(): Promise<number> {
   const scale = benchScale();
