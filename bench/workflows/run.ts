@@ -29,19 +29,18 @@ type Delays = { count: number; p50: number; p95: number; max: number; perMinute:
  * sides: delay from `since` (the job's creation, or the cron minute that made it) to its start, and
  * jobs per minute from the first job made to the last one done.
  */
-async function jobStats(url: string, queue: string, since: 'created' | 'minute', from = new Date(0), to = new Date(8.64e15)): Promise<Delays & { notCompleted: number }> {
+async function jobStats(url: string, queue: string, since: 'created' | 'minute', from = new Date(0), to = new Date(8.64e15)): Promise<Delays> {
   return withClient(url, async (c) => {
-    const { rows } = await c.query<{ delay: number; state: string; created: Date; completed: Date | null }>(
+    const { rows: done } = await c.query<{ delay: number; created: Date; completed: Date }>(
       `select extract(epoch from started_on - ${since === 'created' ? 'created_on' : "date_trunc('minute', created_on)"}) * 1000 as delay,
-              state, created_on as created, completed_on as completed
-       from pgboss.job where name = $1 and created_on >= $2 and created_on < $3`,
+              created_on as created, completed_on as completed
+       from pgboss.job where name = $1 and state = 'completed' and created_on >= $2 and created_on < $3`,
       [queue, from, to],
     );
-    const done = rows.filter((r) => r.state === 'completed');
     const sorted = done.map((r) => Number(r.delay)).sort((a, b) => a - b);
     const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
-    const span = Math.max(...done.map((r) => r.completed!.getTime())) - Math.min(...done.map((r) => r.created.getTime()));
-    return { count: done.length, p50: at(0.5), p95: at(0.95), max: sorted.at(-1) ?? NaN, perMinute: (done.length / span) * 60_000, notCompleted: rows.length - done.length };
+    const span = Math.max(...done.map((r) => r.completed.getTime())) - Math.min(...done.map((r) => r.created.getTime()));
+    return { count: done.length, p50: at(0.5), p95: at(0.95), max: sorted.at(-1) ?? NaN, perMinute: (done.length / span) * 60_000 };
   });
 }
 
@@ -109,9 +108,10 @@ async function main(): Promise<number> {
     boss.on('error', (error: Error) => log(`pg-boss: ${error.message}`));
     try {
       log(`starting 2 worker processes (node ${workerNodeFlags().join(' ')} worker/index.ts)...`);
-      const env = { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn' };
+      // At info the worker logs its start, which says it is ready.
+      const env = { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'info' };
       const workerArgs = [...workerNodeFlags(), path.join(root, 'worker', 'index.ts')];
-      children.push(...(await Promise.all([0, 1].map(() => startChild(workerArgs, { ...env, LOG_LEVEL: 'info' }, (l) => l.includes('"worker started"'))))));
+      children.push(...(await Promise.all([0, 1].map(() => startChild(workerArgs, env, (l) => l.includes('"worker started"'))))));
       await boss.start();
       const jobs = workflowJobs(boss);
       await withClient(url, (c) => c.query(`insert into directories (name) select 'Bench ' || i from generate_series(1, $1::int) i`, [count]));
