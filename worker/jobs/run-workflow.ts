@@ -4,6 +4,7 @@ import { ErrorCode } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
 import type { Mailer } from '../../core/mail.ts';
 import { findRun } from '../../core/runs/queries.ts';
+import type { WorkflowDefinition } from '../../core/workflows/definition.ts';
 import { findWorkflow, findWorkflowVersion } from '../../core/workflows/queries.ts';
 import { scheduleDistribution, type DistributeTask, type ScheduledDistribution } from '../distribute/schedule-distribution.ts';
 import { failAbandonedRuns } from '../load/run-queries.ts';
@@ -38,7 +39,7 @@ export async function runWorkflowTasks(
   deps: Omit<WorkflowRunDeps, 'mailer'>,
   run: { workflowId: number; version: number; attemptKey: string },
   hooks: WorkflowRunHooks = {},
-): Promise<{ failed: SyncResult | null }> {
+): Promise<{ failed: SyncResult | null; definition: WorkflowDefinition }> {
   const { db, logger } = deps;
   const { workflowId, version } = run;
   const definition = await findWorkflowVersion(db, workflowId, version);
@@ -48,7 +49,7 @@ export async function runWorkflowTasks(
     const result = await (hooks.watchLoad ? hooks.watchLoad(work) : work);
     logger.info({ workflowId, version, runId: result.runId, state: result.state, error: result.error }, 'workflow load finished');
     await hooks.loadFinished?.(result);
-    if (result.state === 'failed') return { failed: result };
+    if (result.state === 'failed') return { failed: result, definition };
     const distributes = definition.tasks.filter((t): t is DistributeTask => t.type === 'distribute' && t.load === loads[i]?.name);
     for (const task of distributes) {
       if (!result.mailingList) continue;
@@ -60,7 +61,7 @@ export async function runWorkflowTasks(
       else logger.info({ workflowId, task: task.name, distributionId: scheduled.id, recipients: scheduled.recipients, skipped: scheduled.skipped, sendAt: scheduled.sendAt }, 'survey distribution scheduled');
     }
   }
-  return { failed: null };
+  return { failed: null, definition };
 }
 
 /**
@@ -76,14 +77,12 @@ export async function runWorkflow(deps: WorkflowRunDeps, job: { id: string; data
   if (abandoned.length > 0) logger.warn({ jobId: job.id, workflowId, runIds: abandoned }, 'runs of a lost worker marked failed');
   const attempt = job.retryCount + 1;
   logger.info({ jobId: job.id, workflowId, version, attempt }, 'workflow run started');
-  const { failed } = await runWorkflowTasks(deps, { workflowId, version, attemptKey: `workflow-run:${job.id}` });
+  const { failed, definition } = await runWorkflowTasks(deps, { workflowId, version, attemptKey: `workflow-run:${job.id}` });
   if (!failed) return;
   // A failure that may pass (a server down, a connection dropped) fails the job, so pg-boss retries it.
   const passing = failed.error != null && transient.has(failed.error.code);
-  if (!(passing && job.retryCount < workflowRunRetries)) {
-    const definition = await findWorkflowVersion(db, workflowId, version);
-    if (definition.notify) await notify(deps, definition.notify.onFailure, { workflowId, version, attempt }, failed);
-  }
+  const retried = passing && job.retryCount < workflowRunRetries;
+  if (!retried && definition.notify) await notify(deps, definition.notify.onFailure, { workflowId, version, attempt }, failed);
   if (passing) throw new Error(`run ${failed.runId}: ${failed.error!.code}: ${failed.error!.message}`);
 }
 
