@@ -7,7 +7,7 @@ import type { Runtime } from '../core/boot.ts';
 import { openCsvFile } from '../worker/extract/local-files.ts';
 import { lazySecretBox } from '../core/secret-box.ts';
 import { runSync } from '../worker/jobs/run-sync.ts';
-import { importResponses } from '../worker/load/load-responses.ts';
+import { importResponses } from '../core/surveys/import-responses.ts';
 import { formatRunReport } from '../worker/load/run-report.ts';
 import { runCommand } from './command.ts';
 

@@ -8,7 +8,7 @@ import { findWorkflow } from '../core/workflows/queries.ts';
 import type { SyncResult } from '../worker/jobs/run-sync.ts';
 import { runWorkflowTasks } from '../worker/jobs/run-workflow.ts';
 import { formatRunReport } from '../worker/load/run-report.ts';
-import { createQueues } from '../worker/worker.ts';
+import { createQueues } from '../core/queues.ts';
 import { runCommand } from './command.ts';
 
 const [command, id] = process.argv.slice(2);

@@ -1,3 +1,6 @@
+import type { PgBoss } from 'pg-boss';
+import { z } from 'zod';
+
 /** pg-boss queue names: the worker works them, the API and CLI send to them. */
 export const Queue = {
   /** Load a set of export files into a directory as one run. */
@@ -18,3 +21,52 @@ export function workflowRunKey(workflowId: number): string {
   return `workflow-${workflowId}`;
 }
 export type Queue = (typeof Queue)[keyof typeof Queue];
+
+/** A workflow-run job: which version of which workflow to run. */
+export const workflowRunSchema = z.strictObject({ workflowId: z.number().int().positive(), version: z.number().int().positive() });
+export type WorkflowRun = z.infer<typeof workflowRunSchema>;
+
+/** A distribution-send job: the distribution whose pending recipients it sends. */
+export type DistributionSendJob = { distributionId: number };
+
+/** Attempts after the first that a workflow run gets when it fails for a passing reason (the queue's retryLimit). */
+export const workflowRunRetries = 3;
+
+/**
+ * How soon work stops waiting on a worker that died. A workflow run's worker beats every
+ * heartbeatSeconds / 2; one silent for heartbeatSeconds has its job failed by the next supervision
+ * pass, and the retry starts retryDelaySeconds later (doubling, with jitter) on any live worker.
+ * With these defaults a run taken by a killed worker resumes within about four minutes.
+ */
+export type WorkerTiming = { heartbeatSeconds: number; superviseSeconds: number; retryDelaySeconds: number };
+export const defaultTiming: WorkerTiming = { heartbeatSeconds: 30, superviseSeconds: 60, retryDelaySeconds: 60 };
+
+/**
+ * Creates the product's queues (idempotent: the first process to create a queue sets its policy):
+ * any process that sends or works jobs calls it after start.
+ */
+export async function createQueues(boss: PgBoss, timing: WorkerTiming = defaultTiming): Promise<void> {
+  await boss.createQueue(Queue.sync, { notify: true });
+  // A run that failed for a passing reason, or whose worker died, is tried three more times.
+  await boss.createQueue(Queue.workflowRun, {
+    notify: true,
+    policy: 'stately',
+    retryLimit: workflowRunRetries,
+    retryDelay: timing.retryDelaySeconds,
+    retryBackoff: true,
+    heartbeatSeconds: timing.heartbeatSeconds,
+  });
+  // A sending worker that dies stops its heartbeat; its distribution is then retried by another
+  // worker, which resumes it (temporary SMTP failures are retried inside the job). It may run for
+  // hours under a send rate, so it does not expire.
+  await boss.createQueue(Queue.distributionSend, {
+    notify: true,
+    heartbeatSeconds: timing.heartbeatSeconds,
+    expireInSeconds: 24 * 3600,
+    retryLimit: 20,
+    retryDelay: timing.retryDelaySeconds,
+    retryBackoff: true,
+    retryDelayMax: 600,
+  });
+}
+

@@ -11,7 +11,7 @@ import { connectionRoutes } from './connections/routes.ts';
 import { workflowRoutes } from './workflows/routes.ts';
 import { strategicAccountsRoutes, widgetConfigRoutes, type WidgetAccess } from './widgets/routes.ts';
 import { widgetBundleRoutes } from './widgets/bundle.ts';
-import type { WorkflowJobs } from '../worker/jobs/workflow-schedule.ts';
+import type { WorkflowJobs } from '../core/workflows/schedule.ts';
 import type { SecretBox } from '../core/secret-box.ts';
 import { surveyPageRoutes } from './surveys/public-routes.ts';
 import { responseImportRoutes, surveyRoutes } from './surveys/routes.ts';

@@ -4,22 +4,12 @@ import type { Logger } from '../core/log.ts';
 import type { Config } from '../core/config.ts';
 import { lazySecretBox } from '../core/secret-box.ts';
 import { runSync, syncJobSchema, type SyncDeps } from './jobs/run-sync.ts';
-import { runWorkflow, workflowRunRetries, type WorkflowRunDeps } from './jobs/run-workflow.ts';
-import { Queue } from '../core/queues.ts';
+import { runWorkflow, type WorkflowRunDeps } from './jobs/run-workflow.ts';
+import { createQueues, defaultTiming, Queue, type DistributionSendJob, type WorkerTiming } from '../core/queues.ts';
 import { createMailer, type Mailer } from '../core/mail.ts';
-import type { DistributionSendJob } from './distribute/schedule-distribution.ts';
 import { sendDistribution, type RetryPolicy } from './distribute/send-distribution.ts';
 
 export type Worker = { boss: PgBoss; stop: () => Promise<void> };
-
-/**
- * How soon work stops waiting on a worker that died. A workflow run's worker beats every
- * heartbeatSeconds / 2; one silent for heartbeatSeconds has its job failed by the next supervision
- * pass, and the retry starts retryDelaySeconds later (doubling, with jitter) on any live worker.
- * With these defaults a run taken by a killed worker resumes within about four minutes.
- */
-export type WorkerTiming = { heartbeatSeconds: number; superviseSeconds: number; retryDelaySeconds: number };
-export const defaultTiming: WorkerTiming = { heartbeatSeconds: 30, superviseSeconds: 60, retryDelaySeconds: 60 };
 
 /**
  * How a worker fetches jobs. Each fetch takes one job, so a long load never holds a second job
@@ -27,35 +17,6 @@ export const defaultTiming: WorkerTiming = { heartbeatSeconds: 30, superviseSeco
  * with hundreds of workflows due moving (pg-boss's default waits 2 s, or 30 s with NOTIFY on).
  */
 export const workPolling = { batchSize: 1, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5 } as const;
-
-/**
- * Creates the product's queues (idempotent: the first process to create a queue sets its policy):
- * any process that sends or works jobs calls it after start.
- */
-export async function createQueues(boss: PgBoss, timing: WorkerTiming = defaultTiming): Promise<void> {
-  await boss.createQueue(Queue.sync, { notify: true });
-  // A run that failed for a passing reason, or whose worker died, is tried three more times.
-  await boss.createQueue(Queue.workflowRun, {
-    notify: true,
-    policy: 'stately',
-    retryLimit: workflowRunRetries,
-    retryDelay: timing.retryDelaySeconds,
-    retryBackoff: true,
-    heartbeatSeconds: timing.heartbeatSeconds,
-  });
-  // A sending worker that dies stops its heartbeat; its distribution is then retried by another
-  // worker, which resumes it (temporary SMTP failures are retried inside the job). It may run for
-  // hours under a send rate, so it does not expire.
-  await boss.createQueue(Queue.distributionSend, {
-    notify: true,
-    heartbeatSeconds: timing.heartbeatSeconds,
-    expireInSeconds: 24 * 3600,
-    retryLimit: 20,
-    retryDelay: timing.retryDelaySeconds,
-    retryBackoff: true,
-    retryDelayMax: 600,
-  });
-}
 
 /**
  * Starts pg-boss on the product's database and works its queues. Any number of worker

@@ -18,7 +18,7 @@ import { createSurvey } from '../../core/surveys/queries.ts';
 import { accountHeader, contactHeader, writeCsv } from '../../test/helpers/files.ts';
 import { openLocalFiles } from '../../worker/extract/local-files.ts';
 import { insertDistribution } from '../../worker/distribute/queries.ts';
-import { defaultTemplates } from '../../worker/distribute/template.ts';
+import { defaultTemplates } from '../../core/surveys/template.ts';
 import { loadDirectory } from '../../worker/load/load-directory.ts';
 import { benchScale, freshDatabase, openBenchServer, runChildPass, table, withClient, workerNodeFlags } from '../shared.ts';
 import type { PassResult } from './send-once.ts';

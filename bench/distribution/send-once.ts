@@ -10,7 +10,7 @@ import { createLogger } from '../../core/log.ts';
 import { smtpMailer } from '../../core/mail.ts';
 import { sendDistribution } from '../../worker/distribute/send-distribution.ts';
 import { dueRecipients, findDistributionToSend } from '../../worker/distribute/queries.ts';
-import { render, renderSubject } from '../../worker/distribute/template.ts';
+import { render, renderSubject } from '../../core/surveys/template.ts';
 
 export type PassResult = { ms: number; sent: number; maxRssKiB: number };
 

@@ -12,7 +12,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { Db, type Row, type Tx } from '../../core/db.ts';
 import { openLocalFiles } from '../../worker/extract/local-files.ts';
 import { loadDirectory } from '../../worker/load/load-directory.ts';
-import type { MappingInput } from '../../worker/map/mapping.ts';
+import type { MappingInput } from '../../core/directory/mapping-input.ts';
 import { StepTimes, type Step } from '../shared.ts';
 import { titleRoles } from './generate.ts';
 

@@ -14,7 +14,7 @@ import { Db } from '../../core/db.ts';
 import { migrate } from '../../core/migrate.ts';
 import { createWorkflow } from '../../core/workflows/queries.ts';
 import { accountHeader, contactHeader, writeCsv } from '../../test/helpers/files.ts';
-import { workflowJobs } from '../../worker/jobs/workflow-schedule.ts';
+import { workflowJobs } from '../../core/workflows/schedule.ts';
 import { dataRoot } from '../load/generate.ts';
 import { freshDatabase, openBenchServer, table, withClient, workerNodeFlags } from '../shared.ts';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { mappingInputSchema } from '../../worker/map/mapping.ts';
-import { unknownPlaceholders } from '../../worker/distribute/template.ts';
-import { missingRequiredFields, salesforceObjectOptions } from '../../worker/extract/salesforce/objects.ts';
+import { mappingInputSchema } from '../directory/mapping-input.ts';
+import { unknownPlaceholders } from '../surveys/template.ts';
+import { missingRequiredFields, salesforceObjectOptions } from '../connections/salesforce-objects.ts';
 
 /*
  * A workflow definition: when it runs and its ordered tasks. Extract tasks each read one export

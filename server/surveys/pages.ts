@@ -1,4 +1,4 @@
-import type { OutboxMessage } from '../../core/mail.ts';
+import type { OutboxMessage } from '../../core/outbox.ts';
 import type { ExtraQuestion, Survey } from '../../core/surveys/queries.ts';
 import type { Answer } from '../../core/surveys/responses.ts';
 

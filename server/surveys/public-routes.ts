@@ -1,7 +1,7 @@
 import express, { Router, type Response } from 'express';
 import type { AdminKey } from '../../core/admin-key.ts';
 import type { Queryable } from '../../core/db.ts';
-import { listOutbox } from '../../core/mail.ts';
+import { listOutbox } from '../../core/outbox.ts';
 import { findSurveyLink, optOut, submitAnswer, type Answer, type SurveyLink } from '../../core/surveys/responses.ts';
 import type { Survey } from '../../core/surveys/queries.ts';
 import { requireAdminKeyInBrowser } from '../auth.ts';

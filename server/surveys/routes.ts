@@ -2,13 +2,13 @@ import express, { Router } from 'express';
 import { z } from 'zod';
 import type { Db, Queryable } from '../../core/db.ts';
 import { AppError, ErrorCode } from '../../core/errors.ts';
-import { listOutbox } from '../../core/mail.ts';
+import { listOutbox } from '../../core/outbox.ts';
 import { findDistribution, listDistributions } from '../../core/surveys/distributions.ts';
 import { createSurvey, findSurvey, listSurveys, updateSurvey } from '../../core/surveys/queries.ts';
 import { listSurveyResponses } from '../../core/surveys/responses.ts';
-import { csvSource } from '../../worker/extract/csv-source.ts';
-import type { RecordSource, SourceItem } from '../../worker/extract/source.ts';
-import { importResponses } from '../../worker/load/load-responses.ts';
+import { csvSource } from '../../core/records/csv-source.ts';
+import type { RecordSource, SourceItem } from '../../core/records/source.ts';
+import { importResponses } from '../../core/surveys/import-responses.ts';
 import { pageQuery, parseQuery } from '../query-params.ts';
 
 function id(raw: string, what: string): number {

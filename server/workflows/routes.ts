@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { Queryable } from '../../core/db.ts';
 import { AppError, ErrorCode } from '../../core/errors.ts';
 import { createWorkflow, deleteWorkflow, findWorkflow, listWorkflows, updateWorkflow } from '../../core/workflows/queries.ts';
-import type { WorkflowJobs } from '../../worker/jobs/workflow-schedule.ts';
+import type { WorkflowJobs } from '../../core/workflows/schedule.ts';
 
 function workflowId(raw: string): number {
   if (!/^[1-9]\d{0,15}$/.test(raw)) throw new AppError(ErrorCode.NOT_FOUND, `workflow ${raw} does not exist`);

@@ -8,7 +8,7 @@ import { createSurvey } from '../../core/surveys/queries.ts';
 import { openLocalFiles } from '../../worker/extract/local-files.ts';
 import { scheduleDistribution } from '../../worker/distribute/schedule-distribution.ts';
 import { loadDirectory } from '../../worker/load/load-directory.ts';
-import { createQueues } from '../../worker/worker.ts';
+import { createQueues } from '../../core/queues.ts';
 import { accountHeader, contactHeader, tempDir, writeCsv } from '../helpers/files.ts';
 import { testDatabase } from '../helpers/hooks.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';

@@ -1,7 +1,7 @@
 import type { Db } from '../../core/db.ts';
 import { openLocalFiles, type LocalFiles } from '../../worker/extract/local-files.ts';
 import { loadDirectory, type LoadResult } from '../../worker/load/load-directory.ts';
-import type { MappingInput } from '../../worker/map/mapping.ts';
+import type { MappingInput } from '../../core/directory/mapping-input.ts';
 import { accountHeader, contactHeader, teamHeader, tempDir, writeCsv } from '../helpers/files.ts';
 
 export const mapping: MappingInput = {

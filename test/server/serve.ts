@@ -11,7 +11,7 @@ import { secretBox } from '../../core/secret-box.ts';
 import { createApp } from '../../server/app.ts';
 import { listen } from '../../server/listen.ts';
 import { embedTokens } from '../../server/widgets/embed-tokens.ts';
-import type { WorkflowJobs } from '../../worker/jobs/workflow-schedule.ts';
+import type { WorkflowJobs } from '../../core/workflows/schedule.ts';
 
 export const adminKey = 'test-admin-key-0123456789';
 export const testSecretBox = secretBox('a-test-secret-key-of-32-characters!');

@@ -5,7 +5,7 @@ import { createLogger } from '../../core/log.ts';
 import { createSurvey } from '../../core/surveys/queries.ts';
 import { insertDistribution } from '../../worker/distribute/queries.ts';
 import { sendDistribution } from '../../worker/distribute/send-distribution.ts';
-import { defaultTemplates } from '../../worker/distribute/template.ts';
+import { defaultTemplates } from '../../core/surveys/template.ts';
 import { testDatabase } from '../helpers/hooks.ts';
 import { loadAcme } from './fixture.ts';
 import { adminKey, serve, type Served } from './serve.ts';

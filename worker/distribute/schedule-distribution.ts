@@ -1,14 +1,11 @@
 import type { PgBoss } from 'pg-boss';
 import type { Db } from '../../core/db.ts';
-import { distributionSendKey, Queue } from '../../core/queues.ts';
+import { distributionSendKey, Queue, type DistributionSendJob } from '../../core/queues.ts';
 import type { WorkflowDefinition } from '../../core/workflows/definition.ts';
 import { insertDistribution } from './queries.ts';
-import { defaultTemplates } from './template.ts';
+import { defaultTemplates } from '../../core/surveys/template.ts';
 
 export type DistributeTask = Extract<WorkflowDefinition['tasks'][number], { type: 'distribute' }>;
-
-/** The job that sends a distribution. */
-export type DistributionSendJob = { distributionId: number };
 
 export type ScheduledDistribution = { id: number; recipients: number; skipped: number; sendAt: Date };
 

@@ -6,7 +6,7 @@ import {
   beginSending, dueRecipients, findDistributionToSend, finishDistribution, pendingState, type DistributionToSend, type Settlement,
 } from './queries.ts';
 import { ClaimQueue, type Claimed } from './claim-queue.ts';
-import { render, renderSubject } from './template.ts';
+import { render, renderSubject } from '../../core/surveys/template.ts';
 
 export type SendDeps = { db: Db; mailer: Mailer; publicUrl: string; logger: Logger };
 

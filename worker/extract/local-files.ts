@@ -2,8 +2,8 @@ import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError, ErrorCode } from '../../core/errors.ts';
-import { csvSource, type CsvOptions } from './csv-source.ts';
-import type { RecordSource, SourceKind, Sources } from './source.ts';
+import { csvSource, type CsvOptions } from '../../core/records/csv-source.ts';
+import type { RecordSource, SourceKind, Sources } from '../../core/records/source.ts';
 
 export type LocalFiles = Partial<Record<SourceKind, string>>;
 

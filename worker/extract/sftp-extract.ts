@@ -4,7 +4,7 @@ import { findSftpCredentials, recordLoaded, wasLoaded, type RemoteFile } from '.
 import type { Db } from '../../core/db.ts';
 import type { SecretBox } from '../../core/secret-box.ts';
 import { connectSftp, resolveFile, sftpSource, type Retry } from './sftp.ts';
-import { SourceKind, type Sources } from './source.ts';
+import { SourceKind, type Sources } from '../../core/records/source.ts';
 
 const fileSpec = z.union([z.strictObject({ path: z.string().min(1) }), z.strictObject({ pattern: z.string().min(1) })]).and(
   z.object({

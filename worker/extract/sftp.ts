@@ -5,8 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import SftpClient from 'ssh2-sftp-client';
 import type { RemoteFile, SftpCredentials } from '../../core/connections/sftp.ts';
 import { AppError, ErrorCode, isAppError } from '../../core/errors.ts';
-import { csvSource, type CsvOptions } from './csv-source.ts';
-import type { RecordSource, SourceItem } from './source.ts';
+import { csvSource, type CsvOptions } from '../../core/records/csv-source.ts';
+import type { RecordSource, SourceItem } from '../../core/records/source.ts';
 
 /** One file to read: an exact path, or a pattern whose newest match is taken (`exports/contacts_*.csv`). */
 export type SftpFileSpec = ({ path: string } | { pattern: string }) & CsvOptions;

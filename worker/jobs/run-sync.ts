@@ -15,7 +15,7 @@ import {
 } from '../extract/salesforce/salesforce-extract.ts';
 import { saveApiCalls } from '../load/run-queries.ts';
 import { loadDirectory, type LoadResult } from '../load/load-directory.ts';
-import { mappingInputSchema, parseMappingInput, type MappingInput } from '../map/mapping.ts';
+import { mappingInputSchema, parseMappingInput, type MappingInput } from '../../core/directory/mapping-input.ts';
 
 /** A sync job: which export files (local, or on an SFTP server) feed which directory, with which mapping. */
 export const syncJobSchema = z.strictObject({

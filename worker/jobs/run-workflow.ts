@@ -10,10 +10,8 @@ import { scheduleDistribution, type DistributeTask, type ScheduledDistribution }
 import { failAbandonedRuns } from '../load/run-queries.ts';
 import { notifyRunFailed } from '../notify/run-failed.ts';
 import { runSync, type SyncDeps, type SyncResult } from './run-sync.ts';
-import { syncJobsOf, workflowRunSchema } from './workflow-jobs.ts';
-
-/** Attempts after the first that a workflow run gets when it fails for a passing reason (the queue's retryLimit). */
-export const workflowRunRetries = 3;
+import { syncJobsOf } from './workflow-jobs.ts';
+import { workflowRunRetries, workflowRunSchema } from '../../core/queues.ts';
 
 /** Failures worth another try later; the rest (a missing column, a wrong host key) would fail again. */
 const transient = new Set<string>([ErrorCode.LOAD_FAILED, ErrorCode.SOURCE_DISCONNECTED, ErrorCode.SOURCE_UNREACHABLE, ErrorCode.SALESFORCE_UNAVAILABLE]);

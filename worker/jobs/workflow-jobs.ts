@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { WorkflowDefinition } from '../../core/workflows/definition.ts';
 import type { SyncJob } from './run-sync.ts';
 
@@ -52,7 +51,3 @@ export function syncJobsOf(definition: WorkflowDefinition, workflow: { id: numbe
     ];
   });
 }
-
-/** A workflow-run job: which version of which workflow to run. */
-export const workflowRunSchema = z.strictObject({ workflowId: z.number().int().positive(), version: z.number().int().positive() });
-export type WorkflowRun = z.infer<typeof workflowRunSchema>;

@@ -1,9 +1,10 @@
 import type { Db, Tx } from '../../core/db.ts';
 import type { ObjectCounts } from '../../core/runs/queries.ts';
 import { AppError, ErrorCode, isAppError } from '../../core/errors.ts';
-import type { RawRecord, RecordSource, Sources } from '../extract/source.ts';
-import type { AttributeDefinition } from '../map/attributes.ts';
-import { resolveMapping, type Mapping, type MappingInput } from '../map/mapping.ts';
+import type { RawRecord, RecordSource, Sources } from '../../core/records/source.ts';
+import type { AttributeDefinition } from '../../core/directory/attributes.ts';
+import { resolveMapping, type Mapping } from '../map/mapping.ts';
+import type { MappingInput } from '../../core/directory/mapping-input.ts';
 import { mapAccount, mapContact, mapManagementRole, primaryObject, unreadableRow, type Mapped } from '../map/records.ts';
 import { RowErrorCode, type DirectoryObject, type RowError } from '../map/row-error.ts';
 import { KnownRecords } from './known-records.ts';

@@ -1,7 +1,7 @@
 import { ErrorCode } from '../../core/errors.ts';
 import type { Queryable, Tx } from '../../core/db.ts';
 import type { ObjectCounts } from '../../core/runs/queries.ts';
-import type { AttributeDefinition } from '../map/attributes.ts';
+import type { AttributeDefinition } from '../../core/directory/attributes.ts';
 import type { DirectoryObject } from '../map/row-error.ts';
 
 export async function createRun(db: Queryable, directoryId: number, source: string, workflow?: { id: number; version: number }): Promise<number> {

@@ -1,7 +1,7 @@
-import type { RawRecord, RawRecordError, SourceKind } from '../extract/source.ts';
-import { coerceAttribute, type AttributeValue } from './attributes.ts';
+import type { RawRecord, RawRecordError, SourceKind } from '../../core/records/source.ts';
+import { coerceAttribute, type AttributeValue } from '../../core/directory/attributes.ts';
 import type { Mapping } from './mapping.ts';
-import { roleKey, type ClientRole, type ManagementRole } from './roles.ts';
+import { roleKey, type ClientRole, type ManagementRole } from '../../core/directory/roles.ts';
 import { RowErrorCode, type DirectoryObject, type RowError } from './row-error.ts';
 
 /*

@@ -1,4 +1,4 @@
-import type { Origin } from '../extract/source.ts';
+import type { Origin } from '../../core/records/source.ts';
 
 export const DirectoryObject = {
   contacts: 'contacts',

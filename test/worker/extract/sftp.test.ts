@@ -8,7 +8,7 @@ import { createSftpConnection, findSftpCredentials, type SftpConnectionInput } f
 import type { Db } from '../../../core/db.ts';
 import { secretBox } from '../../../core/secret-box.ts';
 import { resolveFile, connectSftp, sftpSource } from '../../../worker/extract/sftp.ts';
-import type { SourceItem } from '../../../worker/extract/source.ts';
+import type { SourceItem } from '../../../core/records/source.ts';
 import { runSync, type SyncJob } from '../../../worker/jobs/run-sync.ts';
 import { directorySnapshot, runErrors } from '../../helpers/files.ts';
 import { testDatabase } from '../../helpers/hooks.ts';

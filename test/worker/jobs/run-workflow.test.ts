@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../../../core/config.ts';
 import { createLogger } from '../../../core/log.ts';
 import { createWorkflow } from '../../../core/workflows/queries.ts';
-import { workflowJobs } from '../../../worker/jobs/workflow-schedule.ts';
+import { workflowJobs } from '../../../core/workflows/schedule.ts';
 import { startWorker, type Worker } from '../../../worker/worker.ts';
 import { accountHeader, tempDir, writeCsv } from '../../helpers/files.ts';
 import { testDatabase } from '../../helpers/hooks.ts';

@@ -6,7 +6,7 @@ import { PgBoss } from 'pg-boss';
 import type { Db } from '../../../core/db.ts';
 import { createWorkflow } from '../../../core/workflows/queries.ts';
 import { runSync } from '../../../worker/jobs/run-sync.ts';
-import { workflowJobs } from '../../../worker/jobs/workflow-schedule.ts';
+import { workflowJobs } from '../../../core/workflows/schedule.ts';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.ts';
 import { accountHeader, contactHeader, directorySnapshot, tempDir, writeCsv } from '../../helpers/files.ts';
 import { testDatabase } from '../../helpers/hooks.ts';

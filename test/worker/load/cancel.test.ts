@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { requestCancel } from '../../../core/runs/queries.ts';
-import type { RecordSource, SourceItem } from '../../../worker/extract/source.ts';
+import type { RecordSource, SourceItem } from '../../../core/records/source.ts';
 import { loadDirectory } from '../../../worker/load/load-directory.ts';
 import { directorySnapshot } from '../../helpers/files.ts';
 import { testDatabase } from '../../helpers/hooks.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Db } from '../../../core/db.ts';
 import { openLocalFiles, type LocalFiles } from '../../../worker/extract/local-files.ts';
 import { loadDirectory } from '../../../worker/load/load-directory.ts';
-import type { MappingInput } from '../../../worker/map/mapping.ts';
+import type { MappingInput } from '../../../core/directory/mapping-input.ts';
 import { accountHeader, contactHeader, directorySnapshot, runErrors, teamHeader, tempDir, writeCsv } from '../../helpers/files.ts';
 import { testDatabase } from '../../helpers/hooks.ts';
 

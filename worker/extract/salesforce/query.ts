@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError, ErrorCode } from '../../../core/errors.ts';
-import { csvSource } from '../csv-source.ts';
-import type { SourceItem } from '../source.ts';
+import { csvSource } from '../../../core/records/csv-source.ts';
+import type { SourceItem } from '../../../core/records/source.ts';
 import type { SalesforceApi } from './api.ts';
 
 /*

@@ -3,9 +3,9 @@ import { findSalesforceCredentials } from '../../../core/connections/salesforce.
 import type { Queryable, Tx } from '../../../core/db.ts';
 import { AppError, ErrorCode } from '../../../core/errors.ts';
 import type { SecretBox } from '../../../core/secret-box.ts';
-import { SourceKind, type SourceItem, type Sources } from '../source.ts';
+import { SourceKind, type SourceItem, type Sources } from '../../../core/records/source.ts';
 import { defaultResilience, SalesforceApi, type ApiUsage, type Resilience } from './api.ts';
-import { checkFields, salesforceObjectOptions, salesforceObjects, selectList, type DescribedField } from './objects.ts';
+import { checkFields, salesforceObjectOptions, salesforceObjects, selectList, type DescribedField } from '../../../core/connections/salesforce-objects.ts';
 import { bulkQuery, countRecords, openBulkJob, restQuery, type QueryTuning } from './query.ts';
 import { findWatermark, saveWatermark } from './watermarks.ts';
 

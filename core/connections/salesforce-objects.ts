@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { AppError, ErrorCode } from '../../../core/errors.ts';
-import type { SourceKind } from '../source.ts';
+import { AppError, ErrorCode } from '../errors.ts';
+import type { SourceKind } from '../records/source.ts';
 
 /**
  * The Salesforce object behind each directory source, and the fields SPEC.md requires of it.

@@ -1,8 +1,8 @@
 import type { PgBoss } from 'pg-boss';
-import { Queue, workflowRunKey } from '../../core/queues.ts';
-import type { Workflow } from '../../core/workflows/queries.ts';
-import { cronOf } from '../../core/workflows/definition.ts';
-import type { WorkflowRun } from './workflow-jobs.ts';
+import { Queue, workflowRunKey } from '../queues.ts';
+import type { Workflow } from './queries.ts';
+import { cronOf } from './definition.ts';
+import type { WorkflowRun } from '../queues.ts';
 
 /** How the API starts workflow runs: now, or on the workflow's schedule. */
 export type WorkflowJobs = {

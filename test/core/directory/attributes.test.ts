@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { coerceAttribute, type AttributeDefinition } from '../../../worker/map/attributes.ts';
+import { coerceAttribute, type AttributeDefinition } from '../../../core/directory/attributes.ts';
 
 const def = (type: AttributeDefinition['type'], values?: string[]): AttributeDefinition => ({ name: 'a', type, ...(values ? { values } : {}) });
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { render, renderSubject, unknownPlaceholders, type TemplateValues } from '../../../worker/distribute/template.ts';
+import { render, renderSubject, unknownPlaceholders, type TemplateValues } from '../../../core/surveys/template.ts';
 
 const values: TemplateValues = {
   firstName: null, lastName: 'O\'Brien <Jr>', accountName: 'Acme & Sons', surveyTitle: 'Q4', surveyLink: 'http://x/s/abc', optOutLink: 'http://x/o/abc',

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Db } from '../../../core/db.ts';
 import { openCsvFile, openLocalFiles } from '../../../worker/extract/local-files.ts';
 import { loadDirectory } from '../../../worker/load/load-directory.ts';
-import { importResponses } from '../../../worker/load/load-responses.ts';
+import { importResponses } from '../../../core/surveys/import-responses.ts';
 import { accountHeader, contactHeader, tempDir, writeCsv } from '../../helpers/files.ts';
 import { testDatabase } from '../../helpers/hooks.ts';
 

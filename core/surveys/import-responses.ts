@@ -1,7 +1,7 @@
-import { copyLine, type Db, type Tx } from '../../core/db.ts';
-import { AppError, ErrorCode } from '../../core/errors.ts';
-import type { RecordSource } from '../extract/source.ts';
-import { coerceAttribute } from '../map/attributes.ts';
+import { copyLine, type Db, type Tx } from '../db.ts';
+import { AppError, ErrorCode } from '../errors.ts';
+import type { RecordSource } from '../records/source.ts';
+import { coerceAttribute } from '../directory/attributes.ts';
 
 /** Where an imported NPS history puts each value: Salesforce-export-shaped column names. */
 const columns = { contact: 'Contact.Id', account: 'Account.Id', score: 'Score', comment: 'Comment', respondedAt: 'Responded_At' } as const;

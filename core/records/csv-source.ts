@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { AppError, ErrorCode } from '../../core/errors.ts';
+import { AppError, ErrorCode } from '../errors.ts';
 import { parseCsv, type CsvDialect, type CsvRow } from './csv.ts';
 import type { RecordSource, SourceItem } from './source.ts';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { csvSource } from '../../../worker/extract/csv-source.ts';
-import { parseCsv, type CsvRow } from '../../../worker/extract/csv.ts';
+import { csvSource } from '../../../core/records/csv-source.ts';
+import { parseCsv, type CsvRow } from '../../../core/records/csv.ts';
 
 async function parse(text: string, chunkSize = text.length): Promise<CsvRow[]> {
   const chunks: string[] = [];

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { AppError, ErrorCode } from '../errors.ts';
+import type { SourceKind } from '../records/source.ts';
+import { AttributeType } from './attributes.ts';
+import { ClientRole, ManagementRole } from './roles.ts';
+
+/**
+ * The source column behind each directory field, per directory object, as SPEC.md's defaults.
+ * Every one of these columns must be in the source file unless the admin maps another.
+ */
+export const defaultFields = {
+  contacts: {
+    contactExternalReferenceId: 'Id',
+    firstName: 'FirstName',
+    lastName: 'LastName',
+    email: 'Email',
+    isDeleted: 'IsDeleted',
+  },
+  accounts: { accountExternalReferenceId: 'Id', displayName: 'Name', isDeleted: 'IsDeleted' },
+  hierarchy: { accountExternalReferenceId: 'Id', accountParentExternalReferenceId: 'Parent.Id', isDeleted: 'IsDeleted' },
+  clientRoles: { accountExternalReferenceId: 'Account.Id', roleName: 'Title', isDeleted: 'IsDeleted' },
+  managementRoles: {
+    accountExternalReferenceId: 'Account.Id',
+    userEmail: 'User.Email',
+    roleName: 'TeamMemberRole',
+    isDeleted: 'IsDeleted',
+  },
+} as const;
+
+export type Fields<O extends keyof typeof defaultFields> = { [F in keyof (typeof defaultFields)[O]]: string };
+
+/** Which source feeds each directory object. */
+export const objectSource = {
+  contacts: 'contacts',
+  accounts: 'accounts',
+  hierarchy: 'accounts',
+  clientRoles: 'contacts',
+  managementRoles: 'teamMembers',
+} as const satisfies Record<keyof typeof defaultFields, SourceKind>;
+
+const attributeName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,62}$/, 'a letter, then letters, digits or _ (at most 63)');
+const fieldsOf = <O extends keyof typeof defaultFields>(object: O) =>
+  z.strictObject(Object.fromEntries(Object.keys(defaultFields[object]).map((f) => [f, z.string().min(1).optional()]))).optional();
+
+const attributeSchema = z
+  .strictObject({
+    source: z.string().min(1),
+    type: z.enum(Object.values(AttributeType)),
+    values: z.array(z.string().min(1)).min(1).optional(),
+  })
+  .refine((a) => (a.type === 'Enum') === (a.values !== undefined), { message: 'values are required for Enum and only for Enum' });
+
+/** A mapping file: every part optional; what is left out takes SPEC.md's defaults. */
+export const mappingInputSchema = z.strictObject({
+  contacts: z.strictObject({ fields: fieldsOf('contacts'), extra: z.record(attributeName, z.string().min(1)).optional() }).optional(),
+  accounts: z.strictObject({ fields: fieldsOf('accounts'), attributes: z.record(attributeName, attributeSchema).optional() }).optional(),
+  hierarchy: z.union([z.literal(false), z.strictObject({ fields: fieldsOf('hierarchy') })]).optional(),
+  clientRoles: z
+    .union([
+      z.literal(false),
+      z.strictObject({ fields: fieldsOf('clientRoles'), values: z.record(z.string(), z.enum(Object.values(ClientRole))).optional() }),
+    ])
+    .optional(),
+  managementRoles: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        fields: fieldsOf('managementRoles'),
+        values: z.record(z.string(), z.enum(Object.values(ManagementRole))).optional(),
+      }),
+    ])
+    .optional(),
+});
+export type MappingInput = z.infer<typeof mappingInputSchema>;
+
+/** Parses a mapping file's JSON, naming each invalid path. */
+export function parseMappingInput(json: unknown, origin: string): MappingInput {
+  const parsed = mappingInputSchema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+  throw new AppError(ErrorCode.MAPPING_INVALID, `mapping ${origin} is invalid: ${issues}`);
+}

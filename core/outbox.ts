@@ -1,0 +1,20 @@
+import type { Queryable } from './db.ts';
+
+/*
+ * Reading the local outbox, where mail goes when no SMTP server is configured (core/mail.ts writes it).
+ * Apart from the mailer so that the web process, which only reads it, does not load the SMTP transport.
+ */
+
+export type OutboxMessage = { id: number; messageId: string; from: string; to: string; subject: string; text: string | null; html: string | null; createdAt: Date };
+
+/** The outbox, newest first. */
+export async function listOutbox(db: Queryable, window: { limit: number; offset: number }): Promise<{ items: OutboxMessage[]; total: number }> {
+  const rows = await db.query<OutboxMessage & { total: number }>(
+    `select id::int, message_id as "messageId", mail_from as "from", mail_to as "to", subject, text, html, created_at as "createdAt",
+            count(*) over ()::int as total
+     from outbox_messages order by id desc limit $1 offset $2`,
+    [window.limit, window.offset],
+  );
+  const total = rows[0]?.total ?? (await db.query<{ n: number }>('select count(*)::int as n from outbox_messages'))[0]!.n;
+  return { items: rows.map(({ total: _, ...message }) => message), total };
+}
