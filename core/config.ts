@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { AppError, ErrorCode } from './errors.ts';
+import { AppError, ErrorCode, describeIssues } from './errors.ts';
 
 /**
  * Every setting the product reads from the environment, resolved once.
@@ -61,7 +61,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const blanksRemoved = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse(blanksRemoved);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    const issues = describeIssues(parsed.error);
     throw new AppError(ErrorCode.CONFIG_INVALID, `invalid configuration: ${issues}`);
   }
   const e = parsed.data;

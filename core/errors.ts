@@ -57,3 +57,8 @@ export class AppError extends Error {
 export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
 }
+
+/** What a validation found, one `path: message` per issue, for an error message; `whole` names the value itself. */
+export function describeIssues(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }, whole = '(root)'): string {
+  return error.issues.map((i) => `${i.path.map(String).join('.') || whole}: ${i.message}`).join('; ');
+}

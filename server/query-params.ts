@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError, ErrorCode } from '../core/errors.ts';
+import { RunState } from '../core/states.ts';
 
 /** A non-negative integer parameter; query strings carry text, so the digits are checked before the range. */
 function integer(min: number, max: number, fallback: number) {
@@ -39,7 +40,7 @@ export const directoryQuery = z.object({ directory });
 /** A page of a directory's runs, optionally of one workflow or in one state. */
 export const runsQuery = pageQuery.extend({
   workflow: integer(1, Number.MAX_SAFE_INTEGER, 0).transform((id) => id || null),
-  state: z.enum(['running', 'succeeded', 'failed'], { error: 'must be running, succeeded or failed' }).optional(),
+  state: z.enum(Object.values(RunState), { error: `must be ${Object.values(RunState).join(', ').replace(/, (?=\w+$)/, ' or ')}` }).optional(),
 });
 
 export const runErrorsQuery = z.object({
@@ -58,4 +59,16 @@ export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.in
 /** A LIKE pattern matching `text` anywhere, with LIKE's own wildcards taken literally. */
 export function containsPattern(text: string | undefined): string | null {
   return text === undefined ? null : `%${text.replace(/[\\%_]/g, '\\$&')}%`;
+}
+
+/** A row id from the path (`/workflows/:id`); anything but one is a 404 naming `what`, as an id that does not exist. */
+export function idParam(raw: unknown, what: string, code: ErrorCode = ErrorCode.NOT_FOUND): number {
+  if (typeof raw !== 'string' || !/^[1-9]\d{0,15}$/.test(raw)) throw new AppError(code, `${what} ${String(raw)} does not exist`);
+  return Number(raw);
+}
+
+/** A request's JSON body, which every write takes as one object. */
+export function jsonBody(value: unknown): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new AppError(ErrorCode.BAD_REQUEST, 'the body must be a JSON object');
+  return value as Record<string, unknown>;
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Queryable } from '../db.ts';
-import { AppError, ErrorCode } from '../errors.ts';
+import { AppError, ErrorCode, describeIssues } from '../errors.ts';
 import type { SecretBox } from '../secret-box.ts';
 import { logIn, type SalesforceLogin, type SalesforceSession } from './salesforce-auth.ts';
 
@@ -42,14 +42,14 @@ export type SalesforceCredentials = SalesforceConnection & { login: SalesforceLo
 
 const columns = `id::int, name, flow, login_url as "loginUrl", instance_url as "instanceUrl", org_id as "orgId", username, created_at as "createdAt"`;
 
-function invalid(issues: z.core.$ZodIssue[]): AppError {
-  return new AppError(ErrorCode.BAD_REQUEST, `invalid Salesforce connection: ${issues.map((i) => `${i.path.join('.') || '(connection)'}: ${i.message}`).join('; ')}`);
+function invalid(error: z.ZodError): AppError {
+  return new AppError(ErrorCode.BAD_REQUEST, `invalid Salesforce connection: ${describeIssues(error, '(connection)')}`);
 }
 
 /** Logs in once with the given credentials (so a wrong one is refused now, not at the first run) and stores them sealed. */
 export async function createHeadlessConnection(db: Queryable, box: SecretBox, input: unknown): Promise<SalesforceConnection> {
   const parsed = salesforceHeadlessInput.safeParse(input);
-  if (!parsed.success) throw invalid(parsed.error.issues);
+  if (!parsed.success) throw invalid(parsed.error);
   const c = parsed.data;
   await refuseTakenName(db, c.name);
   const login: SalesforceLogin =
@@ -87,7 +87,7 @@ export async function listSalesforceConnections(db: Queryable): Promise<Salesfor
 
 export async function renameSalesforceConnection(db: Queryable, id: number, input: unknown): Promise<SalesforceConnection> {
   const parsed = z.strictObject({ name }).safeParse(input);
-  if (!parsed.success) throw invalid(parsed.error.issues);
+  if (!parsed.success) throw invalid(parsed.error);
   const [row] = await db.query<SalesforceConnection>(
     `update salesforce_connections set name = $2, updated_at = now() where id = $1
      and not exists (select 1 from salesforce_connections o where o.name = $2 and o.id <> $1) returning ${columns}`,
@@ -98,15 +98,6 @@ export async function renameSalesforceConnection(db: Queryable, id: number, inpu
     throw new AppError(ErrorCode.CONNECTION_NOT_FOUND, `Salesforce connection ${id} does not exist`);
   }
   throw new AppError(ErrorCode.CONFLICT, `a Salesforce connection named "${parsed.data.name}" already exists`);
-}
-
-/** The workflows whose extract tasks read from a connection: the ones its removal breaks. */
-export async function workflowsUsingSalesforceConnection(db: Queryable, id: number): Promise<{ id: number; name: string }[]> {
-  return db.query<{ id: number; name: string }>(
-    `select id::int, name from workflows where definition->'tasks' @> jsonb_build_array(jsonb_build_object('source', 'salesforce', 'connectionId', $1::int))
-     order by lower(name), id`,
-    [id],
-  );
 }
 
 /** Removes a connection and its watermarks; false when there was none. */
@@ -138,7 +129,7 @@ export async function findSalesforceCredentials(db: Queryable, box: SecretBox, i
 /** Starts a web-server authorization: a one-time state that the callback must bring back. */
 export async function beginAuthorization(db: Queryable, input: unknown): Promise<{ state: string; name: string; loginUrl: string }> {
   const parsed = z.object({ name, loginUrl }).safeParse(input);
-  if (!parsed.success) throw invalid(parsed.error.issues);
+  if (!parsed.success) throw invalid(parsed.error);
   await refuseTakenName(db, parsed.data.name);
   const state = randomBytes(24).toString('base64url');
   await db.query(`delete from salesforce_oauth_states where created_at < now() - interval '1 hour'`);

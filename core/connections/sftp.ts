@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Queryable } from '../db.ts';
-import { AppError, ErrorCode } from '../errors.ts';
+import { AppError, ErrorCode, describeIssues } from '../errors.ts';
 import type { SecretBox } from '../secret-box.ts';
 
 /** What an admin gives to connect a server: a password, or a private key (with its passphrase). */
@@ -39,7 +39,7 @@ const columns = `id::int, name, host, port, username, host_key_fingerprint as "h
 export async function createSftpConnection(db: Queryable, box: SecretBox, input: SftpConnectionInput): Promise<SftpConnection> {
   const parsed = sftpConnectionInput.safeParse(input);
   if (!parsed.success) {
-    throw new AppError(ErrorCode.BAD_REQUEST, `invalid SFTP connection: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(connection)'}: ${i.message}`).join('; ')}`);
+    throw new AppError(ErrorCode.BAD_REQUEST, `invalid SFTP connection: ${describeIssues(parsed.error, '(connection)')}`);
   }
   const c = parsed.data;
   const seal = (value: string | undefined) => (value === undefined ? null : box.seal(value));
@@ -54,15 +54,6 @@ export async function createSftpConnection(db: Queryable, box: SecretBox, input:
 
 export async function listSftpConnections(db: Queryable): Promise<SftpConnection[]> {
   return db.query<SftpConnection>(`select ${columns} from sftp_connections order by lower(name), id`);
-}
-
-/** The workflows whose extract tasks read from a connection: the ones its removal breaks. */
-export async function workflowsUsingSftpConnection(db: Queryable, id: number): Promise<{ id: number; name: string }[]> {
-  return db.query<{ id: number; name: string }>(
-    `select id::int, name from workflows where definition->'tasks' @> jsonb_build_array(jsonb_build_object('source', 'sftp', 'connectionId', $1::int))
-     order by lower(name), id`,
-    [id],
-  );
 }
 
 /** Removes a connection and what it remembers of loaded files; false when there was none. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError, ErrorCode } from '../errors.ts';
+import { AppError, ErrorCode, describeIssues } from '../errors.ts';
 import type { SourceKind } from '../records/source.ts';
 import { AttributeType } from './attributes.ts';
 import { ClientRole, ManagementRole } from './roles.ts';
@@ -77,6 +77,6 @@ export type MappingInput = z.infer<typeof mappingInputSchema>;
 export function parseMappingInput(json: unknown, origin: string): MappingInput {
   const parsed = mappingInputSchema.safeParse(json);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+  const issues = describeIssues(parsed.error, '(root)');
   throw new AppError(ErrorCode.MAPPING_INVALID, `mapping ${origin} is invalid: ${issues}`);
 }

@@ -1,3 +1,4 @@
+import type { RunState } from '../states.ts';
 import type { Queryable } from '../db.ts';
 import { toPage, type Page, type PagedRows, type Window } from '../page.ts';
 
@@ -7,7 +8,7 @@ export type RunSummary = {
   id: number;
   directoryId: number;
   source: string;
-  state: 'running' | 'succeeded' | 'failed';
+  state: RunState;
   errorCode: string | null;
   errorMessage: string | null;
   startedAt: Date;

@@ -1,3 +1,4 @@
+import type { DistributionState, RecipientState } from '../states.ts';
 import type { Queryable } from '../db.ts';
 import { AppError, ErrorCode } from '../errors.ts';
 
@@ -10,7 +11,7 @@ export type DistributionSummary = {
   mailingListId: number;
   workflowId: number | null;
   linkType: 'individual' | 'anonymous';
-  state: 'scheduled' | 'sending' | 'finished';
+  state: DistributionState;
   sendAt: Date;
   createdAt: Date;
   finishedAt: Date | null;
@@ -19,7 +20,7 @@ export type DistributionSummary = {
   skipped: Record<string, number>;
 };
 
-export type RecipientProblem = { contactExternalId: string; email: string | null; state: 'failed' | 'in_doubt'; attempts: number; error: string | null };
+export type RecipientProblem = { contactExternalId: string; email: string | null; state: typeof RecipientState.failed | typeof RecipientState.inDoubt; attempts: number; error: string | null };
 
 const summary = `select d.id::int, d.survey_id::int as "surveyId", d.mailing_list_id::int as "mailingListId", d.workflow_id::int as "workflowId",
     d.link_type as "linkType", d.state, d.send_at as "sendAt", d.created_at as "createdAt", d.finished_at as "finishedAt",

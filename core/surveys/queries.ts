@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Queryable } from '../db.ts';
-import { AppError, ErrorCode } from '../errors.ts';
+import { AppError, ErrorCode, describeIssues } from '../errors.ts';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
@@ -41,7 +41,7 @@ const columns = `id::int, name, title, question, comment_question as "commentQue
 function parseSurvey(input: unknown): z.infer<typeof surveyInputSchema> {
   const parsed = surveyInputSchema.safeParse(input);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(survey)'}: ${i.message}`).join('; ');
+  const issues = describeIssues(parsed.error, '(survey)');
   throw new AppError(ErrorCode.BAD_REQUEST, `invalid survey: ${issues}`);
 }
 

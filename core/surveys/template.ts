@@ -3,6 +3,7 @@
  * takes the fallback when the value is empty (`Hello {{firstName|there}}`). In the HTML body every
  * value is HTML-escaped; in the subject and plain text body it stays as it is.
  */
+import { escapeHtml } from '../html.ts';
 
 export const placeholders = ['firstName', 'lastName', 'accountName', 'surveyLink', 'optOutLink', 'surveyTitle'] as const;
 export type Placeholder = (typeof placeholders)[number];
@@ -15,8 +16,6 @@ export function unknownPlaceholders(template: string): string[] {
   return [...template.matchAll(placeholderPattern)].map((m) => m[1]!).filter((name) => !(placeholders as readonly string[]).includes(name));
 }
 
-const entities: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => entities[c]!);
 
 export function render(template: string, values: TemplateValues, as: 'html' | 'text'): string {
   return template.replace(placeholderPattern, (_, name: string, fallback: string | undefined) => {

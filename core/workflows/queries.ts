@@ -1,5 +1,5 @@
 import type { Queryable } from '../db.ts';
-import { AppError, ErrorCode } from '../errors.ts';
+import { AppError, ErrorCode, describeIssues } from '../errors.ts';
 import { missingSurveys } from '../surveys/queries.ts';
 import { workflowDefinitionSchema, type WorkflowDefinition } from './definition.ts';
 
@@ -11,7 +11,7 @@ const columns = `id::int, name, enabled, version, definition, created_at as "cre
 export function parseDefinition(input: unknown): WorkflowDefinition {
   const parsed = workflowDefinitionSchema.safeParse(input);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(definition)'}: ${i.message}`).join('; ');
+  const issues = describeIssues(parsed.error, '(definition)');
   throw new AppError(ErrorCode.BAD_REQUEST, `invalid workflow definition: ${issues}`);
 }
 

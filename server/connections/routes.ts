@@ -1,8 +1,10 @@
 import { Router } from 'express';
-import { createSftpConnection, deleteSftpConnection, listSftpConnections, workflowsUsingSftpConnection } from '../../core/connections/sftp.ts';
+import { createSftpConnection, deleteSftpConnection, listSftpConnections } from '../../core/connections/sftp.ts';
+import { workflowsUsingConnection } from '../../core/connections/usage.ts';
 import type { Queryable } from '../../core/db.ts';
 import { AppError, ErrorCode } from '../../core/errors.ts';
 import type { SecretBox } from '../../core/secret-box.ts';
+import { idParam } from '../query-params.ts';
 
 /** SFTP servers that export files: created with their credentials, shown without them. */
 export function connectionRoutes(db: Queryable, secretBox: () => Promise<SecretBox>): Router {
@@ -22,17 +24,26 @@ export function connectionRoutes(db: Queryable, secretBox: () => Promise<SecretB
    * naming them, unless `?force=true`; then the answer names the workflows it broke.
    */
   router.delete('/sftp-connections/:id', async (req, res) => {
-    const id = /^[1-9]\d{0,15}$/.test(req.params.id) ? Number(req.params.id) : 0;
-    const users = id ? await workflowsUsingSftpConnection(db, id) : [];
-    if (users.length > 0 && req.query.force !== 'true') {
-      const names = users.map((w) => `"${w.name}" (${w.id})`).join(', ');
-      throw new AppError(ErrorCode.CONFLICT, `SFTP connection ${id} is used by workflow ${names}: removing it breaks them; add ?force=true to remove it anyway`);
-    }
-    if (!id || !(await deleteSftpConnection(db, id))) {
-      throw new AppError(ErrorCode.CONNECTION_NOT_FOUND, `SFTP connection ${req.params.id} does not exist`);
-    }
-    res.json({ deleted: id, brokenWorkflows: users });
+    const id = idParam(req.params.id, 'SFTP connection', ErrorCode.CONNECTION_NOT_FOUND);
+    const brokenWorkflows = await refuseRemovalInUse(db, 'sftp', id, req.query.force === 'true');
+    if (!(await deleteSftpConnection(db, id))) throw new AppError(ErrorCode.CONNECTION_NOT_FOUND, `SFTP connection ${id} does not exist`);
+    res.json({ deleted: id, brokenWorkflows });
   });
 
   return router;
+}
+
+const kindName = { sftp: 'SFTP', salesforce: 'Salesforce' } as const;
+
+/**
+ * Removing a connection breaks the workflows that read from it, so it is refused while any does,
+ * naming them, unless forced; then it answers the workflows the removal breaks.
+ */
+export async function refuseRemovalInUse(db: Queryable, kind: 'sftp' | 'salesforce', id: number, force: boolean): Promise<{ id: number; name: string }[]> {
+  const users = await workflowsUsingConnection(db, kind, id);
+  if (users.length > 0 && !force) {
+    const names = users.map((w) => `"${w.name}" (${w.id})`).join(', ');
+    throw new AppError(ErrorCode.CONFLICT, `${kindName[kind]} connection ${id} is used by workflow ${names}: removing it breaks them; add ?force=true to remove it anyway`);
+  }
+  return users;
 }

@@ -7,16 +7,13 @@ import {
   listSalesforceConnections,
   renameSalesforceConnection,
   takeAuthorization,
-  workflowsUsingSalesforceConnection,
 } from '../../core/connections/salesforce.ts';
 import { authorizationUrl, exchangeCode, type SalesforceApp } from '../../core/connections/salesforce-auth.ts';
 import type { Queryable } from '../../core/db.ts';
 import { AppError, ErrorCode } from '../../core/errors.ts';
 import type { SecretBox } from '../../core/secret-box.ts';
-
-function connectionId(raw: string): number {
-  return /^[1-9]\d{0,15}$/.test(raw) ? Number(raw) : 0;
-}
+import { idParam } from '../query-params.ts';
+import { refuseRemovalInUse } from './routes.ts';
 
 function requireApp(app: SalesforceApp | undefined): SalesforceApp {
   if (!app) {
@@ -46,24 +43,14 @@ export function salesforceConnectionRoutes(db: Queryable, secretBox: () => Promi
   });
 
   router.patch('/salesforce-connections/:id', async (req, res) => {
-    res.json(await renameSalesforceConnection(db, connectionId(req.params.id), req.body));
+    res.json(await renameSalesforceConnection(db, idParam(req.params.id, 'Salesforce connection', ErrorCode.CONNECTION_NOT_FOUND), req.body));
   });
 
-  /**
-   * Removing a connection breaks the workflows that read from it, so it is refused while any does,
-   * naming them, unless `?force=true`; then the answer names the workflows it broke.
-   */
   router.delete('/salesforce-connections/:id', async (req, res) => {
-    const id = connectionId(req.params.id);
-    const users = id ? await workflowsUsingSalesforceConnection(db, id) : [];
-    if (users.length > 0 && req.query.force !== 'true') {
-      const names = users.map((w) => `"${w.name}" (${w.id})`).join(', ');
-      throw new AppError(ErrorCode.CONFLICT, `Salesforce connection ${id} is used by workflow ${names}: removing it breaks them; add ?force=true to remove it anyway`);
-    }
-    if (!id || !(await deleteSalesforceConnection(db, id))) {
-      throw new AppError(ErrorCode.CONNECTION_NOT_FOUND, `Salesforce connection ${req.params.id} does not exist`);
-    }
-    res.json({ deleted: id, brokenWorkflows: users });
+    const id = idParam(req.params.id, 'Salesforce connection', ErrorCode.CONNECTION_NOT_FOUND);
+    const brokenWorkflows = await refuseRemovalInUse(db, 'salesforce', id, req.query.force === 'true');
+    if (!(await deleteSalesforceConnection(db, id))) throw new AppError(ErrorCode.CONNECTION_NOT_FOUND, `Salesforce connection ${id} does not exist`);
+    res.json({ deleted: id, brokenWorkflows });
   });
 
   return router;

@@ -1,3 +1,4 @@
+import { escapeHtml } from '../../core/html.ts';
 import type { OutboxMessage } from '../../core/outbox.ts';
 import type { ExtraQuestion, Survey } from '../../core/surveys/queries.ts';
 import type { Answer } from '../../core/surveys/responses.ts';
@@ -5,14 +6,8 @@ import type { Answer } from '../../core/surveys/responses.ts';
 /*
  * The public pages a recipient sees: the survey, its thanks, the opt-out, and the local outbox.
  * Plain server-rendered HTML with a few lines of inline CSS: one request, no script, a form that
- * posts without JavaScript. Every text that comes from data goes through `escape`.
+ * posts without JavaScript. Every text that comes from data goes through `escapeHtml`.
  */
-
-const entities: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escape(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => entities[c]!);
-}
 
 const style = `
 *{box-sizing:border-box}
@@ -43,7 +38,7 @@ function page(title: string, body: string, options: { wide?: boolean } = {}): st
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
-<title>${escape(title)}</title>
+<title>${escapeHtml(title)}</title>
 <style>${style}${options.wide ? 'main{max-width:72rem}' : ''}</style>
 </head>
 <body>
@@ -62,9 +57,9 @@ function scale(name: string, legend: string, min: number, max: number, checked: 
       `<label><input type="radio" name="${name}" value="${value}"${checked === value ? ' checked' : ''}${required ? ' required' : ''}><span>${value}</span></label>`,
     );
   }
-  const endLabels = ends ? `<div class="ends" aria-hidden="true"><span>${escape(ends[0])}</span><span>${escape(ends[1])}</span></div>` : '';
+  const endLabels = ends ? `<div class="ends" aria-hidden="true"><span>${escapeHtml(ends[0])}</span><span>${escapeHtml(ends[1])}</span></div>` : '';
   return `<fieldset>
-<legend>${escape(legend)}</legend>
+<legend>${escapeHtml(legend)}</legend>
 <div class="scale">${options.join('')}</div>
 ${endLabels}
 </fieldset>`;
@@ -81,14 +76,14 @@ export type SurveyFormState = { answer?: Partial<Answer>; error?: string; note?:
 export function surveyPage(survey: Survey, state: SurveyFormState = {}): string {
   const answer = state.answer ?? {};
   const comment = survey.commentQuestion
-    ? `<p><label for="comment"><strong>${escape(survey.commentQuestion)}</strong> <span class="note">(optional)</span></label><br>
-<textarea id="comment" name="comment" maxlength="5000">${escape(answer.comment ?? '')}</textarea></p>`
+    ? `<p><label for="comment"><strong>${escapeHtml(survey.commentQuestion)}</strong> <span class="note">(optional)</span></label><br>
+<textarea id="comment" name="comment" maxlength="5000">${escapeHtml(answer.comment ?? '')}</textarea></p>`
     : '';
   return page(
     survey.title,
-    `<h1>${escape(survey.title)}</h1>
-${state.error ? `<p class="error" role="alert">${escape(state.error)}</p>` : ''}
-${state.note ? `<p class="note">${escape(state.note)}</p>` : ''}
+    `<h1>${escapeHtml(survey.title)}</h1>
+${state.error ? `<p class="error" role="alert">${escapeHtml(state.error)}</p>` : ''}
+${state.note ? `<p class="note">${escapeHtml(state.note)}</p>` : ''}
 <form method="post">
 ${scale('score', survey.question, 0, 10, answer.score, ['Not at all likely', 'Extremely likely'], true)}
 ${survey.extraQuestions.map((q) => extra(q, answer.answers?.[q.key])).join('\n')}
@@ -99,11 +94,11 @@ ${comment}
 }
 
 export function thanksPage(survey: Survey, note?: string): string {
-  return page(survey.title, `<h1>${escape(survey.thankYou)}</h1>${note ? `<p class="note">${escape(note)}</p>` : ''}`);
+  return page(survey.title, `<h1>${escapeHtml(survey.thankYou)}</h1>${note ? `<p class="note">${escapeHtml(note)}</p>` : ''}`);
 }
 
 export function messagePage(title: string, message: string): string {
-  return page(title, `<h1>${escape(title)}</h1><p>${escape(message)}</p>`);
+  return page(title, `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>`);
 }
 
 /** Asks before opting out: a link opened by a mail scanner must not unsubscribe anyone. */
@@ -122,8 +117,8 @@ const linkPattern = /https?:\/\/[^\s"'<>]+/g;
 /** The local outbox: every message kept instead of sent, with its links to click. */
 export function outboxPage(messages: OutboxMessage[], total: number): string {
   const rows = messages.map((m) => {
-    const links = [...new Set(m.text?.match(linkPattern) ?? [])].map((url) => `<a href="${escape(url)}">${escape(url)}</a>`).join('<br>');
-    return `<tr><td>${escape(m.createdAt.toISOString())}</td><td>${escape(m.to)}</td><td>${escape(m.subject)}</td><td>${links}</td></tr>`;
+    const links = [...new Set(m.text?.match(linkPattern) ?? [])].map((url) => `<a href="${escapeHtml(url)}">${escapeHtml(url)}</a>`).join('<br>');
+    return `<tr><td>${escapeHtml(m.createdAt.toISOString())}</td><td>${escapeHtml(m.to)}</td><td>${escapeHtml(m.subject)}</td><td>${links}</td></tr>`;
   });
   return page(
     'Outbox',

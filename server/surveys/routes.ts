@@ -1,7 +1,7 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
 import type { Db, Queryable } from '../../core/db.ts';
-import { AppError, ErrorCode } from '../../core/errors.ts';
+import { AppError, ErrorCode, describeIssues } from '../../core/errors.ts';
 import { listOutbox } from '../../core/outbox.ts';
 import { findDistribution, listDistributions } from '../../core/surveys/distributions.ts';
 import { createSurvey, findSurvey, listSurveys, updateSurvey } from '../../core/surveys/queries.ts';
@@ -9,12 +9,7 @@ import { listSurveyResponses } from '../../core/surveys/responses.ts';
 import { csvSource } from '../../core/records/csv-source.ts';
 import type { RecordSource, SourceItem } from '../../core/records/source.ts';
 import { importResponses } from '../../core/surveys/import-responses.ts';
-import { pageQuery, parseQuery } from '../query-params.ts';
-
-function id(raw: string, what: string): number {
-  if (!/^[1-9]\d{0,15}$/.test(raw)) throw new AppError(ErrorCode.NOT_FOUND, `${what} ${raw} does not exist`);
-  return Number(raw);
-}
+import { idParam, pageQuery, parseQuery } from '../query-params.ts';
 
 const distributionsQuery = z.object({ survey: z.string().regex(/^[1-9]\d{0,15}$/, 'must be a survey id').transform(Number).optional() });
 
@@ -29,13 +24,13 @@ export function surveyRoutes(db: Queryable): Router {
     res.status(201).json(await createSurvey(db, req.body));
   });
   router.get('/surveys/:id', async (req, res) => {
-    res.json(await findSurvey(db, id(req.params.id, 'survey')));
+    res.json(await findSurvey(db, idParam(req.params.id, 'survey')));
   });
   router.put('/surveys/:id', async (req, res) => {
-    res.json(await updateSurvey(db, id(req.params.id, 'survey'), req.body));
+    res.json(await updateSurvey(db, idParam(req.params.id, 'survey'), req.body));
   });
   router.get('/surveys/:id/responses', async (req, res) => {
-    const surveyId = id(req.params.id, 'survey');
+    const surveyId = idParam(req.params.id, 'survey');
     await findSurvey(db, surveyId);
     const { limit, offset } = parseQuery(pageQuery, req.query);
     res.json({ ...(await listSurveyResponses(db, surveyId, { limit, offset })), limit, offset });
@@ -46,7 +41,7 @@ export function surveyRoutes(db: Queryable): Router {
     res.json({ items: await listDistributions(db, { surveyId: survey ?? null }) });
   });
   router.get('/distributions/:id', async (req, res) => {
-    res.json(await findDistribution(db, id(req.params.id, 'distribution')));
+    res.json(await findDistribution(db, idParam(req.params.id, 'distribution')));
   });
 
   router.get('/outbox', async (req, res) => {
@@ -86,7 +81,7 @@ export function responseImportRoutes(db: Db): Router {
     }
     if (!req.is('application/json')) throw new AppError(ErrorCode.BAD_REQUEST, 'send the responses as text/csv or application/json', { status: 415 });
     const parsed = postedResponses.safeParse(req.body);
-    if (!parsed.success) throw new AppError(ErrorCode.BAD_REQUEST, `invalid body: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!parsed.success) throw new AppError(ErrorCode.BAD_REQUEST, `invalid body: ${describeIssues(parsed.error)}`);
     res.json(await importResponses(db, parsed.data.directoryId, jsonSource(parsed.data.responses)));
   });
 
@@ -100,7 +95,7 @@ function jsonSource(items: unknown[]): RecordSource {
       const origin = { source: 'the JSON body', line: i + 1 };
       const parsed = postedResponse.safeParse(item);
       if (!parsed.success) {
-        yield { kind: 'error', origin, code: 'INVALID_ITEM', message: parsed.error.issues.map((x) => `${x.path.join('.') || 'item'}: ${x.message}`).join('; ') };
+        yield { kind: 'error', origin, code: 'INVALID_ITEM', message: describeIssues(parsed.error, 'item') };
         continue;
       }
       const r = parsed.data;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Queryable } from '../../core/db.ts';
-import { AppError, ErrorCode } from '../../core/errors.ts';
+import { AppError, ErrorCode, describeIssues } from '../../core/errors.ts';
 
 /*
  * A Strategic Accounts widget configuration: what an embed shows, checked when it is saved so a
@@ -74,7 +74,7 @@ export type WidgetConfig = { id: number; name: string; directoryId: number } & W
 export function parseWidgetConfig(input: unknown): { name: string; directoryId: number; settings: WidgetSettings } {
   const parsed = inputSchema.safeParse(input);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
+    const issues = describeIssues(parsed.error, '(body)');
     throw new AppError(ErrorCode.BAD_REQUEST, `invalid widget configuration: ${issues}`);
   }
   const { name, directoryId, ...settings } = parsed.data;

@@ -2,23 +2,14 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { AdminKey } from '../../core/admin-key.ts';
 import type { Queryable } from '../../core/db.ts';
-import { AppError, ErrorCode } from '../../core/errors.ts';
+import { AppError, ErrorCode, describeIssues } from '../../core/errors.ts';
 import { allowOrigins } from '../cors.ts';
+import { idParam, jsonBody } from '../query-params.ts';
 import { createWidgetConfig, deleteWidgetConfig, findWidgetConfig, listWidgetConfigs, updateWidgetConfig } from './config-queries.ts';
 import type { EmbedScope, EmbedTokens } from './embed-tokens.ts';
 import { strategicAccounts } from './strategic-accounts.ts';
 
 export type WidgetAccess = { embedTokens: () => Promise<EmbedTokens>; corsOrigins: readonly string[] };
-
-function configId(raw: unknown): number {
-  if (typeof raw !== 'string' || !/^[1-9]\d{0,15}$/.test(raw)) throw new AppError(ErrorCode.NOT_FOUND, `widget configuration ${String(raw)} does not exist`);
-  return Number(raw);
-}
-
-function body(value: unknown): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new AppError(ErrorCode.BAD_REQUEST, 'the body must be a JSON object');
-  return value as Record<string, unknown>;
-}
 
 const tokenRequest = z.strictObject({
   configId: z.number({ error: 'names the widget configuration (its id)' }).int().min(1),
@@ -33,22 +24,22 @@ export function widgetConfigRoutes(db: Queryable, access: WidgetAccess): Router 
     res.json({ items: await listWidgetConfigs(db) });
   });
   router.post('/widget-configs', async (req, res) => {
-    res.status(201).json(await createWidgetConfig(db, body(req.body)));
+    res.status(201).json(await createWidgetConfig(db, jsonBody(req.body)));
   });
   router.get('/widget-configs/:id', async (req, res) => {
-    res.json(await findWidgetConfig(db, configId(req.params.id)));
+    res.json(await findWidgetConfig(db, idParam(req.params.id, 'widget configuration')));
   });
   router.patch('/widget-configs/:id', async (req, res) => {
-    res.json(await updateWidgetConfig(db, configId(req.params.id), body(req.body)));
+    res.json(await updateWidgetConfig(db, idParam(req.params.id, 'widget configuration'), jsonBody(req.body)));
   });
   router.delete('/widget-configs/:id', async (req, res) => {
-    await deleteWidgetConfig(db, configId(req.params.id));
+    await deleteWidgetConfig(db, idParam(req.params.id, 'widget configuration'));
     res.status(204).end();
   });
   router.post('/embed-tokens', async (req, res) => {
-    const parsed = tokenRequest.safeParse(body(req.body));
+    const parsed = tokenRequest.safeParse(jsonBody(req.body));
     if (!parsed.success) {
-      throw new AppError(ErrorCode.BAD_REQUEST, `invalid embed token request: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`);
+      throw new AppError(ErrorCode.BAD_REQUEST, `invalid embed token request: ${describeIssues(parsed.error, '(body)')}`);
     }
     const { configId: id, userEmail, expiresInSeconds } = parsed.data;
     const config = await findWidgetConfig(db, id);
@@ -87,7 +78,7 @@ export function strategicAccountsRoutes(db: Queryable, adminKey: AdminKey, acces
     });
     const { config: raw } = req.query;
     if (raw === undefined) throw new AppError(ErrorCode.BAD_REQUEST, 'query parameter "config" names the widget configuration (its id)');
-    const id = configId(raw);
+    const id = idParam(raw, 'widget configuration');
     if (scope !== 'admin' && scope.configId !== id) throw new AppError(ErrorCode.FORBIDDEN, `this embed token shows widget configuration ${scope.configId}, not ${id}`);
     const config = await findWidgetConfig(db, id);
     if (scope !== 'admin' && scope.directoryId !== config.directoryId) {

@@ -3,16 +3,7 @@ import type { Queryable } from '../../core/db.ts';
 import { AppError, ErrorCode } from '../../core/errors.ts';
 import { createWorkflow, deleteWorkflow, findWorkflow, listWorkflows, updateWorkflow } from '../../core/workflows/queries.ts';
 import type { WorkflowJobs } from '../../core/workflows/schedule.ts';
-
-function workflowId(raw: string): number {
-  if (!/^[1-9]\d{0,15}$/.test(raw)) throw new AppError(ErrorCode.NOT_FOUND, `workflow ${raw} does not exist`);
-  return Number(raw);
-}
-
-function body(value: unknown): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new AppError(ErrorCode.BAD_REQUEST, 'the body must be a JSON object');
-  return value as Record<string, unknown>;
-}
+import { idParam, jsonBody } from '../query-params.ts';
 
 /** Workflows: saved checked and versioned, changed, removed, and run on their schedule or on demand. */
 export function workflowRoutes(db: Queryable, jobs: WorkflowJobs): Router {
@@ -23,32 +14,32 @@ export function workflowRoutes(db: Queryable, jobs: WorkflowJobs): Router {
   });
 
   router.post('/workflows', async (req, res) => {
-    const { name, definition } = body(req.body);
+    const { name, definition } = jsonBody(req.body);
     const workflow = await createWorkflow(db, { name, definition });
     await jobs.syncSchedule(workflow);
     res.status(201).json(workflow);
   });
 
   router.get('/workflows/:id', async (req, res) => {
-    res.json(await findWorkflow(db, workflowId(req.params.id)));
+    res.json(await findWorkflow(db, idParam(req.params.id, 'workflow')));
   });
 
   router.patch('/workflows/:id', async (req, res) => {
-    const { name, definition, enabled } = body(req.body);
-    const workflow = await updateWorkflow(db, workflowId(req.params.id), { name, definition, enabled });
+    const { name, definition, enabled } = jsonBody(req.body);
+    const workflow = await updateWorkflow(db, idParam(req.params.id, 'workflow'), { name, definition, enabled });
     await jobs.syncSchedule(workflow);
     res.json(workflow);
   });
 
   router.delete('/workflows/:id', async (req, res) => {
-    const id = workflowId(req.params.id);
+    const id = idParam(req.params.id, 'workflow');
     await deleteWorkflow(db, id);
     await jobs.syncSchedule({ id, version: 1, enabled: false });
     res.status(204).end();
   });
 
   router.post('/workflows/:id/runs', async (req, res) => {
-    const workflow = await findWorkflow(db, workflowId(req.params.id));
+    const workflow = await findWorkflow(db, idParam(req.params.id, 'workflow'));
     if (!workflow.enabled) throw new AppError(ErrorCode.CONFLICT, `workflow "${workflow.name}" is disabled`);
     const jobId = await jobs.runNow({ workflowId: workflow.id, version: workflow.version });
     if (jobId === null) throw new AppError(ErrorCode.CONFLICT, `a run of workflow "${workflow.name}" is already waiting to start`);

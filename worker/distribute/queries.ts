@@ -1,3 +1,4 @@
+import type { DistributionState } from '../../core/states.ts';
 import type { Queryable } from '../../core/db.ts';
 
 /*
@@ -74,7 +75,7 @@ export type DistributionToSend = {
   subject: string;
   html: string;
   text: string;
-  state: 'scheduled' | 'sending' | 'finished';
+  state: DistributionState;
 };
 
 export async function findDistributionToSend(db: Queryable, id: number): Promise<DistributionToSend | null> {

@@ -1,0 +1,24 @@
+import assert from 'node:assert/strict';
+import { DistributionState, RecipientState, RunState } from '../../core/states.ts';
+import { testDatabase } from '../helpers/hooks.ts';
+
+describe('states', () => {
+  const tables = [
+    { table: 'sync_runs', states: RunState },
+    { table: 'distributions', states: DistributionState },
+    { table: 'distribution_recipients', states: RecipientState },
+  ];
+  for (const { table, states } of tables) {
+    it(`${table}.state allows exactly the states the code declares`, async function () {
+      const { db } = await testDatabase(this);
+      const rows = await db.query<{ definition: string }>(
+        `select pg_get_constraintdef(c.oid) as definition from pg_constraint c
+         where c.conrelid = $1::regclass and c.contype = 'c' and pg_get_constraintdef(c.oid) like '%state = ANY%'`,
+        [table],
+      );
+      assert.equal(rows.length, 1, `one check constraint lists ${table}'s states`);
+      const allowed = [...rows[0]!.definition.matchAll(/'([a-z_]+)'::text/g)].map((m) => m[1]).sort();
+      assert.deepEqual(allowed, Object.values(states).sort());
+    });
+  }
+});
