@@ -77,6 +77,7 @@ function keepRunning(server: { start: () => Promise<void> }, logger: Logger | un
         return;
       } catch {
         // The killed server's backends may hold its shared memory a moment longer, refusing a new server.
+        logger?.warn({ attempt }, 'the embedded database did not start again; trying again shortly');
         await setTimeout(Math.min(attempt, 5) * 1000);
       }
     }
