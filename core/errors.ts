@@ -19,6 +19,7 @@ export const ErrorCode = {
   ATTRIBUTE_IMMUTABLE: 'ATTRIBUTE_IMMUTABLE',
   DIRECTORY_NOT_FOUND: 'DIRECTORY_NOT_FOUND',
   LOAD_FAILED: 'LOAD_FAILED',
+  DATABASE_UNAVAILABLE: 'DATABASE_UNAVAILABLE',
   NOT_FOUND: 'NOT_FOUND',
   UNAUTHORIZED: 'UNAUTHORIZED',
   FORBIDDEN: 'FORBIDDEN',
@@ -39,6 +40,7 @@ const defaultStatus: Partial<Record<ErrorCode, number>> = {
   CONNECTION_NOT_FOUND: 404,
   SALESFORCE_AUTH_FAILED: 400,
   SALESFORCE_CONFIG_INVALID: 400,
+  DATABASE_UNAVAILABLE: 503,
 };
 
 /** An error the product expects and can explain: a code, a message for people, an HTTP status. */

@@ -51,10 +51,15 @@ export async function loadDirectory(db: Db, request: LoadRequest): Promise<LoadR
     return { runId, state: 'succeeded', error: null, ...outcome };
   } catch (error) {
     const known = isAppError(error) ? error : new AppError(ErrorCode.LOAD_FAILED, `the load failed and nothing was changed: ${(error as Error).message}`, { cause: error });
+    // A run whose database went away is recorded once it is back, rather than left running.
+    if (known.code === ErrorCode.DATABASE_UNAVAILABLE) await db.reachable(databaseReturnMs);
     await runs.markRunFailed(db, runId, known.code, known.message);
     return { runId, state: 'failed', error: { code: known.code, message: known.message }, counts: {}, mailingList: null };
   }
 }
+
+/** How long a load whose database went away waits for it to return to record its failure (a restart, a failover). */
+const databaseReturnMs = 5 * 60_000;
 
 type Report = (progress: runs.RunProgress) => Promise<void>;
 
