@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Db } from '../../../core/db.ts';
-import type { RecordSource, SourceItem } from '../../../worker/extract/source.ts';
+import type { RecordSource, SourceItem } from '../../../core/records/source.ts';
 import { loadDirectory } from '../../../worker/load/load-directory.ts';
 import { directorySnapshot } from '../../helpers/files.ts';
 import { testDatabase } from '../../helpers/hooks.ts';
