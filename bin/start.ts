@@ -1,6 +1,7 @@
 // `npm start`: the whole product in one process on a fresh machine: embedded database (unless
 // DATABASE_URL is set), migrations, the worker, the bundled demo data on first start, the API, and a
 // page that shows the widget on the demo data.
+import { Notifications } from '../core/notifications.ts';
 import path from 'node:path';
 import { resolveAdminKey } from '../core/admin-key.ts';
 import { boot, onShutdown } from '../core/boot.ts';
@@ -29,7 +30,8 @@ const [{ loaded }] = (await db.query<{ loaded: boolean }>('select exists (select
 if (!loaded) await loadDemo(worker);
 
 const embedTokens = lazyEmbedTokens(config);
-const api = createApp({ db, adminKey, logger, secretBox: lazySecretBox(config), workflowJobs: workflowJobs(worker.boss),
+const notifications = new Notifications(runtime.database.url);
+const api = createApp({ db, notifications, adminKey, logger, secretBox: lazySecretBox(config), workflowJobs: workflowJobs(worker.boss),
   widgets: { embedTokens, corsOrigins: config.corsOrigins },
 });
 const demo = await demoWidget(db, logger);
@@ -48,6 +50,7 @@ ${demo ? `The widget on the demo data: ${base}/demo
 
 onShutdown(logger, async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  await notifications.close();
   await worker.stop();
   await runtime.close();
 });

@@ -9,6 +9,8 @@ import type { SyncResult } from '../worker/jobs/run-sync.ts';
 import { runWorkflowTasks } from '../worker/jobs/run-workflow.ts';
 import { formatRunReport } from '../worker/load/run-report.ts';
 import { createQueues } from '../core/queues.ts';
+import { Notifications } from '../core/notifications.ts';
+import { watchRuns, Wakeup } from '../core/runs/run-changes.ts';
 import { runCommand } from './command.ts';
 
 const [command, id] = process.argv.slice(2);
@@ -25,13 +27,14 @@ await runCommand('workflow', async (runtime) => {
   const boss = new PgBoss({ connectionString: runtime.database.url, schema: 'pgboss', supervise: false, schedule: false, application_name: 'bellwether-workflow' });
   boss.on('error', (error: Error) => logger.error({ err: error }, 'job queue error'));
   await boss.start();
+  const notifications = new Notifications(runtime.database.url);
   try {
     await createQueues(boss);
     const { failed } = await runWorkflowTasks(
       { db, secretBox: lazySecretBox(config), boss, logger, config },
       { workflowId: workflow.id, version: workflow.version, attemptKey: `cli:${crypto.randomUUID()}` },
       {
-        watchLoad: (work) => withProgress(db, workflow.id, work),
+        watchLoad: (work) => withProgress(db, notifications, workflow.id, work),
         loadFinished: async (result) => console.log(await formatRunReport(db, result)),
         distributionScheduled: (task, scheduled) => {
           if (!scheduled) return;
@@ -45,6 +48,7 @@ await runCommand('workflow', async (runtime) => {
     );
     return failed ? 1 : 0;
   } finally {
+    await notifications.close();
     await boss.stop({ graceful: false });
   }
 });
@@ -57,24 +61,35 @@ function progressLine(p: Progress | undefined): string {
 
 /**
  * Shows the running load's phase, file and rows read while `work` runs, and where it ended: one
- * line redrawn on a terminal, a line per change elsewhere.
+ * line redrawn on a terminal, a line per change elsewhere. The run is read when it changed.
  */
-async function withProgress(db: Queryable, workflowId: number, work: Promise<SyncResult>): Promise<SyncResult> {
+async function withProgress(db: Queryable, notifications: Notifications, workflowId: number, work: Promise<SyncResult>): Promise<SyncResult> {
+  const changed = new Wakeup();
+  const stop = await watchRuns(notifications, (change) => {
+    if (change === null || change.workflowId === workflowId) changed.wake();
+  });
   let done = false;
-  const finished = work.finally(() => (done = true));
+  const finished = work.finally(() => {
+    done = true;
+    changed.wake();
+  });
   let last = '';
   const show = (line: string) => {
     if (!line || line === last) return;
     process.stdout.write(process.stdout.isTTY ? `\r${line.padEnd(last.length)}` : `${line}\n`);
     last = line;
   };
-  while (!done) {
-    const [run] = await db.query<{ progress: Progress }>(
-      `select progress from sync_runs where workflow_id = $1 and state = 'running' order by id desc limit 1`,
-      [workflowId],
-    );
-    show(progressLine(run?.progress));
-    await Promise.race([finished, new Promise((resolve) => setTimeout(resolve, 250))]);
+  try {
+    while (!done) {
+      const [run] = await db.query<{ progress: Progress }>(
+        `select progress from sync_runs where workflow_id = $1 and state = 'running' order by id desc limit 1`,
+        [workflowId],
+      );
+      show(progressLine(run?.progress));
+      await changed.next();
+    }
+  } finally {
+    await stop();
   }
   const result = await finished;
   const [run] = await db.query<{ progress: Progress }>('select progress from sync_runs where id = $1', [result.runId]);

@@ -24,8 +24,11 @@ export interface Tx extends Queryable {
 /** The one database seam: a pool, statements, and transactions. Only entry points create one. */
 export class Db implements Queryable {
   readonly pool: pg.Pool;
+  /** Where it connects: a listener for notifications (core/notifications.ts) holds a connection of its own there. */
+  readonly url: string;
 
   constructor(connectionString: string, options: { max?: number; applicationName?: string } = {}) {
+    this.url = connectionString;
     this.pool = new pg.Pool({
       connectionString,
       max: options.max ?? 10,

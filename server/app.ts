@@ -2,6 +2,7 @@ import express from 'express';
 import type { AdminKey } from '../core/admin-key.ts';
 import type { Db } from '../core/db.ts';
 import type { Logger } from '../core/log.ts';
+import type { Notifications } from '../core/notifications.ts';
 import { requireAdminKey } from './auth.ts';
 import { directoryRoutes } from './directory/routes.ts';
 import { errorHandler, unknownRoute } from './errors.ts';
@@ -19,7 +20,9 @@ import type { SalesforceApp } from '../core/connections/salesforce-auth.ts';
 import { salesforceCallbackRoute, salesforceConnectionRoutes } from './connections/salesforce-routes.ts';
 
 export type AppDeps = {
-  db: Db; adminKey: AdminKey; logger: Logger; secretBox: () => Promise<SecretBox>; workflowJobs: WorkflowJobs;
+  db: Db; adminKey: AdminKey; logger: Logger;
+  /** The process's one listener for database notifications (a run's progress). */
+  notifications: Notifications; secretBox: () => Promise<SecretBox>; workflowJobs: WorkflowJobs;
   widgets: WidgetAccess;
   /** The Connected App of the Salesforce web-server flow; unset: orgs connect headless only. */
   salesforceApp?: SalesforceApp;
@@ -44,7 +47,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(salesforceCallbackRoute(deps.db, deps.secretBox, deps.salesforceApp));
   app.use('/api', requireAdminKey(deps.adminKey), express.json({ limit: '16kb' }));
   app.use('/api', directoryRoutes(deps.db));
-  app.use('/api', runRoutes(deps.db));
+  app.use('/api', runRoutes(deps.db, deps.notifications));
   app.use('/api', connectionRoutes(deps.db, deps.secretBox));
   app.use('/api', salesforceConnectionRoutes(deps.db, deps.secretBox, deps.salesforceApp));
   app.use('/api', workflowRoutes(deps.db, deps.workflowJobs));

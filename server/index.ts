@@ -2,6 +2,7 @@
 import { resolveAdminKey } from '../core/admin-key.ts';
 import { boot, onShutdown } from '../core/boot.ts';
 import { lazySecretBox } from '../core/secret-box.ts';
+import { Notifications } from '../core/notifications.ts';
 import { PgBoss } from 'pg-boss';
 import { createQueues } from '../core/queues.ts';
 import { workflowJobs } from '../core/workflows/schedule.ts';
@@ -17,7 +18,8 @@ const boss = new PgBoss({ connectionString: runtime.database.url, schema: 'pgbos
 boss.on('error', (error: Error) => runtime.logger.error({ err: error }, 'job queue error'));
 await boss.start();
 await createQueues(boss);
-const app = createApp({ db: runtime.db, adminKey, logger: runtime.logger, secretBox: lazySecretBox(runtime.config), workflowJobs: workflowJobs(boss),
+const notifications = new Notifications(runtime.database.url);
+const app = createApp({ db: runtime.db, notifications, adminKey, logger: runtime.logger, secretBox: lazySecretBox(runtime.config), workflowJobs: workflowJobs(boss),
   widgets: { embedTokens: lazyEmbedTokens(runtime.config), corsOrigins: runtime.config.corsOrigins },
   ...(runtime.config.salesforceApp ? { salesforceApp: runtime.config.salesforceApp } : {}),
 });
@@ -25,6 +27,7 @@ const server = await listen(app, runtime.config.port);
 runtime.logger.info({ port: runtime.config.port }, 'web server listening');
 onShutdown(runtime.logger, async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  await notifications.close();
   await boss.stop({ graceful: true });
   await runtime.close();
 });

@@ -436,6 +436,16 @@ CREATE INDEX sync_run_errors_run ON public.sync_run_errors USING btree (run_id, 
 CREATE INDEX sync_runs_directory_started ON public.sync_runs USING btree (directory_id, started_at DESC);
 CREATE UNIQUE INDEX management_roles_one_owner ON public.management_roles USING btree (directory_id, account_external_id) WHERE ((role_name = 'ACCOUNT_OWNER'::text) AND (NOT is_deleted));
 
+CREATE OR REPLACE FUNCTION public.notify_sync_run_change()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+begin
+  perform pg_notify('sync_run_changes', json_build_object('id', new.id::text, 'workflowId', new.workflow_id)::text);
+  return null;
+end
+$function$
+;
 CREATE OR REPLACE FUNCTION public.nps_counts_add()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -526,3 +536,4 @@ CREATE TRIGGER nps_counts_delete AFTER DELETE ON public.nps_responses REFERENCIN
 CREATE TRIGGER nps_counts_insert AFTER INSERT ON public.nps_responses REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_counts_add();
 CREATE TRIGGER nps_counts_truncate AFTER TRUNCATE ON public.nps_responses FOR EACH STATEMENT EXECUTE FUNCTION nps_counts_clear();
 CREATE TRIGGER nps_counts_update AFTER UPDATE ON public.nps_responses REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_counts_add();
+CREATE TRIGGER sync_runs_notify AFTER INSERT OR UPDATE ON public.sync_runs FOR EACH ROW EXECUTE FUNCTION notify_sync_run_change();

@@ -2,6 +2,7 @@
 // accounts and 5,000,000 answers (times BENCH_SCALE), against a naive aggregate query that computes
 // the same page in one GROUP BY over every answer, measured in the same run on the same database.
 // Both answers are compared: the run fails when they differ.
+import { Notifications } from '../../core/notifications.ts';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { resolveAdminKey } from '../../core/admin-key.ts';
@@ -146,6 +147,7 @@ export async function measureApiLatency({ log }: { log: Log }): Promise<LatencyF
     const tokens = embedTokens(tokenKey);
     const app = createApp({
       db,
+      notifications: new Notifications(url),
       adminKey: await resolveAdminKey(db, adminKey),
       logger: createLogger('silent', 'bench'),
       secretBox: async () => {

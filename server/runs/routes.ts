@@ -4,12 +4,15 @@ import { AppError, ErrorCode } from '../../core/errors.ts';
 import { directoryPage } from '../../core/page.ts';
 import { parseQuery, runErrorsQuery, runsQuery } from '../query-params.ts';
 import { findRun, listRuns, requestCancel, runErrorsCsv } from '../../core/runs/queries.ts';
+import { watchRuns, Wakeup } from '../../core/runs/run-changes.ts';
+import type { Notifications } from '../../core/notifications.ts';
+import { RunState } from '../../core/states.ts';
 
 /** Fits a bigint run id, so anything longer is simply not a run. */
 const runIdPattern = /^[1-9]\d{0,17}$/;
 
 /** The history of loads: each run's outcome, counts and row errors. */
-export function runRoutes(db: Db): Router {
+export function runRoutes(db: Db, notifications: Notifications): Router {
   const router = Router();
 
   router.get('/runs', async (req, res) => {
@@ -47,28 +50,45 @@ export function runRoutes(db: Db): Router {
     res.end();
   });
 
-  /** Server-sent events: the run as it changes (`progress`), then `end` once it has finished. */
+  /**
+   * Server-sent events: the run as it changes (`progress`), then `end` once it has finished. The run
+   * is read again when the database announces a change of it, not on a timer.
+   */
   router.get('/runs/:id/events', async (req, res) => {
     const id = req.params.id;
-    const read = async () => (runIdPattern.test(id) ? await findRun(db, id, { limit: 0, offset: 0 }) : null);
-    const first = await read();
-    if (!first) throw new AppError(ErrorCode.NOT_FOUND, `run ${id} does not exist`);
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-    let closed = false;
-    req.on('close', () => (closed = true));
-    let last = '';
-    for (let run: Awaited<ReturnType<typeof read>> = first; run && !closed; run = await read()) {
-      const { errors: _, ...summary } = run;
-      const data = JSON.stringify(summary);
-      if (data !== last) res.write(`event: progress\ndata: ${data}\n\n`);
-      last = data;
-      if (run.state !== 'running') {
-        res.write(`event: end\ndata: ${data}\n\n`);
-        break;
+    if (!runIdPattern.test(id)) throw new AppError(ErrorCode.NOT_FOUND, `run ${id} does not exist`);
+    const changed = new Wakeup();
+    // Listening before the first read, so a change between the two is not missed.
+    const stop = await watchRuns(notifications, (change) => {
+      if (change === null || change.id === id) changed.wake();
+    });
+    try {
+      const read = () => findRun(db, id, { limit: 0, offset: 0 });
+      let run = await read();
+      if (!run) throw new AppError(ErrorCode.NOT_FOUND, `run ${id} does not exist`);
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+      let closed = false;
+      req.on('close', () => {
+        closed = true;
+        changed.wake();
+      });
+      let last = '';
+      while (run && !closed) {
+        const { errors: _, ...summary } = run;
+        const data = JSON.stringify(summary);
+        if (data !== last) res.write(`event: progress\ndata: ${data}\n\n`);
+        last = data;
+        if (run.state !== RunState.running) {
+          res.write(`event: end\ndata: ${data}\n\n`);
+          break;
+        }
+        await changed.next();
+        if (!closed) run = await read();
       }
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      res.end();
+    } finally {
+      await stop();
     }
-    res.end();
   });
 
   return router;

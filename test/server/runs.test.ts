@@ -225,38 +225,63 @@ describe('GET /api/runs/:id/events', () => {
   });
   afterEach(() => api.close());
 
-  /** Reads a server-sent event stream to its end, as `[event, data]` pairs. */
-  async function events(response: Response): Promise<[string, Record<string, unknown>][]> {
-    const text = await response.text();
-    return text
-      .split('\n\n')
-      .filter(Boolean)
-      .map((block) => {
-        const event = /^event: (.*)$/m.exec(block)![1]!;
-        const data = JSON.parse(/^data: (.*)$/m.exec(block)![1]!) as Record<string, unknown>;
-        return [event, data];
-      });
+  /** The events of a server-sent event stream as they come, as `[event, data]` pairs. */
+  async function* events(response: Response): AsyncGenerator<[string, Record<string, unknown>]> {
+    let buffered = '';
+    for await (const chunk of response.body!.pipeThrough(new TextDecoderStream())) {
+      buffered += chunk;
+      for (let end = buffered.indexOf('\n\n'); end >= 0; end = buffered.indexOf('\n\n')) {
+        const block = buffered.slice(0, end);
+        buffered = buffered.slice(end + 2);
+        yield [/^event: (.*)$/m.exec(block)![1]!, JSON.parse(/^data: (.*)$/m.exec(block)![1]!) as Record<string, unknown>];
+      }
+    }
   }
 
+  const startRun = async () =>
+    (await db.query<{ id: number }>(
+      `insert into sync_runs (directory_id, source, state, progress) values (1, 'files', 'running', '{"phase": "staging", "rowsRead": 0}') returning id::int`,
+    ))[0]!.id;
+  const watch = (id: number) => fetch(`${api.base}/api/runs/${id}/events`, { headers: { authorization: `Bearer ${adminKey}` } });
+
   describe('of a run that is still running', () => {
-    it('streams each change of its progress, then its end', async () => {
-      const [run] = await db.query<{ id: number }>(
-        `insert into sync_runs (directory_id, source, state, progress) values (1, 'files', 'running', '{"phase": "staging", "rowsRead": 0}') returning id::int`,
-      );
-      const response = await fetch(`${api.base}/api/runs/${run!.id}/events`, { headers: { authorization: `Bearer ${adminKey}` } });
+    it('streams each change of its progress as it is written, then its end', async () => {
+      const id = await startRun();
+      const response = await watch(id);
       assert.equal(response.headers.get('content-type'), 'text/event-stream');
-      const collected = events(response);
-      await sleep(700);
-      await db.query(`update sync_runs set progress = '{"phase": "merging", "rowsRead": 50000}' where id = $1`, [run!.id]);
-      await sleep(700);
-      await db.query(`update sync_runs set state = 'succeeded', finished_at = now() where id = $1`, [run!.id]);
-      const received = (await collected).map(([event, data]) => [event, data.state, data.progress]);
-      assert.deepEqual(received, [
-        ['progress', 'running', { phase: 'staging', rowsRead: 0 }],
-        ['progress', 'running', { phase: 'merging', rowsRead: 50000 }],
-        ['progress', 'succeeded', { phase: 'merging', rowsRead: 50000 }],
-        ['end', 'succeeded', { phase: 'merging', rowsRead: 50000 }],
-      ]);
+      const stream = events(response);
+      const next = async () => {
+        const { value } = await stream.next();
+        return value && [value[0], value[1].state, value[1].progress];
+      };
+      assert.deepEqual(await next(), ['progress', 'running', { phase: 'staging', rowsRead: 0 }]);
+      await db.query(`update sync_runs set progress = '{"phase": "merging", "rowsRead": 50000}' where id = $1`, [id]);
+      assert.deepEqual(await next(), ['progress', 'running', { phase: 'merging', rowsRead: 50000 }]);
+      await db.query(`update sync_runs set state = 'succeeded', finished_at = now() where id = $1`, [id]);
+      assert.deepEqual(await next(), ['progress', 'succeeded', { phase: 'merging', rowsRead: 50000 }]);
+      assert.deepEqual(await next(), ['end', 'succeeded', { phase: 'merging', rowsRead: 50000 }]);
+      assert.equal(await next(), undefined);
+    });
+
+    it('reads the run when it changes, not on a timer, however many watch it', async () => {
+      const id = await startRun();
+      const reads = { count: 0 };
+      const counting = Object.assign(Object.create(db) as Db, {
+        query: (text: string, values?: readonly unknown[]) => {
+          if (/from sync_runs/.test(text)) reads.count++;
+          return db.query(text, values);
+        },
+      });
+      await api.close();
+      api = await serve(counting);
+      const streams = await Promise.all(Array.from({ length: 5 }, async () => events(await watch(id))));
+      for (const stream of streams) assert.equal((await stream.next()).value![1].state, 'running');
+      const afterFirstReads = reads.count;
+      // Two seconds of no change: a stream that polled every half second would have read the run 20 times.
+      await sleep(2000);
+      assert.equal(reads.count, afterFirstReads);
+      await db.query(`update sync_runs set state = 'failed', error_code = 'RUN_CANCELLED', error_message = 'cancelled', finished_at = now() where id = $1`, [id]);
+      for (const stream of streams) assert.equal((await stream.next()).value![1].state, 'failed');
     });
   });
 

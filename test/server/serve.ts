@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { resolveAdminKey } from '../../core/admin-key.ts';
 import type { SalesforceApp } from '../../core/connections/salesforce-auth.ts';
 import type { Db } from '../../core/db.ts';
+import { Notifications } from '../../core/notifications.ts';
 import { createLogger, type Logger } from '../../core/log.ts';
 import { secretBox } from '../../core/secret-box.ts';
 import { createApp } from '../../server/app.ts';
@@ -43,6 +44,8 @@ export async function testApp(
 ): Promise<express.Express> {
   return createApp({
     db,
+    // Listens only while a run's events are watched, so a test that watches none holds no connection.
+    notifications: new Notifications(db.url),
     adminKey: await resolveAdminKey(db, adminKey),
     logger,
     secretBox: async () => testSecretBox,
