@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { findSftpCredentials, recordLoaded, wasLoaded, type RemoteFile } from '../../core/connections/sftp.ts';
 import type { Db } from '../../core/db.ts';
 import type { SecretBox } from '../../core/secret-box.ts';
-import { answered, connectSftp, defaultSftpTuning, disconnectSftp, resolveFile, sftpSource, type SftpTuning } from './sftp.ts';
+import { answered, connectSftp, defaultSftpTuning, disconnectSftp, resolveFile, serverName, sftpSource, type SftpTuning } from './sftp.ts';
 import { SourceKind, type Sources } from './source.ts';
 
 const fileSpec = z.union([z.strictObject({ path: z.string().min(1) }), z.strictObject({ pattern: z.string().min(1) })]).and(
@@ -47,7 +47,7 @@ export async function openSftpExtract(db: Db, box: SecretBox, extract: SftpExtra
     for (const kind of Object.values(SourceKind)) {
       const spec = extract.files[kind];
       if (!spec) continue;
-      const file = await resolveFile(client, spec, connection.host, tuning.idleTimeoutMs);
+      const file = await resolveFile(client, spec, serverName(connection), tuning.idleTimeoutMs);
       if (!extract.force && (await wasLoaded(db, connection.id, file))) {
         unchanged.push(file);
         continue;
@@ -68,10 +68,10 @@ export async function openSftpExtract(db: Db, box: SecretBox, extract: SftpExtra
       const folder = extract.archiveFolder;
       const archiver = await connectSftp(connection, tuning.idleTimeoutMs);
       try {
-        await answered(archiver.mkdir(folder, true), tuning.idleTimeoutMs, `${folder} on ${connection.host}: creating the archive folder`);
+        await answered(archiver.mkdir(folder, true), tuning.idleTimeoutMs, `${folder} on ${serverName(connection)}: creating the archive folder`);
         for (const { file } of picked) {
           const to = path.posix.join(folder, path.posix.basename(file.path));
-          await answered(archiver.rename(file.path, to), tuning.idleTimeoutMs, `${file.path} on ${connection.host}: moving it to ${to}`);
+          await answered(archiver.rename(file.path, to), tuning.idleTimeoutMs, `${file.path} on ${serverName(connection)}: moving it to ${to}`);
         }
       } finally {
         await disconnectSftp(archiver, tuning.idleTimeoutMs);

@@ -72,10 +72,15 @@ export async function connectSftp(connection: SftpCredentials, idleTimeoutMs = d
   return client;
 }
 
-/** The file a spec names: its path, or the newest file in the pattern's folder whose name matches. */
-export async function resolveFile(client: SftpClient, spec: SftpFileSpec, host: string, idleTimeoutMs = defaultSftpTuning.idleTimeoutMs): Promise<RemoteFile> {
+/** How messages name the server: its host and the connection's name. */
+export function serverName(connection: SftpCredentials): string {
+  return `${connection.host} (SFTP connection "${connection.name}")`;
+}
+
+/** The file a spec names on `server` (as messages name it): its path, or the newest file in the pattern's folder whose name matches. */
+export async function resolveFile(client: SftpClient, spec: SftpFileSpec, server: string, idleTimeoutMs = defaultSftpTuning.idleTimeoutMs): Promise<RemoteFile> {
   if ('path' in spec) {
-    const where = `${spec.path} on ${host}`;
+    const where = `${spec.path} on ${server}`;
     const stats = await answered(client.stat(spec.path), idleTimeoutMs, `${where}: reading its size and time`).catch((error: unknown) => {
       throw failure(client, error, where);
     });
@@ -83,14 +88,14 @@ export async function resolveFile(client: SftpClient, spec: SftpFileSpec, host: 
   }
   const folder = path.posix.dirname(spec.pattern);
   const name = path.posix.basename(spec.pattern);
-  const where = `${folder} on ${host}`;
+  const where = `${folder} on ${server}`;
   const listing = await answered(client.list(folder), idleTimeoutMs, `${where}: listing the folder`).catch((error: unknown) => {
     throw failure(client, error, where);
   });
   const newest = listing
     .filter((f) => f.type === '-' && path.posix.matchesGlob(f.name, name))
     .sort((a, b) => b.modifyTime - a.modifyTime || b.name.localeCompare(a.name))[0];
-  if (!newest) throw new AppError(ErrorCode.SOURCE_UNREADABLE, `no file on ${host} matches ${spec.pattern}`);
+  if (!newest) throw new AppError(ErrorCode.SOURCE_UNREADABLE, `no file on ${server} matches ${spec.pattern}`);
   return { path: path.posix.join(folder, newest.name), size: newest.size, modifiedAt: new Date(newest.modifyTime) };
 }
 
@@ -109,7 +114,7 @@ export async function sftpSource(
   tuning: SftpTuning = defaultSftpTuning,
 ): Promise<RecordSource> {
   const name = path.posix.basename(file.path);
-  const where = `${file.path} on ${connection.host}`;
+  const where = `${file.path} on ${serverName(connection)}`;
   const head = Readable.from(readFrom(client, file, 0, tuning.idleTimeoutMs, where), { objectMode: false });
   let columns: readonly string[];
   try {
@@ -132,7 +137,7 @@ async function* download(connection: SftpCredentials, file: RemoteFile, tuning: 
     let client: SftpClient | undefined;
     try {
       client = await connectSftp(connection, tuning.idleTimeoutMs);
-      const now = await resolveFile(client, { path: file.path }, connection.host, tuning.idleTimeoutMs);
+      const now = await resolveFile(client, { path: file.path }, serverName(connection), tuning.idleTimeoutMs);
       if (now.size !== file.size || now.modifiedAt.getTime() !== file.modifiedAt.getTime()) {
         throw new AppError(ErrorCode.SOURCE_UNREADABLE, `${where} changed while it was being read; try again once the export is complete`);
       }

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { existsSync } from 'node:fs';
-import { chmod, mkdir, utimes, writeFile } from 'node:fs/promises';
+import { constants, existsSync } from 'node:fs';
+import { chmod, mkdir, open, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createSftpConnection, findSftpCredentials, type SftpConnectionInput } from '../../../core/connections/sftp.ts';
 import type { Db } from '../../../core/db.ts';
@@ -308,6 +308,22 @@ describe('SFTP extract (real OpenSSH server)', function () {
       await assertComplete(result, small);
     });
 
+    it('fails, changing nothing, with SOURCE_DISCONNECTED when the server does not answer the open of a file', async () => {
+      // Opening a named pipe blocks the server's SFTP process until someone writes to it: silence mid-open.
+      const fifo = `${folder}/accounts.csv`;
+      await run_('mkfifo', ['--mode=666', fifo]);
+      try {
+        const connectionId = await connect();
+        const result = await runSync({ db, secretBox: async () => box, sftp: tuning }, { directoryId: 1, mapping, sftp: { connectionId, files: { accounts: { path: fifo } } } });
+        assert.deepEqual([result.state, result.error?.code], ['failed', 'SOURCE_DISCONNECTED']);
+        assert.equal(result.error?.message, `${fifo} on 127.0.0.1 (SFTP connection "exports"): reading from byte 0: the server did not answer within 1 s`);
+        assert.deepEqual((await directorySnapshot(db)).accounts, []);
+      } finally {
+        // Lets the server's SFTP process, still waiting in the open, go on.
+        await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK).then((handle) => handle.close(), () => {});
+      }
+    });
+
     it('fails with SOURCE_DISCONNECTED and changes nothing when the server goes silent for good', async () => {
       const small = { ...sizes, contacts: 20_000, teamMembers: 20_000 };
       const sftp = await putBigFiles(small);
@@ -318,7 +334,7 @@ describe('SFTP extract (real OpenSSH server)', function () {
         });
         assert.equal(result.state, 'failed');
         assert.equal(result.error?.code, 'SOURCE_DISCONNECTED');
-        assert.match(result.error!.message, new RegExp(`^contacts\\.csv: ${folder}/contacts\\.csv on 127\\.0\\.0\\.1: the download failed 3 times, last: `));
+        assert.match(result.error!.message, new RegExp(`^contacts\\.csv: ${folder}/contacts\\.csv on 127\\.0\\.0\\.1 \\(SFTP connection "exports"\\): the download failed 3 times, last: `));
         assert.deepEqual((await directorySnapshot(db)).accounts, []);
       } finally {
         resume();
@@ -351,11 +367,11 @@ describe('SFTP extract (real OpenSSH server)', function () {
       assert.ok(items.every((item, i) => item.kind === 'record' && item.origin.line === i + 2), 'every line once, in order');
     });
 
-    it('fails, naming the file and the host, when every attempt breaks off', async () => {
+    it('fails, naming the file, the host and the connection, when every attempt breaks off', async () => {
       await put('big.csv', big);
       await assert.rejects(readAll(await connect(), 1, [1_000]), (error: Error & { code?: string }) => {
         assert.equal(error.code, 'SOURCE_DISCONNECTED');
-        assert.match(error.message, new RegExp(`^${folder}/big\\.csv on 127\\.0\\.0\\.1: the download failed 1 times, last: `));
+        assert.match(error.message, new RegExp(`^${folder}/big\\.csv on 127\\.0\\.0\\.1 \\(SFTP connection "exports"\\): the download failed 1 times, last: `));
         return true;
       });
     });
