@@ -27,8 +27,8 @@ import { freePort } from './database.ts';
 export type SshdConnection = {
   /** Kills its processes: the client sees the connection close (a server restart). */
   cut: () => void;
-  /** Stops its processes: the connection stays open and goes silent (a network drop). */
-  stall: () => void;
+  /** Stops its processes until the returned function is called: the connection stays open and goes silent (a network drop). */
+  stall: () => () => void;
 };
 
 export type Sshd = {
@@ -156,7 +156,11 @@ export async function startSshd(): Promise<Sshd> {
           const processes = () => [monitor, ...descendantsOf(monitor)];
           return {
             cut: () => processes().forEach((p) => kill(p, 'SIGKILL')),
-            stall: () => processes().forEach((p) => kill(p, 'SIGSTOP')),
+            stall: () => {
+              const stalled = processes();
+              stalled.forEach((p) => kill(p, 'SIGSTOP'));
+              return () => stalled.forEach((p) => kill(p, 'SIGCONT'));
+            },
           };
         }),
       stall: () => {

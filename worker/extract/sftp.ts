@@ -22,8 +22,11 @@ export type SftpTuning = {
 };
 export const defaultSftpTuning: SftpTuning = { attempts: 4, firstDelayMs: 1000, idleTimeoutMs: 30_000 };
 
-/** Clients whose connection closed: a request that fails on one failed for that reason, not for the file's. */
-const closed = new WeakSet<SftpClient>();
+/**
+ * Clients whose connection closed or stopped answering: a request that fails on one failed for
+ * that reason, not for the file's, and ending one need not wait for the server.
+ */
+const lost = new WeakSet<SftpClient>();
 
 /** The host key fingerprint as OpenSSH prints it (`ssh-keygen -lf`): SHA256 of the key blob, base64 without padding. */
 export function fingerprint(key: Buffer): string {
@@ -57,7 +60,7 @@ export async function connectSftp(connection: SftpCredentials, idleTimeoutMs = d
     // ssh2 leaves Nagle's algorithm on: with one read in flight, every small request then waits for
     // the previous packet's acknowledgement, and a download crawls at a tenth of its speed.
     ssh(client).setNoDelay(true);
-    for (const event of ['end', 'close', 'error']) ssh(client).once(event, () => closed.add(client));
+    for (const event of ['end', 'close', 'error']) ssh(client).once(event, () => lost.add(client));
   } catch (error) {
     ssh(client).destroy();
     if (presented !== undefined && presented !== connection.hostKeyFingerprint) {
@@ -182,11 +185,9 @@ async function* readFrom(client: SftpClient, file: RemoteFile, start: number, id
   }
 }
 
-/**
- * Ends a connection: politely when the server answers, at once when it does not, so ending a
- * connection that went silent never waits.
- */
+/** Ends a connection: politely while the server answers; one that is lost, or stops answering now, is dropped. */
 export async function disconnectSftp(client: SftpClient, idleTimeoutMs = defaultSftpTuning.idleTimeoutMs): Promise<void> {
+  if (lost.has(client)) return ssh(client).destroy();
   await answered(client.end(), idleTimeoutMs, 'closing the connection').catch(() => ssh(client).destroy());
 }
 
@@ -205,9 +206,11 @@ export async function answered<T>(request: Promise<T>, ms: number, what: string)
 
 /** A failed request as the product tells it: the connection lost (worth another try), or the server refused it. */
 function failure(client: SftpClient, error: unknown, where: string): AppError {
-  if (isAppError(error)) return error;
-  const code = closed.has(client) ? ErrorCode.SOURCE_DISCONNECTED : ErrorCode.SOURCE_UNREADABLE;
-  return new AppError(code, `${where}: ${reason(error)}`, { cause: error });
+  const known = isAppError(error)
+    ? error
+    : new AppError(lost.has(client) ? ErrorCode.SOURCE_DISCONNECTED : ErrorCode.SOURCE_UNREADABLE, `${where}: ${reason(error)}`, { cause: error });
+  if (known.code === ErrorCode.SOURCE_DISCONNECTED) lost.add(client);
+  return known;
 }
 
 /** The ssh2 connection under the SFTP client, for what the client does not expose. */
