@@ -18,8 +18,18 @@ import { freePort } from './database.ts';
  *   // connect to sshd.host:sshd.port as sshd.users.password or sshd.users.key,
  *   // read `${sshd.root}/accounts.csv` (absolute paths: there is no chroot)
  *   sshd.cut();                              // drop every open connection, keep listening
+ *   sshd.connections()[0]!.cut();            // drop the oldest open connection only
+ *   const resume = sshd.stall();             // freeze the server: connections stay open, nothing answers
  *   await sshd.stop();                       // in the after hook
  */
+
+/** One established connection: the sshd processes that serve it. */
+export type SshdConnection = {
+  /** Kills its processes: the client sees the connection close (a server restart). */
+  cut: () => void;
+  /** Stops its processes until the returned function is called: the connection stays open and goes silent (a network drop). */
+  stall: () => () => void;
+};
 
 export type Sshd = {
   host: '127.0.0.1';
@@ -35,6 +45,10 @@ export type Sshd = {
   };
   /** Drops every established connection at once (SIGKILL to every sshd process but the listener). */
   cut: () => void;
+  /** The connections open now, oldest first. */
+  connections: () => SshdConnection[];
+  /** Stops the listener and every connection until the returned function is called. */
+  stall: () => () => void;
   /** Kills sshd and its connections and removes the temporary folder. */
   stop: () => Promise<void>;
 };
@@ -117,6 +131,9 @@ export async function startSshd(): Promise<Sshd> {
     const cut = () => {
       for (const descendant of descendantsOf(pid)) kill(descendant, 'SIGKILL');
     };
+    const resume = () => {
+      for (const p of [pid, ...descendantsOf(pid)]) kill(p, 'SIGCONT');
+    };
     // mocha runs with `exit: true`: a forgotten stop() must not leave sshd behind.
     const onExit = () => {
       cut();
@@ -134,8 +151,26 @@ export async function startSshd(): Promise<Sshd> {
       root,
       users: { password: { ...passwordUser }, key: { username: keyUsername, privateKey, passphrase } },
       cut,
+      connections: () =>
+        childrenInStartOrder(pid).map((monitor) => {
+          const processes = () => [monitor, ...descendantsOf(monitor)];
+          return {
+            cut: () => processes().forEach((p) => kill(p, 'SIGKILL')),
+            stall: () => {
+              const stalled = processes();
+              stalled.forEach((p) => kill(p, 'SIGSTOP'));
+              return () => stalled.forEach((p) => kill(p, 'SIGCONT'));
+            },
+          };
+        }),
+      stall: () => {
+        for (const p of [pid, ...descendantsOf(pid)]) kill(p, 'SIGSTOP');
+        return resume;
+      },
       stop: async () => {
         process.removeListener('exit', onExit);
+        // A stalled listener would not see SIGTERM.
+        resume();
         // The listener's SIGTERM handler does not end established connections: cut them first.
         cut();
         if (!exited) {
@@ -234,6 +269,12 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
+/** The listener's children, one privileged monitor per connection, in the order they started. */
+function childrenInStartOrder(pid: number): number[] {
+  const children = processTable().filter((p) => p.ppid === pid);
+  return children.sort((a, b) => a.startTime - b.startTime || a.pid - b.pid).map((p) => p.pid);
+}
+
 /*
  * Every process under the listener. Each connection is a tree: the privileged monitor (a child
  * of the listener, in its own session), the unprivileged process that holds the TCP socket and
@@ -242,18 +283,9 @@ function accepts(port: number): Promise<boolean> {
  */
 function descendantsOf(pid: number): number[] {
   const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // exited meanwhile
-    }
-    // `pid (comm) state ppid ...`; comm may hold spaces and parentheses.
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  for (const { pid: child, ppid } of processTable()) {
     const siblings = children.get(ppid) ?? [];
-    siblings.push(Number(entry));
+    siblings.push(child);
     children.set(ppid, siblings);
   }
   const found: number[] = [];
@@ -265,6 +297,24 @@ function descendantsOf(pid: number): number[] {
     }
   }
   return found;
+}
+
+/** Every process with its parent and start time (in clock ticks since boot), from /proc. */
+function processTable(): { pid: number; ppid: number; startTime: number }[] {
+  const table: { pid: number; ppid: number; startTime: number }[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    // `pid (comm) state ppid ...`; comm may hold spaces and parentheses. Start time is field 22.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    table.push({ pid: Number(entry), ppid: Number(fields[1]), startTime: Number(fields[19]) });
+  }
+  return table;
 }
 
 function kill(pid: number, signal: NodeJS.Signals): void {

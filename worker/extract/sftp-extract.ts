@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { findSftpCredentials, recordLoaded, wasLoaded, type RemoteFile } from '../../core/connections/sftp.ts';
 import type { Db } from '../../core/db.ts';
 import type { SecretBox } from '../../core/secret-box.ts';
-import { connectSftp, resolveFile, sftpSource, type Retry } from './sftp.ts';
+import { answered, connectSftp, defaultSftpTuning, disconnectSftp, resolveFile, serverName, sftpSource, type SftpTuning } from './sftp.ts';
 import { SourceKind, type Sources } from '../../core/records/source.ts';
 
 const fileSpec = z.union([z.strictObject({ path: z.string().min(1) }), z.strictObject({ pattern: z.string().min(1) })]).and(
@@ -33,27 +33,31 @@ export type OpenedExtract = {
   afterLoad: (runId: number) => Promise<void>;
 };
 
-/** Picks the files of an SFTP extract and opens each one as a source that streams as it downloads. */
-export async function openSftpExtract(db: Db, box: SecretBox, extract: SftpExtract, retry?: Retry): Promise<OpenedExtract> {
+/**
+ * Picks the files of an SFTP extract and reads their headers, over one connection; each file's
+ * records download when the loader reaches them (see sftpSource).
+ */
+export async function openSftpExtract(db: Db, box: SecretBox, extract: SftpExtract, tuning: SftpTuning = defaultSftpTuning): Promise<OpenedExtract> {
   const connection = await findSftpCredentials(db, box, extract.connectionId);
-  const picked: { kind: SourceKind; file: RemoteFile; options: SftpExtract['files'][SourceKind] }[] = [];
+  const picked: { kind: SourceKind; file: RemoteFile }[] = [];
   const unchanged: RemoteFile[] = [];
-  const client = await connectSftp(connection);
+  const sources: Sources = {};
+  const client = await connectSftp(connection, tuning.idleTimeoutMs);
   try {
     for (const kind of Object.values(SourceKind)) {
       const spec = extract.files[kind];
       if (!spec) continue;
-      const file = await resolveFile(client, spec, connection.host);
-      if (!extract.force && (await wasLoaded(db, connection.id, file))) unchanged.push(file);
-      else picked.push({ kind, file, options: spec });
+      const file = await resolveFile(client, spec, serverName(connection), tuning.idleTimeoutMs);
+      if (!extract.force && (await wasLoaded(db, connection.id, file))) {
+        unchanged.push(file);
+        continue;
+      }
+      picked.push({ kind, file });
+      const { delimiter, quote, encoding } = spec;
+      sources[kind] = await sftpSource(client, connection, file, { ...(delimiter ? { delimiter } : {}), ...(quote ? { quote } : {}), ...(encoding ? { encoding } : {}) }, tuning);
     }
   } finally {
-    await client.end().catch(() => {});
-  }
-  const sources: Sources = {};
-  for (const { kind, file, options } of picked) {
-    const { delimiter, quote, encoding } = options ?? {};
-    sources[kind] = await sftpSource(connection, file, { ...(delimiter ? { delimiter } : {}), ...(quote ? { quote } : {}), ...(encoding ? { encoding } : {}) }, retry);
+    await disconnectSftp(client, tuning.idleTimeoutMs);
   }
   return {
     sources,
@@ -61,12 +65,16 @@ export async function openSftpExtract(db: Db, box: SecretBox, extract: SftpExtra
     afterLoad: async (runId) => {
       for (const { file } of picked) await recordLoaded(db, connection.id, file, runId);
       if (!extract.archiveFolder || picked.length === 0) return;
-      const archiver = await connectSftp(connection);
+      const folder = extract.archiveFolder;
+      const archiver = await connectSftp(connection, tuning.idleTimeoutMs);
       try {
-        await archiver.mkdir(extract.archiveFolder, true);
-        for (const { file } of picked) await archiver.rename(file.path, path.posix.join(extract.archiveFolder, path.posix.basename(file.path)));
+        await answered(archiver.mkdir(folder, true), tuning.idleTimeoutMs, `${folder} on ${serverName(connection)}: creating the archive folder`);
+        for (const { file } of picked) {
+          const to = path.posix.join(folder, path.posix.basename(file.path));
+          await answered(archiver.rename(file.path, to), tuning.idleTimeoutMs, `${file.path} on ${serverName(connection)}: moving it to ${to}`);
+        }
       } finally {
-        await archiver.end().catch(() => {});
+        await disconnectSftp(archiver, tuning.idleTimeoutMs);
       }
     },
   };

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import SftpClient from 'ssh2-sftp-client';
 import type { RemoteFile, SftpCredentials } from '../../core/connections/sftp.ts';
@@ -11,8 +11,22 @@ import type { RecordSource, SourceItem } from '../../core/records/source.ts';
 /** One file to read: an exact path, or a pattern whose newest match is taken (`exports/contacts_*.csv`). */
 export type SftpFileSpec = ({ path: string } | { pattern: string }) & CsvOptions;
 
-export type Retry = { attempts: number; firstDelayMs: number };
-const defaultRetry: Retry = { attempts: 4, firstDelayMs: 1000 };
+/** How an SFTP extract waits for the server and tries again. */
+export type SftpTuning = {
+  /** Tries of one file's download, the first included; each later one resumes where the last stopped. */
+  attempts: number;
+  /** The wait before the second try; it doubles for each later one. */
+  firstDelayMs: number;
+  /** How long a connect, an open, a read or any other request may go unanswered before the connection counts as cut. */
+  idleTimeoutMs: number;
+};
+export const defaultSftpTuning: SftpTuning = { attempts: 4, firstDelayMs: 1000, idleTimeoutMs: 30_000 };
+
+/**
+ * Clients whose connection closed or stopped answering: a request that fails on one failed for
+ * that reason, not for the file's, and ending one need not wait for the server.
+ */
+const lost = new WeakSet<SftpClient>();
 
 /** The host key fingerprint as OpenSSH prints it (`ssh-keygen -lf`): SHA256 of the key blob, base64 without padding. */
 export function fingerprint(key: Buffer): string {
@@ -20,7 +34,7 @@ export function fingerprint(key: Buffer): string {
 }
 
 /** Connects and checks the server's host key; a key other than the stored one refuses the connection. */
-export async function connectSftp(connection: SftpCredentials): Promise<SftpClient> {
+export async function connectSftp(connection: SftpCredentials, idleTimeoutMs = defaultSftpTuning.idleTimeoutMs): Promise<SftpClient> {
   const where = `${connection.host}:${connection.port}`;
   let presented: string | undefined;
   // Errors reach the operation or stream that is running; the library's own global listeners only
@@ -28,24 +42,27 @@ export async function connectSftp(connection: SftpCredentials): Promise<SftpClie
   const quiet = () => {};
   const client = new SftpClient(`bellwether-${connection.name}`, { error: quiet, end: quiet, close: quiet });
   try {
-    await client.connect({
+    // The ready timeout covers the handshake only; opening the SFTP channel after it must not hang either.
+    await answered(client.connect({
       host: connection.host,
       port: connection.port,
       username: connection.username,
       ...(connection.password ? { password: connection.password } : {}),
       ...(connection.privateKey ? { privateKey: connection.privateKey } : {}),
       ...(connection.passphrase ? { passphrase: connection.passphrase } : {}),
-      readyTimeout: 20_000,
+      readyTimeout: idleTimeoutMs,
       retries: 0,
       hostVerifier: (key: Buffer) => {
         presented = fingerprint(key);
         return presented === connection.hostKeyFingerprint;
       },
-    });
+    }), idleTimeoutMs * 2, 'connecting');
     // ssh2 leaves Nagle's algorithm on: with one read in flight, every small request then waits for
     // the previous packet's acknowledgement, and a download crawls at a tenth of its speed.
-    (client as unknown as { client: { setNoDelay: (on: boolean) => void } }).client.setNoDelay(true);
+    ssh(client).setNoDelay(true);
+    for (const event of ['end', 'close', 'error']) ssh(client).once(event, () => lost.add(client));
   } catch (error) {
+    ssh(client).destroy();
     if (presented !== undefined && presented !== connection.hostKeyFingerprint) {
       throw new AppError(
         ErrorCode.HOST_KEY_MISMATCH,
@@ -58,97 +75,147 @@ export async function connectSftp(connection: SftpCredentials): Promise<SftpClie
   return client;
 }
 
-/** The file a spec names: its path, or the newest file in the pattern's folder whose name matches. */
-export async function resolveFile(client: SftpClient, spec: SftpFileSpec, host: string): Promise<RemoteFile> {
+/** How messages name the server: its host and the connection's name. */
+export function serverName(connection: SftpCredentials): string {
+  return `${connection.host} (SFTP connection "${connection.name}")`;
+}
+
+/** The file a spec names on `server` (as messages name it): its path, or the newest file in the pattern's folder whose name matches. */
+export async function resolveFile(client: SftpClient, spec: SftpFileSpec, server: string, idleTimeoutMs = defaultSftpTuning.idleTimeoutMs): Promise<RemoteFile> {
   if ('path' in spec) {
-    try {
-      const stats = await client.stat(spec.path);
-      return { path: spec.path, size: stats.size, modifiedAt: new Date(stats.modifyTime) };
-    } catch (error) {
-      throw new AppError(ErrorCode.SOURCE_UNREADABLE, `${spec.path} on ${host}: ${reason(error)}`, { cause: error });
-    }
+    const where = `${spec.path} on ${server}`;
+    const stats = await answered(client.stat(spec.path), idleTimeoutMs, `${where}: reading its size and time`).catch((error: unknown) => {
+      throw failure(client, error, where);
+    });
+    return { path: spec.path, size: stats.size, modifiedAt: new Date(stats.modifyTime) };
   }
   const folder = path.posix.dirname(spec.pattern);
   const name = path.posix.basename(spec.pattern);
-  const listing = await client.list(folder).catch((error: unknown) => {
-    throw new AppError(ErrorCode.SOURCE_UNREADABLE, `${folder} on ${host}: ${reason(error)}`, { cause: error });
+  const where = `${folder} on ${server}`;
+  const listing = await answered(client.list(folder), idleTimeoutMs, `${where}: listing the folder`).catch((error: unknown) => {
+    throw failure(client, error, where);
   });
   const newest = listing
     .filter((f) => f.type === '-' && path.posix.matchesGlob(f.name, name))
     .sort((a, b) => b.modifyTime - a.modifyTime || b.name.localeCompare(a.name))[0];
-  if (!newest) throw new AppError(ErrorCode.SOURCE_UNREADABLE, `no file on ${host} matches ${spec.pattern}`);
+  if (!newest) throw new AppError(ErrorCode.SOURCE_UNREADABLE, `no file on ${server} matches ${spec.pattern}`);
   return { path: path.posix.join(folder, newest.name), size: newest.size, modifiedAt: new Date(newest.modifyTime) };
 }
 
 /**
- * A remote CSV file as a record source, parsed while it downloads. A download that breaks off (an
- * error, or fewer bytes than the file holds) is retried from the start of the file on a new
- * connection, with backoff; the records already passed on are skipped, so the loader sees each
- * record once. The file must not change between attempts.
+ * A remote CSV file as a record source. Its header is read at once over `client`, the connection
+ * that found the file; its records when the loader reaches them, over a connection of their own,
+ * so no connection waits idle (and may silently die) while other files load. A download that
+ * breaks off is resumed where it stopped on a new connection, with backoff, up to `attempts`
+ * times. The file must not change between its header and its last byte.
  */
 export async function sftpSource(
+  client: SftpClient,
   connection: SftpCredentials,
   file: RemoteFile,
   options: CsvOptions,
-  retry: Retry = defaultRetry,
+  tuning: SftpTuning = defaultSftpTuning,
 ): Promise<RecordSource> {
   const name = path.posix.basename(file.path);
-  const where = `${file.path} on ${connection.host}`;
-  let client = await connectSftp(connection);
-  let source = await csvSource(name, download(client, file, where), options);
+  const where = `${file.path} on ${serverName(connection)}`;
+  const head = Readable.from(readFrom(client, file, 0, tuning.idleTimeoutMs, where), { objectMode: false });
+  let columns: readonly string[];
+  try {
+    ({ columns } = await csvSource(name, head, options));
+  } finally {
+    head.destroy();
+  }
 
   async function* items(): AsyncGenerator<SourceItem> {
-    let passed = 0;
-    try {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          let skip = passed;
-          for await (const item of source.items) {
-            if (skip > 0) {
-              skip--;
-              continue;
-            }
-            passed++;
-            yield item;
-          }
-          return;
-        } catch (error) {
-          if (isAppError(error) && error.code !== ErrorCode.SOURCE_DISCONNECTED) throw error;
-          if (attempt >= retry.attempts) {
-            throw new AppError(ErrorCode.SOURCE_DISCONNECTED, `${where}: the download failed ${attempt} times, last: ${reason(error)}`, { cause: error });
-          }
-          await client.end().catch(() => {});
-          await sleep(retry.firstDelayMs * 2 ** (attempt - 1) * (0.75 + Math.random() / 2));
-          client = await connectSftp(connection);
-          const now = await resolveFile(client, { path: file.path }, connection.host);
-          if (now.size !== file.size || now.modifiedAt.getTime() !== file.modifiedAt.getTime()) {
-            throw new AppError(ErrorCode.SOURCE_UNREADABLE, `${where} changed while it was being read; try again once the export is complete`);
-          }
-          source = await csvSource(name, download(client, file, where), options);
-        }
-      }
-    } finally {
-      await client.end().catch(() => {});
-    }
+    const source = await csvSource(name, Readable.from(download(connection, file, tuning, where), { objectMode: false }), options);
+    yield* source.items;
   }
-  return { name, columns: source.columns, items: items() };
+  return { name, columns, items: items() };
 }
 
-/** The file's bytes; ends with SOURCE_DISCONNECTED when the connection drops or the bytes fall short. */
-function download(client: SftpClient, file: RemoteFile, where: string): Readable {
+/** The whole file's bytes, each connection checked to still see the same file, resumed on a new connection when one is lost. */
+async function* download(connection: SftpCredentials, file: RemoteFile, tuning: SftpTuning, where: string): AsyncGenerator<Buffer> {
   let received = 0;
-  const counted = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      received += chunk.length;
-      done(null, chunk);
-    },
-    flush(done) {
-      done(received === file.size ? null : new AppError(ErrorCode.SOURCE_DISCONNECTED, `${where}: the download stopped after ${received} of ${file.size} bytes`));
-    },
+  for (let attempt = 1; ; attempt++) {
+    let client: SftpClient | undefined;
+    try {
+      client = await connectSftp(connection, tuning.idleTimeoutMs);
+      const now = await resolveFile(client, { path: file.path }, serverName(connection), tuning.idleTimeoutMs);
+      if (now.size !== file.size || now.modifiedAt.getTime() !== file.modifiedAt.getTime()) {
+        throw new AppError(ErrorCode.SOURCE_UNREADABLE, `${where} changed while it was being read; try again once the export is complete`);
+      }
+      for await (const chunk of readFrom(client, file, received, tuning.idleTimeoutMs, where)) {
+        received += chunk.length;
+        yield chunk;
+      }
+      if (received === file.size) return;
+      throw new AppError(ErrorCode.SOURCE_DISCONNECTED, `${where}: the download stopped after ${received} of ${file.size} bytes`);
+    } catch (error) {
+      const passing = isAppError(error) && (error.code === ErrorCode.SOURCE_DISCONNECTED || error.code === ErrorCode.SOURCE_UNREACHABLE);
+      if (!passing) throw error;
+      if (attempt >= tuning.attempts) {
+        const last = error.message.startsWith(`${where}: `) ? error.message.slice(where.length + 2) : error.message;
+        throw new AppError(ErrorCode.SOURCE_DISCONNECTED, `${where}: the download failed ${attempt} times, last: ${last}`, { cause: error });
+      }
+    } finally {
+      if (client) await disconnectSftp(client, tuning.idleTimeoutMs);
+    }
+    await sleep(tuning.firstDelayMs * 2 ** (attempt - 1) * (0.75 + Math.random() / 2));
+  }
+}
+
+/** The file's bytes from `start` over one connection; an open or a read unanswered for `idleTimeoutMs` ends it with SOURCE_DISCONNECTED. */
+async function* readFrom(client: SftpClient, file: RemoteFile, start: number, idleTimeoutMs: number, where: string): AsyncGenerator<Buffer> {
+  let stream: Readable | undefined;
+  try {
+    stream = client.createReadStream(file.path, { start, highWaterMark: 1 << 16 });
+    // A read or close still pending when the stream is given up fails later, with no one to tell.
+    stream.on('error', () => {});
+    const reads = stream[Symbol.asyncIterator]();
+    for (let at = start; ; ) {
+      const next = await answered<IteratorResult<Buffer>>(reads.next(), idleTimeoutMs, `${where}: reading from byte ${at}`);
+      if (next.done) return;
+      at += next.value.length;
+      yield next.value;
+    }
+  } catch (error) {
+    throw failure(client, error, where);
+  } finally {
+    stream?.destroy();
+  }
+}
+
+/** Ends a connection: politely while the server answers; one that is lost, or stops answering now, is dropped. */
+export async function disconnectSftp(client: SftpClient, idleTimeoutMs = defaultSftpTuning.idleTimeoutMs): Promise<void> {
+  if (lost.has(client)) return ssh(client).destroy();
+  await answered(client.end(), idleTimeoutMs, 'closing the connection').catch(() => ssh(client).destroy());
+}
+
+/** A request's answer; none within `ms` means the connection is gone (a cut cable gives no error). */
+export async function answered<T>(request: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const silence = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new AppError(ErrorCode.SOURCE_DISCONNECTED, `${what}: the server did not answer within ${ms / 1000} s`)), ms);
   });
-  const remote = client.createReadStream(file.path, { highWaterMark: 1 << 16 });
-  remote.on('error', (error: Error) => counted.destroy(new AppError(ErrorCode.SOURCE_DISCONNECTED, `${where}: ${reason(error)}`, { cause: error })));
-  return remote.pipe(counted);
+  try {
+    return await Promise.race([request, silence]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A failed request as the product tells it: the connection lost (worth another try), or the server refused it. */
+function failure(client: SftpClient, error: unknown, where: string): AppError {
+  const known = isAppError(error)
+    ? error
+    : new AppError(lost.has(client) ? ErrorCode.SOURCE_DISCONNECTED : ErrorCode.SOURCE_UNREADABLE, `${where}: ${reason(error)}`, { cause: error });
+  if (known.code === ErrorCode.SOURCE_DISCONNECTED) lost.add(client);
+  return known;
+}
+
+/** The ssh2 connection under the SFTP client, for what the client does not expose. */
+function ssh(client: SftpClient): { setNoDelay: (on: boolean) => void; once: (event: string, listener: () => void) => void; destroy: () => void } {
+  return (client as unknown as { client: ReturnType<typeof ssh> }).client;
 }
 
 function reason(error: unknown): string {

@@ -5,6 +5,7 @@ import { AppError, ErrorCode } from '../../core/errors.ts';
 import type { SecretBox } from '../../core/secret-box.ts';
 import { openLocalFiles } from '../extract/local-files.ts';
 import { openSftpExtract, sftpExtractSchema } from '../extract/sftp-extract.ts';
+import { defaultSftpTuning, type SftpTuning } from '../extract/sftp.ts';
 import type { Tx } from '../../core/db.ts';
 import {
   defaultTuning,
@@ -34,7 +35,7 @@ export const syncJobSchema = z.strictObject({
 export type SyncJob = z.infer<typeof syncJobSchema>;
 
 /** What a sync needs besides the database: the box that opens stored credentials, made on first use. */
-export type SyncDeps = { db: Db; secretBox: () => Promise<SecretBox>; salesforce?: Partial<SalesforceTuning> };
+export type SyncDeps = { db: Db; secretBox: () => Promise<SecretBox>; salesforce?: Partial<SalesforceTuning>; sftp?: Partial<SftpTuning> };
 
 /**
  * The story of one sync: extract (open the export files), map and load them into the directory
@@ -49,7 +50,7 @@ export type SyncResult = LoadResult & {
   salesforcePlans: ObjectPlan[];
 };
 
-export async function runSync({ db, secretBox, salesforce: tuning }: SyncDeps, job: SyncJob): Promise<SyncResult> {
+export async function runSync({ db, secretBox, salesforce: tuning, sftp: sftpTuning }: SyncDeps, job: SyncJob): Promise<SyncResult> {
   const mapping = typeof job.mapping === 'string' ? await readMappingFile(job.mapping) : (job.mapping ?? {});
   const { sftp, salesforce } = job;
   let afterLoad: ((runId: number) => Promise<void>) | undefined;
@@ -68,7 +69,7 @@ export async function runSync({ db, secretBox, salesforce: tuning }: SyncDeps, j
         return extract.sources;
       }
       if (!sftp) return openLocalFiles(job.files ?? {});
-      const extract = await openSftpExtract(db, await secretBox(), sftp);
+      const extract = await openSftpExtract(db, await secretBox(), sftp, { ...defaultSftpTuning, ...sftpTuning });
       afterLoad = extract.afterLoad;
       filesLoadedBefore = extract.unchanged.map((file) => file.path);
       return extract.sources;

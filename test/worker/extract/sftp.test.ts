@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { existsSync } from 'node:fs';
-import { chmod, mkdir, utimes, writeFile } from 'node:fs/promises';
+import { constants, existsSync } from 'node:fs';
+import { chmod, mkdir, open, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createSftpConnection, findSftpCredentials, type SftpConnectionInput } from '../../../core/connections/sftp.ts';
 import type { Db } from '../../../core/db.ts';
@@ -10,9 +10,9 @@ import { secretBox } from '../../../core/secret-box.ts';
 import { resolveFile, connectSftp, sftpSource } from '../../../worker/extract/sftp.ts';
 import type { SourceItem } from '../../../core/records/source.ts';
 import { runSync, type SyncJob } from '../../../worker/jobs/run-sync.ts';
-import { directorySnapshot, runErrors } from '../../helpers/files.ts';
+import { accountHeader, contactHeader, directorySnapshot, runErrors, teamHeader } from '../../helpers/files.ts';
 import { testDatabase } from '../../helpers/hooks.ts';
-import { startSshd, type Sshd } from '../../helpers/sshd.ts';
+import { startSshd, type Sshd, type SshdConnection } from '../../helpers/sshd.ts';
 
 const secretKey = 'a-test-secret-key-of-32-characters!';
 const box = secretBox(secretKey);
@@ -193,6 +193,157 @@ describe('SFTP extract (real OpenSSH server)', function () {
     assert.match(await cli(), new RegExp(`Left out, loaded before \\(the same name, size and time; --force loads them again\\):\n  ${file}`));
   });
 
+  /*
+   * A load of three big files, paused at a point the test picks by holding a database lock the
+   * loader needs next; meanwhile the test cuts or silences connections on the server, then lets
+   * the load go on. Every case must end, with the whole directory or with none of it.
+   */
+  describe('a connection cut or silent during a load', () => {
+    const tuning = { attempts: 3, firstDelayMs: 50, idleTimeoutMs: 1_000 };
+    const pad = (i: number) => String(i).padStart(12, '0');
+    const sizes = { accounts: 60_000, contacts: 50_000, teamMembers: 50_000 };
+
+    async function putBigFiles(counts: typeof sizes): Promise<SyncJob['sftp'] & object> {
+      await put('accounts.csv', csv([accountHeader, ...Array.from({ length: counts.accounts }, (_, i) => [`001${pad(i)}`, 'false', `Account ${i} ${'x'.repeat(40)}`, ''])]));
+      await put('contacts.csv', csv([contactHeader, ...Array.from({ length: counts.contacts }, (_, i) => [`003${pad(i)}`, 'false', '', `001${pad(i % counts.accounts)}`, `c${i}@example.com`, 'First', `Last ${'y'.repeat(20)}`])]));
+      await put('team.csv', csv([teamHeader, ...Array.from({ length: counts.teamMembers }, (_, i) => [`001${pad(i % counts.accounts)}`, `u${i}@seller.example`, 'Customer Success Manager', 'false'])]));
+      return {
+        connectionId: await connect(),
+        files: { accounts: { path: `${folder}/accounts.csv` }, contacts: { path: `${folder}/contacts.csv` }, teamMembers: { path: `${folder}/team.csv` } },
+      };
+    }
+
+    /** Holds a lock in a transaction of its own until released. */
+    async function hold(sql: string, params: unknown[] = []): Promise<() => Promise<void>> {
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let locked!: () => void;
+      const taken = new Promise<void>((resolve) => (locked = resolve));
+      const done = db.tx(async (tx) => {
+        await tx.query(sql, params);
+        locked();
+        await released;
+      });
+      await Promise.race([taken, done]);
+      return async () => {
+        release();
+        await done;
+      };
+    }
+
+    /** Waits until a statement starting with `prefix` waits on a lock. */
+    async function blockedAt(prefix: string): Promise<void> {
+      for (;;) {
+        const rows = await db.query(`select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and starts_with(query, $1)`, [prefix]);
+        if (rows.length > 0) return;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+
+    /**
+     * Starts the load and pauses it: before it reads a row (progress update 0), or at its n-th
+     * progress update after that (1: row 50,000 in accounts; 2: contacts start; 3: row 100,000, in
+     * contacts; 4: team members start; 5: row 150,000, in team members). `act` runs during the pause.
+     */
+    async function loadPausedAt(sftp: SyncJob['sftp'] & object, update: number, act: () => Promise<void> | void): Promise<Awaited<ReturnType<typeof runSync>>> {
+      const releaseTable = await hold('lock table accounts in access exclusive mode');
+      const result = runSync({ db, secretBox: async () => box, sftp: tuning }, { directoryId: 1, mapping, sftp });
+      await blockedAt('select count(*)::int as n from accounts');
+      const [run] = await db.query<{ id: number }>(`select id::int from sync_runs where state = 'running'`);
+      const lockRun = () => hold('select 1 from sync_runs where id = $1 for update', [run!.id]);
+      let releaseRun = update > 0 ? await lockRun() : undefined;
+      await releaseTable();
+      for (let seen = 1; seen <= update; seen++) {
+        await blockedAt('update sync_runs set progress');
+        if (seen === update) break;
+        const release = releaseRun!;
+        releaseRun = await Promise.all([lockRun(), release()]).then(([next]) => next);
+      }
+      await act();
+      await releaseRun?.();
+      return result;
+    }
+
+    /** Cuts connections and waits until the client had the time to see them closed. */
+    async function cut(connections: SshdConnection[]): Promise<void> {
+      for (const connection of connections) connection.cut();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+
+    async function assertComplete(result: Awaited<ReturnType<typeof runSync>>, counts: typeof sizes): Promise<void> {
+      assert.equal(result.state, 'succeeded', result.error?.message);
+      assert.deepEqual(
+        [result.counts.accounts?.inserted, result.counts.contacts?.inserted, result.counts.managementRoles?.inserted],
+        [counts.accounts, counts.contacts, counts.teamMembers],
+      );
+      assert.deepEqual(await runErrors(db, result.runId), []);
+    }
+
+    it('loads everything when the connections are cut after the files were opened, before a row was read', async () => {
+      const small = { ...sizes, contacts: 20_000, teamMembers: 20_000 };
+      const sftp = await putBigFiles(small);
+      const result = await loadPausedAt(sftp, 0, () => cut(sshd.connections()));
+      await assertComplete(result, small);
+    });
+
+    for (const [file, update] of [['accounts', 1], ['contacts', 3], ['team members', 5]] as const) {
+      it(`loads everything when the connection of the ${file} file is cut while it is read`, async () => {
+        const sftp = await putBigFiles(sizes);
+        const result = await loadPausedAt(sftp, update, () => cut(sshd.connections().slice(0, 1)));
+        await assertComplete(result, sizes);
+      });
+    }
+
+    it('loads everything when the connections of files not yet read are cut while another is read', async () => {
+      const small = { ...sizes, contacts: 20_000, teamMembers: 20_000 };
+      const sftp = await putBigFiles(small);
+      const result = await loadPausedAt(sftp, 1, () => cut(sshd.connections().slice(1)));
+      await assertComplete(result, small);
+    });
+
+    it('loads everything when the connection of the file being read goes silent', async () => {
+      const small = { ...sizes, contacts: 20_000, teamMembers: 20_000 };
+      const sftp = await putBigFiles(small);
+      const result = await loadPausedAt(sftp, 1, () => {
+        sshd.connections()[0]!.stall();
+      });
+      await assertComplete(result, small);
+    });
+
+    it('fails, changing nothing, with SOURCE_DISCONNECTED when the server does not answer the open of a file', async () => {
+      // Opening a named pipe blocks the server's SFTP process until someone writes to it: silence mid-open.
+      const fifo = `${folder}/accounts.csv`;
+      await run_('mkfifo', ['--mode=666', fifo]);
+      try {
+        const connectionId = await connect();
+        const result = await runSync({ db, secretBox: async () => box, sftp: tuning }, { directoryId: 1, mapping, sftp: { connectionId, files: { accounts: { path: fifo } } } });
+        assert.deepEqual([result.state, result.error?.code], ['failed', 'SOURCE_DISCONNECTED']);
+        assert.equal(result.error?.message, `${fifo} on 127.0.0.1 (SFTP connection "exports"): reading from byte 0: the server did not answer within 1 s`);
+        assert.deepEqual((await directorySnapshot(db)).accounts, []);
+      } finally {
+        // Lets the server's SFTP process, still waiting in the open, go on.
+        await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK).then((handle) => handle.close(), () => {});
+      }
+    });
+
+    it('fails with SOURCE_DISCONNECTED and changes nothing when the server goes silent for good', async () => {
+      const small = { ...sizes, contacts: 20_000, teamMembers: 20_000 };
+      const sftp = await putBigFiles(small);
+      let resume = () => {};
+      try {
+        const result = await loadPausedAt(sftp, 2, () => {
+          resume = sshd.stall();
+        });
+        assert.equal(result.state, 'failed');
+        assert.equal(result.error?.code, 'SOURCE_DISCONNECTED');
+        assert.match(result.error!.message, new RegExp(`^contacts\\.csv: ${folder}/contacts\\.csv on 127\\.0\\.0\\.1 \\(SFTP connection "exports"\\): the download failed 3 times, last: `));
+        assert.deepEqual((await directorySnapshot(db)).accounts, []);
+      } finally {
+        resume();
+      }
+    });
+  });
+
   describe('a connection cut in the middle of a file', () => {
     const rows = 200_000;
     const big = csv([['Id', 'IsDeleted', 'Name', 'Parent.Id'], ...Array.from({ length: rows }, (_, i) => [`001${String(i).padStart(12, '0')}`, 'false', `Account ${i} ${'x'.repeat(60)}`, ''])]);
@@ -201,8 +352,8 @@ describe('SFTP extract (real OpenSSH server)', function () {
       const credentials = await findSftpCredentials(db, box, connectionId);
       const client = await connectSftp(credentials);
       const file = await resolveFile(client, { path: `${folder}/big.csv` }, sshd.host);
+      const source = await sftpSource(client, credentials, file, {}, { attempts, firstDelayMs: 50, idleTimeoutMs: 5_000 });
       await client.end();
-      const source = await sftpSource(credentials, file, {}, { attempts, firstDelayMs: 50 });
       const items: SourceItem[] = [];
       for await (const item of source.items) {
         items.push(item);
@@ -211,18 +362,18 @@ describe('SFTP extract (real OpenSSH server)', function () {
       return items;
     }
 
-    it('is retried from the start of the file, and each record arrives exactly once', async () => {
+    it('is resumed where it stopped on a new connection, and each record arrives exactly once', async () => {
       await put('big.csv', big);
       const items = await readAll(await connect(), 4, [1_000, 150_000]);
       assert.equal(items.length, rows);
       assert.ok(items.every((item, i) => item.kind === 'record' && item.origin.line === i + 2), 'every line once, in order');
     });
 
-    it('fails, naming the file and the host, when every attempt breaks off', async () => {
+    it('fails, naming the file, the host and the connection, when every attempt breaks off', async () => {
       await put('big.csv', big);
       await assert.rejects(readAll(await connect(), 1, [1_000]), (error: Error & { code?: string }) => {
         assert.equal(error.code, 'SOURCE_DISCONNECTED');
-        assert.match(error.message, new RegExp(`^${folder}/big\\.csv on 127\\.0\\.0\\.1: the download failed 1 times, last: `));
+        assert.match(error.message, new RegExp(`^${folder}/big\\.csv on 127\\.0\\.0\\.1 \\(SFTP connection "exports"\\): the download failed 1 times, last: `));
         return true;
       });
     });

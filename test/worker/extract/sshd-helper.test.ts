@@ -117,4 +117,24 @@ describe('the OpenSSH test server', function () {
     await again.connect({ host: sshd.host, port: sshd.port, ...sshd.users.password });
     assert.ok((await again.list(sshd.root)).some((entry) => entry.name === 'large.bin'));
   });
+
+  it('lists connections oldest first, cuts one alone, and stalls one without closing it', async function () {
+    this.timeout(30_000);
+    const [first, second] = [client(), client()];
+    await first.connect({ host: sshd.host, port: sshd.port, ...sshd.users.password });
+    await second.connect({ host: sshd.host, port: sshd.port, ...sshd.users.password });
+    const closed = new Promise<void>((resolve) => (first as unknown as { client: { once: (e: string, f: () => void) => void } }).client.once('close', resolve));
+    assert.equal(sshd.connections().length, 2);
+
+    sshd.connections()[0]!.cut();
+    await closed;
+    assert.ok((await second.list(sshd.root)).some((entry) => entry.name === 'accounts.csv'), 'the younger connection still works');
+
+    const resume = sshd.connections()[0]!.stall();
+    const answer = second.list(sshd.root).then(() => 'answered');
+    const silence = new Promise((resolve) => setTimeout(resolve, 500, 'silent'));
+    assert.equal(await Promise.race([answer, silence]), 'silent');
+    resume();
+    assert.equal(await answer, 'answered', 'a stalled connection answers once resumed');
+  });
 });
