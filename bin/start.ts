@@ -29,7 +29,7 @@ const [{ loaded }] = (await db.query<{ loaded: boolean }>('select exists (select
 if (!loaded) await loadDemo(worker);
 
 const embedTokens = lazyEmbedTokens(config);
-const api = createApp({ db, adminKey, logger, secretBox: lazySecretBox(config), workflowJobs: workflowJobs(worker.boss),
+const api = createApp({ db, adminKey, logger, secretBox: lazySecretBox(config), workflowJobs: workflowJobs(worker.boss), importDir: config.importDir,
   widgets: { embedTokens, corsOrigins: config.corsOrigins },
 });
 const demo = await demoWidget(db, logger);

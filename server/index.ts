@@ -17,7 +17,7 @@ const boss = new PgBoss({ connectionString: runtime.database.url, schema: 'pgbos
 boss.on('error', (error: Error) => runtime.logger.error({ err: error }, 'job queue error'));
 await boss.start();
 await createQueues(boss);
-const app = createApp({ db: runtime.db, adminKey, logger: runtime.logger, secretBox: lazySecretBox(runtime.config), workflowJobs: workflowJobs(boss),
+const app = createApp({ db: runtime.db, adminKey, logger: runtime.logger, secretBox: lazySecretBox(runtime.config), workflowJobs: workflowJobs(boss), importDir: runtime.config.importDir,
   widgets: { embedTokens: lazyEmbedTokens(runtime.config), corsOrigins: runtime.config.corsOrigins },
   ...(runtime.config.salesforceApp ? { salesforceApp: runtime.config.salesforceApp } : {}),
 });

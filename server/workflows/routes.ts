@@ -14,8 +14,11 @@ function body(value: unknown): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** Workflows: saved checked and versioned, changed, removed, and run on their schedule or on demand. */
-export function workflowRoutes(db: Queryable, jobs: WorkflowJobs): Router {
+/**
+ * Workflows: saved checked and versioned, changed, removed, and run on their schedule or on demand.
+ * Their file extracts read inside `importDir` only.
+ */
+export function workflowRoutes(db: Queryable, jobs: WorkflowJobs, importDir: string): Router {
   const router = Router();
 
   router.get('/workflows', async (_req, res) => {
@@ -24,7 +27,7 @@ export function workflowRoutes(db: Queryable, jobs: WorkflowJobs): Router {
 
   router.post('/workflows', async (req, res) => {
     const { name, definition } = body(req.body);
-    const workflow = await createWorkflow(db, { name, definition });
+    const workflow = await createWorkflow(db, { name, definition }, importDir);
     await jobs.syncSchedule(workflow);
     res.status(201).json(workflow);
   });
@@ -35,7 +38,7 @@ export function workflowRoutes(db: Queryable, jobs: WorkflowJobs): Router {
 
   router.patch('/workflows/:id', async (req, res) => {
     const { name, definition, enabled } = body(req.body);
-    const workflow = await updateWorkflow(db, workflowId(req.params.id), { name, definition, enabled });
+    const workflow = await updateWorkflow(db, workflowId(req.params.id), { name, definition, enabled }, importDir);
     await jobs.syncSchedule(workflow);
     res.json(workflow);
   });
