@@ -31,7 +31,7 @@ if (!loaded) await loadDemo(worker);
 
 const embedTokens = lazyEmbedTokens(config);
 const notifications = new Notifications(runtime.database.url);
-const api = createApp({ db, notifications, adminKey, logger, secretBox: lazySecretBox(config), workflowJobs: workflowJobs(worker.boss),
+const api = createApp({ db, notifications, adminKey, logger, secretBox: lazySecretBox(config), workflowJobs: workflowJobs(worker.boss), importDir: config.importDir,
   widgets: { embedTokens, corsOrigins: config.corsOrigins },
 });
 const demo = await demoWidget(db, logger);

@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { loadConfig, type Config } from './config.ts';
 import { openDatabaseServer, type DatabaseServer } from './database.ts';
 import { Db } from './db.ts';
@@ -15,11 +16,13 @@ export type Runtime = {
 
 /**
  * What every process entry point does first: read the configuration, reach the database
- * (embedded unless DATABASE_URL is set) and bring its schema up to date.
+ * (embedded unless DATABASE_URL is set) and bring its schema up to date. The import folder is
+ * made here, so an operator sees where to put the exports workflows read.
  */
 export async function boot(name: string, env: Record<string, string | undefined> = process.env): Promise<Runtime> {
   const config = loadConfig(env);
   const logger = createLogger(config.logLevel, name);
+  await mkdir(config.importDir, { recursive: true });
   const database = await openDatabaseServer(config, logger);
   const applied = await migrate(database.url);
   if (applied.length > 0) logger.info({ applied }, 'database migrated');

@@ -18,6 +18,7 @@ const schema = z.object({
     .pipe(z.array(z.string().regex(/^https?:\/\/[^/?#\s]+$/, 'CORS_ORIGINS lists origins such as https://portal.example.com, separated by commas (no paths, no *)')))
     .default([]),
   BELLWETHER_DATA_DIR: z.string().default('.bellwether'),
+  IMPORT_DIR: z.string().optional(),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   SALESFORCE_CLIENT_ID: z.string().min(1).optional(),
   SALESFORCE_CLIENT_SECRET: z.string().min(1).optional(),
@@ -43,6 +44,8 @@ export type Config = Readonly<{
   /** Origins (scheme://host[:port]) whose pages may call the widget API. */
   corsOrigins: readonly string[];
   dataDir: string;
+  /** The only folder a workflow's file extracts read from (its paths are relative to it); created at start. */
+  importDir: string;
   embeddedPgPort: number;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   /** Unset: mail is kept in the local outbox (readable on /outbox) instead of being sent. */
@@ -76,6 +79,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     embedTokenKey: e.EMBED_TOKEN_KEY,
     corsOrigins: Object.freeze(e.CORS_ORIGINS.map((o) => new URL(o).origin)),
     dataDir: path.resolve(e.BELLWETHER_DATA_DIR),
+    importDir: path.resolve(e.IMPORT_DIR ?? path.join(e.BELLWETHER_DATA_DIR, 'imports')),
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     logLevel: e.LOG_LEVEL,
     smtpUrl: e.SMTP_URL,

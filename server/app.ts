@@ -23,6 +23,8 @@ export type AppDeps = {
   db: Db; adminKey: AdminKey; logger: Logger;
   /** The process's one listener for database notifications (a run's progress). */
   notifications: Notifications; secretBox: () => Promise<SecretBox>; workflowJobs: WorkflowJobs;
+  /** The folder workflows' file extracts read from (IMPORT_DIR). */
+  importDir: string;
   widgets: WidgetAccess;
   /** The Connected App of the Salesforce web-server flow; unset: orgs connect headless only. */
   salesforceApp?: SalesforceApp;
@@ -50,7 +52,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/api', runRoutes(deps.db, deps.notifications));
   app.use('/api', connectionRoutes(deps.db, deps.secretBox));
   app.use('/api', salesforceConnectionRoutes(deps.db, deps.secretBox, deps.salesforceApp));
-  app.use('/api', workflowRoutes(deps.db, deps.workflowJobs));
+  app.use('/api', workflowRoutes(deps.db, deps.workflowJobs, deps.importDir));
   app.use('/api', widgetConfigRoutes(deps.db, deps.widgets));
   app.use('/api', surveyRoutes(deps.db));
   app.use(surveyPageRoutes(deps.db, deps.adminKey));

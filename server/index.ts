@@ -19,7 +19,7 @@ boss.on('error', (error: Error) => runtime.logger.error({ err: error }, 'job que
 await boss.start();
 await createQueues(boss);
 const notifications = new Notifications(runtime.database.url);
-const app = createApp({ db: runtime.db, notifications, adminKey, logger: runtime.logger, secretBox: lazySecretBox(runtime.config), workflowJobs: workflowJobs(boss),
+const app = createApp({ db: runtime.db, notifications, adminKey, logger: runtime.logger, secretBox: lazySecretBox(runtime.config), workflowJobs: workflowJobs(boss), importDir: runtime.config.importDir,
   widgets: { embedTokens: lazyEmbedTokens(runtime.config), corsOrigins: runtime.config.corsOrigins },
   ...(runtime.config.salesforceApp ? { salesforceApp: runtime.config.salesforceApp } : {}),
 });

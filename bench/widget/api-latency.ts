@@ -4,6 +4,7 @@
 // Both answers are compared: the run fails when they differ.
 import { Notifications } from '../../core/notifications.ts';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import type { Server } from 'node:http';
 import { resolveAdminKey } from '../../core/admin-key.ts';
 import { Db } from '../../core/db.ts';
@@ -12,6 +13,7 @@ import { migrate } from '../../core/migrate.ts';
 import { createApp } from '../../server/app.ts';
 import { listen } from '../../server/listen.ts';
 import { embedTokens } from '../../server/widgets/embed-tokens.ts';
+import { dataRoot } from '../load/generate.ts';
 import { benchScale, freshDatabase, openBenchServer, table, withClient, withDatabase } from '../shared.ts';
 
 export const latencyTargets = { p95Ms: 100 };
@@ -154,6 +156,7 @@ export async function measureApiLatency({ log }: { log: Log }): Promise<LatencyF
         throw new Error('the widget benchmark stores no credentials');
       },
       workflowJobs: { runNow: async () => null, syncSchedule: async () => {} },
+      importDir: path.join(dataRoot, 'imports'),
       widgets: { embedTokens: async () => tokens, corsOrigins: [] },
     });
     http = await listen(app, 0);

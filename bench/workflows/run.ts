@@ -109,7 +109,7 @@ async function main(): Promise<number> {
     try {
       log(`starting 2 worker processes (node ${workerNodeFlags().join(' ')} worker/index.ts)...`);
       // At info the worker logs its start, which says it is ready.
-      const env = { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'info' };
+      const env = { ...process.env, DATABASE_URL: url, IMPORT_DIR: dir, LOG_LEVEL: 'info' };
       const workerArgs = [...workerNodeFlags(), path.join(root, 'worker', 'index.ts')];
       children.push(...(await Promise.all([0, 1].map(() => startChild(workerArgs, env, (l) => l.includes('"worker started"'))))));
       await boss.start();
@@ -126,7 +126,7 @@ async function main(): Promise<number> {
               { type: 'load', name: 'Load', directoryId: i + 2, extracts: { accounts: 'Accounts', contacts: 'Contacts' } },
             ],
           },
-        });
+        }, dir);
         await jobs.syncSchedule(workflow);
       }
       // Measure whole cron minutes: from the first minute boundary after everything is scheduled.

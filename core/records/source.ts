@@ -27,3 +27,13 @@ export const SourceKind = { accounts: 'accounts', contacts: 'contacts', teamMemb
 export type SourceKind = (typeof SourceKind)[keyof typeof SourceKind];
 
 export type Sources = Partial<Record<SourceKind, RecordSource>>;
+
+/**
+ * The header's column names for an error, when it names one of the columns read: a file whose
+ * first line names none of them may be no export at all (a key, a password file), and an error
+ * must not carry its content to whoever reads the run.
+ */
+export function headerShown(columns: readonly string[], read: readonly string[]): string {
+  if (!read.some((c) => columns.includes(c))) return 'the header names none of the columns read, so it is not shown';
+  return `the header has: ${columns.join(', ')}`;
+}

@@ -67,10 +67,19 @@ export async function listRuns(db: Queryable, directoryId: number, filter: RunFi
   return toPage(rows, 'id', window);
 }
 
+/**
+ * A text cell that a spreadsheet would read as a formula (=, +, -, @, tab or carriage return
+ * first) starts with a quote instead, so it shows as text: the values come from export files.
+ * https://owasp.org/www-community/attacks/CSV_Injection
+ */
+const spreadsheetText = (column: string) =>
+  `case when left(${column}, 1) in ('=', '+', '-', '@', chr(9), chr(13)) then '''' || ${column} else ${column} end as ${column}`;
+
 /** Every row error of a run, in the order recorded, streamed as COPY text rows for a CSV download. */
 export function runErrorsCsv(tx: { copyOut: (sql: string) => AsyncIterable<string> }, runId: number): AsyncIterable<string> {
+  const cells = ['object', 'source', 'line', 'record_id', 'field', 'code', 'message'].map((c) => (c === 'line' ? c : spreadsheetText(c)));
   return tx.copyOut(
-    `copy (select object, source, line, record_id, field, code, message from sync_run_errors where run_id = ${Number(runId)} order by id)
+    `copy (select ${cells.join(', ')} from sync_run_errors where run_id = ${Number(runId)} order by id)
      to stdout with (format csv, header)`,
   );
 }

@@ -2,6 +2,7 @@ import { copyLine, type Db, type Tx } from '../db.ts';
 import { AppError, ErrorCode } from '../errors.ts';
 import type { RecordSource } from '../records/source.ts';
 import { coerceAttribute } from '../directory/attributes.ts';
+import { headerShown } from '../records/source.ts';
 
 /** Where an imported NPS history puts each value: Salesforce-export-shaped column names. */
 const columns = { contact: 'Contact.Id', account: 'Account.Id', score: 'Score', comment: 'Comment', respondedAt: 'Responded_At' } as const;
@@ -24,7 +25,8 @@ const shownErrors = 100;
 export async function importResponses(db: Db, directoryId: number, source: RecordSource): Promise<ResponseImport> {
   const missing = [columns.contact, columns.score, columns.respondedAt].filter((c) => !source.columns.includes(c));
   if (missing.length > 0) {
-    throw new AppError(ErrorCode.SOURCE_COLUMN_MISSING, `${source.name}: missing column ${missing.map((c) => `"${c}"`).join(', ')}; the header has: ${source.columns.join(', ')}`);
+    const shown = headerShown(source.columns, Object.values(columns));
+    throw new AppError(ErrorCode.SOURCE_COLUMN_MISSING, `${source.name}: missing column ${missing.map((c) => `"${c}"`).join(', ')}; ${shown}`);
   }
   return db.tx(async (tx) => {
     await tx.query(`create temp table stg_responses (

@@ -1,5 +1,6 @@
 import type { Queryable } from '../db.ts';
-import { AppError, ErrorCode, describeIssues } from '../errors.ts';
+import { AppError, ErrorCode, describeIssues, isAppError } from '../errors.ts';
+import { resolveImportPath } from '../import-folder.ts';
 import { missingSurveys } from '../surveys/queries.ts';
 import { workflowDefinitionSchema, type WorkflowDefinition } from './definition.ts';
 
@@ -15,11 +16,23 @@ export function parseDefinition(input: unknown): WorkflowDefinition {
   throw new AppError(ErrorCode.BAD_REQUEST, `invalid workflow definition: ${issues}`);
 }
 
-/** The references a definition makes to stored things (surveys), checked as it is saved. */
-async function checkReferences(db: Queryable, definition: WorkflowDefinition): Promise<void> {
-  const distributes = definition.tasks.flatMap((t, i) => (t.type === 'distribute' ? [{ i, surveyId: t.surveyId }] : []));
-  const missing = new Set(await missingSurveys(db, distributes.map((d) => d.surveyId)));
-  const issues = distributes.filter((d) => missing.has(d.surveyId)).map((d) => `tasks.${d.i}.surveyId: survey ${d.surveyId} does not exist`);
+/**
+ * The references a definition makes outside itself, checked as it is saved: stored surveys, and
+ * local files, which must be inside the import folder (a run checks them again).
+ */
+async function checkReferences(db: Queryable, definition: WorkflowDefinition, importDir: string): Promise<void> {
+  const missing = new Set(await missingSurveys(db, definition.tasks.flatMap((t) => (t.type === 'distribute' ? [t.surveyId] : []))));
+  const issues: string[] = [];
+  for (const [i, task] of definition.tasks.entries()) {
+    if (task.type === 'distribute' && missing.has(task.surveyId)) issues.push(`tasks.${i}.surveyId: survey ${task.surveyId} does not exist`);
+    if (task.type !== 'extract' || task.source !== 'file') continue;
+    try {
+      await resolveImportPath(importDir, task.path);
+    } catch (error) {
+      if (!isAppError(error)) throw error;
+      issues.push(`tasks.${i}.path: ${error.message}`);
+    }
+  }
   if (issues.length > 0) throw new AppError(ErrorCode.BAD_REQUEST, `invalid workflow definition: ${issues.join('; ')}`);
 }
 
@@ -28,10 +41,10 @@ function checkName(name: unknown): string {
   return name.trim();
 }
 
-export async function createWorkflow(db: Queryable, input: { name: unknown; definition: unknown }): Promise<Workflow> {
+export async function createWorkflow(db: Queryable, input: { name: unknown; definition: unknown }, importDir: string): Promise<Workflow> {
   const name = checkName(input.name);
   const definition = parseDefinition(input.definition);
-  await checkReferences(db, definition);
+  await checkReferences(db, definition, importDir);
   const [workflow] = await db.query<Workflow>(
     `with created as (
       insert into workflows (name, definition) values ($1, $2) on conflict (name) do nothing returning *
@@ -65,10 +78,15 @@ export async function findWorkflowVersion(db: Queryable, id: number, version: nu
 }
 
 /** Renames, enables or disables a workflow, or saves a new definition as its next version. */
-export async function updateWorkflow(db: Queryable, id: number, change: { name?: unknown; definition?: unknown; enabled?: unknown }): Promise<Workflow> {
+export async function updateWorkflow(
+  db: Queryable,
+  id: number,
+  change: { name?: unknown; definition?: unknown; enabled?: unknown },
+  importDir: string,
+): Promise<Workflow> {
   const name = change.name === undefined ? null : checkName(change.name);
   const definition = change.definition === undefined ? null : parseDefinition(change.definition);
-  if (definition) await checkReferences(db, definition);
+  if (definition) await checkReferences(db, definition, importDir);
   if (change.enabled !== undefined && typeof change.enabled !== 'boolean') throw new AppError(ErrorCode.BAD_REQUEST, 'enabled is true or false');
   const [workflow] = await db.query<Workflow>(
     `with updated as (

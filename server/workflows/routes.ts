@@ -5,8 +5,11 @@ import { createWorkflow, deleteWorkflow, findWorkflow, listWorkflows, updateWork
 import type { WorkflowJobs } from '../../core/workflows/schedule.ts';
 import { idParam, jsonBody } from '../query-params.ts';
 
-/** Workflows: saved checked and versioned, changed, removed, and run on their schedule or on demand. */
-export function workflowRoutes(db: Queryable, jobs: WorkflowJobs): Router {
+/**
+ * Workflows: saved checked and versioned, changed, removed, and run on their schedule or on demand.
+ * Their file extracts read inside `importDir` only.
+ */
+export function workflowRoutes(db: Queryable, jobs: WorkflowJobs, importDir: string): Router {
   const router = Router();
 
   router.get('/workflows', async (_req, res) => {
@@ -15,7 +18,7 @@ export function workflowRoutes(db: Queryable, jobs: WorkflowJobs): Router {
 
   router.post('/workflows', async (req, res) => {
     const { name, definition } = jsonBody(req.body);
-    const workflow = await createWorkflow(db, { name, definition });
+    const workflow = await createWorkflow(db, { name, definition }, importDir);
     await jobs.syncSchedule(workflow);
     res.status(201).json(workflow);
   });
@@ -26,7 +29,7 @@ export function workflowRoutes(db: Queryable, jobs: WorkflowJobs): Router {
 
   router.patch('/workflows/:id', async (req, res) => {
     const { name, definition, enabled } = jsonBody(req.body);
-    const workflow = await updateWorkflow(db, idParam(req.params.id, 'workflow'), { name, definition, enabled });
+    const workflow = await updateWorkflow(db, idParam(req.params.id, 'workflow'), { name, definition, enabled }, importDir);
     await jobs.syncSchedule(workflow);
     res.json(workflow);
   });

@@ -8,7 +8,8 @@ import { testDatabase } from '../helpers/hooks.ts';
 
 const run = promisify(execFile);
 const root = path.join(import.meta.dirname, '..', '..');
-const demo = (file: string) => path.join(root, 'examples', 'demo', file);
+const demoDir = path.join(root, 'examples', 'demo');
+const demo = (file: string) => path.join(demoDir, file);
 
 describe('npm run workflow -- run', () => {
   it('runs the workflow now, showing its progress, then each load report and the distribution it scheduled', async function () {
@@ -26,9 +27,9 @@ describe('npm run workflow -- run', () => {
           { type: 'distribute', name: 'T5 survey', load: 'T4', surveyId: survey.id, send: { delayMinutes: 60 } },
         ],
       },
-    });
+    }, demoDir);
     const { stdout } = await run(process.execPath, [path.join(root, 'bin', 'workflow.ts'), 'run', String(workflow.id)], {
-      env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent' },
+      env: { ...process.env, DATABASE_URL: url, IMPORT_DIR: demoDir, LOG_LEVEL: 'silent' },
     });
     const lines = stdout.split('\n');
     assert.equal(lines[0], 'Running workflow "Demo" (version 1)');

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { loadConfig } from '../../core/config.ts';
 
 describe('loadConfig', () => {
@@ -15,5 +16,12 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ CORS_ORIGINS: 'https://portal.example.com/app' }), /CORS_ORIGINS lists origins such as https:\/\/portal\.example\.com/);
     assert.throws(() => loadConfig({ CORS_ORIGINS: '*' }), /CORS_ORIGINS lists origins/);
     assert.throws(() => loadConfig({ EMBED_TOKEN_KEY: 'short' }), /EMBED_TOKEN_KEY must be at least 32 characters/);
+  });
+
+  it('puts the import folder in the data folder unless IMPORT_DIR names another, as absolute paths', () => {
+    assert.deepEqual(
+      [loadConfig({ BELLWETHER_DATA_DIR: '/srv/bellwether' }).importDir, loadConfig({ IMPORT_DIR: 'exports' }).importDir],
+      ['/srv/bellwether/imports', path.resolve('exports')],
+    );
   });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { findSftpCredentials } from '../../core/connections/sftp.ts';
 import { createWorkflow } from '../../core/workflows/queries.ts';
 import type { Db } from '../../core/db.ts';
+import { tempDir } from '../helpers/files.ts';
 import { testDatabase } from '../helpers/hooks.ts';
 import { adminKey, serve, testSecretBox, type Served } from './serve.ts';
 
@@ -87,7 +88,7 @@ describe('/api/sftp-connections', () => {
             { type: 'load', name: 'T2', extracts: { accounts: 'T1' } },
           ],
         },
-      });
+      }, await tempDir());
       const remove = (query = '') => api.request(`/api/sftp-connections/${id}${query}`, { method: 'DELETE', headers: { authorization: `Bearer ${adminKey}` } });
       const refused = await remove();
       assert.deepEqual([refused.status, refused.body], [

@@ -122,6 +122,18 @@ describe('GET /api/runs', () => {
         ].join('\n'),
       );
     });
+
+    it('starts each cell a spreadsheet would take for a formula with a quote, so it shows as text', async () => {
+      const ids = ['=1+2', '+3', '-4', '@SUM(A1)'];
+      const contacts = await writeCsv(await tempDir(), '=contacts.csv', [contactHeader, ...ids.map((id) => [id, 'false', 'Buyer', '001A', 'not-an-email', 'F', 'L'])]);
+      const { runId } = await load(db, { contacts });
+      const response = await fetch(`${api.base}/api/runs/${runId}/errors.csv`, { headers: { authorization: `Bearer ${adminKey}` } });
+      assert.deepEqual((await response.text()).split('\n'), [
+        'object,source,line,record_id,field,code,message',
+        ...ids.map((id, i) => `contacts,'=contacts.csv,${i + 2},'${id},Email,INVALID_EMAIL,"Email ""not-an-email"" is not a valid email address"`),
+        '',
+      ]);
+    });
   });
 
   describe('in a directory that does not exist', () => {

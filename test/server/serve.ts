@@ -1,4 +1,6 @@
 import { once } from 'node:events';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type express from 'express';
@@ -34,13 +36,16 @@ export type Served = {
 /** Without a job queue, nothing is scheduled and a run asked for is dropped, as a queue that already holds one would. */
 const noQueue: WorkflowJobs = { runNow: async () => null, syncSchedule: async () => {} };
 
+/** An import folder that holds nothing: a test whose workflows read local files names its own. */
+const noImports = path.join(os.tmpdir(), 'bellwether-test-no-imports');
+
 /** The app as `serve` runs it, for a test that mounts it behind routes of its own (a page to embed the widget in). */
 export async function testApp(
   db: Db,
   logger: Logger = createLogger('silent', 'test'),
   workflowJobs: WorkflowJobs = noQueue,
   corsOrigins: readonly string[] = [testPortalOrigin],
-  options: { salesforceApp?: SalesforceApp } = {},
+  options: { salesforceApp?: SalesforceApp; importDir?: string } = {},
 ): Promise<express.Express> {
   return createApp({
     db,
@@ -50,6 +55,7 @@ export async function testApp(
     logger,
     secretBox: async () => testSecretBox,
     workflowJobs,
+    importDir: options.importDir ?? noImports,
     widgets: { embedTokens: async () => embedTokens(testEmbedTokenKey), corsOrigins },
     ...(options.salesforceApp ? { salesforceApp: options.salesforceApp } : {}),
   });

@@ -206,7 +206,7 @@ describe('surveys', function () {
 
   describe('a distribute task in a workflow', () => {
     const tasks = (distribute: Record<string, unknown>, load: Record<string, unknown> = { mailingListName: 'Daily' }) => [
-      { type: 'extract', name: 'contacts', object: 'contacts', source: 'file', path: '/exports/contacts.csv' },
+      { type: 'extract', name: 'contacts', object: 'contacts', source: 'file', path: 'contacts.csv' },
       { type: 'load', name: 'load', extracts: { contacts: 'contacts' }, ...load },
       { type: 'distribute', name: 'survey', load: 'load', surveyId: 1, ...distribute },
     ];

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { rm, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PgBoss, TestClock } from 'pg-boss';
 import { loadConfig } from '../../core/config.ts';
@@ -8,12 +10,12 @@ import { createLogger } from '../../core/log.ts';
 import { Queue } from '../../core/queues.ts';
 import { secretBox } from '../../core/secret-box.ts';
 import { freePort } from '../helpers/database.ts';
-import { workflowJobs } from '../../core/workflows/schedule.ts';
+import { workflowJobs, type WorkflowJobs } from '../../core/workflows/schedule.ts';
 import { createQueues } from '../../core/queues.ts';
 import { startWorker, type Worker } from '../../worker/worker.ts';
 import { accountHeader, tempDir, writeCsv } from '../helpers/files.ts';
 import { testDatabase } from '../helpers/hooks.ts';
-import { adminKey, serve, type Served } from './serve.ts';
+import { adminKey, serve, testApp, type Served } from './serve.ts';
 
 const definition = (accounts: string) => ({
   tasks: [
@@ -27,13 +29,15 @@ describe('/api/workflows', function () {
   let db: Db;
   let url: string;
   let api: Served;
+  let imports: string;
   let accounts: string;
   let boss: PgBoss | undefined;
   let worker: Worker | undefined;
 
   beforeEach(async function () {
     ({ db, url } = await testDatabase(this));
-    accounts = await writeCsv(await tempDir(), 'accounts.csv', [accountHeader, ['001A', 'false', 'Acme', ''], ['001B', 'false', 'Beta', '001A']]);
+    imports = await tempDir();
+    accounts = await writeCsv(imports, 'accounts.csv', [accountHeader, ['001A', 'false', 'Acme', ''], ['001B', 'false', 'Beta', '001A']]);
   });
   afterEach(async () => {
     await api?.close();
@@ -41,6 +45,10 @@ describe('/api/workflows', function () {
     await boss?.stop({ graceful: false });
     worker = boss = undefined;
   });
+
+  /** The API, and a worker's configuration, with `imports` as the import folder. */
+  const serveApi = async (jobs?: WorkflowJobs) => serve(db, undefined, jobs, await testApp(db, undefined, jobs, undefined, { importDir: imports }));
+  const workerConfig = (secretKey = 'a-test-secret-key-of-32-characters!') => loadConfig({ DATABASE_URL: url, SECRET_KEY: secretKey, IMPORT_DIR: imports });
 
   const call = (method: string, path: string, body?: unknown) =>
     api.request(path, {
@@ -51,7 +59,7 @@ describe('/api/workflows', function () {
 
   describe('POST a definition whose load names a task that does not exist', () => {
     it('responds 400 naming the reference, and saves nothing', async () => {
-      api = await serve(db);
+      api = await serveApi();
       const bad = definition(accounts);
       bad.tasks[1] = { type: 'load', name: 'T2 load', extracts: { accounts: 'T9' } } as never;
       const reply = await call('POST', '/api/workflows', { name: 'Daily', definition: bad });
@@ -63,9 +71,77 @@ describe('/api/workflows', function () {
     });
   });
 
+  describe('POST a file extract that reads outside the import folder', () => {
+    it('responds 400 for an absolute path elsewhere, a path that climbs out and a link that leads out, and saves nothing', async () => {
+      api = await serveApi();
+      const elsewhere = await writeCsv(await tempDir(), 'accounts.csv', [accountHeader, ['001X', 'false', 'Elsewhere', '']]);
+      await symlink(elsewhere, path.join(imports, 'linked.csv'));
+      const replies = [];
+      for (const file of ['/etc/passwd', '../accounts.csv', 'linked.csv']) {
+        const reply = await call('POST', '/api/workflows', { name: `Reads ${file}`, definition: definition(file) });
+        replies.push([reply.status, reply.body]);
+      }
+      assert.deepEqual(replies, ['/etc/passwd', '../accounts.csv', 'linked.csv'].map((file) => [
+        400,
+        { error: { code: 'BAD_REQUEST', message: `invalid workflow definition: tasks.0.path: ${file} is outside the import folder ${imports} (IMPORT_DIR)` } },
+      ]));
+      assert.deepEqual(await db.query('select * from workflows'), []);
+    });
+  });
+
+  /** Runs workflow `id` on the worker and answers its run once it ended, as GET /api/runs lists it. */
+  async function runToTheEnd(id: number): Promise<Record<string, unknown>> {
+    assert.equal((await call('POST', `/api/workflows/${id}/runs`)).status, 202);
+    for (let i = 0; i < 100; i++) {
+      const [run] = ((await api.get(`/api/runs?workflow=${id}`)).body as { items: Record<string, unknown>[] }).items;
+      if (run && run.state !== 'running') return run;
+      await sleep(100);
+    }
+    throw new Error('the run did not end');
+  }
+
+  describe('a run whose file became a link out of the import folder after the workflow was saved', () => {
+    it('fails with FILE_OUTSIDE_IMPORT_DIR and leaves the directory untouched', async () => {
+      worker = await startWorker({ databaseUrl: url, db, logger: createLogger('silent', 'test'), config: workerConfig() });
+      api = await serveApi(workflowJobs(worker.boss));
+      const saved = await call('POST', '/api/workflows', { name: 'Daily', definition: definition('accounts.csv') });
+      assert.equal(saved.status, 201);
+      const elsewhere = await writeCsv(await tempDir(), 'accounts.csv', [accountHeader, ['001X', 'false', 'Elsewhere', '']]);
+      await rm(accounts);
+      await symlink(elsewhere, accounts);
+      const run = await runToTheEnd((saved.body as { id: number }).id);
+      assert.deepEqual([run.state, run.errorCode, run.errorMessage], ['failed', 'FILE_OUTSIDE_IMPORT_DIR', `accounts.csv is outside the import folder ${imports} (IMPORT_DIR)`]);
+      assert.deepEqual(await db.query('select external_id from accounts'), []);
+    });
+  });
+
+  describe('a run whose file does not start with the columns the mapping reads', () => {
+    it('names the file and the missing columns, and shows nothing of its first line', async () => {
+      worker = await startWorker({ databaseUrl: url, db, logger: createLogger('silent', 'test'), config: workerConfig() });
+      api = await serveApi(workflowJobs(worker.boss));
+      await writeFile(path.join(imports, 'secret.csv'), 'sk_live_0123456789abcdef\nsecond line\n');
+      const saved = await call('POST', '/api/workflows', { name: 'Daily', definition: definition('secret.csv') });
+      const run = await runToTheEnd((saved.body as { id: number }).id);
+      const missing = (column: string, field: string) =>
+        `secret.csv: missing column "${column}" (mapped to ${field}); the header names none of the columns read, so it is not shown`;
+      assert.deepEqual([run.state, run.errorCode, run.errorMessage], [
+        'failed',
+        'SOURCE_COLUMN_MISSING',
+        [
+          missing('Id', 'accounts.accountExternalReferenceId'),
+          missing('Name', 'accounts.displayName'),
+          missing('IsDeleted', 'accounts.isDeleted'),
+          missing('Id', 'hierarchy.accountExternalReferenceId'),
+          missing('Parent.Id', 'hierarchy.accountParentExternalReferenceId'),
+          missing('IsDeleted', 'hierarchy.isDeleted'),
+        ].join('\n'),
+      ]);
+    });
+  });
+
   describe('saving a workflow and changing it', () => {
     it('versions each new definition, and a rename or disable keeps the version', async () => {
-      api = await serve(db);
+      api = await serveApi();
       const created = await call('POST', '/api/workflows', { name: 'Daily', definition: definition(accounts) });
       const { id } = created.body as { id: number };
       assert.deepEqual([created.status, (created.body as { version: number }).version], [201, 1]);
@@ -87,9 +163,9 @@ describe('/api/workflows', function () {
     it('runs when its schedule comes due, in its time zone, with the version the schedule holds', async () => {
       // Time moves only when the test ticks the clock, so nobody waits for 6 o'clock.
       const clock = new TestClock('2026-11-25T04:59:00Z');
-      const config = loadConfig({ DATABASE_URL: url, SECRET_KEY: 'a-test-secret-key-of-32-characters!' });
+      const config = workerConfig();
       worker = await startWorker({ databaseUrl: url, db, logger: createLogger('silent', 'test'), config, clock });
-      api = await serve(db, undefined, workflowJobs(worker.boss));
+      api = await serveApi(workflowJobs(worker.boss));
       const scheduled = { ...definition(accounts), schedule: { daily: '06:00', timeZone: 'Europe/Berlin' } };
       const created = await call('POST', '/api/workflows', { name: 'Daily', definition: scheduled });
       assert.equal(created.status, 201);
@@ -111,9 +187,9 @@ describe('/api/workflows', function () {
     it('is tried three more times, backing off, then ends failed with its reason, and its notice goes out once', async () => {
       const clock = new TestClock('2026-11-25T08:00:00Z');
       const secretKey = 'a-test-secret-key-of-32-characters!';
-      const config = loadConfig({ DATABASE_URL: url, SECRET_KEY: secretKey });
+      const config = workerConfig(secretKey);
       worker = await startWorker({ databaseUrl: url, db, logger: createLogger('silent', 'test'), config, clock });
-      api = await serve(db, undefined, workflowJobs(worker.boss));
+      api = await serveApi(workflowJobs(worker.boss));
       // Nothing listens on this port: the SFTP server is down.
       const down = await createSftpConnection(db, secretBox(secretKey), {
         name: 'down', host: '127.0.0.1', port: await freePort(), username: 'u', password: 'p', hostKeyFingerprint: 'SHA256:' + 'A'.repeat(43),
@@ -144,9 +220,9 @@ describe('/api/workflows', function () {
 
   describe('POST /api/workflows/:id/runs', () => {
     it('runs the workflow on the worker and records the version on its run', async () => {
-      const config = loadConfig({ DATABASE_URL: url, SECRET_KEY: 'a-test-secret-key-of-32-characters!' });
+      const config = workerConfig();
       worker = await startWorker({ databaseUrl: url, db, logger: createLogger('silent', 'test'), config });
-      api = await serve(db, undefined, workflowJobs(worker.boss));
+      api = await serveApi(workflowJobs(worker.boss));
       const { id } = (await call('POST', '/api/workflows', { name: 'Daily', definition: definition(accounts) })).body as { id: number };
       const reply = await call('POST', `/api/workflows/${id}/runs`);
       assert.equal(reply.status, 202);
@@ -166,7 +242,7 @@ describe('/api/workflows', function () {
       boss = new PgBoss({ connectionString: url, schema: 'pgboss', supervise: false, schedule: false });
       await boss.start();
       await createQueues(boss);
-      api = await serve(db, undefined, workflowJobs(boss));
+      api = await serveApi(workflowJobs(boss));
       const { id } = (await call('POST', '/api/workflows', { name: 'Daily', definition: definition(accounts) })).body as { id: number };
       assert.equal((await call('POST', `/api/workflows/${id}/runs`)).status, 202);
       const second = await call('POST', `/api/workflows/${id}/runs`);

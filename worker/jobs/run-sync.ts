@@ -2,8 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { Db } from '../../core/db.ts';
 import { AppError, ErrorCode } from '../../core/errors.ts';
+import { resolveImportPath } from '../../core/import-folder.ts';
 import type { SecretBox } from '../../core/secret-box.ts';
-import { openLocalFiles } from '../extract/local-files.ts';
+import { openLocalFiles, type LocalFiles } from '../extract/local-files.ts';
 import { openSftpExtract, sftpExtractSchema } from '../extract/sftp-extract.ts';
 import { defaultSftpTuning, type SftpTuning } from '../extract/sftp.ts';
 import type { Tx } from '../../core/db.ts';
@@ -22,6 +23,8 @@ import { mappingInputSchema, parseMappingInput, type MappingInput } from '../../
 export const syncJobSchema = z.strictObject({
   directoryId: z.number().int().positive(),
   files: z.strictObject({ accounts: z.string().optional(), contacts: z.string().optional(), teamMembers: z.string().optional() }).optional(),
+  /** Set for a workflow's files: they are read relative to this folder, and never outside it. */
+  importDir: z.string().optional(),
   sftp: sftpExtractSchema.optional(),
   salesforce: salesforceExtractSchema.optional(),
   /** Either a mapping, or the path of a mapping JSON file. */
@@ -68,7 +71,7 @@ export async function runSync({ db, secretBox, salesforce: tuning, sftp: sftpTun
         salesforcePlans = extract.plans;
         return extract.sources;
       }
-      if (!sftp) return openLocalFiles(job.files ?? {});
+      if (!sftp) return openLocalFiles(await localFiles(job));
       const extract = await openSftpExtract(db, await secretBox(), sftp, { ...defaultSftpTuning, ...sftpTuning });
       afterLoad = extract.afterLoad;
       filesLoadedBefore = extract.unchanged.map((file) => file.path);
@@ -83,6 +86,16 @@ export async function runSync({ db, secretBox, salesforce: tuning, sftp: sftpTun
   // Counted whether the run succeeded or not: a failed run spent the org's API budget too.
   if (salesforce) await saveApiCalls(db, result.runId, usage.calls);
   return { ...result, filesLoadedBefore, apiCalls: salesforce ? usage.calls : null, salesforcePlans };
+}
+
+/**
+ * The files a sync reads, as they are opened: a workflow's resolved inside its import folder at
+ * the moment of reading (a link may have changed since it was saved), the operator's as given.
+ */
+async function localFiles({ files = {}, importDir }: SyncJob): Promise<LocalFiles> {
+  if (importDir === undefined) return files;
+  const resolved = await Promise.all(Object.entries(files).map(async ([kind, file]) => [kind, await resolveImportPath(importDir, file)] as const));
+  return Object.fromEntries(resolved);
 }
 
 async function readMappingFile(file: string): Promise<MappingInput> {

@@ -16,7 +16,7 @@ import { workflowRunRetries, workflowRunSchema } from '../../core/queues.ts';
 /** Failures worth another try later; the rest (a missing column, a wrong host key) would fail again. */
 const transient = new Set<string>([ErrorCode.LOAD_FAILED, ErrorCode.SOURCE_DISCONNECTED, ErrorCode.SOURCE_UNREACHABLE, ErrorCode.SALESFORCE_UNAVAILABLE, ErrorCode.DATABASE_UNAVAILABLE]);
 
-export type WorkflowRunDeps = SyncDeps & { boss: PgBoss; logger: Logger; config: Pick<Config, 'mailFrom' | 'publicUrl'>; mailer: Mailer };
+export type WorkflowRunDeps = SyncDeps & { boss: PgBoss; logger: Logger; config: Pick<Config, 'mailFrom' | 'publicUrl' | 'importDir'>; mailer: Mailer };
 
 /** What a caller may watch while a workflow's tasks run (the CLI shows them). */
 export type WorkflowRunHooks = {
@@ -42,7 +42,7 @@ export async function runWorkflowTasks(
   const { workflowId, version } = run;
   const definition = await findWorkflowVersion(db, workflowId, version);
   const loads = definition.tasks.filter((t) => t.type === 'load');
-  for (const [i, sync] of syncJobsOf(definition, { id: workflowId, version }).entries()) {
+  for (const [i, sync] of syncJobsOf(definition, { id: workflowId, version }, deps.config.importDir).entries()) {
     const work = runSync(deps, sync);
     const result = await (hooks.watchLoad ? hooks.watchLoad(work) : work);
     logger.info({ workflowId, version, runId: result.runId, state: result.state, error: result.error }, 'workflow load finished');

@@ -6,9 +6,10 @@ type ExtractTask = Extract<Task, { type: 'extract' }>;
 
 /**
  * The sync jobs a workflow version runs, one per load task, in order: each reads the files its
- * extract tasks name. Definitions are checked when saved, so every reference resolves here.
+ * extract tasks name (local ones inside `importDir`). Definitions are checked when saved, so every
+ * reference resolves here.
  */
-export function syncJobsOf(definition: WorkflowDefinition, workflow: { id: number; version: number }): SyncJob[] {
+export function syncJobsOf(definition: WorkflowDefinition, workflow: { id: number; version: number }, importDir: string): SyncJob[] {
   const extracts = new Map(definition.tasks.filter((t): t is ExtractTask => t.type === 'extract').map((t) => [t.name, t]));
   return definition.tasks.flatMap((task): SyncJob[] => {
     if (task.type !== 'load') return [];
@@ -30,7 +31,7 @@ export function syncJobsOf(definition: WorkflowDefinition, workflow: { id: numbe
       return [{ ...common, salesforce: { connectionId: salesforce[0]![1].connectionId, objects } }];
     }
     const sftp = feeds.flatMap(([, e]) => (e.source === 'sftp' ? [e] : []));
-    if (sftp.length === 0) return [{ ...common, files: Object.fromEntries(feeds.map(([kind, e]) => [kind, e.source === 'file' ? e.path : ''])) }];
+    if (sftp.length === 0) return [{ ...common, files: Object.fromEntries(feeds.map(([kind, e]) => [kind, e.source === 'file' ? e.path : ''])), importDir }];
     const first = sftp[0]!;
     return [
       {

@@ -12,8 +12,12 @@ export async function createRun(db: Queryable, directoryId: number, source: stri
   return run!.id;
 }
 
+/**
+ * A run's end is read from the clock: inside the load's transaction now() is the moment the
+ * transaction began, so a long load would seem to end as it started.
+ */
 export async function markRunSucceeded(tx: Tx, runId: number): Promise<void> {
-  await tx.query(`update sync_runs set state = 'succeeded', finished_at = now() where id = $1`, [runId]);
+  await tx.query(`update sync_runs set state = 'succeeded', finished_at = clock_timestamp() where id = $1`, [runId]);
 }
 
 export type RunProgress = { phase: 'staging' | 'checking' | 'merging' | 'saving'; source?: string; rowsRead: number };
@@ -38,7 +42,7 @@ export async function saveApiCalls(db: Queryable, runId: number, calls: number):
 /** Runs outside the failed transaction, so the reason survives the rollback. */
 export async function markRunFailed(db: Queryable, runId: number, code: string, message: string): Promise<void> {
   await db.query(
-    `update sync_runs set state = 'failed', error_code = $2, error_message = $3, finished_at = now() where id = $1`,
+    `update sync_runs set state = 'failed', error_code = $2, error_message = $3, finished_at = clock_timestamp() where id = $1`,
     [runId, code, message],
   );
 }
@@ -46,7 +50,7 @@ export async function markRunFailed(db: Queryable, runId: number, code: string, 
 /** Marks a workflow's runs that are still 'running' failed, and answers their ids. */
 export async function failAbandonedRuns(db: Queryable, workflowId: number): Promise<number[]> {
   const rows = await db.query<{ id: number }>(
-    `update sync_runs set state = 'failed', error_code = $2, finished_at = now(),
+    `update sync_runs set state = 'failed', error_code = $2, finished_at = clock_timestamp(),
        error_message = 'the worker running it stopped before it finished; nothing it loaded was kept, and the workflow run was retried'
      where workflow_id = $1 and state = 'running' returning id::int`,
     [workflowId, ErrorCode.WORKER_LOST],

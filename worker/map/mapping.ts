@@ -1,5 +1,5 @@
 import { AppError, ErrorCode } from '../../core/errors.ts';
-import type { SourceKind, Sources } from '../../core/records/source.ts';
+import { headerShown, type RecordSource, type SourceKind, type Sources } from '../../core/records/source.ts';
 import { AttributeType, type AttributeDefinition } from '../../core/directory/attributes.ts';
 import { defaultFields, objectSource, type Fields, type MappingInput } from '../../core/directory/mapping-input.ts';
 import {
@@ -24,20 +24,16 @@ export type Mapping = {
  * Every missing column is reported at once, naming the column, the field that needs it and the file.
  */
 export function resolveMapping(input: MappingInput, sources: Sources): Mapping {
-  const problems: string[] = [];
+  const reads: { source: RecordSource; column: string; usedBy: string }[] = [];
   const fields = <O extends keyof typeof defaultFields>(object: O, given: Record<string, string | undefined> | undefined) => {
     const source = sources[objectSource[object]];
     const resolved = { ...defaultFields[object], ...stripUndefined(given) } as Fields<O>;
-    if (source) {
-      for (const [field, column] of Object.entries(resolved) as [string, string][]) {
-        if (!source.columns.includes(column)) problems.push(missing(source.name, column, `${object}.${field}`, source.columns));
-      }
-    }
+    if (source) for (const [field, column] of Object.entries(resolved) as [string, string][]) reads.push({ source, column, usedBy: `${object}.${field}` });
     return resolved;
   };
   const columnOf = (kind: SourceKind, column: string, usedBy: string) => {
     const source = sources[kind];
-    if (source && !source.columns.includes(column)) problems.push(missing(source.name, column, usedBy, source.columns));
+    if (source) reads.push({ source, column, usedBy });
     return column;
   };
 
@@ -77,12 +73,11 @@ export function resolveMapping(input: MappingInput, sources: Sources): Mapping {
         }
       : null,
   };
+  const problems = reads
+    .filter(({ source, column }) => !source.columns.includes(column))
+    .map(({ source, column, usedBy }) => `${source.name}: missing column "${column}" (mapped to ${usedBy}); ${headerShown(source.columns, reads.filter((r) => r.source === source).map((r) => r.column))}`);
   if (problems.length > 0) throw new AppError(ErrorCode.SOURCE_COLUMN_MISSING, [...new Set(problems)].join('\n'));
   return mapping;
-}
-
-function missing(file: string, column: string, usedBy: string, columns: readonly string[]): string {
-  return `${file}: missing column "${column}" (mapped to ${usedBy}); the header has: ${columns.join(', ')}`;
 }
 
 function valueMap<R extends string>(defaults: Readonly<Record<string, R>>, given: Record<string, R> | undefined): Record<string, R> {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../../../core/db.ts';
 import { openCsvFile, openLocalFiles } from '../../../worker/extract/local-files.ts';
@@ -65,6 +66,20 @@ describe('importResponses', () => {
     const rows = await db.query('select contact_external_id, account_external_id, score, comment, responded_at::text from nps_responses');
     assert.deepEqual(rows, [
       { contact_external_id: '003A', account_external_id: '001A', score: 9, comment: 'Great, "really" great', responded_at: '2026-01-31 23:59:59+00' },
+    ]);
+  });
+
+  it('names the missing columns, showing the header only when it names a column read', async () => {
+    const partial = await writeCsv(dir, 'partial.csv', [['Contact.Id', 'Rating'], ['003A', '9']]);
+    const secret = path.join(dir, 'secret.csv');
+    await writeFile(secret, 'sk_live_0123456789abcdef\n');
+    const refusals: string[][] = [];
+    for (const file of [partial, secret]) {
+      await importResponses(db, 1, await openCsvFile(file, 'responses')).catch((error: { code: string; message: string }) => refusals.push([error.code, error.message]));
+    }
+    assert.deepEqual(refusals, [
+      ['SOURCE_COLUMN_MISSING', 'partial.csv: missing column "Score", "Responded_At"; the header has: Contact.Id, Rating'],
+      ['SOURCE_COLUMN_MISSING', 'secret.csv: missing column "Contact.Id", "Score", "Responded_At"; the header names none of the columns read, so it is not shown'],
     ]);
   });
 });

@@ -33,12 +33,14 @@ describe('survey distribution after a sync', function () {
   let worker: Worker | undefined;
   let surveyId: number;
   let files: { accounts: string; contacts: string };
+  let imports: string;
 
   beforeEach(async function () {
     ({ db, url } = await testDatabase(this));
     sink = await startSmtpSink();
     api = await serve(db);
-    const dir = await tempDir();
+    imports = await tempDir();
+    const dir = imports;
     files = {
       accounts: await writeCsv(dir, 'accounts.csv', [accountHeader, ['001A', 'false', 'Acme & Sons', ''], ['001B', 'false', 'Zeta Corp', '']]),
       contacts: await writeCsv(dir, 'contacts.csv', contacts),
@@ -56,7 +58,7 @@ describe('survey distribution after a sync', function () {
   const secretKey = 'a-test-secret-key-of-32-characters!';
 
   async function start(options: { quickRetries?: boolean } = {}): Promise<Worker> {
-    const config = loadConfig({ DATABASE_URL: url, SMTP_URL: sink.url, PUBLIC_URL: api.base, MAIL_FROM: 'Acme <nps@acme.example>', SMTP_CONNECTIONS: '2', SECRET_KEY: secretKey });
+    const config = loadConfig({ DATABASE_URL: url, SMTP_URL: sink.url, PUBLIC_URL: api.base, MAIL_FROM: 'Acme <nps@acme.example>', SMTP_CONNECTIONS: '2', SECRET_KEY: secretKey, IMPORT_DIR: imports });
     worker = await startWorker({
       databaseUrl: url, db, logger: createLogger('silent', 'test'), config, sendRetry: { firstDelayMs: 100, maxDelayMs: 400, attempts: 30 },
       ...(options.quickRetries ? { timing: { heartbeatSeconds: 10, superviseSeconds: 1, retryDelaySeconds: 1 } } : {}),
@@ -76,7 +78,7 @@ describe('survey distribution after a sync', function () {
           { type: 'distribute', name: 'survey', load: 'load', surveyId, ...distribute },
         ],
       },
-    });
+    }, imports);
     await worker!.boss.send(Queue.workflowRun, { workflowId: workflow.id, version: workflow.version });
     return workflow.id;
   }
@@ -225,7 +227,7 @@ describe('survey distribution after a sync', function () {
           { type: 'load', name: 'load more', extracts: { accounts: 'more accounts' } },
         ],
       },
-    });
+    }, imports);
     const jobId = (await worker!.boss.send(Queue.workflowRun, { workflowId: workflow.id, version: workflow.version }))!;
     let job = await worker!.boss.getJobById(Queue.workflowRun, jobId);
     for (let i = 0; i < 600 && job?.state !== 'failed'; i++) {

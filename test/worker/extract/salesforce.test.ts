@@ -5,7 +5,7 @@ import { runSync, type SyncJob } from '../../../worker/jobs/run-sync.ts';
 import { syncJobsOf } from '../../../worker/jobs/workflow-jobs.ts';
 import { workflowDefinitionSchema } from '../../../core/workflows/definition.ts';
 import type { SalesforceExtract } from '../../../worker/extract/salesforce/salesforce-extract.ts';
-import { directorySnapshot, runErrors } from '../../helpers/files.ts';
+import { directorySnapshot, runErrors, tempDir } from '../../helpers/files.ts';
 import { testDatabase } from '../../helpers/hooks.ts';
 import { allObjects, companyMapping, connectStandIn, seedCompany, testBox } from '../../helpers/salesforce/fixture.ts';
 import { errorBodies, startStandIn, type SalesforceStandIn } from '../../helpers/salesforce/stand-in.ts';
@@ -230,7 +230,7 @@ describe('Salesforce extract (stand-in org, jsforce over HTTP)', function () {
         { type: 'load', name: 'Load', extracts: { accounts: 'Accounts', contacts: 'Contacts' }, mapping: { ...companyMapping, contacts: { extra: { department: 'Department' } } } },
       ],
     });
-    const jobs = syncJobsOf(definition, { id: 7, version: 1 });
+    const jobs = syncJobsOf(definition, { id: 7, version: 1 }, await tempDir());
     assert.deepEqual(jobs.map((j) => j.salesforce), [
       { connectionId, objects: { accounts: { listView: 'Banking_Accounts' }, contacts: { fields: ['Id', 'IsDeleted', 'Title', 'Account.Id', 'Email', 'FirstName', 'LastName', 'Department'] } } },
     ]);

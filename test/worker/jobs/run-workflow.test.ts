@@ -24,9 +24,13 @@ describe('a workflow with failure notices', function () {
     await sink.close();
   });
 
+  /** Runs a workflow that reads `accountsPath`, with that file's folder as the import folder. */
   async function runOnce(context: Mocha.Context, accountsPath: string) {
     const { db, url } = await testDatabase(context);
-    const config = loadConfig({ DATABASE_URL: url, SMTP_URL: sink.url, PUBLIC_URL: 'https://bellwether.acme.example', MAIL_FROM: 'Bellwether <ops@bellwether.acme.example>' });
+    const importDir = path.dirname(accountsPath);
+    const config = loadConfig({
+      DATABASE_URL: url, SMTP_URL: sink.url, PUBLIC_URL: 'https://bellwether.acme.example', MAIL_FROM: 'Bellwether <ops@bellwether.acme.example>', IMPORT_DIR: importDir,
+    });
     worker = await startWorker({ databaseUrl: url, db, logger: createLogger('silent', 'test'), config });
     const workflow = await createWorkflow(db, {
       name: 'Nightly <CRM>',
@@ -37,7 +41,7 @@ describe('a workflow with failure notices', function () {
           { type: 'load', name: 'Load', extracts: { accounts: 'Accounts' } },
         ],
       },
-    });
+    }, importDir);
     await workflowJobs(worker.boss).runNow({ workflowId: workflow.id, version: workflow.version });
     for (let i = 0; i < 200; i++) {
       const [run] = await db.query<{ id: number; state: string; error_message: string | null }>('select id::int, state, error_message from sync_runs');

@@ -16,8 +16,8 @@ const workerScript = path.join(import.meta.dirname, '..', '..', 'helpers', 'work
 type WorkerProcess = { child: ChildProcess; started: Promise<void>; runStarted: Promise<void>; exited: Promise<void> };
 
 /** A real worker process on the database; resolves `runStarted` when it takes a workflow run. */
-function startWorkerProcess(databaseUrl: string): WorkerProcess {
-  const child = spawn(process.execPath, [workerScript], { env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] });
+function startWorkerProcess(databaseUrl: string, importDir: string): WorkerProcess {
+  const child = spawn(process.execPath, [workerScript], { env: { ...process.env, DATABASE_URL: databaseUrl, IMPORT_DIR: importDir, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] });
   const signals = { started: Promise.withResolvers<void>(), runStarted: Promise.withResolvers<void>() };
   createInterface({ input: child.stdout! }).on('line', (line) => {
     const message = (JSON.parse(line) as { msg: string }).msg;
@@ -92,8 +92,8 @@ describe('a worker killed mid-run', function () {
           { type: 'load', name: 'Load', extracts: { accounts: 'Accounts', contacts: 'Contacts' }, mailingListName: 'Daily' },
         ],
       },
-    });
-    workers.push(startWorkerProcess(url), startWorkerProcess(url));
+    }, dir);
+    workers.push(startWorkerProcess(url, dir), startWorkerProcess(url, dir));
     await Promise.all(workers.map((w) => w.started));
     boss = new PgBoss({ connectionString: url, schema: 'pgboss', supervise: false, schedule: false });
     boss.on('error', () => {});

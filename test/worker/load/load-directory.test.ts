@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../../../core/db.ts';
+import { csvSource } from '../../../core/records/csv-source.ts';
 import { openLocalFiles, type LocalFiles } from '../../../worker/extract/local-files.ts';
 import { loadDirectory } from '../../../worker/load/load-directory.ts';
 import type { MappingInput } from '../../../core/directory/mapping-input.ts';
@@ -361,6 +364,20 @@ describe('loadDirectory', () => {
         'contacts.csv: missing column "Email" (mapped to contacts.email); the header has: Id, IsDeleted, Title, Account.Id, FirstName, LastName',
       );
       assert.deepEqual((await directorySnapshot(db)).accounts, []);
+    });
+  });
+
+  describe('a file that arrives slowly', () => {
+    it('records the run as ending when its load did, not when its transaction began', async () => {
+      // The export stalls for 300 ms after its first row, inside the load's transaction.
+      const slowly = Readable.from((async function* () {
+        yield Buffer.from(`${accountHeader.join(',')}\n001A,false,Acme Holding,\n`);
+        await sleep(300);
+        yield Buffer.from('001B,false,Acme Europe,001A\n');
+      })());
+      const { runId, state } = await loadDirectory(db, { directoryId: 1, sourceLabel: 'files', openSources: async () => ({ accounts: await csvSource('accounts.csv', slowly) }), mapping: {} });
+      const [run] = await db.query('select finished_at - started_at >= interval \'300 milliseconds\' as "lastedTheStall" from sync_runs where id = $1', [runId]);
+      assert.deepEqual([state, run], ['succeeded', { lastedTheStall: true }]);
     });
   });
 
