@@ -12,7 +12,7 @@ import { createApp } from '../server/app.ts';
 import { listen } from '../server/listen.ts';
 import { workflowJobs } from '../core/workflows/schedule.ts';
 import { openCsvFile } from '../worker/extract/local-files.ts';
-import type { SyncJob } from '../worker/jobs/run-sync.ts';
+import type { SyncJob } from '../worker/jobs/sync-job.ts';
 import { importResponses } from '../core/surveys/import-responses.ts';
 import { Queue } from '../core/queues.ts';
 import { startWorker, type Worker } from '../worker/worker.ts';

@@ -17,7 +17,8 @@ import { createSftpConnection, type SftpCredentials } from '../../core/connectio
 import { Db, type Tx } from '../../core/db.ts';
 import { secretBox } from '../../core/secret-box.ts';
 import { connectSftp } from '../../worker/extract/sftp.ts';
-import { runSync, type SyncJob } from '../../worker/jobs/run-sync.ts';
+import { runSync } from '../../worker/jobs/run-sync.ts';
+import type { SyncJob } from '../../worker/jobs/sync-job.ts';
 import { benchMapping } from '../load/load-once.ts';
 import { StepTimes, type Step } from '../shared.ts';
 

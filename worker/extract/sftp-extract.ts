@@ -5,6 +5,8 @@ import type { Db } from '../../core/db.ts';
 import type { SecretBox } from '../../core/secret-box.ts';
 import { answered, connectSftp, defaultSftpTuning, disconnectSftp, resolveFile, serverName, sftpSource, type SftpTuning } from './sftp.ts';
 import { SourceKind, type Sources } from '../../core/records/source.ts';
+import type { SyncDeps } from '../jobs/sync-job.ts';
+import { emptyReport, type Extract } from './extract.ts';
 
 const fileSpec = z.union([z.strictObject({ path: z.string().min(1) }), z.strictObject({ pattern: z.string().min(1) })]).and(
   z.object({
@@ -25,7 +27,7 @@ export const sftpExtractSchema = z.strictObject({
 });
 export type SftpExtract = z.infer<typeof sftpExtractSchema>;
 
-export type OpenedExtract = {
+type OpenedExtract = {
   sources: Sources;
   /** Files left out because the very same file was loaded before. */
   unchanged: RemoteFile[];
@@ -33,11 +35,25 @@ export type OpenedExtract = {
   afterLoad: (runId: number) => Promise<void>;
 };
 
+/** Files on an SFTP server: picked and opened in the run, remembered and archived once it committed. */
+export function sftpExtract(deps: SyncDeps, extract: SftpExtract): Extract {
+  let opened: OpenedExtract | undefined;
+  return {
+    label: `sftp:${extract.connectionId}`,
+    sources: async () => {
+      opened = await openSftpExtract(deps.db, await deps.secretBox(), extract, { ...defaultSftpTuning, ...deps.sftp });
+      return opened.sources;
+    },
+    afterCommit: async (runId) => opened?.afterLoad(runId),
+    report: () => ({ ...emptyReport, filesLoadedBefore: opened?.unchanged.map((file) => file.path) ?? [] }),
+  };
+}
+
 /**
  * Picks the files of an SFTP extract and reads their headers, over one connection; each file's
  * records download when the loader reaches them (see sftpSource).
  */
-export async function openSftpExtract(db: Db, box: SecretBox, extract: SftpExtract, tuning: SftpTuning = defaultSftpTuning): Promise<OpenedExtract> {
+async function openSftpExtract(db: Db, box: SecretBox, extract: SftpExtract, tuning: SftpTuning = defaultSftpTuning): Promise<OpenedExtract> {
   const connection = await findSftpCredentials(db, box, extract.connectionId);
   const picked: { kind: SourceKind; file: RemoteFile }[] = [];
   const unchanged: RemoteFile[] = [];

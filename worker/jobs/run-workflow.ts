@@ -9,7 +9,8 @@ import { findWorkflow, findWorkflowVersion } from '../../core/workflows/queries.
 import { scheduleDistribution, type DistributeTask, type ScheduledDistribution } from '../distribute/schedule-distribution.ts';
 import { failAbandonedRuns } from '../load/run-queries.ts';
 import { notifyRunFailed } from '../notify/run-failed.ts';
-import { runSync, type SyncDeps, type SyncResult } from './run-sync.ts';
+import { runSync, type SyncResult } from './run-sync.ts';
+import type { SyncDeps } from './sync-job.ts';
 import { syncJobsOf } from './workflow-jobs.ts';
 import { workflowRunRetries, workflowRunSchema } from '../../core/queues.ts';
 

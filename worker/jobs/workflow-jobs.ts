@@ -1,5 +1,5 @@
 import type { WorkflowDefinition } from '../../core/workflows/definition.ts';
-import type { SyncJob } from './run-sync.ts';
+import type { SyncJob } from './sync-job.ts';
 
 type Task = WorkflowDefinition['tasks'][number];
 type ExtractTask = Extract<Task, { type: 'extract' }>;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Db } from '../../../core/db.ts';
 import { findRun } from '../../../core/runs/queries.ts';
-import { runSync, type SyncJob } from '../../../worker/jobs/run-sync.ts';
+import { runSync } from '../../../worker/jobs/run-sync.ts';
+import type { SyncJob } from '../../../worker/jobs/sync-job.ts';
 import { syncJobsOf } from '../../../worker/jobs/workflow-jobs.ts';
 import { workflowDefinitionSchema } from '../../../core/workflows/definition.ts';
 import type { SalesforceExtract } from '../../../worker/extract/salesforce/salesforce-extract.ts';

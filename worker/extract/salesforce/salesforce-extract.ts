@@ -8,6 +8,8 @@ import { defaultResilience, SalesforceApi, type ApiUsage, type Resilience } from
 import { checkFields, salesforceObjectOptions, salesforceObjects, selectList, type DescribedField } from '../../../core/connections/salesforce-objects.ts';
 import { bulkQuery, countRecords, openBulkJob, restQuery, type QueryTuning } from './query.ts';
 import { findWatermark, saveWatermark } from './watermarks.ts';
+import type { SyncDeps } from '../../jobs/sync-job.ts';
+import { emptyReport, type Extract } from '../extract.ts';
 
 /** One Salesforce extract: which objects of which connected org, each with its options. */
 export const salesforceExtractSchema = z.strictObject({
@@ -49,7 +51,25 @@ export type ObjectPlan = {
   newest: Date | null;
 };
 
-export type OpenedSalesforceExtract = {
+/**
+ * Objects of a connected Salesforce org: planned and opened in the run, their watermarks saved in
+ * its transaction. API calls are counted from the first, so a failed run reports what it spent.
+ */
+export function salesforceExtract(deps: SyncDeps, extract: SalesforceExtract, directoryId: number): Extract {
+  const usage: ApiUsage = { calls: 0 };
+  let opened: OpenedSalesforceExtract | undefined;
+  return {
+    label: `salesforce:${extract.connectionId}`,
+    sources: async () => {
+      opened = await openSalesforceExtract(deps.db, await deps.secretBox(), extract, directoryId, usage, { ...defaultTuning, ...deps.salesforce });
+      return opened.sources;
+    },
+    beforeCommit: async (tx, runId) => opened?.saveWatermarks(tx, runId),
+    report: () => ({ ...emptyReport, apiCalls: usage.calls, salesforcePlans: opened?.plans ?? [] }),
+  };
+}
+
+type OpenedSalesforceExtract = {
   sources: Sources;
   plans: ObjectPlan[];
   /** In the load's transaction: moves each object's watermark to the newest record this run read. */
@@ -63,7 +83,7 @@ export type OpenedSalesforceExtract = {
  * records included), by REST or Bulk depending on Salesforce's count. Bulk jobs are opened here,
  * so Salesforce works on all of them while the loader reads the first.
  */
-export async function openSalesforceExtract(
+async function openSalesforceExtract(
   db: Queryable,
   box: SecretBox,
   extract: SalesforceExtract,

@@ -1,0 +1,12 @@
+import type { SyncDeps, SyncJob } from '../jobs/sync-job.ts';
+import type { Extract } from './extract.ts';
+import { localFilesExtract } from './local-files.ts';
+import { salesforceExtract } from './salesforce/salesforce-extract.ts';
+import { sftpExtract } from './sftp-extract.ts';
+
+/** The extract a sync job names: Salesforce objects, files on an SFTP server, or local files. */
+export function openExtract(deps: SyncDeps, job: SyncJob): Extract {
+  if (job.salesforce) return salesforceExtract(deps, job.salesforce, job.directoryId);
+  if (job.sftp) return sftpExtract(deps, job.sftp);
+  return localFilesExtract(job.files ?? {}, job.importDir);
+}
