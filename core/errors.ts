@@ -29,19 +29,37 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-const defaultStatus: Partial<Record<ErrorCode, number>> = {
-  NOT_FOUND: 404,
-  DIRECTORY_NOT_FOUND: 404,
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  BAD_REQUEST: 400,
-  MAPPING_INVALID: 400,
-  ATTRIBUTE_IMMUTABLE: 409,
-  CONFLICT: 409,
-  CONNECTION_NOT_FOUND: 404,
-  SALESFORCE_AUTH_FAILED: 400,
-  SALESFORCE_CONFIG_INVALID: 400,
-  DATABASE_UNAVAILABLE: 503,
+/**
+ * What each code means and the HTTP status it answers with unless the thrower says otherwise: the
+ * error catalogue of the API description (/api/openapi.json) and the README. Codes a run ends with
+ * are recorded on the run and answer 500 only if they ever reach a request.
+ */
+export const errorCatalogue: Readonly<Record<ErrorCode, { status: number; meaning: string }>> = {
+  CONFIG_INVALID: { status: 500, meaning: 'the server is configured wrongly or lacks a setting this request needs (409 when a feature is not set up)' },
+  SECRET_UNREADABLE: { status: 500, meaning: 'a stored credential was sealed with another SECRET_KEY' },
+  HOST_KEY_MISMATCH: { status: 500, meaning: "the SFTP server's host key is not the fingerprint the connection names (run error)" },
+  SOURCE_DISCONNECTED: { status: 500, meaning: 'the connection to a source dropped while reading it (run error, retried)' },
+  SOURCE_UNREACHABLE: { status: 500, meaning: 'a source could not be reached (run error, retried)' },
+  CONNECTION_NOT_FOUND: { status: 404, meaning: 'no SFTP or Salesforce connection has this id' },
+  SALESFORCE_AUTH_FAILED: { status: 400, meaning: 'Salesforce refused the login or the authorization' },
+  SALESFORCE_CONFIG_INVALID: { status: 400, meaning: 'the Salesforce object, field or list view asked for cannot be read' },
+  SALESFORCE_API_ERROR: { status: 500, meaning: 'a Salesforce API call failed (run error)' },
+  SALESFORCE_UNAVAILABLE: { status: 500, meaning: 'Salesforce did not answer in time (run error, retried)' },
+  CONFLICT: { status: 409, meaning: 'the request contradicts the current state: in use, already running, disabled' },
+  RUN_CANCELLED: { status: 500, meaning: 'the run was cancelled and rolled back (run error)' },
+  WORKER_LOST: { status: 500, meaning: 'the worker running the run stopped before it finished (run error)' },
+  MAPPING_INVALID: { status: 400, meaning: 'the mapping of source columns to the directory is not valid' },
+  SOURCE_COLUMN_MISSING: { status: 500, meaning: 'a source file lacks a column the mapping reads (run error)' },
+  SOURCE_UNREADABLE: { status: 500, meaning: 'a source file could not be read as CSV (run error)' },
+  ATTRIBUTE_IMMUTABLE: { status: 409, meaning: "an attribute's type cannot change once values are stored" },
+  DIRECTORY_NOT_FOUND: { status: 404, meaning: 'no directory has this id' },
+  LOAD_FAILED: { status: 500, meaning: 'the load failed and changed nothing (run error, retried)' },
+  DATABASE_UNAVAILABLE: { status: 503, meaning: 'the database did not answer' },
+  NOT_FOUND: { status: 404, meaning: 'no route, or no item with this id' },
+  UNAUTHORIZED: { status: 401, meaning: 'the admin key or embed token is missing or not valid' },
+  FORBIDDEN: { status: 403, meaning: 'the embed token or origin does not allow this' },
+  BAD_REQUEST: { status: 400, meaning: 'a parameter or the body is not valid; the message names it (413 too large, 415 wrong type)' },
+  INTERNAL: { status: 500, meaning: 'an unexpected failure, logged on the server; the answer shows nothing of it' },
 };
 
 /** An error the product expects and can explain: a code, a message for people, an HTTP status. */
@@ -53,7 +71,7 @@ export class AppError extends Error {
     super(message, { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
-    this.status = options.status ?? defaultStatus[code] ?? 500;
+    this.status = options.status ?? errorCatalogue[code].status;
   }
 }
 

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Queryable } from './db.ts';
 
 /*
@@ -5,7 +6,17 @@ import type { Queryable } from './db.ts';
  * Apart from the mailer so that the web process, which only reads it, does not load the SMTP transport.
  */
 
-export type OutboxMessage = { id: number; messageId: string; from: string; to: string; subject: string; text: string | null; html: string | null; createdAt: Date };
+export const outboxMessageSchema = z.object({
+  id: z.number().int(),
+  messageId: z.string(),
+  from: z.string(),
+  to: z.string(),
+  subject: z.string(),
+  text: z.string().nullable(),
+  html: z.string().nullable(),
+  createdAt: z.date(),
+});
+export type OutboxMessage = z.infer<typeof outboxMessageSchema>;
 
 /** The outbox, newest first. */
 export async function listOutbox(db: Queryable, window: { limit: number; offset: number }): Promise<{ items: OutboxMessage[]; total: number }> {

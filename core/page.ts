@@ -1,7 +1,13 @@
+import { z } from 'zod';
 import { AppError, ErrorCode } from './errors.ts';
 
 /** One page of a list, with how many items match in all. */
 export type Page<T> = { items: T[]; total: number; limit: number; offset: number };
+
+/** A page of `item`s as the API answers it. */
+export function pageSchema<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), total: z.number().int(), limit: z.number().int(), offset: z.number().int() });
+}
 
 export type Window = { limit: number; offset: number };
 

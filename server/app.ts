@@ -7,6 +7,7 @@ import { requireAdminKey } from './auth.ts';
 import { directoryRoutes } from './directory/routes.ts';
 import { errorHandler, unknownRoute } from './errors.ts';
 import { healthRoutes } from './health.ts';
+import { openApiRoutes } from './openapi/routes.ts';
 import { runRoutes } from './runs/routes.ts';
 import { connectionRoutes } from './connections/routes.ts';
 import { workflowRoutes } from './workflows/routes.ts';
@@ -32,7 +33,8 @@ export type AppDeps = {
 
 /**
  * The HTTP API as an Express app that never listens: the entry point (or a test) calls `listen`.
- * Everything under /api but the health probe and the widget's data (embed tokens too) needs the admin key;
+ * Everything under /api but the health probe, the API's description (/api/openapi.json) and the widget's
+ * data (embed tokens too) needs the admin key;
  * the widget's script is public.
  * Survey pages (/s/<token>) and opt-outs (/o/<token>) are public: their unguessable token is the permission.
  */
@@ -42,6 +44,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use(widgetBundleRoutes());
   app.use('/api', healthRoutes(deps.db, deps.logger));
+  app.use('/api', openApiRoutes());
   // The widget's data takes an embed token as well as the admin key, from the allowed origins.
   app.use('/api', strategicAccountsRoutes(deps.db, deps.adminKey, deps.widgets));
   // An NPS history is larger than other requests, and may come as CSV: parsed by its own route.

@@ -1,6 +1,10 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { z } from 'zod';
 import { AppError, ErrorCode, isAppError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
+
+/** Every error the API answers: a stable code to branch on and a message for people. */
+export const errorBodySchema = z.object({ error: z.object({ code: z.enum(Object.values(ErrorCode)), message: z.string() }) });
 
 /** Answers every request no route took with a JSON 404. */
 export const unknownRoute: RequestHandler = (req, _res, next) => {
@@ -36,6 +40,6 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       known = new AppError(ErrorCode.INTERNAL, 'internal error', { cause: error });
     }
     if (known.status >= 500) logger.error({ err: error, method: req.method, url: req.originalUrl }, 'request failed');
-    res.status(known.status).json({ error: { code: known.code, message: known.message } });
+    res.status(known.status).json({ error: { code: known.code, message: known.message } } satisfies z.infer<typeof errorBodySchema>);
   };
 }

@@ -26,16 +26,17 @@ export const salesforceHeadlessInput = z.discriminatedUnion('flow', [
 export type SalesforceHeadlessInput = z.input<typeof salesforceHeadlessInput>;
 
 /** A connection as it may be shown: never a secret. */
-export type SalesforceConnection = {
-  id: number;
-  name: string;
-  flow: 'web' | 'jwt' | 'password';
-  loginUrl: string;
-  instanceUrl: string;
-  orgId: string | null;
-  username: string | null;
-  createdAt: Date;
-};
+export const salesforceConnectionSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  flow: z.enum(['web', 'jwt', 'password']),
+  loginUrl: z.string(),
+  instanceUrl: z.string(),
+  orgId: z.string().nullable(),
+  username: z.string().nullable(),
+  createdAt: z.date(),
+});
+export type SalesforceConnection = z.infer<typeof salesforceConnectionSchema>;
 
 /** What the extract needs: where the org is and how to log in again, secrets opened. */
 export type SalesforceCredentials = SalesforceConnection & { login: SalesforceLogin };
@@ -85,8 +86,11 @@ export async function listSalesforceConnections(db: Queryable): Promise<Salesfor
   return db.query<SalesforceConnection>(`select ${columns} from salesforce_connections order by lower(name), id`);
 }
 
+/** A new name for a connection. */
+export const salesforceRenameInput = z.strictObject({ name });
+
 export async function renameSalesforceConnection(db: Queryable, id: number, input: unknown): Promise<SalesforceConnection> {
-  const parsed = z.strictObject({ name }).safeParse(input);
+  const parsed = salesforceRenameInput.safeParse(input);
   if (!parsed.success) throw invalid(parsed.error);
   const [row] = await db.query<SalesforceConnection>(
     `update salesforce_connections set name = $2, updated_at = now() where id = $1
@@ -126,9 +130,12 @@ export async function findSalesforceCredentials(db: Queryable, box: SecretBox, i
   return { ...connection, login };
 }
 
+/** What the web-server flow is started with: the connection's name and the org's login server. */
+export const authorizationInput = z.object({ name, loginUrl });
+
 /** Starts a web-server authorization: a one-time state that the callback must bring back. */
 export async function beginAuthorization(db: Queryable, input: unknown): Promise<{ state: string; name: string; loginUrl: string }> {
-  const parsed = z.object({ name, loginUrl }).safeParse(input);
+  const parsed = authorizationInput.safeParse(input);
   if (!parsed.success) throw invalid(parsed.error);
   await refuseTakenName(db, parsed.data.name);
   const state = randomBytes(24).toString('base64url');

@@ -20,15 +20,16 @@ export const sftpConnectionInput = z
 export type SftpConnectionInput = z.input<typeof sftpConnectionInput>;
 
 /** A connection as it may be shown: never its secrets. */
-export type SftpConnection = {
-  id: number;
-  name: string;
-  host: string;
-  port: number;
-  username: string;
-  auth: 'password' | 'privateKey';
-  hostKeyFingerprint: string;
-};
+export const sftpConnectionSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  host: z.string(),
+  port: z.number().int(),
+  username: z.string(),
+  auth: z.enum(['password', 'privateKey']),
+  hostKeyFingerprint: z.string(),
+});
+export type SftpConnection = z.infer<typeof sftpConnectionSchema>;
 
 /** What the extract needs to connect, secrets opened. */
 export type SftpCredentials = SftpConnection & { password?: string; privateKey?: string; passphrase?: string };

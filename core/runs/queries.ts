@@ -1,38 +1,44 @@
-import type { RunState } from '../states.ts';
+import { z } from 'zod';
+import { RunState } from '../states.ts';
 import type { Queryable } from '../db.ts';
 import { toPage, type Page, type PagedRows, type Window } from '../page.ts';
 
-export type ObjectCounts = { inserted: number; updated: number; unchanged: number; deleted: number; rejected: number };
+const count = z.number().int();
+const objectCountsSchema = z.object({ inserted: count, updated: count, unchanged: count, deleted: count, rejected: count });
+export type ObjectCounts = z.infer<typeof objectCountsSchema>;
 
-export type RunSummary = {
-  id: number;
-  directoryId: number;
-  source: string;
-  state: RunState;
-  errorCode: string | null;
-  errorMessage: string | null;
-  startedAt: Date;
-  finishedAt: Date | null;
-  workflowId: number | null;
-  workflowVersion: number | null;
+/** A run as the API shows it. */
+export const runSummarySchema = z.object({
+  id: z.number().int(),
+  directoryId: z.number().int(),
+  source: z.string(),
+  state: z.enum(Object.values(RunState)),
+  errorCode: z.string().nullable(),
+  errorMessage: z.string().nullable(),
+  startedAt: z.date(),
+  finishedAt: z.date().nullable(),
+  workflowId: z.number().int().nullable(),
+  workflowVersion: z.number().int().nullable(),
   /** Salesforce API calls the run made (orgs have a daily API budget); null for runs that read files. */
-  apiCalls: number | null;
+  apiCalls: z.number().int().nullable(),
   /** While it runs: its phase, the file it reads and the rows read so far. */
-  progress: { phase?: string; source?: string; rowsRead?: number };
+  progress: z.object({ phase: z.string().optional(), source: z.string().optional(), rowsRead: z.number().int().optional() }),
   /** Keyed by directory object, in the order the loader merges them. */
-  counts: Record<string, ObjectCounts>;
-  errorCount: number;
-};
+  counts: z.record(z.string(), objectCountsSchema),
+  errorCount: count,
+});
+export type RunSummary = z.infer<typeof runSummarySchema>;
 
-export type RowError = {
-  object: string;
-  source: string;
-  line: number | null;
-  recordId: string | null;
-  field: string | null;
-  code: string;
-  message: string;
-};
+export const rowErrorSchema = z.object({
+  object: z.string(),
+  source: z.string(),
+  line: z.number().int().nullable(),
+  recordId: z.string().nullable(),
+  field: z.string().nullable(),
+  code: z.string(),
+  message: z.string(),
+});
+export type RowError = z.infer<typeof rowErrorSchema>;
 
 /** A run's columns as the API shows them; `r` is the run. */
 const runColumns = `

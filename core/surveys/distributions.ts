@@ -1,26 +1,38 @@
-import type { DistributionState, RecipientState } from '../states.ts';
+import { z } from 'zod';
+import { DistributionState, RecipientState } from '../states.ts';
 import type { Queryable } from '../db.ts';
 import { AppError, ErrorCode } from '../errors.ts';
 
+const count = z.number().int();
+
 /** Recipient counts per state: every recipient is in exactly one. */
-export type RecipientCounts = { pending: number; sending: number; sent: number; failed: number; skipped: number; inDoubt: number };
+const recipientCountsSchema = z.object({ pending: count, sending: count, sent: count, failed: count, skipped: count, inDoubt: count });
+export type RecipientCounts = z.infer<typeof recipientCountsSchema>;
 
-export type DistributionSummary = {
-  id: number;
-  surveyId: number;
-  mailingListId: number;
-  workflowId: number | null;
-  linkType: 'individual' | 'anonymous';
-  state: DistributionState;
-  sendAt: Date;
-  createdAt: Date;
-  finishedAt: Date | null;
-  recipients: RecipientCounts;
+export const distributionSummarySchema = z.object({
+  id: z.number().int(),
+  surveyId: z.number().int(),
+  mailingListId: z.number().int(),
+  workflowId: z.number().int().nullable(),
+  linkType: z.enum(['individual', 'anonymous']),
+  state: z.enum(Object.values(DistributionState)),
+  sendAt: z.date(),
+  createdAt: z.date(),
+  finishedAt: z.date().nullable(),
+  recipients: recipientCountsSchema,
   /** Why recipients were skipped: deleted, no_email, opted_out. */
-  skipped: Record<string, number>;
-};
+  skipped: z.record(z.string(), count),
+});
+export type DistributionSummary = z.infer<typeof distributionSummarySchema>;
 
-export type RecipientProblem = { contactExternalId: string; email: string | null; state: typeof RecipientState.failed | typeof RecipientState.inDoubt; attempts: number; error: string | null };
+export const recipientProblemSchema = z.object({
+  contactExternalId: z.string(),
+  email: z.string().nullable(),
+  state: z.enum([RecipientState.failed, RecipientState.inDoubt]),
+  attempts: count,
+  error: z.string().nullable(),
+});
+export type RecipientProblem = z.infer<typeof recipientProblemSchema>;
 
 const summary = `select d.id::int, d.survey_id::int as "surveyId", d.mailing_list_id::int as "mailingListId", d.workflow_id::int as "workflowId",
     d.link_type as "linkType", d.state, d.send_at as "sendAt", d.created_at as "createdAt", d.finished_at as "finishedAt",

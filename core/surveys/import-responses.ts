@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { copyLine, type Db, type Tx } from '../db.ts';
 import { AppError, ErrorCode } from '../errors.ts';
 import type { RecordSource } from '../records/source.ts';
@@ -7,13 +8,14 @@ import { headerShown } from '../records/source.ts';
 /** Where an imported NPS history puts each value: Salesforce-export-shaped column names. */
 const columns = { contact: 'Contact.Id', account: 'Account.Id', score: 'Score', comment: 'Comment', respondedAt: 'Responded_At' } as const;
 
-export type ResponseImport = {
-  inserted: number;
-  unchanged: number;
-  rejected: number;
+export const responseImportSchema = z.object({
+  inserted: z.number().int(),
+  unchanged: z.number().int(),
+  rejected: z.number().int(),
   /** The first rejected rows, in file order. */
-  errors: { line: number; field: string | null; message: string }[];
-};
+  errors: z.array(z.object({ line: z.number().int(), field: z.string().nullable(), message: z.string() })),
+});
+export type ResponseImport = z.infer<typeof responseImportSchema>;
 
 const shownErrors = 100;
 

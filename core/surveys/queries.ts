@@ -15,7 +15,7 @@ const extraQuestionSchema = z.strictObject({
 }).refine((q) => q.min < q.max, { message: 'min is below max' });
 
 /** What a survey is made of: the NPS question, an optional comment and extra questions, and its texts. */
-export const surveyInputSchema = z.strictObject({
+const surveyFields = z.strictObject({
   name: text(100),
   title: text(200).default('Your feedback'),
   question: text(500).default('How likely are you to recommend us to a friend or colleague?'),
@@ -23,7 +23,9 @@ export const surveyInputSchema = z.strictObject({
   commentQuestion: text(500).nullable().default('What is the main reason for your score?'),
   extraQuestions: z.array(extraQuestionSchema).max(10).default([]),
   thankYou: text(1000).default('Thank you for your answer.'),
-}).superRefine((survey, context) => {
+});
+
+export const surveyInputSchema = surveyFields.superRefine((survey, context) => {
   const keys = new Set<string>();
   survey.extraQuestions.forEach((q, i) => {
     if (keys.has(q.key)) context.addIssue({ code: 'custom', message: `key "${q.key}" is used twice`, path: ['extraQuestions', i, 'key'] });
@@ -33,7 +35,9 @@ export const surveyInputSchema = z.strictObject({
 
 export type SurveyInput = z.input<typeof surveyInputSchema>;
 export type ExtraQuestion = z.infer<typeof extraQuestionSchema>;
-export type Survey = z.infer<typeof surveyInputSchema> & { id: number; createdAt: Date; updatedAt: Date };
+/** A stored survey as the API shows it. */
+export const surveySchema = z.object({ id: z.number().int(), ...surveyFields.shape, createdAt: z.date(), updatedAt: z.date() });
+export type Survey = z.infer<typeof surveySchema>;
 
 const columns = `id::int, name, title, question, comment_question as "commentQuestion", extra_questions as "extraQuestions",
   thank_you as "thankYou", created_at as "createdAt", updated_at as "updatedAt"`;

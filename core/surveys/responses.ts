@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Queryable } from '../db.ts';
 import { findSurvey, type Survey } from './queries.ts';
 
@@ -101,16 +102,17 @@ export async function optOut(db: Queryable, token: string): Promise<boolean> {
   return rows.length > 0;
 }
 
-export type StoredResponse = {
-  id: number;
-  contactExternalId: string | null;
-  accountExternalId: string | null;
-  score: number;
-  comment: string | null;
-  answers: Record<string, number>;
-  respondedAt: Date;
-  updatedAt: Date | null;
-};
+export const storedResponseSchema = z.object({
+  id: z.number().int(),
+  contactExternalId: z.string().nullable(),
+  accountExternalId: z.string().nullable(),
+  score: z.number().int(),
+  comment: z.string().nullable(),
+  answers: z.record(z.string(), z.number().int()),
+  respondedAt: z.date(),
+  updatedAt: z.date().nullable(),
+});
+export type StoredResponse = z.infer<typeof storedResponseSchema>;
 
 /** A survey's answers, newest first. */
 export async function listSurveyResponses(db: Queryable, surveyId: number, window: { limit: number; offset: number }): Promise<{ items: StoredResponse[]; total: number }> {

@@ -1,10 +1,20 @@
+import { z } from 'zod';
 import type { Queryable } from '../db.ts';
 import { AppError, ErrorCode, describeIssues, isAppError } from '../errors.ts';
 import { resolveImportPath } from '../import-folder.ts';
 import { missingSurveys } from '../surveys/queries.ts';
 import { workflowDefinitionSchema, type WorkflowDefinition } from './definition.ts';
 
-export type Workflow = { id: number; name: string; enabled: boolean; version: number; definition: WorkflowDefinition; createdAt: Date; updatedAt: Date };
+export const workflowSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  enabled: z.boolean(),
+  version: z.number().int(),
+  definition: workflowDefinitionSchema,
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+export type Workflow = z.infer<typeof workflowSchema>;
 
 const columns = `id::int, name, enabled, version, definition, created_at as "createdAt", updated_at as "updatedAt"`;
 

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Queryable } from '../../core/db.ts';
 import { toPage, type Page, type PagedRows, type Window } from '../../core/page.ts';
 
@@ -9,38 +10,43 @@ import { toPage, type Page, type PagedRows, type Window } from '../../core/page.
  */
 
 /** Stored as jsonb: Decimal and DateTime values are strings, Integer values numbers. */
-export type Attributes = Record<string, string | number | null>;
+const attributesSchema = z.record(z.string(), z.union([z.string(), z.number(), z.null()]));
+export type Attributes = z.infer<typeof attributesSchema>;
 
-export type AccountListItem = {
-  externalId: string;
-  displayName: string;
-  parentExternalId: string | null;
-  attributes: Attributes;
-  updatedAt: Date;
-};
+export const accountListItemSchema = z.object({
+  externalId: z.string(),
+  displayName: z.string(),
+  parentExternalId: z.string().nullable(),
+  attributes: attributesSchema,
+  updatedAt: z.date(),
+});
+export type AccountListItem = z.infer<typeof accountListItemSchema>;
 
-export type AccountRef = { externalId: string; displayName: string };
+const accountRefSchema = z.object({ externalId: z.string(), displayName: z.string() });
+export type AccountRef = z.infer<typeof accountRefSchema>;
 
-export type AccountDetail = {
-  externalId: string;
-  displayName: string;
-  attributes: Attributes;
-  parent: AccountRef | null;
-  children: AccountRef[];
-  clientRoles: { contactExternalId: string; firstName: string | null; lastName: string | null; email: string | null; roleName: string }[];
-  managementRoles: { userEmail: string; roleName: string }[];
-  createdAt: Date;
-  updatedAt: Date;
-};
+export const accountDetailSchema = z.object({
+  externalId: z.string(),
+  displayName: z.string(),
+  attributes: attributesSchema,
+  parent: accountRefSchema.nullable(),
+  children: z.array(accountRefSchema),
+  clientRoles: z.array(z.object({ contactExternalId: z.string(), firstName: z.string().nullable(), lastName: z.string().nullable(), email: z.string().nullable(), roleName: z.string() })),
+  managementRoles: z.array(z.object({ userEmail: z.string(), roleName: z.string() })),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+export type AccountDetail = z.infer<typeof accountDetailSchema>;
 
-export type ContactListItem = {
-  externalId: string;
-  firstName: string | null;
-  lastName: string | null;
-  email: string | null;
-  attributes: Record<string, unknown>;
-  accounts: { externalId: string; roleName: string }[];
-};
+export const contactListItemSchema = z.object({
+  externalId: z.string(),
+  firstName: z.string().nullable(),
+  lastName: z.string().nullable(),
+  email: z.string().nullable(),
+  attributes: attributesSchema,
+  accounts: z.array(z.object({ externalId: z.string(), roleName: z.string() })),
+});
+export type ContactListItem = z.infer<typeof contactListItemSchema>;
 
 export type Search = Window & { directoryId: number; pattern: string | null };
 

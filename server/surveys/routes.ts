@@ -11,7 +11,7 @@ import type { RecordSource, SourceItem } from '../../core/records/source.ts';
 import { importResponses } from '../../core/surveys/import-responses.ts';
 import { idParam, pageQuery, parseQuery } from '../query-params.ts';
 
-const distributionsQuery = z.object({ survey: z.string().regex(/^[1-9]\d{0,15}$/, 'must be a survey id').transform(Number).optional() });
+export const distributionsQuery = z.object({ survey: z.string().regex(/^[1-9]\d{0,15}$/, 'must be a survey id').transform(Number).optional() });
 
 /** Surveys, their distributions and answers, and the local outbox: admin API, under /api. */
 export function surveyRoutes(db: Queryable): Router {
@@ -53,14 +53,14 @@ export function surveyRoutes(db: Queryable): Router {
 }
 
 /** One answer of an NPS history posted as JSON. */
-const postedResponse = z.strictObject({
+export const postedResponse = z.strictObject({
   contactId: z.string(),
   accountId: z.string().optional(),
   score: z.number(),
   comment: z.string().max(5000).optional(),
   respondedAt: z.string(),
 });
-const postedResponses = z.strictObject({ directoryId: z.number().int().positive().default(1), responses: z.array(z.unknown()).min(1).max(100_000) });
+export const postedResponses = z.strictObject({ directoryId: z.number().int().positive().default(1), responses: z.array(z.unknown()).min(1).max(100_000) });
 
 /**
  * Brings an NPS history in: `POST /api/responses` with a CSV body (`text/csv`, the columns of

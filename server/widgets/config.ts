@@ -62,17 +62,20 @@ const settingsShape = {
 const settingsSchema = z.strictObject(settingsShape);
 export type WidgetSettings = z.infer<typeof settingsSchema>;
 
-const inputSchema = z.strictObject({
+/** A configuration as it is created; a change gives any of its fields. */
+export const widgetConfigInput = z.strictObject({
   name: z.string({ error: 'a widget configuration needs a name' }).trim().min(1, 'a widget configuration needs a name').max(200),
   directoryId: z.number().int().min(1).default(1),
   ...settingsShape,
 });
 
-export type WidgetConfig = { id: number; name: string; directoryId: number } & WidgetSettings & { createdAt: Date; updatedAt: Date };
+/** A saved configuration as the API shows it. */
+export const widgetConfigSchema = z.object({ id: z.number().int(), name: z.string(), directoryId: z.number().int(), ...settingsShape, createdAt: z.date(), updatedAt: z.date() });
+export type WidgetConfig = z.infer<typeof widgetConfigSchema>;
 
 /** A configuration checked in itself (shape, ranges); `checkAgainstDirectory` checks what it names. */
 export function parseWidgetConfig(input: unknown): { name: string; directoryId: number; settings: WidgetSettings } {
-  const parsed = inputSchema.safeParse(input);
+  const parsed = widgetConfigInput.safeParse(input);
   if (!parsed.success) {
     const issues = describeIssues(parsed.error, '(body)');
     throw new AppError(ErrorCode.BAD_REQUEST, `invalid widget configuration: ${issues}`);

@@ -1,5 +1,6 @@
 import { hkdfSync } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
+import { z } from 'zod';
 import type { Config } from '../../core/config.ts';
 import { AppError, ErrorCode } from '../../core/errors.ts';
 import { resolveSecretKey } from '../../core/secret-box.ts';
@@ -12,8 +13,11 @@ import { resolveSecretKey } from '../../core/secret-box.ts';
 
 export type EmbedScope = { configId: number; directoryId: number; userEmail: string | null };
 
+/** An issued token and when it stops working (ISO 8601). */
+export const issuedTokenSchema = z.object({ token: z.string(), expiresAt: z.iso.datetime() });
+
 export type EmbedTokens = {
-  issue: (scope: EmbedScope, expiresInSeconds: number) => Promise<{ token: string; expiresAt: string }>;
+  issue: (scope: EmbedScope, expiresInSeconds: number) => Promise<z.infer<typeof issuedTokenSchema>>;
   verify: (token: string) => Promise<EmbedScope>;
 };
 

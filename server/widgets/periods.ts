@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { AppError, ErrorCode } from '../../core/errors.ts';
 import type { Period } from './config.ts';
 
@@ -7,7 +8,8 @@ import type { Period } from './config.ts';
  */
 
 /** A period as the API shows it: inclusive calendar dates. */
-export type PeriodRange = { label: string; start: string; end: string };
+export const periodRangeSchema = z.object({ label: z.string(), start: z.string(), end: z.string() });
+export type PeriodRange = z.infer<typeof periodRangeSchema>;
 
 const monthsPer: Record<Period, number> = { MoM: 1, QoQ: 3, YoY: 12 };
 const monthNames = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

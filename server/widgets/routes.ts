@@ -11,7 +11,7 @@ import { strategicAccounts } from './strategic-accounts.ts';
 
 export type WidgetAccess = { embedTokens: () => Promise<EmbedTokens>; corsOrigins: readonly string[] };
 
-const tokenRequest = z.strictObject({
+export const tokenRequest = z.strictObject({
   configId: z.number({ error: 'names the widget configuration (its id)' }).int().min(1),
   userEmail: z.email('must be an email address').optional(),
   expiresInSeconds: z.number().int().min(60, 'must be from 60 to 31536000 (a year)').max(31_536_000, 'must be from 60 to 31536000 (a year)').default(86_400),

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import type { Queryable } from '../../core/db.ts';
 import { AppError, ErrorCode } from '../../core/errors.ts';
 import { containsPattern, parseQuery } from '../query-params.ts';
-import { type NpsMetric, type Period, type WidgetConfig } from './config.ts';
-import { dayAfter, parseAsOf, periodsUpTo, type PeriodRange } from './periods.ts';
+import { Period, type NpsMetric, type WidgetConfig } from './config.ts';
+import { dayAfter, parseAsOf, periodRangeSchema, periodsUpTo, type PeriodRange } from './periods.ts';
 import { orderAccounts, readAccounts, todayIn, type AccountRow, type AccountScope, type Bucket } from './strategic-accounts-queries.ts';
 
 /** Contract amounts can carry more digits than a double; 40 significant digits keep every cent of a division. */
@@ -31,35 +31,41 @@ export const widgetQuery = z.object({
   search: z.string({ error: 'must be given once, as text' }).max(200, 'must be at most 200 characters').transform((q) => q.trim() || undefined).optional(),
 });
 
-export type Column = { key: string; label: string };
+const columnSchema = z.object({ key: z.string(), label: z.string() });
+export type Column = z.infer<typeof columnSchema>;
 
-export type WidgetAccount = {
-  id: string;
-  name: string;
-  currency: string | null;
-  health: Health;
-  arr: string | null;
-  nps: number | null;
-  responses: number;
-  change: number | null;
-  values: Record<string, string | number | null>;
-  metrics: { label: string; value: string | null; format: 'number' | 'percent' | 'currency'; decimals: number; currency: string | null }[];
-  chart: { label: string; points: { label: string; start: string; value: number | null }[] };
-};
+const widgetAccountSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  currency: z.string().nullable(),
+  health: z.enum(Object.values(Health)),
+  arr: z.string().nullable(),
+  nps: z.number().nullable(),
+  responses: z.number().int(),
+  change: z.number().nullable(),
+  values: z.record(z.string(), z.union([z.string(), z.number(), z.null()])),
+  metrics: z.array(
+    z.object({ label: z.string(), value: z.string().nullable(), format: z.enum(['number', 'percent', 'currency']), decimals: z.number().int(), currency: z.string().nullable() }),
+  ),
+  chart: z.object({ label: z.string(), points: z.array(z.object({ label: z.string(), start: z.string(), value: z.number().nullable() })) }),
+});
+export type WidgetAccount = z.infer<typeof widgetAccountSchema>;
 
-export type WidgetData = {
-  config: { id: number; name: string };
-  period: Period;
-  asOf: string;
-  timeZone: string;
-  current: PeriodRange;
-  previous: PeriodRange;
-  columns: Column[];
-  total: number;
-  page: number;
-  pageSize: number;
-  accounts: WidgetAccount[];
-};
+/** What the widget shows: one page of accounts with their health, NPS and chart. */
+export const widgetDataSchema = z.object({
+  config: z.object({ id: z.number().int(), name: z.string() }),
+  period: z.enum(Object.values(Period)),
+  asOf: z.string(),
+  timeZone: z.string(),
+  current: periodRangeSchema,
+  previous: periodRangeSchema,
+  columns: z.array(columnSchema),
+  total: z.number().int(),
+  page: z.number().int(),
+  pageSize: z.number().int(),
+  accounts: z.array(widgetAccountSchema),
+});
+export type WidgetData = z.infer<typeof widgetDataSchema>;
 
 const metricLabels: Record<NpsMetric, string> = { nps: 'NPS', responses: 'Responses', promoters: 'Promoters', passives: 'Passives', detractors: 'Detractors' };
 

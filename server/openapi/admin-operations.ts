@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { authorizationInput, salesforceConnectionSchema, salesforceHeadlessInput, salesforceRenameInput } from '../../core/connections/salesforce.ts';
+import { sftpConnectionInput, sftpConnectionSchema } from '../../core/connections/sftp.ts';
+import { outboxMessageSchema } from '../../core/outbox.ts';
+import { pageSchema } from '../../core/page.ts';
+import { rowErrorSchema, runSummarySchema } from '../../core/runs/queries.ts';
+import { distributionSummarySchema, recipientProblemSchema } from '../../core/surveys/distributions.ts';
+import { responseImportSchema } from '../../core/surveys/import-responses.ts';
+import { surveyInputSchema, surveySchema } from '../../core/surveys/queries.ts';
+import { storedResponseSchema } from '../../core/surveys/responses.ts';
+import { workflowDefinitionSchema } from '../../core/workflows/definition.ts';
+import { workflowSchema } from '../../core/workflows/queries.ts';
+import { accountDetailSchema, accountListItemSchema, contactListItemSchema } from '../directory/queries.ts';
+import { directoryQuery, listQuery, pageQuery, runErrorsQuery, runsQuery } from '../query-params.ts';
+import { distributionsQuery, postedResponse, postedResponses } from '../surveys/routes.ts';
+import { widgetConfigInput, widgetConfigSchema } from '../widgets/config.ts';
+import { issuedTokenSchema } from '../widgets/embed-tokens.ts';
+import { tokenRequest } from '../widgets/routes.ts';
+import type { Operation } from './operation.ts';
+
+const json = (description: string, schema: z.ZodType) => ({ description, schema });
+const listOf = (item: z.ZodType) => z.object({ items: z.array(item) });
+const noContent = { description: 'done, nothing to show' };
+
+/** What removing a connection answers: its id and the workflows the removal broke. */
+const removal = z.object({ deleted: z.number().int(), brokenWorkflows: z.array(z.object({ id: z.number().int(), name: z.string() })) });
+const removalQuery = z.object({ force: z.enum(['true', 'false']).optional().describe('true removes the connection even while workflows read from it') });
+
+// The routes check a workflow's name themselves; its definition is the schema's.
+const workflowInput = z.object({ name: z.string().min(1), definition: workflowDefinitionSchema });
+const workflowChange = z.object({ name: z.string().min(1), definition: workflowDefinitionSchema, enabled: z.boolean() }).partial();
+
+const admin = { auth: 'admin' } as const;
+
+/** The admin API under /api: everything but the health probe, the widget's data and this description needs the admin key. */
+export const adminOperations: Operation[] = [
+  { ...admin, method: 'get', path: '/api/accounts', tag: 'Directory', summary: 'A page of accounts, optionally searched by name or id', query: listQuery, answers: { 200: json('the page', pageSchema(accountListItemSchema)) }, errors: [400, 404] },
+  { ...admin, method: 'get', path: '/api/accounts/{externalId}', tag: 'Directory', summary: 'One account with its parent, children and roles', query: directoryQuery, answers: { 200: json('the account', accountDetailSchema) }, errors: [400, 404] },
+  { ...admin, method: 'get', path: '/api/contacts', tag: 'Directory', summary: 'A page of contacts with their accounts', query: listQuery, answers: { 200: json('the page', pageSchema(contactListItemSchema)) }, errors: [400, 404] },
+
+  { ...admin, method: 'get', path: '/api/runs', tag: 'Runs', summary: "A page of a directory's runs, newest first", query: runsQuery, answers: { 200: json('the page', pageSchema(runSummarySchema)) }, errors: [400, 404] },
+  {
+    ...admin, method: 'get', path: '/api/runs/{id}', tag: 'Runs', summary: 'One run with a page of its row errors', query: runErrorsQuery,
+    answers: { 200: json('the run', runSummarySchema.extend({ errors: pageSchema(rowErrorSchema) })) }, errors: [400, 404],
+  },
+  { ...admin, method: 'post', path: '/api/runs/{id}/cancel', tag: 'Runs', summary: 'Stops a running sync at its next checkpoint', answers: { 202: json('cancelling', z.object({ id: z.number().int(), cancelRequested: z.literal(true) })) }, errors: [404, 409] },
+  { ...admin, method: 'get', path: '/api/runs/{id}/errors.csv', tag: 'Runs', summary: "Every row error of a run as CSV", answers: { 200: { description: 'the row errors', contentType: 'text/csv' } }, errors: [404] },
+  {
+    ...admin, method: 'get', path: '/api/runs/{id}/events', tag: 'Runs', summary: 'The run as it changes: server-sent `progress` events, then `end`',
+    answers: { 200: { description: 'a stream of the run summary', contentType: 'text/event-stream' } }, errors: [404],
+  },
+
+  { ...admin, method: 'get', path: '/api/sftp-connections', tag: 'Connections', summary: 'The SFTP connections, without their secrets', answers: { 200: json('the connections', listOf(sftpConnectionSchema)) }, errors: [] },
+  { ...admin, method: 'post', path: '/api/sftp-connections', tag: 'Connections', summary: 'Stores an SFTP connection, its secrets sealed', body: { 'application/json': sftpConnectionInput }, answers: { 201: json('created', sftpConnectionSchema) }, errors: [400, 409] },
+  { ...admin, method: 'delete', path: '/api/sftp-connections/{id}', tag: 'Connections', summary: 'Removes an SFTP connection no workflow reads from, unless forced', query: removalQuery, answers: { 200: json('removed', removal) }, errors: [404, 409] },
+  { ...admin, method: 'get', path: '/api/salesforce-connections', tag: 'Connections', summary: 'The connected Salesforce orgs, without their secrets', answers: { 200: json('the connections', listOf(salesforceConnectionSchema)) }, errors: [] },
+  {
+    ...admin, method: 'post', path: '/api/salesforce-connections', tag: 'Connections', summary: 'Connects an org headless (JWT bearer or username-password), after logging in once',
+    body: { 'application/json': salesforceHeadlessInput }, answers: { 201: json('connected', salesforceConnectionSchema) }, errors: [400, 409],
+  },
+  {
+    ...admin, method: 'get', path: '/api/salesforce-connections/authorize', tag: 'Connections', summary: "Sends the browser to the org's login page (web-server flow)", query: authorizationInput,
+    answers: { 302: { description: "to Salesforce's authorization page" } }, errors: [400, 409],
+  },
+  { ...admin, method: 'patch', path: '/api/salesforce-connections/{id}', tag: 'Connections', summary: 'Renames a Salesforce connection', body: { 'application/json': salesforceRenameInput }, answers: { 200: json('renamed', salesforceConnectionSchema) }, errors: [400, 404, 409] },
+  { ...admin, method: 'delete', path: '/api/salesforce-connections/{id}', tag: 'Connections', summary: 'Removes a Salesforce connection no workflow reads from, unless forced', query: removalQuery, answers: { 200: json('removed', removal) }, errors: [404, 409] },
+
+  { ...admin, method: 'get', path: '/api/workflows', tag: 'Workflows', summary: 'The workflows', answers: { 200: json('the workflows', listOf(workflowSchema)) }, errors: [] },
+  { ...admin, method: 'post', path: '/api/workflows', tag: 'Workflows', summary: 'Saves a checked workflow as its version 1', body: { 'application/json': workflowInput }, answers: { 201: json('created', workflowSchema) }, errors: [400, 409] },
+  { ...admin, method: 'get', path: '/api/workflows/{id}', tag: 'Workflows', summary: 'One workflow', answers: { 200: json('the workflow', workflowSchema) }, errors: [404] },
+  {
+    ...admin, method: 'patch', path: '/api/workflows/{id}', tag: 'Workflows', summary: 'Renames, enables or disables a workflow, or saves its next version',
+    body: { 'application/json': workflowChange }, answers: { 200: json('changed', workflowSchema) }, errors: [400, 404, 409],
+  },
+  { ...admin, method: 'delete', path: '/api/workflows/{id}', tag: 'Workflows', summary: 'Removes a workflow and its schedule', answers: { 204: noContent }, errors: [404] },
+  {
+    ...admin, method: 'post', path: '/api/workflows/{id}/runs', tag: 'Workflows', summary: 'Runs a workflow now',
+    answers: { 202: json('queued', z.object({ jobId: z.string(), workflowId: z.number().int(), version: z.number().int() })) }, errors: [404, 409],
+  },
+
+  { ...admin, method: 'get', path: '/api/widget-configs', tag: 'Widgets', summary: 'The saved widget configurations', answers: { 200: json('the configurations', listOf(widgetConfigSchema)) }, errors: [] },
+  { ...admin, method: 'post', path: '/api/widget-configs', tag: 'Widgets', summary: 'Saves a widget configuration, checked against its directory', body: { 'application/json': widgetConfigInput }, answers: { 201: json('created', widgetConfigSchema) }, errors: [400, 404, 409] },
+  { ...admin, method: 'get', path: '/api/widget-configs/{id}', tag: 'Widgets', summary: 'One widget configuration', answers: { 200: json('the configuration', widgetConfigSchema) }, errors: [404] },
+  {
+    ...admin, method: 'patch', path: '/api/widget-configs/{id}', tag: 'Widgets', summary: 'Changes the fields given, checking the result whole',
+    body: { 'application/json': widgetConfigInput.partial() }, answers: { 200: json('changed', widgetConfigSchema) }, errors: [400, 404, 409],
+  },
+  { ...admin, method: 'delete', path: '/api/widget-configs/{id}', tag: 'Widgets', summary: 'Removes a widget configuration', answers: { 204: noContent }, errors: [404] },
+  { ...admin, method: 'post', path: '/api/embed-tokens', tag: 'Widgets', summary: 'Issues an embed token that shows one configuration', body: { 'application/json': tokenRequest }, answers: { 201: json('the token', issuedTokenSchema) }, errors: [400, 404] },
+
+  { ...admin, method: 'get', path: '/api/surveys', tag: 'Surveys', summary: 'The surveys', answers: { 200: json('the surveys', listOf(surveySchema)) }, errors: [] },
+  { ...admin, method: 'post', path: '/api/surveys', tag: 'Surveys', summary: 'Saves a survey', body: { 'application/json': surveyInputSchema }, answers: { 201: json('created', surveySchema) }, errors: [400, 409] },
+  { ...admin, method: 'get', path: '/api/surveys/{id}', tag: 'Surveys', summary: 'One survey', answers: { 200: json('the survey', surveySchema) }, errors: [404] },
+  { ...admin, method: 'put', path: '/api/surveys/{id}', tag: 'Surveys', summary: 'Replaces a survey', body: { 'application/json': surveyInputSchema }, answers: { 200: json('replaced', surveySchema) }, errors: [400, 404, 409] },
+  {
+    ...admin, method: 'get', path: '/api/surveys/{id}/responses', tag: 'Surveys', summary: "A page of a survey's answers, newest first", query: pageQuery.omit({ directory: true }),
+    answers: { 200: json('the page', pageSchema(storedResponseSchema)) }, errors: [400, 404],
+  },
+  { ...admin, method: 'get', path: '/api/distributions', tag: 'Surveys', summary: 'The distributions, optionally of one survey', query: distributionsQuery, answers: { 200: json('the distributions', listOf(distributionSummarySchema)) }, errors: [400] },
+  {
+    ...admin, method: 'get', path: '/api/distributions/{id}', tag: 'Surveys', summary: 'One distribution with its failed and in-doubt recipients',
+    answers: { 200: json('the distribution', distributionSummarySchema.extend({ problems: z.array(recipientProblemSchema) })) }, errors: [404],
+  },
+  { ...admin, method: 'get', path: '/api/outbox', tag: 'Surveys', summary: 'A page of the local outbox (mail kept when no SMTP server is set)', query: pageQuery.omit({ directory: true }), answers: { 200: json('the page', pageSchema(outboxMessageSchema)) }, errors: [400] },
+  {
+    ...admin, method: 'post', path: '/api/responses', tag: 'Surveys', summary: 'Imports an NPS history, CSV or JSON, in one transaction',
+    query: z.object({ directory: z.string().regex(/^[1-9]\d*$/).optional().describe('the directory the CSV rows belong to (default 1)') }),
+    // Each JSON item is checked on its own: a bad one is a rejected row, not a refused request.
+    body: { 'text/csv': z.string().describe('columns Contact.Id, Account.Id, Score, Comment, Responded_At'), 'application/json': postedResponses.extend({ responses: z.array(postedResponse).min(1).max(100_000) }) },
+    answers: { 200: json('the counts and the first rejected rows', responseImportSchema) }, errors: [400, 413, 415],
+  },
+];

@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import { ErrorCode, errorCatalogue } from '../../core/errors.ts';
+import { errorBodySchema } from '../errors.ts';
+import { adminOperations } from './admin-operations.ts';
+import type { Answer, Auth, Operation } from './operation.ts';
+import { publicOperations } from './public-operations.ts';
+
+/** Every route of the HTTP API, in the order the document lists them. */
+export const operations: readonly Operation[] = [...publicOperations, ...adminOperations];
+
+type JsonSchema = Record<string, unknown>;
+
+/**
+ * A zod schema as JSON Schema 2020-12, OpenAPI 3.1's dialect: `input` for what a client sends,
+ * `output` for what it receives, where dates are ISO 8601 strings once sent as JSON.
+ */
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, {
+    target: 'draft-2020-12',
+    io,
+    unrepresentable: 'any',
+    override: (context) => {
+      if (context.zodSchema._zod.def.type === 'date') Object.assign(context.jsonSchema, { type: 'string', format: 'date-time' });
+    },
+  });
+  return rest;
+}
+
+const security: Record<Auth, Record<string, string[]>[]> = {
+  admin: [{ adminKey: [] }],
+  adminOrEmbedToken: [{ adminKey: [] }, { embedToken: [] }],
+  public: [],
+  adminInBrowser: [{ adminKeyInBrowser: [] }, { adminKey: [] }],
+};
+
+const errorDescriptions: Record<number, string> = {
+  400: 'a parameter or the body is not valid',
+  401: 'no valid key or token',
+  403: 'not allowed',
+  404: 'not found',
+  409: 'conflicts with the current state',
+  413: 'the body is too large',
+  415: 'the body is of a type the route does not read',
+};
+
+function parameters(operation: Operation): JsonSchema[] {
+  const inPath = [...operation.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
+  if (!operation.query) return inPath;
+  const query = jsonSchema(operation.query, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
+  const inQuery = Object.entries(query.properties ?? {}).map(([name, schema]) => ({
+    name,
+    in: 'query',
+    required: query.required?.includes(name) ?? false,
+    ...(typeof schema.description === 'string' ? { description: schema.description } : {}),
+    schema,
+  }));
+  return [...inPath, ...inQuery];
+}
+
+function answer({ description, schema, contentType }: Answer): JsonSchema {
+  if (schema) return { description, content: { 'application/json': { schema: jsonSchema(schema, 'output') } } };
+  return contentType ? { description, content: { [contentType]: {} } } : { description };
+}
+
+function pathItem(operation: Operation): JsonSchema {
+  const responses: Record<string, JsonSchema> = Object.fromEntries(Object.entries(operation.answers).map(([status, a]) => [status, answer(a)]));
+  const errors = operation.auth === 'admin' || operation.auth === 'adminOrEmbedToken' ? [401, ...operation.errors] : operation.errors;
+  for (const status of errors) responses[status] = { $ref: `#/components/responses/Error${status}` };
+  return {
+    tags: [operation.tag],
+    summary: operation.summary,
+    operationId: `${operation.method} ${operation.path}`,
+    security: security[operation.auth],
+    parameters: parameters(operation),
+    ...(operation.body
+      ? { requestBody: { required: true, content: Object.fromEntries(Object.entries(operation.body).map(([type, schema]) => [type, { schema: jsonSchema(schema, 'input') }])) } }
+      : {}),
+    responses,
+  };
+}
+
+const catalogue = Object.values(ErrorCode).map((code) => ({ code, status: errorCatalogue[code].status, meaning: errorCatalogue[code].meaning }));
+
+const description = `Bellwether's HTTP API. Errors answer \`{ "error": { "code", "message" } }\`; branch on the code, never on the message.
+
+| code | HTTP status | meaning |
+| --- | --- | --- |
+${catalogue.map((e) => `| ${e.code} | ${e.status} | ${e.meaning} |`).join('\n')}`;
+
+/** The OpenAPI 3.1 description of the whole HTTP API, built from the routes' own zod schemas. */
+export function openApiDocument(): JsonSchema {
+  const paths: Record<string, Record<string, JsonSchema>> = {};
+  for (const operation of operations) (paths[operation.path] ??= {})[operation.method] = pathItem(operation);
+  const statuses = [...new Set(operations.flatMap((o) => [401, ...o.errors]))].sort();
+  return {
+    openapi: '3.1.1',
+    info: { title: 'Bellwether', version: '0.1.0', description, license: { name: 'MIT', identifier: 'MIT' } },
+    tags: [...new Set(operations.map((o) => o.tag))].map((name) => ({ name })),
+    paths,
+    components: {
+      securitySchemes: {
+        adminKey: { type: 'http', scheme: 'bearer', description: 'the admin API key (ADMIN_API_KEY, or the one printed at first start)' },
+        embedToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'an embed token from POST /api/embed-tokens: one widget configuration, read-only' },
+        adminKeyInBrowser: { type: 'http', scheme: 'basic', description: 'the admin API key as the password, any user name' },
+      },
+      schemas: {
+        Error: jsonSchema(errorBodySchema, 'output'),
+        ErrorCode: { type: 'string', enum: Object.values(ErrorCode), description: 'see x-error-codes for each status and meaning' },
+      },
+      responses: Object.fromEntries(
+        statuses.map((status) => [`Error${status}`, { description: errorDescriptions[status], content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } }]),
+      ),
+    },
+    'x-error-codes': catalogue,
+  };
+}
