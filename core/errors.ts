@@ -53,6 +53,7 @@ export const errorCatalogue: Readonly<Record<ErrorCode, { status: number; meanin
   SOURCE_UNREADABLE: { status: 500, meaning: 'a source file could not be read as CSV (run error)' },
   ATTRIBUTE_IMMUTABLE: { status: 409, meaning: "an attribute's type cannot change once values are stored" },
   DIRECTORY_NOT_FOUND: { status: 404, meaning: 'no directory has this id' },
+  FILE_OUTSIDE_IMPORT_DIR: { status: 400, meaning: 'a workflow file extract names a file outside the import folder (IMPORT_DIR): refused when saved, and a run error when a link changed since' },
   LOAD_FAILED: { status: 500, meaning: 'the load failed and changed nothing (run error, retried)' },
   DATABASE_UNAVAILABLE: { status: 503, meaning: 'the database did not answer' },
   NOT_FOUND: { status: 404, meaning: 'no route, or no item with this id' },

@@ -1,3 +1,4 @@
+import { tempDir } from '../helpers/files.ts';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -47,7 +48,8 @@ describe('/api/openapi.json', function () {
 
   beforeEach(async function () {
     ({ db } = await testDatabase(this));
-    api = await serve(db);
+    // A workflow's file extract names a file in the import folder.
+    api = await serve(db, undefined, undefined, await testApp(db, undefined, undefined, undefined, { importDir: await tempDir() }));
   });
   afterEach(() => api.close());
 
@@ -117,7 +119,7 @@ describe('/api/openapi.json', function () {
     const configId = await saveConfig(api, { columns: [{ field: 'attribute:industry' }] });
     const token = JSON.parse((await call('POST /api/embed-tokens', '/api/embed-tokens', { json: { configId } })).body) as { token: string };
     const [run] = await db.query<{ id: number }>('select id::int from sync_runs');
-    const workflow = { name: 'Daily', definition: { tasks: [{ type: 'extract', name: 'A', object: 'accounts', source: 'file', path: '/data/accounts.csv' }, { type: 'load', name: 'L', extracts: { accounts: 'A' } }] } };
+    const workflow = { name: 'Daily', definition: { tasks: [{ type: 'extract', name: 'A', object: 'accounts', source: 'file', path: 'accounts.csv' }, { type: 'load', name: 'L', extracts: { accounts: 'A' } }] } };
     const sftp = { name: 'Exports', host: 'sftp.example.com', username: 'bellwether', password: 'hunter2-hunter2', hostKeyFingerprint: `SHA256:${'x'.repeat(43)}` };
 
     const answers = [
