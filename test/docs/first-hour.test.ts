@@ -17,7 +17,7 @@ type Block = { info: string; code: string };
 
 /** The tutorial's shell blocks in order: `sh` runs, `sh setup` sets the variables the test sets itself, `sh skip` is for people only. */
 function shellBlocks(markdown: string): Block[] {
-  const blocks = [...markdown.matchAll(/^```(sh[^\n]*)\n([\s\S]*?)^```$/gm)].map(([, info, code]) => ({ info: info!.trim(), code: code! }));
+  const blocks = [...markdown.matchAll(/^```((?:sh|bash|shell|console)\b[^\n]*)\n([\s\S]*?)^```$/gm)].map(([, info, code]) => ({ info: info!.trim(), code: code! }));
   for (const { info } of blocks) assert.ok(['sh', 'sh setup', 'sh skip'].includes(info), `unknown block "${info}" in docs/first-hour.md`);
   return blocks;
 }
@@ -46,7 +46,7 @@ describe('docs/first-hour.md', () => {
   });
 
   it("runs the tutorial's commands: own files load, the survey is sent and answered, and the widget shows the answer in a page", async function () {
-    this.timeout(90_000);
+    this.timeout(60_000);
     const blocks = shellBlocks(await readFile(tutorial, 'utf8'));
     const [{ url }, port, pagePort] = await Promise.all([testDatabase(this), freePort(), freePort(), buildWidget()]);
     work = await mkdtemp(path.join(os.tmpdir(), 'first-hour-'));
