@@ -20,7 +20,7 @@ export const clientRoles = ['DECISION_MAKER', 'INFLUENCER', 'PROCUREMENT_FINANCE
 export const npsMetrics = ['nps', 'responses', 'promoters', 'passives', 'detractors'] as const;
 export type NpsMetric = (typeof npsMetrics)[number];
 
-/** The documented defaults of the health rules (README, "Health rules"). */
+/** The documented defaults of the health rules (docs/widget-api.md, "Health rules"). */
 export const defaultHealth = { minResponses: 5, atRiskBelow: 0, atRiskDrop: 15, opportunityFrom: 30 } as const;
 
 const label = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
