@@ -1,3 +1,4 @@
+import { backoffDelay } from './backoff.ts';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -78,7 +79,7 @@ function keepRunning(server: { start: () => Promise<void> }, logger: Logger | un
       } catch {
         // The killed server's backends may hold its shared memory a moment longer, refusing a new server.
         logger?.warn({ attempt }, 'the embedded database did not start again; trying again shortly');
-        await setTimeout(Math.min(attempt, 5) * 1000);
+        await setTimeout(backoffDelay(attempt, { firstDelayMs: 1000, maxDelayMs: 5000 }));
       }
     }
   };

@@ -1,3 +1,4 @@
+import { backoffDelay } from './backoff.ts';
 import pg from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -95,7 +96,7 @@ export class Notifications {
         for (const set of this.#subscribers.values()) for (const notified of set) notified(null);
         return;
       } catch {
-        await sleep(Math.min(attempt, 10) * 1000);
+        await sleep(backoffDelay(attempt, { firstDelayMs: 500, maxDelayMs: 10_000 }));
       }
     }
   }

@@ -1,3 +1,4 @@
+import { backoffDelay } from '../../core/backoff.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../../core/db.ts';
 import type { Logger } from '../../core/log.ts';
@@ -59,7 +60,7 @@ export async function sendDistribution(deps: SendDeps, distributionId: number, o
       await pause(Math.min(nextRetryAt ? Math.max(0, nextRetryAt.getTime() - Date.now()) : retry.firstDelayMs, 60_000));
       continue;
     }
-    const delay = Math.min(retry.maxDelayMs, retry.firstDelayMs * 2 ** failingBatches);
+    const delay = backoffDelay(failingBatches + 1, retry, 'exact');
     const state = { holding: false };
     // Two lanes per connection, so each connection has its next message waiting when one is done.
     const lanes = deps.mailer.concurrency * 2;

@@ -1,3 +1,4 @@
+import { backoffDelay } from '../../core/backoff.ts';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -160,7 +161,7 @@ async function* download(connection: SftpCredentials, file: RemoteFile, tuning: 
     } finally {
       if (client) await disconnectSftp(client, tuning.idleTimeoutMs);
     }
-    await sleep(tuning.firstDelayMs * 2 ** (attempt - 1) * (0.75 + Math.random() / 2));
+    await sleep(backoffDelay(attempt, { firstDelayMs: tuning.firstDelayMs, maxDelayMs: 60_000 }));
   }
 }
 

@@ -1,3 +1,4 @@
+import { backoffDelay } from '../../../core/backoff.ts';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SalesforceCredentials } from '../../../core/connections/salesforce.ts';
@@ -156,7 +157,7 @@ export class SalesforceApi {
         if (!passingCodes.has(fault.errorCode) && !fault.errorCode.startsWith('NETWORK_')) {
           throw new AppError(ErrorCode.SALESFORCE_API_ERROR, `${this.where}: ${what} failed: ${fault.errorCode}: ${fault.message.trim()}`, { cause: error });
         }
-        const delay = Math.min(this.resilience.maxDelayMs, this.resilience.firstDelayMs * 2 ** (tries - 1)) * (0.5 + Math.random());
+        const delay = backoffDelay(tries, this.resilience);
         const elapsed = Date.now() - started;
         if (elapsed + delay > this.resilience.giveUpAfterMs) {
           throw new AppError(
