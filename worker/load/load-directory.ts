@@ -156,9 +156,7 @@ type Skipped = Partial<Record<DirectoryObject, number>>;
 
 /** How one source stages: which mapper, which staging table, which objects an unchanged record counts for. */
 type SourcePlan<R> = {
-  kind: 'accounts' | 'contacts' | 'teamMembers';
-  copySql: string;
-  dataColumns: number;
+  kind: staging.StagedKind;
   label: string;
   map: (record: RawRecord) => Mapped<R>;
   stage: (row: R, complete: boolean) => staging.StagedRow;
@@ -176,7 +174,7 @@ async function stageSources(tx: Tx, request: LoadRequest, sources: Sources, mapp
   const { accounts, contacts, hierarchy, clientRoles, managementRoles } = mapping;
   if (sources.accounts && accounts) {
     await stageSource(tx, request, sources.accounts, skipped, watch, {
-      kind: 'accounts', copySql: staging.copyAccountsSql, dataColumns: staging.accountDataColumns, label: 'account',
+      kind: 'accounts', label: 'account',
       map: (record) => mapAccount(record, accounts, hierarchy),
       stage: staging.stageAccount,
       objects: (row) => (row.parentExternalId !== undefined ? ['accounts', 'hierarchy'] : ['accounts']),
@@ -184,7 +182,7 @@ async function stageSources(tx: Tx, request: LoadRequest, sources: Sources, mapp
   }
   if (sources.contacts && contacts) {
     await stageSource(tx, request, sources.contacts, skipped, watch, {
-      kind: 'contacts', copySql: staging.copyContactsSql, dataColumns: staging.contactDataColumns, label: 'contact',
+      kind: 'contacts', label: 'contact',
       map: (record) => mapContact(record, contacts, clientRoles),
       stage: staging.stageContact,
       objects: (row) => (!row.isDeleted && row.clientRole?.roleName ? ['contacts', 'clientRoles'] : ['contacts']),
@@ -192,7 +190,7 @@ async function stageSources(tx: Tx, request: LoadRequest, sources: Sources, mapp
   }
   if (sources.teamMembers && managementRoles) {
     await stageSource(tx, request, sources.teamMembers, skipped, watch, {
-      kind: 'teamMembers', copySql: staging.copyTeamSql, dataColumns: staging.teamDataColumns, label: 'team member',
+      kind: 'teamMembers', label: 'team member',
       map: (record) => mapManagementRole(record, managementRoles),
       stage: staging.stageTeamMember,
       objects: () => ['managementRoles'],
@@ -206,7 +204,7 @@ async function stageSource<R>(tx: Tx, request: LoadRequest, source: RecordSource
   const sql = staging.knownRecordsSql(plan.kind, request.directoryId);
   const known = await KnownRecords.fetch(tx, sql.count, sql.keys);
   const skipUnchanged = !(plan.kind === 'contacts' && request.mailingListName);
-  await tx.copyIn(plan.copySql, stageLines(source, plan, known, skipUnchanged, skipped, watch));
+  await tx.copyIn(staging.copySql(plan.kind), stageLines(source, plan, known, skipUnchanged, skipped, watch));
 }
 
 /** Maps a source's records to COPY lines, batched so the stream moves kilobytes, not rows. */
@@ -219,7 +217,8 @@ async function* stageLines<R>(
   watch: Watch,
 ): AsyncGenerator<string> {
   let batch = '';
-  const error = (rowError: RowError) => (batch += staging.errorLine(rowError, plan.dataColumns));
+  const width = staging.dataColumns(plan.kind);
+  const error = (rowError: RowError) => (batch += staging.errorLine(rowError, width));
   try {
     for await (const item of source.items) {
       if (++watch.read.rows % 50_000 === 0) await watch.report({ phase: 'staging', source: source.name, rowsRead: watch.read.rows });

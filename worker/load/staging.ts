@@ -9,29 +9,40 @@ import { hash64, hashText, type Hash64 } from './source-hash.ts';
  * in the same columns, so every row error of a run ends in one place.
  */
 
-const errorColumns = 'err_object text, record_id text, err_field text, err_code text, err_message text';
+/**
+ * Each staging table's data columns, in the order a staged row writes its values (see stageAccount
+ * and the others below). Its CREATE, its COPY and the width of an error row all derive from this.
+ */
+const stagingTables = {
+  accounts: {
+    table: 'stg_accounts',
+    data: ['external_id text', 'display_name text', 'attributes jsonb', 'is_deleted boolean', 'has_hierarchy boolean', 'parent_external_id text'],
+  },
+  contacts: {
+    table: 'stg_contacts',
+    data: ['external_id text', 'first_name text', 'last_name text', 'email text', 'attributes jsonb', 'is_deleted boolean', 'account_external_id text', 'role_name text'],
+  },
+  teamMembers: { table: 'stg_team', data: ['account_external_id text', 'user_email text', 'role_name text', 'is_deleted boolean'] },
+} as const;
+export type StagedKind = keyof typeof stagingTables;
 
-export const createStagingSql = `
-create temp table stg_accounts (
-  line integer not null, external_id text, display_name text, attributes jsonb, is_deleted boolean,
-  has_hierarchy boolean, parent_external_id text, source_hash bigint, source text not null, ${errorColumns}
-) on commit drop;
-create temp table stg_contacts (
-  line integer not null, external_id text, first_name text, last_name text, email text, attributes jsonb,
-  is_deleted boolean, account_external_id text, role_name text, source_hash bigint, source text not null, ${errorColumns}
-) on commit drop;
-create temp table stg_team (
-  line integer not null, account_external_id text, user_email text, role_name text, is_deleted boolean,
-  source_hash bigint, source text not null, ${errorColumns}
-) on commit drop;
-`;
+/** Around the data: the line first, then the hash of the data, the source's name, and the row error columns. */
+const errorColumns = ['err_object text', 'record_id text', 'err_field text', 'err_code text', 'err_message text'];
+const columnsOf = (kind: StagedKind) => ['line integer not null', ...stagingTables[kind].data, 'source_hash bigint', 'source text not null', ...errorColumns];
+const namesOf = (kind: StagedKind) => columnsOf(kind).map((column) => column.split(' ')[0]);
 
-export const copyAccountsSql = `copy stg_accounts (line, external_id, display_name, attributes, is_deleted, has_hierarchy,
-  parent_external_id, source_hash, source, err_object, record_id, err_field, err_code, err_message) from stdin`;
-export const copyContactsSql = `copy stg_contacts (line, external_id, first_name, last_name, email, attributes, is_deleted,
-  account_external_id, role_name, source_hash, source, err_object, record_id, err_field, err_code, err_message) from stdin`;
-export const copyTeamSql = `copy stg_team (line, account_external_id, user_email, role_name, is_deleted, source_hash, source,
-  err_object, record_id, err_field, err_code, err_message) from stdin`;
+export const createStagingSql = (Object.keys(stagingTables) as StagedKind[])
+  .map((kind) => `create temp table ${stagingTables[kind].table} (${columnsOf(kind).join(', ')}) on commit drop;`)
+  .join('\n');
+
+export function copySql(kind: StagedKind): string {
+  return `copy ${stagingTables[kind].table} (${namesOf(kind).join(', ')}) from stdin`;
+}
+
+/** The columns an error row leaves null: the data and its hash. */
+export function dataColumns(kind: StagedKind): number {
+  return stagingTables[kind].data.length + 1;
+}
 
 const noError = '\t\\N\t\\N\t\\N\t\\N\t\\N\n';
 
@@ -58,13 +69,11 @@ function staged(key: string, line: number, data: string, complete: boolean): Sta
   return { key, line, data, hash: complete ? hash64(data) : null };
 }
 
-export const accountDataColumns = 7;
 export function stageAccount(row: AccountRow, complete: boolean): StagedRow {
   const data = values([row.externalId, row.displayName, JSON.stringify(row.attributes), row.isDeleted, row.parentExternalId !== undefined, row.parentExternalId ?? null]);
   return staged(row.externalId, row.line, data, complete);
 }
 
-export const contactDataColumns = 9;
 export function stageContact(row: ContactRow, complete: boolean): StagedRow {
   const data = values([
     row.externalId, row.firstName, row.lastName, row.email, JSON.stringify(row.attributes), row.isDeleted,
@@ -73,14 +82,13 @@ export function stageContact(row: ContactRow, complete: boolean): StagedRow {
   return staged(row.externalId, row.line, data, complete);
 }
 
-export const teamDataColumns = 5;
 export function stageTeamMember(row: ManagementRoleRow, complete: boolean): StagedRow {
   const data = values([row.accountExternalId, row.userEmail, row.roleName, row.isDeleted]);
   return staged(`${row.accountExternalId}/${row.userEmail}`, row.line, data, complete);
 }
 
 /** The stored keys and hashes a source's records are compared with, per directory table. */
-export function knownRecordsSql(kind: 'accounts' | 'contacts' | 'teamMembers', directoryId: number) {
+export function knownRecordsSql(kind: StagedKind, directoryId: number) {
   const [table, key] =
     kind === 'accounts' ? ['accounts', 'external_id'] : kind === 'contacts' ? ['contacts', 'external_id'] : ['management_roles', `account_external_id || '/' || user_email`];
   const where = `from ${table} where directory_id = ${Number(directoryId)} and source_hash is not null`;
