@@ -1,6 +1,7 @@
 import { loadConfig, type Config } from './config.ts';
 import { openDatabaseServer, type DatabaseServer } from './database.ts';
 import { Db } from './db.ts';
+import { isAppError } from './errors.ts';
 import { createLogger, type Logger } from './log.ts';
 import { migrate } from './migrate.ts';
 
@@ -20,7 +21,7 @@ export type Runtime = {
 export async function boot(name: string, env: Record<string, string | undefined> = process.env): Promise<Runtime> {
   const config = loadConfig(env);
   const logger = createLogger(config.logLevel, name);
-  const database = await openDatabaseServer(config, logger);
+  const database = await openDatabaseServer(config, logger).catch(explainAndExit);
   const applied = await migrate(database.url);
   if (applied.length > 0) logger.info({ applied }, 'database migrated');
   const db = new Db(database.url, { applicationName: `bellwether-${name}` });
@@ -34,6 +35,13 @@ export async function boot(name: string, env: Record<string, string | undefined>
       await database.stop();
     },
   };
+}
+
+/** A problem at start that the product can explain (where the database cannot run) is said as such, not as a stack trace. */
+function explainAndExit(error: unknown): never {
+  if (!isAppError(error)) throw error;
+  console.error(`error ${error.code}: ${error.message}`);
+  process.exit(1);
 }
 
 /** Runs `stop` once on SIGINT or SIGTERM, then exits. */
