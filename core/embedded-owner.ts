@@ -29,7 +29,7 @@ export async function releaseCluster(dataDir: string): Promise<void> {
  */
 export async function clusterState(dataDir: string): Promise<{ kind: 'stopped' } | { kind: 'shared' } | { kind: 'stale'; postmaster: number }> {
   const postmaster = await pidIn(`${dataDir}/postmaster.pid`);
-  if (postmaster === null || !isAlive(postmaster)) return { kind: 'stopped' };
+  if (postmaster === null || !(await runsCluster(postmaster, dataDir))) return { kind: 'stopped' };
   const owner = await pidIn(ownerFile(dataDir));
   return owner !== null && isAlive(owner) ? { kind: 'shared' } : { kind: 'stale', postmaster };
 }
@@ -51,6 +51,17 @@ async function pidIn(file: string): Promise<number | null> {
   const text = await readFile(file, 'utf8').catch(() => null);
   const pid = Number(text?.split('\n')[0]);
   return Number.isInteger(pid) && pid > 0 ? pid : null;
+}
+
+/**
+ * Whether `pid` is the server of the cluster in `dataDir`. The pid file of a server that was killed
+ * stays behind, and its pid may since belong to another process, which must not be stopped: where
+ * /proc shows command lines, the server's names its cluster.
+ */
+async function runsCluster(pid: number, dataDir: string): Promise<boolean> {
+  if (!existsSync('/proc/self')) return isAlive(pid);
+  const command = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  return command.split('\0').includes(dataDir);
 }
 
 function isAlive(pid: number): boolean {

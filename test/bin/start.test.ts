@@ -95,7 +95,7 @@ describe('npm start on the embedded database', () => {
     dataDir = undefined;
   });
 
-  it('stops the database a killed start left running, then its own when stopped', async function () {
+  it('stops the database a killed start left running, shares its own with commands, and stops it when stopped', async function () {
     this.timeout(240_000);
     dataDir = await tempDir();
     // As root, the server runs as the `postgres` user, which must be able to enter this folder.
@@ -122,7 +122,11 @@ describe('npm start on the embedded database', () => {
 
     const second = await start();
     assert.ok(second.messages.includes('stopped a stale embedded database left running by a process that ended'), second.messages.join('\n'));
-    assert.notDeepEqual(await serversOf(cluster), left);
+    const running = await serversOf(cluster);
+    assert.notDeepEqual(running, left);
+    // A command of the same install meanwhile shares the running database, and leaves it running.
+    await promisify(execFile)(process.execPath, [path.join(root, 'bin', 'migrate.ts')], { env });
+    assert.deepEqual(await serversOf(cluster), running);
     second.child.kill('SIGTERM');
     assert.deepEqual(await once(second.child, 'exit'), [0, null]);
     assert.deepEqual(await serversOf(cluster), []);
