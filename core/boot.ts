@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { loadConfig, type Config } from './config.ts';
 import { openDatabaseServer, type DatabaseServer } from './database.ts';
 import { Db } from './db.ts';
+import { isAppError } from './errors.ts';
 import { createLogger, type Logger } from './log.ts';
 import { migrate } from './migrate.ts';
 
@@ -23,7 +24,7 @@ export async function boot(name: string, env: Record<string, string | undefined>
   const config = loadConfig(env);
   const logger = createLogger(config.logLevel, name);
   await mkdir(config.importDir, { recursive: true });
-  const database = await openDatabaseServer(config, logger);
+  const database = await openDatabaseServer(config, logger).catch(explainAndExit);
   const applied = await migrate(database.url);
   if (applied.length > 0) logger.info({ applied }, 'database migrated');
   const db = new Db(database.url, { applicationName: `bellwether-${name}` });
@@ -37,6 +38,13 @@ export async function boot(name: string, env: Record<string, string | undefined>
       await database.stop();
     },
   };
+}
+
+/** A problem at start that the product can explain (where the database cannot run) is said as such, not as a stack trace. */
+function explainAndExit(error: unknown): never {
+  if (!isAppError(error)) throw error;
+  console.error(`error ${error.code}: ${error.message}`);
+  process.exit(1);
 }
 
 /** Runs `stop` once on SIGINT or SIGTERM, then exits. */

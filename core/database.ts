@@ -2,7 +2,7 @@ import path from 'node:path';
 import pg from 'pg';
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
-import { embeddedUrl, startEmbeddedPostgres } from './embedded-postgres.ts';
+import { startEmbeddedPostgres } from './embedded-postgres.ts';
 
 export type DatabaseServer = { url: string; embedded: boolean; stop: () => Promise<void> };
 
@@ -10,28 +10,14 @@ const embeddedDatabaseName = 'bellwether';
 
 /**
  * Resolves where the product's data lives: `DATABASE_URL` when set, otherwise an embedded
- * PostgreSQL under the data folder, started here (and again should it die) and stopped by `stop`.
+ * PostgreSQL under the data folder, started here (and again should it die) and stopped by `stop`,
+ * or shared when another process of this install (`npm start`, say) already runs it.
  */
 export async function openDatabaseServer(config: Config, logger: Logger): Promise<DatabaseServer> {
   if (config.databaseUrl) return { url: config.databaseUrl, embedded: false, stop: async () => {} };
-  const running = embeddedUrl(config.embeddedPgPort, embeddedDatabaseName);
-  // Another process of this install (`npm start`, say) already runs the embedded server: share it.
-  if (await answers(running)) return { url: running, embedded: true, stop: async () => {} };
   const server = await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'pg'), port: config.embeddedPgPort, logger });
   await createDatabaseIfMissing(server.url('postgres'), embeddedDatabaseName);
   return { url: server.url(embeddedDatabaseName), embedded: true, stop: server.stop };
-}
-
-async function answers(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
 }
 
 export async function createDatabaseIfMissing(adminUrl: string, name: string, template?: string): Promise<void> {

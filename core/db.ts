@@ -108,6 +108,26 @@ export class Db implements Queryable {
     }
   }
 
+  /**
+   * Runs `fn` on a connection of its own, outside the pool, closed once `fn` settles: what the
+   * session holds (an advisory lock) lasts as long as `fn`, and no longer than the process.
+   */
+  async session<T>(fn: (session: Queryable) => Promise<T>): Promise<T> {
+    const client = new pg.Client(this.pool.options);
+    // A session that drops while `fn` runs must not end the process; its next statement fails instead.
+    client.on('error', () => {});
+    await client.connect();
+    try {
+      return await fn({
+        async query<R extends Row = Row>(text: string, values?: readonly unknown[]) {
+          return (await client.query<R>(text, values as unknown[] | undefined)).rows;
+        },
+      });
+    } finally {
+      await client.end().catch(() => {});
+    }
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }

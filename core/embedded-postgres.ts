@@ -1,38 +1,55 @@
 import { backoffDelay } from './backoff.ts';
 import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout } from 'node:timers/promises';
+import pg from 'pg';
+import { checkReachableByPostgresUser } from './embedded-access.ts';
+import { claimCluster, clusterState, releaseCluster, stopStaleCluster } from './embedded-owner.ts';
 import type { Logger } from './log.ts';
 
 export type EmbeddedServer = { url: (database: string) => string; stop: () => Promise<void> };
 
 const user = 'bellwether';
-const password = 'bellwether';
+/** The password of data folders made before each got a generated one; replaced at their next start. */
+const legacyPassword = 'bellwether';
 
-/** The server listens on loopback only, so this fixed local password guards nothing reachable from outside. */
-export function embeddedUrl(port: number, database: string): string {
-  return `postgres://${user}:${password}@127.0.0.1:${port}/${database}`;
+function serverUrl(port: number, password: string, database: string): string {
+  return `postgres://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
 }
 
 /**
  * Starts the PostgreSQL server bundled as an npm package, initialising `dataDir` on first use,
- * so a fresh machine needs no database installed.
+ * so a fresh machine needs no database installed. A server another live process of this install
+ * runs on `dataDir` is shared (and left to it to stop); one left running by a process that died is
+ * stopped first. The superuser's password is generated at first start into `<dataDir>.password`.
  */
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
   port: number;
   onLog?: (message: string) => void;
-  /** Told when the server died and when it runs again. */
+  /** Told when the server died and when it runs again, and of a stale server stopped. */
   logger?: Logger;
 }): Promise<EmbeddedServer> {
-  await mkdir(path.dirname(options.dataDir), { recursive: true });
+  const { dataDir, port } = options;
+  await checkReachableByPostgresUser(dataDir);
+  await mkdir(path.dirname(dataDir), { recursive: true });
+  const state = await clusterState(dataDir);
+  if (state.kind === 'shared') {
+    const password = (await readPassword(dataDir)) ?? legacyPassword;
+    return { url: (database) => serverUrl(port, password, database), stop: async () => {} };
+  }
+  if (state.kind === 'stale') await stopStaleCluster(dataDir, state.postmaster, options.logger);
+  const initialised = existsSync(path.join(dataDir, 'PG_VERSION'));
+  const stored = await readPassword(dataDir);
+  const password = stored ?? (initialised ? legacyPassword : await savePassword(dataDir, randomPassword()));
   const quiet = options.onLog ?? (() => {});
   const EmbeddedPostgres = await importWithoutSignalHooks();
   const server = new EmbeddedPostgres({
-    databaseDir: options.dataDir,
-    port: options.port,
+    databaseDir: dataDir,
+    port,
     user,
     password,
     persistent: true,
@@ -43,16 +60,50 @@ export async function startEmbeddedPostgres(options: {
     onLog: quiet,
     onError: (error: unknown) => quiet(String(error)),
   });
-  if (!existsSync(path.join(options.dataDir, 'PG_VERSION'))) await server.initialise();
+  if (!initialised) await server.initialise();
   await server.start();
+  await claimCluster(dataDir);
+  const current = password === legacyPassword ? await replaceLegacyPassword(dataDir, port) : password;
   const keeper = keepRunning(server, options.logger);
   return {
-    url: (database) => embeddedUrl(options.port, database),
+    url: (database) => serverUrl(port, current, database),
     stop: async () => {
       await keeper.stop();
       if (isRunning(serverProcess(server))) await server.stop();
+      await releaseCluster(dataDir);
     },
   };
+}
+
+function passwordFile(dataDir: string): string {
+  return `${dataDir}.password`;
+}
+
+function randomPassword(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+async function readPassword(dataDir: string): Promise<string | null> {
+  return (await readFile(passwordFile(dataDir), 'utf8').catch(() => null))?.trim() || null;
+}
+
+/** Readable by this user only: the server listens on loopback, where any local user could try it. */
+async function savePassword(dataDir: string, password: string): Promise<string> {
+  await writeFile(passwordFile(dataDir), `${password}\n`, { mode: 0o600 });
+  return password;
+}
+
+/** A data folder made with the fixed password of earlier versions gets a generated one. */
+async function replaceLegacyPassword(dataDir: string, port: number): Promise<string> {
+  const password = randomPassword();
+  const client = new pg.Client({ connectionString: serverUrl(port, legacyPassword, 'postgres') });
+  await client.connect();
+  try {
+    await client.query(`alter role ${user} password ${client.escapeLiteral(password)}`);
+  } finally {
+    await client.end();
+  }
+  return savePassword(dataDir, password);
 }
 
 /**

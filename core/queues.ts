@@ -33,10 +33,11 @@ export type DistributionSendJob = { distributionId: number };
 export const workflowRunRetries = 3;
 
 /**
- * How soon work stops waiting on a worker that died. A workflow run's worker beats every
+ * How soon work stops waiting on a worker that died. A sync's or workflow run's worker beats every
  * heartbeatSeconds / 2; one silent for heartbeatSeconds has its job failed by the next supervision
  * pass, and the retry starts retryDelaySeconds later (doubling, with jitter) on any live worker.
- * With these defaults a run taken by a killed worker resumes within about four minutes.
+ * With these defaults a run taken by a killed worker resumes within about four minutes. Workers
+ * also look for runs whose process died (a killed CLI load too) every heartbeatSeconds.
  */
 export type WorkerTiming = { heartbeatSeconds: number; superviseSeconds: number; retryDelaySeconds: number };
 export const defaultTiming: WorkerTiming = { heartbeatSeconds: 30, superviseSeconds: 60, retryDelaySeconds: 60 };
@@ -46,7 +47,10 @@ export const defaultTiming: WorkerTiming = { heartbeatSeconds: 30, superviseSeco
  * any process that sends or works jobs calls it after start.
  */
 export async function createQueues(boss: PgBoss, timing: WorkerTiming = defaultTiming): Promise<void> {
-  await boss.createQueue(Queue.sync, { notify: true });
+  // A sync whose worker died is retried (twice, pg-boss's default) on a live worker.
+  await boss.createQueue(Queue.sync, { notify: true, heartbeatSeconds: timing.heartbeatSeconds });
+  // A sync queue created before it had a heartbeat gets one.
+  if (!(await boss.getQueue(Queue.sync))?.heartbeatSeconds) await boss.updateQueue(Queue.sync, { heartbeatSeconds: timing.heartbeatSeconds });
   // A run that failed for a passing reason, or whose worker died, is tried three more times.
   await boss.createQueue(Queue.workflowRun, {
     notify: true,

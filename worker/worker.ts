@@ -8,6 +8,7 @@ import { syncJobSchema, type SyncDeps } from './jobs/sync-job.ts';
 import { runWorkflow, type WorkflowRunDeps } from './jobs/run-workflow.ts';
 import { createQueues, defaultTiming, Queue, type DistributionSendJob, type WorkerTiming } from '../core/queues.ts';
 import { createMailer, type Mailer } from '../core/mail.ts';
+import { failLostRuns } from '../core/runs/queries.ts';
 import { sendDistribution, type RetryPolicy } from './distribute/send-distribution.ts';
 
 export type Worker = { boss: PgBoss; stop: () => Promise<void> };
@@ -84,10 +85,18 @@ export async function startWorker(options: {
       if (!outcome.finished) throw new Error(`distribution ${job.data.distributionId} stopped before every recipient was sent`);
     }
   });
+  // Runs whose process died (a killed CLI load, a lost worker) end as failed soon, not at the next load.
+  const lostRuns = setInterval(() => {
+    failLostRuns(db).then(
+      (runIds) => runIds.length > 0 && logger.warn({ runIds }, 'runs of a process that stopped marked failed'),
+      (error: unknown) => logger.error({ err: error }, 'runs of stopped processes not checked'),
+    );
+  }, timing.heartbeatSeconds * 1000);
   return {
     boss,
     stop: async () => {
       stopping = true;
+      clearInterval(lostRuns);
       await boss.stop({ graceful: true, timeout: 30_000 });
       await mailer.close();
     },

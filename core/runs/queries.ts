@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RunState } from '../states.ts';
+import { ErrorCode } from '../errors.ts';
 import type { Queryable } from '../db.ts';
 import { toPage, type Page, type PagedRows, type Window } from '../page.ts';
 
@@ -113,4 +114,32 @@ export async function requestCancel(db: Queryable, runId: string): Promise<boole
     [runId],
   );
   return rows.length === 1;
+}
+
+/**
+ * Arguments of the advisory lock that owns a run, `column` holding its id. Every running run has
+ * an owner: the process loading it holds this session lock on a connection of its own while it
+ * works on it. A process that dies (killed, out of memory) loses its connections, and with them the
+ * lock, so a running run whose lock is free is one that nobody works on any more. Ids wrap at 2^31
+ * to fit the lock's int key; runs that far apart are never running together.
+ */
+export function runOwnerLock(column: string): string {
+  return `7412531, (${column} % 2147483648)::int`;
+}
+
+/**
+ * Marks failed with WORKER_LOST each running run (or only `runId`) that no process owns any more,
+ * and answers their ids. Taking the owner's lock for the statement is the test of that: it is
+ * free only when the owner is gone. Locks are tried only on running runs, never on the history.
+ */
+export async function failLostRuns(db: Queryable, runId?: string): Promise<number[]> {
+  const rows = await db.query<{ id: number }>(
+    `with running as materialized (select id from sync_runs where state = 'running' and ($1::bigint is null or id = $1))
+    update sync_runs set state = 'failed', error_code = $2, finished_at = now(),
+      error_message = 'the process loading it stopped before it finished (killed, or its machine gone); nothing it loaded was kept'
+    where state = 'running' and id in (select id from running where pg_try_advisory_xact_lock(${runOwnerLock('id')}))
+    returning id::int`,
+    [runId ?? null, ErrorCode.WORKER_LOST],
+  );
+  return rows.map((r) => r.id);
 }

@@ -3,7 +3,7 @@ import type { Db } from '../../core/db.ts';
 import { AppError, ErrorCode } from '../../core/errors.ts';
 import { directoryPage } from '../../core/page.ts';
 import { parseQuery, runErrorsQuery, runsQuery } from '../query-params.ts';
-import { findRun, listRuns, requestCancel, runErrorsCsv } from '../../core/runs/queries.ts';
+import { failLostRuns, findRun, listRuns, requestCancel, runErrorsCsv } from '../../core/runs/queries.ts';
 import { watchRuns, Wakeup } from '../../core/runs/run-changes.ts';
 import type { Notifications } from '../../core/notifications.ts';
 import { RunState } from '../../core/states.ts';
@@ -29,13 +29,18 @@ export function runRoutes(db: Db, notifications: Notifications): Router {
     res.json({ ...summary, errors: { items: errors, total: summary.errorCount, limit: errorsLimit, offset: errorsOffset } });
   });
 
-  /** Stops a running sync at its next checkpoint; it rolls back and ends failed with RUN_CANCELLED. */
+  /**
+   * Stops a running sync at its next checkpoint (202); it rolls back and ends failed with
+   * RUN_CANCELLED. A run whose process died reaches no checkpoint: it ends at once (200), WORKER_LOST.
+   */
   router.post('/runs/:id/cancel', async (req, res) => {
     const id = req.params.id;
     const run = runIdPattern.test(id) ? await findRun(db, id, { limit: 0, offset: 0 }) : null;
     if (!run) throw new AppError(ErrorCode.NOT_FOUND, `run ${id} does not exist`);
     if (!(await requestCancel(db, id))) throw new AppError(ErrorCode.CONFLICT, `run ${id} is not running (it ${run.state})`);
-    res.status(202).json({ id: run.id, cancelRequested: true });
+    const lost = await failLostRuns(db, id);
+    if (lost.length === 0) res.status(202).json({ id: run.id, cancelRequested: true });
+    else res.status(200).json({ id: run.id, cancelRequested: true, state: 'failed', errorCode: ErrorCode.WORKER_LOST });
   });
 
   /** Every row error of the run as CSV, streamed, for a spreadsheet. */

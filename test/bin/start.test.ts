@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { chmod, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { freePort } from '../helpers/database.ts';
+import { tempDir } from '../helpers/files.ts';
 import { testDatabase } from '../helpers/hooks.ts';
 
 const root = path.join(import.meta.dirname, '..', '..');
@@ -69,5 +72,82 @@ describe('npm start', () => {
     const runs = await fetch(`http://localhost:${port}/api/runs`, { headers: { authorization: `Bearer ${key}` } });
     assert.equal(((await runs.json()) as { total: number }).total, 1, 'the demo is loaded once, not at every start');
     assert.equal(await stop(second), 0);
+  });
+});
+
+/** The pids of PostgreSQL servers running on the cluster in `dataDir` (its postmaster names it in its command line). */
+async function serversOf(dataDir: string): Promise<number[]> {
+  const found: number[] = [];
+  for (const pid of (await readdir('/proc')).filter((entry) => /^\d+$/.test(entry))) {
+    const command = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (command.split('\0').includes(dataDir)) found.push(Number(pid));
+  }
+  return found;
+}
+
+describe('npm start on the embedded database', () => {
+  const children: ChildProcess[] = [];
+  let dataDir: string | undefined;
+  afterEach(async () => {
+    for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+    for (const pid of dataDir ? await serversOf(path.join(dataDir, 'pg')) : []) process.kill(pid, 'SIGKILL');
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    dataDir = undefined;
+  });
+
+  it('stops the database a killed start left running, shares its own with commands, and stops it when stopped', async function () {
+    this.timeout(240_000);
+    dataDir = await tempDir();
+    // As root, the server runs as the `postgres` user, which must be able to enter this folder.
+    await chmod(dataDir, 0o755);
+    const cluster = path.join(dataDir, 'pg');
+    const env: NodeJS.ProcessEnv = { ...process.env, BELLWETHER_DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()), PORT: String(await freePort()), ADMIN_API_KEY: 'test-admin-key-0123456789', LOG_LEVEL: 'info' };
+    delete env.DATABASE_URL;
+    const start = async () => {
+      const child = spawn(process.execPath, [path.join(root, 'bin', 'start.ts')], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+      children.push(child);
+      let output = '';
+      for await (const chunk of child.stdout!) {
+        output += String(chunk);
+        if (output.includes('Try:')) return { child, messages: output.split('\n').filter((line) => line.startsWith('{')).map((line) => (JSON.parse(line) as { msg: string }).msg) };
+      }
+      throw new Error(`start exited early:\n${output}`);
+    };
+
+    const first = await start();
+    first.child.kill('SIGKILL');
+    await once(first.child, 'exit');
+    const left = await serversOf(cluster);
+    assert.equal(left.length, 1, 'the killed start left its database running');
+
+    const second = await start();
+    assert.ok(second.messages.includes('stopped a stale embedded database left running by a process that ended'), second.messages.join('\n'));
+    const running = await serversOf(cluster);
+    assert.notDeepEqual(running, left);
+    // A command of the same install meanwhile shares the running database, and leaves it running.
+    await promisify(execFile)(process.execPath, [path.join(root, 'bin', 'migrate.ts')], { env });
+    assert.deepEqual(await serversOf(cluster), running);
+    second.child.kill('SIGTERM');
+    assert.deepEqual(await once(second.child, 'exit'), [0, null]);
+    assert.deepEqual(await serversOf(cluster), []);
+  });
+
+  it('as root, refuses a data folder the postgres user cannot enter and says what to do', async function () {
+    if (process.getuid?.() !== 0) this.skip();
+    // mkdtemp makes a folder only its owner can enter (mode 700), as /root is.
+    dataDir = await tempDir();
+    const env: NodeJS.ProcessEnv = { ...process.env, BELLWETHER_DATA_DIR: path.join(dataDir, 'data'), EMBEDDED_PG_PORT: String(await freePort()), LOG_LEVEL: 'warn' };
+    delete env.DATABASE_URL;
+    const failed = await promisify(execFile)(process.execPath, [path.join(root, 'bin', 'start.ts')], { env }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
+    );
+    assert.deepEqual(failed, {
+      code: 1,
+      stderr:
+        `error CONFIG_INVALID: running as root, the embedded PostgreSQL runs as the system user "postgres", which cannot enter ${dataDir} (mode 700) ` +
+        `to reach its data in ${path.join(dataDir, 'data', 'pg')}. Set BELLWETHER_DATA_DIR to a folder it can reach (e.g. /var/lib/bellwether), ` +
+        'run as a normal user, or set DATABASE_URL to a PostgreSQL server.\n',
+    });
   });
 });

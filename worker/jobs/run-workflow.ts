@@ -3,11 +3,10 @@ import type { Config } from '../../core/config.ts';
 import { ErrorCode } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
 import type { Mailer } from '../../core/mail.ts';
-import { findRun } from '../../core/runs/queries.ts';
+import { failLostRuns, findRun } from '../../core/runs/queries.ts';
 import type { WorkflowDefinition } from '../../core/workflows/definition.ts';
 import { findWorkflow, findWorkflowVersion } from '../../core/workflows/queries.ts';
 import { scheduleDistribution, type DistributeTask, type ScheduledDistribution } from '../distribute/schedule-distribution.ts';
-import { failAbandonedRuns } from '../load/run-queries.ts';
 import { notifyRunFailed } from '../notify/run-failed.ts';
 import { runSync, type SyncResult } from './run-sync.ts';
 import type { SyncDeps } from './sync-job.ts';
@@ -70,9 +69,8 @@ export async function runWorkflowTasks(
 export async function runWorkflow(deps: WorkflowRunDeps, job: { id: string; data: unknown; retryCount: number }): Promise<void> {
   const { db, logger } = deps;
   const { workflowId, version } = workflowRunSchema.parse(job.data);
-  // One job of a workflow is active at a time (stately queue), so a run of it still marked
-  // running belongs to an earlier attempt whose worker died mid-run; its load was rolled back.
-  const abandoned = await failAbandonedRuns(db, workflowId);
+  // A retry after a worker died finds that worker's run still marked running; its load was rolled back.
+  const abandoned = await failLostRuns(db);
   if (abandoned.length > 0) logger.warn({ jobId: job.id, workflowId, runIds: abandoned }, 'runs of a lost worker marked failed');
   const attempt = job.retryCount + 1;
   logger.info({ jobId: job.id, workflowId, version, attempt }, 'workflow run started');

@@ -45,17 +45,20 @@ export async function loadDirectory(db: Db, request: LoadRequest): Promise<LoadR
   if (!(await runs.directoryExists(db, request.directoryId))) {
     throw new AppError(ErrorCode.DIRECTORY_NOT_FOUND, `directory ${request.directoryId} does not exist`);
   }
-  const runId = await runs.createRun(db, request.directoryId, request.sourceLabel, request.workflow);
-  try {
-    const outcome = await db.tx((tx) => loadInTransaction(tx, runId, request, progressReporter(db, runId)));
-    return { runId, state: 'succeeded', error: null, ...outcome };
-  } catch (error) {
-    const known = isAppError(error) ? error : new AppError(ErrorCode.LOAD_FAILED, `the load failed and nothing was changed: ${(error as Error).message}`, { cause: error });
-    // A run whose database went away is recorded once it is back, rather than left running.
-    if (known.code === ErrorCode.DATABASE_UNAVAILABLE) await db.reachable(databaseReturnMs);
-    await runs.markRunFailed(db, runId, known.code, known.message);
-    return { runId, state: 'failed', error: { code: known.code, message: known.message }, counts: {}, mailingList: null };
-  }
+  // The session owns the run until the load has recorded how it ended (see runOwnerLock).
+  return db.session(async (owner) => {
+    const runId = await runs.createRun(owner, request.directoryId, request.sourceLabel, request.workflow);
+    try {
+      const outcome = await db.tx((tx) => loadInTransaction(tx, runId, request, progressReporter(db, runId)));
+      return { runId, state: 'succeeded', error: null, ...outcome };
+    } catch (error) {
+      const known = isAppError(error) ? error : new AppError(ErrorCode.LOAD_FAILED, `the load failed and nothing was changed: ${(error as Error).message}`, { cause: error });
+      // A run whose database went away is recorded once it is back, rather than left running.
+      if (known.code === ErrorCode.DATABASE_UNAVAILABLE) await db.reachable(databaseReturnMs);
+      await runs.markRunFailed(db, runId, known.code, known.message);
+      return { runId, state: 'failed', error: { code: known.code, message: known.message }, counts: {}, mailingList: null };
+    }
+  });
 }
 
 /** How long a load whose database went away waits for it to return to record its failure (a restart, a failover). */

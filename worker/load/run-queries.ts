@@ -1,12 +1,17 @@
-import { ErrorCode } from '../../core/errors.ts';
 import type { Queryable, Tx } from '../../core/db.ts';
-import type { ObjectCounts } from '../../core/runs/queries.ts';
+import { runOwnerLock, type ObjectCounts } from '../../core/runs/queries.ts';
 import type { AttributeDefinition } from '../../core/directory/attributes.ts';
 import type { DirectoryObject } from '../map/row-error.ts';
 
-export async function createRun(db: Queryable, directoryId: number, source: string, workflow?: { id: number; version: number }): Promise<number> {
-  const [run] = await db.query<{ id: number }>(
-    `insert into sync_runs (directory_id, source, state, workflow_id, workflow_version) values ($1, $2, 'running', $3, $4) returning id::int`,
+/**
+ * Inserts a running run owned by `owner`'s session (see runOwnerLock): one statement, so nobody
+ * sees the run running before its owner holds the lock.
+ */
+export async function createRun(owner: Queryable, directoryId: number, source: string, workflow?: { id: number; version: number }): Promise<number> {
+  const [run] = await owner.query<{ id: number }>(
+    `with run as (
+      insert into sync_runs (directory_id, source, state, workflow_id, workflow_version) values ($1, $2, 'running', $3, $4) returning id
+    ) select id::int, pg_advisory_lock(${runOwnerLock('id')}) from run`,
     [directoryId, source, workflow?.id ?? null, workflow?.version ?? null],
   );
   return run!.id;
@@ -45,17 +50,6 @@ export async function markRunFailed(db: Queryable, runId: number, code: string, 
     `update sync_runs set state = 'failed', error_code = $2, error_message = $3, finished_at = clock_timestamp() where id = $1`,
     [runId, code, message],
   );
-}
-
-/** Marks a workflow's runs that are still 'running' failed, and answers their ids. */
-export async function failAbandonedRuns(db: Queryable, workflowId: number): Promise<number[]> {
-  const rows = await db.query<{ id: number }>(
-    `update sync_runs set state = 'failed', error_code = $2, finished_at = clock_timestamp(),
-       error_message = 'the worker running it stopped before it finished; nothing it loaded was kept, and the workflow run was retried'
-     where workflow_id = $1 and state = 'running' returning id::int`,
-    [workflowId, ErrorCode.WORKER_LOST],
-  );
-  return rows.map((r) => r.id);
 }
 
 export async function directoryExists(db: Queryable, directoryId: number): Promise<boolean> {

@@ -7,9 +7,11 @@ import type { Db } from '../../../core/db.ts';
 import { createWorkflow } from '../../../core/workflows/queries.ts';
 import { runSync } from '../../../worker/jobs/run-sync.ts';
 import { workflowJobs } from '../../../core/workflows/schedule.ts';
+import { Queue } from '../../../core/queues.ts';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.ts';
 import { accountHeader, contactHeader, directorySnapshot, tempDir, writeCsv } from '../../helpers/files.ts';
 import { testDatabase } from '../../helpers/hooks.ts';
+import { accountsExport, fifoFile, openFifoWriter } from '../../helpers/fifo.ts';
 
 const workerScript = path.join(import.meta.dirname, '..', '..', 'helpers', 'worker-process.ts');
 
@@ -52,6 +54,7 @@ describe('a worker killed mid-run', function () {
     }
     await boss?.stop({ graceful: false });
     await control?.drop();
+    boss = control = undefined;
   });
 
   it('leaves the run to the other worker, and the directory ends as a clean load would leave it', async function () {
@@ -127,5 +130,39 @@ describe('a worker killed mid-run', function () {
     assert.deepEqual((await db.query('select name from mailing_lists')).map((l) => l.name), [`Daily ${runs[1]!.id}`]);
     assert.equal(survivor.child.exitCode, null, 'the other worker still runs');
     assert.deepEqual(await snapshot(db), expected);
+  });
+
+  it('leaves a sync job to the next worker: the lost run fails with WORKER_LOST, the retry loads', async function () {
+    const { db, url } = await testDatabase(this);
+    // A FIFO holds the load mid-file until the worker is killed; the retry reads it again.
+    const accounts = await fifoFile('accounts.csv');
+    const first = startWorkerProcess(url, path.dirname(accounts));
+    workers.push(first);
+    await first.started;
+    boss = new PgBoss({ connectionString: url, schema: 'pgboss', supervise: false, schedule: false });
+    boss.on('error', () => {});
+    await boss.start();
+    await boss.send(Queue.sync, { directoryId: 1, files: { accounts } });
+    const cut = await openFifoWriter(accounts);
+    await cut.write(accountsExport);
+    await until('the load to stage', async () => (await db.query(`select 1 from sync_runs where progress->>'phase' = 'staging'`))[0], 60);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    await cut.close();
+
+    const second = startWorkerProcess(url, path.dirname(accounts));
+    workers.push(second);
+    const whole = await openFifoWriter(accounts, 60);
+    await whole.write(accountsExport);
+    await whole.close();
+    const runs = await until('the retry to finish', async () => {
+      const rows = await db.query<{ state: string; error_code: string | null }>(`select state, error_code from sync_runs order by id`);
+      return rows.length === 2 && rows.every((r) => r.state !== 'running') ? rows : undefined;
+    }, 60);
+    assert.deepEqual(runs, [
+      { state: 'failed', error_code: 'WORKER_LOST' },
+      { state: 'succeeded', error_code: null },
+    ]);
+    assert.equal((await directorySnapshot(db)).accounts.length, 4000);
   });
 });
