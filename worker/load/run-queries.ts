@@ -1,4 +1,4 @@
-import { ErrorCode } from '../../core/errors.ts';
+import { ErrorCode, storableText } from '../../core/errors.ts';
 import type { Queryable, Tx } from '../../core/db.ts';
 import type { ObjectCounts } from '../../core/runs/queries.ts';
 import type { AttributeDefinition } from '../../core/directory/attributes.ts';
@@ -39,7 +39,7 @@ export async function saveApiCalls(db: Queryable, runId: number, calls: number):
 export async function markRunFailed(db: Queryable, runId: number, code: string, message: string): Promise<void> {
   await db.query(
     `update sync_runs set state = 'failed', error_code = $2, error_message = $3, finished_at = now() where id = $1`,
-    [runId, code, message],
+    [runId, code, storableText(message)],
   );
 }
 
