@@ -5,6 +5,7 @@ import type { Logger } from '../core/log.ts';
 import { requireAdminKey } from './auth.ts';
 import { directoryRoutes } from './directory/routes.ts';
 import { errorHandler, unknownRoute } from './errors.ts';
+import { refuseNul } from './query-params.ts';
 import { healthRoutes } from './health.ts';
 import { runRoutes } from './runs/routes.ts';
 import { connectionRoutes } from './connections/routes.ts';
@@ -34,6 +35,7 @@ export type AppDeps = {
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(refuseNul);
 
   app.use(widgetBundleRoutes());
   app.use('/api', healthRoutes(deps.db, deps.logger));

@@ -1,9 +1,17 @@
 import type { Readable } from 'node:stream';
-import { AppError, ErrorCode } from '../errors.ts';
+import { z } from 'zod';
+import { AppError, ErrorCode, isAppError } from '../errors.ts';
 import { defaultMaxFieldBytes, parseCsv, type CsvParseOptions, type CsvRow } from './csv.ts';
 import type { RecordSource, SourceItem } from './source.ts';
 
 export type CsvOptions = Partial<CsvParseOptions> & { encoding?: 'utf-8' | 'latin1' };
+
+/** How an export file is written, as a job or a workflow task gives it; unset parts take the defaults. */
+export const csvDialectShape = {
+  delimiter: z.string().length(1).optional(),
+  quote: z.string().length(1).optional(),
+  encoding: z.enum(['utf-8', 'latin1']).optional(),
+};
 
 /**
  * Turns a CSV byte stream (a local file today, an SFTP download later) into a record source:
@@ -12,8 +20,11 @@ export type CsvOptions = Partial<CsvParseOptions> & { encoding?: 'utf-8' | 'lati
 export async function csvSource(name: string, bytes: Readable, options: CsvOptions = {}): Promise<RecordSource> {
   const parseOptions = { delimiter: options.delimiter ?? ',', quote: options.quote ?? '"', maxFieldBytes: options.maxFieldBytes ?? defaultMaxFieldBytes };
   // TextDecoder drops a UTF-8 byte order mark, so "Id" never arrives as "\uFEFFId".
-  const rows = parseCsv(decode(name, bytes, options.encoding ?? 'utf-8'), parseOptions);
-  const firstBatch = await rows.next();
+  const rows = parseCsv(decode(bytes, options.encoding ?? 'utf-8'), parseOptions);
+  const firstBatch = await rows.next().catch((error: unknown) => {
+    // Thrown before the source exists, so nothing else would say which file it was; the cause stays the same.
+    throw isAppError(error) ? new AppError(error.code, `${name}: ${error.message}`, { cause: error.cause }) : error;
+  });
   const header = firstBatch.done ? undefined : firstBatch.value[0];
   if (!header) throw new AppError(ErrorCode.SOURCE_UNREADABLE, `${name}: the file is empty (no header row)`);
   if (header.kind === 'error') throw new AppError(ErrorCode.SOURCE_UNREADABLE, `${name}: line 1 (header): ${header.message}`);
@@ -57,17 +68,17 @@ export async function csvSource(name: string, bytes: Readable, options: CsvOptio
 /** Enough of a file's start to tell UTF-16 from an 8-bit encoding. */
 const sniffBytes = 1024;
 
-async function* decode(name: string, bytes: Readable, encoding: 'utf-8' | 'latin1'): AsyncGenerator<string> {
+async function* decode(bytes: Readable, encoding: 'utf-8' | 'latin1'): AsyncGenerator<string> {
   let decoder: TextDecoder | undefined;
   try {
     for await (const chunk of headFirst(bytes)) {
-      decoder ??= decoderFor(name, chunk, encoding);
+      decoder ??= decoderFor(chunk, encoding);
       yield decoder.decode(chunk, { stream: true });
     }
     yield (decoder ?? new TextDecoder()).decode();
   } catch (error) {
     if (error instanceof TypeError) {
-      throw new AppError(ErrorCode.SOURCE_UNREADABLE, `the file is not valid UTF-8 (set the encoding to latin1 for Latin-1 exports)`, { cause: error });
+      throw new AppError(ErrorCode.SOURCE_UNREADABLE, `the file is not valid UTF-8; for a Latin-1 export set its encoding to latin1 (npm run load: --encoding latin1)`, { cause: error });
     }
     throw error;
   }
@@ -93,7 +104,7 @@ async function* headFirst(bytes: Readable): AsyncGenerator<Uint8Array> {
  * UTF-16 is read when a byte order mark says so. Without one, ASCII text in UTF-16 has a NUL in
  * every other byte: such a file is refused by name rather than loaded as rows of NULs.
  */
-function decoderFor(name: string, start: Uint8Array, encoding: 'utf-8' | 'latin1'): TextDecoder {
+function decoderFor(start: Uint8Array, encoding: 'utf-8' | 'latin1'): TextDecoder {
   if (start[0] === 0xff && start[1] === 0xfe) return new TextDecoder('utf-16le', { fatal: true });
   if (start[0] === 0xfe && start[1] === 0xff) return new TextDecoder('utf-16be', { fatal: true });
   const pairs = Math.floor(Math.min(start.length, sniffBytes) / 2);
@@ -109,7 +120,7 @@ function decoderFor(name: string, start: Uint8Array, encoding: 'utf-8' | 'latin1
   if (utf16) {
     throw new AppError(
       ErrorCode.SOURCE_UNREADABLE,
-      `${name}: the file looks like UTF-16 (${utf16}-endian) without a byte order mark; save it as UTF-8, or as UTF-16 with a byte order mark`,
+      `the file looks like UTF-16 (${utf16}-endian) without a byte order mark; save it as UTF-8, or as UTF-16 with a byte order mark`,
     );
   }
   return new TextDecoder(encoding === 'latin1' ? 'latin1' : 'utf-8', { fatal: encoding === 'utf-8' });

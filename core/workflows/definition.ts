@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { mappingInputSchema } from '../directory/mapping-input.ts';
+import { csvDialectShape } from '../records/csv-source.ts';
 import { unknownPlaceholders } from '../surveys/template.ts';
 import { missingRequiredFields, salesforceObjectOptions } from '../connections/salesforce-objects.ts';
 
@@ -11,11 +12,6 @@ import { missingRequiredFields, salesforceObjectOptions } from '../connections/s
 
 const name = z.string().trim().min(1).max(100);
 const object = z.enum(['accounts', 'contacts', 'teamMembers']);
-const dialect = {
-  delimiter: z.string().length(1).optional(),
-  quote: z.string().length(1).optional(),
-  encoding: z.enum(['utf-8', 'latin1']).optional(),
-};
 
 const extractFile = z.strictObject({ type: z.literal('extract'), name, object, source: z.literal('file'), path: z.string().min(1) });
 const extractSftp = z.strictObject({
@@ -27,7 +23,7 @@ const extractSftp = z.strictObject({
   path: z.string().min(1).optional(),
   pattern: z.string().min(1).optional(),
   archiveFolder: z.string().min(1).optional(),
-  ...dialect,
+  ...csvDialectShape,
 });
 /** One object of a connected Salesforce org: its fields (the required ones kept), a list view, a full resync. */
 const extractSalesforce = z.strictObject({

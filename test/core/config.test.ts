@@ -16,4 +16,10 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ CORS_ORIGINS: '*' }), /CORS_ORIGINS lists origins/);
     assert.throws(() => loadConfig({ EMBED_TOKEN_KEY: 'short' }), /EMBED_TOKEN_KEY must be at least 32 characters/);
   });
+
+  it('reads the CSV field limit, 64 KiB unless set, and refuses one that leaves memory unbounded', () => {
+    assert.equal(loadConfig({}).csvMaxFieldBytes, 65536);
+    assert.equal(loadConfig({ CSV_MAX_FIELD_BYTES: '200000' }).csvMaxFieldBytes, 200000);
+    assert.throws(() => loadConfig({ CSV_MAX_FIELD_BYTES: '1000000000' }), /CSV_MAX_FIELD_BYTES is a number of bytes from 1024 to 16777216/);
+  });
 });

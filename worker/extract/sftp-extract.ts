@@ -5,13 +5,10 @@ import type { Db } from '../../core/db.ts';
 import type { SecretBox } from '../../core/secret-box.ts';
 import { connectSftp, resolveFile, sftpSource, type Retry } from './sftp.ts';
 import { SourceKind, type Sources } from '../../core/records/source.ts';
+import { csvDialectShape, type CsvOptions } from '../../core/records/csv-source.ts';
 
 const fileSpec = z.union([z.strictObject({ path: z.string().min(1) }), z.strictObject({ pattern: z.string().min(1) })]).and(
-  z.object({
-    delimiter: z.string().length(1).optional(),
-    quote: z.string().length(1).optional(),
-    encoding: z.enum(['utf-8', 'latin1']).optional(),
-  }),
+  z.object(csvDialectShape),
 );
 
 /** Up to three extract tasks on one SFTP server: contacts, accounts, and (optionally) team members. */
@@ -34,7 +31,8 @@ export type OpenedExtract = {
 };
 
 /** Picks the files of an SFTP extract and opens each one as a source that streams as it downloads. */
-export async function openSftpExtract(db: Db, box: SecretBox, extract: SftpExtract, retry?: Retry): Promise<OpenedExtract> {
+/** `csv` applies to every file, except where a file's own delimiter, quote or encoding says otherwise. */
+export async function openSftpExtract(db: Db, box: SecretBox, extract: SftpExtract, csv: CsvOptions = {}, retry?: Retry): Promise<OpenedExtract> {
   const connection = await findSftpCredentials(db, box, extract.connectionId);
   const picked: { kind: SourceKind; file: RemoteFile; options: SftpExtract['files'][SourceKind] }[] = [];
   const unchanged: RemoteFile[] = [];
@@ -53,7 +51,7 @@ export async function openSftpExtract(db: Db, box: SecretBox, extract: SftpExtra
   const sources: Sources = {};
   for (const { kind, file, options } of picked) {
     const { delimiter, quote, encoding } = options ?? {};
-    sources[kind] = await sftpSource(connection, file, { ...(delimiter ? { delimiter } : {}), ...(quote ? { quote } : {}), ...(encoding ? { encoding } : {}) }, retry);
+    sources[kind] = await sftpSource(connection, file, { ...csv, ...(delimiter ? { delimiter } : {}), ...(quote ? { quote } : {}), ...(encoding ? { encoding } : {}) }, retry);
   }
   return {
     sources,

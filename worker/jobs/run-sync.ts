@@ -16,6 +16,7 @@ import {
 import { saveApiCalls } from '../load/run-queries.ts';
 import { loadDirectory, type LoadResult } from '../load/load-directory.ts';
 import { mappingInputSchema, parseMappingInput, type MappingInput } from '../../core/directory/mapping-input.ts';
+import { csvDialectShape } from '../../core/records/csv-source.ts';
 
 /** A sync job: which export files (local, or on an SFTP server) feed which directory, with which mapping. */
 export const syncJobSchema = z.strictObject({
@@ -26,6 +27,8 @@ export const syncJobSchema = z.strictObject({
   /** Either a mapping, or the path of a mapping JSON file. */
   mapping: z.union([mappingInputSchema, z.string()]).optional(),
   mailingListName: z.string().min(1).optional(),
+  /** How the export files (local or SFTP) are written; an SFTP file's own settings win. */
+  csv: z.strictObject(csvDialectShape).optional(),
   /** The workflow version this sync runs for, recorded on its run. */
   workflow: z.strictObject({ id: z.number().int().positive(), version: z.number().int().positive() }).optional(),
 }).refine((job) => [job.files, job.sftp, job.salesforce].filter((s) => s !== undefined).length === 1, {
@@ -34,7 +37,13 @@ export const syncJobSchema = z.strictObject({
 export type SyncJob = z.infer<typeof syncJobSchema>;
 
 /** What a sync needs besides the database: the box that opens stored credentials, made on first use. */
-export type SyncDeps = { db: Db; secretBox: () => Promise<SecretBox>; salesforce?: Partial<SalesforceTuning> };
+export type SyncDeps = {
+  db: Db;
+  secretBox: () => Promise<SecretBox>;
+  salesforce?: Partial<SalesforceTuning>;
+  /** CSV_MAX_FIELD_BYTES: a longer field in any export file is a row error; unset: the CSV reader's default. */
+  maxCsvFieldBytes?: number;
+};
 
 /**
  * The story of one sync: extract (open the export files), map and load them into the directory
@@ -49,7 +58,9 @@ export type SyncResult = LoadResult & {
   salesforcePlans: ObjectPlan[];
 };
 
-export async function runSync({ db, secretBox, salesforce: tuning }: SyncDeps, job: SyncJob): Promise<SyncResult> {
+export async function runSync({ db, secretBox, salesforce: tuning, maxCsvFieldBytes }: SyncDeps, job: SyncJob): Promise<SyncResult> {
+  const limit = maxCsvFieldBytes === undefined ? {} : { maxFieldBytes: maxCsvFieldBytes };
+  const csv = { ...job.csv, ...limit };
   const mapping = typeof job.mapping === 'string' ? await readMappingFile(job.mapping) : (job.mapping ?? {});
   const { sftp, salesforce } = job;
   let afterLoad: ((runId: number) => Promise<void>) | undefined;
@@ -62,13 +73,13 @@ export async function runSync({ db, secretBox, salesforce: tuning }: SyncDeps, j
     sourceLabel: sftp ? `sftp:${sftp.connectionId}` : salesforce ? `salesforce:${salesforce.connectionId}` : 'files',
     openSources: async () => {
       if (salesforce) {
-        const extract = await openSalesforceExtract(db, await secretBox(), salesforce, job.directoryId, usage, { ...defaultTuning, ...tuning });
+        const extract = await openSalesforceExtract(db, await secretBox(), salesforce, job.directoryId, usage, { ...defaultTuning, ...tuning, ...limit });
         beforeCommit = extract.saveWatermarks;
         salesforcePlans = extract.plans;
         return extract.sources;
       }
-      if (!sftp) return openLocalFiles(job.files ?? {});
-      const extract = await openSftpExtract(db, await secretBox(), sftp);
+      if (!sftp) return openLocalFiles(job.files ?? {}, csv);
+      const extract = await openSftpExtract(db, await secretBox(), sftp, csv);
       afterLoad = extract.afterLoad;
       filesLoadedBefore = extract.unchanged.map((file) => file.path);
       return extract.sources;
