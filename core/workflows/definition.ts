@@ -76,6 +76,21 @@ export function cronOf(s: Schedule): string {
 }
 
 const template = z.string().trim().min(1).max(20_000);
+
+const address = z.email();
+/** `"Name" <a@b.c>`: the display name quoted, so it may hold commas; never a quote, backslash or line break. */
+const quotedName = /^"([^"\\\p{Cc}]*)"\s*<([^<>\s]+)>$/u;
+/** `Name <a@b.c>`: an unquoted display name has none of the characters that would split or end it. */
+const plainName = /^([^"<>,;:@\\\p{Cc}]*?)\s*<([^<>\s]+)>$/u;
+/** The sender of a survey as mail clients write it: an address, alone or after a display name. */
+const sender = z
+  .string()
+  .trim()
+  .max(300)
+  .refine((value) => address.safeParse((quotedName.exec(value) ?? plainName.exec(value))?.[2] ?? value).success, {
+    error: 'a sender address, e.g. "surveys@example.com" or "Acme Surveys <surveys@example.com>"',
+  });
+
 /**
  * Sends a survey by email to the mailing list that the named load task creates in the same run.
  * It sends now, `delayMinutes` after the load, or `at` a set time (now, when that time has passed).
@@ -88,7 +103,7 @@ const distribute = z.strictObject({
   surveyId: z.number().int().positive(),
   linkType: z.enum(['individual', 'anonymous']).default('individual'),
   send: z.union([z.literal('now'), z.strictObject({ delayMinutes: z.number().int().min(1).max(60 * 24 * 90) }), z.strictObject({ at: z.iso.datetime({ offset: true }) })]).default('now'),
-  from: z.string().trim().min(3).max(300).optional(),
+  from: sender.optional(),
   subject: z.string().trim().min(1).max(300).optional(),
   html: template.optional(),
   text: template.optional(),
