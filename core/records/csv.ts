@@ -86,6 +86,8 @@ function parseRecord(text: string, start: number, { delimiter, quote }: CsvDiale
   let pos = start;
   let newlines = 0;
   let tooLong: number | undefined;
+  // Searched again only once passed: a long line of short fields must not be scanned once per field.
+  let eol = text.indexOf('\n', pos);
   // One bad quote costs one line: reading resumes on the line after the record's first line.
   const badQuote = (code: CsvErrorCode, message: string): Parsed => ({ kind: 'error', code, message, end: start, newlines: 0, skip: { kind: 'line' } });
   const push = (value: string) => {
@@ -131,7 +133,7 @@ function parseRecord(text: string, start: number, { delimiter, quote }: CsvDiale
       if (after === '\r' && pos + 1 >= text.length && !final) return null;
       return badQuote('CSV_INVALID_QUOTE', `unexpected ${JSON.stringify(after)} after a closing quote`);
     }
-    const eol = text.indexOf('\n', pos);
+    if (eol !== -1 && eol < pos) eol = text.indexOf('\n', pos);
     const nextDelimiter = text.indexOf(delimiter, pos);
     if (nextDelimiter !== -1 && (eol === -1 || nextDelimiter < eol)) {
       push(text.slice(pos, nextDelimiter));
@@ -176,6 +178,7 @@ function skipRest(text: string, start: number, skip: Skip, { delimiter, quote }:
   }
   let pos = start;
   let newlines = 0;
+  let eol = text.indexOf('\n', pos);
   while (pos < text.length) {
     if (skip.inQuotes) {
       const close = text.indexOf(quote, pos);
@@ -197,7 +200,7 @@ function skipRest(text: string, start: number, skip: Skip, { delimiter, quote }:
       pos += 1;
       continue;
     }
-    const eol = text.indexOf('\n', pos);
+    if (eol !== -1 && eol < pos) eol = text.indexOf('\n', pos);
     const nextDelimiter = text.indexOf(delimiter, pos);
     if (nextDelimiter !== -1 && (eol === -1 || nextDelimiter < eol)) {
       skip.atFieldStart = true;

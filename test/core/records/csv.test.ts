@@ -39,11 +39,10 @@ describe('parseCsv', () => {
 
   describe('a field longer than the limit', () => {
     const mb30 = 30 * 1024 * 1024;
-    /** `before`, then a field of `size` x's in 64 KiB chunks, then `after`; `pulled` counts the characters handed out. */
-    function longField(before: string, size: number, after: string) {
+    /** `before`, then `size` characters of `piece` repeated in 64 KiB chunks, then `after`; `pulled` counts the characters handed out. */
+    function longField(before: string, size: number, after: string, piece = 'x'.repeat(65536)) {
       const pulled = { chars: 0 };
       async function* chunks() {
-        const piece = 'x'.repeat(65536);
         for (const chunk of [before, ...Array.from({ length: size / piece.length }, () => piece), after]) {
           pulled.chars += chunk.length;
           yield chunk;
@@ -92,6 +91,21 @@ describe('parseCsv', () => {
         { kind: 'row', line: 3, fields: ['2', 'ok'] },
       ]);
       assert.equal(pulled.chars, mb30 + 19);
+    });
+
+    it('bounds a record of many short fields too, reporting it before its end is read', async () => {
+      const { chunks, pulled } = longField('Id,Notes\n', mb30, '\n2,ok\n', 'a,'.repeat(32768));
+      const rows: CsvRow[] = [];
+      let pulledAtError = 0;
+      for await (const batch of parseCsv(chunks)) {
+        if (batch.some((r) => r.kind === 'error')) pulledAtError = pulled.chars;
+        rows.push(...batch);
+      }
+      assert.deepEqual(rows.slice(1), [
+        { kind: 'error', line: 2, code: 'CSV_RECORD_TOO_LONG', message: 'the record is longer than 1048576 characters' },
+        { kind: 'row', line: 3, fields: ['2', 'ok'] },
+      ]);
+      assert.ok(pulledAtError < 2 * 1024 * 1024, `${pulledAtError} characters read before the error`);
     });
   });
 });
