@@ -1,19 +1,25 @@
 // `npm run load -- --accounts a.csv --contacts c.csv --team-members t.csv [--mapping m.json] [--mailing-list NAME]
-//                  [--responses nps.csv]`
+//                  [--responses nps.csv] [--encoding latin1] [--delimiter ';']`
 // Loads export files into the directory as one run, prints what changed, exits 1 when the run failed;
 // then imports an NPS history, if given.
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
 import type { Runtime } from '../core/boot.ts';
 import { openCsvFile } from '../worker/extract/local-files.ts';
 import { lazySecretBox } from '../core/secret-box.ts';
 import { runSync } from '../worker/jobs/run-sync.ts';
+import type { SyncDeps } from '../worker/jobs/sync-job.ts';
+import { csvDialectShape } from '../core/records/csv-source.ts';
+import { describeIssues } from '../core/errors.ts';
 import { importResponses } from '../core/surveys/import-responses.ts';
 import { formatRunReport } from '../worker/load/run-report.ts';
 import { runCommand } from './command.ts';
 
 const usage = `usage: npm run load -- [--accounts FILE] [--contacts FILE] [--team-members FILE]
                      [--mapping FILE.json] [--mailing-list NAME] [--directory ID] [--responses FILE]
+                     [--encoding utf-8|latin1] [--delimiter CHAR]
 At least one file. Column names follow Salesforce exports (Id, Name, Parent.Id, Account.Id, User.Email, ...).
+--encoding (utf-8 by default) and --delimiter (a comma by default) apply to every file read.
 --responses imports NPS answers: Contact.Id, Account.Id (optional), Score (0-10), Comment, Responded_At.
 With --sftp-connection ID the files are paths or patterns (exports/contacts_*.csv: the newest match)
 on that server; --archive FOLDER moves them there after the load, --force loads a file loaded before.
@@ -28,6 +34,8 @@ const options = {
   'mailing-list': { type: 'string' },
   directory: { type: 'string', default: '1' },
   responses: { type: 'string' },
+  encoding: { type: 'string' },
+  delimiter: { type: 'string' },
   'sftp-connection': { type: 'string' },
   archive: { type: 'string' },
   force: { type: 'boolean' },
@@ -57,19 +65,28 @@ if (args.help || (!directoryFiles && !args.responses && !fromSalesforce) || !Num
   console.error(usage);
   process.exit(args.help ? 0 : 2);
 }
+const csv = z.strictObject(csvDialectShape).safeParse({
+  ...(args.encoding !== undefined ? { encoding: args.encoding } : {}),
+  ...(args.delimiter !== undefined ? { delimiter: args.delimiter } : {}),
+});
+if (!csv.success) {
+  console.error(`${describeIssues(csv.error)}\n\n${usage}`);
+  process.exit(2);
+}
 
 await runCommand('load', async (runtime) => {
-  if (fromSalesforce && (await loadFromSalesforce(runtime)) !== 0) return 1;
-  if (directoryFiles && (await loadDirectoryFiles(runtime)) !== 0) return 1;
+  const deps = { db: runtime.db, secretBox: lazySecretBox(runtime.config), maxCsvFieldBytes: runtime.config.csvMaxFieldBytes };
+  if (fromSalesforce && (await loadFromSalesforce(runtime, deps)) !== 0) return 1;
+  if (directoryFiles && (await loadDirectoryFiles(runtime, deps)) !== 0) return 1;
   if (args.responses) {
-    const imported = await importResponses(runtime.db, directoryId, await openCsvFile(args.responses, 'the NPS responses file'));
+    const imported = await importResponses(runtime.db, directoryId, await openCsvFile(args.responses, 'the NPS responses file', { ...csv.data, maxFieldBytes: deps.maxCsvFieldBytes }));
     console.log(`\nNPS responses: ${imported.inserted} imported, ${imported.unchanged} already there, ${imported.rejected} rejected.`);
     for (const e of imported.errors) console.log(`  line ${e.line}${e.field ? ` (${e.field})` : ''}: ${e.message}`);
   }
   return 0;
 });
 
-async function loadDirectoryFiles(runtime: Runtime): Promise<number> {
+async function loadDirectoryFiles(runtime: Runtime, deps: SyncDeps): Promise<number> {
   const named = {
     ...(args.accounts ? { accounts: args.accounts } : {}),
     ...(args.contacts ? { contacts: args.contacts } : {}),
@@ -77,8 +94,9 @@ async function loadDirectoryFiles(runtime: Runtime): Promise<number> {
   };
   const connectionId = Number(args['sftp-connection']);
   const remote = (name: string) => (/[*?[]/.test(name) ? { pattern: name } : { path: name });
-  const result = await runSync({ db: runtime.db, secretBox: lazySecretBox(runtime.config) }, {
+  const result = await runSync(deps, {
     directoryId,
+    csv: csv.data,
     ...(args['sftp-connection']
       ? {
           sftp: {
@@ -96,9 +114,9 @@ async function loadDirectoryFiles(runtime: Runtime): Promise<number> {
   return result.state === 'succeeded' ? 0 : 1;
 }
 
-async function loadFromSalesforce(runtime: Runtime): Promise<number> {
+async function loadFromSalesforce(runtime: Runtime, deps: SyncDeps): Promise<number> {
   const options = args['full-resync'] ? { fullResync: true } : {};
-  const result = await runSync({ db: runtime.db, secretBox: lazySecretBox(runtime.config) }, {
+  const result = await runSync(deps, {
     directoryId,
     salesforce: { connectionId: Number(args['salesforce-connection']), objects: Object.fromEntries(salesforceObjects.map((o) => [o, options])) },
     ...(args.mapping ? { mapping: args.mapping } : {}),

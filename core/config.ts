@@ -1,6 +1,9 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { AppError, ErrorCode, describeIssues } from './errors.ts';
+import { defaultMaxFieldBytes } from './records/csv.ts';
+
+const csvFieldBytes = 'CSV_MAX_FIELD_BYTES is a number of bytes from 1024 to 16777216';
 
 /**
  * Every setting the product reads from the environment, resolved once.
@@ -29,6 +32,7 @@ const schema = z.object({
   SEND_RATE: z.coerce.number().positive().optional(),
   SMTP_CONNECTIONS: z.coerce.number().int().min(1).max(50).default(5),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  CSV_MAX_FIELD_BYTES: z.coerce.number().int().min(1024, csvFieldBytes).max(16 << 20, csvFieldBytes).default(defaultMaxFieldBytes),
 });
 
 export type Config = Readonly<{
@@ -56,6 +60,8 @@ export type Config = Readonly<{
   smtpConnections: number;
   /** Where recipients reach the survey pages, without a trailing slash. */
   publicUrl: string;
+  /** A CSV field longer than this is a row error; capped so a load's memory stays bounded. */
+  csvMaxFieldBytes: number;
   /** The Connected App that admins log in through to connect an org; unset: headless connections only. */
   salesforceApp: { clientId: string; clientSecret: string; callbackUrl: string } | undefined;
 }>;
@@ -87,6 +93,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     sendRate: e.SEND_RATE,
     smtpConnections: e.SMTP_CONNECTIONS,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    csvMaxFieldBytes: e.CSV_MAX_FIELD_BYTES,
     salesforceApp:
       e.SALESFORCE_CLIENT_ID && e.SALESFORCE_CLIENT_SECRET
         ? {

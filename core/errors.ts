@@ -84,3 +84,8 @@ export function isAppError(error: unknown): error is AppError {
 export function describeIssues(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }, whole = '(root)'): string {
   return error.issues.map((i) => `${i.path.map(String).join('.') || whole}: ${i.message}`).join('; ');
 }
+
+/** PostgreSQL text cannot hold NUL: an error text that quotes one keeps it visible as `\0` rather than failing to be stored. */
+export function storableText(text: string): string {
+  return text.replaceAll('\0', '\\0');
+}

@@ -6,6 +6,7 @@ import type { Notifications } from '../core/notifications.ts';
 import { requireAdminKey } from './auth.ts';
 import { directoryRoutes } from './directory/routes.ts';
 import { errorHandler, unknownRoute } from './errors.ts';
+import { refuseNul } from './query-params.ts';
 import { healthRoutes } from './health.ts';
 import { openApiRoutes } from './openapi/routes.ts';
 import { runRoutes } from './runs/routes.ts';
@@ -41,6 +42,7 @@ export type AppDeps = {
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(refuseNul);
 
   app.use(widgetBundleRoutes());
   app.use('/api', healthRoutes(deps.db, deps.logger));

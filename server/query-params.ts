@@ -1,3 +1,4 @@
+import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { AppError, ErrorCode } from '../core/errors.ts';
 import { RunState } from '../core/states.ts';
@@ -55,6 +56,20 @@ export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.in
   const issue = parsed.error.issues[0]!;
   throw new AppError(ErrorCode.BAD_REQUEST, `query parameter "${issue.path.join('.')}" ${issue.message}`);
 }
+
+/**
+ * PostgreSQL text cannot hold NUL, so a parameter carrying one would fail its query with a 500:
+ * every request is checked here first, and such a path or query parameter is a 400 naming it.
+ */
+export const refuseNul: RequestHandler = (req, _res, next) => {
+  if (req.path.includes('%00')) return next(new AppError(ErrorCode.BAD_REQUEST, 'the path must not contain a NUL character (%00)'));
+  for (const [name, value] of Object.entries(req.query)) {
+    if ([value].flat().some((v) => typeof v === 'string' && v.includes('\0'))) {
+      return next(new AppError(ErrorCode.BAD_REQUEST, `query parameter "${name}" must not contain a NUL character`));
+    }
+  }
+  next();
+};
 
 /** A LIKE pattern matching `text` anywhere, with LIKE's own wildcards taken literally. */
 export function containsPattern(text: string | undefined): string | null {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { mappingInputSchema } from '../directory/mapping-input.ts';
+import { csvDialectShape } from '../records/csv-source.ts';
 import { unknownPlaceholders } from '../surveys/template.ts';
 import { missingRequiredFields, salesforceObjectOptions } from '../connections/salesforce-objects.ts';
 
@@ -11,11 +12,6 @@ import { missingRequiredFields, salesforceObjectOptions } from '../connections/s
 
 const name = z.string().trim().min(1).max(100);
 const object = z.enum(['accounts', 'contacts', 'teamMembers']);
-const dialect = {
-  delimiter: z.string().length(1).optional(),
-  quote: z.string().length(1).optional(),
-  encoding: z.enum(['utf-8', 'latin1']).optional(),
-};
 
 const extractFile = z.strictObject({ type: z.literal('extract'), name, object, source: z.literal('file'), path: z.string().min(1) });
 const extractSftp = z.strictObject({
@@ -27,7 +23,7 @@ const extractSftp = z.strictObject({
   path: z.string().min(1).optional(),
   pattern: z.string().min(1).optional(),
   archiveFolder: z.string().min(1).optional(),
-  ...dialect,
+  ...csvDialectShape,
 });
 /** One object of a connected Salesforce org: its fields (the required ones kept), a list view, a full resync. */
 const extractSalesforce = z.strictObject({
@@ -80,6 +76,21 @@ export function cronOf(s: Schedule): string {
 }
 
 const template = z.string().trim().min(1).max(20_000);
+
+const address = z.email();
+/** `"Name" <a@b.c>`: the display name quoted, so it may hold commas; never a quote, backslash or line break. */
+const quotedName = /^"([^"\\\p{Cc}]*)"\s*<([^<>\s]+)>$/u;
+/** `Name <a@b.c>`: an unquoted display name has none of the characters that would split or end it. */
+const plainName = /^([^"<>,;:@\\\p{Cc}]*?)\s*<([^<>\s]+)>$/u;
+/** The sender of a survey as mail clients write it: an address, alone or after a display name. */
+const sender = z
+  .string()
+  .trim()
+  .max(300)
+  .refine((value) => address.safeParse((quotedName.exec(value) ?? plainName.exec(value))?.[2] ?? value).success, {
+    error: 'a sender address, e.g. "surveys@example.com" or "Acme Surveys <surveys@example.com>"',
+  });
+
 /**
  * Sends a survey by email to the mailing list that the named load task creates in the same run.
  * It sends now, `delayMinutes` after the load, or `at` a set time (now, when that time has passed).
@@ -92,7 +103,7 @@ const distribute = z.strictObject({
   surveyId: z.number().int().positive(),
   linkType: z.enum(['individual', 'anonymous']).default('individual'),
   send: z.union([z.literal('now'), z.strictObject({ delayMinutes: z.number().int().min(1).max(60 * 24 * 90) }), z.strictObject({ at: z.iso.datetime({ offset: true }) })]).default('now'),
-  from: z.string().trim().min(3).max(300).optional(),
+  from: sender.optional(),
   subject: z.string().trim().min(1).max(300).optional(),
   html: template.optional(),
   text: template.optional(),

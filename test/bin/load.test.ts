@@ -64,6 +64,41 @@ describe('npm run load', () => {
     );
   });
 
+  it('reads a Latin-1 file with semicolons when told to with --encoding and --delimiter', async function () {
+    const { url, db } = await testDatabase(this);
+    const accounts = path.join(await tempDir(), 'accounts.csv');
+    await writeFile(accounts, Buffer.from(`${accountHeader.join(';')}\n001A;false;M\xfcller, Gebr\xfcder;\n`, 'latin1'));
+    const refused = await cli(url, ['--accounts', accounts]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stdout, /accounts\.csv: the file is not valid UTF-8; for a Latin-1 export set its encoding to latin1 \(npm run load: --encoding latin1\)/);
+    const result = await cli(url, ['--accounts', accounts, '--encoding', 'latin1', '--delimiter', ';']);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.deepEqual(await db.query('select external_id, display_name from accounts'), [{ external_id: '001A', display_name: 'Müller, Gebrüder' }]);
+  });
+
+  it('exits 2 naming a bad --encoding or --delimiter', async function () {
+    const { url } = await testDatabase(this);
+    const result = await cli(url, ['--accounts', 'a.csv', '--encoding', 'utf-16', '--delimiter', ';;']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /encoding: Invalid option: expected one of "utf-8"\|"latin1"/);
+    assert.match(result.stderr, /delimiter: Too big: expected string to have exactly 1 characters/);
+    assert.match(result.stderr, /\n\nusage: npm run load/);
+  });
+
+  it('refuses a UTF-16 file without a byte order mark in one clear line, without a stack trace', async function () {
+    const { url, db } = await testDatabase(this);
+    const accounts = path.join(await tempDir(), 'accounts.csv');
+    await writeFile(accounts, Buffer.from(`${accountHeader.join(',')}\n001A,false,Acme,\n`, 'utf16le').swap16());
+    const result = await cli(url, ['--accounts', accounts]);
+    assert.equal(result.code, 1);
+    assert.equal(
+      result.stdout.trim(),
+      'Run 1 failed; the directory is unchanged.\nSOURCE_UNREADABLE: accounts.csv: the file looks like UTF-16 (big-endian) without a byte order mark; save it as UTF-8, or as UTF-16 with a byte order mark',
+    );
+    assert.equal(result.stderr, '');
+    assert.deepEqual(await db.query('select state from sync_runs'), [{ state: 'failed' }]);
+  });
+
   it('exits 2 with the usage when no file is given', async function () {
     const { url } = await testDatabase(this);
     const result = await cli(url, []);

@@ -24,4 +24,10 @@ describe('loadConfig', () => {
       ['/srv/bellwether/imports', path.resolve('exports')],
     );
   });
+
+  it('reads the CSV field limit, 64 KiB unless set, and refuses one that leaves memory unbounded', () => {
+    assert.equal(loadConfig({}).csvMaxFieldBytes, 65536);
+    assert.equal(loadConfig({ CSV_MAX_FIELD_BYTES: '200000' }).csvMaxFieldBytes, 200000);
+    assert.throws(() => loadConfig({ CSV_MAX_FIELD_BYTES: '1000000000' }), /CSV_MAX_FIELD_BYTES is a number of bytes from 1024 to 16777216/);
+  });
 });

@@ -117,6 +117,17 @@ describe('GET /api/accounts', () => {
     });
   });
 
+  describe('with a NUL character in a parameter', () => {
+    it('responds 400 naming the parameter', async () => {
+      const replies = await Promise.all([api.get('/api/accounts?q=%00'), api.get('/api/accounts?q=a&q=b%00'), api.get('/api/accounts/001A%00')]);
+      assert.deepEqual(replies.map((r) => [r.status, r.body]), [
+        [400, { error: { code: 'BAD_REQUEST', message: 'query parameter "q" must not contain a NUL character' } }],
+        [400, { error: { code: 'BAD_REQUEST', message: 'query parameter "q" must not contain a NUL character' } }],
+        [400, { error: { code: 'BAD_REQUEST', message: 'the path must not contain a NUL character (%00)' } }],
+      ]);
+    });
+  });
+
   describe('in a directory that does not exist', () => {
     it('responds 404 naming the directory', async () => {
       const reply = await api.get('/api/accounts?directory=9');

@@ -218,6 +218,14 @@ describe('surveys', function () {
       assert.equal(reply.status, 201);
     });
 
+    it('takes a sender address alone or after a display name, quoted or not', async () => {
+      await createSurvey(db, { name: 'NPS' });
+      for (const from of ['surveys@acme.example', 'Acme Surveys <surveys@acme.example>', '"Acme, Inc." <surveys@acme.example>', 'Zoë Müller<zoe@acme.example>']) {
+        const reply = await call('POST', '/api/workflows', { name: `Survey from ${from}`, definition: { tasks: tasks({ from }) } });
+        assert.deepEqual([from, reply.status], [from, 201]);
+      }
+    });
+
     it('is refused, with the path of each problem, for a wrong reference, a missing survey or an unknown placeholder', async () => {
       const wrongLoad = await save({ tasks: tasks({ load: 'contacts' }) });
       assert.deepEqual(wrongLoad.body, { error: { code: 'BAD_REQUEST', message: 'invalid workflow definition: tasks.2.load: "contacts" is not a load task' } });
@@ -225,6 +233,13 @@ describe('surveys', function () {
       assert.match((noList.body as { error: { message: string } }).error.message, /tasks\.2\.load: load task "load" creates no mailing list/);
       const placeholder = await save({ tasks: tasks({ subject: 'Hi {{nickname}}' }) });
       assert.match((placeholder.body as { error: { message: string } }).error.message, /tasks\.2\.subject: unknown placeholder \{\{nickname\}\}/);
+      for (const from of ['surveys', 'Acme <surveys>', 'Acme, Inc. <surveys@acme.example>', 'surveys@acme.example\r\nBcc: all@acme.example', '"Acme <surveys@acme.example>']) {
+        const notAnAddress = await save({ tasks: tasks({ from }) });
+        assert.deepEqual([from, notAnAddress.body], [
+          from,
+          { error: { code: 'BAD_REQUEST', message: 'invalid workflow definition: tasks.2.from: a sender address, e.g. "surveys@example.com" or "Acme Surveys <surveys@example.com>"' } },
+        ]);
+      }
       const noSurvey = await save({ tasks: tasks({}) });
       assert.deepEqual(noSurvey.body, { error: { code: 'BAD_REQUEST', message: 'invalid workflow definition: tasks.2.surveyId: survey 1 does not exist' } });
     });

@@ -13,13 +13,13 @@ export type LocalFiles = Partial<Record<SourceKind, string>>;
  * Export files on local disk. A workflow's are resolved inside its import folder at the moment of
  * reading (a link may have changed since it was saved); the operator's (the load CLI) as given.
  */
-export function localFilesExtract(files: LocalFiles, importDir: string | undefined): Extract {
+export function localFilesExtract(files: LocalFiles, importDir: string | undefined, csv: CsvOptions): Extract {
   return {
     label: 'files',
     sources: async () => {
-      if (importDir === undefined) return openLocalFiles(files);
+      if (importDir === undefined) return openLocalFiles(files, csv);
       const resolved = await Promise.all(Object.entries(files).map(async ([kind, file]) => [kind, await resolveImportPath(importDir, file)] as const));
-      return openLocalFiles(Object.fromEntries(resolved));
+      return openLocalFiles(Object.fromEntries(resolved), csv);
     },
     report: () => emptyReport,
   };

@@ -7,6 +7,7 @@ import { sftpExtract } from './sftp-extract.ts';
 /** The extract a sync job names: Salesforce objects, files on an SFTP server, or local files. */
 export function openExtract(deps: SyncDeps, job: SyncJob): Extract {
   if (job.salesforce) return salesforceExtract(deps, job.salesforce, job.directoryId);
-  if (job.sftp) return sftpExtract(deps, job.sftp);
-  return localFilesExtract(job.files ?? {}, job.importDir);
+  const csv = { ...job.csv, ...(deps.maxCsvFieldBytes === undefined ? {} : { maxFieldBytes: deps.maxCsvFieldBytes }) };
+  if (job.sftp) return sftpExtract(deps, job.sftp, csv);
+  return localFilesExtract(job.files ?? {}, job.importDir, csv);
 }

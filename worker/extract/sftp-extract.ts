@@ -7,14 +7,9 @@ import { answered, connectSftp, defaultSftpTuning, disconnectSftp, resolveFile, 
 import { SourceKind, type Sources } from '../../core/records/source.ts';
 import type { SyncDeps } from '../jobs/sync-job.ts';
 import { emptyReport, type Extract } from './extract.ts';
+import { csvDialectShape, type CsvOptions } from '../../core/records/csv-source.ts';
 
-const fileSpec = z.union([z.strictObject({ path: z.string().min(1) }), z.strictObject({ pattern: z.string().min(1) })]).and(
-  z.object({
-    delimiter: z.string().length(1).optional(),
-    quote: z.string().length(1).optional(),
-    encoding: z.enum(['utf-8', 'latin1']).optional(),
-  }),
-);
+const fileSpec = z.union([z.strictObject({ path: z.string().min(1) }), z.strictObject({ pattern: z.string().min(1) })]).and(z.object(csvDialectShape));
 
 /** Up to three extract tasks on one SFTP server: contacts, accounts, and (optionally) team members. */
 export const sftpExtractSchema = z.strictObject({
@@ -36,12 +31,13 @@ type OpenedExtract = {
 };
 
 /** Files on an SFTP server: picked and opened in the run, remembered and archived once it committed. */
-export function sftpExtract(deps: SyncDeps, extract: SftpExtract): Extract {
+/** `csv` applies to every file, except where a file's own delimiter, quote or encoding says otherwise. */
+export function sftpExtract(deps: SyncDeps, extract: SftpExtract, csv: CsvOptions): Extract {
   let opened: OpenedExtract | undefined;
   return {
     label: `sftp:${extract.connectionId}`,
     sources: async () => {
-      opened = await openSftpExtract(deps.db, await deps.secretBox(), extract, { ...defaultSftpTuning, ...deps.sftp });
+      opened = await openSftpExtract(deps.db, await deps.secretBox(), extract, csv, { ...defaultSftpTuning, ...deps.sftp });
       return opened.sources;
     },
     afterCommit: async (runId) => opened?.afterLoad(runId),
@@ -53,7 +49,7 @@ export function sftpExtract(deps: SyncDeps, extract: SftpExtract): Extract {
  * Picks the files of an SFTP extract and reads their headers, over one connection; each file's
  * records download when the loader reaches them (see sftpSource).
  */
-async function openSftpExtract(db: Db, box: SecretBox, extract: SftpExtract, tuning: SftpTuning = defaultSftpTuning): Promise<OpenedExtract> {
+async function openSftpExtract(db: Db, box: SecretBox, extract: SftpExtract, csv: CsvOptions, tuning: SftpTuning): Promise<OpenedExtract> {
   const connection = await findSftpCredentials(db, box, extract.connectionId);
   const picked: { kind: SourceKind; file: RemoteFile }[] = [];
   const unchanged: RemoteFile[] = [];
@@ -70,7 +66,7 @@ async function openSftpExtract(db: Db, box: SecretBox, extract: SftpExtract, tun
       }
       picked.push({ kind, file });
       const { delimiter, quote, encoding } = spec;
-      sources[kind] = await sftpSource(client, connection, file, { ...(delimiter ? { delimiter } : {}), ...(quote ? { quote } : {}), ...(encoding ? { encoding } : {}) }, tuning);
+      sources[kind] = await sftpSource(client, connection, file, { ...csv, ...(delimiter ? { delimiter } : {}), ...(quote ? { quote } : {}), ...(encoding ? { encoding } : {}) }, tuning);
     }
   } finally {
     await disconnectSftp(client, tuning.idleTimeoutMs);

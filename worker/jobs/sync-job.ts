@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Db } from '../../core/db.ts';
 import type { SecretBox } from '../../core/secret-box.ts';
 import { mappingInputSchema } from '../../core/directory/mapping-input.ts';
+import { csvDialectShape } from '../../core/records/csv-source.ts';
 import { sftpExtractSchema } from '../extract/sftp-extract.ts';
 import type { SftpTuning } from '../extract/sftp.ts';
 import { salesforceExtractSchema, type SalesforceTuning } from '../extract/salesforce/salesforce-extract.ts';
@@ -17,6 +18,8 @@ export const syncJobSchema = z.strictObject({
   /** Either a mapping, or the path of a mapping JSON file. */
   mapping: z.union([mappingInputSchema, z.string()]).optional(),
   mailingListName: z.string().min(1).optional(),
+  /** How the export files (local or SFTP) are written; an SFTP file's own settings win. */
+  csv: z.strictObject(csvDialectShape).optional(),
   /** The workflow version this sync runs for, recorded on its run. */
   workflow: z.strictObject({ id: z.number().int().positive(), version: z.number().int().positive() }).optional(),
 }).refine((job) => [job.files, job.sftp, job.salesforce].filter((s) => s !== undefined).length === 1, {
@@ -25,4 +28,11 @@ export const syncJobSchema = z.strictObject({
 export type SyncJob = z.infer<typeof syncJobSchema>;
 
 /** What a sync needs besides the job: the database, the box that opens stored credentials (made on first use), and the extracts' tuning (tests shorten it). */
-export type SyncDeps = { db: Db; secretBox: () => Promise<SecretBox>; salesforce?: Partial<SalesforceTuning>; sftp?: Partial<SftpTuning> };
+export type SyncDeps = {
+  db: Db;
+  secretBox: () => Promise<SecretBox>;
+  salesforce?: Partial<SalesforceTuning>;
+  sftp?: Partial<SftpTuning>;
+  /** CSV_MAX_FIELD_BYTES: a longer field in any export file is a row error; unset: the CSV reader's default. */
+  maxCsvFieldBytes?: number;
+};

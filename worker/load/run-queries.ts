@@ -1,3 +1,4 @@
+import { storableText } from '../../core/errors.ts';
 import type { Queryable, Tx } from '../../core/db.ts';
 import { runOwnerLock, type ObjectCounts } from '../../core/runs/queries.ts';
 import type { AttributeDefinition } from '../../core/directory/attributes.ts';
@@ -48,7 +49,7 @@ export async function saveApiCalls(db: Queryable, runId: number, calls: number):
 export async function markRunFailed(db: Queryable, runId: number, code: string, message: string): Promise<void> {
   await db.query(
     `update sync_runs set state = 'failed', error_code = $2, error_message = $3, finished_at = clock_timestamp() where id = $1`,
-    [runId, code, message],
+    [runId, code, storableText(message)],
   );
 }
 

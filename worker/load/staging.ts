@@ -1,4 +1,5 @@
 import { copyLine, copyValue } from '../../core/db.ts';
+import { storableText } from '../../core/errors.ts';
 import type { AccountRow, ContactRow, ManagementRoleRow } from '../map/records.ts';
 import type { RowError } from '../map/row-error.ts';
 import { hash64, hashText, type Hash64 } from './source-hash.ts';
@@ -49,7 +50,8 @@ const noError = '\t\\N\t\\N\t\\N\t\\N\t\\N\n';
 /** An error row has the same width as its table's data rows: the data columns stay null. */
 export function errorLine(error: RowError, dataColumns: number): string {
   const data = new Array<null>(dataColumns).fill(null);
-  return copyLine([error.origin.line, ...data, error.origin.source, error.object, error.recordId, error.field, error.code, error.message]);
+  const texts = [error.origin.source, error.object, error.recordId, error.field, error.code, error.message].map((t) => (t === null ? null : storableText(t)));
+  return copyLine([error.origin.line, ...data, ...texts]);
 }
 
 /**

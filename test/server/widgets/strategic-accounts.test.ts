@@ -281,19 +281,21 @@ describe('GET /api/widgets/strategic-accounts', () => {
       assert.deepEqual(descending.accounts.map((a) => a.name), ['Gamma Ltd', 'Epsilon SA']);
     });
 
-    it('refuses an unknown sort key, a date that does not exist and an unknown configuration', async () => {
+    it('refuses an unknown sort key, a date that does not exist, an unknown configuration and a NUL in the search', async () => {
       const id = await saveConfig(api, {});
       const replies = await Promise.all([
         api.get(`/api/widgets/strategic-accounts?config=${id}&sort=comment`),
         api.get(`/api/widgets/strategic-accounts?config=${id}&asOf=2025-02-29`),
         api.get('/api/widgets/strategic-accounts?config=999'),
         api.get('/api/widgets/strategic-accounts'),
+        api.get(`/api/widgets/strategic-accounts?config=${id}&search=%00`),
       ]);
       assert.deepEqual(replies.map((r) => [r.status, r.body]), [
         [400, { error: { code: 'BAD_REQUEST', message: 'query parameter "sort" must be one of client, health, arr, nps, change, responses' } }],
         [400, { error: { code: 'BAD_REQUEST', message: 'query parameter "asOf" must be a calendar date as YYYY-MM-DD, got "2025-02-29"' } }],
         [404, { error: { code: 'NOT_FOUND', message: 'widget configuration 999 does not exist' } }],
         [400, { error: { code: 'BAD_REQUEST', message: 'query parameter "config" names the widget configuration (its id)' } }],
+        [400, { error: { code: 'BAD_REQUEST', message: 'query parameter "search" must not contain a NUL character' } }],
       ]);
     });
   });

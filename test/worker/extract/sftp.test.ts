@@ -161,6 +161,19 @@ describe('SFTP extract (real OpenSSH server)', function () {
     assert.deepEqual(names.map((n) => n.display_name), ['Acme; Inc.']);
   });
 
+  it("takes the job's delimiter and the configured field limit, a file's own delimiter winning", async () => {
+    await put('semicolons.csv', `Id;IsDeleted;Name;Parent.Id\n001A;false;Acme;\n001B;false;${'B'.repeat(2000)};\n`);
+    await put('tabs.csv', 'Id\tIsDeleted\tTitle\tAccount.Id\tEmail\tFirstName\tLastName\n003A\tfalse\t\t001A\tada@acme.example\tAda\tLovelace\n');
+    const connectionId = await connect();
+    const files = { accounts: { path: `${folder}/semicolons.csv` }, contacts: { path: `${folder}/tabs.csv`, delimiter: '\t' } };
+    const result = await runSync({ db, secretBox: async () => box, maxCsvFieldBytes: 1024 }, { directoryId: 1, mapping, csv: { delimiter: ';' }, sftp: { connectionId, files } });
+    assert.equal(result.state, 'succeeded', result.error?.message);
+    assert.deepEqual([result.counts.accounts?.inserted, result.counts.contacts?.inserted], [1, 1]);
+    assert.deepEqual((await runErrors(db, result.runId)).map((e) => [e.source, e.line, e.message]), [
+      ['semicolons.csv', 3, 'CSV_FIELD_TOO_LONG: field 3 is longer than the limit of 1024 bytes (column "Name")'],
+    ]);
+  });
+
   it('moves a loaded file to the archive folder when asked to', async () => {
     const file = await put('accounts.csv', accounts);
     const connectionId = await connect();

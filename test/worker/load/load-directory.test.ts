@@ -5,6 +5,8 @@ import type { Db } from '../../../core/db.ts';
 import { csvSource } from '../../../core/records/csv-source.ts';
 import { openLocalFiles, type LocalFiles } from '../../../worker/extract/local-files.ts';
 import { loadDirectory } from '../../../worker/load/load-directory.ts';
+import { AppError, ErrorCode } from '../../../core/errors.ts';
+import type { SourceItem, Sources } from '../../../core/records/source.ts';
 import type { MappingInput } from '../../../core/directory/mapping-input.ts';
 import { accountHeader, contactHeader, directorySnapshot, runErrors, teamHeader, tempDir, writeCsv } from '../../helpers/files.ts';
 import { testDatabase } from '../../helpers/hooks.ts';
@@ -338,6 +340,46 @@ describe('loadDirectory', () => {
         { external_id: '003L', last_name: 'Multi\nline' },
         { external_id: '003M', last_name: 'Smith' },
       ]);
+    });
+  });
+
+  describe('a NUL byte inside one field', () => {
+    it('rejects that row, naming the file and line, and loads the others', async () => {
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(
+        files.contacts!,
+        [contactHeader.join(','), '003A,false,CEO,001A,ada@acme.example,Ada,Love\0lace', '003B,false,Buyer,001B,bob@acme.example,Bob,Builder'].join('\n') + '\n',
+      );
+      const result = await load(db, files);
+      assert.equal(result.state, 'succeeded');
+      assert.deepEqual(result.counts.contacts, { ...zero, inserted: 1, rejected: 1 });
+      assert.deepEqual((await runErrors(db, result.runId)).map((e) => [e.source, e.line, e.code, e.message]), [
+        ['contacts.csv', 2, 'UNREADABLE_ROW', 'CSV_NUL_BYTE: the LastName value holds a NUL byte (\\0), which the directory cannot store'],
+      ]);
+    });
+  });
+
+  describe('an error text that quotes a NUL byte', () => {
+    it('is stored with the NUL shown as \\0, so a failed run still ends failed', async () => {
+      const openSources = async (): Promise<Sources> => {
+        throw new AppError(ErrorCode.SOURCE_UNREADABLE, 'header "\0I\0d" is not a column');
+      };
+      const result = await loadDirectory(db, { directoryId: 1, sourceLabel: 'files', openSources, mapping: titles });
+      assert.equal(result.state, 'failed');
+      const runs = await db.query('select state, error_code, error_message from sync_runs where id = $1', [result.runId]);
+      assert.deepEqual(runs, [{ state: 'failed', error_code: 'SOURCE_UNREADABLE', error_message: 'header "\\0I\\0d" is not a column' }]);
+    });
+
+    it('is stored with the NUL shown as \\0 when a row error quotes one', async () => {
+      const opened = await openLocalFiles({ accounts: files.accounts! });
+      async function* items(): AsyncGenerator<SourceItem> {
+        yield { kind: 'error', origin: { source: 'feed', line: 2 }, code: 'FEED_ERROR', message: 'bad byte \0 here' };
+        yield* opened.accounts!.items;
+      }
+      const openSources = async (): Promise<Sources> => ({ accounts: { ...opened.accounts!, items: items() } });
+      const result = await loadDirectory(db, { directoryId: 1, sourceLabel: 'feed', openSources, mapping: {} });
+      assert.equal(result.state, 'succeeded');
+      assert.deepEqual((await runErrors(db, result.runId)).map((e) => [e.source, e.line, e.message]), [['feed', 2, 'FEED_ERROR: bad byte \\0 here']]);
     });
   });
 

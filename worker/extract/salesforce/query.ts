@@ -16,6 +16,8 @@ export type QueryTuning = {
   bulkPageSize: number;
   /** First wait between polls of a Bulk job; it grows by half each time, to at most 10 s. */
   pollIntervalMs: number;
+  /** A longer field in a Bulk result is a row error; unset: the CSV reader's default. */
+  maxFieldBytes?: number;
 };
 
 type QueryResult = { totalSize: number; done: boolean; nextRecordsUrl?: string; records: Record<string, unknown>[] };
@@ -80,7 +82,7 @@ export async function* bulkQuery(api: SalesforceApi, name: string, jobId: string
     for (;;) {
       try {
         const page = await api.open(path);
-        const records = await csvSource(name, page.body);
+        const records = await csvSource(name, page.body, tuning.maxFieldBytes === undefined ? {} : { maxFieldBytes: tuning.maxFieldBytes });
         let skip = passed;
         for await (const item of records.items) {
           if (skip > 0) {

@@ -61,7 +61,7 @@ export function salesforceExtract(deps: SyncDeps, extract: SalesforceExtract, di
   return {
     label: `salesforce:${extract.connectionId}`,
     sources: async () => {
-      opened = await openSalesforceExtract(deps.db, await deps.secretBox(), extract, directoryId, usage, { ...defaultTuning, ...deps.salesforce });
+      opened = await openSalesforceExtract(deps.db, await deps.secretBox(), extract, directoryId, usage, { ...defaultTuning, ...deps.salesforce, ...(deps.maxCsvFieldBytes === undefined ? {} : { maxFieldBytes: deps.maxCsvFieldBytes }) });
       return opened.sources;
     },
     beforeCommit: async (tx, runId) => opened?.saveWatermarks(tx, runId),
