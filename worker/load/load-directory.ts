@@ -258,7 +258,8 @@ async function* stageLines<R>(
     }
   } catch (error) {
     if (isAppError(error) && error.code === ErrorCode.RUN_CANCELLED) throw error;
-    if (isAppError(error)) throw new AppError(error.code, `${source.name}: ${error.message}`, { cause: error });
+    // Named once: a source that failed while opening its stream has named itself already.
+    if (isAppError(error)) throw error.message.startsWith(`${source.name}: `) ? error : new AppError(error.code, `${source.name}: ${error.message}`, { cause: error });
     throw new AppError(ErrorCode.SOURCE_UNREADABLE, `${source.name}: reading failed: ${(error as Error).message}`, { cause: error });
   }
   if (batch) yield batch;

@@ -332,7 +332,7 @@ describe('SFTP extract (real OpenSSH server)', function () {
         const connectionId = await connect();
         const result = await runSync({ db, secretBox: async () => box, sftp: tuning }, { directoryId: 1, mapping, sftp: { connectionId, files: { accounts: { path: fifo } } } });
         assert.deepEqual([result.state, result.error?.code], ['failed', 'SOURCE_DISCONNECTED']);
-        assert.equal(result.error?.message, `${fifo} on 127.0.0.1 (SFTP connection "exports"): reading from byte 0: the server did not answer within 1 s`);
+        assert.equal(result.error?.message, `accounts.csv: ${fifo} on 127.0.0.1 (SFTP connection "exports"): reading from byte 0: the server did not answer within 1 s`);
         assert.deepEqual((await directorySnapshot(db)).accounts, []);
       } finally {
         // Lets the server's SFTP process, still waiting in the open, go on.
