@@ -29,6 +29,7 @@ const schema = z.object({
   SEND_RATE: z.coerce.number().positive().optional(),
   SMTP_CONNECTIONS: z.coerce.number().int().min(1).max(50).default(5),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  BELLWETHER_DEMO: z.enum(['on', 'off']).default('on'),
 });
 
 export type Config = Readonly<{
@@ -58,6 +59,8 @@ export type Config = Readonly<{
   publicUrl: string;
   /** The Connected App that admins log in through to connect an org; unset: headless connections only. */
   salesforceApp: { clientId: string; clientSecret: string; callbackUrl: string } | undefined;
+  /** `npm start` serves the demo page (while its directory holds only the demo company); BELLWETHER_DEMO=off: never. */
+  demo: boolean;
 }>;
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
@@ -95,5 +98,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
             callbackUrl: e.SALESFORCE_CALLBACK_URL ?? `${(e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '')}/oauth/salesforce/callback`,
           }
         : undefined,
+    demo: e.BELLWETHER_DEMO === 'on',
   });
 }

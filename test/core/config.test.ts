@@ -24,4 +24,9 @@ describe('loadConfig', () => {
       ['/srv/bellwether/imports', path.resolve('exports')],
     );
   });
+
+  it('serves the demo page unless BELLWETHER_DEMO=off, and accepts only on or off', () => {
+    assert.deepEqual([loadConfig({}).demo, loadConfig({ BELLWETHER_DEMO: 'on' }).demo, loadConfig({ BELLWETHER_DEMO: 'off' }).demo], [true, true, false]);
+    assert.throws(() => loadConfig({ BELLWETHER_DEMO: 'no' }), /BELLWETHER_DEMO/);
+  });
 });
