@@ -30,6 +30,7 @@ const schema = z.object({
   SMTP_CONNECTIONS: z.coerce.number().int().min(1).max(50).default(5),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   BELLWETHER_DEMO: z.enum(['on', 'off']).default('on'),
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
 });
 
 export type Config = Readonly<{
@@ -61,6 +62,8 @@ export type Config = Readonly<{
   salesforceApp: { clientId: string; clientSecret: string; callbackUrl: string } | undefined;
   /** `npm start` serves the demo page (while its directory holds only the demo company); BELLWETHER_DEMO=off: never. */
   demo: boolean;
+  /** How many reverse proxies (load balancers) stand before the web process: the client's address is read from X-Forwarded-For past them. */
+  trustProxy: number;
 }>;
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
@@ -99,5 +102,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
           }
         : undefined,
     demo: e.BELLWETHER_DEMO === 'on',
+    trustProxy: e.TRUST_PROXY,
   });
 }

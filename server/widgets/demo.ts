@@ -2,6 +2,7 @@ import express, { Router } from 'express';
 import type { Queryable } from '../../core/db.ts';
 import type { Logger } from '../../core/log.ts';
 import { errorHandler } from '../errors.ts';
+import { securityHeaders } from '../security-headers.ts';
 import { createWidgetConfig, findWidgetConfig } from './config-queries.ts';
 import type { EmbedTokens } from './embed-tokens.ts';
 
@@ -120,7 +121,7 @@ const icon = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><path 
 /** GET /demo, its stylesheet and icon, while the demo lasts (else they fall through to a 404); a short-lived token is issued for each visit. */
 export function demoRoutes(db: Queryable, embedTokens: () => Promise<EmbedTokens>): Router {
   const router = Router();
-  const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; base-uri 'none'";
+  const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
   router.use(['/demo', '/demo/*rest'], async (_req, res, next) => {
     const demo = await findDemo(db);
     if (!demo) return next('router');
@@ -147,6 +148,7 @@ export function demoRoutes(db: Queryable, embedTokens: () => Promise<EmbedTokens
 export function withDemoPage(app: express.Express, routes: Router, logger: Logger): express.Express {
   const site = express();
   site.disable('x-powered-by');
+  site.use(securityHeaders());
   site.use(routes);
   site.use(app);
   // A page that fails (no key to sign its token) answers as the API does, without a stack trace.
