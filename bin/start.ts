@@ -7,7 +7,7 @@ import { resolveAdminKey } from '../core/admin-key.ts';
 import { boot, onShutdown } from '../core/boot.ts';
 import { lazySecretBox } from '../core/secret-box.ts';
 import { lazyEmbedTokens } from '../server/widgets/embed-tokens.ts';
-import { demoRoutes, demoWidget, withDemoPage } from '../server/widgets/demo.ts';
+import { demoRoutes, findDemo, markDemoDirectory, withDemoPage } from '../server/widgets/demo.ts';
 import { createApp } from '../server/app.ts';
 import { listen } from '../server/listen.ts';
 import { workflowJobs } from '../core/workflows/schedule.ts';
@@ -32,10 +32,10 @@ if (!loaded) await loadDemo(worker);
 const embedTokens = lazyEmbedTokens(config);
 const notifications = new Notifications(runtime.database.url);
 const api = createApp({ db, notifications, adminKey, logger, secretBox: lazySecretBox(config), workflowJobs: workflowJobs(worker.boss), importDir: config.importDir,
-  widgets: { embedTokens, corsOrigins: config.corsOrigins },
+  widgets: { embedTokens, corsOrigins: config.corsOrigins }, trustProxy: config.trustProxy,
 });
-const demo = await demoWidget(db, logger);
-const app = demo ? withDemoPage(api, demoRoutes(db, demo, embedTokens), logger) : api;
+const app = config.demo ? withDemoPage(api, demoRoutes(db, embedTokens), logger) : api;
+const demo = config.demo && (await findDemo(db));
 const server = await listen(app, config.port);
 const base = `http://localhost:${config.port}`;
 const key = adminKey.generated ?? '<your admin API key>';
@@ -77,6 +77,7 @@ async function loadDemo(worker: Worker): Promise<void> {
       // 18 months of NPS answers, so the account health widget has history to show.
       const responses = await importResponses(db, 1, await openCsvFile(path.join(demoDir, 'nps_responses.csv'), 'the demo NPS responses'));
       logger.info({ inserted: responses.inserted, rejected: responses.rejected }, 'demo NPS responses imported');
+      await markDemoDirectory(db, 1);
       return distributeDemoSurvey(worker);
     }
     await new Promise((resolve) => setTimeout(resolve, 200));

@@ -33,6 +33,8 @@ const schema = z.object({
   SMTP_CONNECTIONS: z.coerce.number().int().min(1).max(50).default(5),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   CSV_MAX_FIELD_BYTES: z.coerce.number().int().min(1024, csvFieldBytes).max(16 << 20, csvFieldBytes).default(defaultMaxFieldBytes),
+  BELLWETHER_DEMO: z.enum(['on', 'off']).default('on'),
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
 });
 
 export type Config = Readonly<{
@@ -64,6 +66,10 @@ export type Config = Readonly<{
   csvMaxFieldBytes: number;
   /** The Connected App that admins log in through to connect an org; unset: headless connections only. */
   salesforceApp: { clientId: string; clientSecret: string; callbackUrl: string } | undefined;
+  /** `npm start` serves the demo page (while its directory holds only the demo company); BELLWETHER_DEMO=off: never. */
+  demo: boolean;
+  /** How many reverse proxies (load balancers) stand before the web process: the client's address is read from X-Forwarded-For past them. */
+  trustProxy: number;
 }>;
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
@@ -102,5 +108,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
             callbackUrl: e.SALESFORCE_CALLBACK_URL ?? `${(e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '')}/oauth/salesforce/callback`,
           }
         : undefined,
+    demo: e.BELLWETHER_DEMO === 'on',
+    trustProxy: e.TRUST_PROXY,
   });
 }

@@ -24,6 +24,7 @@ export const ErrorCode = {
   NOT_FOUND: 'NOT_FOUND',
   UNAUTHORIZED: 'UNAUTHORIZED',
   FORBIDDEN: 'FORBIDDEN',
+  RATE_LIMITED: 'RATE_LIMITED',
   BAD_REQUEST: 'BAD_REQUEST',
   INTERNAL: 'INTERNAL',
 } as const;
@@ -59,6 +60,7 @@ export const errorCatalogue: Readonly<Record<ErrorCode, { status: number; meanin
   NOT_FOUND: { status: 404, meaning: 'no route, or no item with this id' },
   UNAUTHORIZED: { status: 401, meaning: 'the admin key or embed token is missing or not valid' },
   FORBIDDEN: { status: 403, meaning: 'the embed token or origin does not allow this' },
+  RATE_LIMITED: { status: 429, meaning: 'too many failed authentications, or survey page requests, from this address: wait the seconds Retry-After says' },
   BAD_REQUEST: { status: 400, meaning: 'a parameter or the body is not valid; the message names it (413 too large, 415 wrong type)' },
   INTERNAL: { status: 500, meaning: 'an unexpected failure, logged on the server; the answer shows nothing of it' },
 };

@@ -20,6 +20,8 @@ import { surveyPageRoutes } from './surveys/public-routes.ts';
 import { responseImportRoutes, surveyRoutes } from './surveys/routes.ts';
 import type { SalesforceApp } from '../core/connections/salesforce-auth.ts';
 import { salesforceCallbackRoute, salesforceConnectionRoutes } from './connections/salesforce-routes.ts';
+import { authFailureLimit, defaultRateLimits, surveyPageLimit, type RateLimits } from './rate-limits.ts';
+import { securityHeaders } from './security-headers.ts';
 
 export type AppDeps = {
   db: Db; adminKey: AdminKey; logger: Logger;
@@ -30,6 +32,10 @@ export type AppDeps = {
   widgets: WidgetAccess;
   /** The Connected App of the Salesforce web-server flow; unset: orgs connect headless only. */
   salesforceApp?: SalesforceApp;
+  /** Unset: `defaultRateLimits` (tests shorten them). */
+  rateLimits?: Partial<RateLimits>;
+  /** Reverse proxies before the process (TRUST_PROXY), so rate limits count each client's own address. */
+  trustProxy?: number;
 };
 
 /**
@@ -42,11 +48,16 @@ export type AppDeps = {
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', deps.trustProxy ?? 0);
+  const limits = { ...defaultRateLimits, ...deps.rateLimits };
   app.use(refuseNul);
 
+  app.use(securityHeaders());
   app.use(widgetBundleRoutes());
   app.use('/api', healthRoutes(deps.db, deps.logger));
   app.use('/api', openApiRoutes());
+  // From here on every route checks a key or token (or sits behind one that does).
+  app.use(['/api', '/outbox'], authFailureLimit(limits.authFailures));
   // The widget's data takes an embed token as well as the admin key, from the allowed origins.
   app.use('/api', strategicAccountsRoutes(deps.db, deps.adminKey, deps.widgets));
   // An NPS history is larger than other requests, and may come as CSV: parsed by its own route.
@@ -60,6 +71,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/api', workflowRoutes(deps.db, deps.workflowJobs, deps.importDir));
   app.use('/api', widgetConfigRoutes(deps.db, deps.widgets));
   app.use('/api', surveyRoutes(deps.db));
+  app.use(['/s', '/o'], surveyPageLimit(limits.surveyPages));
   app.use(surveyPageRoutes(deps.db, deps.adminKey));
 
   app.use(unknownRoute);

@@ -22,6 +22,7 @@ const notifications = new Notifications(runtime.database.url);
 const app = createApp({ db: runtime.db, notifications, adminKey, logger: runtime.logger, secretBox: lazySecretBox(runtime.config), workflowJobs: workflowJobs(boss), importDir: runtime.config.importDir,
   widgets: { embedTokens: lazyEmbedTokens(runtime.config), corsOrigins: runtime.config.corsOrigins },
   ...(runtime.config.salesforceApp ? { salesforceApp: runtime.config.salesforceApp } : {}),
+  trustProxy: runtime.config.trustProxy,
 });
 const server = await listen(app, runtime.config.port);
 runtime.logger.info({ port: runtime.config.port }, 'web server listening');

@@ -103,10 +103,14 @@ export const adminOperations: Operation[] = [
   },
   { ...admin, method: 'get', path: '/api/outbox', tag: 'Surveys', summary: 'A page of the local outbox (mail kept when no SMTP server is set)', query: pageQuery.omit({ directory: true }), answers: { 200: json('the page', pageSchema(outboxMessageSchema)) }, errors: [400] },
   {
-    ...admin, method: 'post', path: '/api/responses', tag: 'Surveys', summary: 'Imports an NPS history, CSV or JSON, in one transaction',
-    query: z.object({ directory: z.string().regex(/^[1-9]\d*$/).optional().describe('the directory the CSV rows belong to (default 1)') }),
+    ...admin, method: 'post', path: '/api/responses', tag: 'Surveys', summary: 'Imports an NPS history, CSV, NDJSON or JSON (at most 20 MB), in one transaction',
+    query: z.object({ directory: z.string().regex(/^[1-9]\d*$/).optional().describe('the directory the CSV or NDJSON rows belong to (default 1)') }),
     // Each JSON item is checked on its own: a bad one is a rejected row, not a refused request.
-    body: { 'text/csv': z.string().describe('columns Contact.Id, Account.Id, Score, Comment, Responded_At'), 'application/json': postedResponses.extend({ responses: z.array(postedResponse).min(1).max(100_000) }) },
+    body: {
+      'text/csv': z.string().describe('columns Contact.Id, Account.Id, Score, Comment, Responded_At'),
+      'application/x-ndjson': postedResponse.describe('one answer object per line'),
+      'application/json': postedResponses.extend({ responses: z.array(postedResponse).min(1).max(100_000) }),
+    },
     answers: { 200: json('the counts and the first rejected rows', responseImportSchema) }, errors: [400, 413, 415],
   },
 ];

@@ -41,7 +41,13 @@ const errorDescriptions: Record<number, string> = {
   409: 'conflicts with the current state',
   413: 'the body is too large',
   415: 'the body is of a type the route does not read',
+  429: 'too many failed authentications (or survey page requests) from this address: retry after the seconds in Retry-After',
 };
+
+/** A route that checks a key or token may refuse it (401), and refuses an address that failed too often (429). */
+function errorStatuses(operation: Operation): readonly number[] {
+  return operation.auth === 'public' ? operation.errors : [...new Set([...(operation.auth === 'adminInBrowser' ? [] : [401]), 429, ...operation.errors])];
+}
 
 function parameters(operation: Operation): JsonSchema[] {
   const inPath = [...operation.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
@@ -64,8 +70,7 @@ function answer({ description, schema, contentType }: Answer): JsonSchema {
 
 function pathItem(operation: Operation): JsonSchema {
   const responses: Record<string, JsonSchema> = Object.fromEntries(Object.entries(operation.answers).map(([status, a]) => [status, answer(a)]));
-  const errors = operation.auth === 'admin' || operation.auth === 'adminOrEmbedToken' ? [401, ...operation.errors] : operation.errors;
-  for (const status of errors) responses[status] = { $ref: `#/components/responses/Error${status}` };
+  for (const status of errorStatuses(operation)) responses[status] = { $ref: `#/components/responses/Error${status}` };
   return {
     tags: [operation.tag],
     summary: operation.summary,
@@ -91,7 +96,7 @@ ${catalogue.map((e) => `| ${e.code} | ${e.status} | ${e.meaning} |`).join('\n')}
 export function openApiDocument(): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const operation of operations) (paths[operation.path] ??= {})[operation.method] = pathItem(operation);
-  const statuses = [...new Set(operations.flatMap((o) => [401, ...o.errors]))].sort();
+  const statuses = [...new Set(operations.flatMap((o) => [401, ...errorStatuses(o)]))].sort();
   return {
     openapi: '3.1.1',
     info: { title: 'Bellwether', version: '0.1.0', description, license: { name: 'MIT', identifier: 'MIT' } },

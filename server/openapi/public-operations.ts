@@ -35,13 +35,13 @@ export const publicOperations: Operation[] = [
     answers: { 201: { description: 'connected', schema: salesforceConnectionSchema } }, errors: [400, 409],
   },
 
-  { method: 'get', path: '/s/{token}', tag: 'Survey pages', summary: 'The survey behind a link', auth: 'public', answers: { 200: html('the survey form, or the answer already given'), 404: html('no survey') }, errors: [] },
+  { method: 'get', path: '/s/{token}', tag: 'Survey pages', summary: 'The survey behind a link', auth: 'public', answers: { 200: html('the survey form, or the answer already given'), 404: html('no survey') }, errors: [429] },
   {
     method: 'post', path: '/s/{token}', tag: 'Survey pages', summary: 'Answers a survey', auth: 'public', body: { 'application/x-www-form-urlencoded': surveyForm },
-    answers: { 200: html('thanks'), 400: html('the form again, saying what to fix'), 404: html('no survey'), 409: html('the earlier answer is kept') }, errors: [413],
+    answers: { 200: html('thanks'), 400: html('the form again, saying what to fix'), 404: html('no survey'), 409: html('the earlier answer is kept') }, errors: [413, 429],
   },
-  { method: 'get', path: '/o/{token}', tag: 'Survey pages', summary: 'The opt-out page', auth: 'public', answers: { 200: html('asks to confirm'), 404: html('no such link') }, errors: [] },
-  { method: 'post', path: '/o/{token}', tag: 'Survey pages', summary: 'Opts out of surveys; also one-click List-Unsubscribe (RFC 8058)', auth: 'public', answers: { 200: html('opted out'), 404: html('no such link') }, errors: [] },
+  { method: 'get', path: '/o/{token}', tag: 'Survey pages', summary: 'The opt-out page', auth: 'public', answers: { 200: html('asks to confirm'), 404: html('no such link') }, errors: [429] },
+  { method: 'post', path: '/o/{token}', tag: 'Survey pages', summary: 'Opts out of surveys; also one-click List-Unsubscribe (RFC 8058)', auth: 'public', answers: { 200: html('opted out'), 404: html('no such link') }, errors: [429] },
   {
     method: 'get', path: '/outbox', tag: 'Survey pages', summary: 'The local outbox as a page', auth: 'adminInBrowser',
     answers: { 200: html('the newest 200 messages'), 401: { description: 'asks the browser for the admin key', contentType: 'text/plain' } }, errors: [],

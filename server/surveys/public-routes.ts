@@ -11,8 +11,12 @@ import { messagePage, optOutPage, outboxPage, surveyPage, thanksPage } from './p
 const tokenPattern = /^[A-Za-z0-9_-]{16,64}$/;
 
 function html(res: Response, status: number, body: string): void {
-  // A survey page is personal: no shared cache keeps it, and no other site frames it.
-  res.status(status).set({ 'Cache-Control': 'no-store', 'X-Frame-Options': 'DENY', 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'" }).type('html').send(body);
+  // A survey page is personal: no shared cache keeps it, and no other site frames it. Its CSS is inline; it has no script.
+  res
+    .status(status)
+    .set({ 'Cache-Control': 'no-store', 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'" })
+    .type('html')
+    .send(body);
 }
 
 const notFound = messagePage('Survey not found', 'This link does not open a survey. Please check that it was copied whole.');

@@ -1,4 +1,6 @@
-import express, { Router } from 'express';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import express, { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { Db, Queryable } from '../../core/db.ts';
 import { AppError, ErrorCode, describeIssues } from '../../core/errors.ts';
@@ -7,7 +9,7 @@ import { findDistribution, listDistributions } from '../../core/surveys/distribu
 import { createSurvey, findSurvey, listSurveys, updateSurvey } from '../../core/surveys/queries.ts';
 import { listSurveyResponses } from '../../core/surveys/responses.ts';
 import { csvSource } from '../../core/records/csv-source.ts';
-import type { RecordSource, SourceItem } from '../../core/records/source.ts';
+import type { Origin, RecordSource, SourceItem } from '../../core/records/source.ts';
 import { importResponses } from '../../core/surveys/import-responses.ts';
 import { idParam, pageQuery, parseQuery } from '../query-params.ts';
 
@@ -62,24 +64,38 @@ export const postedResponse = z.strictObject({
 });
 export const postedResponses = z.strictObject({ directoryId: z.number().int().positive().default(1), responses: z.array(z.unknown()).min(1).max(100_000) });
 
+/** The most a JSON body may hold: it is parsed whole, so larger histories come as CSV or NDJSON, which are streamed. */
+const jsonLimitMb = 20;
+
 /**
  * Brings an NPS history in: `POST /api/responses` with a CSV body (`text/csv`, the columns of
- * `npm run load -- --responses`) or JSON `{ responses: [{ contactId, accountId, score, comment,
- * respondedAt }] }`. Both import in one transaction, as the CLI does, and answer with the counts
- * and the rejected rows (CSV lines, or JSON items counted from 1).
+ * `npm run load -- --responses`), NDJSON (`application/x-ndjson`, one answer object per line), or
+ * JSON `{ responses: [{ contactId, accountId, score, comment, respondedAt }] }` of at most 20 MB.
+ * CSV and NDJSON are read as they arrive, so their size is not limited. All import in one
+ * transaction, as the CLI does, and answer with the counts and the rejected rows (CSV or NDJSON
+ * lines, or JSON items counted from 1).
  */
 export function responseImportRoutes(db: Db): Router {
   const router = Router();
-  const json = express.json({ limit: '20mb' });
+  const json = express.json({ limit: `${jsonLimitMb}mb` });
+  const boundedJson: RequestHandler = (req, res, next) =>
+    json(req, res, (error?: unknown) => {
+      if ((error as { type?: string } | undefined)?.type !== 'entity.too.large') return next(error);
+      next(new AppError(ErrorCode.BAD_REQUEST, `a JSON body is at most ${jsonLimitMb} MB: send a larger history as CSV (text/csv) or NDJSON (application/x-ndjson), which are streamed`, { status: 413, cause: error }));
+    });
 
-  router.post('/', json, async (req, res) => {
+  router.post('/', boundedJson, async (req, res) => {
     const directory = z.coerce.number().int().positive().default(1).safeParse(req.query.directory);
     if (!directory.success) throw new AppError(ErrorCode.BAD_REQUEST, 'query parameter "directory" must be a directory id');
     if (req.is('text/csv')) {
       res.json(await importResponses(db, directory.data, await csvSource('the CSV body', req)));
       return;
     }
-    if (!req.is('application/json')) throw new AppError(ErrorCode.BAD_REQUEST, 'send the responses as text/csv or application/json', { status: 415 });
+    if (req.is('application/x-ndjson')) {
+      res.json(await importResponses(db, directory.data, ndjsonSource(req)));
+      return;
+    }
+    if (!req.is('application/json')) throw new AppError(ErrorCode.BAD_REQUEST, 'send the responses as text/csv, application/x-ndjson or application/json', { status: 415 });
     const parsed = postedResponses.safeParse(req.body);
     if (!parsed.success) throw new AppError(ErrorCode.BAD_REQUEST, `invalid body: ${describeIssues(parsed.error)}`);
     res.json(await importResponses(db, parsed.data.directoryId, jsonSource(parsed.data.responses)));
@@ -88,23 +104,45 @@ export function responseImportRoutes(db: Db): Router {
   return router;
 }
 
-/** Posted JSON answers as the import's record source, in its CSV column names; an item that is not an answer is a row error. */
+const postedColumns = ['Contact.Id', 'Account.Id', 'Score', 'Comment', 'Responded_At'];
+
+/** A posted answer in the import's CSV column names; an item that is not an answer is a row error. */
+function postedItem(item: unknown, origin: Origin): SourceItem {
+  const parsed = postedResponse.safeParse(item);
+  if (!parsed.success) return { kind: 'error', origin, code: 'INVALID_ITEM', message: describeIssues(parsed.error, 'item') };
+  const r = parsed.data;
+  return {
+    kind: 'record',
+    origin,
+    values: { 'Contact.Id': r.contactId, 'Account.Id': r.accountId ?? '', Score: String(r.score), Comment: r.comment ?? '', Responded_At: r.respondedAt },
+  };
+}
+
+/** Posted JSON answers as the import's record source. */
 function jsonSource(items: unknown[]): RecordSource {
   async function* records(): AsyncGenerator<SourceItem> {
-    for (const [i, item] of items.entries()) {
-      const origin = { source: 'the JSON body', line: i + 1 };
-      const parsed = postedResponse.safeParse(item);
-      if (!parsed.success) {
-        yield { kind: 'error', origin, code: 'INVALID_ITEM', message: describeIssues(parsed.error, 'item') };
+    for (const [i, item] of items.entries()) yield postedItem(item, { source: 'the JSON body', line: i + 1 });
+  }
+  return { name: 'the JSON body', columns: postedColumns, items: records() };
+}
+
+/** An NDJSON body read line by line as it arrives (https://github.com/ndjson/ndjson-spec): blank lines are skipped. */
+function ndjsonSource(body: Readable): RecordSource {
+  const source = 'the NDJSON body';
+  async function* records(): AsyncGenerator<SourceItem> {
+    let line = 0;
+    for await (const text of createInterface({ input: body, crlfDelay: Infinity })) {
+      line += 1;
+      if (text.trim() === '') continue;
+      let item: unknown;
+      try {
+        item = JSON.parse(text);
+      } catch {
+        yield { kind: 'error', origin: { source, line }, code: 'INVALID_JSON', message: 'the line is not a JSON object' };
         continue;
       }
-      const r = parsed.data;
-      yield {
-        kind: 'record',
-        origin,
-        values: { 'Contact.Id': r.contactId, 'Account.Id': r.accountId ?? '', Score: String(r.score), Comment: r.comment ?? '', Responded_At: r.respondedAt },
-      };
+      yield postedItem(item, { source, line });
     }
   }
-  return { name: 'the JSON body', columns: ['Contact.Id', 'Account.Id', 'Score', 'Comment', 'Responded_At'], items: records() };
+  return { name: source, columns: postedColumns, items: records() };
 }

@@ -1,9 +1,9 @@
 import express, { Router } from 'express';
 import type { Queryable } from '../../core/db.ts';
-import { AppError, ErrorCode } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
 import { errorHandler } from '../errors.ts';
-import { createWidgetConfig, listWidgetConfigs } from './config-queries.ts';
+import { securityHeaders } from '../security-headers.ts';
+import { createWidgetConfig, findWidgetConfig } from './config-queries.ts';
 import type { EmbedTokens } from './embed-tokens.ts';
 
 /*
@@ -12,11 +12,11 @@ import type { EmbedTokens } from './embed-tokens.ts';
  */
 
 export const demoConfigName = 'Demo: strategic accounts';
+const demoSetting = 'demo_directory';
 
 /** What examples/demo/mapping.json loads: industry and tier, the currency code, the contract and its term in months. */
 const demoConfig = {
   name: demoConfigName,
-  directoryId: 1,
   period: 'QoQ',
   timeZone: 'Europe/Berlin',
   columns: [
@@ -36,21 +36,42 @@ const demoConfig = {
 
 export type DemoWidget = { configId: number; directoryId: number; timeZone: string };
 
+/** Each visit gets its own token, so it need only outlast a visit: a page left open longer is reloaded. */
+export const demoTokenSeconds = 15 * 60;
+
 /**
- * The demo's widget configuration, saved on first use. Null when the directory is not the demo
- * company's (its attributes are missing): then there is no demo page.
+ * Called by `npm start` once it loaded the demo company into a directory: saves the demo's widget
+ * configuration and marks the directory as the demo's as it is now (its newest run).
  */
-export async function demoWidget(db: Queryable, logger: Logger): Promise<DemoWidget | null> {
-  const saved = (await listWidgetConfigs(db)).find((c) => c.name === demoConfigName);
-  if (saved) return { configId: saved.id, directoryId: saved.directoryId, timeZone: saved.timeZone };
-  try {
-    const created = await createWidgetConfig(db, demoConfig);
-    return { configId: created.id, directoryId: created.directoryId, timeZone: created.timeZone };
-  } catch (error) {
-    if (!(error instanceof AppError) || error.code !== ErrorCode.BAD_REQUEST) throw error;
-    logger.info({ reason: error.message }, 'no widget demo page: the directory does not hold the demo company');
-    return null;
-  }
+export async function markDemoDirectory(db: Queryable, directoryId: number): Promise<DemoWidget> {
+  const created = await createWidgetConfig(db, { ...demoConfig, directoryId });
+  await db.query(
+    `insert into instance_settings (name, value)
+     select $1, json_build_object('directoryId', $2::bigint, 'configId', $3::bigint, 'lastRunId', coalesce(max(id), 0))::text from sync_runs where directory_id = $2
+     on conflict (name) do update set value = excluded.value`,
+    [demoSetting, directoryId, created.id],
+  );
+  return { configId: created.id, directoryId, timeZone: created.timeZone };
+}
+
+/**
+ * The demo while its directory holds only the demo company: null when `npm start` never loaded it,
+ * once anything else was loaded into the directory (a run that did not fail), or once its widget
+ * configuration was deleted or pointed elsewhere. The page never shows an admin's own data.
+ */
+export async function findDemo(db: Queryable): Promise<DemoWidget | null> {
+  const [row] = await db.query<{ configId: number }>(
+    `select c.id::int as "configId"
+     from instance_settings s
+     cross join lateral jsonb_to_record(s.value::jsonb) as m("directoryId" bigint, "configId" bigint, "lastRunId" bigint)
+     join widget_configs c on c.id = m."configId" and c.directory_id = m."directoryId"
+     where s.name = $1
+       and not exists (select 1 from sync_runs r where r.directory_id = m."directoryId" and r.id > m."lastRunId" and r.state <> 'failed')`,
+    [demoSetting],
+  );
+  if (!row) return null;
+  const config = await findWidgetConfig(db, row.configId);
+  return { configId: config.id, directoryId: config.directoryId, timeZone: config.timeZone };
 }
 
 /** The day of the newest answer, in the configuration's time zone: the demo shows its data however old it is. */
@@ -97,12 +118,19 @@ strategic-accounts { --sa-color-accent: #1d4ed8; }
 
 const icon = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><path d="M1 13 5 7l3 3 5-8 2 2" fill="none" stroke="#1d4ed8" stroke-width="2"/></svg>';
 
-/** GET /demo, its stylesheet and icon; a token valid for an hour is issued for each visit. */
-export function demoRoutes(db: Queryable, demo: DemoWidget, embedTokens: () => Promise<EmbedTokens>): Router {
+/** GET /demo, its stylesheet and icon, while the demo lasts (else they fall through to a 404); a short-lived token is issued for each visit. */
+export function demoRoutes(db: Queryable, embedTokens: () => Promise<EmbedTokens>): Router {
   const router = Router();
-  const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; base-uri 'none'";
+  const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+  router.use(['/demo', '/demo/*rest'], async (_req, res, next) => {
+    const demo = await findDemo(db);
+    if (!demo) return next('router');
+    res.locals.demo = demo;
+    next();
+  });
   router.get('/demo', async (_req, res) => {
-    const { token } = await (await embedTokens()).issue({ configId: demo.configId, directoryId: demo.directoryId, userEmail: null }, 3600);
+    const demo = res.locals.demo as DemoWidget;
+    const { token } = await (await embedTokens()).issue({ configId: demo.configId, directoryId: demo.directoryId, userEmail: null }, demoTokenSeconds);
     const asOf = await newestAnswerDay(db, demo);
     const tag = `<strategic-accounts config="${demo.configId}" token="${token}"${asOf ? ` as-of="${asOf}"` : ''} locale="en-US"></strategic-accounts>`;
     res.set({ 'Content-Security-Policy': csp, 'Cache-Control': 'no-store' }).type('html').send(page(tag));
@@ -116,10 +144,11 @@ export function demoRoutes(db: Queryable, demo: DemoWidget, embedTokens: () => P
   return router;
 }
 
-/** The app behind the demo page: the page's routes first, then everything the app answers. */
+/** The app behind the demo page (unless BELLWETHER_DEMO=off): the page's routes first, then everything the app answers. */
 export function withDemoPage(app: express.Express, routes: Router, logger: Logger): express.Express {
   const site = express();
   site.disable('x-powered-by');
+  site.use(securityHeaders());
   site.use(routes);
   site.use(app);
   // A page that fails (no key to sign its token) answers as the API does, without a stack trace.

@@ -8,7 +8,13 @@ import type { WidgetSettings } from './config.ts';
  * the SQL functions nps_score and nps_health, so ordering and display can never disagree.
  */
 
-/** Which accounts are listed: `pattern` is a LIKE pattern on the name; `userEmail` keeps the accounts where that user holds a management role. */
+/**
+ * Which accounts are listed: `pattern` is a LIKE pattern on the name; `userEmail` keeps the accounts
+ * where that user holds a management role. Rolled up, the rows are the top accounts of what is
+ * listed: without a user, the accounts without a live parent; with one, the accounts the user holds a
+ * role on with no ancestor the user also holds a role on, each adding up only itself and the accounts
+ * below it that the user holds a role on, so a user sees no figures of an account they could not list.
+ */
 export type AccountScope = { directoryId: number; pattern: string | null; userEmail: string | null; rollUp: boolean };
 
 /** One period: from `start` to before `until`, calendar dates in `timeZone`. */
@@ -25,31 +31,49 @@ class Params {
   }
 }
 
+/** Whether the user of SQL parameter `user` holds a live management role on the account whose id is `account`. */
+function holdsRole(user: string, dir: string, account: string): string {
+  return `exists (select 1 from management_roles m where m.directory_id = ${dir}
+    and m.account_external_id = ${account} and lower(m.user_email) = lower(${user}) and not m.is_deleted)`;
+}
+
 function listedCte(scope: AccountScope, p: Params, dir: string, withAttributes: boolean): string {
-  const topLevel = scope.rollUp
-    ? `and not exists (select 1 from accounts up where up.directory_id = ${dir} and up.external_id = a.parent_external_id and not up.is_deleted)`
-    : '';
   const pattern = p.add(scope.pattern);
   const user = p.add(scope.userEmail);
+  let topLevel = '';
+  if (scope.rollUp && scope.userEmail === null) {
+    topLevel = `and not exists (select 1 from accounts up where up.directory_id = ${dir} and up.external_id = a.parent_external_id and not up.is_deleted)`;
+  } else if (scope.rollUp) {
+    // Up the chain of live parents: an ancestor the user holds a role on lists this account in its sums.
+    topLevel = `and not exists (
+      with recursive up (external_id, parent_external_id) as (
+        select u.external_id, u.parent_external_id from accounts u where u.directory_id = ${dir} and u.external_id = a.parent_external_id and not u.is_deleted
+        union all
+        select u.external_id, u.parent_external_id from up join accounts u on u.directory_id = ${dir} and u.external_id = up.parent_external_id and not u.is_deleted
+      ) select 1 from up where ${holdsRole(user, dir, 'up.external_id')})`;
+  }
   return `listed as (
     select a.external_id, a.display_name, a.parent_external_id${withAttributes ? ', a.attributes' : ''} from accounts a
     where a.directory_id = ${dir} and not a.is_deleted ${topLevel}
       and (${pattern}::text is null or a.display_name ilike ${pattern})
-      and (${user}::text is null or exists (select 1 from management_roles m where m.directory_id = ${dir}
-        and m.account_external_id = a.external_id and lower(m.user_email) = lower(${user}) and not m.is_deleted))
+      and (${user}::text is null or ${holdsRole(user, dir, 'a.external_id')})
   )`;
 }
 
-/** `members(root, member)`: each listed account with itself and, rolled up, every live account below it. */
-function membersCte(roots: string, rollUp: boolean, dir: string): string {
-  if (!rollUp) return `members as (select external_id as root, external_id as member from ${roots})`;
+/**
+ * `members(root, member)`: each listed account with itself and, rolled up, every live account below
+ * it or, for a user's token (`user`, an SQL parameter), those below it that the user holds a role on.
+ */
+function membersCte(roots: string, scope: AccountScope, p: Params, dir: string): string {
+  if (!scope.rollUp) return `members as (select external_id as root, external_id as member from ${roots})`;
+  const visible = scope.userEmail === null ? '' : `where root = member or ${holdsRole(p.add(scope.userEmail), dir, 'member')}`;
   return `members as (
     with recursive tree (root, member) as (
       select external_id, external_id from ${roots}
       union all
       select t.root, c.external_id from tree t
       join accounts c on c.directory_id = ${dir} and c.parent_external_id = t.member and not c.is_deleted
-    ) select root, member from tree
+    ) select root, member from tree ${visible}
   )`;
 }
 
@@ -189,7 +213,7 @@ export async function orderAccounts(
   let keys: string[];
   let from = 'listed a';
   const needsMembers = (statSortKeys as readonly string[]).includes(order.key) || (order.key === 'arr' && scope.rollUp);
-  if (needsMembers && scope.rollUp) ctes.push(membersCte('listed', scope.rollUp, dir));
+  if (needsMembers && scope.rollUp) ctes.push(membersCte('listed', scope, p, dir));
   if ((statSortKeys as readonly string[]).includes(order.key)) {
     // Every account of the directory is counted, then, rolled up, added into its top account.
     // Without the per-period stats, pieces has one reader and Postgres streams it instead of storing it.
@@ -273,7 +297,7 @@ export async function readAccounts(db: Queryable, scope: AccountScope, settings:
     : 'null';
   const wanted = p.add(roles);
   return db.query<AccountRow>(
-    `with ${page}, ${membersCte('page', scope.rollUp, dir)}, ${stats}
+    `with ${page}, ${membersCte('page', scope, p, dir)}, ${stats}
     select a.external_id as id, a.display_name as name, a.attributes, ${liveParentName(dir)} as parent,
       (select json_object_agg(want.role, ${holders('want.role', dir)}) from unnest(${wanted}::text[]) as want (role)) as roles,
       (select json_agg(json_build_object('promoters', coalesce(s.promoters, 0), 'passives', coalesce(s.passives, 0),

@@ -30,4 +30,9 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({ CSV_MAX_FIELD_BYTES: '200000' }).csvMaxFieldBytes, 200000);
     assert.throws(() => loadConfig({ CSV_MAX_FIELD_BYTES: '1000000000' }), /CSV_MAX_FIELD_BYTES is a number of bytes from 1024 to 16777216/);
   });
+
+  it('serves the demo page unless BELLWETHER_DEMO=off, and accepts only on or off', () => {
+    assert.deepEqual([loadConfig({}).demo, loadConfig({ BELLWETHER_DEMO: 'on' }).demo, loadConfig({ BELLWETHER_DEMO: 'off' }).demo], [true, true, false]);
+    assert.throws(() => loadConfig({ BELLWETHER_DEMO: 'no' }), /BELLWETHER_DEMO/);
+  });
 });

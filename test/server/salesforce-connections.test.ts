@@ -104,6 +104,16 @@ describe('/api/salesforce-connections', () => {
       assert.deepEqual(await db.query('select * from salesforce_connections'), []);
     });
 
+    it('refuses a login server over plain http, which would send the credentials in clear, before logging in', async () => {
+      const { username, password } = standIn.user;
+      const plain = `http://login.example.com:${new URL(standIn.url).port}`;
+      const reply = await send('POST', '/api/salesforce-connections', { flow: 'password', name: 'Clear', loginUrl: plain, username, password });
+      const authorize = await api.request(`/api/salesforce-connections/authorize?name=Clear&loginUrl=${encodeURIComponent(plain)}`, { headers: { authorization: `Bearer ${adminKey}` }, redirect: 'manual' });
+      const refusal = { error: { code: 'BAD_REQUEST', message: 'invalid Salesforce connection: loginUrl: must use https (plain http only on a loopback address)' } };
+      assert.deepEqual([reply.status, reply.body, authorize.status, authorize.body], [400, refusal, 400, refusal]);
+      assert.deepEqual(standIn.requests.length, 0);
+    });
+
     it('logs in by SOAP with the security token appended when no Connected App is given', async () => {
       const { username, password, securityToken } = standIn.user;
       const reply = await send('POST', '/api/salesforce-connections', { flow: 'password', name: 'Soap', loginUrl: standIn.url, username, password, securityToken });

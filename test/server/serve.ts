@@ -15,6 +15,7 @@ import { createApp } from '../../server/app.ts';
 import { listen } from '../../server/listen.ts';
 import { embedTokens } from '../../server/widgets/embed-tokens.ts';
 import type { WorkflowJobs } from '../../core/workflows/schedule.ts';
+import type { RateLimits } from '../../server/rate-limits.ts';
 
 export const adminKey = 'test-admin-key-0123456789';
 export const testSecretBox = secretBox('a-test-secret-key-of-32-characters!');
@@ -45,7 +46,7 @@ export async function testApp(
   logger: Logger = createLogger('silent', 'test'),
   workflowJobs: WorkflowJobs = noQueue,
   corsOrigins: readonly string[] = [testPortalOrigin],
-  options: { salesforceApp?: SalesforceApp; importDir?: string } = {},
+  options: { salesforceApp?: SalesforceApp; importDir?: string; rateLimits?: Partial<RateLimits>; trustProxy?: number } = {},
 ): Promise<express.Express> {
   return createApp({
     db,
@@ -58,6 +59,8 @@ export async function testApp(
     importDir: options.importDir ?? noImports,
     widgets: { embedTokens: async () => embedTokens(testEmbedTokenKey), corsOrigins },
     ...(options.salesforceApp ? { salesforceApp: options.salesforceApp } : {}),
+    ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
+    ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
   });
 }
 

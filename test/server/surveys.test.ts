@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
 import type { Db } from '../../core/db.ts';
 import { outboxMailer } from '../../core/mail.ts';
 import { createLogger } from '../../core/log.ts';
@@ -189,6 +190,33 @@ describe('surveys', function () {
       assert.deepEqual([body.inserted, body.rejected, body.errors.map((e) => [e.line, e.field])], [1, 3, [[2, 'Score'], [3, 'Contact.Id'], [4, null]]]);
       assert.deepEqual(await db.query('select contact_external_id, account_external_id, score from nps_responses'), [
         { contact_external_id: '003A', account_external_id: '001A', score: 9 },
+      ]);
+    });
+
+    it('streams an NDJSON history larger than a JSON body may be, and refuses such a JSON body with 413 naming CSV and NDJSON', async () => {
+      await loadAcme(db);
+      const rows = 12_000;
+      const comment = 'x'.repeat(2000);
+      const start = Date.parse('2020-01-01T00:00:00Z');
+      // About 25 MB, generated as it is sent.
+      function* lines() {
+        for (let i = 0; i < rows; i++) {
+          yield `${JSON.stringify({ contactId: i % 2 ? '003A' : '003B', score: i % 11, comment, respondedAt: new Date(start + i * 60_000).toISOString() })}\n`;
+        }
+        yield '{"contactId":\n';
+      }
+      const body = Readable.toWeb(Readable.from(lines())) as ReadableStream;
+      const reply = await fetch(`${api.base}/api/responses`, { method: 'POST', headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/x-ndjson' }, body, duplex: 'half' } as RequestInit);
+      assert.deepEqual([reply.status, await reply.json()], [
+        200,
+        { inserted: rows, unchanged: 0, rejected: 1, errors: [{ line: rows + 1, field: null, message: 'INVALID_JSON: the line is not a JSON object' }] },
+      ]);
+      assert.deepEqual(await db.query('select count(*)::int as n, sum(length(comment))::bigint as chars from nps_responses'), [{ n: rows, chars: String(rows * 2000) }]);
+
+      const refused = await call('POST', '/api/responses', { responses: [{ contactId: '003A', score: 9, comment: 'x'.repeat(21 * 1024 * 1024), respondedAt: '2026-01-15T10:00:00Z' }] });
+      assert.deepEqual([refused.status, refused.body], [
+        413,
+        { error: { code: 'BAD_REQUEST', message: 'a JSON body is at most 20 MB: send a larger history as CSV (text/csv) or NDJSON (application/x-ndjson), which are streamed' } },
       ]);
     });
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { SignJWT } from 'jose';
+import type { Db } from '../../../core/db.ts';
 import { testDatabase } from '../../helpers/hooks.ts';
 import { adminKey, serve, testEmbedTokenKey, testPortalOrigin, type Served } from '../serve.ts';
 import { addResponses, answers, loadWidgetDirectory, saveConfig } from './fixture.ts';
@@ -8,10 +9,11 @@ const json = { authorization: `Bearer ${adminKey}`, 'content-type': 'application
 
 describe('embed tokens and CORS for the Strategic Accounts widget', () => {
   let api: Served;
+  let db: Db;
   let configId: number;
 
   beforeEach(async function () {
-    const { db } = await testDatabase(this);
+    ({ db } = await testDatabase(this));
     await loadWidgetDirectory(db);
     await addResponses(db, answers('A1', '2026-02-10', [10, 10, 9]));
     api = await serve(db);
@@ -39,6 +41,28 @@ describe('embed tokens and CORS for the Strategic Accounts widget', () => {
     assert.deepEqual(await names(alice.token), ['Alpha GmbH', 'Beta AG']); // owner of Alpha, customer success manager of Beta
     assert.deepEqual(await names(bob.token), ['Gamma Ltd']);
     assert.deepEqual(await names(everyone.token), ['Alpha GmbH', 'Beta AG', 'Delta Inc', 'Epsilon SA', 'Gamma Ltd']);
+  });
+
+  it('rolled up for one user, lists the top accounts the user holds a role on and adds up only what the user may see', async () => {
+    await addResponses(db, answers('A3', '2026-02-11', [0, 0]));
+    const rolled = await saveConfig(api, { name: 'Rolled up', period: 'MoM', rollUp: true, arr: { amountAttribute: 'contractAmount', termAttribute: 'termMonths', termUnit: 'months' } });
+    const rows = async (userEmail?: string) => {
+      const { token } = await issue({ configId: rolled, ...(userEmail ? { userEmail } : {}) });
+      const reply = await api.get(`/api/widgets/strategic-accounts?config=${rolled}&asOf=2026-02-15&sort=arr&order=desc`, { key: token });
+      return (reply.body as { accounts: { name: string; arr: string | null; responses: number }[] }).accounts.map((a) => [a.name, a.arr, a.responses]);
+    };
+    // Alpha GmbH holds Gamma Ltd: Alice owns Alpha only, Bob owns Gamma only.
+    assert.deepEqual(
+      [await rows('alice@seller.example'), await rows('bob@seller.example'), await rows()],
+      [
+        [['Alpha GmbH', '60000.00', 3], ['Beta AG', '33333.33', 0]],
+        [['Gamma Ltd', '50000.00', 2]],
+        [['Alpha GmbH', '110000.00', 5], ['Beta AG', '33333.33', 0], ['Delta Inc', null, 0], ['Epsilon SA', null, 0]],
+      ],
+    );
+    // Once Alice also holds a role on Gamma, it adds into Alpha, her top account, instead of being a row of its own.
+    await db.query(`insert into management_roles (directory_id, account_external_id, user_email, role_name) values (1, 'A3', 'alice@seller.example', 'ACCOUNT_EXECUTIVE')`);
+    assert.deepEqual(await rows('alice@seller.example'), [['Alpha GmbH', '110000.00', 5], ['Beta AG', '33333.33', 0]]);
   });
 
   it('refuses a token for another configuration, and on the admin API', async () => {
