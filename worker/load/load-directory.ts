@@ -1,15 +1,15 @@
 import type { Db, Tx } from '../../core/db.ts';
 import type { ObjectCounts } from '../../core/runs/queries.ts';
 import { AppError, ErrorCode, isAppError } from '../../core/errors.ts';
-import type { RawRecord, RecordSource, Sources } from '../../core/records/source.ts';
+import type { Sources } from '../../core/records/source.ts';
 import type { AttributeDefinition } from '../../core/directory/attributes.ts';
-import { resolveMapping, type Mapping } from '../map/mapping.ts';
+import { resolveMapping } from '../map/mapping.ts';
 import type { MappingInput } from '../../core/directory/mapping-input.ts';
-import { mapAccount, mapContact, mapManagementRole, primaryObject, unreadableRow, type Mapped } from '../map/records.ts';
-import { RowErrorCode, type DirectoryObject, type RowError } from '../map/row-error.ts';
-import { KnownRecords } from './known-records.ts';
-import * as merge from './merge-queries.ts';
+import type { DirectoryObject } from '../map/row-error.ts';
+import { mergeDirectory } from './merge-directory.ts';
+import type { ObjectChanges } from './merge-queries.ts';
 import * as runs from './run-queries.ts';
+import { stageSources, type Report, type Skipped } from './stage-sources.ts';
 import * as staging from './staging.ts';
 
 export type LoadRequest = {
@@ -64,8 +64,6 @@ export async function loadDirectory(db: Db, request: LoadRequest): Promise<LoadR
 /** How long a load whose database went away waits for it to return to record its failure (a restart, a failover). */
 const databaseReturnMs = 5 * 60_000;
 
-type Report = (progress: runs.RunProgress) => Promise<void>;
-
 /**
  * Progress is saved at each phase and every 50,000 rows read, a cost too small to measure; a run
  * whose cancellation was asked for stops there, and its transaction rolls back.
@@ -80,6 +78,7 @@ function progressReporter(db: Db, runId: number): Report {
   };
 }
 
+/** The story of a load, in its transaction: open and check the sources, stage them, merge, save the run's report. */
 async function loadInTransaction(tx: Tx, runId: number, request: LoadRequest, report: Report) {
   const { directoryId } = request;
   await runs.lockDirectory(tx, directoryId);
@@ -91,38 +90,12 @@ async function loadInTransaction(tx: Tx, runId: number, request: LoadRequest, re
   await tx.query(`set local work_mem = '64MB'`);
   await tx.query(staging.createStagingSql);
   const read = { rows: 0 };
-  const skipped = await stageSources(tx, request, sources, mapping, { read, report });
+  const skipped = await stageSources(tx, { directoryId, everyContact: request.mailingListName !== undefined }, sources, mapping, { read, report });
   await report({ phase: 'checking', rowsRead: read.rows });
   await runs.analyzeStaging(tx);
 
-  const changes: Partial<Record<DirectoryObject, merge.ObjectChanges>> = {};
   await report({ phase: 'merging', rowsRead: read.rows });
-  if (mapping.accounts) {
-    await merge.stageChangedAccounts(tx, directoryId);
-    if (mapping.hierarchy) {
-      const parentColumn = mapping.hierarchy.fields.accountParentExternalReferenceId;
-      await merge.rejectUnknownParents(tx, directoryId, parentColumn);
-      await merge.rejectCycles(tx, directoryId, parentColumn);
-    }
-    await merge.mergeAccounts(tx, directoryId, runId);
-    const counted = await merge.countAccountChanges(tx);
-    changes.accounts = counted.accounts;
-    if (mapping.hierarchy) changes.hierarchy = counted.hierarchy;
-  }
-  if (mapping.contacts) {
-    if (mapping.clientRoles) await merge.rejectUnknownAccounts(tx, directoryId, 'stg_contacts', mapping.clientRoles.fields.accountExternalReferenceId);
-    await merge.stageChangedContacts(tx, directoryId);
-    const counted = await merge.mergeContacts(tx, directoryId, runId);
-    changes.contacts = counted.contacts;
-    if (mapping.clientRoles) changes.clientRoles = counted.clientRoles;
-  }
-  if (mapping.managementRoles) {
-    await merge.rejectUnknownAccounts(tx, directoryId, 'stg_team', mapping.managementRoles.fields.accountExternalReferenceId);
-    await merge.stageChangedTeam(tx, directoryId);
-    await merge.rejectExtraOwners(tx, directoryId, mapping.managementRoles.fields.roleName);
-    await merge.mergeManagementRoles(tx, directoryId, runId);
-    changes.managementRoles = await merge.countTeamChanges(tx);
-  }
+  const changes = await mergeDirectory(tx, directoryId, runId, mapping);
 
   await report({ phase: 'saving', rowsRead: read.rows });
   const rows = await runs.countRows(tx, runs.errorTables(mapping.accounts !== null, mapping.managementRoles !== null));
@@ -155,124 +128,14 @@ async function defineAttributes(tx: Tx, directoryId: number, wanted: readonly At
   }
 }
 
-type Skipped = Partial<Record<DirectoryObject, number>>;
-
-/** How one source stages: which mapper, which staging table, which objects an unchanged record counts for. */
-type SourcePlan<R> = {
-  kind: staging.StagedKind;
-  label: string;
-  map: (record: RawRecord) => Mapped<R>;
-  stage: (row: R, complete: boolean) => staging.StagedRow;
-  objects: (row: R) => DirectoryObject[];
-};
-
-/**
- * Stages every source, skipping records stored with the same hash (counted per object in the
- * result). Contacts are all staged when the run builds a mailing list, which lists them all.
- */
-type Watch = { read: { rows: number }; report: Report };
-
-async function stageSources(tx: Tx, request: LoadRequest, sources: Sources, mapping: Mapping, watch: Watch): Promise<Skipped> {
-  const skipped: Skipped = {};
-  const { accounts, contacts, hierarchy, clientRoles, managementRoles } = mapping;
-  if (sources.accounts && accounts) {
-    await stageSource(tx, request, sources.accounts, skipped, watch, {
-      kind: 'accounts', label: 'account',
-      map: (record) => mapAccount(record, accounts, hierarchy),
-      stage: staging.stageAccount,
-      objects: (row) => (row.parentExternalId !== undefined ? ['accounts', 'hierarchy'] : ['accounts']),
-    });
-  }
-  if (sources.contacts && contacts) {
-    await stageSource(tx, request, sources.contacts, skipped, watch, {
-      kind: 'contacts', label: 'contact',
-      map: (record) => mapContact(record, contacts, clientRoles),
-      stage: staging.stageContact,
-      objects: (row) => (!row.isDeleted && row.clientRole?.roleName ? ['contacts', 'clientRoles'] : ['contacts']),
-    });
-  }
-  if (sources.teamMembers && managementRoles) {
-    await stageSource(tx, request, sources.teamMembers, skipped, watch, {
-      kind: 'teamMembers', label: 'team member',
-      map: (record) => mapManagementRole(record, managementRoles),
-      stage: staging.stageTeamMember,
-      objects: () => ['managementRoles'],
-    });
-  }
-  return skipped;
-}
-
-async function stageSource<R>(tx: Tx, request: LoadRequest, source: RecordSource, skipped: Skipped, watch: Watch, plan: SourcePlan<R>): Promise<void> {
-  await watch.report({ phase: 'staging', source: source.name, rowsRead: watch.read.rows });
-  const sql = staging.knownRecordsSql(plan.kind, request.directoryId);
-  const known = await KnownRecords.fetch(tx, sql.count, sql.keys);
-  const skipUnchanged = !(plan.kind === 'contacts' && request.mailingListName);
-  await tx.copyIn(staging.copySql(plan.kind), stageLines(source, plan, known, skipUnchanged, skipped, watch));
-}
-
-/** Maps a source's records to COPY lines, batched so the stream moves kilobytes, not rows. */
-async function* stageLines<R>(
-  source: RecordSource,
-  plan: SourcePlan<R>,
-  known: KnownRecords,
-  skipUnchanged: boolean,
-  skipped: Skipped,
-  watch: Watch,
-): AsyncGenerator<string> {
-  let batch = '';
-  const width = staging.dataColumns(plan.kind);
-  const error = (rowError: RowError) => (batch += staging.errorLine(rowError, width));
-  try {
-    for await (const item of source.items) {
-      if (++watch.read.rows % 50_000 === 0) await watch.report({ phase: 'staging', source: source.name, rowsRead: watch.read.rows });
-      if (item.kind === 'error') {
-        error(unreadableRow(plan.kind, item));
-      } else {
-        const mapped = plan.map(item);
-        if (!mapped.ok) {
-          error(mapped.error);
-        } else {
-          const row = plan.stage(mapped.row, mapped.warnings.length === 0);
-          const seen = known.see(row.key, row.line, row.hash);
-          if (seen.kind === 'duplicate') {
-            error({
-              object: primaryObject[plan.kind],
-              origin: item.origin,
-              recordId: row.key,
-              field: null,
-              code: RowErrorCode.DUPLICATE_RECORD,
-              message: `${plan.label} ${row.key} already appears on line ${seen.firstLine}; this line is skipped`,
-            });
-          } else if (seen.kind === 'stored' && seen.unchanged && skipUnchanged) {
-            for (const object of plan.objects(mapped.row)) skipped[object] = (skipped[object] ?? 0) + 1;
-          } else {
-            batch += staging.copyRow(row, source.name);
-            for (const warning of mapped.warnings) error(warning);
-          }
-        }
-      }
-      if (batch.length > 65536) {
-        yield batch;
-        batch = '';
-      }
-    }
-  } catch (error) {
-    if (isAppError(error) && error.code === ErrorCode.RUN_CANCELLED) throw error;
-    // Named once: a source that failed while opening its stream has named itself already.
-    if (isAppError(error)) throw error.message.startsWith(`${source.name}: `) ? error : new AppError(error.code, `${source.name}: ${error.message}`, { cause: error });
-    throw new AppError(ErrorCode.SOURCE_UNREADABLE, `${source.name}: reading failed: ${(error as Error).message}`, { cause: error });
-  }
-  if (batch) yield batch;
-}
-
 /** Counts per object: what the changes did, the rows rejected anywhere, and the rest unchanged. */
 function summarise(
-  changes: Partial<Record<DirectoryObject, merge.ObjectChanges>>,
+  changes: Partial<Record<DirectoryObject, ObjectChanges>>,
   skipped: Skipped,
   { valid, rejected }: Awaited<ReturnType<typeof runs.countRows>>,
 ) {
   const counts: Partial<Record<DirectoryObject, ObjectCounts>> = {};
-  for (const [object, c] of Object.entries(changes) as [DirectoryObject, merge.ObjectChanges][]) {
+  for (const [object, c] of Object.entries(changes) as [DirectoryObject, ObjectChanges][]) {
     // Client role deletions come from deleted or moved contacts, not from rows of their own.
     const written = object === 'clientRoles' ? c.inserted + c.updated : c.inserted + c.updated + c.deleted;
     counts[object] = {
