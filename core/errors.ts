@@ -24,6 +24,9 @@ export const ErrorCode = {
   NOT_FOUND: 'NOT_FOUND',
   UNAUTHORIZED: 'UNAUTHORIZED',
   FORBIDDEN: 'FORBIDDEN',
+  INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
+  CSRF_REFUSED: 'CSRF_REFUSED',
+  RATE_LIMITED: 'RATE_LIMITED',
   BAD_REQUEST: 'BAD_REQUEST',
   INTERNAL: 'INTERNAL',
 } as const;
@@ -57,8 +60,11 @@ export const errorCatalogue: Readonly<Record<ErrorCode, { status: number; meanin
   LOAD_FAILED: { status: 500, meaning: 'the load failed and changed nothing (run error, retried)' },
   DATABASE_UNAVAILABLE: { status: 503, meaning: 'the database did not answer' },
   NOT_FOUND: { status: 404, meaning: 'no route, or no item with this id' },
-  UNAUTHORIZED: { status: 401, meaning: 'the admin key or embed token is missing or not valid' },
-  FORBIDDEN: { status: 403, meaning: 'the embed token or origin does not allow this' },
+  UNAUTHORIZED: { status: 401, meaning: 'the admin key, session or embed token is missing or not valid' },
+  FORBIDDEN: { status: 403, meaning: "the signed-in user's role, the embed token or the origin does not allow this" },
+  INVALID_CREDENTIALS: { status: 401, meaning: 'the email and password do not sign anyone in' },
+  CSRF_REFUSED: { status: 403, meaning: "a change asked for with the session cookie came without this server's Origin" },
+  RATE_LIMITED: { status: 429, meaning: 'too many attempts: wait the Retry-After seconds' },
   BAD_REQUEST: { status: 400, meaning: 'a parameter or the body is not valid; the message names it (413 too large, 415 wrong type)' },
   INTERNAL: { status: 500, meaning: 'an unexpected failure, logged on the server; the answer shows nothing of it' },
 };
