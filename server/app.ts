@@ -9,6 +9,7 @@ import { sessions as sessionStore } from './people/sessions.ts';
 import { signInRoutes } from './people/sign-in-routes.ts';
 import { sessionRoutes, userRoutes } from './people/user-routes.ts';
 import { directoryRoutes } from './directory/routes.ts';
+import { directoriesRoutes } from './directories/routes.ts';
 import { errorHandler, unknownRoute } from './errors.ts';
 import { healthRoutes } from './health.ts';
 import { openApiRoutes } from './openapi/routes.ts';
@@ -66,6 +67,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/api', sessionRoutes(sessions));
   app.use('/api', userRoutes(deps.db, sessions, deps.people));
   app.use('/api', directoryRoutes(deps.db));
+  app.use('/api', directoriesRoutes(deps.db));
   app.use('/api', runRoutes(deps.db, deps.notifications));
   app.use('/api', connectionRoutes(deps.db, deps.secretBox));
   app.use('/api', salesforceConnectionRoutes(deps.db, deps.secretBox, deps.salesforceApp));

@@ -558,6 +558,9 @@ CREATE OR REPLACE FUNCTION public.refuse_attribute_change()
 AS $function$
 begin
   if tg_op = 'DELETE' then
+    if not exists (select 1 from directories where id = old.directory_id) then
+      return old;
+    end if;
     raise exception 'account attribute "%" cannot be deleted', old.name using errcode = 'BW001';
   end if;
   if new.name <> old.name or new.data_type <> old.data_type then

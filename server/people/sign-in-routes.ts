@@ -4,10 +4,10 @@ import { z } from 'zod';
 import type { Db } from '../../core/db.ts';
 import { AppError, ErrorCode } from '../../core/errors.ts';
 import { hashPassword, verifyPassword } from '../../core/passwords.ts';
-import { jsonBody } from '../query-params.ts';
+import { parseBody } from '../query-params.ts';
 import { fromOwnOrigin } from './access.ts';
 import type { Sessions } from './sessions.ts';
-import { email, findSignUpToken, findUserByEmail, name, parseBody, password, publicUser, userColumns, type User } from './users.ts';
+import { email, findSignUpToken, findUserByEmail, name, password, publicUser, userColumns, type User } from './users.ts';
 
 export const signInInput = z.strictObject({ email: z.string().max(320).transform((e) => e.trim().toLowerCase()), password: z.string().max(1000) });
 export const setupInput = z.strictObject({ email, name, password });
@@ -55,7 +55,7 @@ export function signInRoutes(db: Db, sessions: Sessions, options: { publicOrigin
 
   router.post('/session', body, byAddress, byEmail, async (req, res) => {
     refuseOtherSites(req, options.publicOrigin);
-    const input = parseBody(signInInput, jsonBody(req.body), 'sign-in');
+    const input = parseBody(signInInput, req.body, 'sign-in');
     const user = await findUserByEmail(db, input.email);
     let matches = false;
     if (user?.passwordHash) matches = await verifyPassword(input.password, user.passwordHash);
@@ -72,7 +72,7 @@ export function signInRoutes(db: Db, sessions: Sessions, options: { publicOrigin
   });
   router.post('/setup/:token', body, async (req, res) => {
     refuseOtherSites(req, options.publicOrigin);
-    const input = parseBody(setupInput, jsonBody(req.body), 'first admin');
+    const input = parseBody(setupInput, req.body, 'first admin');
     const passwordHash = await hashPassword(input.password);
     const user = await db.tx(async (tx) => {
       if (!(await findSignUpToken(tx, 'setup', req.params.token, options.now(), true))) throw setupNotFound();
@@ -93,7 +93,7 @@ export function signInRoutes(db: Db, sessions: Sessions, options: { publicOrigin
   });
   router.post('/invitations/:token', body, async (req, res) => {
     refuseOtherSites(req, options.publicOrigin);
-    const input = parseBody(acceptInput, jsonBody(req.body), 'sign-up');
+    const input = parseBody(acceptInput, req.body, 'sign-up');
     const passwordHash = await hashPassword(input.password);
     const user = await db.tx(async (tx) => {
       const found = await findSignUpToken(tx, 'invitation', req.params.token, options.now(), true);

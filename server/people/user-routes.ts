@@ -2,12 +2,12 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Db } from '../../core/db.ts';
 import { AppError, ErrorCode } from '../../core/errors.ts';
-import { idParam, jsonBody } from '../query-params.ts';
+import { idParam, parseBody } from '../query-params.ts';
 import { signedInUser, principalOf } from './access.ts';
 import { sendInvitation, type MailSettings } from './invitation-mail.ts';
 import type { Sessions } from './sessions.ts';
 import { emailTaken } from './sign-in-routes.ts';
-import { email, issueSignUpToken, listUsers, name, parseBody, publicUser, roles, userColumns, type UserListItem } from './users.ts';
+import { email, issueSignUpToken, listUsers, name, publicUser, roles, userColumns, type UserListItem } from './users.ts';
 
 export const invitationInput = z.strictObject({ email, name: name.default(''), role: z.enum(roles, { error: `must be ${roles.join(', ')}` }) });
 export const userChange = z.strictObject({ role: z.enum(roles, { error: `must be ${roles.join(', ')}` }), active: z.boolean(), name }).partial();
@@ -42,7 +42,7 @@ export function userRoutes(db: Db, sessions: Sessions, options: { publicUrl: str
   });
 
   router.post('/users', async (req, res) => {
-    const input = parseBody(invitationInput, jsonBody(req.body), 'invitation');
+    const input = parseBody(invitationInput, req.body, 'invitation');
     const principal = principalOf(res);
     const invitedBy = principal.kind === 'session' ? principal.user.name || principal.user.email : 'An administrator';
     const now = options.now();
@@ -61,7 +61,7 @@ export function userRoutes(db: Db, sessions: Sessions, options: { publicUrl: str
 
   router.patch('/users/:id', async (req, res) => {
     const id = idParam(req.params.id, 'user');
-    const change = parseBody(userChange, jsonBody(req.body), 'user change');
+    const change = parseBody(userChange, req.body, 'user change');
     const user = await db.tx(async (tx) => {
       // Locking every active admin serialises two changes that would each leave the other as the last one.
       const admins = await tx.query<{ id: number }>(`select id::int from users where role = 'admin' and active order by id for update`);

@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Queryable } from '../../core/db.ts';
-import { AppError, ErrorCode, describeIssues } from '../../core/errors.ts';
 import { minimumPasswordLength } from '../../core/passwords.ts';
 
 /** What each role may do is server/people/access.ts's table; the order here is from least to most. */
@@ -19,13 +18,6 @@ export type UserListItem = z.infer<typeof userListItemSchema>;
 export const email = z.email('must be an email address').max(320).transform((e) => e.trim().toLowerCase());
 export const password = z.string().min(minimumPasswordLength, `must be at least ${minimumPasswordLength} characters`).max(1000, 'must be at most 1000 characters');
 export const name = z.string().trim().max(200, 'must be at most 200 characters');
-
-/** A JSON body checked against `schema`; a bad one is a 400 naming each problem. */
-export function parseBody<S extends z.ZodType>(schema: S, body: unknown, what: string): z.infer<S> {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new AppError(ErrorCode.BAD_REQUEST, `invalid ${what}: ${describeIssues(parsed.error, '(body)')}`);
-  return parsed.data;
-}
 
 export const userColumns = `id::int, email, name, role, active, invited_at as "invitedAt", last_sign_in_at as "lastSignInAt"`;
 

@@ -10,6 +10,7 @@ import { RowErrorCode, type DirectoryObject, type RowError } from '../map/row-er
 import { KnownRecords } from './known-records.ts';
 import * as merge from './merge-queries.ts';
 import * as runs from './run-queries.ts';
+import { lockDirectory } from '../../core/directory/lock.ts';
 import * as staging from './staging.ts';
 
 export type LoadRequest = {
@@ -79,7 +80,8 @@ function progressReporter(db: Db, runId: number): Report {
 
 async function loadInTransaction(tx: Tx, runId: number, request: LoadRequest, report: Report) {
   const { directoryId } = request;
-  await runs.lockDirectory(tx, directoryId);
+  // Two loads into one directory would each merge against a directory the other is changing.
+  await lockDirectory(tx, directoryId);
   const sources = await request.openSources();
   const mapping = resolveMapping(request.mapping, sources);
   if (mapping.accounts) await defineAttributes(tx, directoryId, mapping.accounts.attributes);
