@@ -5,6 +5,7 @@ import type { Logger } from '../core/log.ts';
 import type { Notifications } from '../core/notifications.ts';
 import { authenticate } from './people/access.ts';
 import type { MailSettings } from './people/invitation-mail.ts';
+import { myAccountsRoutes } from './people/my-accounts.ts';
 import { sessions as sessionStore } from './people/sessions.ts';
 import { signInRoutes } from './people/sign-in-routes.ts';
 import { sessionRoutes, userRoutes } from './people/user-routes.ts';
@@ -66,6 +67,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/api', express.json({ limit: '16kb' }));
   app.use('/api', sessionRoutes(sessions));
   app.use('/api', userRoutes(deps.db, sessions, deps.people));
+  app.use('/api', myAccountsRoutes(deps.db, deps.widgets));
   app.use('/api', directoryRoutes(deps.db));
   app.use('/api', directoriesRoutes(deps.db));
   app.use('/api', runRoutes(deps.db, deps.notifications));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { myAccountsSchema } from '../people/my-accounts.ts';
 import { userListItemSchema, userSchema } from '../people/users.ts';
 import { invitationInput, userChange } from '../people/user-routes.ts';
 import { acceptInput, setupInput, signInInput } from '../people/sign-in-routes.ts';
@@ -18,6 +19,11 @@ export const peopleOperations: Operation[] = [
   { method: 'get', path: '/api/session', tag: 'People', summary: 'Who is signed in', auth: 'session', answers: { 200: json('the signed-in user', signedIn) }, errors: [] },
   { method: 'delete', path: '/api/session', tag: 'People', summary: 'Signs this browser out', auth: 'session', answers: { 204: noContent }, errors: [] },
   { method: 'delete', path: '/api/sessions', tag: 'People', summary: 'Signs the user out everywhere', auth: 'session', answers: { 204: noContent }, errors: [] },
+
+  {
+    method: 'get', path: '/api/me/accounts', tag: 'People', summary: "My accounts: an embed token for <strategic-accounts>, scoped to the signed-in user's accounts", auth: 'session',
+    answers: { 200: json('the configuration and its token', myAccountsSchema) }, errors: [404],
+  },
 
   { method: 'get', path: '/api/setup/{token}', tag: 'People', summary: "Whether the first start's setup link still works", auth: 'public', answers: { 200: json('it works', z.object({ valid: z.literal(true) })) }, errors: [404] },
   {

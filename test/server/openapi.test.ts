@@ -133,6 +133,8 @@ describe('/api/openapi.json', function () {
       await call('POST /api/session', '/api/session', { key: null, json: { email: 'ann@example.com', password: 'not the password' } }),
       await call('GET /api/session', '/api/session', session),
       await call('GET /api/session', '/api/session', { key: null }),
+      await call('GET /api/me/accounts', '/api/me/accounts', session),
+      await call('GET /api/me/accounts', '/api/me/accounts'),
       await call('GET /api/setup/{token}', '/api/setup/AAAA', { key: null }),
       await call('POST /api/users', '/api/users', { json: { email: 'bo@example.com', name: 'Bo', role: 'editor' } }),
       await call('POST /api/users', '/api/users', { json: { email: 'bo@example.com', name: 'Bo', role: 'editor' } }),
@@ -196,7 +198,8 @@ describe('/api/openapi.json', function () {
     // Every kind of answer is here: a success and an error of each router.
     assert.deepEqual(answers.map((a) => `${a.route} ${a.status}`), [
       'GET /api/health 200',
-      'POST /api/session 200', 'POST /api/session 401', 'GET /api/session 200', 'GET /api/session 401', 'GET /api/setup/{token} 404',
+      'POST /api/session 200', 'POST /api/session 401', 'GET /api/session 200', 'GET /api/session 401',
+      'GET /api/me/accounts 200', 'GET /api/me/accounts 401', 'GET /api/setup/{token} 404',
       'POST /api/users 201', 'POST /api/users 409', 'GET /api/users 200', 'PATCH /api/users/{id} 200', 'PATCH /api/users/{id} 409',
       'GET /api/invitations/{token} 404', 'POST /api/invitations/{token} 404', 'DELETE /api/session 204',
       'POST /api/directories 201', 'POST /api/directories 400', 'GET /api/directories 200', 'GET /api/directories/{id} 200',
