@@ -13,13 +13,14 @@ export const setupLinkExpiryMs = 24 * 3600_000;
  * answered to be printed; each such start replaces the earlier link, so a lost one is never stuck.
  */
 export async function prepareFirstAdmin(db: Queryable, config: Pick<Config, 'firstAdmin' | 'publicUrl'>, logger: Logger, now = new Date()): Promise<string | null> {
+  // A setup link printed earlier stops working once an admin exists, or when a new one replaces it.
+  await db.query(`delete from sign_up_tokens where purpose = 'setup'`);
   if (config.firstAdmin) {
     await ensureAdmin(db, config.firstAdmin.email.trim().toLowerCase(), config.firstAdmin.password, logger);
     return null;
   }
   const [{ anyone }] = (await db.query<{ anyone: boolean }>('select exists (select 1 from users) as anyone')) as [{ anyone: boolean }];
   if (anyone) return null;
-  await db.query(`delete from sign_up_tokens where purpose = 'setup'`);
   const token = await issueSignUpToken(db, 'setup', null, new Date(now.getTime() + setupLinkExpiryMs));
   return `${config.publicUrl}/setup?token=${token}`;
 }

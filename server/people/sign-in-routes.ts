@@ -118,7 +118,7 @@ function invitationNotFound(): AppError {
 }
 
 /** A unique violation on users' email as a 409. */
-export function emailTaken(address: string) {
+function emailTaken(address: string) {
   return (error: { code?: string }): never => {
     if (error.code === '23505') throw new AppError(ErrorCode.CONFLICT, `a user with the email ${address} already exists`);
     throw error;

@@ -6,7 +6,6 @@ import { idParam, parseBody } from '../query-params.ts';
 import { signedInUser, principalOf } from './access.ts';
 import { sendInvitation, type MailSettings } from './invitation-mail.ts';
 import type { Sessions } from './sessions.ts';
-import { emailTaken } from './sign-in-routes.ts';
 import { email, issueSignUpToken, listUsers, name, publicUser, roles, userColumns, type UserListItem } from './users.ts';
 
 export const invitationInput = z.strictObject({ email, name: name.default(''), role: z.enum(roles, { error: `must be ${roles.join(', ')}` }) });
@@ -49,12 +48,19 @@ export function userRoutes(db: Db, sessions: Sessions, options: { publicUrl: str
     const expiresAt = new Date(now.getTime() + invitationExpiryMs);
     // The mail is written (to the outbox) or sent before the user is committed: a failure leaves no one invited without a link.
     const user = await db.tx(async (tx) => {
-      const [created] = await tx
-        .query<UserListItem>(`insert into users (email, name, role, invited_at) values ($1, $2, $3, $4) returning ${userColumns}`, [input.email, input.name, input.role, now])
-        .catch(emailTaken(input.email));
-      const token = await issueSignUpToken(tx, 'invitation', created!.id, expiresAt);
+      // Someone invited who never signed up is invited again: the earlier link stops working.
+      const [created] = await tx.query<UserListItem>(
+        `insert into users as u (email, name, role, invited_at) values ($1, $2, $3, $4)
+         on conflict (email) do update set name = excluded.name, role = excluded.role, invited_at = excluded.invited_at, active = true
+           where u.password_hash is null
+         returning ${userColumns}`,
+        [input.email, input.name, input.role, now],
+      );
+      if (!created) throw new AppError(ErrorCode.CONFLICT, `${input.email} has already signed up`);
+      await tx.query('delete from sign_up_tokens where user_id = $1', [created.id]);
+      const token = await issueSignUpToken(tx, 'invitation', created.id, expiresAt);
       await sendInvitation(tx, options.mail, { to: input.email, name: input.name, invitedBy, link: `${options.publicUrl}/invite?token=${token}`, expiresAt });
-      return created!;
+      return created;
     });
     res.status(201).json({ user });
   });

@@ -71,7 +71,14 @@ describe('the first admin', function () {
       assert.deepEqual(await db.query('select id from users'), []);
     });
 
-    it('is not printed once a user exists', async () => {
+    it('is replaced by the next start, and ends once ADMIN_EMAIL creates an admin or a user exists', async () => {
+      const setupToken = async () => new URL((await prepareFirstAdmin(db, { firstAdmin: undefined, publicUrl: testPublicUrl }, logger, new Date(clock)))!).searchParams.get('token')!;
+      const valid = async (token: string) => (await api.get(`/api/setup/${token}`, { key: null })).status;
+      const first = await setupToken();
+      const second = await setupToken();
+      assert.deepEqual([await valid(first), await valid(second)], [404, 200]);
+      await prepareFirstAdmin(db, { firstAdmin: { email: 'root@example.com', password: goodPassword }, publicUrl: testPublicUrl }, logger);
+      assert.equal(await valid(second), 404);
       await addUser(db, 'ann@example.com', 'admin');
       assert.equal(await prepareFirstAdmin(db, { firstAdmin: undefined, publicUrl: testPublicUrl }, logger), null);
     });

@@ -137,7 +137,7 @@ describe('/api/openapi.json', function () {
       await call('GET /api/me/accounts', '/api/me/accounts'),
       await call('GET /api/setup/{token}', '/api/setup/AAAA', { key: null }),
       await call('POST /api/users', '/api/users', { json: { email: 'bo@example.com', name: 'Bo', role: 'editor' } }),
-      await call('POST /api/users', '/api/users', { json: { email: 'bo@example.com', name: 'Bo', role: 'editor' } }),
+      await call('POST /api/users', '/api/users', { json: { email: 'ann@example.com', name: 'Ann', role: 'editor' } }),
       await call('GET /api/users', '/api/users', session),
       await call('PATCH /api/users/{id}', '/api/users/2', { ...session, body: JSON.stringify({ role: 'viewer' }) }),
       await call('PATCH /api/users/{id}', '/api/users/1', { json: { active: false } }),

@@ -59,15 +59,22 @@ describe('/api/users', function () {
       ]);
     });
 
-    it('the link stops working after 7 days; an email already a user is 409', async () => {
+    it('inviting again mails a new link and ends the earlier one; a link stops working after 7 days; an email that signed up is 409', async () => {
       const admin = await browser(api, 'ann@example.com');
       assert.equal((await admin.send('POST', '/api/users', { email: 'vi@example.com', role: 'viewer' })).status, 201);
-      const conflict = await admin.send('POST', '/api/users', { email: 'VI@example.com', role: 'editor' });
+      const first = new URL(await invitationLink('vi@example.com')).searchParams.get('token')!;
+      await db.query('delete from outbox_messages');
+      const again = await admin.send('POST', '/api/users', { email: 'VI@example.com', name: 'Vi', role: 'editor' });
+      assert.deepEqual([again.status, (again.body as { user: { id: number; role: string } }).user.role], [201, 'editor']);
+      const second = new URL(await invitationLink('vi@example.com')).searchParams.get('token')!;
+      assert.equal((await api.get(`/api/invitations/${first}`, { key: null })).status, 404);
+      assert.deepEqual((await api.get(`/api/invitations/${second}`, { key: null })).body, { email: 'vi@example.com', name: 'Vi' });
+
+      const conflict = await admin.send('POST', '/api/users', { email: 'ann@example.com', role: 'viewer' });
       assert.deepEqual([conflict.status, (conflict.body as ErrorBody).error.code], [409, 'CONFLICT']);
-      const token = new URL(await invitationLink('vi@example.com')).searchParams.get('token')!;
       clock += invitationExpiryMs;
-      assert.equal((await api.get(`/api/invitations/${token}`, { key: null })).status, 404);
-      assert.equal((await accept(token, { password: goodPassword })).status, 404);
+      assert.equal((await api.get(`/api/invitations/${second}`, { key: null })).status, 404);
+      assert.equal((await accept(second, { password: goodPassword })).status, 404);
     });
   });
 
