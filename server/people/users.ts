@@ -15,7 +15,7 @@ export type User = z.infer<typeof userSchema>;
 export const userListItemSchema = userSchema.extend({ active: z.boolean(), invitedAt: z.date().nullable(), lastSignInAt: z.date().nullable() });
 export type UserListItem = z.infer<typeof userListItemSchema>;
 
-export const email = z.email('must be an email address').max(320).transform((e) => e.trim().toLowerCase());
+export const email = z.string({ error: 'must be an email address' }).trim().toLowerCase().pipe(z.email('must be an email address').max(320));
 export const password = z.string().min(minimumPasswordLength, `must be at least ${minimumPasswordLength} characters`).max(1000, 'must be at most 1000 characters');
 export const name = z.string().trim().max(200, 'must be at most 200 characters');
 
