@@ -10,6 +10,7 @@ import { lazyEmbedTokens } from '../server/widgets/embed-tokens.ts';
 import { demoRoutes, findDemo, markDemoDirectory, withDemoPage } from '../server/widgets/demo.ts';
 import { createApp } from '../server/app.ts';
 import { listen } from '../server/listen.ts';
+import { prepareFirstAdmin } from '../server/people/first-admin.ts';
 import { workflowJobs } from '../core/workflows/schedule.ts';
 import { openCsvFile } from '../worker/extract/local-files.ts';
 import type { SyncJob } from '../worker/jobs/sync-job.ts';
@@ -24,6 +25,7 @@ const demoDir = path.join(import.meta.dirname, '..', 'examples', 'demo');
 const runtime = await boot('bellwether');
 const { db, logger, config } = runtime;
 const adminKey = await resolveAdminKey(db, config.adminApiKey);
+const setupLink = await prepareFirstAdmin(db, config, logger);
 const worker = await startWorker({ databaseUrl: runtime.database.url, db, logger, config });
 
 const [{ loaded }] = (await db.query<{ loaded: boolean }>('select exists (select 1 from sync_runs) as loaded')) as [{ loaded: boolean }];
@@ -33,6 +35,7 @@ const embedTokens = lazyEmbedTokens(config);
 const notifications = new Notifications(runtime.database.url);
 const api = createApp({ db, notifications, adminKey, logger, secretBox: lazySecretBox(config), workflowJobs: workflowJobs(worker.boss), importDir: config.importDir,
   widgets: { embedTokens, corsOrigins: config.corsOrigins }, trustProxy: config.trustProxy,
+  people: { publicUrl: config.publicUrl, mail: config, now: () => new Date() },
 });
 const app = config.demo ? withDemoPage(api, demoRoutes(db, embedTokens), logger) : api;
 const demo = config.demo && (await findDemo(db));
@@ -42,7 +45,7 @@ const key = adminKey.generated ?? '<your admin API key>';
 console.log(`
 Bellwether is running at ${base}  (database: ${runtime.database.embedded ? `embedded, in ${config.dataDir}` : 'DATABASE_URL'})
 ${adminKey.generated ? `Admin API key, shown this once (only its hash is stored; set ADMIN_API_KEY to choose your own):\n  ${adminKey.generated}` : 'Admin API key: the one printed at first start, or ADMIN_API_KEY.'}
-${config.smtpUrl ? 'Mail goes to the SMTP server in SMTP_URL.' : `No SMTP_URL: mail is kept in the outbox. Read it, and click its survey links, at\n  ${base}/outbox  (sign in with any user name and the admin API key as the password)`}
+${setupLink ? `No one can sign in yet. Create the first admin within 24 hours at this one-time link (or set ADMIN_EMAIL and ADMIN_PASSWORD):\n  ${setupLink}\n` : ''}${config.smtpUrl ? 'Mail goes to the SMTP server in SMTP_URL.' : `No SMTP_URL: mail is kept in the outbox. Read it, and click its survey links, at\n  ${base}/outbox  (sign in with any user name and the admin API key as the password)`}
 ${demo ? `The widget on the demo data: ${base}/demo
 ` : ''}Try:
   curl -H "Authorization: Bearer ${key}" ${base}/api/accounts

@@ -4,6 +4,7 @@ import { AppError, ErrorCode, describeIssues } from './errors.ts';
 import { defaultMaxFieldBytes } from './records/csv.ts';
 
 const csvFieldBytes = 'CSV_MAX_FIELD_BYTES is a number of bytes from 1024 to 16777216';
+import { minimumPasswordLength } from './passwords.ts';
 
 /**
  * Every setting the product reads from the environment, resolved once.
@@ -13,6 +14,8 @@ const schema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   ADMIN_API_KEY: z.string().min(16, 'ADMIN_API_KEY must be at least 16 characters').optional(),
+  ADMIN_EMAIL: z.email('ADMIN_EMAIL must be an email address').optional(),
+  ADMIN_PASSWORD: z.string().min(minimumPasswordLength, `ADMIN_PASSWORD must be at least ${minimumPasswordLength} characters`).optional(),
   SECRET_KEY: z.string().min(32, 'SECRET_KEY must be at least 32 characters').optional(),
   EMBED_TOKEN_KEY: z.string().min(32, 'EMBED_TOKEN_KEY must be at least 32 characters').optional(),
   CORS_ORIGINS: z
@@ -43,6 +46,8 @@ export type Config = Readonly<{
   port: number;
   /** Unset: a key is generated at first start, printed once, and its hash stored. */
   adminApiKey: string | undefined;
+  /** ADMIN_EMAIL and ADMIN_PASSWORD: the admin each start creates, or whose password it resets. */
+  firstAdmin: { email: string; password: string } | undefined;
   /** Seals stored credentials; unset: generated into the data folder (embedded database only). */
   secretKey: string | undefined;
   /** Signs widget embed tokens; unset: derived from the secret key. */
@@ -83,10 +88,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if ((e.SALESFORCE_CLIENT_ID === undefined) !== (e.SALESFORCE_CLIENT_SECRET === undefined)) {
     throw new AppError(ErrorCode.CONFIG_INVALID, 'invalid configuration: SALESFORCE_CLIENT_ID and SALESFORCE_CLIENT_SECRET are set together');
   }
+  if ((e.ADMIN_EMAIL === undefined) !== (e.ADMIN_PASSWORD === undefined)) {
+    throw new AppError(ErrorCode.CONFIG_INVALID, 'invalid configuration: ADMIN_EMAIL and ADMIN_PASSWORD are set together');
+  }
   return Object.freeze({
     databaseUrl: e.DATABASE_URL,
     port: e.PORT,
     adminApiKey: e.ADMIN_API_KEY,
+    firstAdmin: e.ADMIN_EMAIL && e.ADMIN_PASSWORD ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD } : undefined,
     secretKey: e.SECRET_KEY,
     embedTokenKey: e.EMBED_TOKEN_KEY,
     corsOrigins: Object.freeze(e.CORS_ORIGINS.map((o) => new URL(o).origin)),

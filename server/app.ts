@@ -3,8 +3,14 @@ import type { AdminKey } from '../core/admin-key.ts';
 import type { Db } from '../core/db.ts';
 import type { Logger } from '../core/log.ts';
 import type { Notifications } from '../core/notifications.ts';
-import { requireAdminKey } from './auth.ts';
+import { authenticate } from './people/access.ts';
+import type { MailSettings } from './people/invitation-mail.ts';
+import { myAccountsRoutes } from './people/my-accounts.ts';
+import { sessions as sessionStore } from './people/sessions.ts';
+import { signInRoutes } from './people/sign-in-routes.ts';
+import { sessionRoutes, userRoutes } from './people/user-routes.ts';
 import { directoryRoutes } from './directory/routes.ts';
+import { directoriesRoutes } from './directories/routes.ts';
 import { errorHandler, unknownRoute } from './errors.ts';
 import { refuseNul } from './query-params.ts';
 import { healthRoutes } from './health.ts';
@@ -36,12 +42,16 @@ export type AppDeps = {
   rateLimits?: Partial<RateLimits>;
   /** Reverse proxies before the process (TRUST_PROXY), so rate limits count each client's own address. */
   trustProxy?: number;
+  people: PeopleSettings;
 };
+
+/** Sign-in: where the console is served (its origin, cookies' Secure, links in mail), the mail settings for invitations, and the clock sessions expire by. */
+export type PeopleSettings = { publicUrl: string; mail: MailSettings; now: () => Date };
 
 /**
  * The HTTP API as an Express app that never listens: the entry point (or a test) calls `listen`.
- * Everything under /api but the health probe, the API's description (/api/openapi.json) and the widget's
- * data (embed tokens too) needs the admin key;
+ * Everything under /api but the health probe, the API's description (/api/openapi.json), signing in and
+ * the widget's data (embed tokens too) needs the admin key or a signed-in user whose role allows it;
  * the widget's script is public.
  * Survey pages (/s/<token>) and opt-outs (/o/<token>) are public: their unguessable token is the permission.
  */
@@ -60,11 +70,19 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(['/api', '/outbox'], authFailureLimit(limits.authFailures));
   // The widget's data takes an embed token as well as the admin key, from the allowed origins.
   app.use('/api', strategicAccountsRoutes(deps.db, deps.adminKey, deps.widgets));
-  // An NPS history is larger than other requests, and may come as CSV: parsed by its own route.
-  app.use('/api/responses', requireAdminKey(deps.adminKey), responseImportRoutes(deps.db));
+  const publicUrl = new URL(deps.people.publicUrl);
+  const sessions = sessionStore(deps.db, { secure: publicUrl.protocol === 'https:', now: deps.people.now });
+  app.use('/api', signInRoutes(deps.db, sessions, { publicOrigin: publicUrl.origin, now: deps.people.now }));
   app.use(salesforceCallbackRoute(deps.db, deps.secretBox, deps.salesforceApp));
-  app.use('/api', requireAdminKey(deps.adminKey), express.json({ limit: '16kb' }));
+  app.use('/api', authenticate(deps.adminKey, sessions, publicUrl.origin));
+  // An NPS history is larger than other requests, and may come as CSV: parsed by its own route.
+  app.use('/api/responses', responseImportRoutes(deps.db));
+  app.use('/api', express.json({ limit: '16kb' }));
+  app.use('/api', sessionRoutes(sessions));
+  app.use('/api', userRoutes(deps.db, sessions, deps.people));
+  app.use('/api', myAccountsRoutes(deps.db, deps.widgets));
   app.use('/api', directoryRoutes(deps.db));
+  app.use('/api', directoriesRoutes(deps.db));
   app.use('/api', runRoutes(deps.db, deps.notifications));
   app.use('/api', connectionRoutes(deps.db, deps.secretBox));
   app.use('/api', salesforceConnectionRoutes(deps.db, deps.secretBox, deps.salesforceApp));

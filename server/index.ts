@@ -8,11 +8,14 @@ import { createQueues } from '../core/queues.ts';
 import { workflowJobs } from '../core/workflows/schedule.ts';
 import { lazyEmbedTokens } from './widgets/embed-tokens.ts';
 import { createApp } from './app.ts';
+import { prepareFirstAdmin } from './people/first-admin.ts';
 import { listen } from './listen.ts';
 
 const runtime = await boot('web');
 const adminKey = await resolveAdminKey(runtime.db, runtime.config.adminApiKey);
 if (adminKey.generated) console.log(`Admin API key, shown this once (set ADMIN_API_KEY to choose your own):\n  ${adminKey.generated}`);
+const setupLink = await prepareFirstAdmin(runtime.db, runtime.config, runtime.logger);
+if (setupLink) console.log(`No one can sign in yet. Create the first admin within 24 hours at this one-time link (or set ADMIN_EMAIL and ADMIN_PASSWORD):\n  ${setupLink}`);
 // The web process only sends jobs: the worker processes work them.
 const boss = new PgBoss({ connectionString: runtime.database.url, schema: 'pgboss', supervise: false, schedule: false, application_name: 'bellwether-web' });
 boss.on('error', (error: Error) => runtime.logger.error({ err: error }, 'job queue error'));
@@ -21,6 +24,7 @@ await createQueues(boss);
 const notifications = new Notifications(runtime.database.url);
 const app = createApp({ db: runtime.db, notifications, adminKey, logger: runtime.logger, secretBox: lazySecretBox(runtime.config), workflowJobs: workflowJobs(boss), importDir: runtime.config.importDir,
   widgets: { embedTokens: lazyEmbedTokens(runtime.config), corsOrigins: runtime.config.corsOrigins },
+  people: { publicUrl: runtime.config.publicUrl, mail: runtime.config, now: () => new Date() },
   ...(runtime.config.salesforceApp ? { salesforceApp: runtime.config.salesforceApp } : {}),
   trustProxy: runtime.config.trustProxy,
 });

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
-import { AppError, ErrorCode } from '../core/errors.ts';
+import { AppError, ErrorCode, describeIssues } from '../core/errors.ts';
 import { RunState } from '../core/states.ts';
 
 /** A non-negative integer parameter; query strings carry text, so the digits are checked before the range. */
@@ -86,4 +86,11 @@ export function idParam(raw: unknown, what: string, code: ErrorCode = ErrorCode.
 export function jsonBody(value: unknown): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new AppError(ErrorCode.BAD_REQUEST, 'the body must be a JSON object');
   return value as Record<string, unknown>;
+}
+
+/** A request's JSON body checked against `schema`; a bad one is a 400 naming each problem and `what` the body is. */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown, what: string): z.infer<S> {
+  const parsed = schema.safeParse(jsonBody(body));
+  if (!parsed.success) throw new AppError(ErrorCode.BAD_REQUEST, `invalid ${what}: ${describeIssues(parsed.error, '(body)')}`);
+  return parsed.data;
 }

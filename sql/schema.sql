@@ -281,6 +281,15 @@ create table salesforce_watermarks (
   constraint salesforce_watermarks_pkey PRIMARY KEY (connection_id, directory_id, object)
 );
 
+create table sessions (
+  token_sha256 bytea not null,
+  user_id bigint not null,
+  created_at timestamp with time zone not null,
+  last_seen_at timestamp with time zone not null,
+  constraint sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE,
+  constraint sessions_pkey PRIMARY KEY (token_sha256)
+);
+
 create table sftp_connections (
   id bigint generated always as identity not null,
   name text not null,
@@ -314,6 +323,17 @@ create table sftp_loaded_files (
   constraint sftp_loaded_files_connection_id_fkey FOREIGN KEY (connection_id) REFERENCES sftp_connections(id) ON DELETE CASCADE,
   constraint sftp_loaded_files_run_id_fkey FOREIGN KEY (run_id) REFERENCES sync_runs(id) ON DELETE SET NULL,
   constraint sftp_loaded_files_pkey PRIMARY KEY (connection_id, path, size, modified_at)
+);
+
+create table sign_up_tokens (
+  token_sha256 bytea not null,
+  purpose text not null,
+  user_id bigint,
+  expires_at timestamp with time zone not null,
+  constraint sign_up_tokens_check CHECK (((purpose = 'invitation'::text) = (user_id IS NOT NULL))),
+  constraint sign_up_tokens_purpose_check CHECK ((purpose = ANY (ARRAY['setup'::text, 'invitation'::text]))),
+  constraint sign_up_tokens_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE,
+  constraint sign_up_tokens_pkey PRIMARY KEY (token_sha256)
 );
 
 create table surveys (
@@ -384,6 +404,22 @@ create table sync_runs (
   constraint sync_runs_pkey PRIMARY KEY (id)
 );
 
+create table users (
+  id bigint generated always as identity not null,
+  email text not null,
+  name text not null default ''::text,
+  role text not null,
+  password_hash text,
+  active boolean not null default true,
+  invited_at timestamp with time zone,
+  last_sign_in_at timestamp with time zone,
+  created_at timestamp with time zone not null default now(),
+  constraint users_email_check CHECK (((email = lower(email)) AND (email ~~ '%@%'::text))),
+  constraint users_role_check CHECK ((role = ANY (ARRAY['admin'::text, 'editor'::text, 'viewer'::text]))),
+  constraint users_pkey PRIMARY KEY (id),
+  constraint users_email_key UNIQUE (email)
+);
+
 create table widget_configs (
   id bigint generated always as identity not null,
   name text not null,
@@ -432,6 +468,7 @@ CREATE INDEX nps_responses_survey ON public.nps_responses USING btree (survey_id
 CREATE INDEX nps_responses_time ON public.nps_responses USING btree (directory_id, responded_at) INCLUDE (account_external_id, score);
 CREATE INDEX nps_yearly_counts_year ON public.nps_yearly_counts USING btree (directory_id, year) INCLUDE (account_external_id, promoters, passives, detractors);
 CREATE INDEX opt_outs_email ON public.opt_outs USING btree (directory_id, lower(email));
+CREATE INDEX sessions_user ON public.sessions USING btree (user_id);
 CREATE INDEX sync_run_errors_run ON public.sync_run_errors USING btree (run_id, id);
 CREATE INDEX sync_runs_directory_started ON public.sync_runs USING btree (directory_id, started_at DESC);
 CREATE UNIQUE INDEX management_roles_one_owner ON public.management_roles USING btree (directory_id, account_external_id) WHERE ((role_name = 'ACCOUNT_OWNER'::text) AND (NOT is_deleted));
@@ -521,6 +558,9 @@ CREATE OR REPLACE FUNCTION public.refuse_attribute_change()
 AS $function$
 begin
   if tg_op = 'DELETE' then
+    if not exists (select 1 from directories where id = old.directory_id) then
+      return old;
+    end if;
     raise exception 'account attribute "%" cannot be deleted', old.name using errcode = 'BW001';
   end if;
   if new.name <> old.name or new.data_type <> old.data_type then

@@ -158,6 +158,7 @@ export async function measureApiLatency({ log }: { log: Log }): Promise<LatencyF
       workflowJobs: { runNow: async () => null, syncSchedule: async () => {} },
       importDir: path.join(dataRoot, 'imports'),
       widgets: { embedTokens: async () => tokens, corsOrigins: [] },
+      people: { publicUrl: 'http://localhost', mail: { smtpUrl: undefined, sendRate: undefined, smtpConnections: 1, mailFrom: 'bench@bellwether.localhost' }, now: () => new Date() },
     });
     http = await listen(app, 0);
     const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;

@@ -10,6 +10,7 @@ import { surveyInputSchema, surveySchema } from '../../core/surveys/queries.ts';
 import { storedResponseSchema } from '../../core/surveys/responses.ts';
 import { workflowDefinitionSchema } from '../../core/workflows/definition.ts';
 import { workflowSchema } from '../../core/workflows/queries.ts';
+import { directoryInput, directorySchema, removalCountsSchema } from '../directories/queries.ts';
 import { accountDetailSchema, accountListItemSchema, contactListItemSchema } from '../directory/queries.ts';
 import { directoryQuery, listQuery, pageQuery, runErrorsQuery, runsQuery } from '../query-params.ts';
 import { distributionsQuery, postedResponse, postedResponses } from '../surveys/routes.ts';
@@ -37,6 +38,18 @@ export const adminOperations: Operation[] = [
   { ...admin, method: 'get', path: '/api/accounts', tag: 'Directory', summary: 'A page of accounts, optionally searched by name or id', query: listQuery, answers: { 200: json('the page', pageSchema(accountListItemSchema)) }, errors: [400, 404] },
   { ...admin, method: 'get', path: '/api/accounts/{externalId}', tag: 'Directory', summary: 'One account with its parent, children and roles', query: directoryQuery, answers: { 200: json('the account', accountDetailSchema) }, errors: [400, 404] },
   { ...admin, method: 'get', path: '/api/contacts', tag: 'Directory', summary: 'A page of contacts with their accounts', query: listQuery, answers: { 200: json('the page', pageSchema(contactListItemSchema)) }, errors: [400, 404] },
+
+  { ...admin, method: 'get', path: '/api/directories', tag: 'Directory', summary: 'The directories with their live accounts and contacts', answers: { 200: json('the directories', listOf(directorySchema)) }, errors: [] },
+  { ...admin, method: 'post', path: '/api/directories', tag: 'Directory', summary: 'Creates an empty directory', body: { 'application/json': directoryInput }, answers: { 201: json('created', directorySchema) }, errors: [400, 409] },
+  {
+    ...admin, method: 'get', path: '/api/directories/{id}', tag: 'Directory', summary: 'One directory, with what removing it would remove',
+    answers: { 200: json('the directory', directorySchema.extend({ removes: removalCountsSchema })) }, errors: [404],
+  },
+  { ...admin, method: 'patch', path: '/api/directories/{id}', tag: 'Directory', summary: 'Renames a directory', body: { 'application/json': directoryInput }, answers: { 200: json('renamed', directorySchema) }, errors: [400, 404, 409] },
+  {
+    ...admin, method: 'delete', path: '/api/directories/{id}', tag: 'Directory', summary: 'Removes a directory and all it holds (after a load into it ends)',
+    answers: { 200: json('removed', z.object({ deleted: z.number().int(), removed: removalCountsSchema })) }, errors: [404],
+  },
 
   { ...admin, method: 'get', path: '/api/runs', tag: 'Runs', summary: "A page of a directory's runs, newest first", query: runsQuery, answers: { 200: json('the page', pageSchema(runSummarySchema)) }, errors: [400, 404] },
   {

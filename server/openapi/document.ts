@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { ErrorCode, errorCatalogue } from '../../core/errors.ts';
 import { errorBodySchema } from '../errors.ts';
+import { minimumRole } from '../people/access.ts';
 import { adminOperations } from './admin-operations.ts';
+import { peopleOperations } from './people-operations.ts';
 import type { Answer, Auth, Operation } from './operation.ts';
 import { publicOperations } from './public-operations.ts';
 
 /** Every route of the HTTP API, in the order the document lists them. */
-export const operations: readonly Operation[] = [...publicOperations, ...adminOperations];
+export const operations: readonly Operation[] = [...publicOperations, ...peopleOperations, ...adminOperations];
 
 type JsonSchema = Record<string, unknown>;
 
@@ -27,7 +29,8 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
 }
 
 const security: Record<Auth, Record<string, string[]>[]> = {
-  admin: [{ adminKey: [] }],
+  admin: [{ adminKey: [] }, { session: [] }],
+  session: [{ session: [] }],
   adminOrEmbedToken: [{ adminKey: [] }, { embedToken: [] }],
   public: [],
   adminInBrowser: [{ adminKeyInBrowser: [] }, { adminKey: [] }],
@@ -41,13 +44,8 @@ const errorDescriptions: Record<number, string> = {
   409: 'conflicts with the current state',
   413: 'the body is too large',
   415: 'the body is of a type the route does not read',
-  429: 'too many failed authentications (or survey page requests) from this address: retry after the seconds in Retry-After',
+  429: 'too many attempts: wait the Retry-After seconds',
 };
-
-/** A route that checks a key or token may refuse it (401), and refuses an address that failed too often (429). */
-function errorStatuses(operation: Operation): readonly number[] {
-  return operation.auth === 'public' ? operation.errors : [...new Set([...(operation.auth === 'adminInBrowser' ? [] : [401]), 429, ...operation.errors])];
-}
 
 function parameters(operation: Operation): JsonSchema[] {
   const inPath = [...operation.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
@@ -68,14 +66,24 @@ function answer({ description, schema, contentType }: Answer): JsonSchema {
   return contentType ? { description, content: { [contentType]: {} } } : { description };
 }
 
+/** The error statuses of an operation: those it names, 401 where a key or session is needed, 403 where a session's role or Origin may refuse it, 429 where failed authentication is counted. */
+function errorStatuses(operation: Operation): number[] {
+  // 429: an address that failed authentication too often is refused for a while, whatever it sends.
+  const auth = { admin: [401, 403, 429], session: [401, 403, 429], adminOrEmbedToken: [401, 429], public: [], adminInBrowser: [429] }[operation.auth];
+  return [...new Set([...auth, ...operation.errors])].sort();
+}
+
 function pathItem(operation: Operation): JsonSchema {
   const responses: Record<string, JsonSchema> = Object.fromEntries(Object.entries(operation.answers).map(([status, a]) => [status, answer(a)]));
   for (const status of errorStatuses(operation)) responses[status] = { $ref: `#/components/responses/Error${status}` };
+  const signedIn = operation.auth === 'admin' || operation.auth === 'session';
   return {
     tags: [operation.tag],
     summary: operation.summary,
     operationId: `${operation.method} ${operation.path}`,
     security: security[operation.auth],
+    // The least role a signed-in user needs; the admin key acts as an admin.
+    ...(signedIn ? { 'x-minimum-role': minimumRole(operation.method.toUpperCase(), operation.path.replace(/\{\w+\}/g, 'x')) } : {}),
     parameters: parameters(operation),
     ...(operation.body
       ? { requestBody: { required: true, content: Object.fromEntries(Object.entries(operation.body).map(([type, schema]) => [type, { schema: jsonSchema(schema, 'input') }])) } }
@@ -96,7 +104,7 @@ ${catalogue.map((e) => `| ${e.code} | ${e.status} | ${e.meaning} |`).join('\n')}
 export function openApiDocument(): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const operation of operations) (paths[operation.path] ??= {})[operation.method] = pathItem(operation);
-  const statuses = [...new Set(operations.flatMap((o) => [401, ...errorStatuses(o)]))].sort();
+  const statuses = [...new Set(operations.flatMap(errorStatuses))].sort();
   return {
     openapi: '3.1.1',
     info: { title: 'Bellwether', version: '0.1.0', description, license: { name: 'MIT', identifier: 'MIT' } },
@@ -104,7 +112,11 @@ export function openApiDocument(): JsonSchema {
     paths,
     components: {
       securitySchemes: {
-        adminKey: { type: 'http', scheme: 'bearer', description: 'the admin API key (ADMIN_API_KEY, or the one printed at first start)' },
+        adminKey: { type: 'http', scheme: 'bearer', description: 'the admin API key (ADMIN_API_KEY, or the one printed at first start); it acts as an admin' },
+        session: {
+          type: 'apiKey', in: 'cookie', name: 'bw_session',
+          description: "a signed-in user's session (POST /api/session), allowed by the role x-minimum-role names; a change must carry this server's Origin header",
+        },
         embedToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'an embed token from POST /api/embed-tokens: one widget configuration, read-only' },
         adminKeyInBrowser: { type: 'http', scheme: 'basic', description: 'the admin API key as the password, any user name' },
       },

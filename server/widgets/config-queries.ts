@@ -1,5 +1,5 @@
 import type { Queryable } from '../../core/db.ts';
-import { AppError, ErrorCode } from '../../core/errors.ts';
+import { AppError, ErrorCode, isAppError } from '../../core/errors.ts';
 import { checkAgainstDirectory, parseWidgetConfig, type WidgetConfig, type WidgetSettings } from './config.ts';
 
 const columns = `id::int, name, directory_id::int as "directoryId", settings, created_at as "createdAt", updated_at as "updatedAt"`;
@@ -34,6 +34,23 @@ export async function findWidgetConfig(db: Queryable, id: number): Promise<Widge
   const [row] = await db.query<Row>(`select ${columns} from widget_configs where id = $1`, [id]);
   if (!row) throw new AppError(ErrorCode.NOT_FOUND, `widget configuration ${id} does not exist`);
   return toConfig(row);
+}
+
+/**
+ * The configuration "My accounts" shows a directory with: its first one, or one with the default
+ * settings created now (by whichever request comes first).
+ */
+export async function defaultWidgetConfig(db: Queryable, directoryId: number): Promise<WidgetConfig> {
+  const first = async () => (await db.query<Row>(`select ${columns} from widget_configs where directory_id = $1 order by id limit 1`, [directoryId]))[0];
+  const found = await first();
+  if (found) return toConfig(found);
+  try {
+    return await createWidgetConfig(db, { name: `My accounts (directory ${directoryId})`, directoryId });
+  } catch (error) {
+    const created = isAppError(error) && error.code === ErrorCode.CONFLICT ? await first() : undefined;
+    if (!created) throw error;
+    return toConfig(created);
+  }
 }
 
 /** Applies the fields given over the saved ones and checks the result whole, as a new one would be. */

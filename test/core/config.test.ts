@@ -35,4 +35,11 @@ describe('loadConfig', () => {
     assert.deepEqual([loadConfig({}).demo, loadConfig({ BELLWETHER_DEMO: 'on' }).demo, loadConfig({ BELLWETHER_DEMO: 'off' }).demo], [true, true, false]);
     assert.throws(() => loadConfig({ BELLWETHER_DEMO: 'no' }), /BELLWETHER_DEMO/);
   });
+
+  it('reads ADMIN_EMAIL and ADMIN_PASSWORD together, the password at least 12 characters', () => {
+    assert.deepEqual(loadConfig({ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'twelve chars' }).firstAdmin, { email: 'root@example.com', password: 'twelve chars' });
+    assert.equal(loadConfig({}).firstAdmin, undefined);
+    assert.throws(() => loadConfig({ ADMIN_EMAIL: 'root@example.com' }), /ADMIN_EMAIL and ADMIN_PASSWORD are set together/);
+    assert.throws(() => loadConfig({ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'short' }), /ADMIN_PASSWORD must be at least 12 characters/);
+  });
 });

@@ -27,7 +27,7 @@ describe('GET /api/accounts', () => {
       assert.deepEqual([reply.status, reply.headers.get('www-authenticate'), reply.body], [
         401,
         'Bearer',
-        { error: { code: 'UNAUTHORIZED', message: 'an admin API key is required: send it as "Authorization: Bearer <key>"' } },
+        { error: { code: 'UNAUTHORIZED', message: 'sign in, or send the admin API key as "Authorization: Bearer <key>"' } },
       ]);
     });
   });

@@ -16,6 +16,7 @@ import { testDatabase } from '../helpers/hooks.ts';
 import { widgetDist } from '../../server/widgets/bundle.ts';
 import { adminKey, serve, testApp, type Served } from './serve.ts';
 import { loadWidgetDirectory, saveConfig } from './widgets/fixture.ts';
+import { addUser, goodPassword, sessionCookieOf, signIn } from './people-fixture.ts';
 
 type Response = { $ref?: string; content?: Record<string, unknown> };
 type OpenApi = { paths: Record<string, Record<string, { responses: Record<string, Response> }>>; components: { responses: Record<string, Response> } };
@@ -122,8 +123,35 @@ describe('/api/openapi.json', function () {
     const workflow = { name: 'Daily', definition: { tasks: [{ type: 'extract', name: 'A', object: 'accounts', source: 'file', path: 'accounts.csv' }, { type: 'load', name: 'L', extracts: { accounts: 'A' } }] } };
     const sftp = { name: 'Exports', host: 'sftp.example.com', username: 'bellwether', password: 'hunter2-hunter2', hostKeyFingerprint: `SHA256:${'x'.repeat(43)}` };
 
+    await addUser(db, 'ann@example.com', 'admin');
+    const cookie = sessionCookieOf(await signIn(api, 'ann@example.com'));
+    const session = { key: null, headers: { cookie, origin: api.base, 'content-type': 'application/json' } };
+
     const answers = [
       await call('GET /api/health', '/api/health', { key: null }),
+      await call('POST /api/session', '/api/session', { key: null, json: { email: 'ann@example.com', password: goodPassword } }),
+      await call('POST /api/session', '/api/session', { key: null, json: { email: 'ann@example.com', password: 'not the password' } }),
+      await call('GET /api/session', '/api/session', session),
+      await call('GET /api/session', '/api/session', { key: null }),
+      await call('GET /api/me/accounts', '/api/me/accounts', session),
+      await call('GET /api/me/accounts', '/api/me/accounts'),
+      await call('GET /api/setup/{token}', '/api/setup/AAAA', { key: null }),
+      await call('POST /api/users', '/api/users', { json: { email: 'bo@example.com', name: 'Bo', role: 'editor' } }),
+      await call('POST /api/users', '/api/users', { json: { email: 'ann@example.com', name: 'Ann', role: 'editor' } }),
+      await call('GET /api/users', '/api/users', session),
+      await call('PATCH /api/users/{id}', '/api/users/2', { ...session, body: JSON.stringify({ role: 'viewer' }) }),
+      await call('PATCH /api/users/{id}', '/api/users/1', { json: { active: false } }),
+      await call('GET /api/invitations/{token}', '/api/invitations/AAAA', { key: null }),
+      await call('POST /api/invitations/{token}', '/api/invitations/AAAA', { key: null, json: { password: goodPassword } }),
+      await call('DELETE /api/session', '/api/session', session),
+      await call('POST /api/directories', '/api/directories', { json: { name: 'Second' } }),
+      await call('POST /api/directories', '/api/directories', { json: { name: '' } }),
+      await call('GET /api/directories', '/api/directories'),
+      await call('GET /api/directories/{id}', '/api/directories/1'),
+      await call('PATCH /api/directories/{id}', '/api/directories/2', { json: { name: 'Default' } }),
+      await call('PATCH /api/directories/{id}', '/api/directories/2', { json: { name: 'Renamed' } }),
+      await call('DELETE /api/directories/{id}', '/api/directories/2'),
+      await call('DELETE /api/directories/{id}', '/api/directories/2'),
       await call('GET /api/accounts', '/api/accounts?q=alpha'),
       await call('GET /api/accounts', '/api/accounts', { key: null }),
       await call('GET /api/accounts/{externalId}', '/api/accounts/A1'),
@@ -170,6 +198,12 @@ describe('/api/openapi.json', function () {
     // Every kind of answer is here: a success and an error of each router.
     assert.deepEqual(answers.map((a) => `${a.route} ${a.status}`), [
       'GET /api/health 200',
+      'POST /api/session 200', 'POST /api/session 401', 'GET /api/session 200', 'GET /api/session 401',
+      'GET /api/me/accounts 200', 'GET /api/me/accounts 401', 'GET /api/setup/{token} 404',
+      'POST /api/users 201', 'POST /api/users 409', 'GET /api/users 200', 'PATCH /api/users/{id} 200', 'PATCH /api/users/{id} 409',
+      'GET /api/invitations/{token} 404', 'POST /api/invitations/{token} 404', 'DELETE /api/session 204',
+      'POST /api/directories 201', 'POST /api/directories 400', 'GET /api/directories 200', 'GET /api/directories/{id} 200',
+      'PATCH /api/directories/{id} 409', 'PATCH /api/directories/{id} 200', 'DELETE /api/directories/{id} 200', 'DELETE /api/directories/{id} 404',
       'GET /api/accounts 200', 'GET /api/accounts 401', 'GET /api/accounts/{externalId} 200', 'GET /api/accounts/{externalId} 404', 'GET /api/contacts 400', 'GET /api/contacts 200',
       'GET /api/runs 200', 'GET /api/runs/{id} 200', 'GET /api/runs/{id} 404', 'POST /api/runs/{id}/cancel 409', 'GET /api/runs/{id}/errors.csv 200', 'GET /api/runs/{id}/events 200',
       'POST /api/sftp-connections 201', 'POST /api/sftp-connections 400', 'GET /api/sftp-connections 200', 'DELETE /api/sftp-connections/{id} 200',

@@ -23,6 +23,10 @@ export const testSecretBox = secretBox('a-test-secret-key-of-32-characters!');
 export const testEmbedTokenKey = new TextEncoder().encode('a-test-embed-token-key-of-32-chars!');
 export const testPortalOrigin = 'https://portal.example.com';
 
+/** Where the test app says it is served (links in mail start with it); mail goes to the test database's outbox. */
+export const testPublicUrl = 'http://bellwether.localhost';
+const testMail = { smtpUrl: undefined, sendRate: undefined, smtpConnections: 1, mailFrom: 'Bellwether <team@bellwether.localhost>' };
+
 export type Reply = { status: number; headers: Headers; body: unknown };
 
 /** The API listening on a free port, called with `fetch` as a client would. */
@@ -46,7 +50,7 @@ export async function testApp(
   logger: Logger = createLogger('silent', 'test'),
   workflowJobs: WorkflowJobs = noQueue,
   corsOrigins: readonly string[] = [testPortalOrigin],
-  options: { salesforceApp?: SalesforceApp; importDir?: string; rateLimits?: Partial<RateLimits>; trustProxy?: number } = {},
+  options: { salesforceApp?: SalesforceApp; importDir?: string; rateLimits?: Partial<RateLimits>; trustProxy?: number; now?: () => Date } = {},
 ): Promise<express.Express> {
   return createApp({
     db,
@@ -61,6 +65,7 @@ export async function testApp(
     ...(options.salesforceApp ? { salesforceApp: options.salesforceApp } : {}),
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
     ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
+    people: { publicUrl: testPublicUrl, mail: testMail, now: options.now ?? (() => new Date()) },
   });
 }
 

@@ -10,6 +10,7 @@ import { mergeDirectory } from './merge-directory.ts';
 import type { ObjectChanges } from './merge-queries.ts';
 import * as runs from './run-queries.ts';
 import { stageSources, type Report, type Skipped } from './stage-sources.ts';
+import { lockDirectory } from '../../core/directory/lock.ts';
 import * as staging from './staging.ts';
 
 export type LoadRequest = {
@@ -81,7 +82,8 @@ function progressReporter(db: Db, runId: number): Report {
 /** The story of a load, in its transaction: open and check the sources, stage them, merge, save the run's report. */
 async function loadInTransaction(tx: Tx, runId: number, request: LoadRequest, report: Report) {
   const { directoryId } = request;
-  await runs.lockDirectory(tx, directoryId);
+  // Two loads into one directory would each merge against a directory the other is changing.
+  await lockDirectory(tx, directoryId);
   const sources = await request.openSources();
   const mapping = resolveMapping(request.mapping, sources);
   if (mapping.accounts) await defineAttributes(tx, directoryId, mapping.accounts.attributes);

@@ -57,11 +57,6 @@ export async function directoryExists(db: Queryable, directoryId: number): Promi
   return (await db.query('select 1 from directories where id = $1', [directoryId])).length === 1;
 }
 
-export async function lockDirectory(tx: Tx, directoryId: number): Promise<void> {
-  // Two loads into one directory would each merge against a directory the other is changing.
-  await tx.query('select pg_advisory_xact_lock(7412530, $1::int)', [directoryId]);
-}
-
 export async function storedAttributeDefinitions(tx: Tx, directoryId: number): Promise<AttributeDefinition[]> {
   return tx.query<AttributeDefinition>(
     `select name, data_type as type, enum_values as values from account_attribute_definitions where directory_id = $1`,
