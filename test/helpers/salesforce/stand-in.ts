@@ -21,7 +21,9 @@ export type Fault =
   | { kind: 'expireSessions' }
   | { kind: 'status'; status: number; body: unknown }
   /** Sends the headers and `afterBytes` of the body, then destroys the socket. */
-  | { kind: 'drop'; afterBytes: number };
+  | { kind: 'drop'; afterBytes: number }
+  /** A Bulk job polled ends in this state, as when Salesforce gives up on it (met on `GET /jobs/query/ID`). */
+  | { kind: 'jobEnds'; state: 'Failed' | 'Aborted'; errorMessage: string };
 
 /** Salesforce's own error bodies for the faults a client must survive. */
 export const errorBodies = {
@@ -33,7 +35,7 @@ export const errorBodies = {
 export type StandInOptions = { app?: ConnectedApp; user?: OrgUser; apiVersion?: string; queryBatchSize?: number; bulkPageSize?: number };
 
 type Cursor = { object: string; fields: string[]; rows: SfRecord[] };
-type BulkJob = { id: string; object: string; operation: string; query: string; fields: string[]; rows: SfRecord[]; createdDate: string };
+type BulkJob = { id: string; object: string; operation: string; query: string; fields: string[]; rows: SfRecord[]; createdDate: string; ended?: { state: 'Failed' | 'Aborted'; errorMessage: string } };
 
 export class SalesforceStandIn {
   readonly org = new Org();
@@ -118,6 +120,10 @@ export class SalesforceStandIn {
       return this.json(req, res, fault.status, fault.body);
     }
     const drop = fault?.kind === 'drop' ? fault.afterBytes : undefined;
+    if (fault?.kind === 'jobEnds') {
+      const job = this.jobs.get(/\/jobs\/query\/(\w+)\/?$/.exec(path)?.[1] ?? '');
+      if (job) job.ended = { state: fault.state, errorMessage: fault.errorMessage };
+    }
 
     if (path === '/services/oauth2/authorize') return this.authorize(req, res, url);
     if (path === '/services/oauth2/token' && req.method === 'POST') return this.token(req, res, new URLSearchParams(await body(req)));
@@ -210,6 +216,7 @@ export class SalesforceStandIn {
     if (method === 'GET' && (m = /^\/jobs\/query\/(\w+)\/?$/.exec(rest))) {
       const job = this.jobs.get(m[1]!);
       if (!job) return this.json(req, res, 404, [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
+      if (job.ended) return this.json(req, res, 200, { ...this.jobInfo(job, version), ...job.ended, numberRecordsProcessed: 0, retries: 0, totalProcessingTime: 0 });
       return this.json(req, res, 200, { ...this.jobInfo(job, version), state: 'JobComplete', numberRecordsProcessed: job.rows.length, retries: 0, totalProcessingTime: 120 });
     }
     if (method === 'GET' && (m = /^\/jobs\/query\/(\w+)\/results\/?$/.exec(rest))) {
@@ -295,6 +302,7 @@ export class SalesforceStandIn {
     const end = Math.min(offset + size, job.rows.length);
     const readers = job.fields.map((path) => this.org.reader(job.object, path));
     const locator = end < job.rows.length ? Buffer.from(String(end)).toString('base64url') : 'null';
+    this.requests.push({ method: 'GET', path: url.pathname, status: 200 });
     res.writeHead(200, { 'content-type': 'text/csv', 'sforce-locator': locator, 'sforce-numberofrecords': String(end - offset) });
     let chunk = job.fields.map(csvQuote).join(',') + '\n';
     let written = 0;

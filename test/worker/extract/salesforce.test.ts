@@ -207,6 +207,35 @@ describe('Salesforce extract (stand-in org, jsforce over HTTP)', function () {
     assert.equal(incremental.apiCalls, 4);
   });
 
+  it('opens a new Bulk job when one ends Failed or Aborted, and names the object and the reason once when they all do', async () => {
+    standIn.inject({ method: 'GET', path: /\/jobs\/query\/\w+$/ }, { kind: 'jobEnds', state: 'Failed', errorMessage: 'InternalServerError : retry later' });
+    standIn.inject({ method: 'GET', path: /\/jobs\/query\/\w+$/, skip: 1 }, { kind: 'jobEnds', state: 'Aborted', errorMessage: 'Aborted by the org' });
+    const retried = await run();
+    assert.equal(retried.state, 'succeeded', retried.error?.message);
+    assert.equal((await live()).contacts.length, 2);
+    // Per object: describe, open, poll, a page; twice more an open and a poll for the jobs that ended early.
+    assert.equal(retried.apiCalls, 12 + 4);
+
+    standIn.inject({ method: 'GET', path: /\/jobs\/query\/\w+$/ }, { kind: 'jobEnds', state: 'Failed', errorMessage: 'InvalidBatch : Failed to process query: too complicated' }, 3);
+    const failed = await run({ accounts: { fullResync: true } });
+    assert.deepEqual(failed.error, {
+      code: 'SALESFORCE_API_ERROR',
+      message: 'Account: the Bulk API query job ended Failed 3 times, a new job each time: InvalidBatch : Failed to process query: too complicated',
+    });
+  });
+
+  it('asks for smaller Bulk result pages when records are wide, so a page stays within its byte budget', async () => {
+    standIn.org.addField('Contact', 'Notes__c', 'textarea');
+    for (let i = 0; i < 200; i++) standIn.org.insert('Contact', { FirstName: `F${i}`, LastName: 'L', Email: `f${i}@acme.example`, Title: '', AccountId: ids.acme, Notes__c: 'n'.repeat(2000) });
+    const fields = ['Id', 'IsDeleted', 'Title', 'Account.Id', 'Email', 'FirstName', 'LastName', 'Notes__c'];
+    const result = await run({ accounts: {}, contacts: { fields } }, {}, { bulkPageBytes: 100_000 });
+    assert.equal(result.state, 'succeeded', result.error?.message);
+    assert.equal(result.counts.contacts?.inserted, 202);
+    const pages = standIn.requests.filter((r) => r.path.endsWith('/results')).length;
+    // Accounts fit one page; 202 contacts of about 2 KB each (400 KB) take at least three of 100 KB or so.
+    assert.ok(pages >= 1 + 3, `${pages} result pages`);
+  });
+
   it('fails cleanly when the org refuses a query, leaving the directory and the watermarks as they were', async () => {
     assert.equal((await run()).state, 'succeeded');
     const snapshot = await directorySnapshot(db);

@@ -31,7 +31,7 @@ export type SalesforceTuning = QueryTuning & {
   resilience: Resilience;
 };
 
-export const defaultTuning: SalesforceTuning = { bulkThreshold: 10_000, bulkPageSize: 100_000, pollIntervalMs: 1000, fullExtract: 'bulk', resilience: defaultResilience };
+export const defaultTuning: SalesforceTuning = { bulkThreshold: 10_000, bulkPageSize: 100_000, bulkPageBytes: 50_000_000, bulkJobAttempts: 3, pollIntervalMs: 1000, fullExtract: 'bulk', resilience: defaultResilience };
 
 /** How one object is extracted this run, as shown in the run's report. */
 export type ObjectPlan = {
@@ -113,9 +113,9 @@ async function openSalesforceExtract(
     const method = estimate === null ? tuning.fullExtract : estimate > tuning.bulkThreshold ? 'bulk' : estimate === 0 ? 'none' : 'rest';
     const plan: ObjectPlan = { kind, object, fields, listView: options.listView ?? null, method, since, estimate, records: 0, newest: null };
     plans.push(plan);
-    const jobId = method === 'bulk' ? await openBulkJob(api, soql) : null;
+    const job = method === 'bulk' ? { id: await openBulkJob(api, soql), reopen: () => openBulkJob(api, soql) } : null;
     const records =
-      method === 'bulk' ? bulkQuery(api, object, jobId!, tuning) : method === 'rest' ? restQuery(api, object, fields, soql) : nothing();
+      method === 'bulk' ? bulkQuery(api, object, fields.length, job!, tuning) : method === 'rest' ? restQuery(api, object, fields, soql) : nothing();
     sources[kind] = { name: object, columns: fields, items: tracked(plan, records) };
   }
   return {
