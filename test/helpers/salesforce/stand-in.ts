@@ -150,6 +150,7 @@ export class SalesforceStandIn {
     if (method === 'GET' && (m = /^\/(query|queryAll)\/?$/.exec(rest))) {
       const soql = this.checked(url.searchParams.get('q') ?? '');
       const rows = this.select(soql, m[1] === 'queryAll');
+      if (soql.aggregates.length > 0) return this.json(req, res, 200, { totalSize: 1, done: true, records: [this.aggregate(soql, rows)] });
       if (soql.select === 'count') return this.json(req, res, 200, { totalSize: rows.length, done: true, records: [] });
       const size = batchSize(req.headers['sforce-query-options'], this.queryBatchSize);
       const cursor = `01g5g${randomBytes(6).toString('hex')}`;
@@ -244,7 +245,7 @@ export class SalesforceStandIn {
     const soql = parseSoql(text);
     const schema = this.org.schema(soql.object);
     if (!schema) throw new SoqlError('INVALID_TYPE', `\n${text}\n^\nERROR at Row:1:Column:1\nsObject type '${soql.object}' is not supported.`);
-    const fields = [...(soql.select === 'count' ? [] : soql.select), ...conditionFields(soql.where)];
+    const fields = [...(soql.select === 'count' ? soql.aggregates.map((a) => a.field) : soql.select), ...conditionFields(soql.where)];
     for (const name of fields) {
       if (this.org.resolve(schema.name, name)) continue;
       const column = text.indexOf(name) + 1;
@@ -267,6 +268,18 @@ export class SalesforceStandIn {
       if (soql.limit !== null && rows.length >= soql.limit) break;
     }
     return rows;
+  }
+
+  /** One AggregateResult row: COUNT counts non-null values, MAX of a datetime answers in REST's format. */
+  private aggregate(soql: Soql, rows: SfRecord[]): Record<string, unknown> {
+    const out: Record<string, unknown> = { attributes: { type: 'AggregateResult' } };
+    for (const { fn, field, alias } of soql.aggregates) {
+      const read = this.org.reader(soql.object, field);
+      const values = rows.map(read).filter((v) => v !== null);
+      if (fn === 'COUNT') out[alias] = values.length;
+      else out[alias] = values.length === 0 ? null : restDate(values.map(String).reduce((a, b) => (Date.parse(a) >= Date.parse(b) ? a : b)));
+    }
+    return out;
   }
 
   private queryPage(req: IncomingMessage, res: ServerResponse, version: string, cursorId: string, offset: number, size: number, drop: number | undefined): void {

@@ -72,10 +72,11 @@ describe('Salesforce extract (stand-in org, jsforce over HTTP)', function () {
 
     const changed = await run();
     assert.equal(changed.state, 'succeeded', changed.error?.message);
+    // Everything since ten minutes before the watermark: here, every record.
     assert.deepEqual(changed.salesforcePlans.map((p) => [p.object, p.method, p.estimate]), [
-      ['Account', 'rest', 1],
-      ['Contact', 'rest', 2],
-      ['AccountTeamMember', 'rest', 1],
+      ['Account', 'rest', 2],
+      ['Contact', 'rest', 3],
+      ['AccountTeamMember', 'rest', 2],
     ]);
     assert.deepEqual(await live(), {
       accounts: ['Acme Holdings', 'Beta'],
@@ -101,11 +102,33 @@ describe('Salesforce extract (stand-in org, jsforce over HTTP)', function () {
     assert.equal(unchanged.apiCalls, 6);
   });
 
+  it('reads again from ten minutes before the watermark, so a record committed late with an older SystemModstamp is loaded', async () => {
+    assert.equal((await run()).state, 'succeeded');
+    // Stamped five seconds before the newest record the first run read, visible only now.
+    standIn.org.insertLate('Contact', { FirstName: 'Lu', LastName: 'Late', Email: 'lu@acme.example', Title: '', AccountId: ids.acme }, 5);
+    const late = await run();
+    assert.equal(late.state, 'succeeded', late.error?.message);
+    assert.deepEqual((await live()).contacts, ['ada@acme.example', 'bob@beta.example', 'lu@acme.example']);
+    // The window's other records are read again and found unchanged.
+    assert.deepEqual(late.counts.contacts, { inserted: 1, updated: 0, unchanged: 2, deleted: 0, rejected: 0 });
+    assert.deepEqual(late.salesforcePlans.map((p) => [p.object, p.method, p.estimate]), [
+      ['Account', 'none', 0],
+      ['Contact', 'rest', 3],
+      ['AccountTeamMember', 'none', 0],
+    ]);
+
+    const unchanged = await run();
+    assert.deepEqual(unchanged.salesforcePlans.map((p) => p.method), ['none', 'none', 'none']);
+    // Per object: describe and the count, as without the window.
+    assert.equal(unchanged.apiCalls, 6);
+  });
+
   it('uses a Bulk job for an incremental change set above the threshold', async () => {
     assert.equal((await run()).state, 'succeeded');
     for (let i = 0; i < 5; i++) standIn.org.insert('Contact', { FirstName: `F${i}`, LastName: 'L', Email: `f${i}@acme.example`, Title: '', AccountId: ids.acme });
     const result = await run({ contacts: {} }, {}, { bulkThreshold: 3 });
-    assert.deepEqual(result.salesforcePlans.map((p) => [p.method, p.estimate]), [['bulk', 5]]);
+    // The five new contacts and the two of the overlap window.
+    assert.deepEqual(result.salesforcePlans.map((p) => [p.method, p.estimate]), [['bulk', 7]]);
     assert.equal(result.counts.contacts?.inserted, 5);
   });
 

@@ -31,10 +31,17 @@ export type QueryTuning = {
 
 type QueryResult = { totalSize: number; done: boolean; nextRecordsUrl?: string; records: Record<string, unknown>[] };
 
-/** How many records a query would return, counted by Salesforce (deleted ones included): one call. */
-export async function countRecords(api: SalesforceApi, object: string, where: string): Promise<number> {
-  const answer = await api.json<QueryResult>('GET', `/queryAll?q=${encodeURIComponent(`SELECT COUNT() FROM ${object}${where}`)}`);
-  return answer.totalSize;
+/** How many records a condition selects (deleted ones included) and the newest SystemModstamp among them: one call. */
+export async function countSince(api: SalesforceApi, object: string, where: string): Promise<{ count: number; newest: Date | null }> {
+  const answer = await api.json<QueryResult>('GET', `/queryAll?q=${encodeURIComponent(`SELECT COUNT(Id) n, MAX(SystemModstamp) newest FROM ${object}${where}`)}`);
+  const row = answer.records[0] as { n?: number; newest?: string | null } | undefined;
+  return { count: row?.n ?? 0, newest: row?.newest ? parseStamp(row.newest) : null };
+}
+
+/** A SystemModstamp as REST (`...000+0000`) or Bulk (`...000Z`) writes it. */
+export function parseStamp(stamp: string): Date {
+  // REST writes +0000 where ISO 8601 (and Date.parse) wants +00:00.
+  return new Date(Date.parse(stamp.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')));
 }
 
 /** Records by REST query pages, each flattened to the select list's paths (`Parent.Id` read from `Parent: { Id }`). */

@@ -6,8 +6,8 @@ import type { SecretBox } from '../../../core/secret-box.ts';
 import { SourceKind, type SourceItem, type Sources } from '../../../core/records/source.ts';
 import { defaultResilience, SalesforceApi, type ApiUsage, type Resilience } from './api.ts';
 import { checkFields, salesforceObjectOptions, salesforceObjects, selectList, type DescribedField } from '../../../core/connections/salesforce-objects.ts';
-import { bulkQuery, countRecords, openBulkJob, restQuery, type QueryTuning } from './query.ts';
-import { findWatermark, saveWatermark } from './watermarks.ts';
+import { bulkQuery, countSince, openBulkJob, parseStamp, restQuery, type QueryTuning } from './query.ts';
+import { findWatermark, saveWatermark, type Watermark } from './watermarks.ts';
 import type { SyncDeps } from '../../jobs/sync-job.ts';
 import { emptyReport, type Extract } from '../extract.ts';
 
@@ -26,12 +26,18 @@ export type SalesforceTuning = QueryTuning & {
    * records REST takes five calls, where Bulk's cost has stopped growing: above it, Bulk wins.
    */
   bulkThreshold: number;
+  /**
+   * An incremental extract reads from this long before the watermark, so a record whose
+   * transaction committed late, with a SystemModstamp older than records already read, is not
+   * missed; what it reads again is unchanged and skipped by the load.
+   */
+  overlapMs: number;
   /** How a full extract reads: Bulk API 2.0 (the product), or REST query pages (bench:salesforce's baseline). */
   fullExtract: 'bulk' | 'rest';
   resilience: Resilience;
 };
 
-export const defaultTuning: SalesforceTuning = { bulkThreshold: 10_000, bulkPageSize: 100_000, bulkPageBytes: 50_000_000, bulkJobAttempts: 3, pollIntervalMs: 1000, fullExtract: 'bulk', resilience: defaultResilience };
+export const defaultTuning: SalesforceTuning = { bulkThreshold: 10_000, bulkPageSize: 100_000, bulkPageBytes: 50_000_000, bulkJobAttempts: 3, overlapMs: 10 * 60_000, pollIntervalMs: 1000, fullExtract: 'bulk', resilience: defaultResilience };
 
 /** How one object is extracted this run, as shown in the run's report. */
 export type ObjectPlan = {
@@ -43,12 +49,14 @@ export type ObjectPlan = {
   method: 'bulk' | 'rest' | 'none';
   /** Null on a full extract; else the watermark it continues from. */
   since: Date | null;
-  /** Salesforce's count of changed records, on an incremental extract. */
+  /** On an incremental extract, Salesforce's count of records to read again (the overlap window's included); 0 when nothing changed. */
   estimate: number | null;
   /** Records read (deleted ones included). */
   records: number;
-  /** The newest SystemModstamp read, once the source has been read to its end. */
+  /** The watermark to save, once the source has been read to its end: the newest SystemModstamp read, or the one before. */
   newest: Date | null;
+  /** Records read within the overlap window before `newest`. */
+  windowCount: number;
 };
 
 /**
@@ -106,24 +114,28 @@ async function openSalesforceExtract(
     const stored = await findWatermark(db, extract.connectionId, directoryId, object);
     const sameShape = stored !== null && sameSet(stored.fields, fields) && stored.listView === (options.listView ?? null);
     const since = !options.fullResync && sameShape ? stored.systemModstamp : null;
-    const conditions = [...(filter ? [`(${filter})`] : []), ...(since ? [`SystemModstamp > ${since.toISOString()}`] : [])];
+    const from = since ? new Date(since.getTime() - tuning.overlapMs) : null;
+    const conditions = [...(filter ? [`(${filter})`] : []), ...(from ? [`SystemModstamp > ${from.toISOString()}`] : [])];
     const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
     const soql = `SELECT ${fields.join(', ')} FROM ${object}${where}`;
-    const estimate = since ? await countRecords(api, object, where) : null;
+    const estimate = since ? await changedSince(api, object, where, stored!) : null;
     const method = estimate === null ? tuning.fullExtract : estimate > tuning.bulkThreshold ? 'bulk' : estimate === 0 ? 'none' : 'rest';
-    const plan: ObjectPlan = { kind, object, fields, listView: options.listView ?? null, method, since, estimate, records: 0, newest: null };
+    const plan: ObjectPlan = { kind, object, fields, listView: options.listView ?? null, method, since, estimate, records: 0, newest: null, windowCount: 0 };
     plans.push(plan);
     const job = method === 'bulk' ? { id: await openBulkJob(api, soql), reopen: () => openBulkJob(api, soql) } : null;
     const records =
       method === 'bulk' ? bulkQuery(api, object, fields.length, job!, tuning) : method === 'rest' ? restQuery(api, object, fields, soql) : nothing();
-    sources[kind] = { name: object, columns: fields, items: tracked(plan, records) };
+    sources[kind] = { name: object, columns: fields, items: tracked(plan, records, tuning.overlapMs) };
   }
   return {
     sources,
     plans,
     saveWatermarks: async (tx, runId) => {
       for (const plan of plans) {
-        if (plan.newest) await saveWatermark(tx, { connectionId: extract.connectionId, directoryId, object: plan.object, fields: plan.fields, listView: plan.listView, systemModstamp: plan.newest, runId });
+        if (plan.newest) {
+          const { object, fields, listView, newest, windowCount } = plan;
+          await saveWatermark(tx, { connectionId: extract.connectionId, directoryId, object, fields, listView, systemModstamp: newest, windowCount, runId });
+        }
       }
     },
   };
@@ -131,21 +143,46 @@ async function openSalesforceExtract(
 
 async function* nothing(): AsyncGenerator<SourceItem> {}
 
-/** Passes records on and keeps the newest SystemModstamp among them; it counts only once the source is read to its end. */
-async function* tracked(plan: ObjectPlan, records: AsyncGenerator<SourceItem>): AsyncGenerator<SourceItem> {
-  // One source writes one format (REST `...000+0000`, Bulk `...000Z`), which sorts as text: parsed once, at the end.
-  let newest = '';
+/**
+ * The records to read again from the overlap window on: none when the window holds as many records
+ * as the last read saw there and nothing is newer than the watermark (one call either way, so the
+ * window costs an unchanged re-sync nothing). A record committed late adds to the count; a change
+ * moves the newest stamp. Else everything from the window on, which the load dedupes.
+ */
+async function changedSince(api: SalesforceApi, object: string, where: string, stored: Watermark): Promise<number> {
+  const { count, newest } = await countSince(api, object, where);
+  const unchanged = count === stored.windowCount && (newest === null || newest.getTime() <= stored.systemModstamp.getTime());
+  return unchanged ? 0 : count;
+}
+
+/**
+ * Passes records on, and once the source is read to its end sets the watermark to save: the
+ * newest SystemModstamp read (or the one before, when only late records came), with how many
+ * records were read in the overlap window before it. Every record of that window was read in this
+ * run, since the read started a whole window before the old watermark.
+ */
+async function* tracked(plan: ObjectPlan, records: AsyncGenerator<SourceItem>, overlapMs: number): AsyncGenerator<SourceItem> {
+  let newest = plan.since?.getTime() ?? -Infinity;
+  // Stamps that may fall in the final window: pruned as the newest moves on, so a full read of millions keeps few.
+  let recent: number[] = [];
+  let pruneAt = 10_000;
   for await (const item of records) {
     if (item.kind === 'record') {
       plan.records++;
-      const stamp = item.values.SystemModstamp!;
-      if (stamp > newest) newest = stamp;
+      const at = parseStamp(item.values.SystemModstamp!).getTime();
+      if (at > newest) newest = at;
+      if (at > newest - overlapMs) recent.push(at);
+      if (recent.length >= pruneAt) {
+        recent = recent.filter((t) => t > newest - overlapMs);
+        pruneAt = Math.max(10_000, recent.length * 2);
+      }
     }
     yield item;
   }
-  // REST writes +0000 where ISO 8601 (and Date.parse) wants +00:00.
-  const at = newest ? new Date(Date.parse(newest.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'))) : null;
-  if (at && at.getTime() !== plan.since?.getTime()) plan.newest = at;
+  // A plan that read nothing leaves its watermark, and the window's count, as they were.
+  if (plan.method === 'none' || newest === -Infinity) return;
+  plan.newest = new Date(newest);
+  plan.windowCount = recent.filter((t) => t > newest - overlapMs).length;
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {

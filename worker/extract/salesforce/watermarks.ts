@@ -1,10 +1,16 @@
 import type { Queryable } from '../../../core/db.ts';
 
-export type Watermark = { fields: string[]; listView: string | null; systemModstamp: Date };
+export type Watermark = {
+  fields: string[];
+  listView: string | null;
+  systemModstamp: Date;
+  /** Records read with a SystemModstamp within the overlap window before `systemModstamp`. */
+  windowCount: number;
+};
 
 export async function findWatermark(db: Queryable, connectionId: number, directoryId: number, object: string): Promise<Watermark | null> {
   const [row] = await db.query<Watermark>(
-    `select fields, list_view as "listView", system_modstamp as "systemModstamp" from salesforce_watermarks
+    `select fields, list_view as "listView", system_modstamp as "systemModstamp", window_count as "windowCount" from salesforce_watermarks
      where connection_id = $1 and directory_id = $2 and object = $3`,
     [connectionId, directoryId, object],
   );
@@ -17,10 +23,10 @@ export async function saveWatermark(
   w: Watermark & { connectionId: number; directoryId: number; object: string; runId: number },
 ): Promise<void> {
   await db.query(
-    `insert into salesforce_watermarks (connection_id, directory_id, object, fields, list_view, system_modstamp, run_id)
-     values ($1, $2, $3, $4, $5, $6, $7)
+    `insert into salesforce_watermarks (connection_id, directory_id, object, fields, list_view, system_modstamp, window_count, run_id)
+     values ($1, $2, $3, $4, $5, $6, $7, $8)
      on conflict (connection_id, directory_id, object) do update set fields = excluded.fields, list_view = excluded.list_view,
-       system_modstamp = excluded.system_modstamp, run_id = excluded.run_id, updated_at = now()`,
-    [w.connectionId, w.directoryId, w.object, w.fields, w.listView, w.systemModstamp, w.runId],
+       system_modstamp = excluded.system_modstamp, window_count = excluded.window_count, run_id = excluded.run_id, updated_at = now()`,
+    [w.connectionId, w.directoryId, w.object, w.fields, w.listView, w.systemModstamp, w.windowCount, w.runId],
   );
 }
