@@ -75,7 +75,7 @@ if (!csv.success) {
 }
 
 await runCommand('load', async (runtime) => {
-  const deps = { db: runtime.db, secretBox: lazySecretBox(runtime.config), maxCsvFieldBytes: runtime.config.csvMaxFieldBytes };
+  const deps = { db: runtime.db, secretBox: lazySecretBox(runtime.config), maxCsvFieldBytes: runtime.config.csvMaxFieldBytes, salesforce: { apiShare: runtime.config.salesforceApiShare } };
   if (fromSalesforce && (await loadFromSalesforce(runtime, deps)) !== 0) return 1;
   if (directoryFiles && (await loadDirectoryFiles(runtime, deps)) !== 0) return 1;
   if (args.responses) {

@@ -23,7 +23,9 @@ export type Fault =
   /** Sends the headers and `afterBytes` of the body, then destroys the socket. */
   | { kind: 'drop'; afterBytes: number }
   /** A Bulk job polled ends in this state, as when Salesforce gives up on it (met on `GET /jobs/query/ID`). */
-  | { kind: 'jobEnds'; state: 'Failed' | 'Aborted'; errorMessage: string };
+  | { kind: 'jobEnds'; state: 'Failed' | 'Aborted'; errorMessage: string }
+  /** Other clients of the org spend `requests` of its daily API requests just before this one is answered. */
+  | { kind: 'othersSpend'; requests: number };
 
 /** Salesforce's own error bodies for the faults a client must survive. */
 export const errorBodies = {
@@ -43,6 +45,12 @@ export class SalesforceStandIn {
   readonly user: OrgUser;
   /** Every request under /services/data, as Salesforce counts API calls. */
   apiCalls = 0;
+  /**
+   * The org's daily API request limit and the requests other clients made in its rolling 24 hours:
+   * answered by /limits and the Sforce-Limit-Info header; a request beyond the limit is refused with
+   * REQUEST_LIMIT_EXCEEDED.
+   */
+  dailyApiRequests = { max: 5_000_000, usedByOthers: 0 };
   readonly requests: { method: string; path: string; status: number }[] = [];
   url = '';
   private server: Server;
@@ -120,6 +128,7 @@ export class SalesforceStandIn {
       return this.json(req, res, fault.status, fault.body);
     }
     const drop = fault?.kind === 'drop' ? fault.afterBytes : undefined;
+    if (fault?.kind === 'othersSpend') this.dailyApiRequests.usedByOthers += fault.requests;
     if (fault?.kind === 'jobEnds') {
       const job = this.jobs.get(/\/jobs\/query\/(\w+)\/?$/.exec(path)?.[1] ?? '');
       if (job) job.ended = { state: fault.state, errorMessage: fault.errorMessage };
@@ -132,6 +141,7 @@ export class SalesforceStandIn {
     const api = /^\/services\/data\/v(\d+\.\d)(\/.*)$/.exec(path);
     if (!api) return this.json(req, res, 404, [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
     this.apiCalls++;
+    if (this.apiUsed() > this.dailyApiRequests.max) return this.json(req, res, 403, errorBodies.requestLimit);
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (!token || !this.sessions.has(token)) return this.json(req, res, 401, errorBodies.invalidSession);
     const version = api[1]!;
@@ -147,6 +157,10 @@ export class SalesforceStandIn {
   private async route(req: IncomingMessage, res: ServerResponse, url: URL, version: string, rest: string, drop: number | undefined): Promise<void> {
     const method = req.method!;
     let m: RegExpExecArray | null;
+    if (method === 'GET' && /^\/limits\/?$/.test(rest)) {
+      const { max } = this.dailyApiRequests;
+      return this.json(req, res, 200, { DailyApiRequests: { Max: max, Remaining: Math.max(max - this.apiUsed(), 0) }, DailyBulkV2QueryJobs: { Max: 10000, Remaining: 10000 - this.jobs.size } });
+    }
     if (method === 'GET' && (m = /^\/(query|queryAll)\/?$/.exec(rest))) {
       const soql = this.checked(url.searchParams.get('q') ?? '');
       const rows = this.select(soql, m[1] === 'queryAll');
@@ -226,6 +240,16 @@ export class SalesforceStandIn {
       return await this.bulkPage(res, job, url, drop);
     }
     return this.json(req, res, 404, [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
+  }
+
+  private apiUsed(): number {
+    return this.dailyApiRequests.usedByOthers + this.apiCalls;
+  }
+
+  /** Salesforce reports the org's API usage on every REST response: `Sforce-Limit-Info: api-usage=25/15000`. */
+  private limitInfo(path: string): Record<string, string> {
+    if (!path.startsWith('/services/data/')) return {};
+    return { 'sforce-limit-info': `api-usage=${Math.min(this.apiUsed(), this.dailyApiRequests.max)}/${this.dailyApiRequests.max}` };
   }
 
   private takeFault(method: string, path: string): Fault | undefined {
@@ -316,7 +340,7 @@ export class SalesforceStandIn {
     const readers = job.fields.map((path) => this.org.reader(job.object, path));
     const locator = end < job.rows.length ? Buffer.from(String(end)).toString('base64url') : 'null';
     this.requests.push({ method: 'GET', path: url.pathname, status: 200 });
-    res.writeHead(200, { 'content-type': 'text/csv', 'sforce-locator': locator, 'sforce-numberofrecords': String(end - offset) });
+    res.writeHead(200, { ...this.limitInfo(url.pathname), 'content-type': 'text/csv', 'sforce-locator': locator, 'sforce-numberofrecords': String(end - offset) });
     let chunk = job.fields.map(csvQuote).join(',') + '\n';
     let written = 0;
     for (let i = offset; i < end; i++) {
@@ -345,7 +369,7 @@ export class SalesforceStandIn {
   private json(req: IncomingMessage, res: ServerResponse, status: number, value: unknown, drop?: number): void {
     const text = JSON.stringify(value);
     this.requests.push({ method: req.method!, path: new URL(req.url!, 'http://x').pathname, status });
-    res.writeHead(status, { 'content-type': 'application/json;charset=UTF-8', 'content-length': Buffer.byteLength(text) });
+    res.writeHead(status, { ...this.limitInfo(new URL(req.url!, 'http://x').pathname), 'content-type': 'application/json;charset=UTF-8', 'content-length': Buffer.byteLength(text) });
     if (drop === undefined) return void res.end(text);
     res.write(text.slice(0, drop));
     setImmediate(() => res.socket?.destroy());

@@ -185,8 +185,8 @@ describe('Salesforce extract (stand-in org, jsforce over HTTP)', function () {
     assert.equal(result.apiCalls, standIn.apiCalls);
   });
 
-  it('backs off through REQUEST_LIMIT_EXCEEDED and 503 answers, counting every attempt', async () => {
-    standIn.inject({ path: /\/describe$/ }, { kind: 'status', status: 403, body: errorBodies.requestLimit }, 2);
+  it('backs off through 503 answers, counting every attempt', async () => {
+    standIn.inject({ path: /\/describe$/ }, { kind: 'status', status: 503, body: errorBodies.unavailable }, 2);
     standIn.inject({ path: /\/jobs\/query$/ }, { kind: 'status', status: 503, body: errorBodies.unavailable }, 1);
     const result = await run();
     assert.equal(result.state, 'succeeded', result.error?.message);
@@ -195,14 +195,52 @@ describe('Salesforce extract (stand-in org, jsforce over HTTP)', function () {
   });
 
   it('gives up with a clear error after the bounded time, changing nothing', async () => {
-    standIn.inject({ path: /\/jobs\/query\/\w+\/results/ }, { kind: 'status', status: 403, body: errorBodies.requestLimit }, 1000);
+    standIn.inject({ path: /\/jobs\/query\/\w+\/results/ }, { kind: 'status', status: 503, body: errorBodies.unavailable }, 1000);
     const result = await run();
     assert.equal(result.state, 'failed');
     assert.equal(result.error?.code, 'SALESFORCE_UNAVAILABLE');
-    assert.match(result.error!.message, /^Account: Salesforce connection "Production": GET \/jobs\/query\/\w+\/results kept failing for 1\.\d s over \d+ attempts; last: REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded\.$/);
+    assert.match(result.error!.message, /^Account: Salesforce connection "Production": GET \/jobs\/query\/\w+\/results kept failing for 1\.\d s over \d+ attempts; last: SERVER_UNAVAILABLE: Server Unavailable$/);
     assert.deepEqual(await live(), { accounts: [], hierarchy: [], contacts: [], managementRoles: [] });
     const [stored] = await db.query<{ state: string; api_calls: number }>('select state, api_calls from sync_runs where id = $1', [result.runId]);
     assert.deepEqual(stored, { state: 'failed', api_calls: standIn.apiCalls });
+  });
+
+  it("stops before opening a Bulk job when the run would take more than a quarter of the org's remaining daily API requests", async () => {
+    // 40 requests left: the run may take 10; describing three objects and three Bulk jobs of three calls each take 12.
+    standIn.dailyApiRequests = { max: 15_000, usedByOthers: 15_000 - 40 };
+    const refused = await run();
+    assert.deepEqual(refused.error, {
+      code: 'SALESFORCE_BUDGET',
+      message: 'Salesforce connection "Production": this run would take about 12 API requests, more than 25% of the 40 the org had left today (14,963 of 15,000 used in the last 24 hours); the run stopped and the directory is unchanged',
+    });
+    assert.deepEqual(standIn.requests.filter((r) => r.path.includes('/jobs/')), []);
+    assert.deepEqual(await live(), { accounts: [], hierarchy: [], contacts: [], managementRoles: [] });
+    assert.equal((await run({ accounts: {} })).state, 'succeeded');
+    assert.equal((await run({ accounts: {} }, {}, { apiShare: 0.5 })).state, 'succeeded');
+  });
+
+  it('stops mid-run once the org has counted more than its share since the run began', async () => {
+    // 60 left: the run may take 15 and plans 12; another integration spends 30 while the run waits on its first job.
+    standIn.dailyApiRequests = { max: 15_000, usedByOthers: 15_000 - 60 };
+    standIn.inject({ method: 'GET', path: /\/jobs\/query\/\w+$/ }, { kind: 'othersSpend', requests: 30 });
+    const result = await run();
+    assert.deepEqual(result.error, {
+      code: 'SALESFORCE_BUDGET',
+      message: 'Account: Salesforce connection "Production": the org has counted 37 API requests since this run began, more than 25% of the 60 the org had left today (14,977 of 15,000 used in the last 24 hours); the run stopped and the directory is unchanged',
+    });
+    assert.deepEqual(await live(), { accounts: [], hierarchy: [], contacts: [], managementRoles: [] });
+  });
+
+  it("fails at once on REQUEST_LIMIT_EXCEEDED, with the org's numbers, instead of backing off against a daily limit", async () => {
+    standIn.dailyApiRequests = { max: 15_000, usedByOthers: 15_000 };
+    const result = await run();
+    assert.deepEqual(result.error, {
+      code: 'SALESFORCE_BUDGET',
+      message:
+        'Salesforce connection "Production": the org is over its daily API request limit (15,000 of 15,000 used in the last 24 hours) (GET /sobjects/Account/describe: REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded.); ' +
+        "the sync waits until the org's rolling 24 hours have room",
+    });
+    assert.equal(result.apiCalls, 1);
   });
 
   it('survives a connection dropped in the middle of a Bulk result page and of a REST query page', async () => {

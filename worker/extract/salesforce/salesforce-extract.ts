@@ -32,12 +32,14 @@ export type SalesforceTuning = QueryTuning & {
    * missed; what it reads again is unchanged and skipped by the load.
    */
   overlapMs: number;
+  /** The share of the org's remaining daily API requests a run may take (SALESFORCE_API_SHARE). */
+  apiShare: number;
   /** How a full extract reads: Bulk API 2.0 (the product), or REST query pages (bench:salesforce's baseline). */
   fullExtract: 'bulk' | 'rest';
   resilience: Resilience;
 };
 
-export const defaultTuning: SalesforceTuning = { bulkThreshold: 10_000, bulkPageSize: 100_000, bulkPageBytes: 50_000_000, bulkJobAttempts: 3, overlapMs: 10 * 60_000, pollIntervalMs: 1000, fullExtract: 'bulk', resilience: defaultResilience };
+export const defaultTuning: SalesforceTuning = { bulkThreshold: 10_000, bulkPageSize: 100_000, bulkPageBytes: 50_000_000, bulkJobAttempts: 3, overlapMs: 10 * 60_000, apiShare: 0.25, pollIntervalMs: 1000, fullExtract: 'bulk', resilience: defaultResilience };
 
 /** How one object is extracted this run, as shown in the run's report. */
 export type ObjectPlan = {
@@ -100,9 +102,8 @@ async function openSalesforceExtract(
   tuning: SalesforceTuning = defaultTuning,
 ): Promise<OpenedSalesforceExtract> {
   const credentials = await findSalesforceCredentials(db, box, extract.connectionId);
-  const api = new SalesforceApi(credentials, usage, tuning.resilience);
-  const plans: ObjectPlan[] = [];
-  const sources: Sources = {};
+  const api = new SalesforceApi(credentials, usage, tuning.resilience, tuning.apiShare);
+  const plans: (ObjectPlan & { soql: string })[] = [];
   for (const kind of Object.values(SourceKind)) {
     const options = extract.objects[kind];
     if (!options) continue;
@@ -120,8 +121,12 @@ async function openSalesforceExtract(
     const soql = `SELECT ${fields.join(', ')} FROM ${object}${where}`;
     const estimate = since ? await changedSince(api, object, where, stored!) : null;
     const method = estimate === null ? tuning.fullExtract : estimate > tuning.bulkThreshold ? 'bulk' : estimate === 0 ? 'none' : 'rest';
-    const plan: ObjectPlan = { kind, object, fields, listView: options.listView ?? null, method, since, estimate, records: 0, newest: null, windowCount: 0 };
-    plans.push(plan);
+    plans.push({ kind, object, fields, listView: options.listView ?? null, method, since, estimate, records: 0, newest: null, windowCount: 0, soql });
+  }
+  api.budget.check(usage.calls, plans.reduce((sum, plan) => sum + plannedCalls(plan, tuning), 0));
+  const sources: Sources = {};
+  for (const plan of plans) {
+    const { kind, object, fields, method, soql } = plan;
     const job = method === 'bulk' ? { id: await openBulkJob(api, soql), reopen: () => openBulkJob(api, soql) } : null;
     const records =
       method === 'bulk' ? bulkQuery(api, object, fields.length, job!, tuning) : method === 'rest' ? restQuery(api, object, fields, soql) : nothing();
@@ -142,6 +147,16 @@ async function openSalesforceExtract(
 }
 
 async function* nothing(): AsyncGenerator<SourceItem> {}
+
+/**
+ * The calls still to make for a plan: a Bulk job is opened, polled at least once and read a page per
+ * `bulkPageSize` records (a full extract's count is unknown: at least one); REST reads 2,000 a page.
+ */
+function plannedCalls(plan: ObjectPlan, tuning: SalesforceTuning): number {
+  if (plan.method === 'none') return 0;
+  if (plan.method === 'rest') return Math.max(1, Math.ceil((plan.estimate ?? 0) / 2000));
+  return 2 + Math.max(1, Math.ceil((plan.estimate ?? 0) / tuning.bulkPageSize));
+}
 
 /**
  * The records to read again from the overlap window on: none when the window holds as many records
