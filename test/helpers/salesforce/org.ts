@@ -137,6 +137,11 @@ export class Org {
     this.update(object, id, { IsDeleted: true });
   }
 
+  /** A hard delete, or a purge from the recycle bin: even queryAll no longer returns the record. */
+  purge(object: string, id: string): void {
+    this.records.get(this.schema(object)!.name)!.delete(id);
+  }
+
   /** A field's describe by name, or the field a relationship path (`Parent.Id`, `User.Email`) ends at. */
   resolve(object: string, path: string): { field: FieldDescribe; via: FieldDescribe | null } | null {
     const schema = this.schema(object);

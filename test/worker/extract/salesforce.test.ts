@@ -123,6 +123,48 @@ describe('Salesforce extract (stand-in org, jsforce over HTTP)', function () {
     assert.equal(unchanged.apiCalls, 6);
   });
 
+  it('reconciles on demand: reads only the Ids and removes what was hard deleted or left the list view, as deletions of the run', async () => {
+    standIn.org.addListView('Account', 'Not_Mining', "Industry != 'Mining'");
+    const objects = { accounts: { listView: 'Not_Mining' }, contacts: {}, teamMembers: {} };
+    assert.equal((await run(objects)).state, 'succeeded');
+    standIn.org.purge('Contact', ids.bob);
+    standIn.org.purge('AccountTeamMember', ids.sellerRole);
+    standIn.org.update('Account', ids.beta, { Industry: 'Mining' });
+    const missed = await run(objects);
+    assert.deepEqual([missed.state, (await live()).accounts, (await live()).contacts.length], ['succeeded', ['Acme', 'Beta'], 2]);
+
+    const before = standIn.apiCalls;
+    const reconciled = await run(objects, { salesforce: { connectionId, objects, reconcile: true } });
+    assert.equal(reconciled.state, 'succeeded', reconciled.error?.message);
+    assert.deepEqual(await live(), {
+      accounts: ['Acme'],
+      hierarchy: [],
+      contacts: ['ada@acme.example'],
+      managementRoles: [`${ids.acme}:olive@us.example:ACCOUNT_OWNER`],
+    });
+    assert.deepEqual(reconciled.removedAbsent, { accounts: 1, contacts: 1, managementRoles: 1 });
+    assert.deepEqual([reconciled.counts.accounts?.deleted, reconciled.counts.contacts?.deleted, reconciled.counts.managementRoles?.deleted], [1, 1, 1]);
+    assert.deepEqual(reconciled.salesforcePlans.map((p) => [p.object, p.method, p.reconcile]), [
+      ['Account', 'none', true],
+      ['Contact', 'none', true],
+      ['AccountTeamMember', 'none', true],
+    ]);
+    // The list view's lookup and describe, then per object: describe and count, and an Ids job opened, polled and read.
+    assert.equal(standIn.apiCalls - before, 2 + 3 * 2 + 3 * 3);
+  });
+
+  it('reconciles every seventh run of an object by itself', async () => {
+    assert.equal((await run()).state, 'succeeded');
+    standIn.org.purge('Contact', ids.bob);
+    const plans: boolean[] = [];
+    for (let i = 0; i < 6; i++) {
+      const result = await run();
+      plans.push(result.salesforcePlans[1]!.reconcile);
+    }
+    assert.deepEqual(plans, [false, false, false, false, false, true]);
+    assert.deepEqual((await live()).contacts, ['ada@acme.example']);
+  });
+
   it('uses a Bulk job for an incremental change set above the threshold', async () => {
     assert.equal((await run()).state, 'succeeded');
     for (let i = 0; i < 5; i++) standIn.org.insert('Contact', { FirstName: `F${i}`, LastName: 'L', Email: `f${i}@acme.example`, Title: '', AccountId: ids.acme });

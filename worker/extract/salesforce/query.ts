@@ -17,7 +17,7 @@ export type QueryTuning = {
   bulkPageSize: number;
   /**
    * About this many bytes per Bulk result page: `maxRecords` is cut to fit, from the record width
-   * the previous page showed (the first page guesses 100 bytes a column), so a wide object reads
+   * the previous page showed (the first page guesses 100 bytes a column, unless told), so a wide object reads
    * in more, smaller pages and the memory a page takes stays flat.
    */
   bulkPageBytes: number;
@@ -67,9 +67,9 @@ function flatten(record: Record<string, unknown>, fields: readonly string[]): Re
 
 type JobInfo = { id: string; state: 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted'; errorMessage?: string };
 
-/** Opens a Bulk API 2.0 queryAll job; Salesforce starts on it at once, so jobs of several objects run side by side. */
-export async function openBulkJob(api: SalesforceApi, soql: string): Promise<string> {
-  return (await api.json<JobInfo>('POST', '/jobs/query', { operation: 'queryAll', query: soql, contentType: 'CSV', columnDelimiter: 'COMMA', lineEnding: 'LF' })).id;
+/** Opens a Bulk API 2.0 query job; Salesforce starts on it at once, so jobs of several objects run side by side. */
+export async function openBulkJob(api: SalesforceApi, soql: string, operation: 'query' | 'queryAll'): Promise<string> {
+  return (await api.json<JobInfo>('POST', '/jobs/query', { operation, query: soql, contentType: 'CSV', columnDelimiter: 'COMMA', lineEnding: 'LF' })).id;
 }
 
 /** A Bulk job as opened, and how to open the same query again when Salesforce gives up on it. */
@@ -101,9 +101,9 @@ async function completedJob(api: SalesforceApi, name: string, job: BulkJob, tuni
  * CSV with its own header, parsed as it streams. A page that breaks off is requested again with
  * the same locator and the records already passed on are skipped.
  */
-export async function* bulkQuery(api: SalesforceApi, name: string, columns: number, job: BulkJob, tuning: QueryTuning): AsyncGenerator<SourceItem> {
+export async function* bulkQuery(api: SalesforceApi, name: string, columns: number, job: BulkJob, tuning: QueryTuning, bytesPerColumn = 100): AsyncGenerator<SourceItem> {
   const jobId = await completedJob(api, name, job, tuning);
-  let bytesPerRecord = 100 * columns;
+  let bytesPerRecord = bytesPerColumn * columns;
   let locator = '';
   let line = 0;
   do {

@@ -7,7 +7,8 @@ import { SourceKind, type SourceItem, type Sources } from '../../../core/records
 import { defaultResilience, SalesforceApi, type ApiUsage, type Resilience } from './api.ts';
 import { checkFields, salesforceObjectOptions, salesforceObjects, selectList, type DescribedField } from '../../../core/connections/salesforce-objects.ts';
 import { bulkQuery, countSince, openBulkJob, parseStamp, restQuery, type QueryTuning } from './query.ts';
-import { findWatermark, saveWatermark, type Watermark } from './watermarks.ts';
+import { countRun, findWatermark, saveWatermark, type Watermark } from './watermarks.ts';
+import type { PresentKeys } from '../../load/remove-absent.ts';
 import type { SyncDeps } from '../../jobs/sync-job.ts';
 import { emptyReport, type Extract } from '../extract.ts';
 
@@ -15,6 +16,8 @@ import { emptyReport, type Extract } from '../extract.ts';
 export const salesforceExtractSchema = z.strictObject({
   connectionId: z.number().int().positive(),
   objects: z.strictObject({ accounts: salesforceObjectOptions.optional(), contacts: salesforceObjectOptions.optional(), teamMembers: salesforceObjectOptions.optional() }),
+  /** Reconcile every object this run, whether or not one is due (see `reconcileEvery`). */
+  reconcile: z.boolean().optional(),
 });
 export type SalesforceExtract = z.infer<typeof salesforceExtractSchema>;
 
@@ -32,6 +35,14 @@ export type SalesforceTuning = QueryTuning & {
    * missed; what it reads again is unchanged and skipped by the load.
    */
   overlapMs: number;
+  /**
+   * Every this many runs an object is reconciled: its Ids alone are read by a Bulk job (a few calls)
+   * and the directory's records of it that Salesforce no longer has (hard deleted, purged from the
+   * recycle bin) or that left its list view are removed.
+   */
+  reconcileEvery: number;
+  /** At most this many Ids per result page of a reconcile: Ids are narrow, so a page holds many more than `bulkPageSize`. */
+  reconcilePageSize: number;
   /** The share of the org's remaining daily API requests a run may take (SALESFORCE_API_SHARE). */
   apiShare: number;
   /** How a full extract reads: Bulk API 2.0 (the product), or REST query pages (bench:salesforce's baseline). */
@@ -39,7 +50,7 @@ export type SalesforceTuning = QueryTuning & {
   resilience: Resilience;
 };
 
-export const defaultTuning: SalesforceTuning = { bulkThreshold: 10_000, bulkPageSize: 100_000, bulkPageBytes: 50_000_000, bulkJobAttempts: 3, overlapMs: 10 * 60_000, apiShare: 0.25, pollIntervalMs: 1000, fullExtract: 'bulk', resilience: defaultResilience };
+export const defaultTuning: SalesforceTuning = { bulkThreshold: 10_000, bulkPageSize: 100_000, bulkPageBytes: 50_000_000, bulkJobAttempts: 3, overlapMs: 10 * 60_000, reconcileEvery: 7, reconcilePageSize: 2_000_000, apiShare: 0.25, pollIntervalMs: 1000, fullExtract: 'bulk', resilience: defaultResilience };
 
 /** How one object is extracted this run, as shown in the run's report. */
 export type ObjectPlan = {
@@ -59,6 +70,8 @@ export type ObjectPlan = {
   newest: Date | null;
   /** Records read within the overlap window before `newest`. */
   windowCount: number;
+  /** Whether the object's Ids are read whole this run, for the load to remove the records Salesforce no longer has. */
+  reconcile: boolean;
 };
 
 /**
@@ -74,6 +87,7 @@ export function salesforceExtract(deps: SyncDeps, extract: SalesforceExtract, di
       opened = await openSalesforceExtract(deps.db, await deps.secretBox(), extract, directoryId, usage, { ...defaultTuning, ...deps.salesforce, ...(deps.maxCsvFieldBytes === undefined ? {} : { maxFieldBytes: deps.maxCsvFieldBytes }) });
       return opened.sources;
     },
+    presentKeys: () => opened?.presentKeys ?? [],
     beforeCommit: async (tx, runId) => opened?.saveWatermarks(tx, runId),
     report: () => ({ ...emptyReport, apiCalls: usage.calls, salesforcePlans: opened?.plans ?? [] }),
   };
@@ -82,6 +96,8 @@ export function salesforceExtract(deps: SyncDeps, extract: SalesforceExtract, di
 type OpenedSalesforceExtract = {
   sources: Sources;
   plans: ObjectPlan[];
+  /** Each reconciled object's Ids, as the load keys its rows. */
+  presentKeys: PresentKeys[];
   /** In the load's transaction: moves each object's watermark to the newest record this run read. */
   saveWatermarks: (tx: Tx, runId: number) => Promise<void>;
 };
@@ -103,7 +119,7 @@ async function openSalesforceExtract(
 ): Promise<OpenedSalesforceExtract> {
   const credentials = await findSalesforceCredentials(db, box, extract.connectionId);
   const api = new SalesforceApi(credentials, usage, tuning.resilience, tuning.apiShare);
-  const plans: (ObjectPlan & { soql: string })[] = [];
+  const plans: (ObjectPlan & { soql: string; idsSoql: string })[] = [];
   for (const kind of Object.values(SourceKind)) {
     const options = extract.objects[kind];
     if (!options) continue;
@@ -121,13 +137,23 @@ async function openSalesforceExtract(
     const soql = `SELECT ${fields.join(', ')} FROM ${object}${where}`;
     const estimate = since ? await changedSince(api, object, where, stored!) : null;
     const method = estimate === null ? tuning.fullExtract : estimate > tuning.bulkThreshold ? 'bulk' : estimate === 0 ? 'none' : 'rest';
-    plans.push({ kind, object, fields, listView: options.listView ?? null, method, since, estimate, records: 0, newest: null, windowCount: 0, soql });
+    const reconcile = extract.reconcile === true || (stored !== null && stored.runsSinceReconcile + 1 >= tuning.reconcileEvery);
+    const idsSoql = `SELECT ${reconcileKeys[kind].fields.join(', ')} FROM ${object}${filter ? ` WHERE ${filter}` : ''}`;
+    plans.push({ kind, object, fields, listView: options.listView ?? null, method, since, estimate, records: 0, newest: null, windowCount: 0, reconcile, soql, idsSoql });
   }
-  api.budget.check(usage.calls, plans.reduce((sum, plan) => sum + plannedCalls(plan, tuning), 0));
+  const reconciles = plans.filter((plan) => plan.reconcile).length;
+  api.budget.check(usage.calls, plans.reduce((sum, plan) => sum + plannedCalls(plan, tuning), 0) + 3 * reconciles);
   const sources: Sources = {};
+  const presentKeys: PresentKeys[] = [];
   for (const plan of plans) {
-    const { kind, object, fields, method, soql } = plan;
-    const job = method === 'bulk' ? { id: await openBulkJob(api, soql), reopen: () => openBulkJob(api, soql) } : null;
+    const { kind, object, fields, method, soql, idsSoql } = plan;
+    if (plan.reconcile) {
+      // A plain query, not queryAll: records in the recycle bin are deleted for the directory too.
+      const ids = { id: await openBulkJob(api, idsSoql, 'query'), reopen: () => openBulkJob(api, idsSoql, 'query') };
+      const columns = reconcileKeys[kind].fields.length;
+      presentKeys.push({ kind, keys: keysOf(object, kind, bulkQuery(api, object, columns, ids, { ...tuning, bulkPageSize: tuning.reconcilePageSize }, idBytes)) });
+    }
+    const job = method === 'bulk' ? { id: await openBulkJob(api, soql, 'queryAll'), reopen: () => openBulkJob(api, soql, 'queryAll') } : null;
     const records =
       method === 'bulk' ? bulkQuery(api, object, fields.length, job!, tuning) : method === 'rest' ? restQuery(api, object, fields, soql) : nothing();
     sources[kind] = { name: object, columns: fields, items: tracked(plan, records, tuning.overlapMs) };
@@ -135,6 +161,7 @@ async function openSalesforceExtract(
   return {
     sources,
     plans,
+    presentKeys,
     saveWatermarks: async (tx, runId) => {
       for (const plan of plans) {
         if (plan.newest) {
@@ -142,11 +169,31 @@ async function openSalesforceExtract(
           await saveWatermark(tx, { connectionId: extract.connectionId, directoryId, object, fields, listView, systemModstamp: newest, windowCount, runId });
         }
       }
+      const objects = plans.map((plan) => plan.object);
+      await countRun(tx, { connectionId: extract.connectionId, directoryId, objects, reconciled: plans.filter((plan) => plan.reconcile).map((plan) => plan.object) });
     },
   };
 }
 
 async function* nothing(): AsyncGenerator<SourceItem> {}
+
+/** What a reconcile reads of each object: the fields that make the directory's key, and the key. */
+const reconcileKeys: Record<SourceKind, { fields: string[]; key: (values: Record<string, string>) => string }> = {
+  accounts: { fields: ['Id'], key: (v) => v.Id! },
+  contacts: { fields: ['Id'], key: (v) => v.Id! },
+  teamMembers: { fields: ['Account.Id', 'User.Email'], key: (v) => `${v['Account.Id']}/${v['User.Email']!.trim().toLowerCase()}` },
+};
+
+/** The first result page of Ids guesses this many bytes a column (an Id is 18 characters, quoted). */
+const idBytes = 25;
+
+/** An object's keys from its Ids job; a row that cannot be read fails the run, since the list must be whole. */
+async function* keysOf(object: string, kind: SourceKind, records: AsyncGenerator<SourceItem>): AsyncGenerator<string> {
+  for await (const item of records) {
+    if (item.kind === 'error') throw new AppError(ErrorCode.SALESFORCE_API_ERROR, `${object}: the reconcile could not read line ${item.origin.line} of its Ids: ${item.message}`);
+    yield reconcileKeys[kind].key(item.values);
+  }
+}
 
 /**
  * The calls still to make for a plan: a Bulk job is opened, polled at least once and read a page per
