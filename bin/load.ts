@@ -24,7 +24,8 @@ At least one file. Column names follow Salesforce exports (Id, Name, Parent.Id, 
 With --sftp-connection ID the files are paths or patterns (exports/contacts_*.csv: the newest match)
 on that server; --archive FOLDER moves them there after the load, --force loads a file loaded before.
 With --salesforce-connection ID the objects (--objects accounts,contacts,teamMembers: all three by
-default) are extracted from that org: what changed since the last run, or everything with --full-resync.`;
+default) are extracted from that org: what changed since the last run, or everything with --full-resync;
+--reconcile also reads their Ids and removes what the org no longer has (due by itself every 7th run).`;
 
 const options = {
   accounts: { type: 'string' },
@@ -42,6 +43,7 @@ const options = {
   'salesforce-connection': { type: 'string' },
   objects: { type: 'string', default: 'accounts,contacts,teamMembers' },
   'full-resync': { type: 'boolean' },
+  reconcile: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -75,7 +77,7 @@ if (!csv.success) {
 }
 
 await runCommand('load', async (runtime) => {
-  const deps = { db: runtime.db, secretBox: lazySecretBox(runtime.config), maxCsvFieldBytes: runtime.config.csvMaxFieldBytes };
+  const deps = { db: runtime.db, secretBox: lazySecretBox(runtime.config), maxCsvFieldBytes: runtime.config.csvMaxFieldBytes, salesforce: { apiShare: runtime.config.salesforceApiShare } };
   if (fromSalesforce && (await loadFromSalesforce(runtime, deps)) !== 0) return 1;
   if (directoryFiles && (await loadDirectoryFiles(runtime, deps)) !== 0) return 1;
   if (args.responses) {
@@ -118,7 +120,11 @@ async function loadFromSalesforce(runtime: Runtime, deps: SyncDeps): Promise<num
   const options = args['full-resync'] ? { fullResync: true } : {};
   const result = await runSync(deps, {
     directoryId,
-    salesforce: { connectionId: Number(args['salesforce-connection']), objects: Object.fromEntries(salesforceObjects.map((o) => [o, options])) },
+    salesforce: {
+      connectionId: Number(args['salesforce-connection']),
+      objects: Object.fromEntries(salesforceObjects.map((o) => [o, options])),
+      ...(args.reconcile ? { reconcile: true } : {}),
+    },
     ...(args.mapping ? { mapping: args.mapping } : {}),
     ...(args['mailing-list'] ? { mailingListName: args['mailing-list'] } : {}),
   });

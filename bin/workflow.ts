@@ -31,7 +31,7 @@ await runCommand('workflow', async (runtime) => {
   try {
     await createQueues(boss);
     const { failed } = await runWorkflowTasks(
-      { db, secretBox: lazySecretBox(config), maxCsvFieldBytes: config.csvMaxFieldBytes, boss, logger, config },
+      { db, secretBox: lazySecretBox(config), maxCsvFieldBytes: config.csvMaxFieldBytes, salesforce: { apiShare: config.salesforceApiShare }, boss, logger, config },
       { workflowId: workflow.id, version: workflow.version, attemptKey: `cli:${crypto.randomUUID()}` },
       {
         watchLoad: (work) => withProgress(db, notifications, workflow.id, work),

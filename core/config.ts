@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AppError, ErrorCode, describeIssues } from './errors.ts';
 import { defaultMaxFieldBytes } from './records/csv.ts';
 
+const apiShare = 'SALESFORCE_API_SHARE is a share of the daily API requests above 0, at most 1';
 const csvFieldBytes = 'CSV_MAX_FIELD_BYTES is a number of bytes from 1024 to 16777216';
 import { minimumPasswordLength } from './passwords.ts';
 
@@ -29,6 +30,7 @@ const schema = z.object({
   SALESFORCE_CLIENT_ID: z.string().min(1).optional(),
   SALESFORCE_CLIENT_SECRET: z.string().min(1).optional(),
   SALESFORCE_CALLBACK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  SALESFORCE_API_SHARE: z.coerce.number().gt(0, apiShare).max(1, apiShare).default(0.25),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
   MAIL_FROM: z.string().min(3).default('Bellwether <surveys@bellwether.localhost>'),
@@ -71,6 +73,8 @@ export type Config = Readonly<{
   csvMaxFieldBytes: number;
   /** The Connected App that admins log in through to connect an org; unset: headless connections only. */
   salesforceApp: { clientId: string; clientSecret: string; callbackUrl: string } | undefined;
+  /** The share of a Salesforce org's remaining daily API requests one sync run may take. */
+  salesforceApiShare: number;
   /** `npm start` serves the demo page (while its directory holds only the demo company); BELLWETHER_DEMO=off: never. */
   demo: boolean;
   /** How many reverse proxies (load balancers) stand before the web process: the client's address is read from X-Forwarded-For past them. */
@@ -117,6 +121,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
             callbackUrl: e.SALESFORCE_CALLBACK_URL ?? `${(e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '')}/oauth/salesforce/callback`,
           }
         : undefined,
+    salesforceApiShare: e.SALESFORCE_API_SHARE,
     demo: e.BELLWETHER_DEMO === 'on',
     trustProxy: e.TRUST_PROXY,
   });

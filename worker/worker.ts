@@ -38,7 +38,7 @@ export async function startWorker(options: {
 }): Promise<Worker> {
   const { db, logger, config } = options;
   const timing = options.timing ?? defaultTiming;
-  const deps: SyncDeps = { db, secretBox: lazySecretBox(config), maxCsvFieldBytes: config.csvMaxFieldBytes };
+  const deps: SyncDeps = { db, secretBox: lazySecretBox(config), maxCsvFieldBytes: config.csvMaxFieldBytes, salesforce: { apiShare: config.salesforceApiShare } };
   const mailer = options.mailer ?? createMailer(config, db);
   const boss = new PgBoss({
     connectionString: options.databaseUrl,

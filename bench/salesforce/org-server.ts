@@ -4,7 +4,8 @@
 // accounts in a 3-level hierarchy, 1,000,000 contacts, 300,000 account team members (an owner and
 // two more roles per account) of 2,000 users. It sends {url, sizes, user} when it listens; a message
 // {change: share} changes that share of each object (a quarter of it deleted, the rest updated) and
-// answers {changed}.
+// answers {changed}; {purge: share} hard deletes that share of the contacts and team members (gone
+// even from queryAll, as after the recycle bin is emptied) and answers {purged}.
 import { parseArgs } from 'node:util';
 import { startStandIn, type SalesforceStandIn } from '../../test/helpers/salesforce/stand-in.ts';
 
@@ -12,7 +13,7 @@ export const titles = ['Chief Executive Officer', 'Procurement Manager', 'Progra
 const roles = ['Account Manager', 'Sales Rep', 'Technical Sales', 'Executive Sponsor', 'Pre-Sales Consultant'] as const;
 
 export type OrgSizes = { accounts: number; contacts: number; teamMembers: number };
-export type OrgMessage = { url: string; sizes: OrgSizes; user: { username: string; password: string; securityToken?: string } } | { changed: OrgSizes };
+export type OrgMessage = { url: string; sizes: OrgSizes; user: { username: string; password: string; securityToken?: string } } | { changed: OrgSizes } | { purged: OrgSizes };
 
 function mulberry32(seed: number): () => number {
   let a = seed;
@@ -58,7 +59,19 @@ if (import.meta.main) {
   const standIn = await startStandIn();
   const { sizes, ids } = generate(standIn, Number(values.scale));
   const random = mulberry32(7);
-  process.on('message', (message: { change: number }) => {
+  process.on('message', (message: { change: number } | { purge: number }) => {
+    if ('purge' in message) {
+      const purged = { accounts: 0, contacts: 0, teamMembers: 0 };
+      const objects = { contacts: 'Contact', teamMembers: 'AccountTeamMember' } as const;
+      for (const kind of ['contacts', 'teamMembers'] as const) {
+        const live = ids[kind].filter((id) => standIn.org.records.get(objects[kind])!.get(id)?.IsDeleted === false);
+        for (let n = 0; n < Math.round(live.length * message.purge); n++) {
+          standIn.org.purge(objects[kind], live.splice(Math.floor(random() * live.length), 1)[0]!);
+          purged[kind]++;
+        }
+      }
+      return void process.send!({ purged });
+    }
     const changed = { accounts: 0, contacts: 0, teamMembers: 0 };
     const objects = { accounts: 'Account', contacts: 'Contact', teamMembers: 'AccountTeamMember' } as const;
     for (const kind of ['accounts', 'contacts', 'teamMembers'] as const) {

@@ -1,6 +1,7 @@
 // `npm run bench:salesforce`: a full sync of a large org from the Salesforce stand-in through Bulk API
 // 2.0, then incremental re-syncs (1% changed, then nothing), against a full sync by plain REST query
-// paging measured in the same run.
+// paging measured in the same run; then 0.1% of the contacts and team members are hard deleted, which
+// a re-sync cannot see, and a reconcile (Ids-only Bulk jobs) removes them.
 //   BENCH_SCALE=0.1   a tenth of the size (default 1: 100k accounts, 1M contacts, 300k team members)
 //   DATABASE_URL      use that server (fresh databases bellwether_bench_sf_rest / _bulk are created on it);
 //                     otherwise the embedded PostgreSQL under bench/.data/pg (shared with bench:load)
@@ -10,7 +11,7 @@
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createHeadlessConnection } from '../../core/connections/salesforce.ts';
@@ -22,7 +23,7 @@ import { benchScale, checkpoint, freshDatabase, openBenchServer, runChildPass, t
 import type { OrgMessage, OrgSizes } from './org-server.ts';
 import type { SyncPass } from './sync-once.ts';
 
-const targets = { fullCalls: 60, unchangedCallsPerObject: 4, rssMB: 300 };
+const targets = { fullCalls: 60, unchangedCallsPerObject: 4, rssMB: 300, reconcileCalls: 10, overlapCalls: 0 };
 const log = (message: string) => process.stderr.write(`[bench:salesforce] ${message}\n`);
 
 const syncOnce = path.join(import.meta.dirname, 'sync-once.ts');
@@ -56,9 +57,9 @@ async function main(): Promise<number> {
     const rest = await prepare('bellwether_bench_sf_rest');
     const bulk = await prepare('bellwether_bench_sf_bulk');
     const serverVersion = await withClient(rest.url, async (c) => (await c.query<{ v: string }>(`select current_setting('server_version') as v`)).rows[0]!.v);
-    const pass = (label: string, target: { url: string; connection: string }, fullExtract: 'bulk' | 'rest') => {
+    const pass = (label: string, target: { url: string; connection: string }, fullExtract: 'bulk' | 'rest', extra: string[] = []) => {
       log(`${label}...`);
-      return runPass(label, [`--url=${target.url}`, `--secret=${secret}`, `--connection=${target.connection}`, `--full-extract=${fullExtract}`]);
+      return runPass(label, [`--url=${target.url}`, `--secret=${secret}`, `--connection=${target.connection}`, `--full-extract=${fullExtract}`, ...extra]);
     };
 
     const baseline = await pass('full sync by REST query paging (baseline)', rest, 'rest');
@@ -71,9 +72,14 @@ async function main(): Promise<number> {
     log(`changed in the org: ${changed.accounts} accounts, ${changed.contacts} contacts, ${changed.teamMembers} team members (a quarter of the contacts and team members deleted)`);
     const incremental = await pass('incremental re-sync, 1% changed', bulk, 'bulk');
     const unchanged = await pass('incremental re-sync, nothing changed', bulk, 'bulk');
+    org.send({ purge: 0.001 });
+    const [{ purged }] = (await once(org, 'message')) as [{ purged: OrgSizes }];
+    log(`hard deleted in the org: ${purged.contacts} contacts, ${purged.teamMembers} team members`);
+    const blind = await pass('incremental re-sync after hard deletes', bulk, 'bulk');
+    const reconcile = await pass('reconcile (Ids-only Bulk jobs)', bulk, 'bulk', ['--reconcile']);
 
     const problems: string[] = [];
-    for (const [name, p] of [['REST baseline', baseline], ['full', full], ['1% changed', incremental], ['unchanged', unchanged]] as const) {
+    for (const [name, p] of [['REST baseline', baseline], ['full', full], ['1% changed', incremental], ['unchanged', unchanged], ['after hard deletes', blind], ['reconcile', reconcile]] as const) {
       if (p.state !== 'succeeded') problems.push(`${name}: ${p.state}: ${p.error?.code} ${p.error?.message}`);
     }
     for (const [name, p] of [['REST baseline', baseline], ['full', full]] as const) {
@@ -85,6 +91,10 @@ async function main(): Promise<number> {
     }
     const unchangedRows = Object.values(unchanged.counts).reduce((sum, c) => sum + c.inserted + c.updated + c.deleted, 0);
     if (unchangedRows !== 0) problems.push(`unchanged: ${unchangedRows} rows changed, expected none`);
+    const removed = { contacts: reconcile.removedAbsent.contacts ?? 0, managementRoles: reconcile.removedAbsent.managementRoles ?? 0 };
+    if (removed.contacts !== purged.contacts || removed.managementRoles !== purged.teamMembers) {
+      problems.push(`reconcile: removed ${JSON.stringify(removed)}, expected ${purged.contacts} contacts and ${purged.teamMembers} team members`);
+    }
 
     const records = (p: SyncPass) => p.plans.reduce((sum, plan) => sum + plan.records, 0);
     const seconds = (p: SyncPass) => p.ms / 1000;
@@ -94,6 +104,12 @@ async function main(): Promise<number> {
     const fullOk = full.apiCalls <= targets.fullCalls && mb(full) <= targets.rssMB;
     const unchangedOk = unchanged.apiCalls <= targets.unchangedCallsPerObject * 3 && mb(unchanged) <= targets.rssMB;
     const incrementalOk = mb(incremental) <= targets.rssMB;
+    // Beyond a re-sync's describe and count per object (the reconcile's re-sync reads nothing: the blind pass read what changed).
+    const reconcileCalls = reconcile.apiCalls - 2 * 3;
+    const reconcileOk = reconcileCalls <= targets.reconcileCalls && reconcile.plans.every((p) => p.method === 'none') && mb(reconcile) <= targets.rssMB;
+    // Describe and count per object is what an unchanged re-sync cost before the overlap window.
+    const overlapCalls = unchanged.apiCalls - 2 * 3;
+    const overlapOk = overlapCalls <= targets.overlapCalls;
     const row = (name: string, p: SyncPass, target: string, ok: boolean | null) => [
       name, methods(p), String(p.apiCalls), `${(p.apiCalls / baseline.apiCalls).toFixed(3)}x`, records(p).toLocaleString('en'), seconds(p).toFixed(1),
       Math.round(rate(p)).toLocaleString('en'), `${(rate(p) / rate(baseline)).toFixed(2)}x`, mb(p).toFixed(0), target, ok === null ? '-' : ok ? 'PASS' : 'FAIL',
@@ -110,22 +126,28 @@ async function main(): Promise<number> {
         row('full, REST paging (baseline)', baseline, 'reference', null),
         row('full, Bulk API 2.0', full, `<= ${targets.fullCalls} calls, <= ${targets.rssMB} MB`, fullOk),
         row('1% changed', incremental, `<= ${targets.rssMB} MB`, incrementalOk),
-        row('nothing changed', unchanged, `<= ${targets.unchangedCallsPerObject} calls/object`, unchangedOk),
+        row('nothing changed', unchanged, `<= ${targets.unchangedCallsPerObject} calls/object; window adds ${targets.overlapCalls}`, unchangedOk && overlapOk),
+        row('after 0.1% hard deleted', blind, 'reference', null),
+        row('reconcile', reconcile, `<= ${targets.reconcileCalls} calls beyond the re-sync`, reconcileOk),
       ],
       new Set([2, 3, 4, 5, 6, 7, 8]),
     ));
     out.push('');
     out.push('Counts of the 1% re-sync (inserted / updated / unchanged / deleted / rejected):');
     out.push(table(['object', 'counts'], Object.entries(incremental.counts).map(([o, c]) => [o, `${c.inserted} / ${c.updated} / ${c.unchanged} / ${c.deleted} / ${c.rejected}`]), new Set()));
-    out.push(problems.length === 0 ? 'counts check: OK (full syncs inserted every record; the unchanged re-sync changed nothing)' : `counts check: FAILED\n  ${problems.join('\n  ')}`);
+    out.push(`Overlap window (10 minutes): the unchanged re-sync took ${overlapCalls} calls beyond describe and count per object.`);
+    out.push(`Reconcile: ${reconcileCalls} calls beyond the re-sync's describe and count per object; removed ${removed.contacts} contacts and ${removed.managementRoles} team members ` +
+      `the re-sync after the hard deletes left (it removed ${Object.values(blind.counts).reduce((sum, c) => sum + c.deleted, 0)}).`);
+    out.push(problems.length === 0 ? 'counts check: OK (full syncs inserted every record; the unchanged re-sync changed nothing; the reconcile removed every hard-deleted record)' : `counts check: FAILED\n  ${problems.join('\n  ')}`);
     out.push('');
     process.stdout.write(out.join('\n') + '\n');
 
     const resultFile = path.join(dataRoot, `results-salesforce-${sizes.contacts}.json`);
-    await writeFile(resultFile, JSON.stringify({ date: new Date().toISOString(), scale, sizes, changed, serverVersion, node: process.version, baseline, full, incremental, unchanged, problems }, null, 2) + '\n');
+    await mkdir(dataRoot, { recursive: true });
+    await writeFile(resultFile, JSON.stringify({ date: new Date().toISOString(), scale, sizes, changed, serverVersion, node: process.version, baseline, full, incremental, unchanged, purged, blind, reconcile, problems }, null, 2) + '\n');
     log(`results written to ${path.relative(process.cwd(), resultFile)}`);
     if (problems.length > 0) return 1;
-    if (process.env.BENCH_STRICT === '1' && !(fullOk && unchangedOk && incrementalOk)) return 1;
+    if (process.env.BENCH_STRICT === '1' && !(fullOk && unchangedOk && overlapOk && incrementalOk && reconcileOk)) return 1;
     return 0;
   } finally {
     org.kill();

@@ -1,5 +1,5 @@
 // One pass of bench:salesforce in its own process, so its peak RSS is its own:
-//   node bench/salesforce/sync-once.ts --url=postgres://... --secret=KEY --connection=ID --full-extract=bulk|rest
+//   node bench/salesforce/sync-once.ts --url=postgres://... --secret=KEY --connection=ID --full-extract=bulk|rest [--reconcile]
 // Runs the worker's `runSync` on the three objects of the connected org and prints one JSON line:
 // wall time, peak RSS (KiB), the run's state, counts, API calls and how each object was read.
 import { parseArgs } from 'node:util';
@@ -17,6 +17,7 @@ export type SyncPass = {
   apiCalls: number;
   plans: ObjectPlan[];
   counts: Record<string, { inserted: number; updated: number; unchanged: number; deleted: number; rejected: number }>;
+  removedAbsent: Record<string, number>;
 };
 
 /** Every generated title maps to a client role; team roles use the defaults. */
@@ -27,7 +28,7 @@ export const benchMapping = {
 };
 
 if (import.meta.main) {
-  const { values } = parseArgs({ options: { url: { type: 'string' }, secret: { type: 'string' }, connection: { type: 'string' }, 'full-extract': { type: 'string', default: 'bulk' } } });
+  const { values } = parseArgs({ options: { url: { type: 'string' }, secret: { type: 'string' }, connection: { type: 'string' }, 'full-extract': { type: 'string', default: 'bulk' }, reconcile: { type: 'boolean' } } });
   if (!values.url || !values.secret || !values.connection) {
     console.error('usage: node bench/salesforce/sync-once.ts --url=URL --secret=KEY --connection=ID [--full-extract=bulk|rest]');
     process.exit(2);
@@ -37,7 +38,11 @@ if (import.meta.main) {
   const started = performance.now();
   const result = await runSync(
     { db, secretBox: async () => box, salesforce: { pollIntervalMs: 250, fullExtract: values['full-extract'] === 'rest' ? 'rest' : 'bulk' } },
-    { directoryId: 1, mapping: benchMapping, salesforce: { connectionId: Number(values.connection), objects: { accounts: {}, contacts: {}, teamMembers: {} } } },
+    {
+      directoryId: 1,
+      mapping: benchMapping,
+      salesforce: { connectionId: Number(values.connection), objects: { accounts: {}, contacts: {}, teamMembers: {} }, ...(values.reconcile ? { reconcile: true } : {}) },
+    },
   );
   const pass: SyncPass = {
     ms: performance.now() - started,
@@ -47,6 +52,7 @@ if (import.meta.main) {
     apiCalls: result.apiCalls ?? 0,
     plans: result.salesforcePlans,
     counts: result.counts as SyncPass['counts'],
+    removedAbsent: result.removedAbsent,
   };
   await db.close();
   process.stdout.write(JSON.stringify(pass) + '\n');

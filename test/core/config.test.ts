@@ -29,6 +29,8 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({}).csvMaxFieldBytes, 65536);
     assert.equal(loadConfig({ CSV_MAX_FIELD_BYTES: '200000' }).csvMaxFieldBytes, 200000);
     assert.throws(() => loadConfig({ CSV_MAX_FIELD_BYTES: '1000000000' }), /CSV_MAX_FIELD_BYTES is a number of bytes from 1024 to 16777216/);
+    assert.deepEqual([loadConfig({}).salesforceApiShare, loadConfig({ SALESFORCE_API_SHARE: '0.5' }).salesforceApiShare], [0.25, 0.5]);
+    assert.throws(() => loadConfig({ SALESFORCE_API_SHARE: '0' }), /SALESFORCE_API_SHARE is a share of the daily API requests above 0, at most 1/);
   });
 
   it('serves the demo page unless BELLWETHER_DEMO=off, and accepts only on or off', () => {

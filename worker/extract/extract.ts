@@ -1,5 +1,6 @@
 import type { Tx } from '../../core/db.ts';
 import type { Sources } from '../../core/records/source.ts';
+import type { PresentKeys } from '../load/remove-absent.ts';
 import type { ObjectPlan } from './salesforce/salesforce-extract.ts';
 
 /** What an extract did, for the run's report: read once the load has ended, whether it succeeded or not. */
@@ -20,6 +21,8 @@ export type ExtractReport = {
 export type Extract = {
   label: string;
   sources: () => Promise<Sources>;
+  /** Complete key lists of some objects (a Salesforce reconcile): the load removes what they no longer hold. */
+  presentKeys?: () => PresentKeys[];
   /** In the load's transaction, after the merge: commits or rolls back with the run (a watermark). */
   beforeCommit?: (tx: Tx, runId: number) => Promise<void>;
   /** After the load committed (remembering and archiving the files read). */

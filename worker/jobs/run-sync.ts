@@ -24,6 +24,7 @@ export async function runSync(deps: SyncDeps, job: SyncJob): Promise<SyncResult>
     mapping,
     ...(job.mailingListName ? { mailingListName: job.mailingListName } : {}),
     ...(job.workflow ? { workflow: job.workflow } : {}),
+    ...(extract.presentKeys ? { presentKeys: extract.presentKeys } : {}),
     ...(extract.beforeCommit ? { beforeCommit: extract.beforeCommit } : {}),
   });
   if (result.state === 'succeeded') await extract.afterCommit?.(result.runId);

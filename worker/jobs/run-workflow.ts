@@ -14,7 +14,7 @@ import { syncJobsOf } from './workflow-jobs.ts';
 import { workflowRunRetries, workflowRunSchema } from '../../core/queues.ts';
 
 /** Failures worth another try later; the rest (a missing column, a wrong host key) would fail again. */
-const transient = new Set<string>([ErrorCode.LOAD_FAILED, ErrorCode.SOURCE_DISCONNECTED, ErrorCode.SOURCE_UNREACHABLE, ErrorCode.SALESFORCE_UNAVAILABLE, ErrorCode.DATABASE_UNAVAILABLE]);
+const transient = new Set<string>([ErrorCode.LOAD_FAILED, ErrorCode.SOURCE_DISCONNECTED, ErrorCode.SOURCE_UNREACHABLE, ErrorCode.SALESFORCE_UNAVAILABLE, ErrorCode.SALESFORCE_BUDGET, ErrorCode.DATABASE_UNAVAILABLE]);
 
 export type WorkflowRunDeps = SyncDeps & { boss: PgBoss; logger: Logger; config: Pick<Config, 'mailFrom' | 'publicUrl' | 'importDir'>; mailer: Mailer };
 

@@ -5,9 +5,11 @@ import type { Sources } from '../../core/records/source.ts';
 import type { AttributeDefinition } from '../../core/directory/attributes.ts';
 import { resolveMapping } from '../map/mapping.ts';
 import type { MappingInput } from '../../core/directory/mapping-input.ts';
+import { primaryObject } from '../map/records.ts';
 import type { DirectoryObject } from '../map/row-error.ts';
 import { mergeDirectory } from './merge-directory.ts';
 import type { ObjectChanges } from './merge-queries.ts';
+import { removeAbsent, type PresentKeys } from './remove-absent.ts';
 import * as runs from './run-queries.ts';
 import { stageSources, type Report, type Skipped } from './stage-sources.ts';
 import { lockDirectory } from '../../core/directory/lock.ts';
@@ -24,6 +26,11 @@ export type LoadRequest = {
   mailingListName?: string;
   /** The workflow version this load runs for, recorded on its run. */
   workflow?: { id: number; version: number };
+  /**
+   * Complete key lists of some sources (a Salesforce reconcile): after the merge, live rows of that
+   * kind missing from its list are marked deleted, counted as deleted and in `removedAbsent`.
+   */
+  presentKeys?: () => PresentKeys[];
   /** Runs in the load's transaction after the merge, so what it writes commits or rolls back with the run (an extract's watermark). */
   beforeCommit?: (tx: Tx, runId: number) => Promise<void>;
 };
@@ -34,6 +41,8 @@ export type LoadResult = {
   error: { code: string; message: string } | null;
   counts: Partial<Record<DirectoryObject, ObjectCounts>>;
   mailingList: { id: number; name: string; members: number } | null;
+  /** Rows marked deleted because a complete key list (`presentKeys`) no longer held them. */
+  removedAbsent: Partial<Record<DirectoryObject, number>>;
 };
 
 /**
@@ -57,7 +66,7 @@ export async function loadDirectory(db: Db, request: LoadRequest): Promise<LoadR
       // A run whose database went away is recorded once it is back, rather than left running.
       if (known.code === ErrorCode.DATABASE_UNAVAILABLE) await db.reachable(databaseReturnMs);
       await runs.markRunFailed(db, runId, known.code, known.message);
-      return { runId, state: 'failed', error: { code: known.code, message: known.message }, counts: {}, mailingList: null };
+      return { runId, state: 'failed', error: { code: known.code, message: known.message }, counts: {}, mailingList: null, removedAbsent: {} };
     }
   });
 }
@@ -99,16 +108,24 @@ async function loadInTransaction(tx: Tx, runId: number, request: LoadRequest, re
   await report({ phase: 'merging', rowsRead: read.rows });
   const changes = await mergeDirectory(tx, directoryId, runId, mapping);
 
+  const removedAbsent: Partial<Record<DirectoryObject, number>> = {};
+  for (const present of request.presentKeys?.() ?? []) {
+    removedAbsent[primaryObject[present.kind]] = await removeAbsent(tx, directoryId, runId, present);
+  }
+
   await report({ phase: 'saving', rowsRead: read.rows });
   const rows = await runs.countRows(tx, runs.errorTables(mapping.accounts !== null, mapping.managementRoles !== null));
   const counts = summarise(changes, skipped, rows);
+  for (const [object, n] of Object.entries(removedAbsent) as [DirectoryObject, number][]) {
+    if (counts[object]) counts[object].deleted += n;
+  }
   await runs.saveCounts(tx, runId, counts);
   await runs.saveRowErrors(tx, runId, rows.tablesWithErrors);
   const mailingList =
     request.mailingListName && mapping.contacts ? await runs.createMailingList(tx, directoryId, runId, request.mailingListName) : null;
   await request.beforeCommit?.(tx, runId);
   await runs.markRunSucceeded(tx, runId);
-  return { counts, mailingList };
+  return { counts, mailingList, removedAbsent };
 }
 
 /** New attributes are created; a stored one keeps its name and type forever (an Enum may gain values). */

@@ -117,6 +117,16 @@ export class Org {
     return id;
   }
 
+  /**
+   * A record whose transaction committed `secondsLate` after it took its SystemModstamp: it appears
+   * with a stamp older than records other clients may already have read.
+   */
+  insertLate(object: string, values: SfRecord, secondsLate: number): string {
+    const id = this.insert(object, values);
+    this.records.get(this.schema(object)!.name)!.get(id)!.SystemModstamp = new Date(this.clock - secondsLate * 1000).toISOString();
+    return id;
+  }
+
   update(object: string, id: string, values: SfRecord): void {
     const record = this.records.get(this.schema(object)!.name)!.get(id)!;
     Object.assign(record, values, { SystemModstamp: this.stamp() });
@@ -125,6 +135,11 @@ export class Org {
   /** A soft delete, as to the recycle bin: the record stays for queryAll with IsDeleted = true. */
   delete(object: string, id: string): void {
     this.update(object, id, { IsDeleted: true });
+  }
+
+  /** A hard delete, or a purge from the recycle bin: even queryAll no longer returns the record. */
+  purge(object: string, id: string): void {
+    this.records.get(this.schema(object)!.name)!.delete(id);
   }
 
   /** A field's describe by name, or the field a relationship path (`Parent.Id`, `User.Email`) ends at. */

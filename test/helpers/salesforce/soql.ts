@@ -1,5 +1,5 @@
 /*
- * The part of SOQL the stand-in answers: `SELECT fields | COUNT() FROM Object [USING SCOPE s]
+ * The part of SOQL the stand-in answers: `SELECT fields | COUNT() | COUNT(f) alias, MAX(f) alias FROM Object [USING SCOPE s]
  * [WHERE condition] [ORDER BY ...] [LIMIT n]`, where a condition compares fields (relationship paths
  * included) with literals by =, !=, <, <=, >, >=, LIKE and IN, joined by AND, OR, NOT and parentheses.
  * Errors carry Salesforce's codes (MALFORMED_QUERY), so the client meets the real failure shapes.
@@ -12,7 +12,10 @@ export type Condition =
   | { kind: 'compare'; field: string; op: string; value: Literal }
   | { kind: 'in'; field: string; values: Literal[]; negated: boolean };
 
-export type Soql = { select: string[] | 'count'; object: string; where: Condition | null; limit: number | null };
+/** An aggregate function of the select list (`COUNT(Id) n`); a query with any selects 'count' and answers one AggregateResult. */
+export type Aggregate = { fn: 'COUNT' | 'MAX'; field: string; alias: string };
+
+export type Soql = { select: string[] | 'count'; aggregates: Aggregate[]; object: string; where: Condition | null; limit: number | null };
 
 export class SoqlError extends Error {
   readonly errorCode: string;
@@ -47,9 +50,21 @@ export function parseSoql(text: string): Soql {
   };
   expect('SELECT');
   let select: string[] | 'count';
+  const aggregates: Aggregate[] = [];
   if (upper() === 'COUNT' && tokens[i + 1] === '(' && tokens[i + 2] === ')') {
     select = 'count';
     i += 3;
+  } else if ((upper() === 'COUNT' || upper() === 'MAX') && tokens[i + 1] === '(') {
+    select = 'count';
+    do {
+      if (peek() === ',') i++;
+      const fn = upper();
+      if ((fn !== 'COUNT' && fn !== 'MAX') || tokens[i + 1] !== '(' || tokens[i + 3] !== ')') throw new SoqlError('MALFORMED_QUERY', `unexpected token in the select list: '${tokens[i]}'`);
+      const field = tokens[i + 2]!;
+      i += 4;
+      const alias = upper() !== 'FROM' && peek() !== ',' ? tokens[i++]! : `expr${aggregates.length}`;
+      aggregates.push({ fn, field, alias });
+    } while (peek() === ',');
   } else {
     select = [];
     do {
@@ -133,7 +148,7 @@ export function parseSoql(text: string): Soql {
     limit = Number(tokens[i++]);
   }
   if (i < tokens.length) throw new SoqlError('MALFORMED_QUERY', `unexpected token: '${tokens[i]}'`);
-  return { select, object, where, limit };
+  return { select, aggregates, object, where, limit };
 }
 
 /** The fields a condition reads, to check them against the object like Salesforce does. */

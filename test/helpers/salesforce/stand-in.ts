@@ -21,7 +21,11 @@ export type Fault =
   | { kind: 'expireSessions' }
   | { kind: 'status'; status: number; body: unknown }
   /** Sends the headers and `afterBytes` of the body, then destroys the socket. */
-  | { kind: 'drop'; afterBytes: number };
+  | { kind: 'drop'; afterBytes: number }
+  /** A Bulk job polled ends in this state, as when Salesforce gives up on it (met on `GET /jobs/query/ID`). */
+  | { kind: 'jobEnds'; state: 'Failed' | 'Aborted'; errorMessage: string }
+  /** Other clients of the org spend `requests` of its daily API requests just before this one is answered. */
+  | { kind: 'othersSpend'; requests: number };
 
 /** Salesforce's own error bodies for the faults a client must survive. */
 export const errorBodies = {
@@ -33,7 +37,7 @@ export const errorBodies = {
 export type StandInOptions = { app?: ConnectedApp; user?: OrgUser; apiVersion?: string; queryBatchSize?: number; bulkPageSize?: number };
 
 type Cursor = { object: string; fields: string[]; rows: SfRecord[] };
-type BulkJob = { id: string; object: string; operation: string; query: string; fields: string[]; rows: SfRecord[]; createdDate: string };
+type BulkJob = { id: string; object: string; operation: string; query: string; fields: string[]; rows: SfRecord[]; createdDate: string; ended?: { state: 'Failed' | 'Aborted'; errorMessage: string } };
 
 export class SalesforceStandIn {
   readonly org = new Org();
@@ -41,6 +45,12 @@ export class SalesforceStandIn {
   readonly user: OrgUser;
   /** Every request under /services/data, as Salesforce counts API calls. */
   apiCalls = 0;
+  /**
+   * The org's daily API request limit and the requests other clients made in its rolling 24 hours:
+   * answered by /limits and the Sforce-Limit-Info header; a request beyond the limit is refused with
+   * REQUEST_LIMIT_EXCEEDED.
+   */
+  dailyApiRequests = { max: 5_000_000, usedByOthers: 0 };
   readonly requests: { method: string; path: string; status: number }[] = [];
   url = '';
   private server: Server;
@@ -118,6 +128,11 @@ export class SalesforceStandIn {
       return this.json(req, res, fault.status, fault.body);
     }
     const drop = fault?.kind === 'drop' ? fault.afterBytes : undefined;
+    if (fault?.kind === 'othersSpend') this.dailyApiRequests.usedByOthers += fault.requests;
+    if (fault?.kind === 'jobEnds') {
+      const job = this.jobs.get(/\/jobs\/query\/(\w+)\/?$/.exec(path)?.[1] ?? '');
+      if (job) job.ended = { state: fault.state, errorMessage: fault.errorMessage };
+    }
 
     if (path === '/services/oauth2/authorize') return this.authorize(req, res, url);
     if (path === '/services/oauth2/token' && req.method === 'POST') return this.token(req, res, new URLSearchParams(await body(req)));
@@ -126,6 +141,7 @@ export class SalesforceStandIn {
     const api = /^\/services\/data\/v(\d+\.\d)(\/.*)$/.exec(path);
     if (!api) return this.json(req, res, 404, [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
     this.apiCalls++;
+    if (this.apiUsed() > this.dailyApiRequests.max) return this.json(req, res, 403, errorBodies.requestLimit);
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (!token || !this.sessions.has(token)) return this.json(req, res, 401, errorBodies.invalidSession);
     const version = api[1]!;
@@ -141,9 +157,14 @@ export class SalesforceStandIn {
   private async route(req: IncomingMessage, res: ServerResponse, url: URL, version: string, rest: string, drop: number | undefined): Promise<void> {
     const method = req.method!;
     let m: RegExpExecArray | null;
+    if (method === 'GET' && /^\/limits\/?$/.test(rest)) {
+      const { max } = this.dailyApiRequests;
+      return this.json(req, res, 200, { DailyApiRequests: { Max: max, Remaining: Math.max(max - this.apiUsed(), 0) }, DailyBulkV2QueryJobs: { Max: 10000, Remaining: 10000 - this.jobs.size } });
+    }
     if (method === 'GET' && (m = /^\/(query|queryAll)\/?$/.exec(rest))) {
       const soql = this.checked(url.searchParams.get('q') ?? '');
       const rows = this.select(soql, m[1] === 'queryAll');
+      if (soql.aggregates.length > 0) return this.json(req, res, 200, { totalSize: 1, done: true, records: [this.aggregate(soql, rows)] });
       if (soql.select === 'count') return this.json(req, res, 200, { totalSize: rows.length, done: true, records: [] });
       const size = batchSize(req.headers['sforce-query-options'], this.queryBatchSize);
       const cursor = `01g5g${randomBytes(6).toString('hex')}`;
@@ -210,6 +231,7 @@ export class SalesforceStandIn {
     if (method === 'GET' && (m = /^\/jobs\/query\/(\w+)\/?$/.exec(rest))) {
       const job = this.jobs.get(m[1]!);
       if (!job) return this.json(req, res, 404, [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
+      if (job.ended) return this.json(req, res, 200, { ...this.jobInfo(job, version), ...job.ended, numberRecordsProcessed: 0, retries: 0, totalProcessingTime: 0 });
       return this.json(req, res, 200, { ...this.jobInfo(job, version), state: 'JobComplete', numberRecordsProcessed: job.rows.length, retries: 0, totalProcessingTime: 120 });
     }
     if (method === 'GET' && (m = /^\/jobs\/query\/(\w+)\/results\/?$/.exec(rest))) {
@@ -218,6 +240,16 @@ export class SalesforceStandIn {
       return await this.bulkPage(res, job, url, drop);
     }
     return this.json(req, res, 404, [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
+  }
+
+  private apiUsed(): number {
+    return this.dailyApiRequests.usedByOthers + this.apiCalls;
+  }
+
+  /** Salesforce reports the org's API usage on every REST response: `Sforce-Limit-Info: api-usage=25/15000`. */
+  private limitInfo(path: string): Record<string, string> {
+    if (!path.startsWith('/services/data/')) return {};
+    return { 'sforce-limit-info': `api-usage=${Math.min(this.apiUsed(), this.dailyApiRequests.max)}/${this.dailyApiRequests.max}` };
   }
 
   private takeFault(method: string, path: string): Fault | undefined {
@@ -237,7 +269,7 @@ export class SalesforceStandIn {
     const soql = parseSoql(text);
     const schema = this.org.schema(soql.object);
     if (!schema) throw new SoqlError('INVALID_TYPE', `\n${text}\n^\nERROR at Row:1:Column:1\nsObject type '${soql.object}' is not supported.`);
-    const fields = [...(soql.select === 'count' ? [] : soql.select), ...conditionFields(soql.where)];
+    const fields = [...(soql.select === 'count' ? soql.aggregates.map((a) => a.field) : soql.select), ...conditionFields(soql.where)];
     for (const name of fields) {
       if (this.org.resolve(schema.name, name)) continue;
       const column = text.indexOf(name) + 1;
@@ -260,6 +292,18 @@ export class SalesforceStandIn {
       if (soql.limit !== null && rows.length >= soql.limit) break;
     }
     return rows;
+  }
+
+  /** One AggregateResult row: COUNT counts non-null values, MAX of a datetime answers in REST's format. */
+  private aggregate(soql: Soql, rows: SfRecord[]): Record<string, unknown> {
+    const out: Record<string, unknown> = { attributes: { type: 'AggregateResult' } };
+    for (const { fn, field, alias } of soql.aggregates) {
+      const read = this.org.reader(soql.object, field);
+      const values = rows.map(read).filter((v) => v !== null);
+      if (fn === 'COUNT') out[alias] = values.length;
+      else out[alias] = values.length === 0 ? null : restDate(values.map(String).reduce((a, b) => (Date.parse(a) >= Date.parse(b) ? a : b)));
+    }
+    return out;
   }
 
   private queryPage(req: IncomingMessage, res: ServerResponse, version: string, cursorId: string, offset: number, size: number, drop: number | undefined): void {
@@ -295,7 +339,8 @@ export class SalesforceStandIn {
     const end = Math.min(offset + size, job.rows.length);
     const readers = job.fields.map((path) => this.org.reader(job.object, path));
     const locator = end < job.rows.length ? Buffer.from(String(end)).toString('base64url') : 'null';
-    res.writeHead(200, { 'content-type': 'text/csv', 'sforce-locator': locator, 'sforce-numberofrecords': String(end - offset) });
+    this.requests.push({ method: 'GET', path: url.pathname, status: 200 });
+    res.writeHead(200, { ...this.limitInfo(url.pathname), 'content-type': 'text/csv', 'sforce-locator': locator, 'sforce-numberofrecords': String(end - offset) });
     let chunk = job.fields.map(csvQuote).join(',') + '\n';
     let written = 0;
     for (let i = offset; i < end; i++) {
@@ -324,7 +369,7 @@ export class SalesforceStandIn {
   private json(req: IncomingMessage, res: ServerResponse, status: number, value: unknown, drop?: number): void {
     const text = JSON.stringify(value);
     this.requests.push({ method: req.method!, path: new URL(req.url!, 'http://x').pathname, status });
-    res.writeHead(status, { 'content-type': 'application/json;charset=UTF-8', 'content-length': Buffer.byteLength(text) });
+    res.writeHead(status, { ...this.limitInfo(new URL(req.url!, 'http://x').pathname), 'content-type': 'application/json;charset=UTF-8', 'content-length': Buffer.byteLength(text) });
     if (drop === undefined) return void res.end(text);
     res.write(text.slice(0, drop));
     setImmediate(() => res.socket?.destroy());

@@ -72,10 +72,11 @@ describe('Salesforce extract (stand-in org, jsforce over HTTP)', function () {
 
     const changed = await run();
     assert.equal(changed.state, 'succeeded', changed.error?.message);
+    // Everything since ten minutes before the watermark: here, every record.
     assert.deepEqual(changed.salesforcePlans.map((p) => [p.object, p.method, p.estimate]), [
-      ['Account', 'rest', 1],
-      ['Contact', 'rest', 2],
-      ['AccountTeamMember', 'rest', 1],
+      ['Account', 'rest', 2],
+      ['Contact', 'rest', 3],
+      ['AccountTeamMember', 'rest', 2],
     ]);
     assert.deepEqual(await live(), {
       accounts: ['Acme Holdings', 'Beta'],
@@ -101,11 +102,75 @@ describe('Salesforce extract (stand-in org, jsforce over HTTP)', function () {
     assert.equal(unchanged.apiCalls, 6);
   });
 
+  it('reads again from ten minutes before the watermark, so a record committed late with an older SystemModstamp is loaded', async () => {
+    assert.equal((await run()).state, 'succeeded');
+    // Stamped five seconds before the newest record the first run read, visible only now.
+    standIn.org.insertLate('Contact', { FirstName: 'Lu', LastName: 'Late', Email: 'lu@acme.example', Title: '', AccountId: ids.acme }, 5);
+    const late = await run();
+    assert.equal(late.state, 'succeeded', late.error?.message);
+    assert.deepEqual((await live()).contacts, ['ada@acme.example', 'bob@beta.example', 'lu@acme.example']);
+    // The window's other records are read again and found unchanged.
+    assert.deepEqual(late.counts.contacts, { inserted: 1, updated: 0, unchanged: 2, deleted: 0, rejected: 0 });
+    assert.deepEqual(late.salesforcePlans.map((p) => [p.object, p.method, p.estimate]), [
+      ['Account', 'none', 0],
+      ['Contact', 'rest', 3],
+      ['AccountTeamMember', 'none', 0],
+    ]);
+
+    const unchanged = await run();
+    assert.deepEqual(unchanged.salesforcePlans.map((p) => p.method), ['none', 'none', 'none']);
+    // Per object: describe and the count, as without the window.
+    assert.equal(unchanged.apiCalls, 6);
+  });
+
+  it('reconciles on demand: reads only the Ids and removes what was hard deleted or left the list view, as deletions of the run', async () => {
+    standIn.org.addListView('Account', 'Not_Mining', "Industry != 'Mining'");
+    const objects = { accounts: { listView: 'Not_Mining' }, contacts: {}, teamMembers: {} };
+    assert.equal((await run(objects)).state, 'succeeded');
+    standIn.org.purge('Contact', ids.bob);
+    standIn.org.purge('AccountTeamMember', ids.sellerRole);
+    standIn.org.update('Account', ids.beta, { Industry: 'Mining' });
+    const missed = await run(objects);
+    assert.deepEqual([missed.state, (await live()).accounts, (await live()).contacts.length], ['succeeded', ['Acme', 'Beta'], 2]);
+
+    const before = standIn.apiCalls;
+    const reconciled = await run(objects, { salesforce: { connectionId, objects, reconcile: true } });
+    assert.equal(reconciled.state, 'succeeded', reconciled.error?.message);
+    assert.deepEqual(await live(), {
+      accounts: ['Acme'],
+      hierarchy: [],
+      contacts: ['ada@acme.example'],
+      managementRoles: [`${ids.acme}:olive@us.example:ACCOUNT_OWNER`],
+    });
+    assert.deepEqual(reconciled.removedAbsent, { accounts: 1, contacts: 1, managementRoles: 1 });
+    assert.deepEqual([reconciled.counts.accounts?.deleted, reconciled.counts.contacts?.deleted, reconciled.counts.managementRoles?.deleted], [1, 1, 1]);
+    assert.deepEqual(reconciled.salesforcePlans.map((p) => [p.object, p.method, p.reconcile]), [
+      ['Account', 'none', true],
+      ['Contact', 'none', true],
+      ['AccountTeamMember', 'none', true],
+    ]);
+    // The list view's lookup and describe, then per object: describe and count, and an Ids job opened, polled and read.
+    assert.equal(standIn.apiCalls - before, 2 + 3 * 2 + 3 * 3);
+  });
+
+  it('reconciles every seventh run of an object by itself', async () => {
+    assert.equal((await run()).state, 'succeeded');
+    standIn.org.purge('Contact', ids.bob);
+    const plans: boolean[] = [];
+    for (let i = 0; i < 6; i++) {
+      const result = await run();
+      plans.push(result.salesforcePlans[1]!.reconcile);
+    }
+    assert.deepEqual(plans, [false, false, false, false, false, true]);
+    assert.deepEqual((await live()).contacts, ['ada@acme.example']);
+  });
+
   it('uses a Bulk job for an incremental change set above the threshold', async () => {
     assert.equal((await run()).state, 'succeeded');
     for (let i = 0; i < 5; i++) standIn.org.insert('Contact', { FirstName: `F${i}`, LastName: 'L', Email: `f${i}@acme.example`, Title: '', AccountId: ids.acme });
     const result = await run({ contacts: {} }, {}, { bulkThreshold: 3 });
-    assert.deepEqual(result.salesforcePlans.map((p) => [p.method, p.estimate]), [['bulk', 5]]);
+    // The five new contacts and the two of the overlap window.
+    assert.deepEqual(result.salesforcePlans.map((p) => [p.method, p.estimate]), [['bulk', 7]]);
     assert.equal(result.counts.contacts?.inserted, 5);
   });
 
@@ -162,8 +227,8 @@ describe('Salesforce extract (stand-in org, jsforce over HTTP)', function () {
     assert.equal(result.apiCalls, standIn.apiCalls);
   });
 
-  it('backs off through REQUEST_LIMIT_EXCEEDED and 503 answers, counting every attempt', async () => {
-    standIn.inject({ path: /\/describe$/ }, { kind: 'status', status: 403, body: errorBodies.requestLimit }, 2);
+  it('backs off through 503 answers, counting every attempt', async () => {
+    standIn.inject({ path: /\/describe$/ }, { kind: 'status', status: 503, body: errorBodies.unavailable }, 2);
     standIn.inject({ path: /\/jobs\/query$/ }, { kind: 'status', status: 503, body: errorBodies.unavailable }, 1);
     const result = await run();
     assert.equal(result.state, 'succeeded', result.error?.message);
@@ -172,14 +237,52 @@ describe('Salesforce extract (stand-in org, jsforce over HTTP)', function () {
   });
 
   it('gives up with a clear error after the bounded time, changing nothing', async () => {
-    standIn.inject({ path: /\/jobs\/query\/\w+\/results/ }, { kind: 'status', status: 403, body: errorBodies.requestLimit }, 1000);
+    standIn.inject({ path: /\/jobs\/query\/\w+\/results/ }, { kind: 'status', status: 503, body: errorBodies.unavailable }, 1000);
     const result = await run();
     assert.equal(result.state, 'failed');
     assert.equal(result.error?.code, 'SALESFORCE_UNAVAILABLE');
-    assert.match(result.error!.message, /^Account: Salesforce connection "Production": GET \/jobs\/query\/\w+\/results kept failing for 1\.\d s over \d+ attempts; last: REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded\.$/);
+    assert.match(result.error!.message, /^Account: Salesforce connection "Production": GET \/jobs\/query\/\w+\/results kept failing for 1\.\d s over \d+ attempts; last: SERVER_UNAVAILABLE: Server Unavailable$/);
     assert.deepEqual(await live(), { accounts: [], hierarchy: [], contacts: [], managementRoles: [] });
     const [stored] = await db.query<{ state: string; api_calls: number }>('select state, api_calls from sync_runs where id = $1', [result.runId]);
     assert.deepEqual(stored, { state: 'failed', api_calls: standIn.apiCalls });
+  });
+
+  it("stops before opening a Bulk job when the run would take more than a quarter of the org's remaining daily API requests", async () => {
+    // 40 requests left: the run may take 10; describing three objects and three Bulk jobs of three calls each take 12.
+    standIn.dailyApiRequests = { max: 15_000, usedByOthers: 15_000 - 40 };
+    const refused = await run();
+    assert.deepEqual(refused.error, {
+      code: 'SALESFORCE_BUDGET',
+      message: 'Salesforce connection "Production": this run would take about 12 API requests, more than 25% of the 40 the org had left today (14,963 of 15,000 used in the last 24 hours); the run stopped and the directory is unchanged',
+    });
+    assert.deepEqual(standIn.requests.filter((r) => r.path.includes('/jobs/')), []);
+    assert.deepEqual(await live(), { accounts: [], hierarchy: [], contacts: [], managementRoles: [] });
+    assert.equal((await run({ accounts: {} })).state, 'succeeded');
+    assert.equal((await run({ accounts: {} }, {}, { apiShare: 0.5 })).state, 'succeeded');
+  });
+
+  it('stops mid-run once the org has counted more than its share since the run began', async () => {
+    // 60 left: the run may take 15 and plans 12; another integration spends 30 while the run waits on its first job.
+    standIn.dailyApiRequests = { max: 15_000, usedByOthers: 15_000 - 60 };
+    standIn.inject({ method: 'GET', path: /\/jobs\/query\/\w+$/ }, { kind: 'othersSpend', requests: 30 });
+    const result = await run();
+    assert.deepEqual(result.error, {
+      code: 'SALESFORCE_BUDGET',
+      message: 'Account: Salesforce connection "Production": the org has counted 37 API requests since this run began, more than 25% of the 60 the org had left today (14,977 of 15,000 used in the last 24 hours); the run stopped and the directory is unchanged',
+    });
+    assert.deepEqual(await live(), { accounts: [], hierarchy: [], contacts: [], managementRoles: [] });
+  });
+
+  it("fails at once on REQUEST_LIMIT_EXCEEDED, with the org's numbers, instead of backing off against a daily limit", async () => {
+    standIn.dailyApiRequests = { max: 15_000, usedByOthers: 15_000 };
+    const result = await run();
+    assert.deepEqual(result.error, {
+      code: 'SALESFORCE_BUDGET',
+      message:
+        'Salesforce connection "Production": the org is over its daily API request limit (15,000 of 15,000 used in the last 24 hours) (GET /sobjects/Account/describe: REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded.); ' +
+        "the sync waits until the org's rolling 24 hours have room",
+    });
+    assert.equal(result.apiCalls, 1);
   });
 
   it('survives a connection dropped in the middle of a Bulk result page and of a REST query page', async () => {
@@ -205,6 +308,35 @@ describe('Salesforce extract (stand-in org, jsforce over HTTP)', function () {
     assert.equal(bob!.last_name, 'Builder-Smith');
     // describe, count and one page, plus the page asked for again.
     assert.equal(incremental.apiCalls, 4);
+  });
+
+  it('opens a new Bulk job when one ends Failed or Aborted, and names the object and the reason once when they all do', async () => {
+    standIn.inject({ method: 'GET', path: /\/jobs\/query\/\w+$/ }, { kind: 'jobEnds', state: 'Failed', errorMessage: 'InternalServerError : retry later' });
+    standIn.inject({ method: 'GET', path: /\/jobs\/query\/\w+$/, skip: 1 }, { kind: 'jobEnds', state: 'Aborted', errorMessage: 'Aborted by the org' });
+    const retried = await run();
+    assert.equal(retried.state, 'succeeded', retried.error?.message);
+    assert.equal((await live()).contacts.length, 2);
+    // Per object: describe, open, poll, a page; twice more an open and a poll for the jobs that ended early.
+    assert.equal(retried.apiCalls, 12 + 4);
+
+    standIn.inject({ method: 'GET', path: /\/jobs\/query\/\w+$/ }, { kind: 'jobEnds', state: 'Failed', errorMessage: 'InvalidBatch : Failed to process query: too complicated' }, 3);
+    const failed = await run({ accounts: { fullResync: true } });
+    assert.deepEqual(failed.error, {
+      code: 'SALESFORCE_API_ERROR',
+      message: 'Account: the Bulk API query job ended Failed 3 times, a new job each time: InvalidBatch : Failed to process query: too complicated',
+    });
+  });
+
+  it('asks for smaller Bulk result pages when records are wide, so a page stays within its byte budget', async () => {
+    standIn.org.addField('Contact', 'Notes__c', 'textarea');
+    for (let i = 0; i < 200; i++) standIn.org.insert('Contact', { FirstName: `F${i}`, LastName: 'L', Email: `f${i}@acme.example`, Title: '', AccountId: ids.acme, Notes__c: 'n'.repeat(2000) });
+    const fields = ['Id', 'IsDeleted', 'Title', 'Account.Id', 'Email', 'FirstName', 'LastName', 'Notes__c'];
+    const result = await run({ accounts: {}, contacts: { fields } }, {}, { bulkPageBytes: 100_000 });
+    assert.equal(result.state, 'succeeded', result.error?.message);
+    assert.equal(result.counts.contacts?.inserted, 202);
+    const pages = standIn.requests.filter((r) => r.path.endsWith('/results')).length;
+    // Accounts fit one page; 202 contacts of about 2 KB each (400 KB) take at least three of 100 KB or so.
+    assert.ok(pages >= 1 + 3, `${pages} result pages`);
   });
 
   it('fails cleanly when the org refuses a query, leaving the directory and the watermarks as they were', async () => {

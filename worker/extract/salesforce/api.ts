@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { SalesforceCredentials } from '../../../core/connections/salesforce.ts';
 import { logIn, salesforceApiVersion, type SalesforceSession } from '../../../core/connections/salesforce-auth.ts';
 import { AppError, ErrorCode, isAppError } from '../../../core/errors.ts';
+import { ApiBudget } from './api-budget.ts';
 
 /** How long a run keeps trying through an org's bad moments, and how it spaces its attempts. */
 export type Resilience = {
@@ -20,8 +21,8 @@ export const defaultResilience: Resilience = { giveUpAfterMs: 5 * 60_000, firstD
 /** API calls a run made, as the org counts them against its daily budget (login requests are not counted by Salesforce). */
 export type ApiUsage = { calls: number };
 
-/** Answers worth waiting out: the org is busy, over its request rate, or briefly down. */
-const passingCodes = new Set(['REQUEST_LIMIT_EXCEEDED', 'SERVER_UNAVAILABLE', 'UNABLE_TO_LOCK_ROW', 'ERROR_HTTP_500', 'ERROR_HTTP_502', 'ERROR_HTTP_503', 'ERROR_HTTP_504']);
+/** Answers worth waiting out: the org is busy or briefly down (REQUEST_LIMIT_EXCEEDED is the daily limit: see ApiBudget). */
+const passingCodes = new Set(['SERVER_UNAVAILABLE', 'UNABLE_TO_LOCK_ROW', 'ERROR_HTTP_500', 'ERROR_HTTP_502', 'ERROR_HTTP_503', 'ERROR_HTTP_504']);
 
 class SalesforceFault extends Error {
   readonly errorCode: string;
@@ -41,13 +42,15 @@ class SalesforceFault extends Error {
 export class SalesforceApi {
   readonly credentials: SalesforceCredentials;
   readonly usage: ApiUsage;
+  readonly budget: ApiBudget;
   private readonly resilience: Resilience;
   private current: SalesforceSession | undefined;
 
-  constructor(credentials: SalesforceCredentials, usage: ApiUsage, resilience: Resilience = defaultResilience) {
+  constructor(credentials: SalesforceCredentials, usage: ApiUsage, resilience: Resilience = defaultResilience, apiShare = 1) {
     this.credentials = credentials;
     this.usage = usage;
     this.resilience = resilience;
+    this.budget = new ApiBudget(apiShare, this.where);
   }
 
   private get where(): string {
@@ -98,6 +101,7 @@ export class SalesforceApi {
     const url = path.startsWith('/services/') ? path : `/services/data/v${salesforceApiVersion}${path}`;
     try {
       const response = await fetch(conn.instanceUrl + url, { method, headers: { ...headers, authorization: `Bearer ${conn.accessToken}` }, signal: idle.signal, ...(payload === undefined ? {} : { body: payload }) });
+      this.budget.observe(response.headers.get('sforce-limit-info'), response.ok);
       if (!response.ok) {
         const text = await response.text();
         const [first] = parseErrors(text);
@@ -151,6 +155,7 @@ export class SalesforceApi {
           this.current = undefined;
           return;
         }
+        if (fault.errorCode === 'REQUEST_LIMIT_EXCEEDED') throw this.budget.exhausted(`${what}: ${fault.errorCode}: ${fault.message.trim()}`, error);
         if (fault.errorCode === 'INVALID_SESSION_ID') {
           throw new AppError(ErrorCode.SALESFORCE_AUTH_FAILED, `${this.where}: the session was refused again right after logging in (${what})`, { cause: error });
         }

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError, ErrorCode } from '../../../core/errors.ts';
 import { csvSource } from '../../../core/records/csv-source.ts';
@@ -12,8 +13,16 @@ import type { SalesforceApi } from './api.ts';
  */
 
 export type QueryTuning = {
-  /** Records per Bulk API 2.0 result page (the `maxRecords` parameter). */
+  /** At most this many records per Bulk API 2.0 result page (the `maxRecords` parameter). */
   bulkPageSize: number;
+  /**
+   * About this many bytes per Bulk result page: `maxRecords` is cut to fit, from the record width
+   * the previous page showed (the first page guesses 100 bytes a column, unless told), so a wide object reads
+   * in more, smaller pages and the memory a page takes stays flat.
+   */
+  bulkPageBytes: number;
+  /** A Bulk job that ends Failed or Aborted is opened anew until this many have ended so; then the run fails. */
+  bulkJobAttempts: number;
   /** First wait between polls of a Bulk job; it grows by half each time, to at most 10 s. */
   pollIntervalMs: number;
   /** A longer field in a Bulk result is a row error; unset: the CSV reader's default. */
@@ -22,10 +31,17 @@ export type QueryTuning = {
 
 type QueryResult = { totalSize: number; done: boolean; nextRecordsUrl?: string; records: Record<string, unknown>[] };
 
-/** How many records a query would return, counted by Salesforce (deleted ones included): one call. */
-export async function countRecords(api: SalesforceApi, object: string, where: string): Promise<number> {
-  const answer = await api.json<QueryResult>('GET', `/queryAll?q=${encodeURIComponent(`SELECT COUNT() FROM ${object}${where}`)}`);
-  return answer.totalSize;
+/** How many records a condition selects (deleted ones included) and the newest SystemModstamp among them: one call. */
+export async function countSince(api: SalesforceApi, object: string, where: string): Promise<{ count: number; newest: Date | null }> {
+  const answer = await api.json<QueryResult>('GET', `/queryAll?q=${encodeURIComponent(`SELECT COUNT(Id) n, MAX(SystemModstamp) newest FROM ${object}${where}`)}`);
+  const row = answer.records[0] as { n?: number; newest?: string | null } | undefined;
+  return { count: row?.n ?? 0, newest: row?.newest ? parseStamp(row.newest) : null };
+}
+
+/** A SystemModstamp as REST (`...000+0000`) or Bulk (`...000Z`) writes it. */
+export function parseStamp(stamp: string): Date {
+  // REST writes +0000 where ISO 8601 (and Date.parse) wants +00:00.
+  return new Date(Date.parse(stamp.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')));
 }
 
 /** Records by REST query pages, each flattened to the select list's paths (`Parent.Id` read from `Parent: { Id }`). */
@@ -51,9 +67,32 @@ function flatten(record: Record<string, unknown>, fields: readonly string[]): Re
 
 type JobInfo = { id: string; state: 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted'; errorMessage?: string };
 
-/** Opens a Bulk API 2.0 queryAll job; Salesforce starts on it at once, so jobs of several objects run side by side. */
-export async function openBulkJob(api: SalesforceApi, soql: string): Promise<string> {
-  return (await api.json<JobInfo>('POST', '/jobs/query', { operation: 'queryAll', query: soql, contentType: 'CSV', columnDelimiter: 'COMMA', lineEnding: 'LF' })).id;
+/** Opens a Bulk API 2.0 query job; Salesforce starts on it at once, so jobs of several objects run side by side. */
+export async function openBulkJob(api: SalesforceApi, soql: string, operation: 'query' | 'queryAll'): Promise<string> {
+  return (await api.json<JobInfo>('POST', '/jobs/query', { operation, query: soql, contentType: 'CSV', columnDelimiter: 'COMMA', lineEnding: 'LF' })).id;
+}
+
+/** A Bulk job as opened, and how to open the same query again when Salesforce gives up on it. */
+export type BulkJob = { id: string; reopen: () => Promise<string> };
+
+/** Waits for a job to complete; one that ends Failed or Aborted is replaced by a new job, up to `bulkJobAttempts` in all. */
+async function completedJob(api: SalesforceApi, name: string, job: BulkJob, tuning: QueryTuning): Promise<string> {
+  let jobId = job.id;
+  for (let attempt = 1; ; attempt++) {
+    let wait = tuning.pollIntervalMs;
+    let info = await api.json<JobInfo>('GET', `/jobs/query/${jobId}`);
+    while (info.state === 'UploadComplete' || info.state === 'InProgress') {
+      await sleep(wait);
+      wait = Math.min(wait * 1.5, 10_000);
+      info = await api.json<JobInfo>('GET', `/jobs/query/${jobId}`);
+    }
+    if (info.state === 'JobComplete') return jobId;
+    if (attempt >= tuning.bulkJobAttempts) {
+      const times = attempt === 1 ? '' : ` ${attempt} times, a new job each time`;
+      throw new AppError(ErrorCode.SALESFORCE_API_ERROR, `${name}: the Bulk API query job ended ${info.state}${times}: ${info.errorMessage?.trim() || 'no reason given'}`);
+    }
+    jobId = await job.reopen();
+  }
 }
 
 /**
@@ -62,27 +101,21 @@ export async function openBulkJob(api: SalesforceApi, soql: string): Promise<str
  * CSV with its own header, parsed as it streams. A page that breaks off is requested again with
  * the same locator and the records already passed on are skipped.
  */
-export async function* bulkQuery(api: SalesforceApi, name: string, jobId: string, tuning: QueryTuning): AsyncGenerator<SourceItem> {
-  let wait = tuning.pollIntervalMs;
-  for (;;) {
-    const job = await api.json<JobInfo>('GET', `/jobs/query/${jobId}`);
-    if (job.state === 'JobComplete') break;
-    if (job.state === 'Failed' || job.state === 'Aborted') {
-      throw new AppError(ErrorCode.SALESFORCE_API_ERROR, `${name}: the Bulk API query job ${jobId} ${job.state.toLowerCase()}: ${job.errorMessage ?? 'no reason given'}`);
-    }
-    await sleep(wait);
-    wait = Math.min(wait * 1.5, 10_000);
-  }
+export async function* bulkQuery(api: SalesforceApi, name: string, columns: number, job: BulkJob, tuning: QueryTuning, bytesPerColumn = 100): AsyncGenerator<SourceItem> {
+  const jobId = await completedJob(api, name, job, tuning);
+  let bytesPerRecord = bytesPerColumn * columns;
   let locator = '';
   let line = 0;
   do {
-    const path = `/jobs/query/${jobId}/results?maxRecords=${tuning.bulkPageSize}${locator ? `&locator=${encodeURIComponent(locator)}` : ''}`;
+    const maxRecords = Math.max(1, Math.min(tuning.bulkPageSize, Math.floor(tuning.bulkPageBytes / bytesPerRecord)));
+    const path = `/jobs/query/${jobId}/results?maxRecords=${maxRecords}${locator ? `&locator=${encodeURIComponent(locator)}` : ''}`;
     const attempts = api.attempts(`GET /jobs/query/${jobId}/results`);
     let passed = 0;
     for (;;) {
       try {
         const page = await api.open(path);
-        const records = await csvSource(name, page.body, tuning.maxFieldBytes === undefined ? {} : { maxFieldBytes: tuning.maxFieldBytes });
+        const size = { bytes: 0 };
+        const records = await csvSource(name, counted(page.body, size), tuning.maxFieldBytes === undefined ? {} : { maxFieldBytes: tuning.maxFieldBytes });
         let skip = passed;
         for await (const item of records.items) {
           if (skip > 0) {
@@ -95,6 +128,7 @@ export async function* bulkQuery(api: SalesforceApi, name: string, jobId: string
           yield item;
         }
         locator = page.headers.get('sforce-locator') ?? 'null';
+        if (passed > 0) bytesPerRecord = Math.max(1, size.bytes / passed);
         break;
       } catch (error) {
         // The CSV reader reports a body that broke off as unreadable, with fetch's TypeError as the cause.
@@ -102,4 +136,17 @@ export async function* bulkQuery(api: SalesforceApi, name: string, jobId: string
       }
     }
   } while (locator !== 'null');
+}
+
+/** The body passed through as it is read, its bytes added up. */
+function counted(body: Readable, size: { bytes: number }): Readable {
+  return Readable.from(
+    (async function* () {
+      for await (const chunk of body) {
+        size.bytes += (chunk as Buffer).length;
+        yield chunk as Buffer;
+      }
+    })(),
+    { objectMode: false },
+  );
 }

@@ -6,8 +6,9 @@ import type { SecretBox } from '../../../core/secret-box.ts';
 import { SourceKind, type SourceItem, type Sources } from '../../../core/records/source.ts';
 import { defaultResilience, SalesforceApi, type ApiUsage, type Resilience } from './api.ts';
 import { checkFields, salesforceObjectOptions, salesforceObjects, selectList, type DescribedField } from '../../../core/connections/salesforce-objects.ts';
-import { bulkQuery, countRecords, openBulkJob, restQuery, type QueryTuning } from './query.ts';
-import { findWatermark, saveWatermark } from './watermarks.ts';
+import { bulkQuery, countSince, openBulkJob, parseStamp, restQuery, type QueryTuning } from './query.ts';
+import { countRun, findWatermark, saveWatermark, type Watermark } from './watermarks.ts';
+import type { PresentKeys } from '../../load/remove-absent.ts';
 import type { SyncDeps } from '../../jobs/sync-job.ts';
 import { emptyReport, type Extract } from '../extract.ts';
 
@@ -15,6 +16,8 @@ import { emptyReport, type Extract } from '../extract.ts';
 export const salesforceExtractSchema = z.strictObject({
   connectionId: z.number().int().positive(),
   objects: z.strictObject({ accounts: salesforceObjectOptions.optional(), contacts: salesforceObjectOptions.optional(), teamMembers: salesforceObjectOptions.optional() }),
+  /** Reconcile every object this run, whether or not one is due (see `reconcileEvery`). */
+  reconcile: z.boolean().optional(),
 });
 export type SalesforceExtract = z.infer<typeof salesforceExtractSchema>;
 
@@ -26,12 +29,28 @@ export type SalesforceTuning = QueryTuning & {
    * records REST takes five calls, where Bulk's cost has stopped growing: above it, Bulk wins.
    */
   bulkThreshold: number;
+  /**
+   * An incremental extract reads from this long before the watermark, so a record whose
+   * transaction committed late, with a SystemModstamp older than records already read, is not
+   * missed; what it reads again is unchanged and skipped by the load.
+   */
+  overlapMs: number;
+  /**
+   * Every this many runs an object is reconciled: its Ids alone are read by a Bulk job (a few calls)
+   * and the directory's records of it that Salesforce no longer has (hard deleted, purged from the
+   * recycle bin) or that left its list view are removed.
+   */
+  reconcileEvery: number;
+  /** At most this many Ids per result page of a reconcile: Ids are narrow, so a page holds many more than `bulkPageSize`. */
+  reconcilePageSize: number;
+  /** The share of the org's remaining daily API requests a run may take (SALESFORCE_API_SHARE). */
+  apiShare: number;
   /** How a full extract reads: Bulk API 2.0 (the product), or REST query pages (bench:salesforce's baseline). */
   fullExtract: 'bulk' | 'rest';
   resilience: Resilience;
 };
 
-export const defaultTuning: SalesforceTuning = { bulkThreshold: 10_000, bulkPageSize: 100_000, pollIntervalMs: 1000, fullExtract: 'bulk', resilience: defaultResilience };
+export const defaultTuning: SalesforceTuning = { bulkThreshold: 10_000, bulkPageSize: 100_000, bulkPageBytes: 50_000_000, bulkJobAttempts: 3, overlapMs: 10 * 60_000, reconcileEvery: 7, reconcilePageSize: 2_000_000, apiShare: 0.25, pollIntervalMs: 1000, fullExtract: 'bulk', resilience: defaultResilience };
 
 /** How one object is extracted this run, as shown in the run's report. */
 export type ObjectPlan = {
@@ -43,12 +62,16 @@ export type ObjectPlan = {
   method: 'bulk' | 'rest' | 'none';
   /** Null on a full extract; else the watermark it continues from. */
   since: Date | null;
-  /** Salesforce's count of changed records, on an incremental extract. */
+  /** On an incremental extract, Salesforce's count of records to read again (the overlap window's included); 0 when nothing changed. */
   estimate: number | null;
   /** Records read (deleted ones included). */
   records: number;
-  /** The newest SystemModstamp read, once the source has been read to its end. */
+  /** The watermark to save, once the source has been read to its end: the newest SystemModstamp read, or the one before. */
   newest: Date | null;
+  /** Records read within the overlap window before `newest`. */
+  windowCount: number;
+  /** Whether the object's Ids are read whole this run, for the load to remove the records Salesforce no longer has. */
+  reconcile: boolean;
 };
 
 /**
@@ -64,6 +87,7 @@ export function salesforceExtract(deps: SyncDeps, extract: SalesforceExtract, di
       opened = await openSalesforceExtract(deps.db, await deps.secretBox(), extract, directoryId, usage, { ...defaultTuning, ...deps.salesforce, ...(deps.maxCsvFieldBytes === undefined ? {} : { maxFieldBytes: deps.maxCsvFieldBytes }) });
       return opened.sources;
     },
+    presentKeys: () => opened?.presentKeys ?? [],
     beforeCommit: async (tx, runId) => opened?.saveWatermarks(tx, runId),
     report: () => ({ ...emptyReport, apiCalls: usage.calls, salesforcePlans: opened?.plans ?? [] }),
   };
@@ -72,6 +96,8 @@ export function salesforceExtract(deps: SyncDeps, extract: SalesforceExtract, di
 type OpenedSalesforceExtract = {
   sources: Sources;
   plans: ObjectPlan[];
+  /** Each reconciled object's Ids, as the load keys its rows. */
+  presentKeys: PresentKeys[];
   /** In the load's transaction: moves each object's watermark to the newest record this run read. */
   saveWatermarks: (tx: Tx, runId: number) => Promise<void>;
 };
@@ -92,9 +118,8 @@ async function openSalesforceExtract(
   tuning: SalesforceTuning = defaultTuning,
 ): Promise<OpenedSalesforceExtract> {
   const credentials = await findSalesforceCredentials(db, box, extract.connectionId);
-  const api = new SalesforceApi(credentials, usage, tuning.resilience);
-  const plans: ObjectPlan[] = [];
-  const sources: Sources = {};
+  const api = new SalesforceApi(credentials, usage, tuning.resilience, tuning.apiShare);
+  const plans: (ObjectPlan & { soql: string; idsSoql: string })[] = [];
   for (const kind of Object.values(SourceKind)) {
     const options = extract.objects[kind];
     if (!options) continue;
@@ -106,46 +131,120 @@ async function openSalesforceExtract(
     const stored = await findWatermark(db, extract.connectionId, directoryId, object);
     const sameShape = stored !== null && sameSet(stored.fields, fields) && stored.listView === (options.listView ?? null);
     const since = !options.fullResync && sameShape ? stored.systemModstamp : null;
-    const conditions = [...(filter ? [`(${filter})`] : []), ...(since ? [`SystemModstamp > ${since.toISOString()}`] : [])];
+    const from = since ? new Date(since.getTime() - tuning.overlapMs) : null;
+    const conditions = [...(filter ? [`(${filter})`] : []), ...(from ? [`SystemModstamp > ${from.toISOString()}`] : [])];
     const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
     const soql = `SELECT ${fields.join(', ')} FROM ${object}${where}`;
-    const estimate = since ? await countRecords(api, object, where) : null;
+    const estimate = since ? await changedSince(api, object, where, stored!) : null;
     const method = estimate === null ? tuning.fullExtract : estimate > tuning.bulkThreshold ? 'bulk' : estimate === 0 ? 'none' : 'rest';
-    const plan: ObjectPlan = { kind, object, fields, listView: options.listView ?? null, method, since, estimate, records: 0, newest: null };
-    plans.push(plan);
-    const jobId = method === 'bulk' ? await openBulkJob(api, soql) : null;
+    const reconcile = extract.reconcile === true || (stored !== null && stored.runsSinceReconcile + 1 >= tuning.reconcileEvery);
+    const idsSoql = `SELECT ${reconcileKeys[kind].fields.join(', ')} FROM ${object}${filter ? ` WHERE ${filter}` : ''}`;
+    plans.push({ kind, object, fields, listView: options.listView ?? null, method, since, estimate, records: 0, newest: null, windowCount: 0, reconcile, soql, idsSoql });
+  }
+  const reconciles = plans.filter((plan) => plan.reconcile).length;
+  api.budget.check(usage.calls, plans.reduce((sum, plan) => sum + plannedCalls(plan, tuning), 0) + 3 * reconciles);
+  const sources: Sources = {};
+  const presentKeys: PresentKeys[] = [];
+  for (const plan of plans) {
+    const { kind, object, fields, method, soql, idsSoql } = plan;
+    if (plan.reconcile) {
+      // A plain query, not queryAll: records in the recycle bin are deleted for the directory too.
+      const ids = { id: await openBulkJob(api, idsSoql, 'query'), reopen: () => openBulkJob(api, idsSoql, 'query') };
+      const columns = reconcileKeys[kind].fields.length;
+      presentKeys.push({ kind, keys: keysOf(object, kind, bulkQuery(api, object, columns, ids, { ...tuning, bulkPageSize: tuning.reconcilePageSize }, idBytes)) });
+    }
+    const job = method === 'bulk' ? { id: await openBulkJob(api, soql, 'queryAll'), reopen: () => openBulkJob(api, soql, 'queryAll') } : null;
     const records =
-      method === 'bulk' ? bulkQuery(api, object, jobId!, tuning) : method === 'rest' ? restQuery(api, object, fields, soql) : nothing();
-    sources[kind] = { name: object, columns: fields, items: tracked(plan, records) };
+      method === 'bulk' ? bulkQuery(api, object, fields.length, job!, tuning) : method === 'rest' ? restQuery(api, object, fields, soql) : nothing();
+    sources[kind] = { name: object, columns: fields, items: tracked(plan, records, tuning.overlapMs) };
   }
   return {
     sources,
     plans,
+    presentKeys,
     saveWatermarks: async (tx, runId) => {
       for (const plan of plans) {
-        if (plan.newest) await saveWatermark(tx, { connectionId: extract.connectionId, directoryId, object: plan.object, fields: plan.fields, listView: plan.listView, systemModstamp: plan.newest, runId });
+        if (plan.newest) {
+          const { object, fields, listView, newest, windowCount } = plan;
+          await saveWatermark(tx, { connectionId: extract.connectionId, directoryId, object, fields, listView, systemModstamp: newest, windowCount, runId });
+        }
       }
+      const objects = plans.map((plan) => plan.object);
+      await countRun(tx, { connectionId: extract.connectionId, directoryId, objects, reconciled: plans.filter((plan) => plan.reconcile).map((plan) => plan.object) });
     },
   };
 }
 
 async function* nothing(): AsyncGenerator<SourceItem> {}
 
-/** Passes records on and keeps the newest SystemModstamp among them; it counts only once the source is read to its end. */
-async function* tracked(plan: ObjectPlan, records: AsyncGenerator<SourceItem>): AsyncGenerator<SourceItem> {
-  // One source writes one format (REST `...000+0000`, Bulk `...000Z`), which sorts as text: parsed once, at the end.
-  let newest = '';
+/** What a reconcile reads of each object: the fields that make the directory's key, and the key. */
+const reconcileKeys: Record<SourceKind, { fields: string[]; key: (values: Record<string, string>) => string }> = {
+  accounts: { fields: ['Id'], key: (v) => v.Id! },
+  contacts: { fields: ['Id'], key: (v) => v.Id! },
+  teamMembers: { fields: ['Account.Id', 'User.Email'], key: (v) => `${v['Account.Id']}/${v['User.Email']!.trim().toLowerCase()}` },
+};
+
+/** The first result page of Ids guesses this many bytes a column (an Id is 18 characters, quoted). */
+const idBytes = 25;
+
+/** An object's keys from its Ids job; a row that cannot be read fails the run, since the list must be whole. */
+async function* keysOf(object: string, kind: SourceKind, records: AsyncGenerator<SourceItem>): AsyncGenerator<string> {
+  for await (const item of records) {
+    if (item.kind === 'error') throw new AppError(ErrorCode.SALESFORCE_API_ERROR, `${object}: the reconcile could not read line ${item.origin.line} of its Ids: ${item.message}`);
+    yield reconcileKeys[kind].key(item.values);
+  }
+}
+
+/**
+ * The calls still to make for a plan: a Bulk job is opened, polled at least once and read a page per
+ * `bulkPageSize` records (a full extract's count is unknown: at least one); REST reads 2,000 a page.
+ */
+function plannedCalls(plan: ObjectPlan, tuning: SalesforceTuning): number {
+  if (plan.method === 'none') return 0;
+  if (plan.method === 'rest') return Math.max(1, Math.ceil((plan.estimate ?? 0) / 2000));
+  return 2 + Math.max(1, Math.ceil((plan.estimate ?? 0) / tuning.bulkPageSize));
+}
+
+/**
+ * The records to read again from the overlap window on: none when the window holds as many records
+ * as the last read saw there and nothing is newer than the watermark (one call either way, so the
+ * window costs an unchanged re-sync nothing). A record committed late adds to the count; a change
+ * moves the newest stamp. Else everything from the window on, which the load dedupes.
+ */
+async function changedSince(api: SalesforceApi, object: string, where: string, stored: Watermark): Promise<number> {
+  const { count, newest } = await countSince(api, object, where);
+  const unchanged = count === stored.windowCount && (newest === null || newest.getTime() <= stored.systemModstamp.getTime());
+  return unchanged ? 0 : count;
+}
+
+/**
+ * Passes records on, and once the source is read to its end sets the watermark to save: the
+ * newest SystemModstamp read (or the one before, when only late records came), with how many
+ * records were read in the overlap window before it. Every record of that window was read in this
+ * run, since the read started a whole window before the old watermark.
+ */
+async function* tracked(plan: ObjectPlan, records: AsyncGenerator<SourceItem>, overlapMs: number): AsyncGenerator<SourceItem> {
+  let newest = plan.since?.getTime() ?? -Infinity;
+  // Stamps that may fall in the final window: pruned as the newest moves on, so a full read of millions keeps few.
+  let recent: number[] = [];
+  let pruneAt = 10_000;
   for await (const item of records) {
     if (item.kind === 'record') {
       plan.records++;
-      const stamp = item.values.SystemModstamp!;
-      if (stamp > newest) newest = stamp;
+      const at = parseStamp(item.values.SystemModstamp!).getTime();
+      if (at > newest) newest = at;
+      if (at > newest - overlapMs) recent.push(at);
+      if (recent.length >= pruneAt) {
+        recent = recent.filter((t) => t > newest - overlapMs);
+        pruneAt = Math.max(10_000, recent.length * 2);
+      }
     }
     yield item;
   }
-  // REST writes +0000 where ISO 8601 (and Date.parse) wants +00:00.
-  const at = newest ? new Date(Date.parse(newest.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'))) : null;
-  if (at && at.getTime() !== plan.since?.getTime()) plan.newest = at;
+  // A plan that read nothing leaves its watermark, and the window's count, as they were.
+  if (plan.method === 'none' || newest === -Infinity) return;
+  plan.newest = new Date(newest);
+  plan.windowCount = recent.filter((t) => t > newest - overlapMs).length;
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
