@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { Db } from '../../core/db.ts';
 import { ErrorCode } from '../../core/errors.ts';
 import { idParam, parseBody } from '../query-params.ts';
-import { createDirectory, deleteDirectory, directoryInput, findDirectory, listDirectories, renameDirectory } from './queries.ts';
+import { createDirectory, deleteDirectory, directoryInput, findDirectory, listDirectories, renameDirectory } from '../../core/directory/directories.ts';
 
 /** The directories: list, create, rename, and remove with what it removes named first (GET one). */
 export function directoriesRoutes(db: Db): Router {

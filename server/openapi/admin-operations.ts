@@ -10,7 +10,7 @@ import { surveyInputSchema, surveySchema } from '../../core/surveys/queries.ts';
 import { storedResponseSchema } from '../../core/surveys/responses.ts';
 import { workflowDefinitionSchema } from '../../core/workflows/definition.ts';
 import { workflowSchema } from '../../core/workflows/queries.ts';
-import { directoryInput, directorySchema, removalCountsSchema } from '../directories/queries.ts';
+import { directoryInput, directorySchema, removalCountsSchema } from '../../core/directory/directories.ts';
 import { accountDetailSchema, accountListItemSchema, contactListItemSchema } from '../directory/queries.ts';
 import { directoryQuery, listQuery, pageQuery, runErrorsQuery, runsQuery } from '../query-params.ts';
 import { distributionsQuery, postedResponse, postedResponses } from '../surveys/routes.ts';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { Db, Queryable } from '../../core/db.ts';
-import { lockDirectory } from '../../core/directory/lock.ts';
-import { AppError, ErrorCode } from '../../core/errors.ts';
+import type { Db, Queryable } from '../db.ts';
+import { lockDirectory } from './lock.ts';
+import { AppError, ErrorCode } from '../errors.ts';
 
 /** A directory with its live accounts and contacts. */
 export const directorySchema = z.object({ id: z.number().int(), name: z.string(), accounts: z.number().int(), contacts: z.number().int(), createdAt: z.date() });
