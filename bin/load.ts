@@ -13,6 +13,8 @@ import { csvDialectShape } from '../core/records/csv-source.ts';
 import { describeIssues } from '../core/errors.ts';
 import { importResponses } from '../core/surveys/import-responses.ts';
 import { formatRunReport } from '../worker/load/run-report.ts';
+import { salesforceObjects as objectFields } from '../core/connections/salesforce-objects.ts';
+import type { SourceKind } from '../core/records/source.ts';
 import { runCommand } from './command.ts';
 
 const usage = `usage: npm run load -- [--accounts FILE] [--contacts FILE] [--team-members FILE]
@@ -25,7 +27,9 @@ With --sftp-connection ID the files are paths or patterns (exports/contacts_*.cs
 on that server; --archive FOLDER moves them there after the load, --force loads a file loaded before.
 With --salesforce-connection ID the objects (--objects accounts,contacts,teamMembers: all three by
 default) are extracted from that org: what changed since the last run, or everything with --full-resync;
---reconcile also reads their Ids and removes what the org no longer has (due by itself every 7th run).`;
+--reconcile also reads their Ids and removes what the org no longer has (due by itself every 7th run);
+--fields OBJECT=FIELD,FIELD (repeatable) selects fields besides the required ones, e.g.
+--fields accounts=Industry,Tier__c for a mapping's account attributes.`;
 
 const options = {
   accounts: { type: 'string' },
@@ -44,6 +48,7 @@ const options = {
   objects: { type: 'string', default: 'accounts,contacts,teamMembers' },
   'full-resync': { type: 'boolean' },
   reconcile: { type: 'boolean' },
+  fields: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -63,6 +68,17 @@ const badConnection = [args['sftp-connection'], args['salesforce-connection']].s
 const salesforceObjects = args.objects.split(',').map((o) => o.trim());
 const badObjects = salesforceObjects.some((o) => !['accounts', 'contacts', 'teamMembers'].includes(o));
 const fromSalesforce = args['salesforce-connection'] !== undefined;
+const requiredFields = (kind: SourceKind) => objectFields[kind].required;
+/** `--fields accounts=Industry,Tier__c`: the fields each object selects besides its required ones. */
+const extraFields = new Map<string, string[]>();
+for (const given of args.fields ?? []) {
+  const [object, list] = given.split('=', 2);
+  if (!object || !list || !salesforceObjects.includes(object)) {
+    console.error(`--fields ${given}: name one of the extracted objects (${salesforceObjects.join(', ')}) and its fields, e.g. accounts=Industry,Tier__c\n\n${usage}`);
+    process.exit(2);
+  }
+  extraFields.set(object, [...(extraFields.get(object) ?? []), ...list.split(',').map((f) => f.trim()).filter(Boolean)]);
+}
 if (args.help || (!directoryFiles && !args.responses && !fromSalesforce) || !Number.isInteger(directoryId) || badConnection || badObjects) {
   console.error(usage);
   process.exit(args.help ? 0 : 2);
@@ -122,7 +138,12 @@ async function loadFromSalesforce(runtime: Runtime, deps: SyncDeps): Promise<num
     directoryId,
     salesforce: {
       connectionId: Number(args['salesforce-connection']),
-      objects: Object.fromEntries(salesforceObjects.map((o) => [o, options])),
+      objects: Object.fromEntries(
+        salesforceObjects.map((o) => {
+          const extra = extraFields.get(o);
+          return [o, extra ? { ...options, fields: [...requiredFields(o as SourceKind), ...extra] } : options];
+        }),
+      ),
       ...(args.reconcile ? { reconcile: true } : {}),
     },
     ...(args.mapping ? { mapping: args.mapping } : {}),

@@ -125,4 +125,30 @@ describe('npm run load', () => {
       await standIn.close();
     }
   });
+
+  it('selects extra Salesforce fields per object with --fields, so a mapping can read them', async function () {
+    const { url, db } = await testDatabase(this);
+    const standIn = await startStandIn();
+    try {
+      const ids = seedCompany(standIn);
+      standIn.org.addField('Account', 'Tier__c');
+      standIn.org.update('Account', ids.acme, { Tier__c: 'Strategic' });
+      const connectionId = await connectStandIn(db, standIn);
+      const mapping = path.join(await tempDir(), 'mapping.json');
+      await writeFile(mapping, JSON.stringify({ ...companyMapping, accounts: { attributes: { tier: { source: 'Tier__c', type: 'String' }, industry: { source: 'Industry', type: 'String' } } } }));
+      const env = { SECRET_KEY: 'a-test-secret-key-of-32-characters!' };
+      const args = ['--salesforce-connection', String(connectionId), '--objects', 'accounts', '--mapping', mapping];
+      const loaded = await cli(url, [...args, '--fields', 'accounts=Tier__c', '--fields', 'accounts=Industry'], env);
+      assert.equal(loaded.code, 0, loaded.stdout + loaded.stderr);
+      assert.deepEqual(await db.query('select display_name, attributes from accounts order by display_name'), [
+        { display_name: 'Acme', attributes: { tier: 'Strategic', industry: 'Banking' } },
+        { display_name: 'Beta', attributes: { tier: null, industry: 'Retail' } },
+      ]);
+      const wrong = await cli(url, [...args, '--fields', 'contacts=Department'], env);
+      assert.equal(wrong.code, 2);
+      assert.match(wrong.stderr, /^--fields contacts=Department: name one of the extracted objects \(accounts\)/);
+    } finally {
+      await standIn.close();
+    }
+  });
 });
