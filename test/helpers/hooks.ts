@@ -1,21 +1,23 @@
 import type { Context } from 'mocha';
-import { createTestDatabase, startTestServer, stopTestServer, type TestDatabase } from './database.ts';
+import { createTestDatabase, startTestServer, stopTestServer, testServerStarted, type TestDatabase } from './database.ts';
 
 const databases = new Map<string, TestDatabase>();
 
 /** A database for the running test, dropped after it only when the test passed. */
 export async function testDatabase(context: Context): Promise<TestDatabase> {
   const title = context.currentTest?.fullTitle() ?? context.test?.fullTitle() ?? 'unnamed';
+  if (!testServerStarted()) {
+    // The first test to ask starts the server; that is no time of its own.
+    const timeout = context.timeout();
+    if (timeout > 0) context.timeout(timeout + 60_000);
+    await startTestServer();
+  }
   const database = await createTestDatabase(title);
   databases.set(title, database);
   return database;
 }
 
 export const mochaHooks = {
-  async beforeAll(this: Context) {
-    this.timeout(60_000);
-    await startTestServer();
-  },
   async afterEach(this: Context) {
     const title = this.currentTest?.fullTitle() ?? '';
     const database = databases.get(title);
