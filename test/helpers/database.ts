@@ -78,7 +78,7 @@ export async function createTestDatabase(title: string): Promise<TestDatabase> {
     url,
     name,
     drop: async () => {
-      await db.close();
+      if (!db.pool.ended) await db.close();
       await dropDatabase(server, name);
     },
   };
