@@ -63,7 +63,7 @@ export async function stopTestServer(): Promise<void> {
   await server.stop();
 }
 
-export type TestDatabase = { db: Db; url: string; name: string; drop: () => Promise<void> };
+export type TestDatabase = { db: Db; url: string; name: string; drop: () => Promise<void>; keep: () => Promise<void> };
 
 /** A fresh, migrated database named after the test that uses it. */
 export async function createTestDatabase(title: string): Promise<TestDatabase> {
@@ -81,7 +81,22 @@ export async function createTestDatabase(title: string): Promise<TestDatabase> {
       if (!db.pool.ended) await db.close();
       await dropDatabase(server, name);
     },
+    /** Keeps its data to look at, and ends every connection to it: work a failed test left running holds none. */
+    keep: async () => {
+      await endConnections(server, name);
+      if (!db.pool.ended) await db.close();
+    },
   };
+}
+
+async function endConnections(server: Server, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: server.adminUrl });
+  await client.connect();
+  try {
+    await client.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [name]);
+  } finally {
+    await client.end();
+  }
 }
 
 async function dropDatabase(server: Server, name: string): Promise<void> {

@@ -75,15 +75,18 @@ export const mochaHooks = {
     const title = test?.fullTitle() ?? '';
     const database = databases.get(title);
     databases.delete(title);
+    if (test?.state !== 'passed') {
+      if (!database) return;
+      await database.keep();
+      console.error(`    kept database ${database.name} of the failed test for inspection`);
+      return;
+    }
     // Its own pool closes first; dropping the database would end any other connection to it,
     // and hide a pool the test left open.
     if (database && !database.db.pool.ended) await database.db.close();
+    await failIfLeaked(test);
     // A test failed only for what it left running has no data worth keeping.
-    const passed = test?.state === 'passed';
-    if (test && passed) await failIfLeaked(test);
-    if (!database) return;
-    if (passed) await database.drop();
-    else console.error(`    kept database ${database.name} of the failed test for inspection`);
+    await database?.drop();
   },
   async afterAll(this: Context) {
     this.timeout(30_000);

@@ -238,7 +238,7 @@ describe('SFTP extract (real OpenSSH server)', function () {
       await eventually(async () => {
         const rows = await db.query(`select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and starts_with(query, $1)`, [prefix]);
         assert.notDeepEqual(rows, []);
-      }, { what: `a statement starting with "${prefix}" waits on a lock`, intervalMs: 20 });
+      }, { what: `a statement starting with "${prefix}" waits on a lock`, timeoutMs: 45_000, intervalMs: 20 });
     }
 
     /**
