@@ -3,19 +3,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { chmod, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../helpers/database.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { tempDir } from '../helpers/files.ts';
 
 const root = path.join(import.meta.dirname, '..', '..');
 
-/** Asks `/api/health` until it answers `status`; false when it has not within `ms`. */
-async function healthBecomes(base: string, status: number, ms: number): Promise<boolean> {
-  for (const deadline = Date.now() + ms; Date.now() < deadline; await sleep(250)) {
-    const answered = await fetch(`${base}/api/health`).then((r) => r.status, () => null);
-    if (answered === status) return true;
-  }
-  return false;
+/** Asks `/api/health` until it answers `status`; fails, with `log`, when it has not within `ms`. */
+async function healthBecomes(base: string, status: number, ms: number, what: () => string): Promise<void> {
+  await eventually(async () => assert.equal(await fetch(`${base}/api/health`).then((r) => r.status, () => null), status), { what: what(), timeoutMs: ms, intervalMs: 250 });
 }
 
 describe('the web process on the embedded database', () => {
@@ -44,14 +40,14 @@ describe('the web process on the embedded database', () => {
     let log = '';
     web.stdout!.on('data', (chunk) => (log += String(chunk)));
     const base = `http://localhost:${port}`;
-    assert.ok(await healthBecomes(base, 200, 60_000), `the web process did not start:\n${log}`);
+    await healthBecomes(base, 200, 60_000, () => `the web process starts:\n${log}`);
 
     const postmaster = Number((await readFile(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8')).split('\n')[0]);
     process.kill(postmaster, 'SIGKILL');
-    assert.ok(await healthBecomes(base, 503, 20_000), `health did not answer 503 without its database:\n${log}`);
+    await healthBecomes(base, 503, 20_000, () => `health answers 503 without its database:\n${log}`);
     assert.equal(web.exitCode, null, 'the web process is still running');
 
-    assert.ok(await healthBecomes(base, 200, 60_000), `health did not answer 200 again:\n${log}`);
+    await healthBecomes(base, 200, 60_000, () => `health answers 200 again:\n${log}`);
     // Log lines are JSON; the first start also prints its setup link for people.
     const messages = log.split('\n').filter((line) => line.startsWith('{')).map((line) => (JSON.parse(line) as { msg: string }).msg);
     assert.ok(messages.includes('the embedded database stopped unexpectedly; restarting it'), log);

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { PgBoss } from 'pg-boss';
 import { createSurvey } from '../../core/surveys/queries.ts';
 import { openLocalFiles } from '../../worker/extract/local-files.ts';
 import { scheduleDistribution } from '../../worker/distribute/schedule-distribution.ts';
 import { loadDirectory } from '../../worker/load/load-directory.ts';
 import { createQueues } from '../../core/queues.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { accountHeader, contactHeader, tempDir, writeCsv } from '../helpers/files.ts';
 import { testDatabase } from '../helpers/hooks.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
@@ -75,12 +75,9 @@ describe('a worker killed in the middle of a distribution', () => {
     assert.ok(atKill < recipients, `the worker was killed before the end (${atKill} of ${recipients} sent)`);
 
     const second = startWorker();
-    let state = '';
-    for (let i = 0; i < 900 && state !== 'finished'; i++) {
-      await sleep(100);
-      [{ state = '' } = {}] = await db.query<{ state: string }>('select state from distributions where id = $1', [id]);
-    }
-    assert.equal(state, 'finished');
+    await eventually(async () => {
+      assert.deepEqual(await db.query('select state from distributions where id = $1', [id]), [{ state: 'finished' }]);
+    }, { what: 'the second worker finishes the distribution', timeoutMs: 90_000, intervalMs: 100 });
     second.kill('SIGKILL');
     await once(second, 'exit');
 

@@ -2,24 +2,16 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../../core/config.ts';
 import type { Db } from '../../core/db.ts';
 import { createLogger } from '../../core/log.ts';
 import { startWorker, type Worker } from '../../worker/worker.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { accountsExport, fifoFile, openFifoWriter } from '../helpers/fifo.ts';
 import { testDatabase } from '../helpers/hooks.ts';
 import { adminKey, serve } from '../server/serve.ts';
 
 const root = path.join(import.meta.dirname, '..', '..');
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, seconds: number): Promise<T> {
-  for (const deadline = Date.now() + seconds * 1000; ; await sleep(50)) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-  }
-}
 
 /**
  * Runs `npm run load` on an accounts file that is a FIFO, kept open so the load waits for more
@@ -36,16 +28,17 @@ async function killedLoad(url: string, db: Db): Promise<number> {
   const writer = await openFifoWriter(fifo);
   try {
     await writer.write(accountsExport);
-    const runId = await until('the load to stage', async () => {
+    const runId = await eventually(async () => {
       const [run] = await db.query<{ id: number }>(`select id::int from sync_runs where state = 'running' and progress->>'phase' = 'staging'`);
-      return run?.id;
-    }, 30);
+      assert.ok(run, 'no run is staging yet');
+      return run.id;
+    }, { what: 'the load stages', timeoutMs: 30_000 });
     child.kill('SIGKILL');
     await exited;
-    await until('the database to drop the killed connections', async () => {
+    await eventually(async () => {
       const [left] = await db.query<{ n: number }>(`select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = 'bellwether-load'`);
-      return left!.n === 0 ? true : undefined;
-    }, 30);
+      assert.equal(left!.n, 0);
+    }, { what: 'the database drops the killed connections', timeoutMs: 30_000 });
     return runId;
   } finally {
     await writer.close();
@@ -88,10 +81,11 @@ describe('npm run load killed mid-load', function () {
       config: loadConfig({ DATABASE_URL: url }),
       timing: { heartbeatSeconds: 10, superviseSeconds: 1, retryDelaySeconds: 1 },
     });
-    const outcome = await until('the run to end', async () => {
+    const outcome = await eventually(async () => {
       const run = await runOutcome(db, runId);
-      return run?.state === 'running' ? undefined : run;
-    }, 30);
+      assert.notEqual(run?.state, 'running');
+      return run;
+    }, { what: 'the run ends', timeoutMs: 30_000 });
     assert.deepEqual(outcome, { state: 'failed', error_code: 'WORKER_LOST' });
   });
 });

@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { chmod, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { eventually } from '../helpers/eventually.ts';
 import { freePort } from '../helpers/database.ts';
 import { tempDir } from '../helpers/files.ts';
 import { testDatabase } from '../helpers/hooks.ts';
@@ -54,9 +55,11 @@ describe('npm start', () => {
     assert.ok(body.items.some((a) => a.displayName === 'Helvetia Precision AG'));
     assert.match(banner, new RegExp(`mail is kept in the outbox. Read it, and click its survey links, at\\n  http://localhost:${port}/outbox`));
     // The demo sync invites its contacts: the survey emails land in the outbox, and their links open the survey.
-    for (let i = 0; i < 100 && (await db.query(`select 1 from distributions where state = 'finished'`)).length === 0; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await eventually(async () => assert.notDeepEqual(await db.query(`select 1 from distributions where state = 'finished'`), []), {
+      what: 'the demo distribution finishes',
+      timeoutMs: 20_000,
+      intervalMs: 200,
+    });
     const outbox = (await (await fetch(`http://localhost:${port}/api/outbox?limit=1`, { headers: { authorization: `Bearer ${key}` } })).json()) as { total: number; items: { text: string }[] };
     const [{ invited }] = (await db.query<{ invited: number }>(`select count(*)::int as invited from distribution_recipients where state <> 'skipped'`)) as [{ invited: number }];
     assert.equal(outbox.total, invited);

@@ -16,10 +16,22 @@ import { migrate } from '../../core/migrate.ts';
  */
 
 const templateName = `bw_template_${process.pid}`;
-let server: { adminUrl: string; urlFor: (database: string) => string; stop: () => Promise<void> } | undefined;
+type Server = { adminUrl: string; urlFor: (database: string) => string; stop: () => Promise<void> };
+let starting: Promise<Server> | undefined;
 
-export async function startTestServer(): Promise<void> {
+/** Starts the server on first use, so a run of tests that need no database starts none. */
+export function startTestServer(): Promise<Server> {
+  starting ??= startServer();
+  return starting;
+}
+
+export function testServerStarted(): boolean {
+  return starting !== undefined;
+}
+
+async function startServer(): Promise<Server> {
   const external = process.env.TEST_DATABASE_URL;
+  let server: Server;
   if (external) {
     const base = new URL(external);
     const urlFor = (database: string) => Object.assign(new URL(base), { pathname: `/${database}` }).toString();
@@ -38,24 +50,26 @@ export async function startTestServer(): Promise<void> {
       },
     };
   }
-  await dropDatabase(templateName);
+  await dropDatabase(server, templateName);
   await createDatabaseIfMissing(server.adminUrl, templateName);
   await migrate(server.urlFor(templateName));
+  return server;
 }
 
 export async function stopTestServer(): Promise<void> {
+  const server = await starting?.catch(() => undefined);
   if (!server) return;
-  await dropDatabase(templateName);
-  await server?.stop();
+  await dropDatabase(server, templateName);
+  await server.stop();
 }
 
-export type TestDatabase = { db: Db; url: string; name: string; drop: () => Promise<void> };
+export type TestDatabase = { db: Db; url: string; name: string; drop: () => Promise<void>; keep: () => Promise<void> };
 
 /** A fresh, migrated database named after the test that uses it. */
 export async function createTestDatabase(title: string): Promise<TestDatabase> {
-  if (!server) throw new Error('the test database server is not started (test/helpers/hooks.ts)');
+  const server = await startTestServer();
   const name = `bw_t_${createHash('sha1').update(title).digest('hex').slice(0, 12)}_${process.pid}`;
-  await dropDatabase(name);
+  await dropDatabase(server, name);
   await createDatabaseIfMissing(server.adminUrl, name, templateName);
   const url = server.urlFor(name);
   const db = new Db(url, { max: 4 });
@@ -64,14 +78,29 @@ export async function createTestDatabase(title: string): Promise<TestDatabase> {
     url,
     name,
     drop: async () => {
-      await db.close();
-      await dropDatabase(name);
+      if (!db.pool.ended) await db.close();
+      await dropDatabase(server, name);
+    },
+    /** Keeps its data to look at, and ends every connection to it: work a failed test left running holds none. */
+    keep: async () => {
+      await endConnections(server, name);
+      if (!db.pool.ended) await db.close();
     },
   };
 }
 
-async function dropDatabase(name: string): Promise<void> {
-  const client = new pg.Client({ connectionString: server!.adminUrl });
+async function endConnections(server: Server, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: server.adminUrl });
+  await client.connect();
+  try {
+    await client.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [name]);
+  } finally {
+    await client.end();
+  }
+}
+
+async function dropDatabase(server: Server, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: server.adminUrl });
   await client.connect();
   try {
     await client.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`);

@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { eventually } from './eventually.ts';
 import { accountHeader, tempDir } from './files.ts';
 
 /*
@@ -20,16 +20,12 @@ export async function fifoFile(name: string): Promise<string> {
 
 /** Opens the writing end of a FIFO once a reader has opened it, without blocking a thread until then. */
 export async function openFifoWriter(fifo: string, seconds = 30): Promise<FileHandle> {
-  for (const deadline = Date.now() + seconds * 1000; ; await sleep(50)) {
-    const probe = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK).catch(() => undefined);
-    if (probe) {
-      try {
-        return await open(fifo, 'w');
-      } finally {
-        await probe.close();
-      }
-    }
-    if (Date.now() > deadline) throw new Error(`nothing opened ${fifo} to read it`);
+  // Opening for writing with O_NONBLOCK fails until a reader has the FIFO open.
+  const probe = await eventually(() => open(fifo, constants.O_WRONLY | constants.O_NONBLOCK), { what: `something opens ${fifo} to read it`, timeoutMs: seconds * 1000 });
+  try {
+    return await open(fifo, 'w');
+  } finally {
+    await probe.close();
   }
 }
 

@@ -1,6 +1,8 @@
+import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { eventually } from './eventually.ts';
 
 /** A message the sink accepted, parsed as a mail client would. */
 export type ReceivedMail = { receivedAt: Date; to: string; from: string; subject: string; text: string; html: string; messageId: string; headers: Map<string, unknown> };
@@ -67,11 +69,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     behave: (b) => (behaviour = b),
     delayMs: (ms) => (delay = ms),
     async waitFor(count, timeoutMs = 20_000) {
-      const until = Date.now() + timeoutMs;
-      while (received.length < count) {
-        if (Date.now() > until) throw new Error(`the SMTP sink received ${received.length} messages, not ${count}, in ${timeoutMs} ms`);
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
+      await eventually(() => assert.ok(received.length >= count, `${received.length} received`), { what: `the SMTP sink receives ${count} messages`, timeoutMs, intervalMs: 25 });
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -6,6 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './database.ts';
+import { eventually } from './eventually.ts';
 
 /*
  * A real OpenSSH server for SFTP tests: /usr/sbin/sshd (Debian's openssh-server, which .ci/run
@@ -118,14 +120,12 @@ export async function startSshd(): Promise<Sshd> {
     listener.once('exit', (code, signal) => (exited = `sshd exited (${signal ?? `code ${code}`})`));
     const readLog = () => readFile(log, 'utf8').catch(() => '(no log)');
 
-    const deadline = Date.now() + 10_000;
-    while (!(await accepts(port))) {
-      if (spawnError || exited || Date.now() > deadline) {
-        const reason = spawnError ? `could not run ${sshdPath}: ${spawnError.message}` : (exited ?? 'not listening after 10 s');
-        throw new Error(`sshd on 127.0.0.1:${port}: ${reason}\n${await readLog()}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const reason = await eventually(async () => {
+      const failed = spawnError ? `could not run ${sshdPath}: ${spawnError.message}` : exited;
+      if (!failed) assert.ok(await accepts(port), 'not listening');
+      return failed;
+    }, { what: 'sshd listens', timeoutMs: 10_000 }).catch((error: Error) => error.message);
+    if (reason) throw new Error(`sshd on 127.0.0.1:${port}: ${reason}\n${await readLog()}`);
 
     const pid = listener.pid!;
     const cut = () => {

@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { eventually } from '../helpers/eventually.ts';
 import { freePort } from '../helpers/database.ts';
 import { testDatabase } from '../helpers/hooks.ts';
 
@@ -53,12 +54,10 @@ describe('the house', () => {
           stdio: ['ignore', 'ignore', 'inherit'],
         });
         const exited = once(web, 'exit');
-        let status = 0;
-        for (let i = 0; i < 150 && status !== 200 && web.exitCode === null; i++) {
-          status = await fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.status, () => 0);
-          if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 200));
-        }
-        assert.equal(status, 200, 'the web process did not answer its health check');
+        await eventually(async () => {
+          assert.equal(web.exitCode, null, 'the web process exited');
+          assert.equal(await fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.status, () => 0), 200);
+        }, { what: 'the web process answers its health check', timeoutMs: 30_000, intervalMs: 200 });
         web.kill('SIGTERM');
         await exited;
         const loaded = (await readFile(list, 'utf8')).split('\n');

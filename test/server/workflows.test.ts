@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { PgBoss, TestClock } from 'pg-boss';
 import { loadConfig } from '../../core/config.ts';
 import type { Db } from '../../core/db.ts';
@@ -14,6 +13,7 @@ import { workflowJobs, type WorkflowJobs } from '../../core/workflows/schedule.t
 import { createQueues } from '../../core/queues.ts';
 import { startWorker, type Worker } from '../../worker/worker.ts';
 import { accountHeader, tempDir, writeCsv } from '../helpers/files.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { testDatabase } from '../helpers/hooks.ts';
 import { adminKey, serve, testApp, type Served } from './serve.ts';
 
@@ -92,12 +92,11 @@ describe('/api/workflows', function () {
   /** Runs workflow `id` on the worker and answers its run once it ended, as GET /api/runs lists it. */
   async function runToTheEnd(id: number): Promise<Record<string, unknown>> {
     assert.equal((await call('POST', `/api/workflows/${id}/runs`)).status, 202);
-    for (let i = 0; i < 100; i++) {
+    return eventually(async () => {
       const [run] = ((await api.get(`/api/runs?workflow=${id}`)).body as { items: Record<string, unknown>[] }).items;
-      if (run && run.state !== 'running') return run;
-      await sleep(100);
-    }
-    throw new Error('the run did not end');
+      assert.ok(run && run.state !== 'running', `the run is ${run?.state ?? 'not started'}`);
+      return run;
+    }, { what: `a run of workflow ${id} ends` });
   }
 
   describe('a run whose file became a link out of the import folder after the workflow was saved', () => {
@@ -173,12 +172,10 @@ describe('/api/workflows', function () {
       const runs = () => db.query('select state, workflow_version as version from sync_runs');
       await clock.tick(50_000);
       assert.deepEqual(await runs(), [], 'nothing before 06:00 in Berlin (05:00 UTC)');
-      let run: Record<string, unknown>[] = [];
-      for (let i = 0; i < 120 && run[0]?.state !== 'succeeded'; i++) {
+      await eventually(async () => {
         await clock.tick(1000);
-        run = await runs();
-      }
-      assert.deepEqual(run, [{ state: 'succeeded', version: 1 }]);
+        assert.deepEqual(await runs(), [{ state: 'succeeded', version: 1 }]);
+      }, { what: 'the scheduled run succeeds', timeoutMs: 20_000, intervalMs: 0 });
       assert.equal((await db.query('select 1 from sync_runs where workflow_id = $1', [id])).length, 1);
     });
   });
@@ -202,13 +199,14 @@ describe('/api/workflows', function () {
       const { id } = (await call('POST', '/api/workflows', { name: 'Nightly', definition: { notify, tasks } })).body as { id: number };
       const { jobId } = (await call('POST', `/api/workflows/${id}/runs`)).body as { jobId: string };
       const attempts = () => db.query<{ code: string }>('select error_code as code from sync_runs where workflow_id = $1 order by id', [id]);
-      let job = await worker.boss.getJobById(Queue.workflowRun, jobId);
-      for (let i = 0; i < 200 && job?.state !== 'failed'; i++) {
+      const job = await eventually(async () => {
         await clock.tick(5_000);
-        job = await worker.boss.getJobById(Queue.workflowRun, jobId);
-      }
+        const job = await worker!.boss.getJobById(Queue.workflowRun, jobId);
+        assert.equal(job?.state, 'failed');
+        return job;
+      }, { what: 'the workflow run fails on its last attempt', timeoutMs: 20_000, intervalMs: 0 });
       const runs = await attempts();
-      assert.deepEqual([job?.state, runs.length, [...new Set(runs.map((r) => r.code))]], ['failed', 4, ['SOURCE_UNREACHABLE']]);
+      assert.deepEqual([job.state, runs.length, [...new Set(runs.map((r) => r.code))]], ['failed', 4, ['SOURCE_UNREACHABLE']]);
       // No SMTP_URL: the notice is in the outbox, one for the run that ended it all, none for the attempts before.
       const [last] = await db.query<{ id: number }>('select id::int from sync_runs where workflow_id = $1 order by id desc limit 1', [id]);
       const outbox = await db.query<{ mail_to: string; subject: string; text: string }>('select mail_to, subject, text from outbox_messages');
@@ -226,12 +224,9 @@ describe('/api/workflows', function () {
       const { id } = (await call('POST', '/api/workflows', { name: 'Daily', definition: definition(accounts) })).body as { id: number };
       const reply = await call('POST', `/api/workflows/${id}/runs`);
       assert.equal(reply.status, 202);
-      let run: Record<string, unknown> | undefined;
-      for (let i = 0; i < 100 && run?.state !== 'succeeded'; i++) {
-        [run] = await db.query('select state, workflow_id::int as workflow, workflow_version as version from sync_runs');
-        await sleep(100);
-      }
-      assert.deepEqual(run, { state: 'succeeded', workflow: id, version: 1 });
+      await eventually(async () => {
+        assert.deepEqual(await db.query('select state, workflow_id::int as workflow, workflow_version as version from sync_runs'), [{ state: 'succeeded', workflow: id, version: 1 }]);
+      }, { what: 'the run succeeds' });
       assert.deepEqual((await db.query('select external_id, parent_external_id from accounts order by 1')).map((a) => [a.external_id, a.parent_external_id]), [
         ['001A', null],
         ['001B', '001A'],

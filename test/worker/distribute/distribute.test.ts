@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { TestClock } from 'pg-boss';
 import { loadConfig } from '../../../core/config.ts';
 import type { Db } from '../../../core/db.ts';
 import { createSftpConnection } from '../../../core/connections/sftp.ts';
@@ -12,6 +12,7 @@ import { createSurvey } from '../../../core/surveys/queries.ts';
 import { createWorkflow } from '../../../core/workflows/queries.ts';
 import { startWorker, type Worker } from '../../../worker/worker.ts';
 import { accountHeader, contactHeader, tempDir, writeCsv } from '../../helpers/files.ts';
+import { eventually } from '../../helpers/eventually.ts';
 import { testDatabase } from '../../helpers/hooks.ts';
 import { linksOf, startSmtpSink, type SmtpSink } from '../../helpers/smtp-sink.ts';
 import { serve, type Served } from '../../server/serve.ts';
@@ -57,11 +58,12 @@ describe('survey distribution after a sync', function () {
 
   const secretKey = 'a-test-secret-key-of-32-characters!';
 
-  async function start(options: { quickRetries?: boolean } = {}): Promise<Worker> {
+  async function start(options: { quickRetries?: boolean; clock?: TestClock } = {}): Promise<Worker> {
     const config = loadConfig({ DATABASE_URL: url, SMTP_URL: sink.url, PUBLIC_URL: api.base, MAIL_FROM: 'Acme <nps@acme.example>', SMTP_CONNECTIONS: '2', SECRET_KEY: secretKey, IMPORT_DIR: imports });
     worker = await startWorker({
       databaseUrl: url, db, logger: createLogger('silent', 'test'), config, sendRetry: { firstDelayMs: 100, maxDelayMs: 400, attempts: 30 },
       ...(options.quickRetries ? { timing: { heartbeatSeconds: 10, superviseSeconds: 1, retryDelaySeconds: 1 } } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
     });
     return worker;
   }
@@ -83,13 +85,14 @@ describe('survey distribution after a sync', function () {
     return workflow.id;
   }
 
-  async function distributionOf(workflowId: number, options: { finished?: boolean } = { finished: true }) {
-    for (let i = 0; i < 300; i++) {
+  async function distributionOf(workflowId: number, options: { finished?: boolean; clock?: TestClock } = { finished: true }) {
+    const id = await eventually(async () => {
+      await options.clock?.tick(500);
       const [row] = await db.query<{ id: number; state: string }>('select id::int, state from distributions where workflow_id = $1 order by id desc', [workflowId]);
-      if (row && (!options.finished || row.state === 'finished')) return findDistribution(db, row.id);
-      await sleep(50);
-    }
-    throw new Error(`workflow ${workflowId} has no ${options.finished ? 'finished ' : ''}distribution`);
+      assert.ok(row && (!options.finished || row.state === 'finished'), `its distribution is ${row?.state ?? 'not made'}`);
+      return row.id;
+    }, { what: `workflow ${workflowId} has a ${options.finished ? 'finished ' : ''}distribution`, timeoutMs: 15_000 });
+    return findDistribution(db, id);
   }
 
   it('emails exactly the new mailing list; the link opens the survey and a score is stored against the contact and its account', async () => {
@@ -162,29 +165,37 @@ describe('survey distribution after a sync', function () {
     ]);
   });
 
+  /** Whether the send job started, and if so whether the job queue's clock had reached `at` then. */
+  const sendJob = async (at: Date) =>
+    db.query<{ startedInTime: boolean | null }>(`select started_on >= $2 as "startedInTime" from pgboss.job where name = $1`, [Queue.distributionSend, at]);
+
+  // The job queue runs on a clock the test moves, so nobody waits for the set time.
   it('sends at its set time, not before', async () => {
-    await start();
-    const at = new Date(Date.now() + 6000);
+    const clock = new TestClock();
+    await start({ clock });
+    const at = new Date(Date.now() + 3600_000);
     const workflowId = await runWorkflow('Later', { send: { at: at.toISOString() } });
-    const scheduled = await distributionOf(workflowId, { finished: false });
+    const scheduled = await distributionOf(workflowId, { finished: false, clock });
     assert.deepEqual([scheduled.state, scheduled.sendAt.toISOString(), scheduled.recipients.pending], ['scheduled', at.toISOString(), 3]);
-    await sleep(at.getTime() - Date.now() - 500);
-    assert.equal(sink.received.length, 0, 'nothing goes out before the set time');
-    await sink.waitFor(3);
-    assert.ok(sink.received.every((m) => m.receivedAt >= at), 'every message went out at or after the set time');
-    assert.equal((await distributionOf(workflowId)).recipients.sent, 3);
+    await clock.setTime(at.getTime() - 1000);
+    await clock.tick(999);
+    assert.deepEqual([sink.received.length, await sendJob(at)], [0, [{ startedInTime: null }]], 'nothing goes out before the set time');
+    assert.equal((await distributionOf(workflowId, { finished: true, clock })).recipients.sent, 3);
+    assert.deepEqual([sink.received.length, await sendJob(at)], [3, [{ startedInTime: true }]]);
   });
 
   it('waits its delay after the load', async () => {
-    await start();
+    const clock = new TestClock();
+    await start({ clock });
     const workflowId = await runWorkflow('Delayed', { send: { delayMinutes: 90 } });
-    const scheduled = await distributionOf(workflowId, { finished: false });
+    const scheduled = await distributionOf(workflowId, { finished: false, clock });
     const delay = scheduled.sendAt.getTime() - Date.now();
     assert.ok(delay > 89 * 60_000 && delay <= 90 * 60_000, `sends in ${delay} ms`);
-    const [job] = await db.query<{ state: string }>(`select state from pgboss.job where name = $1`, [Queue.distributionSend]);
-    assert.equal(job?.state, 'created');
-    await sleep(1500);
-    assert.equal(sink.received.length, 0);
+    await clock.setTime(scheduled.sendAt.getTime() - 60_000);
+    await clock.tick(59_000);
+    assert.deepEqual([sink.received.length, await sendJob(scheduled.sendAt)], [0, [{ startedInTime: null }]], 'nothing goes out a minute before');
+    assert.equal((await distributionOf(workflowId, { finished: true, clock })).recipients.sent, 3);
+    assert.deepEqual([sink.received.length, await sendJob(scheduled.sendAt)], [3, [{ startedInTime: true }]]);
   });
 
   it('sends every recipient exactly once when the SMTP server refuses mid-batch and recovers, and records a permanent rejection', async () => {
@@ -229,12 +240,10 @@ describe('survey distribution after a sync', function () {
       },
     }, imports);
     const jobId = (await worker!.boss.send(Queue.workflowRun, { workflowId: workflow.id, version: workflow.version }))!;
-    let job = await worker!.boss.getJobById(Queue.workflowRun, jobId);
-    for (let i = 0; i < 600 && job?.state !== 'failed'; i++) {
-      await sleep(100);
-      job = await worker!.boss.getJobById(Queue.workflowRun, jobId);
-    }
-    assert.equal(job?.state, 'failed');
+    await eventually(async () => assert.equal((await worker!.boss.getJobById(Queue.workflowRun, jobId))?.state, 'failed'), {
+      what: 'the workflow run fails on its last attempt',
+      timeoutMs: 30_000,
+    });
     const [loads] = await db.query<{ n: number }>(`select count(*)::int as n from mailing_lists`);
     assert.equal(loads!.n, 4, 'the first load ran on each of the four attempts');
     const distribution = await distributionOf(workflow.id);

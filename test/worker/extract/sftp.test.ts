@@ -11,6 +11,7 @@ import { resolveFile, connectSftp, sftpSource } from '../../../worker/extract/sf
 import type { SourceItem } from '../../../core/records/source.ts';
 import { runSync } from '../../../worker/jobs/run-sync.ts';
 import type { SyncJob } from '../../../worker/jobs/sync-job.ts';
+import { eventually } from '../../helpers/eventually.ts';
 import { accountHeader, contactHeader, directorySnapshot, runErrors, teamHeader } from '../../helpers/files.ts';
 import { testDatabase } from '../../helpers/hooks.ts';
 import { startSshd, type Sshd, type SshdConnection } from '../../helpers/sshd.ts';
@@ -247,11 +248,10 @@ describe('SFTP extract (real OpenSSH server)', function () {
 
     /** Waits until a statement starting with `prefix` waits on a lock. */
     async function blockedAt(prefix: string): Promise<void> {
-      for (;;) {
+      await eventually(async () => {
         const rows = await db.query(`select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and starts_with(query, $1)`, [prefix]);
-        if (rows.length > 0) return;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+        assert.notDeepEqual(rows, []);
+      }, { what: `a statement starting with "${prefix}" waits on a lock`, timeoutMs: 45_000, intervalMs: 20 });
     }
 
     /**

@@ -132,6 +132,7 @@ describe('the OpenSSH test server', function () {
 
     const resume = sshd.connections()[0]!.stall();
     const answer = second.list(sshd.root).then(() => 'answered');
+    // A stalled connection answers nothing: half a second of silence is the behaviour under test.
     const silence = new Promise((resolve) => setTimeout(resolve, 500, 'silent'));
     assert.equal(await Promise.race([answer, silence]), 'silent');
     resume();

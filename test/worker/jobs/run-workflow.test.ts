@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../../../core/config.ts';
 import { createLogger } from '../../../core/log.ts';
 import { createWorkflow } from '../../../core/workflows/queries.ts';
 import { workflowJobs } from '../../../core/workflows/schedule.ts';
 import { startWorker, type Worker } from '../../../worker/worker.ts';
 import { accountHeader, tempDir, writeCsv } from '../../helpers/files.ts';
+import { eventually } from '../../helpers/eventually.ts';
 import { testDatabase } from '../../helpers/hooks.ts';
 import { startSmtpSink, type SmtpSink } from '../../helpers/smtp-sink.ts';
 
@@ -43,12 +43,11 @@ describe('a workflow with failure notices', function () {
       },
     }, importDir);
     await workflowJobs(worker.boss).runNow({ workflowId: workflow.id, version: workflow.version });
-    for (let i = 0; i < 200; i++) {
+    return eventually(async () => {
       const [run] = await db.query<{ id: number; state: string; error_message: string | null }>('select id::int, state, error_message from sync_runs');
-      if (run && run.state !== 'running') return run;
-      await sleep(50);
-    }
-    throw new Error('the run did not end');
+      assert.ok(run && run.state !== 'running', `the run is ${run?.state ?? 'not started'}`);
+      return run;
+    }, { what: 'the run ends' });
   }
 
   it('emails the addresses once when a run fails for a reason a retry cannot mend, naming the run and why', async function () {

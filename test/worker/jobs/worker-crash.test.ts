@@ -8,6 +8,7 @@ import { createWorkflow } from '../../../core/workflows/queries.ts';
 import { runSync } from '../../../worker/jobs/run-sync.ts';
 import { workflowJobs } from '../../../core/workflows/schedule.ts';
 import { Queue } from '../../../core/queues.ts';
+import { eventually } from '../../helpers/eventually.ts';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.ts';
 import { accountHeader, contactHeader, directorySnapshot, tempDir, writeCsv } from '../../helpers/files.ts';
 import { testDatabase } from '../../helpers/hooks.ts';
@@ -29,16 +30,6 @@ function startWorkerProcess(databaseUrl: string, importDir: string): WorkerProce
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   exited.then(() => signals.started.reject(new Error('the worker process exited before it started')));
   return { child, started: signals.started.promise, runStarted: signals.runStarted.promise, exited };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, seconds: number): Promise<T> {
-  const deadline = Date.now() + seconds * 1000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe('a worker killed mid-run', function () {
@@ -105,21 +96,23 @@ describe('a worker killed mid-run', function () {
 
     const taker = await Promise.race(workers.map((w) => w.runStarted.then(() => w)));
     const survivor = workers.find((w) => w !== taker)!;
-    const phase = await until('the load to reach its merge', async () => {
+    const phase = await eventually(async () => {
       const [run] = await db.query<{ state: string; phase: string | null }>(`select state, progress->>'phase' as phase from sync_runs where workflow_id = $1`, [workflow.id]);
-      return run && ['merging', 'saving'].includes(run.phase ?? '') ? run.phase : undefined;
-    }, 60);
+      assert.ok(run && ['merging', 'saving'].includes(run.phase ?? ''), `the run is at ${run?.phase}`);
+      return run.phase;
+    }, { what: 'the load reaches its merge', timeoutMs: 60_000, intervalMs: 20 });
     taker.child.kill('SIGKILL');
     await taker.exited;
     assert.ok(phase);
 
-    const runs = await until('the other worker to finish the run', async () => {
+    const runs = await eventually(async () => {
       const rows = await db.query<{ id: number; state: string; error_code: string | null }>(
         `select id::int, state, error_code from sync_runs where workflow_id = $1 order by id`,
         [workflow.id],
       );
-      return rows.length === 2 && rows[1]!.state !== 'running' ? rows : undefined;
-    }, 90);
+      assert.ok(rows.length === 2 && rows[1]!.state !== 'running', `${rows.length} runs`);
+      return rows;
+    }, { what: 'the other worker finishes the run', timeoutMs: 90_000 });
     assert.deepEqual(
       runs.map(({ state, error_code }) => ({ state, error_code })),
       [
@@ -145,7 +138,7 @@ describe('a worker killed mid-run', function () {
     await boss.send(Queue.sync, { directoryId: 1, files: { accounts } });
     const cut = await openFifoWriter(accounts);
     await cut.write(accountsExport);
-    await until('the load to stage', async () => (await db.query(`select 1 from sync_runs where progress->>'phase' = 'staging'`))[0], 60);
+    await eventually(async () => assert.equal((await db.query(`select 1 from sync_runs where progress->>'phase' = 'staging'`)).length, 1), { what: 'the load stages', timeoutMs: 60_000 });
     first.child.kill('SIGKILL');
     await first.exited;
     await cut.close();
@@ -155,10 +148,11 @@ describe('a worker killed mid-run', function () {
     const whole = await openFifoWriter(accounts, 60);
     await whole.write(accountsExport);
     await whole.close();
-    const runs = await until('the retry to finish', async () => {
+    const runs = await eventually(async () => {
       const rows = await db.query<{ state: string; error_code: string | null }>(`select state, error_code from sync_runs order by id`);
-      return rows.length === 2 && rows.every((r) => r.state !== 'running') ? rows : undefined;
-    }, 60);
+      assert.ok(rows.length === 2 && rows.every((r) => r.state !== 'running'), JSON.stringify(rows));
+      return rows;
+    }, { what: 'the retry finishes', timeoutMs: 60_000 });
     assert.deepEqual(runs, [
       { state: 'failed', error_code: 'WORKER_LOST' },
       { state: 'succeeded', error_code: null },

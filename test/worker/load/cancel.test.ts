@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { requestCancel } from '../../../core/runs/queries.ts';
 import type { RecordSource, SourceItem } from '../../../core/records/source.ts';
 import { loadDirectory } from '../../../worker/load/load-directory.ts';
+import { eventually } from '../../helpers/eventually.ts';
 import { directorySnapshot } from '../../helpers/files.ts';
 import { testDatabase } from '../../helpers/hooks.ts';
 import { adminKey, serve } from '../../server/serve.ts';
@@ -25,11 +25,11 @@ describe('cancelling a run', () => {
     const { db } = await testDatabase(this);
     const { source, release } = pausingAccounts();
     const loading = loadDirectory(db, { directoryId: 1, sourceLabel: 'files', openSources: async () => ({ accounts: source }), mapping: {} });
-    let run: { id: number; rowsRead: number } | undefined;
-    while (run?.rowsRead !== 50_000) {
-      [run] = await db.query<{ id: number; rowsRead: number }>(`select id::int, (progress->>'rowsRead')::int as "rowsRead" from sync_runs`);
-      await sleep(20);
-    }
+    const run = await eventually(async () => {
+      const [run] = await db.query<{ id: number; rowsRead: number }>(`select id::int, (progress->>'rowsRead')::int as "rowsRead" from sync_runs`);
+      assert.equal(run?.rowsRead, 50_000);
+      return run;
+    }, { what: 'the load pauses after 50,000 rows' });
     const api = await serve(db);
     try {
       const reply = await api.request(`/api/runs/${run.id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${adminKey}` } });
