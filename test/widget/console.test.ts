@@ -176,7 +176,12 @@ describe('the console in the browser', function () {
     const other = await page.context().newPage();
     await other.goto(`${base}/directory/contacts`);
     await other.getByRole('table', { name: 'Contacts' }).waitFor();
-    assert.deepEqual([await trouble.violations(), trouble.errors, trouble.dialogs], [[], [signedOut], []]);
+    // A link to what is not there shows the server's error where the page would be.
+    await page.goto(`${base}/runs/987654`);
+    await page.getByRole('alert').filter({ hasText: 'Run 987654 could not be read: NOT_FOUNDrun 987654 does not exist' }).waitFor();
+    // The run and its live events both answer 404.
+    const notFound = 'Failed to load resource: the server responded with a status of 404 (Not Found)';
+    assert.deepEqual([await trouble.violations(), trouble.errors, trouble.dialogs], [[], [signedOut, notFound, notFound], []]);
   });
 
   it("runs a workflow from its list and shows the run's progress bar reach the end", async () => {

@@ -77,7 +77,7 @@ export class ConsoleElement extends LitElement {
     if (this.user && route.page === 'home') return navigate(home, { replace: true });
     if (this.user && route.page === 'settings') return navigate(this.user.role === 'admin' ? '/settings/people' : '/settings/directories', { replace: true });
     if (this.user?.role === 'viewer' && route.page !== 'my-accounts' && !openPages.includes(route.page)) return navigate(home, { replace: true });
-    if (this.user && route.page === 'sign-in') return navigate(route.query.get('next') ?? home, { replace: true });
+    if (this.user && route.page === 'sign-in') return navigate(home, { replace: true });
     const moved = this.route.page !== route.page || JSON.stringify(this.route.params) !== JSON.stringify(route.params);
     this.route = route;
     document.title = `${titles[route.page]} · Bellwether`;
