@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFile, readFile } from 'node:fs/promises';
+import { appendFile, copyFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createWorkflow } from '../../core/workflows/queries.ts';
@@ -37,6 +37,11 @@ describe('the console in the browser', function () {
     database = await createTestDatabase('the console in the browser');
     const importDir = await tempDir();
     for (const file of ['accounts.csv', 'contacts.csv', 'team_members.csv']) await copyFile(path.join(demo, file), path.join(importDir, file));
+    // A contact the load rejects and a title it cannot map to a role, so the run has row errors to show.
+    await appendFile(path.join(importDir, 'contacts.csv'), [
+      '003Nw0000099998IAA,false,Buyer,001Nw0000010000IAA,not-an-email,Ada,Broken,Procurement',
+      '003Nw0000099999IAA,false,Buyer,001Nw0000010000IAA,bob@example.com,Bob,Buyer,Procurement',
+    ].join('\n') + '\n');
     const port = await freePort();
     base = `http://localhost:${port}`;
     await buildWidget();
@@ -179,9 +184,8 @@ describe('the console in the browser', function () {
     // A link to what is not there shows the server's error where the page would be.
     await page.goto(`${base}/runs/987654`);
     await page.getByRole('alert').filter({ hasText: 'Run 987654 could not be read: NOT_FOUNDrun 987654 does not exist' }).waitFor();
-    // The run and its live events both answer 404.
     const notFound = 'Failed to load resource: the server responded with a status of 404 (Not Found)';
-    assert.deepEqual([await trouble.violations(), trouble.errors, trouble.dialogs], [[], [signedOut, notFound, notFound], []]);
+    assert.deepEqual([await trouble.violations(), trouble.errors, trouble.dialogs], [[], [signedOut, notFound], []]);
   });
 
   it("runs a workflow from its list and shows the run's progress bar reach the end", async () => {
@@ -205,6 +209,18 @@ describe('the console in the browser', function () {
     await page.getByText(/^Run \d+ succeeded$/).waitFor();
     assert.deepEqual([await bar.getAttribute('value'), await bar.getAttribute('max')], ['5', '5']);
     await page.getByRole('rowheader', { name: 'accounts', exact: true }).waitFor();
+    await page.getByRole('heading', { name: 'Row errors (3)' }).waitFor();
+    const errors = page.getByRole('table', { name: /^Errors 1–3 of 3/ });
+    assert.deepEqual(await errors.locator('tbody tr').allInnerTexts(), [
+      'contacts\tcontacts.csv\t322\t003Nw0000099998IAA\tEmail\tINVALID_EMAIL\tEmail "not-an-email" is not a valid email address',
+      'clientRoles\tcontacts.csv\t323\t003Nw0000099999IAA\tTitle\tUNMAPPED_ROLE\tTitle "Buyer" has no client role in the value mapping',
+      // The demo's own team file gives one account two owners.
+      'managementRoles\tteam_members.csv\t41\t001Nw000001OOWJIA4/noah.fischer@northwind.example\tTeamMemberRole\tDUPLICATE_ACCOUNT_OWNER\taccount 001Nw000001OOWJIA4 already has an ACCOUNT_OWNER: priya.raman@northwind.example is already in the directory; skipped',
+    ]);
+    await page.getByLabel('Filter these errors').fill('unmapped');
+    assert.deepEqual(await errors.locator('tbody tr td code').allInnerTexts(), ['UNMAPPED_ROLE']);
+    const download = page.getByRole('link', { name: 'Download all 3 row errors as CSV' });
+    assert.deepEqual([await download.getAttribute('href'), await download.getAttribute('download')], [`${new URL(page.url()).pathname.replace(/^/, '/api')}/errors.csv`, '']);
     await assertAccessible(page, 'a run');
     assert.deepEqual([await trouble.violations(), trouble.errors, trouble.dialogs], [[], [signedOut], []]);
   });

@@ -46,6 +46,10 @@ export class RunElement extends LitElement {
   readonly #run = new Task(this, {
     task: ([id, offset], { signal }) => api<RunWithErrors>(`/api/runs/${id}?errorsLimit=${errorsPerPage}&errorsOffset=${offset}`, { signal }),
     args: () => [this.runId, this.errorsOffset, this.live?.state === 'running'] as const,
+    // A run read as running is followed live until it ends; one that ended has nothing more to say.
+    onComplete: (run) => {
+      if (run.state === 'running' && !this.#events) this.#listen();
+    },
   });
 
   constructor() {
@@ -58,27 +62,25 @@ export class RunElement extends LitElement {
     this.cancel = undefined;
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.#listen();
-  }
-
   override disconnectedCallback(): void {
-    this.#events?.close();
+    this.#stopListening();
     super.disconnectedCallback();
   }
 
   override willUpdate(changed: Map<PropertyKey, unknown>): void {
     if (changed.has('runId') && changed.get('runId') !== undefined) {
+      this.#stopListening();
       this.live = undefined;
       this.errorsOffset = 0;
-      this.#listen();
     }
   }
 
-  #listen(): void {
+  #stopListening(): void {
     this.#events?.close();
-    if (!this.runId) return;
+    this.#events = undefined;
+  }
+
+  #listen(): void {
     const events = new EventSource(`/api/runs/${this.runId}/events`);
     this.#events = events;
     const show = (event: MessageEvent<string>) => {
