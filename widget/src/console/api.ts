@@ -21,10 +21,10 @@ export class ApiError extends Error {
 /** One page of a list, as every paged route answers. */
 export type Page<T> = { items: T[]; total: number; limit: number; offset: number };
 
-export type Request = { method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; body?: unknown; signal?: AbortSignal };
+export type ApiRequest = { method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; body?: unknown; signal?: AbortSignal };
 
 /** Calls `path` (`/api/...`) and answers its JSON body (undefined for 204), or throws an ApiError. */
-export async function api<T>(path: string, { method = 'GET', body, signal }: Request = {}): Promise<T> {
+export async function api<T>(path: string, { method = 'GET', body, signal }: ApiRequest = {}): Promise<T> {
   let response: Response;
   try {
     response = await fetch(path, {
