@@ -18,6 +18,12 @@ export const outboxMessageSchema = z.object({
 });
 export type OutboxMessage = z.infer<typeof outboxMessageSchema>;
 
+/** A kept message's HTML body; null when there is no such message, or it has text only. */
+export async function findOutboxHtml(db: Queryable, id: number): Promise<string | null> {
+  const [row] = await db.query<{ html: string | null }>('select html from outbox_messages where id = $1', [id]);
+  return row?.html ?? null;
+}
+
 /** The outbox, newest first. */
 export async function listOutbox(db: Queryable, window: { limit: number; offset: number }): Promise<{ items: OutboxMessage[]; total: number }> {
   const rows = await db.query<OutboxMessage & { total: number }>(

@@ -20,6 +20,7 @@ import { connectionRoutes } from './connections/routes.ts';
 import { workflowRoutes } from './workflows/routes.ts';
 import { strategicAccountsRoutes, widgetConfigRoutes, type WidgetAccess } from './widgets/routes.ts';
 import { widgetBundleRoutes } from './widgets/bundle.ts';
+import { consoleRoutes } from './console/routes.ts';
 import type { WorkflowJobs } from '../core/workflows/schedule.ts';
 import type { SecretBox } from '../core/secret-box.ts';
 import { surveyPageRoutes } from './surveys/public-routes.ts';
@@ -52,7 +53,7 @@ export type PeopleSettings = { publicUrl: string; mail: MailSettings; now: () =>
  * The HTTP API as an Express app that never listens: the entry point (or a test) calls `listen`.
  * Everything under /api but the health probe, the API's description (/api/openapi.json), signing in and
  * the widget's data (embed tokens too) needs the admin key or a signed-in user whose role allows it;
- * the widget's script is public.
+ * the widget's script and the console's pages are public (the console reads the API as its signed-in user).
  * Survey pages (/s/<token>) and opt-outs (/o/<token>) are public: their unguessable token is the permission.
  */
 export function createApp(deps: AppDeps): express.Express {
@@ -64,6 +65,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use(securityHeaders());
   app.use(widgetBundleRoutes());
+  app.use(consoleRoutes());
   app.use('/api', healthRoutes(deps.db, deps.logger));
   app.use('/api', openApiRoutes());
   // From here on every route checks a key or token (or sits behind one that does).

@@ -38,10 +38,18 @@ export type ListQuery = z.infer<typeof listQuery>;
 
 export const directoryQuery = z.object({ directory });
 
-/** A page of a directory's runs, optionally of one workflow or in one state. */
+/** An instant with its offset (`2026-12-02T00:00:00+01:00`, or `Z`): a day starts at a different instant in each time zone. */
+const instant = z.iso
+  .datetime({ offset: true, error: 'must be a date and time with its offset, e.g. 2026-12-02T00:00:00Z' })
+  .transform((text) => new Date(text))
+  .optional();
+
+/** A page of a directory's runs, optionally of one workflow, in one state, or started from `from` and before `to`. */
 export const runsQuery = pageQuery.extend({
   workflow: integer(1, Number.MAX_SAFE_INTEGER, 0).transform((id) => id || null),
   state: z.enum(Object.values(RunState), { error: `must be ${Object.values(RunState).join(', ').replace(/, (?=\w+$)/, ' or ')}` }).optional(),
+  from: instant,
+  to: instant,
 });
 
 export const runErrorsQuery = z.object({

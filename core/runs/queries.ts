@@ -54,11 +54,12 @@ const runColumns = `
   ), '{}') as counts,
   (select count(*)::int from sync_run_errors e where e.run_id = r.id) as "errorCount"`;
 
-export type RunFilter = { workflowId: number | null; state: RunSummary['state'] | undefined };
+export type RunFilter = { workflowId: number | null; state: RunSummary['state'] | undefined; from?: Date | undefined; to?: Date | undefined };
 
-/** A directory's runs, newest first, of one workflow or in one state when asked; null when the directory does not exist. */
+/** A directory's runs, newest first, of one workflow, in one state or started in [from, to) when asked; null when the directory does not exist. */
 export async function listRuns(db: Queryable, directoryId: number, filter: RunFilter, window: Window): Promise<Page<RunSummary> | null> {
-  const matches = `from sync_runs r where r.directory_id = $1 and ($4::bigint is null or r.workflow_id = $4) and ($5::text is null or r.state = $5)`;
+  const matches = `from sync_runs r where r.directory_id = $1 and ($4::bigint is null or r.workflow_id = $4) and ($5::text is null or r.state = $5)
+    and ($6::timestamptz is null or r.started_at >= $6) and ($7::timestamptz is null or r.started_at < $7)`;
   const rows = await db.query<PagedRows<RunSummary>[number]>(
     `select (select count(*) ${matches})::int as total, page.*
     from directories d
@@ -69,7 +70,7 @@ export async function listRuns(db: Queryable, directoryId: number, filter: RunFi
     ) page on true
     where d.id = $1
     order by page."startedAt" desc, page.id desc`,
-    [directoryId, window.limit, window.offset, filter.workflowId, filter.state ?? null],
+    [directoryId, window.limit, window.offset, filter.workflowId, filter.state ?? null, filter.from ?? null, filter.to ?? null],
   );
   return toPage(rows, 'id', window);
 }

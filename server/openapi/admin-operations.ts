@@ -116,6 +116,10 @@ export const adminOperations: Operation[] = [
   },
   { ...admin, method: 'get', path: '/api/outbox', tag: 'Surveys', summary: 'A page of the local outbox (mail kept when no SMTP server is set)', query: pageQuery.omit({ directory: true }), answers: { 200: json('the page', pageSchema(outboxMessageSchema)) }, errors: [400] },
   {
+    ...admin, method: 'get', path: '/api/outbox/{id}/body', tag: 'Surveys', summary: "A kept message's HTML as a page: no script runs, only this origin may frame it",
+    answers: { 200: { description: 'the HTML body', contentType: 'text/html' } }, errors: [404],
+  },
+  {
     ...admin, method: 'post', path: '/api/responses', tag: 'Surveys', summary: 'Imports an NPS history, CSV, NDJSON or JSON (at most 20 MB), in one transaction',
     query: z.object({ directory: z.string().regex(/^[1-9]\d*$/).optional().describe('the directory the CSV or NDJSON rows belong to (default 1)') }),
     // Each JSON item is checked on its own: a bad one is a rejected row, not a refused request.

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { salesforceConnectionSchema } from '../../core/connections/salesforce.ts';
 import { healthSchema, unhealthySchema } from '../health.ts';
 import { widgetDataSchema, widgetQuery } from '../widgets/strategic-accounts.ts';
+import { consolePaths } from '../console/routes.ts';
 import type { Answer, Operation } from './operation.ts';
 
 const html = (description: string): Answer => ({ description, contentType: 'text/html' });
@@ -28,6 +29,15 @@ export const publicOperations: Operation[] = [
   },
   { method: 'get', path: '/widget/strategic-accounts.js', tag: 'Widgets', summary: 'The widget as an ES module', auth: 'public', answers: { 200: script }, errors: [404] },
   { method: 'get', path: '/widget/strategic-accounts.iife.js', tag: 'Widgets', summary: 'The widget as a classic script (Salesforce static resource)', auth: 'public', answers: { 200: script }, errors: [404] },
+
+  ...consolePaths.map((path): Operation => ({
+    method: 'get', path: path.replace(/:(\w+)/g, '{$1}'), tag: 'Console', summary: `The console${path === '/' ? '' : `'s ${path.slice(1)} page`}`, auth: 'public',
+    answers: { 200: html('the console: a page whose script shows what this path names') }, errors: [],
+  })),
+  {
+    method: 'get', path: '/console/{file}', tag: 'Console', summary: "The console's script and its chunks", auth: 'public',
+    answers: { 200: { description: 'the script; hashed chunks are cached for good, the entry revalidated by ETag', contentType: 'text/javascript' } }, errors: [404],
+  },
 
   {
     method: 'get', path: '/oauth/salesforce/callback', tag: 'Connections', summary: 'Where Salesforce sends the browser back: stores the connection', auth: 'public',

@@ -16,8 +16,8 @@ export function runRoutes(db: Db, notifications: Notifications): Router {
   const router = Router();
 
   router.get('/runs', async (req, res) => {
-    const { limit, offset, directory, workflow, state } = parseQuery(runsQuery, req.query);
-    res.json(directoryPage(await listRuns(db, directory, { workflowId: workflow, state }, { limit, offset }), directory));
+    const { limit, offset, directory, workflow, state, from, to } = parseQuery(runsQuery, req.query);
+    res.json(directoryPage(await listRuns(db, directory, { workflowId: workflow, state, from, to }, { limit, offset }), directory));
   });
 
   router.get('/runs/:id', async (req, res) => {

@@ -4,7 +4,7 @@ import express, { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { Db, Queryable } from '../../core/db.ts';
 import { AppError, ErrorCode, describeIssues } from '../../core/errors.ts';
-import { listOutbox } from '../../core/outbox.ts';
+import { findOutboxHtml, listOutbox } from '../../core/outbox.ts';
 import { findDistribution, listDistributions } from '../../core/surveys/distributions.ts';
 import { createSurvey, findSurvey, listSurveys, updateSurvey } from '../../core/surveys/queries.ts';
 import { listSurveyResponses } from '../../core/surveys/responses.ts';
@@ -14,6 +14,9 @@ import { importResponses } from '../../core/surveys/import-responses.ts';
 import { idParam, pageQuery, parseQuery } from '../query-params.ts';
 
 export const distributionsQuery = z.object({ survey: z.string().regex(/^[1-9]\d{0,15}$/, 'must be a survey id').transform(Number).optional() });
+
+/** A kept message's own page: its inline styles and embedded images, nothing that runs or loads from elsewhere, framed by the console only. */
+const messageCsp = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox; base-uri 'none'; form-action 'none'; frame-ancestors 'self'";
 
 /** Surveys, their distributions and answers, and the local outbox: admin API, under /api. */
 export function surveyRoutes(db: Queryable): Router {
@@ -49,6 +52,21 @@ export function surveyRoutes(db: Queryable): Router {
   router.get('/outbox', async (req, res) => {
     const { limit, offset } = parseQuery(pageQuery, req.query);
     res.json({ ...(await listOutbox(db, { limit, offset })), limit, offset });
+  });
+
+  /**
+   * One message's HTML as a document of its own, for the console's sandboxed frame: its policy lets
+   * the message's inline styles apply (a frame of the console's own page would take the console's
+   * policy, which refuses them) and runs no script even when the address is opened directly.
+   */
+  router.get('/outbox/:id/body', async (req, res) => {
+    const id = idParam(req.params.id, 'outbox message');
+    const body = await findOutboxHtml(db, id);
+    if (body === null) throw new AppError(ErrorCode.NOT_FOUND, `outbox message ${id} does not exist or has no HTML body`);
+    res
+      .set({ 'Content-Security-Policy': messageCsp, 'X-Frame-Options': 'SAMEORIGIN', 'Cache-Control': 'no-store' })
+      .type('html')
+      .send(body);
   });
 
   return router;

@@ -1,5 +1,5 @@
 import { chromium, type Browser } from 'playwright-core';
-import { build } from 'vite';
+import { createBuilder } from 'vite';
 import path from 'node:path';
 
 const root = path.join(import.meta.dirname, '..', '..');
@@ -15,10 +15,10 @@ export function launchChromium(): Promise<Browser> {
 let built: Promise<void> | undefined;
 
 /**
- * Builds widget/dist/strategic-accounts.js once per test process, so the browser tests run against the
- * bundle the source makes now (`npm test` builds it too, but `npx mocha` alone does not).
+ * Builds widget/dist (the widget's bundles and the console's) once per test process, as `npm run build`
+ * does, so the browser tests run against what the source makes now (`npx mocha` alone does not build).
  */
 export function buildWidget(): Promise<void> {
-  built ??= build({ configFile: path.join(root, 'widget', 'vite.config.ts'), logLevel: 'warn' }).then(() => undefined);
+  built ??= createBuilder({ configFile: path.join(root, 'widget', 'vite.config.ts'), logLevel: 'warn' }, null).then((builder) => builder.buildApp());
   return built;
 }

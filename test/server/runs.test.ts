@@ -104,6 +104,20 @@ describe('GET /api/runs', () => {
     });
   });
 
+  describe('filtered by when they started', () => {
+    it('lists the runs started from `from` and before `to`, and names a bad instant', async () => {
+      await db.query(`update sync_runs set started_at = case id when 1 then '2026-03-01T23:30:00Z'::timestamptz else '2026-03-02T08:00:00Z' end`);
+      const ids = async (query: string) => ((await api.get(`/api/runs?${query}`)).body as { items: Run[] }).items.map((r) => r.id);
+      // 1 March in Berlin runs from 23:00 UTC on 28 February to 23:00 UTC on 1 March.
+      assert.deepEqual(await ids('from=2026-03-01T00:00:00%2B01:00&to=2026-03-02T00:00:00%2B01:00'), []);
+      assert.deepEqual(await ids('from=2026-03-02T00:00:00%2B01:00&to=2026-03-03T00:00:00%2B01:00'), [2, 1]);
+      assert.deepEqual(await ids('from=2026-03-02T00:00:00Z'), [2]);
+      assert.deepEqual(await ids('to=2026-03-02T00:00:00Z'), [1]);
+      const bad = await api.get('/api/runs?from=2026-03-02');
+      assert.deepEqual([bad.status, bad.body], [400, { error: { code: 'BAD_REQUEST', message: 'query parameter "from" must be a date and time with its offset, e.g. 2026-12-02T00:00:00Z' } }]);
+    });
+  });
+
   describe('GET /api/runs/:id/errors.csv', () => {
     it('downloads every row error of the run as CSV', async () => {
       const response = await fetch(`${api.base}/api/runs/1/errors.csv`, { headers: { authorization: `Bearer ${adminKey}` } });

@@ -159,6 +159,20 @@ describe('surveys', function () {
     });
   });
 
+  describe('GET /api/outbox/:id/body', () => {
+    it("answers a message's HTML under a policy that runs no script and lets only this origin frame it", async () => {
+      await distributed();
+      const [message] = await db.query<{ id: number; html: string }>('select id::int, html from outbox_messages order by id limit 1');
+      const reply = await fetch(`${api.base}/api/outbox/${message!.id}/body`, { headers: { authorization: `Bearer ${adminKey}` } });
+      assert.deepEqual(
+        [reply.status, reply.headers.get('content-type'), reply.headers.get('content-security-policy'), reply.headers.get('x-frame-options'), await reply.text()],
+        [200, 'text/html; charset=utf-8', "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox; base-uri 'none'; form-action 'none'; frame-ancestors 'self'", 'SAMEORIGIN', message!.html],
+      );
+      const missing = await call('GET', '/api/outbox/999/body');
+      assert.deepEqual([missing.status, missing.body], [404, { error: { code: 'NOT_FOUND', message: 'outbox message 999 does not exist or has no HTML body' } }]);
+    });
+  });
+
   describe('GET /api/surveys/:id/responses and /api/distributions/:id', () => {
     it('shows the answers and the distribution counts', async () => {
       const { surveyId, links } = await distributed('individual', { extraQuestions: [{ key: 'csat', text: 'Support?' }] });

@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import type { Page } from 'playwright-core';
+
+/** axe-core's browser build, from node_modules. */
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+type AxeResult = { violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] };
+
+/**
+ * Makes axe-core available in every document the page opens. An init script is injected by the
+ * browser itself, so the console's CSP (`script-src 'self'`, nothing inline) does not refuse it.
+ */
+export async function withAxe(page: Page): Promise<void> {
+  await page.addInitScript({ path: axePath });
+}
+
+/** Runs axe on what the page shows now (open shadow roots included) and fails on serious or critical violations. */
+export async function assertAccessible(page: Page, what: string): Promise<void> {
+  const result = await page.evaluate(() => (window as unknown as { axe: { run: (context: Document) => Promise<AxeResult> } }).axe.run(document));
+  const serious = result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
+  assert.deepEqual(serious, [], `axe on ${what}`);
+}

@@ -1,0 +1,71 @@
+import { LitElement, html, type TemplateResult } from 'lit';
+import { Task } from '@lit/task';
+import type { AccountDetail } from '../../../../server/directory/queries.ts';
+import { api, type Wire } from '../api.ts';
+import { shared } from '../shared.styles.ts';
+import { empty, failure, loading, when } from '../states.ts';
+
+const accountLink = (a: { externalId: string; displayName: string }) => html`<a href="/directory/accounts/${encodeURIComponent(a.externalId)}">${a.displayName}</a>`;
+
+/**
+ * One account (GET /api/accounts/:externalId): its parent and children, its contacts' client roles,
+ * its account team and its attributes.
+ *
+ * @summary An account's detail.
+ * @attr external-id - The account's id in its source.
+ */
+export class AccountElement extends LitElement {
+  static override styles = shared;
+
+  static override properties = { externalId: { type: String, attribute: 'external-id' } };
+
+  declare externalId: string;
+
+  readonly #account = new Task(this, {
+    task: ([id], { signal }) => api<Wire<AccountDetail>>(`/api/accounts/${encodeURIComponent(id)}`, { signal }),
+    args: () => [this.externalId] as const,
+  });
+
+  constructor() {
+    super();
+    this.externalId = '';
+  }
+
+  override render(): TemplateResult {
+    return html`<p><a href="/directory">All accounts</a></p>
+      ${this.#account.render({
+        pending: () => loading('the account'),
+        error: (error) => failure(error, `Account ${this.externalId} could not be read`),
+        complete: (account) => this.#detail(account),
+      })}`;
+  }
+
+  #detail(account: Wire<AccountDetail>): TemplateResult {
+    const attributes = Object.entries(account.attributes);
+    return html`
+      <h2>${account.displayName}</h2>
+      <table>
+        <caption>The account</caption>
+        <tbody>
+          <tr><th scope="row">External id</th><td>${account.externalId}</td></tr>
+          <tr><th scope="row">Parent</th><td>${account.parent ? accountLink(account.parent) : 'none'}</td></tr>
+          <tr><th scope="row">Children</th><td>${account.children.length ? account.children.map((c, i) => html`${i ? ', ' : ''}${accountLink(c)}`) : 'none'}</td></tr>
+          <tr><th scope="row">Updated</th><td>${when(account.updatedAt)}</td></tr>
+          ${attributes.map(([name, value]) => html`<tr><th scope="row">${name}</th><td>${value ?? ''}</td></tr>`)}
+        </tbody>
+      </table>
+      <h2>Contacts</h2>
+      ${account.clientRoles.length === 0
+        ? empty('No contacts hold a role at this account.')
+        : html`<table><thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Role</th></tr></thead><tbody>
+            ${account.clientRoles.map((r) => html`<tr><td>${[r.firstName, r.lastName].filter(Boolean).join(' ')}</td><td>${r.email ?? ''}</td><td>${r.roleName}</td></tr>`)}
+          </tbody></table>`}
+      <h2>Account team</h2>
+      ${account.managementRoles.length === 0
+        ? empty('No one manages this account.')
+        : html`<table><thead><tr><th scope="col">Email</th><th scope="col">Role</th></tr></thead><tbody>
+            ${account.managementRoles.map((r) => html`<tr><td>${r.userEmail}</td><td>${r.roleName}</td></tr>`)}
+          </tbody></table>`}
+    `;
+  }
+}

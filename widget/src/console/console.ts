@@ -1,0 +1,18 @@
+// The console's entry: the page's own margins (a constructed stylesheet: the CSP allows no inline
+// style), then every element the console's pages use. <strategic-accounts> is loaded by My accounts
+// only, as a chunk of its own.
+import { css } from 'lit';
+import './list/list.ts';
+import './sign-in/sign-in.ts';
+import './join/join.ts';
+import './account/account.ts';
+import './workflows/workflows.ts';
+import './runs/runs.ts';
+import './run/run.ts';
+import './outbox/outbox.ts';
+import './people/people.ts';
+import './directories/directories.ts';
+import './my-accounts/my-accounts.ts';
+import './shell/console.ts';
+
+document.adoptedStyleSheets = [...document.adoptedStyleSheets, css`body { margin: 0; background: #fff; }`.styleSheet!];

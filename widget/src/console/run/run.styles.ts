@@ -1,0 +1,30 @@
+import { css } from 'lit';
+
+export const styles = css`
+  .progress {
+    display: grid;
+    gap: 0.25rem;
+    max-width: 36rem;
+    margin: 0 0 1rem;
+  }
+  progress {
+    width: 100%;
+    height: 1.1rem;
+    accent-color: var(--bw-accent);
+  }
+  dl {
+    display: grid;
+    grid-template-columns: max-content 1fr;
+    gap: 0.25rem 1rem;
+    margin: 0 0 1rem;
+  }
+  dt {
+    font-weight: 600;
+  }
+  dd {
+    margin: 0;
+  }
+  section {
+    margin: 1.5rem 0;
+  }
+`;
