@@ -24,14 +24,14 @@ export async function mergeDirectory(tx: Tx, directoryId: number, runId: number,
     if (mapping.hierarchy) changes.hierarchy = counted.hierarchy;
   }
   if (mapping.contacts) {
-    if (mapping.clientRoles) await merge.rejectUnknownAccounts(tx, directoryId, 'stg_contacts', mapping.clientRoles.fields.accountExternalReferenceId);
-    await merge.stageChangedContacts(tx, directoryId);
+    if (mapping.clientRoles) await merge.dropUnknownClientAccounts(tx, directoryId, mapping.clientRoles.fields.accountExternalReferenceId);
+    await merge.stageChangedContacts(tx, directoryId, mapping.clientRoles !== null);
     const counted = await merge.mergeContacts(tx, directoryId, runId);
     changes.contacts = counted.contacts;
     if (mapping.clientRoles) changes.clientRoles = counted.clientRoles;
   }
   if (mapping.managementRoles) {
-    await merge.rejectUnknownAccounts(tx, directoryId, 'stg_team', mapping.managementRoles.fields.accountExternalReferenceId);
+    await merge.rejectUnknownTeamAccounts(tx, directoryId, mapping.managementRoles.fields.accountExternalReferenceId);
     await merge.stageChangedTeam(tx, directoryId);
     await merge.rejectExtraOwners(tx, directoryId, mapping.managementRoles.fields.roleName);
     await merge.mergeManagementRoles(tx, directoryId, runId);

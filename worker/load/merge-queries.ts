@@ -151,45 +151,64 @@ export async function countAccountChanges(tx: Tx): Promise<{ accounts: ObjectCha
   };
 }
 
-/**
- * A live contact or team member must belong to a live account: a contact that does not has
- * nowhere to be surveyed from, and a team member nothing to manage.
- */
-export async function rejectUnknownAccounts(tx: Tx, directoryId: number, table: 'stg_contacts' | 'stg_team', accountColumn: string): Promise<void> {
-  const contacts = table === 'stg_contacts';
+/** A live team member must belong to a live account: it has nothing to manage otherwise. */
+export async function rejectUnknownTeamAccounts(tx: Tx, directoryId: number, accountColumn: string): Promise<void> {
   await reject(
     tx,
-    table,
+    'stg_team',
     {
-      object: contacts ? 'contacts' : 'managementRoles',
-      recordId: contacts ? 's.external_id' : `s.account_external_id || '/' || s.user_email`,
+      object: 'managementRoles',
+      recordId: `s.account_external_id || '/' || s.user_email`,
       field: accountColumn,
       code: 'UNKNOWN_ACCOUNT',
       message: `'account ' || s.account_external_id || ' is not in the directory'`,
-      where: `not s.is_deleted and s.account_external_id is not null
-        and not exists (select 1 from accounts a where a.directory_id = $1 and a.external_id = s.account_external_id and not a.is_deleted)`,
+      where: `not s.is_deleted and not exists (select 1 from accounts a where a.directory_id = $1 and a.external_id = s.account_external_id and not a.is_deleted)`,
     },
     [directoryId],
   );
 }
 
 /**
- * The client role a staged contact leaves stored: the mapped one, or, when its title did not map,
- * the role it held on the same account before. Without a client role mapping, the stored one stays.
+ * A contact whose account is not in the directory is still a contact: only its client role is
+ * left out, reported as a row error of its own, and the contact is kept without an account. It
+ * keeps no hash, so the next run looks again (the account may have arrived).
  */
-const newRole = `case when s.account_external_id is null then c.client_role
-  else coalesce(s.role_name, case when c.account_external_id = s.account_external_id then c.client_role end) end`;
+export async function dropUnknownClientAccounts(tx: Tx, directoryId: number, accountColumn: string): Promise<void> {
+  const unknown = `s.err_code is null and not s.is_deleted and s.account_external_id is not null
+    and not exists (select 1 from accounts a where a.directory_id = $1 and a.external_id = s.account_external_id and not a.is_deleted)`;
+  // A title that mapped to no role is reported already; the unknown account is reported for a role it would have given.
+  await tx.query(
+    `insert into stg_contacts (line, source, err_object, record_id, err_field, err_code, err_message)
+     select s.line, s.source, 'clientRoles', s.external_id, $2, 'UNKNOWN_ACCOUNT',
+       'account ' || s.account_external_id || ' is not in the directory: the contact loads without a client role'
+     from stg_contacts s where ${unknown} and s.role_name is not null`,
+    [directoryId, accountColumn],
+  );
+  await tx.query(`update stg_contacts s set account_external_id = null, role_name = null, source_hash = null where ${unknown}`, [directoryId]);
+}
+
+/**
+ * The account and client role a staged contact leaves stored: with client roles mapped, the ones
+ * its row gives (no account when it names none the directory has; when its title did not map, the
+ * role it held on the same account before); without, the stored ones stay.
+ */
+function newPlace(mapsRoles: boolean) {
+  return mapsRoles
+    ? { account: 's.account_external_id', role: `coalesce(s.role_name, case when c.account_external_id = s.account_external_id then c.client_role end)` }
+    : { account: 'c.account_external_id', role: 'c.client_role' };
+}
 
 /**
  * Stored contacts that a staged row changes, with the values it replaces. New contacts are not
  * copied here: they go straight from staging into the directory, which spares a first load of
  * a million contacts one more copy of them.
  */
-export async function stageChangedContacts(tx: Tx, directoryId: number): Promise<void> {
+export async function stageChangedContacts(tx: Tx, directoryId: number, mapsRoles: boolean): Promise<void> {
+  const place = newPlace(mapsRoles);
   await tx.query(
     `create temp table chg_contacts on commit drop as
      select s.line, s.external_id, s.first_name, s.last_name, s.email, s.attributes, s.is_deleted, s.source_hash,
-       coalesce(s.account_external_id, c.account_external_id) as account_external_id, ${newRole} as client_role, s.role_name,
+       ${place.account} as account_external_id, ${place.role} as client_role, s.role_name,
        c.is_deleted as was_deleted, c.account_external_id as old_account, c.client_role as old_role,
        (not s.is_deleted and (c.is_deleted or (c.first_name, c.last_name, c.email) is distinct from (s.first_name, s.last_name, s.email)
          or c.attributes || s.attributes <> c.attributes)) as contact_changed
@@ -198,7 +217,7 @@ export async function stageChangedContacts(tx: Tx, directoryId: number): Promise
        when s.is_deleted then not c.is_deleted or c.source_hash is distinct from s.source_hash
        else c.is_deleted or (c.first_name, c.last_name, c.email) is distinct from (s.first_name, s.last_name, s.email)
          or c.attributes || s.attributes <> c.attributes
-         or (c.account_external_id, c.client_role) is distinct from (coalesce(s.account_external_id, c.account_external_id), ${newRole})
+         or (c.account_external_id, c.client_role) is distinct from (${place.account}, ${place.role})
          or c.source_hash is distinct from s.source_hash end`,
     [directoryId],
   );

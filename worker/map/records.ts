@@ -27,8 +27,8 @@ export type ContactRow = {
   email: string | null;
   attributes: Record<string, string | null>;
   isDeleted: boolean;
-  /** Present when client roles are mapped: the contact's account, and its role there (null when the title did not map). */
-  clientRole?: { accountExternalId: string; roleName: ClientRole | null };
+  /** Present when client roles are mapped: the contact's account (null when it names none), and its role there (null when the title did not map). */
+  clientRole?: { accountExternalId: string | null; roleName: ClientRole | null };
 };
 
 export type ManagementRoleRow = {
@@ -154,24 +154,23 @@ export function mapContact(record: RawRecord, mapping: NonNullable<Mapping['cont
     }
     for (const [name, column] of Object.entries(mapping.extra)) row.attributes[name] = r.optional(column);
     const warnings: RowError[] = [];
-    if (roles) {
-      const accountExternalId = r.required(roles.fields.accountExternalReferenceId);
-      const title = r.text(roles.fields.roleName);
-      const roleName = roles.values[roleKey(title)] ?? null;
-      if (roleName === null) {
-        warnings.push({
-          object: 'clientRoles',
-          origin: record.origin,
-          recordId: externalId,
-          field: roles.fields.roleName,
-          code: RowErrorCode.UNMAPPED_ROLE,
-          message: `${roles.fields.roleName} "${title}" has no client role in the value mapping`,
-        });
-      }
-      row.clientRole = { accountExternalId, roleName };
-    }
+    if (roles) row.clientRole = clientRole(r, record, externalId, roles, warnings);
     return { ok: true, row, warnings };
   });
+}
+
+/** A contact without an account, or whose title maps to no role, is still a contact: only its client role is left out, with a warning. */
+function clientRole(r: RecordReader, record: RawRecord, externalId: string, roles: NonNullable<Mapping['clientRoles']>, warnings: RowError[]): NonNullable<ContactRow['clientRole']> {
+  const warn = (field: string, code: RowErrorCode, message: string) => warnings.push({ object: 'clientRoles', origin: record.origin, recordId: externalId, field, code, message });
+  const accountExternalId = r.optional(roles.fields.accountExternalReferenceId);
+  if (accountExternalId === null) {
+    warn(roles.fields.accountExternalReferenceId, RowErrorCode.NO_ACCOUNT, `${roles.fields.accountExternalReferenceId} is empty: the contact loads without a client role`);
+    return { accountExternalId, roleName: null };
+  }
+  const title = r.text(roles.fields.roleName);
+  const roleName = roles.values[roleKey(title)] ?? null;
+  if (roleName === null) warn(roles.fields.roleName, RowErrorCode.UNMAPPED_ROLE, `${roles.fields.roleName} "${title}" has no client role in the value mapping`);
+  return { accountExternalId, roleName };
 }
 
 export function mapManagementRole(record: RawRecord, mapping: NonNullable<Mapping['managementRoles']>): Mapped<ManagementRoleRow> {

@@ -300,7 +300,7 @@ describe('loadDirectory', () => {
           '003D,false,CEO,001A,dee@acme.example,Dee,Dee,extra', // 5 too many columns
           '003E,false,CEO,001A,not-an-email,Eve,Smith', // 6 invalid email
           '003F,false,CEO,001A,fay@acme,Fay,Smith', // 7 invalid email (no domain)
-          '003G,false,CEO,001B,gus@acme.example,Gus,Smith', // 8 account rejected (Integer) so unknown
+          '003G,false,CEO,001B,gus@acme.example,Gus,Smith', // 8 account rejected (Integer) so unknown: loads without a role
           '003H,maybe,CEO,001A,hal@acme.example,Hal,Smith', // 9 bad boolean
           ',false,CEO,001A,ivy@acme.example,Ivy,Smith', // 10 no Id
           '003J,false,CEO,001A,"jo@acme.example,Jo,Smith', // 11 quote never closed (one line lost)
@@ -313,7 +313,7 @@ describe('loadDirectory', () => {
       const result = await load(db, { accounts: files.accounts!, contacts: files.contacts! }, mapping);
       assert.equal(result.state, 'succeeded');
       assert.deepEqual(result.counts.accounts, { ...zero, inserted: 1, rejected: 2 });
-      assert.deepEqual(result.counts.contacts, { ...zero, inserted: 3, rejected: 10 });
+      assert.deepEqual(result.counts.contacts, { ...zero, inserted: 4, rejected: 9 });
       const errors = await runErrors(db, result.runId);
       assert.deepEqual(
         errors.map((e) => [e.source, e.line, e.code, e.field]),
@@ -337,6 +337,7 @@ describe('loadDirectory', () => {
       const contacts = await db.query('select external_id, last_name from contacts order by 1');
       assert.deepEqual(contacts, [
         { external_id: '003A', last_name: 'Lovelace' },
+        { external_id: '003G', last_name: 'Smith' },
         { external_id: '003L', last_name: 'Multi\nline' },
         { external_id: '003M', last_name: 'Smith' },
       ]);
@@ -380,6 +381,28 @@ describe('loadDirectory', () => {
       const result = await loadDirectory(db, { directoryId: 1, sourceLabel: 'feed', openSources, mapping: {} });
       assert.equal(result.state, 'succeeded');
       assert.deepEqual((await runErrors(db, result.runId)).map((e) => [e.source, e.line, e.message]), [['feed', 2, 'FEED_ERROR: bad byte \\0 here']]);
+    });
+  });
+
+  describe('a contact without an account', () => {
+    it('is loaded into contacts; only its client role is left out and reported, by line', async () => {
+      await writeCsv(dir, 'contacts.csv', [
+        contactHeader,
+        ['003N', 'false', 'CEO', '', 'nina@acme.example', 'Nina', 'None'],
+        ['003Q', 'false', 'CEO', '001Q', 'quinn@acme.example', 'Quinn', 'Unknown'],
+      ]);
+      const result = await load(db, files);
+      assert.deepEqual(result.counts.contacts, { ...zero, inserted: 2 });
+      assert.deepEqual(result.counts.clientRoles, { ...zero, rejected: 2 });
+      assert.deepEqual((await runErrors(db, result.runId)).map((e) => [e.object, e.line, e.record_id, e.field, e.code]), [
+        ['clientRoles', 2, '003N', 'Account.Id', 'NO_ACCOUNT'],
+        ['clientRoles', 3, '003Q', 'Account.Id', 'UNKNOWN_ACCOUNT'],
+      ]);
+      const contacts = await db.query('select external_id, email, account_external_id, client_role from contacts order by 1');
+      assert.deepEqual(contacts, [
+        { external_id: '003N', email: 'nina@acme.example', account_external_id: null, client_role: null },
+        { external_id: '003Q', email: 'quinn@acme.example', account_external_id: null, client_role: null },
+      ]);
     });
   });
 
