@@ -19,6 +19,7 @@ export async function mergeDirectory(tx: Tx, directoryId: number, runId: number,
       await merge.rejectCycles(tx, directoryId, parentColumn);
     }
     await merge.mergeAccounts(tx, directoryId, runId);
+    await merge.removeRejectedAccounts(tx, directoryId, runId);
     const counted = await merge.countAccountChanges(tx);
     changes.accounts = counted.accounts;
     if (mapping.hierarchy) changes.hierarchy = counted.hierarchy;
@@ -27,6 +28,7 @@ export async function mergeDirectory(tx: Tx, directoryId: number, runId: number,
     if (mapping.clientRoles) await merge.dropUnknownClientAccounts(tx, directoryId, mapping.clientRoles.fields.accountExternalReferenceId);
     await merge.stageChangedContacts(tx, directoryId, mapping.clientRoles !== null);
     const counted = await merge.mergeContacts(tx, directoryId, runId);
+    await merge.removeRejectedContacts(tx, directoryId, runId);
     changes.contacts = counted.contacts;
     if (mapping.clientRoles) changes.clientRoles = counted.clientRoles;
   }
@@ -35,6 +37,7 @@ export async function mergeDirectory(tx: Tx, directoryId: number, runId: number,
     await merge.stageChangedTeam(tx, directoryId);
     await merge.rejectExtraOwners(tx, directoryId, mapping.managementRoles.fields.roleName);
     await merge.mergeManagementRoles(tx, directoryId, runId);
+    await merge.removeRejectedTeam(tx, directoryId, runId);
     changes.managementRoles = await merge.countTeamChanges(tx);
   }
   return changes;

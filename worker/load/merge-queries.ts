@@ -189,12 +189,12 @@ export async function dropUnknownClientAccounts(tx: Tx, directoryId: number, acc
 
 /**
  * The account and client role a staged contact leaves stored: with client roles mapped, the ones
- * its row gives (no account when it names none the directory has; when its title did not map, the
- * role it held on the same account before); without, the stored ones stay.
+ * its row gives (no account when it names none the directory has, no role when its title maps to
+ * none, whatever it held before); without, the stored ones stay.
  */
 function newPlace(mapsRoles: boolean) {
   return mapsRoles
-    ? { account: 's.account_external_id', role: `coalesce(s.role_name, case when c.account_external_id = s.account_external_id then c.client_role end)` }
+    ? { account: 's.account_external_id', role: 's.role_name' }
     : { account: 'c.account_external_id', role: 'c.client_role' };
 }
 
@@ -347,4 +347,39 @@ export async function countTeamChanges(tx: Tx): Promise<ObjectChanges> {
     from chg_team`,
   );
   return c!;
+}
+
+/**
+ * A record whose row is now rejected does not leave what it said before live: the stored row of
+ * its key is marked deleted, and the row error says so. A repeated line is not the record's row
+ * (its first line is), so it removes nothing. `key` matches the stored row (alias `d`) to `s.record_id`.
+ */
+async function removeRejected(tx: Tx, directoryId: number, runId: number, spec: { target: string; errors: string[]; object: string; key: string; what: string }) {
+  for (const errors of spec.errors) {
+    await tx.query(
+      `with removed as (
+        update ${spec.target} d set is_deleted = true, source_hash = null, updated_at = now(), last_run_id = $2
+        from ${errors} s where s.err_object = '${spec.object}' and s.err_code <> 'DUPLICATE_RECORD'
+          and d.directory_id = $1 and ${spec.key} and not d.is_deleted
+        returning s.line
+      )
+      update ${errors} s set err_message = s.err_message || '; ${spec.what} stored before is removed'
+      from removed where s.err_object = '${spec.object}' and s.err_code <> 'DUPLICATE_RECORD' and s.line = removed.line`,
+      [directoryId, runId],
+    );
+  }
+}
+
+export async function removeRejectedAccounts(tx: Tx, directoryId: number, runId: number): Promise<void> {
+  await removeRejected(tx, directoryId, runId, { target: 'accounts', errors: ['stg_accounts'], object: 'accounts', key: 'd.external_id = s.record_id', what: 'the account' });
+}
+
+export async function removeRejectedContacts(tx: Tx, directoryId: number, runId: number): Promise<void> {
+  await removeRejected(tx, directoryId, runId, { target: 'contacts', errors: ['stg_contacts'], object: 'contacts', key: 'd.external_id = s.record_id', what: 'the contact' });
+}
+
+export async function removeRejectedTeam(tx: Tx, directoryId: number, runId: number): Promise<void> {
+  // A team member's record id is "<account>/<email>"; an account id holds no "/".
+  const key = `d.account_external_id = split_part(s.record_id, '/', 1) and d.user_email = substr(s.record_id, length(split_part(s.record_id, '/', 1)) + 2)`;
+  await removeRejected(tx, directoryId, runId, { target: 'management_roles', errors: ['stg_team', 'chg_team'], object: 'managementRoles', key, what: 'the role' });
 }

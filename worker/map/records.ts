@@ -177,7 +177,7 @@ export function mapManagementRole(record: RawRecord, mapping: NonNullable<Mappin
   const f = mapping.fields;
   const r = new RecordReader(record, 'managementRoles', () => {
     const account = record.values[f.accountExternalReferenceId]?.trim();
-    const user = record.values[f.userEmail]?.trim();
+    const user = record.values[f.userEmail]?.trim().toLowerCase();
     return account && user ? `${account}/${user}` : null;
   });
   return attempt(() => {

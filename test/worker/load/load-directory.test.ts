@@ -406,6 +406,42 @@ describe('loadDirectory', () => {
     });
   });
 
+  describe('a row that is now rejected', () => {
+    it('removes the client role of a contact whose title no longer maps, on every run', async () => {
+      await load(db, files);
+      await writeCsv(dir, 'contacts.csv', [contactHeader, ['003A', 'false', 'Wizard', '001A', 'ada@acme.example', 'Ada', 'Lovelace']]);
+      const result = await load(db, { contacts: files.contacts! });
+      assert.deepEqual(result.counts.clientRoles, { ...zero, deleted: 1, rejected: 1 });
+      const again = await load(db, { contacts: files.contacts! });
+      assert.deepEqual(again.counts.clientRoles, { ...zero, rejected: 1 });
+      const [ada] = await db.query(`select client_role, is_deleted from contacts where external_id = '003A'`);
+      assert.deepEqual(ada, { client_role: null, is_deleted: false });
+    });
+
+    it('removes the role a team member held before it became a second ACCOUNT_OWNER, and says so', async () => {
+      await load(db, files);
+      await writeCsv(dir, 'team.csv', [teamHeader, ['001A', 'csm@seller.example', 'Account Owner', 'false']]);
+      const result = await load(db, { teamMembers: files.teamMembers! });
+      assert.deepEqual(result.counts.managementRoles, { ...zero, rejected: 1 });
+      assert.deepEqual((await runErrors(db, result.runId)).map((e) => [e.line, e.code, e.message]), [
+        [2, 'DUPLICATE_ACCOUNT_OWNER', 'account 001A already has an ACCOUNT_OWNER: owner@seller.example is already in the directory; skipped; the role stored before is removed'],
+      ]);
+      const live = await db.query('select user_email, role_name from management_roles where not is_deleted order by 1');
+      assert.deepEqual(live, [{ user_email: 'owner@seller.example', role_name: 'ACCOUNT_OWNER' }]);
+    });
+
+    it('removes the contact stored before when its new row is rejected', async () => {
+      await load(db, files);
+      await writeCsv(dir, 'contacts.csv', [contactHeader, ['003B', 'false', 'Buyer', '001B', 'bob-at-acme', 'Bob', 'Builder']]);
+      const result = await load(db, { contacts: files.contacts! });
+      assert.deepEqual((await runErrors(db, result.runId)).map((e) => [e.line, e.code, e.message]), [
+        [2, 'INVALID_EMAIL', 'Email "bob-at-acme" is not a valid email address; the contact stored before is removed'],
+      ]);
+      const live = await db.query('select external_id from contacts where not is_deleted order by 1');
+      assert.deepEqual(live.map((c) => c.external_id), ['003A', '003C']);
+    });
+  });
+
   describe('a contact whose title has no client role mapped', () => {
     it('loads the contact and reports the role', async () => {
       await writeCsv(dir, 'contacts.csv', [contactHeader, ['003Z', 'false', 'Wizard', '001A', 'z@acme.example', 'Zed', 'Z']]);
