@@ -29,7 +29,8 @@ async function reject(tx: Tx, table: ErrorTable, spec: { object: string; recordI
 const errorColumns = `null::text as err_object, null::text as record_id, null::text as err_field, null::text as err_code, null::text as err_message`;
 
 /**
- * Account rows that change the directory, with the stored values they replace: new live accounts,
+ * Account rows that change the directory, with the stored values they replace: new accounts (kept
+ * as deleted when they arrive deleted, so they are told apart from accounts never seen),
  * changed ones (a new parent included), deletions of live ones, and rows whose stored hash is
  * stale (these count as unchanged). Checks then reject parent links in place (err_*: hierarchy).
  */
@@ -43,7 +44,7 @@ export async function stageChangedAccounts(tx: Tx, directoryId: number): Promise
        ${errorColumns}
      from stg_accounts s left join accounts a on a.directory_id = $1 and a.external_id = s.external_id
      where s.err_code is null and case
-       when a.external_id is null then not s.is_deleted
+       when a.external_id is null then true
        when s.is_deleted then not a.is_deleted or a.source_hash is distinct from s.source_hash
        else a.is_deleted or a.display_name <> s.display_name or a.attributes || s.attributes <> a.attributes
          or (s.has_hierarchy and a.parent_external_id is distinct from s.parent_external_id)
@@ -121,8 +122,8 @@ export async function mergeAccounts(tx: Tx, directoryId: number, runId: number):
       where s.stored and a.directory_id = $1 and a.external_id = s.external_id
       returning 1
     )
-    insert into accounts (directory_id, external_id, display_name, attributes, parent_external_id, source_hash, last_run_id)
-    select $1, external_id, display_name, attributes, case when ${newLink('s')} then parent_external_id end,
+    insert into accounts (directory_id, external_id, display_name, attributes, parent_external_id, is_deleted, source_hash, last_run_id)
+    select $1, external_id, display_name, attributes, case when ${newLink('s')} then parent_external_id end, is_deleted,
       case when err_code is null then source_hash end, $2
     from chg_accounts s where not stored`,
     [directoryId, runId],
@@ -135,13 +136,13 @@ export type ObjectChanges = { inserted: number; updated: number; deleted: number
 export async function countAccountChanges(tx: Tx): Promise<{ accounts: ObjectChanges; hierarchy: ObjectChanges }> {
   const [c] = await tx.query<Record<string, number>>(
     `select
-      count(*) filter (where not stored)::int as a_inserted,
+      count(*) filter (where not stored and not is_deleted)::int as a_inserted,
       count(*) filter (where account_changed)::int as a_updated,
-      count(*) filter (where stored and not was_deleted and is_deleted)::int as a_deleted,
-      count(*) filter (where has_hierarchy and err_code is null and not stored)::int as h_inserted,
+      count(*) filter (where not was_deleted and is_deleted)::int as a_deleted,
+      count(*) filter (where has_hierarchy and err_code is null and not stored and not is_deleted)::int as h_inserted,
       count(*) filter (where has_hierarchy and err_code is null and stored and not is_deleted
         and (was_deleted or old_parent is distinct from parent_external_id))::int as h_updated,
-      count(*) filter (where has_hierarchy and stored and not was_deleted and is_deleted)::int as h_deleted,
+      count(*) filter (where has_hierarchy and not was_deleted and is_deleted)::int as h_deleted,
       count(*) filter (where err_code is not null)::int as h_rejected
     from chg_accounts`,
   );
@@ -243,19 +244,19 @@ export async function mergeContacts(tx: Tx, directoryId: number, runId: number):
       where c.directory_id = $1 and c.external_id = s.external_id
       returning 1
     ), inserted as (
-      insert into contacts (directory_id, external_id, first_name, last_name, email, attributes, account_external_id, client_role, source_hash, last_run_id)
-      select $1, s.external_id, s.first_name, s.last_name, s.email, s.attributes, s.account_external_id, s.role_name, s.source_hash, $2
+      insert into contacts (directory_id, external_id, first_name, last_name, email, attributes, account_external_id, client_role, is_deleted, source_hash, last_run_id)
+      select $1, s.external_id, s.first_name, s.last_name, s.email, s.attributes, s.account_external_id, s.role_name, s.is_deleted, s.source_hash, $2
       from stg_contacts s
-      where s.err_code is null and not s.is_deleted
+      where s.err_code is null
         and not exists (select 1 from contacts c where c.directory_id = $1 and c.external_id = s.external_id)
-      returning client_role
+      returning client_role, is_deleted
     ), roles as (
       select *, (not was_deleted and old_role is not null) as had_role, (not is_deleted and client_role is not null) as has_role
       from chg_contacts
     ) select
-      (select count(*)::int from inserted) as c_inserted,
+      (select count(*)::int from inserted where not is_deleted) as c_inserted,
       (select count(*)::int from roles where contact_changed) as c_updated,
-      (select count(*)::int from roles where not was_deleted and is_deleted) as c_deleted,
+      (select count(*)::int from roles where not was_deleted and is_deleted) + (select count(*)::int from inserted where is_deleted) as c_deleted,
       (select count(*)::int from inserted where client_role is not null)
         + (select count(*)::int from roles where role_name is not null and has_role and not had_role) as r_inserted,
       (select count(*)::int from roles where role_name is not null and has_role and had_role
@@ -278,7 +279,7 @@ export async function stageChangedTeam(tx: Tx, directoryId: number): Promise<voi
      from stg_team s left join management_roles r
        on r.directory_id = $1 and r.account_external_id = s.account_external_id and r.user_email = s.user_email
      where s.err_code is null and case
-       when r.user_email is null then not s.is_deleted
+       when r.user_email is null then true
        when s.is_deleted then not r.is_deleted or r.source_hash is distinct from s.source_hash
        else r.is_deleted or r.role_name <> s.role_name or r.source_hash is distinct from s.source_hash end`,
     [directoryId],
@@ -332,17 +333,17 @@ export async function mergeManagementRoles(tx: Tx, directoryId: number, runId: n
       where s.err_code is null and s.stored and r.directory_id = $1 and r.account_external_id = s.account_external_id and r.user_email = s.user_email
       returning 1
     )
-    insert into management_roles (directory_id, account_external_id, user_email, role_name, source_hash, last_run_id)
-    select $1, account_external_id, user_email, role_name, source_hash, $2 from chg_team where err_code is null and not stored`,
+    insert into management_roles (directory_id, account_external_id, user_email, role_name, is_deleted, source_hash, last_run_id)
+    select $1, account_external_id, user_email, role_name, is_deleted, source_hash, $2 from chg_team where err_code is null and not stored`,
     [directoryId, runId],
   );
 }
 
 export async function countTeamChanges(tx: Tx): Promise<ObjectChanges> {
   const [c] = await tx.query<ObjectChanges>(
-    `select count(*) filter (where err_code is null and not stored)::int as inserted,
+    `select count(*) filter (where err_code is null and not stored and not is_deleted)::int as inserted,
       count(*) filter (where err_code is null and role_changed)::int as updated,
-      count(*) filter (where err_code is null and stored and not was_deleted and is_deleted)::int as deleted,
+      count(*) filter (where err_code is null and not was_deleted and is_deleted)::int as deleted,
       count(*) filter (where err_code is not null)::int as rejected
     from chg_team`,
   );

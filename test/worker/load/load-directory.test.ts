@@ -166,6 +166,25 @@ describe('loadDirectory', () => {
     });
   });
 
+  describe('a record that arrives already deleted', () => {
+    it('is kept as deleted and counted as deleted, then unchanged', async () => {
+      await writeCsv(dir, 'accounts.csv', [accountHeader, ['001A', 'false', 'Acme Holding', ''], ['001X', 'true', '', '']]);
+      await writeCsv(dir, 'contacts.csv', [contactHeader, ['003X', 'true', '', '', '', '', '']]);
+      await writeCsv(dir, 'team.csv', [teamHeader, ['001A', 'gone@seller.example', '', 'true']]);
+      const result = await load(db, files);
+      assert.deepEqual(result.counts.accounts, { ...zero, inserted: 1, deleted: 1 });
+      assert.deepEqual(result.counts.contacts, { ...zero, deleted: 1 });
+      assert.deepEqual(result.counts.managementRoles, { ...zero, deleted: 1 });
+      const snapshot = await directorySnapshot(db);
+      assert.deepEqual(snapshot.accounts.map((a) => [a.external_id, a.is_deleted]), [['001A', false], ['001X', true]]);
+      assert.deepEqual(snapshot.contacts.map((c) => [c.external_id, c.is_deleted]), [['003X', true]]);
+      assert.deepEqual(snapshot.managementRoles.map((r) => [r.user_email, r.is_deleted]), [['gone@seller.example', true]]);
+      const again = await load(db, files);
+      assert.deepEqual(again.counts.accounts, { ...zero, unchanged: 2 });
+      assert.deepEqual(again.counts.contacts, { ...zero, unchanged: 1 });
+    });
+  });
+
   describe('a parent link that closes a cycle', () => {
     it('is refused and reported with the cycle, and the rest of the hierarchy loads', async () => {
       await load(db, files);
