@@ -108,18 +108,29 @@ export async function rejectCycles(tx: Tx, directoryId: number, parentColumn: st
   }
 }
 
+/** The parent an account keeps after a changed row (alias `s`) of it: a rejected link leaves the stored parent. */
+const nextParent = `case when ${newLink('s')} then s.parent_external_id else a.parent_external_id end`;
+
+/**
+ * What a user sees of a row is stamped with this run only when it changes; a row whose stored
+ * hash alone is refreshed keeps its update time and run, so a reload writes nothing a user sees.
+ */
+const stamp = (alias: string, visible: string) =>
+  `updated_at = case when ${visible} then now() else ${alias}.updated_at end, last_run_id = case when ${visible} then $2 else ${alias}.last_run_id end`;
+
 /** Writes the changed accounts; a rejected parent link leaves the stored parent and no hash. */
 export async function mergeAccounts(tx: Tx, directoryId: number, runId: number): Promise<void> {
+  const visible = `(a.is_deleted <> s.is_deleted or (not s.is_deleted and (s.account_changed or a.parent_external_id is distinct from ${nextParent})))`;
+  const hash = `case when s.err_code is null then s.source_hash end`;
   await tx.query(
     `with updated as (
       update accounts a set
         display_name = case when s.is_deleted then a.display_name else s.display_name end,
         attributes = case when s.is_deleted then a.attributes else a.attributes || s.attributes end,
-        parent_external_id = case when ${newLink('s')} then s.parent_external_id else a.parent_external_id end,
-        is_deleted = s.is_deleted, source_hash = case when s.err_code is null then s.source_hash end,
-        updated_at = now(), last_run_id = $2
+        parent_external_id = ${nextParent},
+        is_deleted = s.is_deleted, source_hash = ${hash}, ${stamp('a', visible)}
       from chg_accounts s
-      where s.stored and a.directory_id = $1 and a.external_id = s.external_id
+      where s.stored and a.directory_id = $1 and a.external_id = s.external_id and (${visible} or a.source_hash is distinct from ${hash})
       returning 1
     )
     insert into accounts (directory_id, external_id, display_name, attributes, parent_external_id, is_deleted, source_hash, last_run_id)
@@ -239,7 +250,8 @@ export async function mergeContacts(tx: Tx, directoryId: number, runId: number):
         attributes = case when s.is_deleted then c.attributes else c.attributes || s.attributes end,
         account_external_id = case when s.is_deleted then c.account_external_id else s.account_external_id end,
         client_role = case when s.is_deleted then c.client_role else s.client_role end,
-        is_deleted = s.is_deleted, source_hash = s.source_hash, updated_at = now(), last_run_id = $2
+        is_deleted = s.is_deleted, source_hash = s.source_hash,
+        ${stamp('c', `(c.is_deleted <> s.is_deleted or (not s.is_deleted and (s.contact_changed or (c.account_external_id, c.client_role) is distinct from (s.account_external_id, s.client_role))))`)}
       from chg_contacts s
       where c.directory_id = $1 and c.external_id = s.external_id
       returning 1
@@ -328,7 +340,8 @@ export async function mergeManagementRoles(tx: Tx, directoryId: number, runId: n
     `with updated as (
       update management_roles r set
         role_name = case when s.is_deleted then r.role_name else s.role_name end,
-        is_deleted = s.is_deleted, source_hash = s.source_hash, updated_at = now(), last_run_id = $2
+        is_deleted = s.is_deleted, source_hash = s.source_hash,
+        ${stamp('r', `(r.is_deleted <> s.is_deleted or (not s.is_deleted and r.role_name <> s.role_name))`)}
       from chg_team s
       where s.err_code is null and s.stored and r.directory_id = $1 and r.account_external_id = s.account_external_id and r.user_email = s.user_email
       returning 1

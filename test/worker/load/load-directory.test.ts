@@ -99,6 +99,19 @@ describe('loadDirectory', () => {
     });
   });
 
+  describe('a reload of rows rejected in part', () => {
+    it('writes nothing: every row reported unchanged keeps its run and update time', async () => {
+      await writeCsv(dir, 'accounts.csv', [accountHeader, ['001X', 'false', 'X', '001Y'], ['001Y', 'false', 'Y', '001X'], ['001Z', 'false', 'Z', '001Q']]);
+      await writeCsv(dir, 'contacts.csv', [contactHeader, ['003Z', 'false', 'Wizard', '001X', 'z@acme.example', 'Zed', 'Z']]);
+      const stamps = () => db.query(`select external_id, updated_at, last_run_id from accounts union all select external_id, updated_at, last_run_id from contacts order by 1`);
+      await load(db, files);
+      const before = await stamps();
+      const again = await load(db, files);
+      assert.deepEqual([again.counts.accounts, again.counts.contacts], [{ ...zero, unchanged: 3 }, { ...zero, unchanged: 1 }]);
+      assert.deepEqual(await stamps(), before);
+    });
+  });
+
   describe('a reload that repeats a stored record', () => {
     it('reports the repeated line, whether the first one changed or not', async () => {
       await load(db, files);
