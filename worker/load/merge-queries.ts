@@ -77,39 +77,38 @@ export async function rejectUnknownParents(tx: Tx, directoryId: number, parentCo
 }
 
 /**
- * Rejects every new parent link that would close a cycle, naming the cycle. A rejected row keeps
- * its stored parent, which may close another cycle, so this repeats until none is found.
+ * Links are accepted in file order until one would close a cycle: that one is rejected, naming
+ * the cycle; links already in the directory came first. An account has one parent, so cycles
+ * share no link, and the latest new link of each cycle is the one that closes it. A row whose
+ * link is rejected has no parent (as a first load of it would), so no stored link is left to
+ * close another cycle and one pass is enough.
  */
 export async function rejectCycles(tx: Tx, directoryId: number, parentColumn: string): Promise<void> {
-  for (;;) {
-    const rejected = await tx.query(
-      `with recursive edges as (
-        select a.external_id as child, a.parent_external_id as parent from accounts a
-        where a.directory_id = $1 and not a.is_deleted and a.parent_external_id is not null
-          and not exists (select 1 from chg_accounts s where s.external_id = a.external_id and (s.is_deleted or (${newLink('s')})))
-        union all
-        select external_id, parent_external_id from chg_accounts c where ${newLink('c')} and parent_external_id is not null
-      ), walk (start, node, path) as (
-        select external_id, parent_external_id, array[external_id, parent_external_id] from chg_accounts c
-        where ${newLink('c')} and parent_external_id is not null
-        union all
-        select w.start, e.parent, w.path || e.parent from walk w join edges e on e.child = w.node
-        where w.node <> w.start and not e.parent = any(w.path[2:])
-      ), cycles as (
-        select distinct on (start) start, array_to_string(path, ' > ') as path from walk where node = start order by start
-      )
-      update chg_accounts s set err_object = 'hierarchy', record_id = s.external_id, err_field = $2, err_code = 'HIERARCHY_CYCLE',
-        err_message = 'parent account ' || s.parent_external_id || ' would make a cycle: ' || cycles.path
-      from cycles where s.external_id = cycles.start and s.err_code is null
-      returning 1`,
-      [directoryId, parentColumn],
-    );
-    if (rejected.length === 0) return;
-  }
+  await tx.query(
+    `with recursive edges as (
+      select a.external_id as child, a.parent_external_id as parent, null::integer as line from accounts a
+      where a.directory_id = $1 and not a.is_deleted and a.parent_external_id is not null
+        and not exists (select 1 from chg_accounts s where s.external_id = a.external_id and (s.is_deleted or s.has_hierarchy))
+      union all
+      select external_id, parent_external_id, line from chg_accounts c where ${newLink('c')} and parent_external_id is not null
+    ), walk (start, node, path, lines) as (
+      select child, parent, array[child, parent], array[line] from edges where line is not null
+      union all
+      select w.start, e.parent, w.path || e.parent, w.lines || e.line from walk w join edges e on e.child = w.node
+      where w.node <> w.start and not e.parent = any(w.path[2:])
+    ), closing as (
+      select start, array_to_string(path, ' > ') as path from walk
+      where node = start and lines[1] = (select max(l) from unnest(lines) l)
+    )
+    update chg_accounts s set err_object = 'hierarchy', record_id = s.external_id, err_field = $2, err_code = 'HIERARCHY_CYCLE',
+      err_message = 'parent account ' || s.parent_external_id || ' would make a cycle: ' || closing.path
+    from closing where s.external_id = closing.start and s.err_code is null`,
+    [directoryId, parentColumn],
+  );
 }
 
-/** The parent an account keeps after a changed row (alias `s`) of it: a rejected link leaves the stored parent. */
-const nextParent = `case when ${newLink('s')} then s.parent_external_id else a.parent_external_id end`;
+/** The parent an account keeps after a changed row (alias `s`) of it: a rejected link leaves none, a deleted account its last. */
+const nextParent = `case when s.has_hierarchy and not s.is_deleted then (case when s.err_code is null then s.parent_external_id end) else a.parent_external_id end`;
 
 /**
  * What a user sees of a row is stamped with this run only when it changes; a row whose stored
@@ -118,7 +117,7 @@ const nextParent = `case when ${newLink('s')} then s.parent_external_id else a.p
 const stamp = (alias: string, visible: string) =>
   `updated_at = case when ${visible} then now() else ${alias}.updated_at end, last_run_id = case when ${visible} then $2 else ${alias}.last_run_id end`;
 
-/** Writes the changed accounts; a rejected parent link leaves the stored parent and no hash. */
+/** Writes the changed accounts; a rejected parent link leaves no parent and no hash. */
 export async function mergeAccounts(tx: Tx, directoryId: number, runId: number): Promise<void> {
   const visible = `(a.is_deleted <> s.is_deleted or (not s.is_deleted and (s.account_changed or a.parent_external_id is distinct from ${nextParent})))`;
   const hash = `case when s.err_code is null then s.source_hash end`;

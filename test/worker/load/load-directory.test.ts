@@ -229,11 +229,17 @@ describe('loadDirectory', () => {
       ]);
     });
 
-    it('refuses two accounts of one file that name each other as parent', async () => {
-      await writeCsv(dir, 'accounts.csv', [accountHeader, ['001X', 'false', 'X', '001Y'], ['001Y', 'false', 'Y', '001X']]);
-      const result = await load(db, { accounts: files.accounts! });
-      assert.deepEqual(result.counts.hierarchy, { ...zero, rejected: 2 });
-      assert.deepEqual((await runErrors(db, result.runId)).map((e) => [e.line, e.code]), [[2, 'HIERARCHY_CYCLE'], [3, 'HIERARCHY_CYCLE']]);
+    it('accepts links in file order and rejects only the one that closes the cycle, the same way on every run', async () => {
+      await writeCsv(dir, 'accounts.csv', [accountHeader, ['001X', 'false', 'X', '001Y'], ['001Y', 'false', 'Y', '001Z'], ['001Z', 'false', 'Z', '001X']]);
+      for (let run = 0; run < 2; run++) {
+        const result = await load(db, { accounts: files.accounts! });
+        assert.deepEqual(result.counts.hierarchy, run === 0 ? { ...zero, inserted: 2, rejected: 1 } : { ...zero, unchanged: 2, rejected: 1 });
+        assert.deepEqual((await runErrors(db, result.runId)).map((e) => [e.line, e.code, e.message]), [
+          [4, 'HIERARCHY_CYCLE', 'parent account 001X would make a cycle: 001Z > 001X > 001Y > 001Z'],
+        ]);
+        const links = await db.query('select external_id, parent_external_id from accounts order by 1');
+        assert.deepEqual(links.map((a) => [a.external_id, a.parent_external_id]), [['001X', '001Y'], ['001Y', '001Z'], ['001Z', null]]);
+      }
     });
   });
 
