@@ -93,6 +93,17 @@ class RecordReader {
     return value === '' ? null : value;
   }
 
+  /** A value kept as the source has it, spaces included; null when it is blank. */
+  kept(column: string): string | null {
+    const value = this.text(column);
+    return value.trim() === '' ? null : value;
+  }
+
+  /** A required value kept as the source has it, spaces included. */
+  keptRequired(column: string): string {
+    return this.kept(column) ?? this.reject(column, RowErrorCode.REQUIRED_VALUE, `${column} is empty`);
+  }
+
   required(column: string): string {
     return this.text(column).trim() || this.reject(column, RowErrorCode.REQUIRED_VALUE, `${column} is empty`);
   }
@@ -127,7 +138,7 @@ export function mapAccount(record: RawRecord, mapping: NonNullable<Mapping['acco
     // A deleted account's place in the hierarchy is deleted with it.
     if (hierarchy && isDeleted) row.parentExternalId = null;
     if (isDeleted) return { ok: true, row, warnings: [] };
-    row.displayName = r.required(f.displayName);
+    row.displayName = r.keptRequired(f.displayName);
     for (const definition of mapping.attributes) {
       const coerced = coerceAttribute(definition, r.text(definition.source));
       if (!coerced.ok) r.reject(definition.source, RowErrorCode.INVALID_ATTRIBUTE, `${definition.name}: ${coerced.message}`);
@@ -146,13 +157,13 @@ export function mapContact(record: RawRecord, mapping: NonNullable<Mapping['cont
     const isDeleted = r.boolean(f.isDeleted);
     const row: ContactRow = { line: record.origin.line, externalId, firstName: null, lastName: null, email: null, attributes: {}, isDeleted };
     if (isDeleted) return { ok: true, row, warnings: [] };
-    row.firstName = r.optional(f.firstName);
-    row.lastName = r.optional(f.lastName);
+    row.firstName = r.kept(f.firstName);
+    row.lastName = r.kept(f.lastName);
     row.email = r.optional(f.email);
     if (row.email !== null && (row.email.length > 254 || !emailPattern.test(row.email))) {
       r.reject(f.email, RowErrorCode.INVALID_EMAIL, `${f.email} "${row.email}" is not a valid email address`);
     }
-    for (const [name, column] of Object.entries(mapping.extra)) row.attributes[name] = r.optional(column);
+    for (const [name, column] of Object.entries(mapping.extra)) row.attributes[name] = r.kept(column);
     const warnings: RowError[] = [];
     if (roles) row.clientRole = clientRole(r, record, externalId, roles, warnings);
     return { ok: true, row, warnings };

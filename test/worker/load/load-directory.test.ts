@@ -271,6 +271,17 @@ describe('loadDirectory', () => {
     });
   });
 
+  describe('values with leading or trailing spaces', () => {
+    it('are stored as the source has them; only an email is trimmed', async () => {
+      await writeCsv(dir, 'accounts.csv', [accountHeader, ['001A', 'false', ' Acme Holding ', '']]);
+      await writeCsv(dir, 'contacts.csv', [contactHeader, ['003A', 'false', 'CEO', '001A', ' ada@acme.example ', ' Ada', 'Lovelace  ']]);
+      await load(db, { accounts: files.accounts!, contacts: files.contacts! });
+      const snapshot = await directorySnapshot(db);
+      assert.equal(snapshot.accounts[0]!.display_name, ' Acme Holding ');
+      assert.deepEqual([snapshot.contacts[0]!.first_name, snapshot.contacts[0]!.last_name, snapshot.contacts[0]!.email], [' Ada', 'Lovelace  ', 'ada@acme.example']);
+    });
+  });
+
   describe('custom account attributes', () => {
     const mapping: MappingInput = {
       ...titles,
