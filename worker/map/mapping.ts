@@ -47,14 +47,14 @@ export function resolveMapping(input: MappingInput, sources: Sources): Mapping {
       ? {
           fields: fields('contacts', input.contacts?.fields),
           extra: Object.fromEntries(
-            Object.entries(input.contacts?.extra ?? {}).map(([name, column]) => [name, columnOf('contacts', column, `contacts.extra.${name}`)]),
+            byName(input.contacts?.extra ?? {}).map(([name, column]) => [name, columnOf('contacts', column, `contacts.extra.${name}`)]),
           ),
         }
       : null,
     accounts: sources.accounts
       ? {
           fields: fields('accounts', input.accounts?.fields),
-          attributes: Object.entries(input.accounts?.attributes ?? {}).map(([name, a]) => ({
+          attributes: byName(input.accounts?.attributes ?? {}).map(([name, a]) => ({
             name,
             type: a.type,
             source: columnOf('accounts', a.source, `accounts.attributes.${name}`),
@@ -84,6 +84,14 @@ function valueMap<R extends string>(defaults: Readonly<Record<string, R>>, given
   const values = { ...defaults };
   for (const [value, role] of Object.entries(given ?? {})) values[roleKey(value)] = role;
   return values;
+}
+
+/**
+ * Named entries in name order: a record's hash covers its attributes in this order, so the same
+ * mapping hashes the same however its keys were ordered (a workflow's JSONB reorders them).
+ */
+function byName<V>(record: Readonly<Record<string, V>>): [string, V][] {
+  return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 function stripUndefined(record: Record<string, string | undefined> | undefined): Record<string, string> {

@@ -303,6 +303,17 @@ describe('loadDirectory', () => {
       ]);
     });
 
+    it('hashes a record the same whatever the order of the mapping keys, so a reload rewrites nothing', async () => {
+      await writeCsv(dir, 'accounts.csv', [[...accountHeader, 'Amount__c', 'Seats__c'], ['001A', 'false', 'Acme', '', '10.5', '3']]);
+      const hashes = () => db.query('select external_id, source_hash from accounts order by 1');
+      await load(db, { accounts: files.accounts! }, mapping);
+      const before = await hashes();
+      const reordered: MappingInput = { accounts: { attributes: { seats: { source: 'Seats__c', type: 'Integer' }, contractAmount: { source: 'Amount__c', type: 'Decimal' } } } };
+      const again = await load(db, { accounts: files.accounts! }, reordered);
+      assert.deepEqual(again.counts.accounts, { ...zero, unchanged: 1 });
+      assert.deepEqual(await hashes(), before);
+    });
+
     it('refuses to change an attribute type once created, and leaves the directory as it was', async () => {
       await writeCsv(dir, 'accounts.csv', [[...accountHeader, 'Amount__c', 'Seats__c'], ['001A', 'false', 'Acme', '', '10.5', '3']]);
       await load(db, { accounts: files.accounts! }, mapping);
