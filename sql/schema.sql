@@ -342,6 +342,7 @@ create table sync_run_counts (
   unchanged integer not null default 0,
   deleted integer not null default 0,
   rejected integer not null default 0,
+  skipped integer not null default 0,
   constraint sync_run_counts_object_check CHECK ((object = ANY (ARRAY['contacts'::text, 'accounts'::text, 'hierarchy'::text, 'clientRoles'::text, 'managementRoles'::text]))),
   constraint sync_run_counts_run_id_fkey FOREIGN KEY (run_id) REFERENCES sync_runs(id) ON DELETE CASCADE,
   constraint sync_run_counts_pkey PRIMARY KEY (run_id, object)

@@ -1,8 +1,8 @@
 import type { RawRecord, RawRecordError, SourceKind } from '../../core/records/source.ts';
 import { coerceAttribute, type AttributeValue } from '../../core/directory/attributes.ts';
-import type { Mapping } from './mapping.ts';
-import { roleKey, type ClientRole, type ManagementRole } from '../../core/directory/roles.ts';
-import { RowErrorCode, type DirectoryObject, type RowError } from './row-error.ts';
+import { mapValue, type Mapping } from './mapping.ts';
+import { SKIP, type ClientRole, type ManagementRole } from '../../core/directory/roles.ts';
+import { RowErrorCode, SKIPPED_VALUE, type DirectoryObject, type RowError } from './row-error.ts';
 
 /*
  * Pure mapping of one raw source record to directory rows, or to the reason it cannot be loaded.
@@ -80,7 +80,7 @@ class RecordReader {
     this.#recordId = recordId;
   }
 
-  reject(field: string | null, code: RowErrorCode, message: string): never {
+  reject(field: string | null, code: RowErrorCode | typeof SKIPPED_VALUE, message: string): never {
     throw new RowRejected({ object: this.#object, origin: this.#record.origin, recordId: this.#recordId(), field, code, message });
   }
 
@@ -172,14 +172,18 @@ export function mapContact(record: RawRecord, mapping: NonNullable<Mapping['cont
 
 /** A contact without an account, or whose title maps to no role, is still a contact: only its client role is left out, with a warning. */
 function clientRole(r: RecordReader, record: RawRecord, externalId: string, roles: NonNullable<Mapping['clientRoles']>, warnings: RowError[]): NonNullable<ContactRow['clientRole']> {
-  const warn = (field: string, code: RowErrorCode, message: string) => warnings.push({ object: 'clientRoles', origin: record.origin, recordId: externalId, field, code, message });
+  const warn = (field: string, code: RowErrorCode | typeof SKIPPED_VALUE, message: string) => warnings.push({ object: 'clientRoles', origin: record.origin, recordId: externalId, field, code, message });
   const accountExternalId = r.optional(roles.fields.accountExternalReferenceId);
   if (accountExternalId === null) {
     warn(roles.fields.accountExternalReferenceId, RowErrorCode.NO_ACCOUNT, `${roles.fields.accountExternalReferenceId} is empty: the contact loads without a client role`);
     return { accountExternalId, roleName: null };
   }
   const title = r.text(roles.fields.roleName);
-  const roleName = roles.values[roleKey(title)] ?? null;
+  const roleName = mapValue(roles, title);
+  if (roleName === SKIP) {
+    warn(roles.fields.roleName, SKIPPED_VALUE, `${roles.fields.roleName} "${title}" is mapped to SKIP`);
+    return { accountExternalId, roleName: null };
+  }
   if (roleName === null) warn(roles.fields.roleName, RowErrorCode.UNMAPPED_ROLE, `${roles.fields.roleName} "${title}" has no client role in the value mapping`);
   return { accountExternalId, roleName };
 }
@@ -197,10 +201,13 @@ export function mapManagementRole(record: RawRecord, mapping: NonNullable<Mappin
     const isDeleted = r.boolean(f.isDeleted);
     if (!emailPattern.test(userEmail)) r.reject(f.userEmail, RowErrorCode.INVALID_EMAIL, `${f.userEmail} "${userEmail}" is not a valid email address`);
     const roleText = r.text(f.roleName);
-    const roleName = mapping.values[roleKey(roleText)];
-    if (!roleName && !isDeleted) {
+    const roleName = mapValue(mapping, roleText);
+    if (!isDeleted && roleName === SKIP) r.reject(f.roleName, SKIPPED_VALUE, `${f.roleName} "${roleText}" is mapped to SKIP`);
+    if (!isDeleted && roleName === null) {
       r.reject(f.roleName, RowErrorCode.UNMAPPED_ROLE, `${f.roleName} "${roleText}" has no account management role in the value mapping`);
     }
-    return { ok: true, row: { line: record.origin.line, accountExternalId, userEmail, roleName: roleName ?? 'OTHER_ACCOUNT_TEAM_MEMBER', isDeleted }, warnings: [] };
+    // A deleted member needs no role of its own: the one stored stays beside its deletion.
+    const kept = roleName === null || roleName === SKIP ? 'OTHER_ACCOUNT_TEAM_MEMBER' : roleName;
+    return { ok: true, row: { line: record.origin.line, accountExternalId, userEmail, roleName: kept, isDeleted }, warnings: [] };
   });
 }

@@ -25,6 +25,13 @@ export const RowErrorCode = {
 } as const;
 export type RowErrorCode = (typeof RowErrorCode)[keyof typeof RowErrorCode];
 
+/**
+ * Not an error: a row whose value maps to SKIP is staged beside the row errors with this code, so
+ * the run counts it as skipped (and what its record said before is removed), but never saves it
+ * among the run's errors.
+ */
+export const SKIPPED_VALUE = 'SKIPPED_VALUE';
+
 /** Why one source row (or one object of it) was not loaded. */
 export type RowError = {
   object: DirectoryObject;

@@ -502,6 +502,37 @@ describe('loadDirectory', () => {
     });
   });
 
+  describe('a value mapped to SKIP', () => {
+    it('leaves its row out, counted as skipped, not as an error, and removes what it gave before', async () => {
+      await load(db, files);
+      await writeCsv(dir, 'contacts.csv', [contactHeader, ['003A', 'false', 'CEO', '001A', 'ada@acme.example', 'Ada', 'Lovelace']]);
+      await writeCsv(dir, 'team.csv', [teamHeader, ['001A', 'csm@seller.example', 'Customer Success Manager', 'false']]);
+      const mapping: MappingInput = {
+        clientRoles: { values: { CEO: 'SKIP' } },
+        managementRoles: { values: { 'Customer Success Manager': 'SKIP' } },
+      };
+      const result = await load(db, { contacts: files.contacts!, teamMembers: files.teamMembers! }, mapping);
+      assert.deepEqual(result.counts.clientRoles, { ...zero, deleted: 1, skipped: 1 });
+      assert.deepEqual(result.counts.managementRoles, { ...zero, skipped: 1 });
+      assert.deepEqual(await runErrors(db, result.runId), []);
+      const live = await db.query('select user_email from management_roles where not is_deleted order by 1');
+      assert.deepEqual(live.map((r) => r.user_email), ['owner@seller.example']);
+      const [ada] = await db.query(`select client_role from contacts where external_id = '003A'`);
+      assert.equal(ada!.client_role, null);
+    });
+
+    it('maps unlisted values to otherValues, and builtInValues: false leaves the built-in values out', async () => {
+      await writeCsv(dir, 'team.csv', [teamHeader, ['001A', 'owner@seller.example', 'Account Owner', 'false'], ['001A', 'rep@seller.example', 'Sales Rep', 'false']]);
+      const mapping: MappingInput = {
+        ...titles,
+        managementRoles: { values: { 'Account Owner': 'ACCOUNT_OWNER' }, otherValues: 'OTHER_ACCOUNT_TEAM_MEMBER', builtInValues: false },
+      };
+      await load(db, files, mapping);
+      const roles = await db.query('select user_email, role_name from management_roles order by 1');
+      assert.deepEqual(roles.map((r) => [r.user_email, r.role_name]), [['owner@seller.example', 'ACCOUNT_OWNER'], ['rep@seller.example', 'OTHER_ACCOUNT_TEAM_MEMBER']]);
+    });
+  });
+
   describe('a contact whose title has no client role mapped', () => {
     it('loads the contact and reports the role', async () => {
       await writeCsv(dir, 'contacts.csv', [contactHeader, ['003Z', 'false', 'Wizard', '001A', 'z@acme.example', 'Zed', 'Z']]);
