@@ -288,7 +288,7 @@ describe('loadDirectory', () => {
       accounts: { attributes: { contractAmount: { source: 'Amount__c', type: 'Decimal' }, seats: { source: 'Seats__c', type: 'Integer' } } },
     };
 
-    it('stores a Decimal exactly, digit for digit', async () => {
+    it('stores a Decimal exactly, digit for digit, in one text per value', async () => {
       await writeCsv(dir, 'accounts.csv', [
         [...accountHeader, 'Amount__c', 'Seats__c'],
         ['001A', 'false', 'Acme', '', '12345678901234.56', '1200'],
@@ -299,7 +299,7 @@ describe('loadDirectory', () => {
       const rows = await db.query(`select external_id, attributes->>'contractAmount' as amount, attributes->'seats' as seats from accounts order by 1`);
       assert.deepEqual(rows, [
         { external_id: '001A', amount: '12345678901234.56', seats: 1200 },
-        { external_id: '001B', amount: '0.10', seats: null },
+        { external_id: '001B', amount: '0.1', seats: null },
       ]);
     });
 
@@ -312,6 +312,16 @@ describe('loadDirectory', () => {
       const again = await load(db, { accounts: files.accounts! }, reordered);
       assert.deepEqual(again.counts.accounts, { ...zero, unchanged: 1 });
       assert.deepEqual(await hashes(), before);
+    });
+
+    it('takes a value spelled another way as unchanged', async () => {
+      await writeCsv(dir, 'accounts.csv', [[...accountHeader, 'Amount__c', 'Seats__c'], ['001A', 'false', 'Acme', '', '1.50', '007']]);
+      await load(db, { accounts: files.accounts! }, mapping);
+      await writeCsv(dir, 'accounts.csv', [[...accountHeader, 'Amount__c', 'Seats__c'], ['001A', 'false', 'Acme', '', '1.5', '+7']]);
+      const again = await load(db, { accounts: files.accounts! }, mapping);
+      assert.deepEqual(again.counts.accounts, { ...zero, unchanged: 1 });
+      const [row] = await db.query(`select attributes from accounts`);
+      assert.deepEqual(row!.attributes, { contractAmount: '1.5', seats: 7 });
     });
 
     it('refuses to change an attribute type once created, and leaves the directory as it was', async () => {
