@@ -311,9 +311,11 @@ create table sftp_loaded_files (
   modified_at timestamp with time zone not null,
   run_id bigint,
   loaded_at timestamp with time zone not null default now(),
+  directory_id bigint not null,
   constraint sftp_loaded_files_connection_id_fkey FOREIGN KEY (connection_id) REFERENCES sftp_connections(id) ON DELETE CASCADE,
+  constraint sftp_loaded_files_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES directories(id) ON DELETE CASCADE,
   constraint sftp_loaded_files_run_id_fkey FOREIGN KEY (run_id) REFERENCES sync_runs(id) ON DELETE SET NULL,
-  constraint sftp_loaded_files_pkey PRIMARY KEY (connection_id, path, size, modified_at)
+  constraint sftp_loaded_files_pkey PRIMARY KEY (connection_id, directory_id, path, size, modified_at)
 );
 
 create table surveys (
