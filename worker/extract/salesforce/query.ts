@@ -28,10 +28,16 @@ export async function countRecords(api: SalesforceApi, object: string, where: st
   return answer.totalSize;
 }
 
+/**
+ * A record's line is the one it would have in the Bulk CSV of the same query: its place in the
+ * object, after the header line; so a row error names the same line whichever API read it.
+ */
+const headerLines = 1;
+
 /** Records by REST query pages, each flattened to the select list's paths (`Parent.Id` read from `Parent: { Id }`). */
 export async function* restQuery(api: SalesforceApi, name: string, fields: readonly string[], soql: string): AsyncGenerator<SourceItem> {
   let path: string | undefined = `/queryAll?q=${encodeURIComponent(soql)}`;
-  let line = 0;
+  let line = headerLines;
   while (path) {
     const page = JSON.parse(await api.text(path, { 'sforce-query-options': 'batchSize=2000' })) as QueryResult;
     for (const record of page.records) yield { kind: 'record', origin: { source: name, line: ++line }, values: flatten(record, fields) };
@@ -74,7 +80,7 @@ export async function* bulkQuery(api: SalesforceApi, name: string, jobId: string
     wait = Math.min(wait * 1.5, 10_000);
   }
   let locator = '';
-  let line = 0;
+  let line = headerLines;
   do {
     const path = `/jobs/query/${jobId}/results?maxRecords=${tuning.bulkPageSize}${locator ? `&locator=${encodeURIComponent(locator)}` : ''}`;
     const attempts = api.attempts(`GET /jobs/query/${jobId}/results`);
