@@ -20,6 +20,7 @@ export async function mergeDirectory(tx: Tx, directoryId: number, runId: number,
     }
     await merge.mergeAccounts(tx, directoryId, runId);
     await merge.removeRejectedAccounts(tx, directoryId, runId);
+    await merge.detachFromGoneAccounts(tx, directoryId, runId);
     const counted = await merge.countAccountChanges(tx);
     changes.accounts = counted.accounts;
     if (mapping.hierarchy) changes.hierarchy = counted.hierarchy;
@@ -36,8 +37,9 @@ export async function mergeDirectory(tx: Tx, directoryId: number, runId: number,
     await merge.rejectUnknownTeamAccounts(tx, directoryId, mapping.managementRoles.fields.accountExternalReferenceId);
     await merge.stageChangedTeam(tx, directoryId);
     await merge.rejectExtraOwners(tx, directoryId, mapping.managementRoles.fields.roleName);
-    await merge.mergeManagementRoles(tx, directoryId, runId);
+    // Removed first: a role a losing owner row held makes room for the owner that wins.
     await merge.removeRejectedTeam(tx, directoryId, runId);
+    await merge.mergeManagementRoles(tx, directoryId, runId);
     changes.managementRoles = await merge.countTeamChanges(tx);
   }
   return changes;

@@ -78,31 +78,51 @@ export async function rejectUnknownParents(tx: Tx, directoryId: number, parentCo
 
 /**
  * Links are accepted in file order until one would close a cycle: that one is rejected, naming
- * the cycle; links already in the directory came first. An account has one parent, so cycles
- * share no link, and the latest new link of each cycle is the one that closes it. A row whose
- * link is rejected has no parent (as a first load of it would), so no stored link is left to
- * close another cycle and one pass is enough.
+ * the cycle. Every link the file holds is staged with its line (see `ranked`), and links of
+ * accounts the file does not name come first. An account has one parent, so cycles share no
+ * link, and the stored links alone make none: each cycle holds a new link, and is walked from it.
+ * Its latest link is rejected, whether new or stored; a row whose link is rejected has no parent
+ * (as a first load of it would), so one pass is enough.
  */
 export async function rejectCycles(tx: Tx, directoryId: number, parentColumn: string): Promise<void> {
   await tx.query(
-    `with recursive edges as (
+    `create temp table cycle_breaks on commit drop as
+    with recursive edges as (
       select a.external_id as child, a.parent_external_id as parent, null::integer as line from accounts a
       where a.directory_id = $1 and not a.is_deleted and a.parent_external_id is not null
-        and not exists (select 1 from chg_accounts s where s.external_id = a.external_id and (s.is_deleted or s.has_hierarchy))
+        and not exists (select 1 from stg_accounts s where s.err_code is null and s.external_id = a.external_id)
       union all
       select external_id, parent_external_id, line from chg_accounts c where ${newLink('c')} and parent_external_id is not null
+      union all
+      select s.external_id, s.parent_external_id, s.line from stg_accounts s
+      where s.err_code is null and s.has_hierarchy and not s.is_deleted and s.parent_external_id is not null
+        and not exists (select 1 from chg_accounts c where c.external_id = s.external_id)
     ), walk (start, node, path, lines) as (
-      select child, parent, array[child, parent], array[line] from edges where line is not null
+      select child, parent, array[child, parent], array[line] from edges e
+      where exists (select 1 from chg_accounts c where c.external_id = e.child and c.line = e.line)
       union all
       select w.start, e.parent, w.path || e.parent, w.lines || e.line from walk w join edges e on e.child = w.node
       where w.node <> w.start and not e.parent = any(w.path[2:])
     ), closing as (
-      select start, array_to_string(path, ' > ') as path from walk
-      where node = start and lines[1] = (select max(l) from unnest(lines) l)
+      select path, array_position(lines, (select max(l) from unnest(lines) l)) as k from walk where node = start
     )
-    update chg_accounts s set err_object = 'hierarchy', record_id = s.external_id, err_field = $2, err_code = 'HIERARCHY_CYCLE',
-      err_message = 'parent account ' || s.parent_external_id || ' would make a cycle: ' || closing.path
-    from closing where s.external_id = closing.start and s.err_code is null`,
+    select distinct on (path[k]) path[k] as child, array_to_string(path[k:array_length(path, 1) - 1] || path[1:k], ' > ') as cycle from closing`,
+    [directoryId],
+  );
+  const message = `'parent account ' || s.parent_external_id || ' would make a cycle: ' || b.cycle`;
+  await tx.query(
+    `update chg_accounts s set err_object = 'hierarchy', record_id = s.external_id, err_field = $1, err_code = 'HIERARCHY_CYCLE', err_message = ${message}
+    from cycle_breaks b where s.external_id = b.child and s.err_code is null`,
+    [parentColumn],
+  );
+  // A stored link that closes a cycle now (a link earlier in the file changed) is rejected as a change of its account.
+  await tx.query(
+    `insert into chg_accounts
+    select s.line, s.external_id, s.display_name, s.attributes, false, true, s.parent_external_id, s.source_hash, s.source,
+      true, false, a.parent_external_id, false, 'hierarchy', s.external_id, $2, 'HIERARCHY_CYCLE', ${message}
+    from cycle_breaks b join stg_accounts s on s.external_id = b.child and s.err_code is null
+      join accounts a on a.directory_id = $1 and a.external_id = s.external_id
+    where not exists (select 1 from chg_accounts c where c.external_id = b.child)`,
     [directoryId, parentColumn],
   );
 }
@@ -298,39 +318,44 @@ export async function stageChangedTeam(tx: Tx, directoryId: number): Promise<voi
 }
 
 /**
- * At most one ACCOUNT_OWNER per account, and the first imported wins: an owner already in the
- * directory (and not changed by this run) beats the file, and within the file the earliest line wins.
+ * At most one ACCOUNT_OWNER per account, and the first in file order wins: every owner row the
+ * file holds is staged with its line (see `ranked`), and an owner in the directory that the file
+ * does not name comes first. A losing owner row that did not change is rejected as a change of
+ * its key, so the role it gave is removed as a fresh load would never have given it.
  */
 export async function rejectExtraOwners(tx: Tx, directoryId: number, roleColumn: string): Promise<void> {
-  await reject(
-    tx,
-    'chg_team',
-    {
-      object: 'managementRoles',
-      recordId: `s.account_external_id || '/' || s.user_email`,
-      field: roleColumn,
-      code: 'DUPLICATE_ACCOUNT_OWNER',
-      message: `'account ' || s.account_external_id || ' already has an ACCOUNT_OWNER: ' || extra.owner || ' ' || extra.why || '; skipped'`,
-      from: `(
-        with owners as (
-          select o.line, o.account_external_id, o.user_email,
-            first_value(o.user_email) over w as first_email, first_value(o.line) over w as first_line
-          from chg_team o where o.err_code is null and not o.is_deleted and o.role_name = 'ACCOUNT_OWNER'
-          window w as (partition by o.account_external_id order by o.line)
-        ), stored as (
-          select r.account_external_id, r.user_email from management_roles r
-          where r.directory_id = $1 and r.role_name = 'ACCOUNT_OWNER' and not r.is_deleted
-            and not exists (select 1 from chg_team c where c.err_code is null and c.account_external_id = r.account_external_id
-              and c.user_email = r.user_email)
-        )
-        select o.line, coalesce(st.user_email, o.first_email) as owner,
-          case when st.user_email is not null then 'is already in the directory' else 'comes first, on line ' || o.first_line end as why
-        from owners o left join stored st on st.account_external_id = o.account_external_id
-        where (st.user_email is not null and st.user_email <> o.user_email) or (st.user_email is null and o.line <> o.first_line)
-      ) extra`,
-      where: 's.line = extra.line',
-    },
+  await tx.query(
+    `create temp table owner_breaks on commit drop as
+    with ranked as (
+      select s.line, s.account_external_id, s.user_email,
+        first_value(s.user_email) over w as first_email, first_value(s.line) over w as first_line
+      from stg_team s where s.err_code is null and not s.is_deleted and s.role_name = 'ACCOUNT_OWNER'
+      window w as (partition by s.account_external_id order by s.line)
+    ), kept as (
+      select r.account_external_id, r.user_email from management_roles r
+      where r.directory_id = $1 and r.role_name = 'ACCOUNT_OWNER' and not r.is_deleted
+        and not exists (select 1 from stg_team s where s.err_code is null and s.account_external_id = r.account_external_id and s.user_email = r.user_email)
+    )
+    select o.line, coalesce(k.user_email, o.first_email) as owner,
+      case when k.user_email is not null then 'is already in the directory' else 'comes first, on line ' || o.first_line end as why
+    from ranked o left join kept k on k.account_external_id = o.account_external_id
+    where k.user_email is not null or o.line <> o.first_line`,
     [directoryId],
+  );
+  const message = `'account ' || s.account_external_id || ' already has an ACCOUNT_OWNER: ' || b.owner || ' ' || b.why || '; skipped'`;
+  await tx.query(
+    `update chg_team s set err_object = 'managementRoles', record_id = s.account_external_id || '/' || s.user_email, err_field = $1,
+      err_code = 'DUPLICATE_ACCOUNT_OWNER', err_message = ${message}
+    from owner_breaks b where s.line = b.line and s.err_code is null`,
+    [roleColumn],
+  );
+  await tx.query(
+    `insert into chg_team
+    select s.line, s.account_external_id, s.user_email, s.role_name, false, s.source_hash, s.source, true, false, false,
+      'managementRoles', s.account_external_id || '/' || s.user_email, $1, 'DUPLICATE_ACCOUNT_OWNER', ${message}
+    from owner_breaks b join stg_team s on s.line = b.line and s.err_code is null
+    where not exists (select 1 from chg_team c where c.line = b.line)`,
+    [roleColumn],
   );
 }
 
@@ -395,4 +420,26 @@ export async function removeRejectedTeam(tx: Tx, directoryId: number, runId: num
   // A team member's record id is "<account>/<email>"; an account id holds no "/".
   const key = `d.account_external_id = split_part(s.record_id, '/', 1) and d.user_email = substr(s.record_id, length(split_part(s.record_id, '/', 1)) + 2)`;
   await removeRejected(tx, directoryId, runId, { target: 'management_roles', errors: ['stg_team', 'chg_team'], object: 'managementRoles', key, what: 'the role' });
+}
+
+/**
+ * What pointed at an account this run deleted or removed goes as a fresh load would leave it:
+ * child accounts lose their parent, contacts their account and client role, and the account's
+ * team its roles. They keep no hash, so the next run checks their rows again and reports them.
+ */
+export async function detachFromGoneAccounts(tx: Tx, directoryId: number, runId: number): Promise<void> {
+  const gone = `select external_id from chg_accounts where is_deleted and not was_deleted
+    union all select record_id from stg_accounts where err_object = 'accounts' and err_code <> 'DUPLICATE_RECORD'`;
+  await tx.query(
+    `with children as (
+      update accounts set parent_external_id = null, source_hash = null, updated_at = now(), last_run_id = $2
+      where directory_id = $1 and not is_deleted and parent_external_id in (${gone})
+    ), contacts as (
+      update contacts set account_external_id = null, client_role = null, source_hash = null, updated_at = now(), last_run_id = $2
+      where directory_id = $1 and not is_deleted and account_external_id in (${gone})
+    )
+    update management_roles set is_deleted = true, source_hash = null, updated_at = now(), last_run_id = $2
+    where directory_id = $1 and not is_deleted and account_external_id in (${gone})`,
+    [directoryId, runId],
+  );
 }

@@ -282,6 +282,20 @@ describe('loadDirectory', () => {
     });
   });
 
+  describe('an ACCOUNT_OWNER earlier in the file than the stored one', () => {
+    it('wins as it would on a fresh load, and the later owner is removed', async () => {
+      await writeCsv(dir, 'team.csv', [teamHeader, ['001A', 'rep@seller.example', 'Sales Rep', 'false'], ['001A', 'owner@seller.example', 'Account Owner', 'false']]);
+      await load(db, files);
+      await writeCsv(dir, 'team.csv', [teamHeader, ['001A', 'rep@seller.example', 'Account Owner', 'false'], ['001A', 'owner@seller.example', 'Account Owner', 'false']]);
+      const result = await load(db, { teamMembers: files.teamMembers! });
+      assert.deepEqual((await runErrors(db, result.runId)).map((e) => [e.line, e.code, e.message]), [
+        [3, 'DUPLICATE_ACCOUNT_OWNER', 'account 001A already has an ACCOUNT_OWNER: rep@seller.example comes first, on line 2; skipped; the role stored before is removed'],
+      ]);
+      const live = await db.query('select user_email, role_name from management_roles where not is_deleted order by 1');
+      assert.deepEqual(live, [{ user_email: 'rep@seller.example', role_name: 'ACCOUNT_OWNER' }]);
+    });
+  });
+
   describe('custom account attributes', () => {
     const mapping: MappingInput = {
       ...titles,
