@@ -11,18 +11,21 @@ import { runSync } from '../worker/jobs/run-sync.ts';
 import type { SyncDeps } from '../worker/jobs/sync-job.ts';
 import { csvDialectShape } from '../core/records/csv-source.ts';
 import { describeIssues } from '../core/errors.ts';
-import { importResponses } from '../core/surveys/import-responses.ts';
+import { readFile } from 'node:fs/promises';
+import { importResponses, parseResponseMapping } from '../core/surveys/import-responses.ts';
 import { formatRunReport } from '../worker/load/run-report.ts';
 import { salesforceObjects as objectFields } from '../core/connections/salesforce-objects.ts';
 import type { SourceKind } from '../core/records/source.ts';
 import { runCommand } from './command.ts';
 
 const usage = `usage: npm run load -- [--accounts FILE] [--contacts FILE] [--team-members FILE]
-                     [--mapping FILE.json] [--mailing-list NAME] [--directory ID] [--responses FILE]
+                     [--mapping FILE.json] [--mailing-list NAME] [--directory ID]
+                     [--responses FILE [--responses-mapping FILE.json]]
                      [--encoding utf-8|latin1] [--delimiter CHAR]
 At least one file. Column names follow Salesforce exports (Id, Name, Parent.Id, Account.Id, User.Email, ...).
 --encoding (utf-8 by default) and --delimiter (a comma by default) apply to every file read.
---responses imports NPS answers: Contact.Id, Account.Id (optional), Score (0-10), Comment, Responded_At.
+--responses imports NPS answers: Contact.Id, Account.Id (optional), Score (0-10), Comment, Responded_At;
+--responses-mapping names other columns and a time format: {"score": "NPS", "dateFormat": "DD/MM/YYYY"}.
 With --sftp-connection ID the files are paths or patterns (exports/contacts_*.csv: the newest match)
 on that server; --archive FOLDER moves them there after the load, --force loads a file loaded before.
 With --salesforce-connection ID the objects (--objects accounts,contacts,teamMembers: all three by
@@ -39,6 +42,7 @@ const options = {
   'mailing-list': { type: 'string' },
   directory: { type: 'string', default: '1' },
   responses: { type: 'string' },
+  'responses-mapping': { type: 'string' },
   encoding: { type: 'string' },
   delimiter: { type: 'string' },
   'sftp-connection': { type: 'string' },
@@ -97,7 +101,10 @@ await runCommand('load', async (runtime) => {
   if (fromSalesforce && (await loadFromSalesforce(runtime, deps)) !== 0) return 1;
   if (directoryFiles && (await loadDirectoryFiles(runtime, deps)) !== 0) return 1;
   if (args.responses) {
-    const imported = await importResponses(runtime.db, directoryId, await openCsvFile(args.responses, 'the NPS responses file', { ...csv.data, maxFieldBytes: deps.maxCsvFieldBytes }));
+    const file = args['responses-mapping'];
+    const mapping = file ? parseResponseMapping(JSON.parse(await readFile(file, 'utf8')), file) : {};
+    const source = await openCsvFile(args.responses, 'the NPS responses file', { ...csv.data, maxFieldBytes: deps.maxCsvFieldBytes });
+    const imported = await importResponses(runtime.db, directoryId, source, mapping);
     console.log(`\nNPS responses: ${imported.inserted} imported, ${imported.unchanged} already there, ${imported.rejected} rejected.`);
     for (const e of imported.errors) console.log(`  line ${e.line}${e.field ? ` (${e.field})` : ''}: ${e.message}`);
   }

@@ -324,9 +324,11 @@ create table sftp_loaded_files (
   modified_at timestamp with time zone not null,
   run_id bigint,
   loaded_at timestamp with time zone not null default now(),
+  directory_id bigint not null,
   constraint sftp_loaded_files_connection_id_fkey FOREIGN KEY (connection_id) REFERENCES sftp_connections(id) ON DELETE CASCADE,
+  constraint sftp_loaded_files_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES directories(id) ON DELETE CASCADE,
   constraint sftp_loaded_files_run_id_fkey FOREIGN KEY (run_id) REFERENCES sync_runs(id) ON DELETE SET NULL,
-  constraint sftp_loaded_files_pkey PRIMARY KEY (connection_id, path, size, modified_at)
+  constraint sftp_loaded_files_pkey PRIMARY KEY (connection_id, directory_id, path, size, modified_at)
 );
 
 create table sign_up_tokens (
@@ -366,6 +368,7 @@ create table sync_run_counts (
   unchanged integer not null default 0,
   deleted integer not null default 0,
   rejected integer not null default 0,
+  skipped integer not null default 0,
   constraint sync_run_counts_object_check CHECK ((object = ANY (ARRAY['contacts'::text, 'accounts'::text, 'hierarchy'::text, 'clientRoles'::text, 'managementRoles'::text]))),
   constraint sync_run_counts_run_id_fkey FOREIGN KEY (run_id) REFERENCES sync_runs(id) ON DELETE CASCADE,
   constraint sync_run_counts_pkey PRIMARY KEY (run_id, object)

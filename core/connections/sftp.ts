@@ -76,19 +76,19 @@ export async function findSftpCredentials(db: Queryable, box: SecretBox, id: num
 
 export type RemoteFile = { path: string; size: number; modifiedAt: Date };
 
-/** Whether this very file (same path, size and modification time) was loaded before. */
-export async function wasLoaded(db: Queryable, connectionId: number, file: RemoteFile): Promise<boolean> {
+/** Whether this very file (same path, size and modification time) was loaded before into this directory. */
+export async function wasLoaded(db: Queryable, connectionId: number, directoryId: number, file: RemoteFile): Promise<boolean> {
   const rows = await db.query(
-    'select 1 from sftp_loaded_files where connection_id = $1 and path = $2 and size = $3 and modified_at = $4',
-    [connectionId, file.path, file.size, file.modifiedAt],
+    'select 1 from sftp_loaded_files where connection_id = $1 and directory_id = $2 and path = $3 and size = $4 and modified_at = $5',
+    [connectionId, directoryId, file.path, file.size, file.modifiedAt],
   );
   return rows.length > 0;
 }
 
-export async function recordLoaded(db: Queryable, connectionId: number, file: RemoteFile, runId: number): Promise<void> {
+export async function recordLoaded(db: Queryable, connectionId: number, directoryId: number, file: RemoteFile, runId: number): Promise<void> {
   await db.query(
-    `insert into sftp_loaded_files (connection_id, path, size, modified_at, run_id) values ($1, $2, $3, $4, $5)
+    `insert into sftp_loaded_files (connection_id, directory_id, path, size, modified_at, run_id) values ($1, $2, $3, $4, $5, $6)
      on conflict do nothing`,
-    [connectionId, file.path, file.size, file.modifiedAt, runId],
+    [connectionId, directoryId, file.path, file.size, file.modifiedAt, runId],
   );
 }

@@ -35,9 +35,10 @@ export function coerceAttribute(definition: AttributeDefinition, raw: string): C
       return { ok: true, value: n };
     }
     case 'Decimal':
-      // decimal.js keeps every digit, and the source's scale is kept too: 1500.50 stays 1500.50.
+      // decimal.js keeps every digit; one value has one text (1.50, 1.5 and 15E-1 are 1.5), so a
+      // source that spells it another way (a Bulk CSV, a REST number) changes nothing.
       if (!decimalPattern.test(text)) return fail(text, 'a Decimal');
-      return { ok: true, value: new Decimal(text).toFixed(/[eE]/.test(text) ? undefined : (text.split('.')[1]?.length ?? 0)) };
+      return { ok: true, value: new Decimal(text).toFixed() };
     case 'Enum':
       if (!definition.values?.includes(text)) {
         return { ok: false, message: `value "${text}" is not one of ${definition.values?.map((v) => `"${v}"`).join(', ')}` };

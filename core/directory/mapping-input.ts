@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AppError, ErrorCode, describeIssues } from '../errors.ts';
 import type { SourceKind } from '../records/source.ts';
 import { AttributeType } from './attributes.ts';
-import { ClientRole, ManagementRole } from './roles.ts';
+import { ClientRole, ManagementRole, SKIP } from './roles.ts';
 
 /**
  * The source column behind each directory field, per directory object, as SPEC.md's defaults.
@@ -50,6 +50,16 @@ const attributeSchema = z
   })
   .refine((a) => (a.type === 'Enum') === (a.values !== undefined), { message: 'values are required for Enum and only for Enum' });
 
+/**
+ * A value mapping: `values` maps source values to roles (or SKIP) on top of the built-in ones,
+ * which `builtInValues: false` leaves out whole; `otherValues` is the role (or SKIP) of any value
+ * not listed, which otherwise is reported as unmapped.
+ */
+const valueMapping = <R extends string>(roles: readonly R[]) => {
+  const value = z.enum([...roles, SKIP]);
+  return { values: z.record(z.string(), value).optional(), otherValues: value.optional(), builtInValues: z.boolean().optional() };
+};
+
 /** A mapping file: every part optional; what is left out takes SPEC.md's defaults. */
 export const mappingInputSchema = z.strictObject({
   contacts: z.strictObject({ fields: fieldsOf('contacts'), extra: z.record(attributeName, z.string().min(1)).optional() }).optional(),
@@ -58,7 +68,7 @@ export const mappingInputSchema = z.strictObject({
   clientRoles: z
     .union([
       z.literal(false),
-      z.strictObject({ fields: fieldsOf('clientRoles'), values: z.record(z.string(), z.enum(Object.values(ClientRole))).optional() }),
+      z.strictObject({ fields: fieldsOf('clientRoles'), ...valueMapping(Object.values(ClientRole)) }),
     ])
     .optional(),
   managementRoles: z
@@ -66,7 +76,7 @@ export const mappingInputSchema = z.strictObject({
       z.literal(false),
       z.strictObject({
         fields: fieldsOf('managementRoles'),
-        values: z.record(z.string(), z.enum(Object.values(ManagementRole))).optional(),
+        ...valueMapping(Object.values(ManagementRole)),
       }),
     ])
     .optional(),

@@ -22,6 +22,10 @@ export const ManagementRole = {
 } as const;
 export type ManagementRole = (typeof ManagementRole)[keyof typeof ManagementRole];
 
+/** A value mapped to SKIP leaves its row out: counted as skipped, not an error. */
+export const SKIP = 'SKIP';
+export type Skip = typeof SKIP;
+
 /** Value mappings are matched on trimmed, case-insensitive text, so "Account Owner" and "account owner" are one value. */
 export function roleKey(value: string): string {
   return value.trim().toLowerCase();

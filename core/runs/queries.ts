@@ -5,7 +5,8 @@ import type { Queryable } from '../db.ts';
 import { toPage, type Page, type PagedRows, type Window } from '../page.ts';
 
 const count = z.number().int();
-const objectCountsSchema = z.object({ inserted: count, updated: count, unchanged: count, deleted: count, rejected: count });
+/** `skipped` (rows whose value maps to SKIP) is there only when a run skipped some. */
+const objectCountsSchema = z.object({ inserted: count, updated: count, unchanged: count, deleted: count, rejected: count, skipped: count.optional() });
 export type ObjectCounts = z.infer<typeof objectCountsSchema>;
 
 /** A run as the API shows it. */
@@ -47,8 +48,8 @@ const runColumns = `
   r.error_code as "errorCode", r.error_message as "errorMessage", r.started_at as "startedAt", r.finished_at as "finishedAt",
   r.workflow_id::int as "workflowId", r.workflow_version as "workflowVersion", r.api_calls as "apiCalls", r.progress,
   coalesce((
-    select json_object_agg(c.object, json_build_object('inserted', c.inserted, 'updated', c.updated, 'unchanged', c.unchanged,
-        'deleted', c.deleted, 'rejected', c.rejected)
+    select json_object_agg(c.object, json_strip_nulls(json_build_object('inserted', c.inserted, 'updated', c.updated, 'unchanged', c.unchanged,
+        'deleted', c.deleted, 'rejected', c.rejected, 'skipped', nullif(c.skipped, 0)))
       order by array_position(array['accounts', 'hierarchy', 'contacts', 'clientRoles', 'managementRoles'], c.object))
     from sync_run_counts c where c.run_id = r.id
   ), '{}') as counts,

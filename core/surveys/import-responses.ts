@@ -1,12 +1,62 @@
 import { z } from 'zod';
 import { copyLine, type Db, type Tx } from '../db.ts';
-import { AppError, ErrorCode } from '../errors.ts';
+import { AppError, ErrorCode, describeIssues } from '../errors.ts';
 import type { RecordSource } from '../records/source.ts';
 import { coerceAttribute } from '../directory/attributes.ts';
 import { headerShown } from '../records/source.ts';
 
-/** Where an imported NPS history puts each value: Salesforce-export-shaped column names. */
-const columns = { contact: 'Contact.Id', account: 'Account.Id', score: 'Score', comment: 'Comment', respondedAt: 'Responded_At' } as const;
+/** Where an imported NPS history puts each value, by default: Salesforce-export-shaped column names. */
+export const defaultResponseColumns = { contactId: 'Contact.Id', accountId: 'Account.Id', score: 'Score', comment: 'Comment', respondedAt: 'Responded_At' } as const;
+
+/**
+ * A history's own column names for each value (the defaults for those left out), and the format
+ * of its times when they are not ISO 8601: YYYY, MM, DD, HH, mm and ss stand for their digits,
+ * anything else for itself (e.g. "DD/MM/YYYY HH:mm"); such a time is UTC.
+ */
+export const responseMappingSchema = z.strictObject({
+  ...Object.fromEntries(Object.keys(defaultResponseColumns).map((k) => [k, z.string().min(1).optional()])) as Record<keyof typeof defaultResponseColumns, z.ZodOptional<z.ZodString>>,
+  dateFormat: z.string().regex(/YYYY/, 'a format with YYYY, MM and DD').regex(/MM/).regex(/DD/).optional(),
+});
+export type ResponseMapping = z.infer<typeof responseMappingSchema>;
+
+/** Parses a response mapping (a file's JSON, or an API request's query), naming each invalid path. */
+export function parseResponseMapping(json: unknown, origin: string): ResponseMapping {
+  const parsed = responseMappingSchema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  throw new AppError(ErrorCode.BAD_REQUEST, `response mapping ${origin} is invalid: ${describeIssues(parsed.error, '(root)')}`);
+}
+
+type Columns = { contact: string; account: string; score: string; comment: string; respondedAt: string };
+
+function columnsOf(mapping: ResponseMapping): Columns {
+  const d = defaultResponseColumns;
+  return {
+    contact: mapping.contactId ?? d.contactId,
+    account: mapping.accountId ?? d.accountId,
+    score: mapping.score ?? d.score,
+    comment: mapping.comment ?? d.comment,
+    respondedAt: mapping.respondedAt ?? d.respondedAt,
+  };
+}
+
+/** A reader of times in `format` to ISO 8601 text, or null when one does not match it. */
+function timeReader(format: string | undefined): (text: string) => string | null {
+  if (format === undefined) return (text) => text;
+  const tokens = ['YYYY', 'MM', 'DD', 'HH', 'mm', 'ss'] as const;
+  const order: (typeof tokens)[number][] = [];
+  const pattern = format.replace(/YYYY|MM|DD|HH|mm|ss|[.*+?^${}()|[\]\\]/g, (part) => {
+    if (!(tokens as readonly string[]).includes(part)) return `\\${part}`;
+    order.push(part as (typeof tokens)[number]);
+    return part === 'YYYY' ? '(\\d{4})' : '(\\d{1,2})';
+  });
+  const regex = new RegExp(`^${pattern}$`);
+  return (text) => {
+    const m = regex.exec(text);
+    if (!m) return null;
+    const part = (token: (typeof tokens)[number]) => (order.includes(token) ? m[order.indexOf(token) + 1]!.padStart(2, '0') : '00');
+    return `${part('YYYY')}-${part('MM')}-${part('DD')}T${part('HH')}:${part('mm')}:${part('ss')}Z`;
+  };
+}
 
 export const responseImportSchema = z.object({
   inserted: z.number().int(),
@@ -24,7 +74,8 @@ const shownErrors = 100;
  * one transaction. The contact must be in the directory; an empty account means the contact's
  * own. A response already imported (same contact and time) is left as it is.
  */
-export async function importResponses(db: Db, directoryId: number, source: RecordSource): Promise<ResponseImport> {
+export async function importResponses(db: Db, directoryId: number, source: RecordSource, mapping: ResponseMapping = {}): Promise<ResponseImport> {
+  const columns = columnsOf(mapping);
   const missing = [columns.contact, columns.score, columns.respondedAt].filter((c) => !source.columns.includes(c));
   if (missing.length > 0) {
     const shown = headerShown(source.columns, Object.values(columns));
@@ -34,8 +85,8 @@ export async function importResponses(db: Db, directoryId: number, source: Recor
     await tx.query(`create temp table stg_responses (
       line integer not null, contact_external_id text, account_external_id text, score smallint, comment text,
       responded_at timestamptz, err_field text, err_message text) on commit drop`);
-    await tx.copyIn('copy stg_responses from stdin', stageResponses(source));
-    await rejectUnknown(tx, directoryId);
+    await tx.copyIn('copy stg_responses from stdin', stageResponses(source, columns, mapping.dateFormat));
+    await rejectUnknown(tx, directoryId, columns);
     const [counts] = await tx.query<{ inserted: number; valid: number }>(
       `with inserted as (
         insert into nps_responses (directory_id, contact_external_id, account_external_id, score, comment, responded_at)
@@ -60,7 +111,7 @@ export async function importResponses(db: Db, directoryId: number, source: Recor
 }
 
 /** Completes each response's account from its contact, and rejects what the directory does not know. */
-async function rejectUnknown(tx: Tx, directoryId: number): Promise<void> {
+async function rejectUnknown(tx: Tx, directoryId: number, columns: Columns): Promise<void> {
   await tx.query(
     `update stg_responses s set account_external_id = coalesce(s.account_external_id, c.account_external_id)
      from contacts c where s.err_message is null and c.directory_id = $1 and c.external_id = s.contact_external_id`,
@@ -79,7 +130,8 @@ async function rejectUnknown(tx: Tx, directoryId: number): Promise<void> {
   );
 }
 
-async function* stageResponses(source: RecordSource): AsyncGenerator<string> {
+async function* stageResponses(source: RecordSource, columns: Columns, dateFormat: string | undefined): AsyncGenerator<string> {
+  const readTime = timeReader(dateFormat);
   let batch = '';
   for await (const item of source.items) {
     const line = item.origin.line;
@@ -90,7 +142,10 @@ async function* stageResponses(source: RecordSource): AsyncGenerator<string> {
     const value = (column: string) => (item.values[column] ?? '').trim();
     const fail = (field: string, message: string) => copyLine([line, null, null, null, null, null, field, message]);
     const score = value(columns.score);
-    const respondedAt = coerceAttribute({ name: columns.respondedAt, type: 'DateTime' }, value(columns.respondedAt));
+    const time = value(columns.respondedAt);
+    const iso = time === '' ? '' : readTime(time);
+    const respondedAt =
+      iso === null ? { ok: false as const, message: `value "${time}" is not a time in the format ${dateFormat}` } : coerceAttribute({ name: columns.respondedAt, type: 'DateTime' }, iso);
     if (value(columns.contact) === '') batch += fail(columns.contact, `${columns.contact} is empty`);
     else if (!/^(10|[0-9])$/.test(score)) batch += fail(columns.score, `${columns.score} "${score}" is not a whole number from 0 to 10`);
     else if (!respondedAt.ok || respondedAt.value === null) {

@@ -23,6 +23,8 @@ const extractSftp = z.strictObject({
   path: z.string().min(1).optional(),
   pattern: z.string().min(1).optional(),
   archiveFolder: z.string().min(1).optional(),
+  /** Loads the file even when the same file (path, size, time) was loaded before into the directory. */
+  force: z.boolean().optional(),
   ...csvDialectShape,
 });
 /** One object of a connected Salesforce org: its fields (the required ones kept), a list view, a full resync. */

@@ -5,7 +5,7 @@ import { outboxMessageSchema } from '../../core/outbox.ts';
 import { pageSchema } from '../../core/page.ts';
 import { rowErrorSchema, runSummarySchema } from '../../core/runs/queries.ts';
 import { distributionSummarySchema, recipientProblemSchema } from '../../core/surveys/distributions.ts';
-import { responseImportSchema } from '../../core/surveys/import-responses.ts';
+import { responseImportSchema, responseMappingSchema } from '../../core/surveys/import-responses.ts';
 import { surveyInputSchema, surveySchema } from '../../core/surveys/queries.ts';
 import { storedResponseSchema } from '../../core/surveys/responses.ts';
 import { workflowDefinitionSchema } from '../../core/workflows/definition.ts';
@@ -121,7 +121,9 @@ export const adminOperations: Operation[] = [
   },
   {
     ...admin, method: 'post', path: '/api/responses', tag: 'Surveys', summary: 'Imports an NPS history, CSV, NDJSON or JSON (at most 20 MB), in one transaction',
-    query: z.object({ directory: z.string().regex(/^[1-9]\d*$/).optional().describe('the directory the CSV or NDJSON rows belong to (default 1)') }),
+    query: responseMappingSchema
+      .extend({ directory: z.string().regex(/^[1-9]\d*$/).optional().describe('the directory the CSV or NDJSON rows belong to (default 1)') })
+      .describe('a CSV body\'s own column names per value, and the time format of any body (e.g. DD/MM/YYYY HH:mm)'),
     // Each JSON item is checked on its own: a bad one is a rejected row, not a refused request.
     body: {
       'text/csv': z.string().describe('columns Contact.Id, Account.Id, Score, Comment, Responded_At'),

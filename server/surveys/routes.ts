@@ -10,7 +10,7 @@ import { createSurvey, findSurvey, listSurveys, updateSurvey } from '../../core/
 import { listSurveyResponses } from '../../core/surveys/responses.ts';
 import { csvSource } from '../../core/records/csv-source.ts';
 import type { Origin, RecordSource, SourceItem } from '../../core/records/source.ts';
-import { importResponses } from '../../core/surveys/import-responses.ts';
+import { importResponses, parseResponseMapping } from '../../core/surveys/import-responses.ts';
 import { idParam, pageQuery, parseQuery } from '../query-params.ts';
 
 export const distributionsQuery = z.object({ survey: z.string().regex(/^[1-9]\d{0,15}$/, 'must be a survey id').transform(Number).optional() });
@@ -103,20 +103,25 @@ export function responseImportRoutes(db: Db): Router {
     });
 
   router.post('/', boundedJson, async (req, res) => {
-    const directory = z.coerce.number().int().positive().default(1).safeParse(req.query.directory);
+    const { directory: directoryParam, ...mappingParams } = req.query;
+    const directory = z.coerce.number().int().positive().default(1).safeParse(directoryParam);
     if (!directory.success) throw new AppError(ErrorCode.BAD_REQUEST, 'query parameter "directory" must be a directory id');
+    // A CSV body's own column names, and the time format of any body, come as query parameters.
+    const mapping = parseResponseMapping(mappingParams, 'in the query');
     if (req.is('text/csv')) {
-      res.json(await importResponses(db, directory.data, await csvSource('the CSV body', req)));
+      res.json(await importResponses(db, directory.data, await csvSource('the CSV body', req), mapping));
       return;
     }
+    const { dateFormat } = mapping;
+    const times = dateFormat ? { dateFormat } : {};
     if (req.is('application/x-ndjson')) {
-      res.json(await importResponses(db, directory.data, ndjsonSource(req)));
+      res.json(await importResponses(db, directory.data, ndjsonSource(req), times));
       return;
     }
     if (!req.is('application/json')) throw new AppError(ErrorCode.BAD_REQUEST, 'send the responses as text/csv, application/x-ndjson or application/json', { status: 415 });
     const parsed = postedResponses.safeParse(req.body);
     if (!parsed.success) throw new AppError(ErrorCode.BAD_REQUEST, `invalid body: ${describeIssues(parsed.error)}`);
-    res.json(await importResponses(db, parsed.data.directoryId, jsonSource(parsed.data.responses)));
+    res.json(await importResponses(db, parsed.data.directoryId, jsonSource(parsed.data.responses), times));
   });
 
   return router;

@@ -42,3 +42,26 @@ export async function runErrors(db: Queryable, runId: number) {
     [runId],
   );
 }
+
+/**
+ * What one directory says, as a fresh load of its source would have it: every live row with its
+ * values (client roles and team roles included), and the keys of the rows kept as deleted.
+ */
+export async function mirrorSnapshot(db: Queryable, directoryId: number) {
+  const rows = (sql: string) => db.query(sql, [directoryId]);
+  return {
+    accounts: await rows('select external_id, display_name, parent_external_id, attributes from accounts where directory_id = $1 and not is_deleted order by 1'),
+    contacts: await rows(
+      `select external_id, first_name, last_name, email, attributes, account_external_id, client_role
+       from contacts where directory_id = $1 and not is_deleted order by 1`,
+    ),
+    managementRoles: await rows('select account_external_id, user_email, role_name from management_roles where directory_id = $1 and not is_deleted order by 1, 2'),
+    deleted: {
+      accounts: (await rows('select external_id from accounts where directory_id = $1 and is_deleted order by 1')).map((r) => r.external_id as string),
+      contacts: (await rows('select external_id from contacts where directory_id = $1 and is_deleted order by 1')).map((r) => r.external_id as string),
+      managementRoles: (await rows(`select account_external_id || '/' || user_email as key from management_roles where directory_id = $1 and is_deleted order by 1`)).map(
+        (r) => r.key as string,
+      ),
+    },
+  };
+}

@@ -31,8 +31,8 @@ const firstRun = {
   counts: {
     accounts: { ...zero, inserted: 7 },
     hierarchy: { ...zero, inserted: 7 },
-    contacts: { ...zero, inserted: 5, rejected: 3 },
-    clientRoles: { ...zero, inserted: 5 },
+    contacts: { ...zero, inserted: 6, rejected: 2 },
+    clientRoles: { ...zero, inserted: 5, rejected: 1 },
     managementRoles: { ...zero, inserted: 3 },
   },
   errorCount: 3,
@@ -48,7 +48,7 @@ const secondRun = {
 
 const firstRunErrors = [
   { object: 'contacts', source: 'contacts.csv', line: 6, recordId: '003E', field: 'Email', code: 'INVALID_EMAIL', message: 'Email "not-an-email" is not a valid email address' },
-  { object: 'contacts', source: 'contacts.csv', line: 7, recordId: '003F', field: 'Account.Id', code: 'UNKNOWN_ACCOUNT', message: 'account 001Q is not in the directory' },
+  { object: 'clientRoles', source: 'contacts.csv', line: 7, recordId: '003F', field: 'Account.Id', code: 'UNKNOWN_ACCOUNT', message: 'account 001Q is not in the directory: the contact loads without a client role' },
   { object: 'contacts', source: 'contacts.csv', line: 8, recordId: '003H', field: 'IsDeleted', code: 'INVALID_BOOLEAN', message: 'IsDeleted "maybe" is not true or false' },
 ];
 
@@ -130,7 +130,7 @@ describe('GET /api/runs', () => {
         [
           'object,source,line,record_id,field,code,message',
           'contacts,contacts.csv,6,003E,Email,INVALID_EMAIL,"Email ""not-an-email"" is not a valid email address"',
-          'contacts,contacts.csv,7,003F,Account.Id,UNKNOWN_ACCOUNT,account 001Q is not in the directory',
+          'clientRoles,contacts.csv,7,003F,Account.Id,UNKNOWN_ACCOUNT,account 001Q is not in the directory: the contact loads without a client role',
           'contacts,contacts.csv,8,003H,IsDeleted,INVALID_BOOLEAN,"IsDeleted ""maybe"" is not true or false"',
           '',
         ].join('\n'),

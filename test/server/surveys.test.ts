@@ -244,6 +244,17 @@ describe('surveys', function () {
         { contact_external_id: '003D', comment: null },
       ]);
     });
+
+    it('takes a CSV body with its own column names and time format, named in the query', async () => {
+      await loadAcme(db);
+      const csv = 'Who,NPS,When\n003A,7,01/02/2026 09:30\n';
+      const query = new URLSearchParams({ contactId: 'Who', score: 'NPS', respondedAt: 'When', dateFormat: 'DD/MM/YYYY HH:mm' });
+      const reply = await api.request(`/api/responses?${query}`, { method: 'POST', headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'text/csv' }, body: csv });
+      assert.deepEqual([reply.status, (reply.body as { inserted: number }).inserted], [200, 1]);
+      assert.deepEqual(await db.query(`select contact_external_id, score, to_char(responded_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI') as at from nps_responses`), [
+        { contact_external_id: '003A', score: 7, at: '2026-02-01 09:30' },
+      ]);
+    });
   });
 
   describe('a distribute task in a workflow', () => {

@@ -8,6 +8,6 @@ import { sftpExtract } from './sftp-extract.ts';
 export function openExtract(deps: SyncDeps, job: SyncJob): Extract {
   if (job.salesforce) return salesforceExtract(deps, job.salesforce, job.directoryId);
   const csv = { ...job.csv, ...(deps.maxCsvFieldBytes === undefined ? {} : { maxFieldBytes: deps.maxCsvFieldBytes }) };
-  if (job.sftp) return sftpExtract(deps, job.sftp, csv);
+  if (job.sftp) return sftpExtract(deps, job.sftp, csv, job.directoryId);
   return localFilesExtract(job.files ?? {}, job.importDir, csv);
 }

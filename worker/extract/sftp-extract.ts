@@ -17,7 +17,7 @@ export const sftpExtractSchema = z.strictObject({
   files: z.strictObject({ accounts: fileSpec.optional(), contacts: fileSpec.optional(), teamMembers: fileSpec.optional() }),
   /** After a successful load, move each file into this folder; unset: leave it in place. */
   archiveFolder: z.string().min(1).optional(),
-  /** Load files even when the same file (path, size, time) was loaded before. */
+  /** Load files even when the same file (path, size, time) was loaded before into the directory. */
   force: z.boolean().optional(),
 });
 export type SftpExtract = z.infer<typeof sftpExtractSchema>;
@@ -32,12 +32,12 @@ type OpenedExtract = {
 
 /** Files on an SFTP server: picked and opened in the run, remembered and archived once it committed. */
 /** `csv` applies to every file, except where a file's own delimiter, quote or encoding says otherwise. */
-export function sftpExtract(deps: SyncDeps, extract: SftpExtract, csv: CsvOptions): Extract {
+export function sftpExtract(deps: SyncDeps, extract: SftpExtract, csv: CsvOptions, directoryId: number): Extract {
   let opened: OpenedExtract | undefined;
   return {
     label: `sftp:${extract.connectionId}`,
     sources: async () => {
-      opened = await openSftpExtract(deps.db, await deps.secretBox(), extract, csv, { ...defaultSftpTuning, ...deps.sftp });
+      opened = await openSftpExtract(deps.db, await deps.secretBox(), { ...extract, directoryId }, csv, { ...defaultSftpTuning, ...deps.sftp });
       return opened.sources;
     },
     afterCommit: async (runId) => opened?.afterLoad(runId),
@@ -49,7 +49,7 @@ export function sftpExtract(deps: SyncDeps, extract: SftpExtract, csv: CsvOption
  * Picks the files of an SFTP extract and reads their headers, over one connection; each file's
  * records download when the loader reaches them (see sftpSource).
  */
-async function openSftpExtract(db: Db, box: SecretBox, extract: SftpExtract, csv: CsvOptions, tuning: SftpTuning): Promise<OpenedExtract> {
+async function openSftpExtract(db: Db, box: SecretBox, extract: SftpExtract & { directoryId: number }, csv: CsvOptions, tuning: SftpTuning): Promise<OpenedExtract> {
   const connection = await findSftpCredentials(db, box, extract.connectionId);
   const picked: { kind: SourceKind; file: RemoteFile }[] = [];
   const unchanged: RemoteFile[] = [];
@@ -60,7 +60,7 @@ async function openSftpExtract(db: Db, box: SecretBox, extract: SftpExtract, csv
       const spec = extract.files[kind];
       if (!spec) continue;
       const file = await resolveFile(client, spec, serverName(connection), tuning.idleTimeoutMs);
-      if (!extract.force && (await wasLoaded(db, connection.id, file))) {
+      if (!extract.force && (await wasLoaded(db, connection.id, extract.directoryId, file))) {
         unchanged.push(file);
         continue;
       }
@@ -75,7 +75,7 @@ async function openSftpExtract(db: Db, box: SecretBox, extract: SftpExtract, csv
     sources,
     unchanged,
     afterLoad: async (runId) => {
-      for (const { file } of picked) await recordLoaded(db, connection.id, file, runId);
+      for (const { file } of picked) await recordLoaded(db, connection.id, extract.directoryId, file, runId);
       if (!extract.archiveFolder || picked.length === 0) return;
       const folder = extract.archiveFolder;
       const archiver = await connectSftp(connection, tuning.idleTimeoutMs);

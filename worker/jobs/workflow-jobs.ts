@@ -47,6 +47,7 @@ export function syncJobsOf(definition: WorkflowDefinition, workflow: { id: numbe
             }),
           ),
           ...(first.archiveFolder ? { archiveFolder: first.archiveFolder } : {}),
+          ...(sftp.some((e) => e.force) ? { force: true } : {}),
         },
       },
     ];

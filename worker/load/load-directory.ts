@@ -147,11 +147,11 @@ async function defineAttributes(tx: Tx, directoryId: number, wanted: readonly At
   }
 }
 
-/** Counts per object: what the changes did, the rows rejected anywhere, and the rest unchanged. */
+/** Counts per object: what the changes did, the rows rejected anywhere, those mapped to SKIP, and the rest unchanged. */
 function summarise(
   changes: Partial<Record<DirectoryObject, ObjectChanges>>,
   skipped: Skipped,
-  { valid, rejected }: Awaited<ReturnType<typeof runs.countRows>>,
+  { valid, rejected, skipped: leftOut }: Awaited<ReturnType<typeof runs.countRows>>,
 ) {
   const counts: Partial<Record<DirectoryObject, ObjectCounts>> = {};
   for (const [object, c] of Object.entries(changes) as [DirectoryObject, ObjectChanges][]) {
@@ -163,6 +163,7 @@ function summarise(
       unchanged: valid[object] - written - c.rejected + (skipped[object] ?? 0),
       deleted: c.deleted,
       rejected: rejected[object] ?? 0,
+      ...(leftOut[object] ? { skipped: leftOut[object] } : {}),
     };
   }
   return counts;

@@ -19,21 +19,26 @@ export async function mergeDirectory(tx: Tx, directoryId: number, runId: number,
       await merge.rejectCycles(tx, directoryId, parentColumn);
     }
     await merge.mergeAccounts(tx, directoryId, runId);
+    await merge.removeRejectedAccounts(tx, directoryId, runId);
+    await merge.detachFromGoneAccounts(tx, directoryId, runId);
     const counted = await merge.countAccountChanges(tx);
     changes.accounts = counted.accounts;
     if (mapping.hierarchy) changes.hierarchy = counted.hierarchy;
   }
   if (mapping.contacts) {
-    if (mapping.clientRoles) await merge.rejectUnknownAccounts(tx, directoryId, 'stg_contacts', mapping.clientRoles.fields.accountExternalReferenceId);
-    await merge.stageChangedContacts(tx, directoryId);
+    if (mapping.clientRoles) await merge.dropUnknownClientAccounts(tx, directoryId, mapping.clientRoles.fields.accountExternalReferenceId);
+    await merge.stageChangedContacts(tx, directoryId, mapping.clientRoles !== null);
     const counted = await merge.mergeContacts(tx, directoryId, runId);
+    await merge.removeRejectedContacts(tx, directoryId, runId);
     changes.contacts = counted.contacts;
     if (mapping.clientRoles) changes.clientRoles = counted.clientRoles;
   }
   if (mapping.managementRoles) {
-    await merge.rejectUnknownAccounts(tx, directoryId, 'stg_team', mapping.managementRoles.fields.accountExternalReferenceId);
+    await merge.rejectUnknownTeamAccounts(tx, directoryId, mapping.managementRoles.fields.accountExternalReferenceId);
     await merge.stageChangedTeam(tx, directoryId);
     await merge.rejectExtraOwners(tx, directoryId, mapping.managementRoles.fields.roleName);
+    // Removed first: a role a losing owner row held makes room for the owner that wins.
+    await merge.removeRejectedTeam(tx, directoryId, runId);
     await merge.mergeManagementRoles(tx, directoryId, runId);
     changes.managementRoles = await merge.countTeamChanges(tx);
   }

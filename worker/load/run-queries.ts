@@ -2,7 +2,7 @@ import { storableText } from '../../core/errors.ts';
 import type { Queryable, Tx } from '../../core/db.ts';
 import { runOwnerLock, type ObjectCounts } from '../../core/runs/queries.ts';
 import type { AttributeDefinition } from '../../core/directory/attributes.ts';
-import type { DirectoryObject } from '../map/row-error.ts';
+import { SKIPPED_VALUE, type DirectoryObject } from '../map/row-error.ts';
 
 /**
  * Inserts a running run owned by `owner`'s session (see runOwnerLock): one statement, so nobody
@@ -96,7 +96,7 @@ export async function saveRowErrors(tx: Tx, runId: number, tables: readonly stri
     await tx.query(
       `insert into sync_run_errors (run_id, object, source, line, record_id, field, code, message)
        select $1::bigint, err_object, source, line, record_id, err_field, err_code, err_message from ${table}
-       where err_code is not null order by line`,
+       where err_code is not null and err_code <> '${SKIPPED_VALUE}' order by line`,
       [runId],
     );
   }
@@ -109,24 +109,28 @@ type PerObject = Record<DirectoryObject, number>;
  * the tables holding rejected rows, reading each staging table once: a valid row has no err_object.
  */
 export async function countRows(tx: Tx, tables: readonly string[]) {
-  const rows = await tx.query<{ object: DirectoryObject | null; n: number; hierarchy: number; roles: number; source: string }>(
-    `select 'stg_accounts' as source, err_object as object, count(*)::int as n, count(*) filter (where has_hierarchy)::int as hierarchy, 0 as roles
-       from stg_accounts group by err_object
+  const skip = `coalesce(err_code = '${SKIPPED_VALUE}', false)`;
+  const rows = await tx.query<{ object: DirectoryObject | null; skip: boolean; n: number; hierarchy: number; roles: number; source: string }>(
+    `select 'stg_accounts' as source, err_object as object, ${skip} as skip, count(*)::int as n, count(*) filter (where has_hierarchy)::int as hierarchy, 0 as roles
+       from stg_accounts group by 2, 3
      union all
-     select 'stg_contacts', err_object, count(*)::int, 0, count(*) filter (where not is_deleted and role_name is not null)::int
-       from stg_contacts group by err_object
+     select 'stg_contacts', err_object, ${skip}, count(*)::int, 0, count(*) filter (where not is_deleted and role_name is not null)::int
+       from stg_contacts group by 2, 3
      union all
-     select 'stg_team', err_object, count(*)::int, 0, 0 from stg_team group by err_object
+     select 'stg_team', err_object, ${skip}, count(*)::int, 0, 0 from stg_team group by 2, 3
      ${tables
        .filter((t) => t.startsWith('chg_'))
-       .map((t) => `union all select '${t}', err_object, count(*)::int, 0, 0 from ${t} where err_code is not null group by err_object`)
+       .map((t) => `union all select '${t}', err_object, false, count(*)::int, 0, 0 from ${t} where err_code is not null group by err_object`)
        .join('\n')}`,
   );
   const valid: PerObject = { accounts: 0, hierarchy: 0, contacts: 0, clientRoles: 0, managementRoles: 0 };
   const rejected: Partial<PerObject> = {};
+  const skipped: Partial<PerObject> = {};
   const tablesWithErrors = new Set<string>();
   for (const row of rows) {
-    if (row.object !== null) {
+    if (row.object !== null && row.skip) {
+      skipped[row.object] = (skipped[row.object] ?? 0) + row.n;
+    } else if (row.object !== null) {
       rejected[row.object] = (rejected[row.object] ?? 0) + row.n;
       tablesWithErrors.add(row.source);
     } else if (row.source === 'stg_accounts') Object.assign(valid, { accounts: row.n, hierarchy: row.hierarchy });
@@ -134,14 +138,14 @@ export async function countRows(tx: Tx, tables: readonly string[]) {
     else if (row.source === 'stg_team') valid.managementRoles = row.n;
   }
   // In table order, so the run's errors read source by source.
-  return { valid, rejected, tablesWithErrors: tables.filter((t) => tablesWithErrors.has(t)) };
+  return { valid, rejected, skipped, tablesWithErrors: tables.filter((t) => tablesWithErrors.has(t)) };
 }
 
 export async function saveCounts(tx: Tx, runId: number, counts: Partial<Record<DirectoryObject, ObjectCounts>>): Promise<void> {
   const entries = Object.entries(counts) as [DirectoryObject, ObjectCounts][];
   await tx.query(
-    `insert into sync_run_counts (run_id, object, inserted, updated, unchanged, deleted, rejected)
-     select $1::bigint, * from unnest($2::text[], $3::int[], $4::int[], $5::int[], $6::int[], $7::int[])`,
+    `insert into sync_run_counts (run_id, object, inserted, updated, unchanged, deleted, rejected, skipped)
+     select $1::bigint, * from unnest($2::text[], $3::int[], $4::int[], $5::int[], $6::int[], $7::int[], $8::int[])`,
     [
       runId,
       entries.map(([o]) => o),
@@ -150,6 +154,7 @@ export async function saveCounts(tx: Tx, runId: number, counts: Partial<Record<D
       entries.map(([, c]) => c.unchanged),
       entries.map(([, c]) => c.deleted),
       entries.map(([, c]) => c.rejected),
+      entries.map(([, c]) => c.skipped ?? 0),
     ],
   );
 }

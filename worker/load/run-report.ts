@@ -32,7 +32,7 @@ export async function formatRunReport(db: Queryable, result: SyncResult): Promis
     lines.push(calls.trim());
   }
   if (result.filesLoadedBefore.length > 0) {
-    lines.push('', 'Left out, loaded before (the same name, size and time; --force loads them again):', ...result.filesLoadedBefore.map((f) => `  ${f}`));
+    lines.push('', 'Left out, loaded before into this directory (the same name, size and time; --force, or "force": true on a workflow\'s SFTP extract, loads them again):', ...result.filesLoadedBefore.map((f) => `  ${f}`));
   }
 
   const run = await findRun(db, String(result.runId), { limit: shownErrors, offset: 0 });

@@ -27,6 +27,11 @@ type SourcePlan<R> = {
   map: (record: RawRecord) => Mapped<R>;
   stage: (row: R, complete: boolean) => staging.StagedRow;
   objects: (row: R) => DirectoryObject[];
+  /**
+   * Rows staged even when unchanged, because a check ranks them by line against the rows that
+   * changed: parent links (a cycle rejects its latest link) and account owners (the first wins).
+   */
+  ranked: (row: R) => boolean;
 };
 
 /** Which directory the run loads, and whether it stages every contact (a run that builds a mailing list lists them all). */
@@ -45,6 +50,7 @@ export async function stageSources(tx: Tx, target: StageTarget, sources: Sources
       map: (record) => mapAccount(record, accounts, hierarchy),
       stage: staging.stageAccount,
       objects: (row) => (row.parentExternalId !== undefined ? ['accounts', 'hierarchy'] : ['accounts']),
+      ranked: (row) => !row.isDeleted && Boolean(row.parentExternalId),
     });
   }
   if (sources.contacts && contacts) {
@@ -53,6 +59,7 @@ export async function stageSources(tx: Tx, target: StageTarget, sources: Sources
       map: (record) => mapContact(record, contacts, clientRoles),
       stage: staging.stageContact,
       objects: (row) => (!row.isDeleted && row.clientRole?.roleName ? ['contacts', 'clientRoles'] : ['contacts']),
+      ranked: () => false,
     });
   }
   if (sources.teamMembers && managementRoles) {
@@ -61,6 +68,7 @@ export async function stageSources(tx: Tx, target: StageTarget, sources: Sources
       map: (record) => mapManagementRole(record, managementRoles),
       stage: staging.stageTeamMember,
       objects: () => ['managementRoles'],
+      ranked: (row) => !row.isDeleted && row.roleName === 'ACCOUNT_OWNER',
     });
   }
   return skipped;
@@ -107,7 +115,7 @@ async function* stageLines<R>(
               code: RowErrorCode.DUPLICATE_RECORD,
               message: `${plan.label} ${row.key} already appears on line ${seen.firstLine}; this line is skipped`,
             });
-          } else if (seen.kind === 'stored' && seen.unchanged && skipUnchanged) {
+          } else if (seen.kind === 'stored' && seen.unchanged && skipUnchanged && !plan.ranked(mapped.row)) {
             for (const object of plan.objects(mapped.row)) skipped[object] = (skipped[object] ?? 0) + 1;
           } else {
             batch += staging.copyRow(row, source.name);

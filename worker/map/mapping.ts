@@ -5,6 +5,7 @@ import { defaultFields, objectSource, type Fields, type MappingInput } from '../
 import {
   ClientRole,
   ManagementRole,
+  type Skip,
   defaultClientRoleValues,
   defaultManagementRoleValues,
   roleKey,
@@ -15,9 +16,25 @@ export type Mapping = {
   contacts: { fields: Fields<'contacts'>; extra: Readonly<Record<string, string>> } | null;
   accounts: { fields: Fields<'accounts'>; attributes: readonly (AttributeDefinition & { source: string })[] } | null;
   hierarchy: { fields: Fields<'hierarchy'> } | null;
-  clientRoles: { fields: Fields<'clientRoles'>; values: Readonly<Record<string, ClientRole>> } | null;
-  managementRoles: { fields: Fields<'managementRoles'>; values: Readonly<Record<string, ManagementRole>> } | null;
+  clientRoles: { fields: Fields<'clientRoles'> } & ValueMap<ClientRole> | null;
+  managementRoles: { fields: Fields<'managementRoles'> } & ValueMap<ManagementRole> | null;
 };
+
+/** A value mapping ready to use: listed values (keyed by roleKey), and what any other value maps to (null: reported unmapped). */
+export type ValueMap<R extends string> = { values: Readonly<Record<string, R | Skip>>; other: R | Skip | null };
+
+/** The role (or SKIP) a source value maps to; null when it maps to none. */
+export function mapValue<R extends string>(map: ValueMap<R>, value: string): R | Skip | null {
+  return map.values[roleKey(value)] ?? map.other;
+}
+
+type ValueInput<R extends string> = { values?: Record<string, R | Skip> | undefined; otherValues?: R | Skip | undefined; builtInValues?: boolean | undefined } | undefined;
+
+function valueMap<R extends string>(builtIn: Readonly<Record<string, R>>, given: ValueInput<R>): ValueMap<R> {
+  const values: Record<string, R | Skip> = given?.builtInValues === false ? {} : { ...builtIn };
+  for (const [value, role] of Object.entries(given?.values ?? {})) values[roleKey(value)] = role;
+  return { values, other: given?.otherValues ?? null };
+}
 
 /**
  * Fills SPEC.md's default mapping in and checks it against the columns the sources have.
@@ -47,14 +64,14 @@ export function resolveMapping(input: MappingInput, sources: Sources): Mapping {
       ? {
           fields: fields('contacts', input.contacts?.fields),
           extra: Object.fromEntries(
-            Object.entries(input.contacts?.extra ?? {}).map(([name, column]) => [name, columnOf('contacts', column, `contacts.extra.${name}`)]),
+            byName(input.contacts?.extra ?? {}).map(([name, column]) => [name, columnOf('contacts', column, `contacts.extra.${name}`)]),
           ),
         }
       : null,
     accounts: sources.accounts
       ? {
           fields: fields('accounts', input.accounts?.fields),
-          attributes: Object.entries(input.accounts?.attributes ?? {}).map(([name, a]) => ({
+          attributes: byName(input.accounts?.attributes ?? {}).map(([name, a]) => ({
             name,
             type: a.type,
             source: columnOf('accounts', a.source, `accounts.attributes.${name}`),
@@ -64,12 +81,12 @@ export function resolveMapping(input: MappingInput, sources: Sources): Mapping {
       : null,
     hierarchy: enabled('accounts', input.hierarchy) ? { fields: fields('hierarchy', hierarchyInput?.fields) } : null,
     clientRoles: enabled('contacts', input.clientRoles)
-      ? { fields: fields('clientRoles', clientInput?.fields), values: valueMap(defaultClientRoleValues, clientInput?.values) }
+      ? { fields: fields('clientRoles', clientInput?.fields), ...valueMap(defaultClientRoleValues, clientInput) }
       : null,
     managementRoles: enabled('teamMembers', input.managementRoles)
       ? {
           fields: fields('managementRoles', managementInput?.fields),
-          values: valueMap(defaultManagementRoleValues, managementInput?.values),
+          ...valueMap(defaultManagementRoleValues, managementInput),
         }
       : null,
   };
@@ -80,10 +97,12 @@ export function resolveMapping(input: MappingInput, sources: Sources): Mapping {
   return mapping;
 }
 
-function valueMap<R extends string>(defaults: Readonly<Record<string, R>>, given: Record<string, R> | undefined): Record<string, R> {
-  const values = { ...defaults };
-  for (const [value, role] of Object.entries(given ?? {})) values[roleKey(value)] = role;
-  return values;
+/**
+ * Named entries in name order: a record's hash covers its attributes in this order, so the same
+ * mapping hashes the same however its keys were ordered (a workflow's JSONB reorders them).
+ */
+function byName<V>(record: Readonly<Record<string, V>>): [string, V][] {
+  return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 function stripUndefined(record: Record<string, string | undefined> | undefined): Record<string, string> {

@@ -1,8 +1,8 @@
 import type { RawRecord, RawRecordError, SourceKind } from '../../core/records/source.ts';
 import { coerceAttribute, type AttributeValue } from '../../core/directory/attributes.ts';
-import type { Mapping } from './mapping.ts';
-import { roleKey, type ClientRole, type ManagementRole } from '../../core/directory/roles.ts';
-import { RowErrorCode, type DirectoryObject, type RowError } from './row-error.ts';
+import { mapValue, type Mapping } from './mapping.ts';
+import { SKIP, type ClientRole, type ManagementRole } from '../../core/directory/roles.ts';
+import { RowErrorCode, SKIPPED_VALUE, type DirectoryObject, type RowError } from './row-error.ts';
 
 /*
  * Pure mapping of one raw source record to directory rows, or to the reason it cannot be loaded.
@@ -27,8 +27,8 @@ export type ContactRow = {
   email: string | null;
   attributes: Record<string, string | null>;
   isDeleted: boolean;
-  /** Present when client roles are mapped: the contact's account, and its role there (null when the title did not map). */
-  clientRole?: { accountExternalId: string; roleName: ClientRole | null };
+  /** Present when client roles are mapped: the contact's account (null when it names none), and its role there (null when the title did not map). */
+  clientRole?: { accountExternalId: string | null; roleName: ClientRole | null };
 };
 
 export type ManagementRoleRow = {
@@ -80,7 +80,7 @@ class RecordReader {
     this.#recordId = recordId;
   }
 
-  reject(field: string | null, code: RowErrorCode, message: string): never {
+  reject(field: string | null, code: RowErrorCode | typeof SKIPPED_VALUE, message: string): never {
     throw new RowRejected({ object: this.#object, origin: this.#record.origin, recordId: this.#recordId(), field, code, message });
   }
 
@@ -91,6 +91,17 @@ class RecordReader {
   optional(column: string): string | null {
     const value = this.text(column).trim();
     return value === '' ? null : value;
+  }
+
+  /** A value kept as the source has it, spaces included; null when it is blank. */
+  kept(column: string): string | null {
+    const value = this.text(column);
+    return value.trim() === '' ? null : value;
+  }
+
+  /** A required value kept as the source has it, spaces included. */
+  keptRequired(column: string): string {
+    return this.kept(column) ?? this.reject(column, RowErrorCode.REQUIRED_VALUE, `${column} is empty`);
   }
 
   required(column: string): string {
@@ -127,7 +138,7 @@ export function mapAccount(record: RawRecord, mapping: NonNullable<Mapping['acco
     // A deleted account's place in the hierarchy is deleted with it.
     if (hierarchy && isDeleted) row.parentExternalId = null;
     if (isDeleted) return { ok: true, row, warnings: [] };
-    row.displayName = r.required(f.displayName);
+    row.displayName = r.keptRequired(f.displayName);
     for (const definition of mapping.attributes) {
       const coerced = coerceAttribute(definition, r.text(definition.source));
       if (!coerced.ok) r.reject(definition.source, RowErrorCode.INVALID_ATTRIBUTE, `${definition.name}: ${coerced.message}`);
@@ -146,39 +157,42 @@ export function mapContact(record: RawRecord, mapping: NonNullable<Mapping['cont
     const isDeleted = r.boolean(f.isDeleted);
     const row: ContactRow = { line: record.origin.line, externalId, firstName: null, lastName: null, email: null, attributes: {}, isDeleted };
     if (isDeleted) return { ok: true, row, warnings: [] };
-    row.firstName = r.optional(f.firstName);
-    row.lastName = r.optional(f.lastName);
+    row.firstName = r.kept(f.firstName);
+    row.lastName = r.kept(f.lastName);
     row.email = r.optional(f.email);
     if (row.email !== null && (row.email.length > 254 || !emailPattern.test(row.email))) {
       r.reject(f.email, RowErrorCode.INVALID_EMAIL, `${f.email} "${row.email}" is not a valid email address`);
     }
-    for (const [name, column] of Object.entries(mapping.extra)) row.attributes[name] = r.optional(column);
+    for (const [name, column] of Object.entries(mapping.extra)) row.attributes[name] = r.kept(column);
     const warnings: RowError[] = [];
-    if (roles) {
-      const accountExternalId = r.required(roles.fields.accountExternalReferenceId);
-      const title = r.text(roles.fields.roleName);
-      const roleName = roles.values[roleKey(title)] ?? null;
-      if (roleName === null) {
-        warnings.push({
-          object: 'clientRoles',
-          origin: record.origin,
-          recordId: externalId,
-          field: roles.fields.roleName,
-          code: RowErrorCode.UNMAPPED_ROLE,
-          message: `${roles.fields.roleName} "${title}" has no client role in the value mapping`,
-        });
-      }
-      row.clientRole = { accountExternalId, roleName };
-    }
+    if (roles) row.clientRole = clientRole(r, record, externalId, roles, warnings);
     return { ok: true, row, warnings };
   });
+}
+
+/** A contact without an account, or whose title maps to no role, is still a contact: only its client role is left out, with a warning. */
+function clientRole(r: RecordReader, record: RawRecord, externalId: string, roles: NonNullable<Mapping['clientRoles']>, warnings: RowError[]): NonNullable<ContactRow['clientRole']> {
+  const warn = (field: string, code: RowErrorCode | typeof SKIPPED_VALUE, message: string) => warnings.push({ object: 'clientRoles', origin: record.origin, recordId: externalId, field, code, message });
+  const accountExternalId = r.optional(roles.fields.accountExternalReferenceId);
+  if (accountExternalId === null) {
+    warn(roles.fields.accountExternalReferenceId, RowErrorCode.NO_ACCOUNT, `${roles.fields.accountExternalReferenceId} is empty: the contact loads without a client role`);
+    return { accountExternalId, roleName: null };
+  }
+  const title = r.text(roles.fields.roleName);
+  const roleName = mapValue(roles, title);
+  if (roleName === SKIP) {
+    warn(roles.fields.roleName, SKIPPED_VALUE, `${roles.fields.roleName} "${title}" is mapped to SKIP`);
+    return { accountExternalId, roleName: null };
+  }
+  if (roleName === null) warn(roles.fields.roleName, RowErrorCode.UNMAPPED_ROLE, `${roles.fields.roleName} "${title}" has no client role in the value mapping`);
+  return { accountExternalId, roleName };
 }
 
 export function mapManagementRole(record: RawRecord, mapping: NonNullable<Mapping['managementRoles']>): Mapped<ManagementRoleRow> {
   const f = mapping.fields;
   const r = new RecordReader(record, 'managementRoles', () => {
     const account = record.values[f.accountExternalReferenceId]?.trim();
-    const user = record.values[f.userEmail]?.trim();
+    const user = record.values[f.userEmail]?.trim().toLowerCase();
     return account && user ? `${account}/${user}` : null;
   });
   return attempt(() => {
@@ -187,10 +201,13 @@ export function mapManagementRole(record: RawRecord, mapping: NonNullable<Mappin
     const isDeleted = r.boolean(f.isDeleted);
     if (!emailPattern.test(userEmail)) r.reject(f.userEmail, RowErrorCode.INVALID_EMAIL, `${f.userEmail} "${userEmail}" is not a valid email address`);
     const roleText = r.text(f.roleName);
-    const roleName = mapping.values[roleKey(roleText)];
-    if (!roleName && !isDeleted) {
+    const roleName = mapValue(mapping, roleText);
+    if (!isDeleted && roleName === SKIP) r.reject(f.roleName, SKIPPED_VALUE, `${f.roleName} "${roleText}" is mapped to SKIP`);
+    if (!isDeleted && roleName === null) {
       r.reject(f.roleName, RowErrorCode.UNMAPPED_ROLE, `${f.roleName} "${roleText}" has no account management role in the value mapping`);
     }
-    return { ok: true, row: { line: record.origin.line, accountExternalId, userEmail, roleName: roleName ?? 'OTHER_ACCOUNT_TEAM_MEMBER', isDeleted }, warnings: [] };
+    // A deleted member needs no role of its own: the one stored stays beside its deletion.
+    const kept = roleName === null || roleName === SKIP ? 'OTHER_ACCOUNT_TEAM_MEMBER' : roleName;
+    return { ok: true, row: { line: record.origin.line, accountExternalId, userEmail, roleName: kept, isDeleted }, warnings: [] };
   });
 }

@@ -18,11 +18,19 @@ export const RowErrorCode = {
   UNMAPPED_ROLE: 'UNMAPPED_ROLE',
   DUPLICATE_RECORD: 'DUPLICATE_RECORD',
   UNKNOWN_ACCOUNT: 'UNKNOWN_ACCOUNT',
+  NO_ACCOUNT: 'NO_ACCOUNT',
   UNKNOWN_PARENT: 'UNKNOWN_PARENT',
   HIERARCHY_CYCLE: 'HIERARCHY_CYCLE',
   DUPLICATE_ACCOUNT_OWNER: 'DUPLICATE_ACCOUNT_OWNER',
 } as const;
 export type RowErrorCode = (typeof RowErrorCode)[keyof typeof RowErrorCode];
+
+/**
+ * Not an error: a row whose value maps to SKIP is staged beside the row errors with this code, so
+ * the run counts it as skipped (and what its record said before is removed), but never saves it
+ * among the run's errors.
+ */
+export const SKIPPED_VALUE = 'SKIPPED_VALUE';
 
 /** Why one source row (or one object of it) was not loaded. */
 export type RowError = {

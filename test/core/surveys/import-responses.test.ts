@@ -82,4 +82,25 @@ describe('importResponses', () => {
       ['SOURCE_COLUMN_MISSING', 'secret.csv: missing column "Contact.Id", "Score", "Responded_At"; the header names none of the columns read, so it is not shown'],
     ]);
   });
+
+  it('reads a history with its own column names and time format', async () => {
+    const accounts = await writeCsv(dir, 'accounts.csv', [accountHeader, ['001A', 'false', 'Acme', '']]);
+    const contacts = await writeCsv(dir, 'contacts.csv', [contactHeader, ['003A', 'false', '', '001A', 'a@acme.example', 'Ada', 'A']]);
+    await loadDirectory(db, { directoryId: 1, sourceLabel: 'files', openSources: () => openLocalFiles({ accounts, contacts }), mapping: {} });
+    const file = await writeCsv(dir, 'nps.csv', [
+      ['Respondent', 'Rating', 'Remarks', 'Date'],
+      ['003A', '9', 'Great', '31.01.2026'],
+      ['003A', '8', '', '2026-02-01'],
+    ]);
+    const mapping = { contactId: 'Respondent', score: 'Rating', comment: 'Remarks', respondedAt: 'Date', dateFormat: 'DD.MM.YYYY' };
+    const result = await importResponses(db, 1, await openCsvFile(file, 'responses'), mapping);
+    assert.deepEqual(result, {
+      inserted: 1,
+      unchanged: 0,
+      rejected: 1,
+      errors: [{ line: 3, field: 'Date', message: 'value "2026-02-01" is not a time in the format DD.MM.YYYY' }],
+    });
+    const rows = await db.query(`select contact_external_id, score, comment, (responded_at at time zone 'UTC')::date::text as day from nps_responses`);
+    assert.deepEqual(rows, [{ contact_external_id: '003A', score: 9, comment: 'Great', day: '2026-01-31' }]);
+  });
 });

@@ -165,6 +165,16 @@ describe('Salesforce extract (stand-in org, jsforce over HTTP)', function () {
     assert.deepEqual((await live()).contacts, ['ada@acme.example']);
   });
 
+  it('reports a row error with the record Id and its line in the Bulk CSV, read by Bulk or by REST', async () => {
+    const zed = standIn.org.insert('Contact', { FirstName: 'Zed', LastName: 'Z', Email: 'not-an-email', Title: '', AccountId: ids.acme });
+    const bulk = await run();
+    assert.deepEqual((await runErrors(db, bulk.runId)).map((e) => [e.record_id, e.line, e.code]), [[zed, 4, 'INVALID_EMAIL']]);
+    standIn.org.update('Contact', zed, { LastName: 'Zz' });
+    const rest = await run({ contacts: {} });
+    assert.deepEqual(rest.salesforcePlans.map((p) => p.method), ['rest']);
+    assert.deepEqual((await runErrors(db, rest.runId)).map((e) => [e.record_id, e.line, e.code]), [[zed, 2, 'INVALID_EMAIL']]);
+  });
+
   it('uses a Bulk job for an incremental change set above the threshold', async () => {
     assert.equal((await run()).state, 'succeeded');
     for (let i = 0; i < 5; i++) standIn.org.insert('Contact', { FirstName: `F${i}`, LastName: 'L', Email: `f${i}@acme.example`, Title: '', AccountId: ids.acme });
@@ -370,7 +380,7 @@ describe('Salesforce extract (stand-in org, jsforce over HTTP)', function () {
     const { workflow: _, ...job } = jobs[0]!;
     const result = await runSync({ db, secretBox: async () => testBox, salesforce: quick }, job);
     assert.equal(result.state, 'succeeded', result.error?.message);
-    // Beta is outside the list view, so its contact's account is unknown and that one row is rejected.
-    assert.deepEqual([(await live()).accounts, (await live()).contacts, result.counts.contacts?.rejected], [['Acme'], ['ada@acme.example'], 1]);
+    // Beta is outside the list view, so its contact's account is unknown: the contact loads, its client role is rejected.
+    assert.deepEqual([(await live()).accounts, (await live()).contacts, result.counts.clientRoles?.rejected], [['Acme'], ['ada@acme.example', 'bob@beta.example'], 1]);
   });
 });

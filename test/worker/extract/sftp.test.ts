@@ -10,6 +10,8 @@ import { secretBox } from '../../../core/secret-box.ts';
 import { resolveFile, connectSftp, sftpSource } from '../../../worker/extract/sftp.ts';
 import type { SourceItem } from '../../../core/records/source.ts';
 import { runSync } from '../../../worker/jobs/run-sync.ts';
+import { syncJobsOf } from '../../../worker/jobs/workflow-jobs.ts';
+import { workflowDefinitionSchema } from '../../../core/workflows/definition.ts';
 import type { SyncJob } from '../../../worker/jobs/sync-job.ts';
 import { eventually } from '../../helpers/eventually.ts';
 import { accountHeader, contactHeader, directorySnapshot, runErrors, teamHeader } from '../../helpers/files.ts';
@@ -194,6 +196,32 @@ describe('SFTP extract (real OpenSSH server)', function () {
     assert.deepEqual(forced.counts.accounts, { inserted: 0, updated: 0, unchanged: 2, deleted: 0, rejected: 0 });
   });
 
+  it('loads a file loaded before into another directory into a fresh one', async () => {
+    const file = await put('accounts.csv', accounts);
+    const connectionId = await connect();
+    const job = { mapping, sftp: { connectionId, files: { accounts: { path: file } } } };
+    assert.equal((await runSync({ db, secretBox: async () => box }, { directoryId: 1, ...job })).counts.accounts?.inserted, 2);
+    const [fresh] = await db.query<{ id: number }>(`insert into directories (name) values ('Fresh') returning id::int`);
+    const result = await runSync({ db, secretBox: async () => box }, { directoryId: fresh!.id, ...job });
+    assert.deepEqual(result.counts.accounts?.inserted, 2);
+  });
+
+  it('lets a workflow force a reload of a file loaded before', async () => {
+    const file = await put('accounts.csv', accounts);
+    const connectionId = await connect();
+    const definition = workflowDefinitionSchema.parse({
+      tasks: [
+        { type: 'extract', name: 'accounts', object: 'accounts', source: 'sftp', connectionId, path: file, force: true },
+        { type: 'load', name: 'load', directoryId: 1, extracts: { accounts: 'accounts' }, mapping },
+      ],
+    });
+    const [job] = syncJobsOf(definition, { id: 1, version: 1 }, folder);
+    const { workflow: _, ...sync } = job!;
+    await runSync({ db, secretBox: async () => box }, sync);
+    const again = await runSync({ db, secretBox: async () => box }, sync);
+    assert.deepEqual(again.counts.accounts, { inserted: 0, updated: 0, unchanged: 2, deleted: 0, rejected: 0 });
+  });
+
   it('runs from the load CLI, which names the files it left out as loaded before', async () => {
     const file = await put('accounts_2026-11.csv', accounts);
     const connectionId = await connect();
@@ -205,7 +233,7 @@ describe('SFTP extract (real OpenSSH server)', function () {
       return stdout;
     };
     assert.match(await cli(), /^accounts\s+2\s+0\s+0\s+0\s+0$/m);
-    assert.match(await cli(), new RegExp(`Left out, loaded before \\(the same name, size and time; --force loads them again\\):\n  ${file}`));
+    assert.match(await cli(), new RegExp(`Left out, loaded before into this directory \\(the same name, size and time; --force, or "force": true on a workflow's SFTP extract, loads them again\\):\n  ${file}`));
   });
 
   /*

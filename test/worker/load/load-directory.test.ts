@@ -99,6 +99,19 @@ describe('loadDirectory', () => {
     });
   });
 
+  describe('a reload of rows rejected in part', () => {
+    it('writes nothing: every row reported unchanged keeps its run and update time', async () => {
+      await writeCsv(dir, 'accounts.csv', [accountHeader, ['001X', 'false', 'X', '001Y'], ['001Y', 'false', 'Y', '001X'], ['001Z', 'false', 'Z', '001Q']]);
+      await writeCsv(dir, 'contacts.csv', [contactHeader, ['003Z', 'false', 'Wizard', '001X', 'z@acme.example', 'Zed', 'Z']]);
+      const stamps = () => db.query(`select external_id, updated_at, last_run_id from accounts union all select external_id, updated_at, last_run_id from contacts order by 1`);
+      await load(db, files);
+      const before = await stamps();
+      const again = await load(db, files);
+      assert.deepEqual([again.counts.accounts, again.counts.contacts], [{ ...zero, unchanged: 3 }, { ...zero, unchanged: 1 }]);
+      assert.deepEqual(await stamps(), before);
+    });
+  });
+
   describe('a reload that repeats a stored record', () => {
     it('reports the repeated line, whether the first one changed or not', async () => {
       await load(db, files);
@@ -166,6 +179,25 @@ describe('loadDirectory', () => {
     });
   });
 
+  describe('a record that arrives already deleted', () => {
+    it('is kept as deleted and counted as deleted, then unchanged', async () => {
+      await writeCsv(dir, 'accounts.csv', [accountHeader, ['001A', 'false', 'Acme Holding', ''], ['001X', 'true', '', '']]);
+      await writeCsv(dir, 'contacts.csv', [contactHeader, ['003X', 'true', '', '', '', '', '']]);
+      await writeCsv(dir, 'team.csv', [teamHeader, ['001A', 'gone@seller.example', '', 'true']]);
+      const result = await load(db, files);
+      assert.deepEqual(result.counts.accounts, { ...zero, inserted: 1, deleted: 1 });
+      assert.deepEqual(result.counts.contacts, { ...zero, deleted: 1 });
+      assert.deepEqual(result.counts.managementRoles, { ...zero, deleted: 1 });
+      const snapshot = await directorySnapshot(db);
+      assert.deepEqual(snapshot.accounts.map((a) => [a.external_id, a.is_deleted]), [['001A', false], ['001X', true]]);
+      assert.deepEqual(snapshot.contacts.map((c) => [c.external_id, c.is_deleted]), [['003X', true]]);
+      assert.deepEqual(snapshot.managementRoles.map((r) => [r.user_email, r.is_deleted]), [['gone@seller.example', true]]);
+      const again = await load(db, files);
+      assert.deepEqual(again.counts.accounts, { ...zero, unchanged: 2 });
+      assert.deepEqual(again.counts.contacts, { ...zero, unchanged: 1 });
+    });
+  });
+
   describe('a parent link that closes a cycle', () => {
     it('is refused and reported with the cycle, and the rest of the hierarchy loads', async () => {
       await load(db, files);
@@ -197,11 +229,17 @@ describe('loadDirectory', () => {
       ]);
     });
 
-    it('refuses two accounts of one file that name each other as parent', async () => {
-      await writeCsv(dir, 'accounts.csv', [accountHeader, ['001X', 'false', 'X', '001Y'], ['001Y', 'false', 'Y', '001X']]);
-      const result = await load(db, { accounts: files.accounts! });
-      assert.deepEqual(result.counts.hierarchy, { ...zero, rejected: 2 });
-      assert.deepEqual((await runErrors(db, result.runId)).map((e) => [e.line, e.code]), [[2, 'HIERARCHY_CYCLE'], [3, 'HIERARCHY_CYCLE']]);
+    it('accepts links in file order and rejects only the one that closes the cycle, the same way on every run', async () => {
+      await writeCsv(dir, 'accounts.csv', [accountHeader, ['001X', 'false', 'X', '001Y'], ['001Y', 'false', 'Y', '001Z'], ['001Z', 'false', 'Z', '001X']]);
+      for (let run = 0; run < 2; run++) {
+        const result = await load(db, { accounts: files.accounts! });
+        assert.deepEqual(result.counts.hierarchy, run === 0 ? { ...zero, inserted: 2, rejected: 1 } : { ...zero, unchanged: 2, rejected: 1 });
+        assert.deepEqual((await runErrors(db, result.runId)).map((e) => [e.line, e.code, e.message]), [
+          [4, 'HIERARCHY_CYCLE', 'parent account 001X would make a cycle: 001Z > 001X > 001Y > 001Z'],
+        ]);
+        const links = await db.query('select external_id, parent_external_id from accounts order by 1');
+        assert.deepEqual(links.map((a) => [a.external_id, a.parent_external_id]), [['001X', '001Y'], ['001Y', '001Z'], ['001Z', null]]);
+      }
     });
   });
 
@@ -233,13 +271,38 @@ describe('loadDirectory', () => {
     });
   });
 
+  describe('values with leading or trailing spaces', () => {
+    it('are stored as the source has them; only an email is trimmed', async () => {
+      await writeCsv(dir, 'accounts.csv', [accountHeader, ['001A', 'false', ' Acme Holding ', '']]);
+      await writeCsv(dir, 'contacts.csv', [contactHeader, ['003A', 'false', 'CEO', '001A', ' ada@acme.example ', ' Ada', 'Lovelace  ']]);
+      await load(db, { accounts: files.accounts!, contacts: files.contacts! });
+      const snapshot = await directorySnapshot(db);
+      assert.equal(snapshot.accounts[0]!.display_name, ' Acme Holding ');
+      assert.deepEqual([snapshot.contacts[0]!.first_name, snapshot.contacts[0]!.last_name, snapshot.contacts[0]!.email], [' Ada', 'Lovelace  ', 'ada@acme.example']);
+    });
+  });
+
+  describe('an ACCOUNT_OWNER earlier in the file than the stored one', () => {
+    it('wins as it would on a fresh load, and the later owner is removed', async () => {
+      await writeCsv(dir, 'team.csv', [teamHeader, ['001A', 'rep@seller.example', 'Sales Rep', 'false'], ['001A', 'owner@seller.example', 'Account Owner', 'false']]);
+      await load(db, files);
+      await writeCsv(dir, 'team.csv', [teamHeader, ['001A', 'rep@seller.example', 'Account Owner', 'false'], ['001A', 'owner@seller.example', 'Account Owner', 'false']]);
+      const result = await load(db, { teamMembers: files.teamMembers! });
+      assert.deepEqual((await runErrors(db, result.runId)).map((e) => [e.line, e.code, e.message]), [
+        [3, 'DUPLICATE_ACCOUNT_OWNER', 'account 001A already has an ACCOUNT_OWNER: rep@seller.example comes first, on line 2; skipped; the role stored before is removed'],
+      ]);
+      const live = await db.query('select user_email, role_name from management_roles where not is_deleted order by 1');
+      assert.deepEqual(live, [{ user_email: 'rep@seller.example', role_name: 'ACCOUNT_OWNER' }]);
+    });
+  });
+
   describe('custom account attributes', () => {
     const mapping: MappingInput = {
       ...titles,
       accounts: { attributes: { contractAmount: { source: 'Amount__c', type: 'Decimal' }, seats: { source: 'Seats__c', type: 'Integer' } } },
     };
 
-    it('stores a Decimal exactly, digit for digit', async () => {
+    it('stores a Decimal exactly, digit for digit, in one text per value', async () => {
       await writeCsv(dir, 'accounts.csv', [
         [...accountHeader, 'Amount__c', 'Seats__c'],
         ['001A', 'false', 'Acme', '', '12345678901234.56', '1200'],
@@ -250,8 +313,29 @@ describe('loadDirectory', () => {
       const rows = await db.query(`select external_id, attributes->>'contractAmount' as amount, attributes->'seats' as seats from accounts order by 1`);
       assert.deepEqual(rows, [
         { external_id: '001A', amount: '12345678901234.56', seats: 1200 },
-        { external_id: '001B', amount: '0.10', seats: null },
+        { external_id: '001B', amount: '0.1', seats: null },
       ]);
+    });
+
+    it('hashes a record the same whatever the order of the mapping keys, so a reload rewrites nothing', async () => {
+      await writeCsv(dir, 'accounts.csv', [[...accountHeader, 'Amount__c', 'Seats__c'], ['001A', 'false', 'Acme', '', '10.5', '3']]);
+      const hashes = () => db.query('select external_id, source_hash from accounts order by 1');
+      await load(db, { accounts: files.accounts! }, mapping);
+      const before = await hashes();
+      const reordered: MappingInput = { accounts: { attributes: { seats: { source: 'Seats__c', type: 'Integer' }, contractAmount: { source: 'Amount__c', type: 'Decimal' } } } };
+      const again = await load(db, { accounts: files.accounts! }, reordered);
+      assert.deepEqual(again.counts.accounts, { ...zero, unchanged: 1 });
+      assert.deepEqual(await hashes(), before);
+    });
+
+    it('takes a value spelled another way as unchanged', async () => {
+      await writeCsv(dir, 'accounts.csv', [[...accountHeader, 'Amount__c', 'Seats__c'], ['001A', 'false', 'Acme', '', '1.50', '007']]);
+      await load(db, { accounts: files.accounts! }, mapping);
+      await writeCsv(dir, 'accounts.csv', [[...accountHeader, 'Amount__c', 'Seats__c'], ['001A', 'false', 'Acme', '', '1.5', '+7']]);
+      const again = await load(db, { accounts: files.accounts! }, mapping);
+      assert.deepEqual(again.counts.accounts, { ...zero, unchanged: 1 });
+      const [row] = await db.query(`select attributes from accounts`);
+      assert.deepEqual(row!.attributes, { contractAmount: '1.5', seats: 7 });
     });
 
     it('refuses to change an attribute type once created, and leaves the directory as it was', async () => {
@@ -300,7 +384,7 @@ describe('loadDirectory', () => {
           '003D,false,CEO,001A,dee@acme.example,Dee,Dee,extra', // 5 too many columns
           '003E,false,CEO,001A,not-an-email,Eve,Smith', // 6 invalid email
           '003F,false,CEO,001A,fay@acme,Fay,Smith', // 7 invalid email (no domain)
-          '003G,false,CEO,001B,gus@acme.example,Gus,Smith', // 8 account rejected (Integer) so unknown
+          '003G,false,CEO,001B,gus@acme.example,Gus,Smith', // 8 account rejected (Integer) so unknown: loads without a role
           '003H,maybe,CEO,001A,hal@acme.example,Hal,Smith', // 9 bad boolean
           ',false,CEO,001A,ivy@acme.example,Ivy,Smith', // 10 no Id
           '003J,false,CEO,001A,"jo@acme.example,Jo,Smith', // 11 quote never closed (one line lost)
@@ -313,7 +397,7 @@ describe('loadDirectory', () => {
       const result = await load(db, { accounts: files.accounts!, contacts: files.contacts! }, mapping);
       assert.equal(result.state, 'succeeded');
       assert.deepEqual(result.counts.accounts, { ...zero, inserted: 1, rejected: 2 });
-      assert.deepEqual(result.counts.contacts, { ...zero, inserted: 3, rejected: 10 });
+      assert.deepEqual(result.counts.contacts, { ...zero, inserted: 4, rejected: 9 });
       const errors = await runErrors(db, result.runId);
       assert.deepEqual(
         errors.map((e) => [e.source, e.line, e.code, e.field]),
@@ -337,6 +421,7 @@ describe('loadDirectory', () => {
       const contacts = await db.query('select external_id, last_name from contacts order by 1');
       assert.deepEqual(contacts, [
         { external_id: '003A', last_name: 'Lovelace' },
+        { external_id: '003G', last_name: 'Smith' },
         { external_id: '003L', last_name: 'Multi\nline' },
         { external_id: '003M', last_name: 'Smith' },
       ]);
@@ -380,6 +465,95 @@ describe('loadDirectory', () => {
       const result = await loadDirectory(db, { directoryId: 1, sourceLabel: 'feed', openSources, mapping: {} });
       assert.equal(result.state, 'succeeded');
       assert.deepEqual((await runErrors(db, result.runId)).map((e) => [e.source, e.line, e.message]), [['feed', 2, 'FEED_ERROR: bad byte \\0 here']]);
+    });
+  });
+
+  describe('a contact without an account', () => {
+    it('is loaded into contacts; only its client role is left out and reported, by line', async () => {
+      await writeCsv(dir, 'contacts.csv', [
+        contactHeader,
+        ['003N', 'false', 'CEO', '', 'nina@acme.example', 'Nina', 'None'],
+        ['003Q', 'false', 'CEO', '001Q', 'quinn@acme.example', 'Quinn', 'Unknown'],
+      ]);
+      const result = await load(db, files);
+      assert.deepEqual(result.counts.contacts, { ...zero, inserted: 2 });
+      assert.deepEqual(result.counts.clientRoles, { ...zero, rejected: 2 });
+      assert.deepEqual((await runErrors(db, result.runId)).map((e) => [e.object, e.line, e.record_id, e.field, e.code]), [
+        ['clientRoles', 2, '003N', 'Account.Id', 'NO_ACCOUNT'],
+        ['clientRoles', 3, '003Q', 'Account.Id', 'UNKNOWN_ACCOUNT'],
+      ]);
+      const contacts = await db.query('select external_id, email, account_external_id, client_role from contacts order by 1');
+      assert.deepEqual(contacts, [
+        { external_id: '003N', email: 'nina@acme.example', account_external_id: null, client_role: null },
+        { external_id: '003Q', email: 'quinn@acme.example', account_external_id: null, client_role: null },
+      ]);
+    });
+  });
+
+  describe('a row that is now rejected', () => {
+    it('removes the client role of a contact whose title no longer maps, on every run', async () => {
+      await load(db, files);
+      await writeCsv(dir, 'contacts.csv', [contactHeader, ['003A', 'false', 'Wizard', '001A', 'ada@acme.example', 'Ada', 'Lovelace']]);
+      const result = await load(db, { contacts: files.contacts! });
+      assert.deepEqual(result.counts.clientRoles, { ...zero, deleted: 1, rejected: 1 });
+      const again = await load(db, { contacts: files.contacts! });
+      assert.deepEqual(again.counts.clientRoles, { ...zero, rejected: 1 });
+      const [ada] = await db.query(`select client_role, is_deleted from contacts where external_id = '003A'`);
+      assert.deepEqual(ada, { client_role: null, is_deleted: false });
+    });
+
+    it('removes the role a team member held before it became a second ACCOUNT_OWNER, and says so', async () => {
+      await load(db, files);
+      await writeCsv(dir, 'team.csv', [teamHeader, ['001A', 'csm@seller.example', 'Account Owner', 'false']]);
+      const result = await load(db, { teamMembers: files.teamMembers! });
+      assert.deepEqual(result.counts.managementRoles, { ...zero, rejected: 1 });
+      assert.deepEqual((await runErrors(db, result.runId)).map((e) => [e.line, e.code, e.message]), [
+        [2, 'DUPLICATE_ACCOUNT_OWNER', 'account 001A already has an ACCOUNT_OWNER: owner@seller.example is already in the directory; skipped; the role stored before is removed'],
+      ]);
+      const live = await db.query('select user_email, role_name from management_roles where not is_deleted order by 1');
+      assert.deepEqual(live, [{ user_email: 'owner@seller.example', role_name: 'ACCOUNT_OWNER' }]);
+    });
+
+    it('removes the contact stored before when its new row is rejected', async () => {
+      await load(db, files);
+      await writeCsv(dir, 'contacts.csv', [contactHeader, ['003B', 'false', 'Buyer', '001B', 'bob-at-acme', 'Bob', 'Builder']]);
+      const result = await load(db, { contacts: files.contacts! });
+      assert.deepEqual((await runErrors(db, result.runId)).map((e) => [e.line, e.code, e.message]), [
+        [2, 'INVALID_EMAIL', 'Email "bob-at-acme" is not a valid email address; the contact stored before is removed'],
+      ]);
+      const live = await db.query('select external_id from contacts where not is_deleted order by 1');
+      assert.deepEqual(live.map((c) => c.external_id), ['003A', '003C']);
+    });
+  });
+
+  describe('a value mapped to SKIP', () => {
+    it('leaves its row out, counted as skipped, not as an error, and removes what it gave before', async () => {
+      await load(db, files);
+      await writeCsv(dir, 'contacts.csv', [contactHeader, ['003A', 'false', 'CEO', '001A', 'ada@acme.example', 'Ada', 'Lovelace']]);
+      await writeCsv(dir, 'team.csv', [teamHeader, ['001A', 'csm@seller.example', 'Customer Success Manager', 'false']]);
+      const mapping: MappingInput = {
+        clientRoles: { values: { CEO: 'SKIP' } },
+        managementRoles: { values: { 'Customer Success Manager': 'SKIP' } },
+      };
+      const result = await load(db, { contacts: files.contacts!, teamMembers: files.teamMembers! }, mapping);
+      assert.deepEqual(result.counts.clientRoles, { ...zero, deleted: 1, skipped: 1 });
+      assert.deepEqual(result.counts.managementRoles, { ...zero, skipped: 1 });
+      assert.deepEqual(await runErrors(db, result.runId), []);
+      const live = await db.query('select user_email from management_roles where not is_deleted order by 1');
+      assert.deepEqual(live.map((r) => r.user_email), ['owner@seller.example']);
+      const [ada] = await db.query(`select client_role from contacts where external_id = '003A'`);
+      assert.equal(ada!.client_role, null);
+    });
+
+    it('maps unlisted values to otherValues, and builtInValues: false leaves the built-in values out', async () => {
+      await writeCsv(dir, 'team.csv', [teamHeader, ['001A', 'owner@seller.example', 'Account Owner', 'false'], ['001A', 'rep@seller.example', 'Sales Rep', 'false']]);
+      const mapping: MappingInput = {
+        ...titles,
+        managementRoles: { values: { 'Account Owner': 'ACCOUNT_OWNER' }, otherValues: 'OTHER_ACCOUNT_TEAM_MEMBER', builtInValues: false },
+      };
+      await load(db, files, mapping);
+      const roles = await db.query('select user_email, role_name from management_roles order by 1');
+      assert.deepEqual(roles.map((r) => [r.user_email, r.role_name]), [['owner@seller.example', 'ACCOUNT_OWNER'], ['rep@seller.example', 'OTHER_ACCOUNT_TEAM_MEMBER']]);
     });
   });
 

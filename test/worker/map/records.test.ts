@@ -57,8 +57,9 @@ describe('mapping account records', () => {
       ['001H', '', 'Lots Inc', '', '', 'lots'],
     ]);
     assertLines(records, (r) => mapAccount(r, mapping.accounts!, mapping.hierarchy), [
-      ok({ line: 2, externalId: '001A', displayName: 'Acme Holding', attributes: { tier: 'Gold', arr: '1500.50' }, isDeleted: false, parentExternalId: null }),
-      ok({ line: 3, externalId: '001B', displayName: 'Acme Europe', attributes: { tier: null, arr: null }, isDeleted: false, parentExternalId: '001A' }),
+      ok({ line: 2, externalId: '001A', displayName: 'Acme Holding', attributes: { tier: 'Gold', arr: '1500.5' }, isDeleted: false, parentExternalId: null }),
+      // A name keeps the spaces the source gives it; a Decimal is stored in one spelling.
+      ok({ line: 3, externalId: '001B', displayName: ' Acme Europe ', attributes: { tier: null, arr: null }, isDeleted: false, parentExternalId: '001A' }),
       // A deleted account needs only its key, and leaves the hierarchy with it.
       ok({ line: 4, externalId: '001C', displayName: '', attributes: {}, isDeleted: true, parentExternalId: null }),
       error(5, null, 'Id', 'REQUIRED_VALUE', 'Id is empty'),
@@ -118,7 +119,11 @@ describe('mapping contact records', () => {
       ok({ line: 5, externalId: '003D', ...contact, attributes: {}, isDeleted: true }),
       error(6, null, 'Id', 'REQUIRED_VALUE', 'Id is empty'),
       error(7, '003F', 'Email', 'INVALID_EMAIL', 'Email "bob@acme" is not a valid email address'),
-      error(8, '003G', 'Account.Id', 'REQUIRED_VALUE', 'Account.Id is empty'),
+      // A contact without an account is still a contact: only its client role is left out.
+      ok(
+        { line: 8, externalId: '003G', ...contact, firstName: 'Gus', email: 'gus@acme.example', attributes: { segment: null }, clientRole: { accountExternalId: null, roleName: null } },
+        [{ object: 'clientRoles', origin: origin('contacts.csv', 8), recordId: '003G', field: 'Account.Id', code: 'NO_ACCOUNT', message: 'Account.Id is empty: the contact loads without a client role' }],
+      ),
       error(9, '003H', 'IsDeleted', 'INVALID_BOOLEAN', 'IsDeleted "nope" is not true or false'),
     ]);
   });

@@ -44,10 +44,16 @@ export function parseStamp(stamp: string): Date {
   return new Date(Date.parse(stamp.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')));
 }
 
+/**
+ * A record's line is the one it would have in the Bulk CSV of the same query: its place in the
+ * object, after the header line; so a row error names the same line whichever API read it.
+ */
+const headerLines = 1;
+
 /** Records by REST query pages, each flattened to the select list's paths (`Parent.Id` read from `Parent: { Id }`). */
 export async function* restQuery(api: SalesforceApi, name: string, fields: readonly string[], soql: string): AsyncGenerator<SourceItem> {
   let path: string | undefined = `/queryAll?q=${encodeURIComponent(soql)}`;
-  let line = 0;
+  let line = headerLines;
   while (path) {
     const page = JSON.parse(await api.text(path, { 'sforce-query-options': 'batchSize=2000' })) as QueryResult;
     for (const record of page.records) yield { kind: 'record', origin: { source: name, line: ++line }, values: flatten(record, fields) };
@@ -105,7 +111,7 @@ export async function* bulkQuery(api: SalesforceApi, name: string, columns: numb
   const jobId = await completedJob(api, name, job, tuning);
   let bytesPerRecord = bytesPerColumn * columns;
   let locator = '';
-  let line = 0;
+  let line = headerLines;
   do {
     const maxRecords = Math.max(1, Math.min(tuning.bulkPageSize, Math.floor(tuning.bulkPageBytes / bytesPerRecord)));
     const path = `/jobs/query/${jobId}/results?maxRecords=${maxRecords}${locator ? `&locator=${encodeURIComponent(locator)}` : ''}`;

@@ -1,6 +1,6 @@
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import { Task } from '@lit/task';
-import type { Directory, RemovalCounts } from '../../../../server/directories/queries.ts';
+import type { Directory, RemovalCounts } from '../../../../core/directory/directories.ts';
 import { api, type Wire } from '../api.ts';
 import { shared } from '../shared.styles.ts';
 import { empty, failure, loading, when } from '../states.ts';
