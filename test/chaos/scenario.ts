@@ -224,16 +224,23 @@ export async function openScenario(options: { seed: number; log: (line: string) 
       await Promise.all(restarts.splice(0));
       await until('the scheduled workflow to be switched off', () => api('PATCH', `/api/workflows/${scheduled}`, { enabled: false }), 60);
       let left = 'the database did not answer';
+      // Quiet for a few seconds on end, its cron's queue (pg-boss's send-it) too: a cron pass that
+      // read the schedule just before it was switched off still starts its run.
+      let quietSince: number | undefined;
       await until('every process to be back and every run and invitation done', async () => {
+        const since = quietSince;
+        quietSince = undefined;
         const health = await fetch(`${base}/api/health`).then((r) => r.status, () => null);
         const [work] = await db.query<{ running: number; jobs: number; distributing: number }>(
           `select (select count(*) from sync_runs where state = 'running')::int as running,
-                  (select count(*) from pgboss.job where name in ('workflow-run', 'distribution-send') and state in ('created', 'retry', 'active'))::int as jobs,
+                  (select count(*) from pgboss.job where name in ('workflow-run', 'distribution-send', '__pgboss__send-it') and state in ('created', 'retry', 'active'))::int as jobs,
                   (select count(*) from distributions where state <> 'finished')::int as distributing`,
         );
         const down = processes.filter((p) => !p.running).map((p) => p.name);
         left = `web health ${health}, down: [${down.join(', ')}], ${work!.running} runs running, ${work!.jobs} jobs waiting or active, ${work!.distributing} distributions sending`;
-        return health === 200 && down.length === 0 && work!.running + work!.jobs + work!.distributing === 0 ? true : undefined;
+        if (health !== 200 || down.length > 0 || work!.running + work!.jobs + work!.distributing > 0) return undefined;
+        quietSince = since ?? Date.now();
+        return Date.now() - quietSince >= 5000 ? true : undefined;
       }, timeoutSeconds).then(
         () => log(`settled in ${((Date.now() - started) / 1000).toFixed(1)} s`),
         () => settleProblems.push(`not settled after ${timeoutSeconds} s: ${left}`),
