@@ -35,7 +35,7 @@ describe('npm run workflow -- run', () => {
     assert.equal(lines[0], 'Running workflow "Demo" (version 1)');
     assert.ok(lines.some((l) => /^ {2}(staging|checking|merging|saving) +[\d,]+ rows read/.test(l)), `a progress line in:\n${stdout}`);
     assert.ok(lines.includes('Run 1 succeeded.'), stdout);
-    assert.ok(lines.includes('contacts               317         0         3         0         0'), stdout);
+    assert.ok(lines.includes('contacts               317         0         0         3         0'), stdout);
     const [recorded] = await db.query('select workflow_id::int as workflow, workflow_version as version, state from sync_runs');
     assert.deepEqual(recorded, { workflow: workflow.id, version: 1, state: 'succeeded' });
     // The worker sends it in an hour: the distribution and its job wait on the queue.

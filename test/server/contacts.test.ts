@@ -9,6 +9,8 @@ const cy = { externalId: '003C', firstName: 'Cy', lastName: 'Young', email: 'cy@
 const dee = { externalId: '003D', firstName: 'Dee', lastName: 'Adams', email: 'dee@zeta.example', attributes: {}, accounts: [{ externalId: '001E', roleName: 'EXECUTIVE_SPONSOR' }] };
 // Gus's only account, Gone Ltd, was deleted: he stays in the directory without one.
 const gus = { externalId: '003G', firstName: 'Gus', lastName: 'Gone', email: 'gus@gone.example', attributes: {}, accounts: [] };
+// Fay names an account the directory does not have: she is a contact all the same, without a client role.
+const fay = { externalId: '003F', firstName: 'Fay', lastName: 'Smith', email: 'fay@acme.example', attributes: {}, accounts: [] };
 
 describe('GET /api/contacts', () => {
   let api: Served;
@@ -30,12 +32,12 @@ describe('GET /api/contacts', () => {
   describe('with the key', () => {
     it('lists the live contacts by last name with their live client roles', async () => {
       const reply = await api.get('/api/contacts');
-      assert.deepEqual([reply.status, reply.body], [200, { items: [dee, bob, gus, ada, cy], total: 5, limit: 50, offset: 0 }]);
+      assert.deepEqual([reply.status, reply.body], [200, { items: [dee, bob, gus, ada, fay, cy], total: 6, limit: 50, offset: 0 }]);
     });
 
     it('pages with limit and offset', async () => {
       const reply = await api.get('/api/contacts?limit=2&offset=1');
-      assert.deepEqual(reply.body, { items: [bob, gus], total: 5, limit: 2, offset: 1 });
+      assert.deepEqual(reply.body, { items: [bob, gus], total: 6, limit: 2, offset: 1 });
     });
 
     it('finds a contact by email, case-insensitively', async () => {
