@@ -23,7 +23,12 @@ export function workflowRunKey(workflowId: number): string {
 export type Queue = (typeof Queue)[keyof typeof Queue];
 
 /** A workflow-run job: which version of which workflow to run. */
-export const workflowRunSchema = z.strictObject({ workflowId: z.number().int().positive(), version: z.number().int().positive() });
+export const workflowRunSchema = z.strictObject({
+  workflowId: z.number().int().positive(),
+  version: z.number().int().positive(),
+  /** Set on the cron's runs: pg-boss may enqueue one just before the workflow is disabled or deleted. */
+  scheduled: z.literal(true).optional(),
+});
 export type WorkflowRun = z.infer<typeof workflowRunSchema>;
 
 /** A distribution-send job: the distribution whose pending recipients it sends. */

@@ -20,7 +20,7 @@ export function workflowJobs(boss: PgBoss): WorkflowJobs {
       const key = workflowRunKey(workflow.id);
       const schedule = workflow.enabled ? workflow.definition?.schedule : undefined;
       if (!schedule) return boss.unschedule(Queue.workflowRun, key);
-      const run: WorkflowRun = { workflowId: workflow.id, version: workflow.version };
+      const run: WorkflowRun = { workflowId: workflow.id, version: workflow.version, scheduled: true };
       await boss.schedule(Queue.workflowRun, cronOf(schedule), run, { tz: schedule.timeZone, key, singletonKey: key });
     },
   };

@@ -68,7 +68,11 @@ export async function runWorkflowTasks(
  */
 export async function runWorkflow(deps: WorkflowRunDeps, job: { id: string; data: unknown; retryCount: number }): Promise<void> {
   const { db, logger } = deps;
-  const { workflowId, version } = workflowRunSchema.parse(job.data);
+  const { workflowId, version, scheduled } = workflowRunSchema.parse(job.data);
+  if (scheduled && !(await stillScheduled(deps, workflowId))) {
+    logger.info({ jobId: job.id, workflowId, version }, 'scheduled run skipped: the workflow was disabled or deleted since the schedule fired');
+    return;
+  }
   // A retry after a worker died finds that worker's run still marked running; its load was rolled back.
   const abandoned = await failLostRuns(db);
   if (abandoned.length > 0) logger.warn({ jobId: job.id, workflowId, runIds: abandoned }, 'runs of a lost worker marked failed');
@@ -81,6 +85,12 @@ export async function runWorkflow(deps: WorkflowRunDeps, job: { id: string; data
   const retried = passing && job.retryCount < workflowRunRetries;
   if (!retried && definition.notify) await notify(deps, definition.notify.onFailure, { workflowId, version, attempt }, failed);
   if (passing) throw new Error(`run ${failed.runId}: ${failed.error!.code}: ${failed.error!.message}`);
+}
+
+/** Whether the workflow is still there and enabled: unscheduling cannot take back a run the cron already enqueued. */
+async function stillScheduled(deps: WorkflowRunDeps, workflowId: number): Promise<boolean> {
+  const [row] = await deps.db.query<{ enabled: boolean }>('select enabled from workflows where id = $1', [workflowId]);
+  return row?.enabled === true;
 }
 
 /** A notice that cannot be sent is logged: it never changes the run's outcome. */

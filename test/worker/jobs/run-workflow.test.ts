@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { loadConfig } from '../../../core/config.ts';
 import { createLogger } from '../../../core/log.ts';
-import { createWorkflow } from '../../../core/workflows/queries.ts';
+import { Queue, workflowRunKey } from '../../../core/queues.ts';
+import { createWorkflow, updateWorkflow } from '../../../core/workflows/queries.ts';
 import { workflowJobs } from '../../../core/workflows/schedule.ts';
 import { startWorker, type Worker } from '../../../worker/worker.ts';
 import { accountHeader, tempDir, writeCsv } from '../../helpers/files.ts';
@@ -88,5 +89,50 @@ describe('a workflow with failure notices', function () {
     await worker!.stop();
     worker = undefined;
     assert.deepEqual(sink.received, []);
+  });
+});
+
+describe('a scheduled workflow disabled as its schedule fires', function () {
+  this.timeout(30_000);
+  let worker: Worker | undefined;
+  afterEach(async () => {
+    await worker?.stop();
+    worker = undefined;
+  });
+
+  it('runs the job the schedule enqueued only while the workflow is enabled', async function () {
+    const { db, url } = await testDatabase(this);
+    const importDir = await tempDir();
+    const accounts = await writeCsv(importDir, 'accounts.csv', [accountHeader, ['001A', 'false', 'Acme', '']]);
+    const config = loadConfig({ DATABASE_URL: url, IMPORT_DIR: importDir });
+    worker = await startWorker({ databaseUrl: url, db, logger: createLogger('silent', 'test'), config });
+    const jobs = workflowJobs(worker.boss);
+    const workflow = await createWorkflow(db, {
+      name: 'Nightly',
+      definition: {
+        schedule: { daily: '06:00' },
+        tasks: [
+          { type: 'extract', name: 'Accounts', object: 'accounts', source: 'file', path: accounts },
+          { type: 'load', name: 'Load', extracts: { accounts: 'Accounts' } },
+        ],
+      },
+    }, importDir);
+    await jobs.syncSchedule(workflow);
+    // What pg-boss's cron enqueues when the schedule fires.
+    const [schedule] = await worker.boss.getSchedules(Queue.workflowRun, workflowRunKey(workflow.id));
+    const fire = async () => {
+      const id = await worker!.boss.send(Queue.workflowRun, schedule!.data as object);
+      return eventually(async () => {
+        const job = await worker!.boss.getJobById(Queue.workflowRun, id!);
+        assert.equal(job?.state, 'completed');
+      }, { what: 'the scheduled job ends' });
+    };
+    const runs = async () => (await db.query<{ n: number }>('select count(*)::int as n from sync_runs'))[0]!.n;
+
+    await fire();
+    assert.equal(await runs(), 1, 'an enabled workflow runs when its schedule fires');
+    await jobs.syncSchedule(await updateWorkflow(db, workflow.id, { enabled: false }, importDir));
+    await fire();
+    assert.equal(await runs(), 1, 'the disabled workflow did not run');
   });
 });
