@@ -230,6 +230,13 @@ create table outbox_messages (
   constraint outbox_messages_message_id_key UNIQUE (message_id)
 );
 
+create table rate_limit_hits (
+  key text not null,
+  hits integer not null,
+  reset_at timestamp with time zone not null,
+  constraint rate_limit_hits_pkey PRIMARY KEY (key)
+);
+
 create table salesforce_connections (
   id bigint generated always as identity not null,
   name text not null,
@@ -475,6 +482,7 @@ CREATE INDEX nps_responses_survey ON public.nps_responses USING btree (survey_id
 CREATE INDEX nps_responses_time ON public.nps_responses USING btree (directory_id, responded_at) INCLUDE (account_external_id, score);
 CREATE INDEX nps_yearly_counts_year ON public.nps_yearly_counts USING btree (directory_id, year) INCLUDE (account_external_id, promoters, passives, detractors);
 CREATE INDEX opt_outs_email ON public.opt_outs USING btree (directory_id, lower(email));
+CREATE INDEX rate_limit_hits_reset_at ON public.rate_limit_hits USING btree (reset_at);
 CREATE INDEX sessions_user ON public.sessions USING btree (user_id);
 CREATE INDEX sync_run_errors_run ON public.sync_run_errors USING btree (run_id, id);
 CREATE INDEX sync_runs_directory_started ON public.sync_runs USING btree (directory_id, started_at DESC);

@@ -5,6 +5,7 @@ import type { Db } from '../../core/db.ts';
 import { AppError, ErrorCode } from '../../core/errors.ts';
 import { hashPassword, verifyPassword } from '../../core/passwords.ts';
 import { parseBody } from '../query-params.ts';
+import { PostgresRateLimitStore } from '../rate-limit-store.ts';
 import { fromOwnOrigin } from './access.ts';
 import type { Sessions } from './sessions.ts';
 import { email, findSignUpToken, findUserByEmail, name, password, publicUser, userColumns, type User } from './users.ts';
@@ -16,8 +17,9 @@ export const acceptInput = z.strictObject({ name: name.optional(), password });
 /** Failed sign-ins allowed in a window, per email and per client address; a success does not count. */
 export const signInLimits = { windowMs: 15 * 60_000, perEmail: 5, perAddress: 20 };
 
-function failedSignInLimiter(limit: number, keyGenerator: (req: Request) => string, what: string) {
+function failedSignInLimiter(db: Db, limit: number, keyGenerator: (req: Request) => string, what: string) {
   const options: Partial<Options> = {
+    store: new PostgresRateLimitStore(db, 'sign-in '),
     windowMs: signInLimits.windowMs,
     limit,
     skipSuccessfulRequests: true,
@@ -50,8 +52,8 @@ function refuseOtherSites(req: Request, publicOrigin: string): void {
 export function signInRoutes(db: Db, sessions: Sessions, options: { publicOrigin: string; now: () => Date }): Router {
   const router = Router();
   const body = express.json({ limit: '16kb' });
-  const byAddress = failedSignInLimiter(signInLimits.perAddress, (req) => `address ${ipKeyGenerator(req.ip ?? '')}`, 'from this address');
-  const byEmail = failedSignInLimiter(signInLimits.perEmail, (req) => `email ${emailOf(req)}`, 'for this email');
+  const byAddress = failedSignInLimiter(db, signInLimits.perAddress, (req) => `address ${ipKeyGenerator(req.ip ?? '')}`, 'from this address');
+  const byEmail = failedSignInLimiter(db, signInLimits.perEmail, (req) => `email ${emailOf(req)}`, 'for this email');
 
   router.post('/session', body, byAddress, byEmail, async (req, res) => {
     refuseOtherSites(req, options.publicOrigin);

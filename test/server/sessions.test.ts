@@ -62,6 +62,17 @@ describe('/api/session', function () {
       for (let i = 0; i < signInLimits.perAddress; i++) assert.equal((await signIn(api, `guess${i % 10}@example.com`, `wrong password ${i}`)).status, 401);
       assert.equal((await signIn(api, 'ann@example.com', goodPassword)).status, 429);
     });
+
+    it('are counted across web processes: failures on two servers of one database add up', async () => {
+      const second = await serve(db, undefined, undefined, await testApp(db, undefined, undefined, undefined, { now: () => new Date(clock) }));
+      try {
+        for (let i = 0; i < signInLimits.perEmail; i++) assert.equal((await signIn(i % 2 ? second : api, 'ann@example.com', `wrong password ${i}`)).status, 401);
+        assert.equal((await signIn(second, 'ann@example.com', goodPassword)).status, 429);
+        assert.equal((await signIn(api, 'ann@example.com', goodPassword)).status, 429);
+      } finally {
+        await second.close();
+      }
+    });
   });
 
   describe('a session', () => {
