@@ -9,7 +9,7 @@ import { buildWidget, launchChromium } from '../helpers/browser.ts';
 import { createTestDatabase, freePort, type TestDatabase } from '../helpers/database.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { tempDir } from '../helpers/files.ts';
-import { watch, type Trouble } from './embed-page.ts';
+import { watch, type Trouble } from '../widget/embed-page.ts';
 import { assertAccessible, withAxe } from './console-page.ts';
 
 const root = path.join(import.meta.dirname, '..', '..');
