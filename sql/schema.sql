@@ -265,6 +265,13 @@ create table salesforce_oauth_states (
   constraint salesforce_oauth_states_pkey PRIMARY KEY (state)
 );
 
+create table salesforce_sign_ins (
+  state_sha256 bytea not null,
+  code_verifier text not null,
+  created_at timestamp with time zone not null,
+  constraint salesforce_sign_ins_pkey PRIMARY KEY (state_sha256)
+);
+
 create table salesforce_watermarks (
   connection_id bigint not null,
   directory_id bigint not null,

@@ -5,8 +5,11 @@ import { AppError, ErrorCode } from '../errors.ts';
 /** jsforce defaults to API 50.0; every call names this version. */
 export const salesforceApiVersion = '62.0';
 
-/** The Connected App that the web-server flow logs in through (SALESFORCE_CLIENT_ID and friends). */
-export type SalesforceApp = { clientId: string; clientSecret: string; callbackUrl: string };
+/**
+ * The Connected App that the web-server flow logs in through (SALESFORCE_CLIENT_ID and friends);
+ * `loginUrl` is where people sign in to the console through it (SALESFORCE_LOGIN_URL).
+ */
+export type SalesforceApp = { clientId: string; clientSecret: string; callbackUrl: string; loginUrl: string };
 
 /** What a connection logs in with, secrets opened: one of the three flows. */
 export type SalesforceLogin =

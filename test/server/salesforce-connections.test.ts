@@ -24,7 +24,7 @@ describe('/api/salesforce-connections', () => {
     const port = await freePort();
     const recording = recordingLogger();
     logged = recording.lines;
-    const salesforceApp = { clientId: standIn.app.clientId, clientSecret: standIn.app.clientSecret, callbackUrl: `http://localhost:${port}/oauth/salesforce/callback` };
+    const salesforceApp = { clientId: standIn.app.clientId, clientSecret: standIn.app.clientSecret, callbackUrl: `http://localhost:${port}/oauth/salesforce/callback`, loginUrl: standIn.url };
     api = await serve(db, recording.logger, undefined, await testApp(db, recording.logger, undefined, undefined, { salesforceApp }), port);
   });
   afterEach(async () => {
