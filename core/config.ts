@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { AppError, ErrorCode, describeIssues } from './errors.ts';
+import { loginUrl } from './connections/login-url.ts';
 import { defaultMaxFieldBytes } from './records/csv.ts';
 
 const apiShare = 'SALESFORCE_API_SHARE is a share of the daily API requests above 0, at most 1';
@@ -30,7 +31,7 @@ const schema = z.object({
   SALESFORCE_CLIENT_ID: z.string().min(1).optional(),
   SALESFORCE_CLIENT_SECRET: z.string().min(1).optional(),
   SALESFORCE_CALLBACK_URL: z.url({ protocol: /^https?$/ }).optional(),
-  SALESFORCE_LOGIN_URL: z.url({ protocol: /^https?$/, error: 'SALESFORCE_LOGIN_URL is the login server people sign in through, such as https://login.salesforce.com' }).default('https://login.salesforce.com'),
+  SALESFORCE_LOGIN_URL: loginUrl,
   SALESFORCE_API_SHARE: z.coerce.number().gt(0, apiShare).max(1, apiShare).default(0.25),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
@@ -120,7 +121,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
             clientId: e.SALESFORCE_CLIENT_ID,
             clientSecret: e.SALESFORCE_CLIENT_SECRET,
             callbackUrl: e.SALESFORCE_CALLBACK_URL ?? `${(e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '')}/oauth/salesforce/callback`,
-            loginUrl: e.SALESFORCE_LOGIN_URL.replace(/\/+$/, ''),
+            loginUrl: e.SALESFORCE_LOGIN_URL,
           }
         : undefined,
     salesforceApiShare: e.SALESFORCE_API_SHARE,

@@ -4,18 +4,9 @@ import type { Queryable } from '../db.ts';
 import { AppError, ErrorCode, describeIssues } from '../errors.ts';
 import type { SecretBox } from '../secret-box.ts';
 import { logIn, type SalesforceLogin, type SalesforceSession } from './salesforce-auth.ts';
+import { loginUrl } from './login-url.ts';
 
 const name = z.string().trim().min(1).max(100);
-/** Loopback hosts may be reached over plain http: nothing leaves the machine (the Salesforce stand-in in tests). */
-function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
-}
-/** Credentials go to this server, so only over https. */
-const loginUrl = z
-  .url({ protocol: /^https?$/ })
-  .refine((u) => { const url = new URL(u); return url.protocol === 'https:' || isLoopback(url.hostname); }, { message: 'must use https (plain http only on a loopback address)' })
-  .transform((u) => u.replace(/\/+$/, ''))
-  .default('https://login.salesforce.com');
 
 /** A headless connection: the JWT bearer flow (a Connected App's certificate key) or username-password. */
 export const salesforceHeadlessInput = z.discriminatedUnion('flow', [
