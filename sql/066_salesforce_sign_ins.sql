@@ -6,3 +6,8 @@ create table salesforce_sign_ins (
   code_verifier text not null,
   created_at timestamptz not null
 );
+
+-- Connecting an org sends a PKCE challenge too, so a Connected App that requires PKCE works for
+-- both. Authorizations under way when this runs have no verifier: they are dropped (start again).
+delete from salesforce_oauth_states;
+alter table salesforce_oauth_states add column code_verifier text not null;

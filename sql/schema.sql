@@ -261,6 +261,7 @@ create table salesforce_oauth_states (
   name text not null,
   login_url text not null,
   created_at timestamp with time zone not null default now(),
+  code_verifier text not null,
   constraint salesforce_oauth_states_name_check CHECK ((name <> ''::text)),
   constraint salesforce_oauth_states_pkey PRIMARY KEY (state)
 );

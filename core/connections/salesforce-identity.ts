@@ -1,4 +1,3 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { OAuth2 } from 'jsforce';
 import { z } from 'zod';
 import { AppError, ErrorCode } from '../errors.ts';
@@ -8,12 +7,6 @@ import type { SalesforceApp } from './salesforce-auth.ts';
 export type SalesforceIdentity = { email: string; emailVerified: boolean; name: string };
 
 const userinfo = z.object({ email: z.string(), email_verified: z.boolean().optional(), name: z.string().optional() });
-
-/** A PKCE pair (RFC 7636, S256): the verifier stays on the server, the challenge goes to Salesforce. */
-export function pkcePair(): { verifier: string; challenge: string } {
-  const verifier = randomBytes(32).toString('base64url');
-  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
-}
 
 function oauth2(app: SalesforceApp): OAuth2 {
   return new OAuth2({ loginUrl: app.loginUrl, clientId: app.clientId, clientSecret: app.clientSecret, redirectUri: app.callbackUrl });

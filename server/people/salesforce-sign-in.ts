@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Router, type Response } from 'express';
-import type { SalesforceApp } from '../../core/connections/salesforce-auth.ts';
-import { pkcePair, signedInIdentity, signInUrl, type SalesforceIdentity } from '../../core/connections/salesforce-identity.ts';
+import { pkcePair, type SalesforceApp } from '../../core/connections/salesforce-auth.ts';
+import { signedInIdentity, signInUrl, type SalesforceIdentity } from '../../core/connections/salesforce-identity.ts';
 import type { Queryable } from '../../core/db.ts';
 import type { Logger } from '../../core/log.ts';
 import { readCookie, type Sessions } from './sessions.ts';

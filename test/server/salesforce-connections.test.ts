@@ -46,6 +46,7 @@ describe('/api/salesforce-connections', () => {
     assert.equal(start.status, 302);
     const login = new URL(start.headers.get('location')!);
     assert.equal(`${login.origin}${login.pathname}`, `${standIn.url}/services/oauth2/authorize`);
+    assert.equal(login.searchParams.get('code_challenge_method'), 'S256');
     const consent = await fetch(login, { redirect: 'manual' });
     const callback = consent.headers.get('location')!;
     const landed = await fetch(callback);

@@ -108,6 +108,15 @@ describe('signing in with Salesforce', function () {
     assert.equal((await db.query('select from sessions')).length, 0);
   });
 
+  it('refuses a code that another sign-in fetched: its PKCE verifier does not match', async () => {
+    const stolen = new URL((await fetch(`${api.base}/api/session/salesforce`, { redirect: 'manual' })).headers.get('location')!);
+    const code = new URL((await fetch(stolen, { redirect: 'manual' })).headers.get('location')!).searchParams.get('code')!;
+    const mine = await fetch(`${api.base}/api/session/salesforce`, { redirect: 'manual' });
+    const state = new URL(mine.headers.get('location')!).searchParams.get('state')!;
+    const landed = await fetch(`${api.base}/oauth/salesforce/callback?state=${state}&code=${code}`, { redirect: 'manual', headers: { cookie: mine.headers.getSetCookie()[0]!.split(';')[0]! } });
+    assert.deepEqual([landed.headers.get('location'), landed.headers.getSetCookie().some((c) => c.startsWith('bw_session='))], ['/sign-in?refused=failed', false]);
+  });
+
   it("leaves an org connection's callback to the connections, through the same callback URL", async () => {
     const start = await fetch(`${api.base}/api/salesforce-connections/authorize?name=Prod&loginUrl=${encodeURIComponent(standIn.url)}`, { headers: { authorization: `Bearer ${adminKey}` }, redirect: 'manual' });
     const callback = (await fetch(start.headers.get('location')!, { redirect: 'manual' })).headers.get('location')!;
