@@ -45,7 +45,11 @@ export function salesforceSignInRoutes(db: Queryable, sessions: Sessions, option
   });
 
   router.get('/oauth/salesforce/callback', async (req, res, next) => {
-    const { state = '', code, error } = req.query as Record<string, string | undefined>;
+    // A parameter given twice arrives as a list: it is no state or code Salesforce sent.
+    const param = (name: string): string => (typeof req.query[name] === 'string' ? req.query[name] : '');
+    const state = param('state');
+    const code = param('code');
+    const error = param('error');
     const [pending] = await db.query<{ verifier: string }>(
       'delete from salesforce_sign_ins where state_sha256 = $1 and created_at > $2 returning code_verifier as verifier',
       [sha256(state), new Date(options.now().getTime() - salesforceSignInExpiryMs)],
