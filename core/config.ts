@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { AppError, ErrorCode, describeIssues } from './errors.ts';
+import { loginUrl } from './connections/login-url.ts';
 import { defaultMaxFieldBytes } from './records/csv.ts';
 
 const apiShare = 'SALESFORCE_API_SHARE is a share of the daily API requests above 0, at most 1';
@@ -30,6 +31,7 @@ const schema = z.object({
   SALESFORCE_CLIENT_ID: z.string().min(1).optional(),
   SALESFORCE_CLIENT_SECRET: z.string().min(1).optional(),
   SALESFORCE_CALLBACK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  SALESFORCE_LOGIN_URL: loginUrl,
   SALESFORCE_API_SHARE: z.coerce.number().gt(0, apiShare).max(1, apiShare).default(0.25),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
@@ -71,8 +73,8 @@ export type Config = Readonly<{
   publicUrl: string;
   /** A CSV field longer than this is a row error; capped so a load's memory stays bounded. */
   csvMaxFieldBytes: number;
-  /** The Connected App that admins log in through to connect an org; unset: headless connections only. */
-  salesforceApp: { clientId: string; clientSecret: string; callbackUrl: string } | undefined;
+  /** The Connected App that admins log in through to connect an org, and people sign in to the console through; unset: headless connections only, passwords only. */
+  salesforceApp: { clientId: string; clientSecret: string; callbackUrl: string; loginUrl: string } | undefined;
   /** The share of a Salesforce org's remaining daily API requests one sync run may take. */
   salesforceApiShare: number;
   /** `npm start` serves the demo page (while its directory holds only the demo company); BELLWETHER_DEMO=off: never. */
@@ -119,6 +121,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
             clientId: e.SALESFORCE_CLIENT_ID,
             clientSecret: e.SALESFORCE_CLIENT_SECRET,
             callbackUrl: e.SALESFORCE_CALLBACK_URL ?? `${(e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '')}/oauth/salesforce/callback`,
+            loginUrl: e.SALESFORCE_LOGIN_URL,
           }
         : undefined,
     salesforceApiShare: e.SALESFORCE_API_SHARE,

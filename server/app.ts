@@ -8,6 +8,7 @@ import type { MailSettings } from './people/invitation-mail.ts';
 import { myAccountsRoutes } from './people/my-accounts.ts';
 import { sessions as sessionStore } from './people/sessions.ts';
 import { signInRoutes } from './people/sign-in-routes.ts';
+import { salesforceSignInRoutes } from './people/salesforce-sign-in.ts';
 import { sessionRoutes, userRoutes } from './people/user-routes.ts';
 import { directoryRoutes } from './directory/routes.ts';
 import { directoriesRoutes } from './directories/routes.ts';
@@ -73,8 +74,11 @@ export function createApp(deps: AppDeps): express.Express {
   // The widget's data takes an embed token as well as the admin key, from the allowed origins.
   app.use('/api', strategicAccountsRoutes(deps.db, deps.adminKey, deps.widgets));
   const publicUrl = new URL(deps.people.publicUrl);
-  const sessions = sessionStore(deps.db, { secure: publicUrl.protocol === 'https:', now: deps.people.now });
+  const secure = publicUrl.protocol === 'https:';
+  const sessions = sessionStore(deps.db, { secure, now: deps.people.now });
   app.use('/api', signInRoutes(deps.db, sessions, { publicOrigin: publicUrl.origin, now: deps.people.now }));
+  // Before the org connections' callback: both come back to the Connected App's one callback URL.
+  app.use(salesforceSignInRoutes(deps.db, sessions, { app: deps.salesforceApp, secure, now: deps.people.now, logger: deps.logger }));
   app.use(salesforceCallbackRoute(deps.db, deps.secretBox, deps.salesforceApp));
   app.use('/api', authenticate(deps.adminKey, sessions, publicUrl.origin));
   // An NPS history is larger than other requests, and may come as CSV: parsed by its own route.

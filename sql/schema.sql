@@ -268,8 +268,16 @@ create table salesforce_oauth_states (
   name text not null,
   login_url text not null,
   created_at timestamp with time zone not null default now(),
+  code_verifier text not null,
   constraint salesforce_oauth_states_name_check CHECK ((name <> ''::text)),
   constraint salesforce_oauth_states_pkey PRIMARY KEY (state)
+);
+
+create table salesforce_sign_ins (
+  state_sha256 bytea not null,
+  code_verifier text not null,
+  created_at timestamp with time zone not null,
+  constraint salesforce_sign_ins_pkey PRIMARY KEY (state_sha256)
 );
 
 create table salesforce_watermarks (

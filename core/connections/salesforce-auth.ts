@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { Connection, OAuth2 } from 'jsforce';
 import { importPKCS8, SignJWT } from 'jose';
 import { AppError, ErrorCode } from '../errors.ts';
@@ -5,8 +6,11 @@ import { AppError, ErrorCode } from '../errors.ts';
 /** jsforce defaults to API 50.0; every call names this version. */
 export const salesforceApiVersion = '62.0';
 
-/** The Connected App that the web-server flow logs in through (SALESFORCE_CLIENT_ID and friends). */
-export type SalesforceApp = { clientId: string; clientSecret: string; callbackUrl: string };
+/**
+ * The Connected App that the web-server flow logs in through (SALESFORCE_CLIENT_ID and friends);
+ * `loginUrl` is where people sign in to the console through it (SALESFORCE_LOGIN_URL).
+ */
+export type SalesforceApp = { clientId: string; clientSecret: string; callbackUrl: string; loginUrl: string };
 
 /** What a connection logs in with, secrets opened: one of the three flows. */
 export type SalesforceLogin =
@@ -50,16 +54,23 @@ export async function logIn(login: SalesforceLogin, name: string): Promise<Sales
   }
 }
 
-/** Where the admin's browser goes to log in and allow access; Salesforce comes back to the callback with `state`. */
-export function authorizationUrl(app: SalesforceApp, loginUrl: string, state: string): string {
-  return new OAuth2({ loginUrl, clientId: app.clientId, clientSecret: app.clientSecret, redirectUri: app.callbackUrl }).getAuthorizationUrl({ state, scope: 'api refresh_token' });
+/** A PKCE pair (RFC 7636, S256): the verifier stays on the server, the challenge goes to Salesforce. */
+export function pkcePair(): { verifier: string; challenge: string } {
+  const verifier = randomBytes(32).toString('base64url');
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
 }
 
-/** Trades the code of the web-server flow for a session and the refresh token that outlives it. */
-export async function exchangeCode(app: SalesforceApp, loginUrl: string, code: string, name: string): Promise<SalesforceSession & { refreshToken: string }> {
+/** Where the admin's browser goes to log in and allow access; Salesforce comes back to the callback with `state`. */
+export function authorizationUrl(app: SalesforceApp, loginUrl: string, state: string, challenge: string): string {
+  return new OAuth2({ loginUrl, clientId: app.clientId, clientSecret: app.clientSecret, redirectUri: app.callbackUrl })
+    .getAuthorizationUrl({ state, scope: 'api refresh_token', code_challenge: challenge, code_challenge_method: 'S256' });
+}
+
+/** Trades the code of the web-server flow (and its PKCE verifier) for a session and the refresh token that outlives it. */
+export async function exchangeCode(app: SalesforceApp, loginUrl: string, code: string, verifier: string, name: string): Promise<SalesforceSession & { refreshToken: string }> {
   try {
     const oauth2 = new OAuth2({ loginUrl, clientId: app.clientId, clientSecret: app.clientSecret, redirectUri: app.callbackUrl });
-    const answer = await oauth2.requestToken(code);
+    const answer = await oauth2.requestToken(code, { code_verifier: verifier });
     if (!answer.refresh_token) {
       throw new AppError(ErrorCode.SALESFORCE_AUTH_FAILED, `Salesforce issued no refresh token for "${name}": add the "refresh_token, offline_access" scope to the Connected App`);
     }

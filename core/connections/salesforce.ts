@@ -3,19 +3,10 @@ import { z } from 'zod';
 import type { Queryable } from '../db.ts';
 import { AppError, ErrorCode, describeIssues } from '../errors.ts';
 import type { SecretBox } from '../secret-box.ts';
-import { logIn, type SalesforceLogin, type SalesforceSession } from './salesforce-auth.ts';
+import { logIn, pkcePair, type SalesforceLogin, type SalesforceSession } from './salesforce-auth.ts';
+import { loginUrl } from './login-url.ts';
 
 const name = z.string().trim().min(1).max(100);
-/** Loopback hosts may be reached over plain http: nothing leaves the machine (the Salesforce stand-in in tests). */
-function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
-}
-/** Credentials go to this server, so only over https. */
-const loginUrl = z
-  .url({ protocol: /^https?$/ })
-  .refine((u) => { const url = new URL(u); return url.protocol === 'https:' || isLoopback(url.hostname); }, { message: 'must use https (plain http only on a loopback address)' })
-  .transform((u) => u.replace(/\/+$/, ''))
-  .default('https://login.salesforce.com');
 
 /** A headless connection: the JWT bearer flow (a Connected App's certificate key) or username-password. */
 export const salesforceHeadlessInput = z.discriminatedUnion('flow', [
@@ -142,21 +133,22 @@ export async function findSalesforceCredentials(db: Queryable, box: SecretBox, i
 /** What the web-server flow is started with: the connection's name and the org's login server. */
 export const authorizationInput = z.object({ name, loginUrl });
 
-/** Starts a web-server authorization: a one-time state that the callback must bring back. */
-export async function beginAuthorization(db: Queryable, input: unknown): Promise<{ state: string; name: string; loginUrl: string }> {
+/** Starts a web-server authorization: a one-time state that the callback must bring back, and the PKCE challenge of the verifier kept for it. */
+export async function beginAuthorization(db: Queryable, input: unknown): Promise<{ state: string; challenge: string; name: string; loginUrl: string }> {
   const parsed = authorizationInput.safeParse(input);
   if (!parsed.success) throw invalid(parsed.error);
   await refuseTakenName(db, parsed.data.name);
   const state = randomBytes(24).toString('base64url');
   await db.query(`delete from salesforce_oauth_states where created_at < now() - interval '1 hour'`);
-  await db.query('insert into salesforce_oauth_states (state, name, login_url) values ($1, $2, $3)', [state, parsed.data.name, parsed.data.loginUrl]);
-  return { state, ...parsed.data };
+  const { verifier, challenge } = pkcePair();
+  await db.query('insert into salesforce_oauth_states (state, name, login_url, code_verifier) values ($1, $2, $3, $4)', [state, parsed.data.name, parsed.data.loginUrl, verifier]);
+  return { state, challenge, ...parsed.data };
 }
 
 /** The authorization a callback's state belongs to, used up: a state works once, within the hour. */
-export async function takeAuthorization(db: Queryable, state: string): Promise<{ name: string; loginUrl: string }> {
-  const [row] = await db.query<{ name: string; loginUrl: string }>(
-    `delete from salesforce_oauth_states where state = $1 and created_at > now() - interval '1 hour' returning name, login_url as "loginUrl"`,
+export async function takeAuthorization(db: Queryable, state: string): Promise<{ name: string; loginUrl: string; verifier: string }> {
+  const [row] = await db.query<{ name: string; loginUrl: string; verifier: string }>(
+    `delete from salesforce_oauth_states where state = $1 and created_at > now() - interval '1 hour' returning name, login_url as "loginUrl", code_verifier as verifier`,
     [state],
   );
   if (!row) throw new AppError(ErrorCode.BAD_REQUEST, 'this Salesforce authorization is unknown or expired (it works once, within an hour): start again');

@@ -38,8 +38,8 @@ export function salesforceConnectionRoutes(db: Queryable, secretBox: () => Promi
   /** The web-server flow's first step: sends the admin's browser to the org's login page. */
   router.get('/salesforce-connections/authorize', async (req, res) => {
     const salesforce = requireApp(app);
-    const { state, loginUrl } = await beginAuthorization(db, { name: req.query.name, ...(req.query.loginUrl ? { loginUrl: req.query.loginUrl } : {}) });
-    res.redirect(302, authorizationUrl(salesforce, loginUrl, state));
+    const { state, challenge, loginUrl } = await beginAuthorization(db, { name: req.query.name, ...(req.query.loginUrl ? { loginUrl: req.query.loginUrl } : {}) });
+    res.redirect(302, authorizationUrl(salesforce, loginUrl, state, challenge));
   });
 
   router.patch('/salesforce-connections/:id', async (req, res) => {
@@ -69,7 +69,7 @@ export function salesforceCallbackRoute(db: Queryable, secretBox: () => Promise<
     if (error || !code) {
       throw new AppError(ErrorCode.SALESFORCE_AUTH_FAILED, `Salesforce did not allow access for "${pending.name}": ${error ?? 'no code'}${description ? ` (${description})` : ''}`);
     }
-    const session = await exchangeCode(salesforce, pending.loginUrl, code, pending.name);
+    const session = await exchangeCode(salesforce, pending.loginUrl, code, pending.verifier, pending.name);
     const login = { flow: 'web' as const, loginUrl: pending.loginUrl, clientId: salesforce.clientId, clientSecret: salesforce.clientSecret, refreshToken: session.refreshToken };
     const connection = await insertConnection(db, await secretBox(), pending.name, login, session);
     res.status(201).json(connection);

@@ -16,6 +16,14 @@ export const peopleOperations: Operation[] = [
     method: 'post', path: '/api/session', tag: 'People', summary: 'Signs in with an email and a password (failures are rate-limited per email and per address)', auth: 'public',
     body: { 'application/json': signInInput }, answers: { 200: json(setCookie, signedIn) }, errors: [400, 401, 403, 429],
   },
+  {
+    method: 'get', path: '/api/session/methods', tag: 'People', summary: 'The ways to sign in: the password always, Salesforce when a Connected App is configured', auth: 'public',
+    answers: { 200: json('the sign-in methods', z.object({ password: z.literal(true), salesforce: z.boolean() })) }, errors: [],
+  },
+  {
+    method: 'get', path: '/api/session/salesforce', tag: 'People', summary: "Signs in with Salesforce: sends the browser to Salesforce's login page (OpenID Connect, state and PKCE)", auth: 'public',
+    answers: { 302: { description: "to Salesforce's authorization page, setting the bw_salesforce_state cookie; to /sign-in?refused=not-configured without a Connected App" } }, errors: [],
+  },
   { method: 'get', path: '/api/session', tag: 'People', summary: 'Who is signed in', auth: 'session', answers: { 200: json('the signed-in user', signedIn) }, errors: [] },
   { method: 'delete', path: '/api/session', tag: 'People', summary: 'Signs this browser out', auth: 'session', answers: { 204: noContent }, errors: [] },
   { method: 'delete', path: '/api/sessions', tag: 'People', summary: 'Signs the user out everywhere', auth: 'session', answers: { 204: noContent }, errors: [] },

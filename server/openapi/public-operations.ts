@@ -40,9 +40,13 @@ export const publicOperations: Operation[] = [
   },
 
   {
-    method: 'get', path: '/oauth/salesforce/callback', tag: 'Connections', summary: 'Where Salesforce sends the browser back: stores the connection', auth: 'public',
+    method: 'get', path: '/oauth/salesforce/callback', tag: 'Connections', summary: 'Where Salesforce sends the browser back: stores the connection, or signs the person in', auth: 'public',
     query: z.object({ state: z.string(), code: z.string().optional(), error: z.string().optional(), error_description: z.string().optional() }),
-    answers: { 201: { description: 'connected', schema: salesforceConnectionSchema } }, errors: [400, 409],
+    answers: {
+      201: { description: 'connected', schema: salesforceConnectionSchema },
+      302: { description: 'a sign-in: to / with the bw_session cookie, or to /sign-in?refused=<reason> (unknown, unverified, deactivated, invitation-expired, denied, expired, failed)' },
+    },
+    errors: [400, 409],
   },
 
   { method: 'get', path: '/s/{token}', tag: 'Survey pages', summary: 'The survey behind a link', auth: 'public', answers: { 200: html('the survey form, or the answer already given'), 404: html('no survey') }, errors: [429] },

@@ -44,4 +44,11 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ ADMIN_EMAIL: 'root@example.com' }), /ADMIN_EMAIL and ADMIN_PASSWORD are set together/);
     assert.throws(() => loadConfig({ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'short' }), /ADMIN_PASSWORD must be at least 12 characters/);
   });
+
+  it('signs people in through Salesforce at SALESFORCE_LOGIN_URL, login.salesforce.com unless set, over https only', () => {
+    const app = { SALESFORCE_CLIENT_ID: '3MVG9.id', SALESFORCE_CLIENT_SECRET: 'secret', PUBLIC_URL: 'https://bw.example.com' };
+    assert.deepEqual(loadConfig(app).salesforceApp, { clientId: '3MVG9.id', clientSecret: 'secret', callbackUrl: 'https://bw.example.com/oauth/salesforce/callback', loginUrl: 'https://login.salesforce.com' });
+    assert.equal(loadConfig({ ...app, SALESFORCE_LOGIN_URL: 'https://acme.my.salesforce.com/' }).salesforceApp?.loginUrl, 'https://acme.my.salesforce.com');
+    assert.throws(() => loadConfig({ ...app, SALESFORCE_LOGIN_URL: 'http://acme.my.salesforce.com' }), /SALESFORCE_LOGIN_URL.*must use https/);
+  });
 });

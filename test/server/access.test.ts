@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Db } from '../../core/db.ts';
-import { testDatabase } from '../helpers/hooks.ts';
-import { addUser, browser, sessionCookieOf } from './people-fixture.ts';
-import { adminKey, serve, type Served } from './serve.ts';
+import { browser, serveWithPeople, sessionCookieOf } from './people-fixture.ts';
+import { adminKey, type Served } from './serve.ts';
 
 type ErrorBody = { error: { code: string; message: string } };
 const code = (reply: { body: unknown }) => (reply.body as ErrorBody | undefined)?.error.code;
@@ -13,11 +12,7 @@ describe('roles and CSRF', function () {
   let api: Served;
 
   beforeEach(async function () {
-    ({ db } = await testDatabase(this));
-    api = await serve(db);
-    await addUser(db, 'ann@example.com', 'admin');
-    await addUser(db, 'ed@example.com', 'editor');
-    await addUser(db, 'vi@example.com', 'viewer');
+    ({ db, api } = await serveWithPeople(this, { 'ann@example.com': 'admin', 'ed@example.com': 'editor', 'vi@example.com': 'viewer' }));
   });
   afterEach(() => api.close());
 

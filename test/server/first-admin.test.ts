@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import type { Db } from '../../core/db.ts';
 import { createLogger } from '../../core/log.ts';
 import { prepareFirstAdmin, setupLinkExpiryMs } from '../../server/people/first-admin.ts';
-import { testDatabase } from '../helpers/hooks.ts';
-import { addUser, browser, goodPassword, sessionCookieOf, signIn } from './people-fixture.ts';
-import { serve, testApp, testPublicUrl, type Served } from './serve.ts';
+import { addUser, browser, clockStart, goodPassword, serveWithPeople, sessionCookieOf, signIn } from './people-fixture.ts';
+import { testPublicUrl, type Served } from './serve.ts';
 
 const logger = createLogger('silent', 'test');
 
@@ -15,9 +14,8 @@ describe('the first admin', function () {
   let clock: number;
 
   beforeEach(async function () {
-    ({ db } = await testDatabase(this));
-    clock = Date.parse('2026-03-02T09:00:00Z');
-    api = await serve(db, undefined, undefined, await testApp(db, undefined, undefined, undefined, { now: () => new Date(clock) }));
+    clock = clockStart;
+    ({ db, api } = await serveWithPeople(this, {}, { now: () => new Date(clock) }));
   });
   afterEach(() => api.close());
 

@@ -1,7 +1,9 @@
+import type { Context } from 'mocha';
 import type { Db } from '../../core/db.ts';
 import { hashPassword } from '../../core/passwords.ts';
 import type { Role } from '../../server/people/users.ts';
-import type { Reply, Served } from './serve.ts';
+import { testDatabase } from '../helpers/hooks.ts';
+import { serve, testApp, type Reply, type Served, type TestAppOptions } from './serve.ts';
 
 export const goodPassword = 'correct horse battery';
 
@@ -14,6 +16,19 @@ export async function addUser(db: Db, email: string, role: Role, password = good
     await hashPassword(password),
   ]);
   return row!.id;
+}
+
+/** Where the clock of a test that moves it starts. */
+export const clockStart = Date.parse('2026-03-02T09:00:00Z');
+
+/**
+ * A fresh test database holding `users` (each signs in with `goodPassword`), and the API on it;
+ * `options.now` is the clock sessions and links expire by, `port` 0 a free one.
+ */
+export async function serveWithPeople(context: Context, users: Record<string, Role>, options: TestAppOptions = {}, port = 0): Promise<{ db: Db; api: Served }> {
+  const { db } = await testDatabase(context);
+  for (const [email, role] of Object.entries(users)) await addUser(db, email, role);
+  return { db, api: await serve(db, undefined, undefined, await testApp(db, undefined, undefined, undefined, options), port) };
 }
 
 /** The session cookie a Set-Cookie header carries, as a Cookie header sends it back. */

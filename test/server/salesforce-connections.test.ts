@@ -24,7 +24,7 @@ describe('/api/salesforce-connections', () => {
     const port = await freePort();
     const recording = recordingLogger();
     logged = recording.lines;
-    const salesforceApp = { clientId: standIn.app.clientId, clientSecret: standIn.app.clientSecret, callbackUrl: `http://localhost:${port}/oauth/salesforce/callback` };
+    const salesforceApp = { clientId: standIn.app.clientId, clientSecret: standIn.app.clientSecret, callbackUrl: `http://localhost:${port}/oauth/salesforce/callback`, loginUrl: standIn.url };
     api = await serve(db, recording.logger, undefined, await testApp(db, recording.logger, undefined, undefined, { salesforceApp }), port);
   });
   afterEach(async () => {
@@ -46,6 +46,7 @@ describe('/api/salesforce-connections', () => {
     assert.equal(start.status, 302);
     const login = new URL(start.headers.get('location')!);
     assert.equal(`${login.origin}${login.pathname}`, `${standIn.url}/services/oauth2/authorize`);
+    assert.equal(login.searchParams.get('code_challenge_method'), 'S256');
     const consent = await fetch(login, { redirect: 'manual' });
     const callback = consent.headers.get('location')!;
     const landed = await fetch(callback);

@@ -44,13 +44,15 @@ const noQueue: WorkflowJobs = { runNow: async () => null, syncSchedule: async ()
 /** An import folder that holds nothing: a test whose workflows read local files names its own. */
 const noImports = path.join(os.tmpdir(), 'bellwether-test-no-imports');
 
+export type TestAppOptions = { salesforceApp?: SalesforceApp; importDir?: string; rateLimits?: Partial<RateLimits>; trustProxy?: number; now?: () => Date };
+
 /** The app as `serve` runs it, for a test that mounts it behind routes of its own (a page to embed the widget in). */
 export async function testApp(
   db: Db,
   logger: Logger = createLogger('silent', 'test'),
   workflowJobs: WorkflowJobs = noQueue,
   corsOrigins: readonly string[] = [testPortalOrigin],
-  options: { salesforceApp?: SalesforceApp; importDir?: string; rateLimits?: Partial<RateLimits>; trustProxy?: number; now?: () => Date } = {},
+  options: TestAppOptions = {},
 ): Promise<express.Express> {
   return createApp({
     db,

@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import type { Db } from '../../core/db.ts';
 import { absoluteExpiryMs, idleExpiryMs } from '../../server/people/sessions.ts';
 import { signInLimits } from '../../server/people/sign-in-routes.ts';
-import { testDatabase } from '../helpers/hooks.ts';
-import { addUser, browser, goodPassword, signIn } from './people-fixture.ts';
-import { serve, testApp, type Served } from './serve.ts';
+import { addUser, browser, clockStart, goodPassword, serveWithPeople, signIn } from './people-fixture.ts';
+import type { Served } from './serve.ts';
 
 describe('/api/session', function () {
   this.timeout(60_000);
@@ -13,10 +12,8 @@ describe('/api/session', function () {
   let clock: number;
 
   beforeEach(async function () {
-    ({ db } = await testDatabase(this));
-    clock = Date.parse('2026-03-02T09:00:00Z');
-    api = await serve(db, undefined, undefined, await testApp(db, undefined, undefined, undefined, { now: () => new Date(clock) }));
-    await addUser(db, 'ann@example.com', 'admin');
+    clock = clockStart;
+    ({ db, api } = await serveWithPeople(this, { 'ann@example.com': 'admin' }, { now: () => new Date(clock) }));
   });
   afterEach(() => api.close());
 

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Db } from '../../core/db.ts';
 import { invitationExpiryMs } from '../../server/people/user-routes.ts';
-import { testDatabase } from '../helpers/hooks.ts';
-import { addUser, browser, goodPassword, sessionCookieOf, signIn } from './people-fixture.ts';
-import { serve, testApp, testPublicUrl, type Served } from './serve.ts';
+import { addUser, browser, clockStart, goodPassword, serveWithPeople, sessionCookieOf, signIn } from './people-fixture.ts';
+import { testPublicUrl, type Served } from './serve.ts';
 
 type ErrorBody = { error: { code: string; message: string } };
 
@@ -14,10 +13,8 @@ describe('/api/users', function () {
   let clock: number;
 
   beforeEach(async function () {
-    ({ db } = await testDatabase(this));
-    clock = Date.parse('2026-03-02T09:00:00Z');
-    api = await serve(db, undefined, undefined, await testApp(db, undefined, undefined, undefined, { now: () => new Date(clock) }));
-    await addUser(db, 'ann@example.com', 'admin');
+    clock = clockStart;
+    ({ db, api } = await serveWithPeople(this, { 'ann@example.com': 'admin' }, { now: () => new Date(clock) }));
   });
   afterEach(() => api.close());
 

@@ -1,4 +1,4 @@
-import { createVerify, randomBytes } from 'node:crypto';
+import { createHash, createVerify, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,14 +8,19 @@ import { conditionFields, matches, parseSoql, SoqlError, type Soql } from './soq
 /*
  * A Salesforce org over HTTP, speaking the documented wire format closely enough that jsforce,
  * unmodified, and the extract cannot tell it from the real one: the OAuth 2.0 token endpoint
- * (authorization code, refresh token, password and JWT bearer grants) and authorize redirect, SOAP
+ * (authorization code with PKCE, refresh token, password and JWT bearer grants), the authorize redirect
+ * and the OpenID Connect userinfo endpoint, SOAP
  * login, REST query/queryAll with nextRecordsUrl paging, describe, list views, updated/deleted,
  * and Bulk API 2.0 query jobs whose results page by Sforce-Locator. Errors use Salesforce's bodies.
  * Faults can be injected per request: an expired session, any status with a body, a dropped socket.
  */
 
 export type ConnectedApp = { clientId: string; clientSecret: string; callbackUrl?: string; certificate?: string };
-export type OrgUser = { username: string; password: string; securityToken?: string };
+/** A user of the org; `email` and `emailVerified` are what userinfo tells of them (default: the username, verified). */
+export type OrgUser = { username: string; password: string; securityToken?: string; email?: string; emailVerified?: boolean; name?: string };
+
+/** What an authorization code was issued for: where it may go back, who logged in, and the PKCE challenge it must meet. */
+type IssuedCode = { redirect: string; user: OrgUser; scope: string; challenge: string | null };
 
 export type Fault =
   | { kind: 'expireSessions' }
@@ -42,7 +47,8 @@ type BulkJob = { id: string; object: string; operation: string; query: string; f
 export class SalesforceStandIn {
   readonly org = new Org();
   readonly app: ConnectedApp;
-  readonly user: OrgUser;
+  /** Who logs in on the authorize page (the stand-in consents for them at once); a test sets another to sign in as them. */
+  user: OrgUser;
   /** Every request under /services/data, as Salesforce counts API calls. */
   apiCalls = 0;
   /**
@@ -54,9 +60,10 @@ export class SalesforceStandIn {
   readonly requests: { method: string; path: string; status: number }[] = [];
   url = '';
   private server: Server;
-  private sessions = new Set<string>();
+  /** Access tokens and whom each was issued to. */
+  private sessions = new Map<string, OrgUser>();
   private refreshTokens = new Set<string>();
-  private codes = new Map<string, string>();
+  private codes = new Map<string, IssuedCode>();
   private cursors = new Map<string, Cursor>();
   private jobs = new Map<string, BulkJob>();
   private faults: { method: string | undefined; path: RegExp; fault: Fault; times: number; skip: number }[] = [];
@@ -99,21 +106,26 @@ export class SalesforceStandIn {
     this.sessions.clear();
   }
 
-  private newSession(): string {
+  private newSession(user: OrgUser): string {
     const token = `00D5g000004StandIn!${randomBytes(24).toString('base64url')}`;
-    this.sessions.add(token);
+    this.sessions.set(token, user);
     return token;
   }
 
-  private tokenResponse(extra: Record<string, string> = {}) {
+  /** An 18-character user id, the same for the same username. */
+  private userId(user: OrgUser): string {
+    return `0055g${createHash('sha256').update(user.username).digest('hex').slice(0, 13)}`;
+  }
+
+  private tokenResponse(extra: Record<string, string> = {}, user = this.user, scope = 'api refresh_token') {
     return {
-      access_token: this.newSession(),
+      access_token: this.newSession(user),
       instance_url: this.url,
-      id: `${this.url}/id/${this.org.id}/0055g00000StandInAAA`,
+      id: `${this.url}/id/${this.org.id}/${this.userId(user)}`,
       token_type: 'Bearer',
       issued_at: String(Date.now()),
       signature: randomBytes(32).toString('base64'),
-      scope: 'api refresh_token',
+      scope,
       ...extra,
     };
   }
@@ -136,6 +148,7 @@ export class SalesforceStandIn {
 
     if (path === '/services/oauth2/authorize') return this.authorize(req, res, url);
     if (path === '/services/oauth2/token' && req.method === 'POST') return this.token(req, res, new URLSearchParams(await body(req)));
+    if (path === '/services/oauth2/userinfo') return this.userinfo(req, res);
     if (/^\/services\/Soap\/u\/[\d.]+$/.test(path) && req.method === 'POST') return this.soapLogin(req, res, await body(req));
 
     const api = /^\/services\/data\/v(\d+\.\d)(\/.*)$/.exec(path);
@@ -380,9 +393,11 @@ export class SalesforceStandIn {
     if (p.get('client_id') !== this.app.clientId) return this.json(req, res, 400, { error: 'invalid_client_id', error_description: 'client identifier invalid' });
     const redirect = p.get('redirect_uri') ?? '';
     if (this.app.callbackUrl && redirect !== this.app.callbackUrl) return this.json(req, res, 400, { error: 'redirect_uri_mismatch', error_description: 'redirect_uri must match configuration' });
-    // The admin logs in and allows access at once: the stand-in answers as that consent page would.
+    const challenge = p.get('code_challenge');
+    if (challenge && (p.get('code_challenge_method') ?? 'S256') !== 'S256') return this.json(req, res, 400, { error: 'invalid_request', error_description: 'unsupported code_challenge_method' });
+    // The user logs in and allows access at once: the stand-in answers as that consent page would.
     const code = `aPrx${randomBytes(16).toString('base64url')}`;
-    this.codes.set(code, redirect);
+    this.codes.set(code, { redirect, user: this.user, scope: p.get('scope') ?? 'api refresh_token', challenge });
     const target = new URL(redirect);
     target.searchParams.set('code', code);
     if (p.get('state')) target.searchParams.set('state', p.get('state')!);
@@ -397,13 +412,19 @@ export class SalesforceStandIn {
     if (p.get('client_id') !== this.app.clientId) return fail('invalid_client_id', 'client identifier invalid');
     if (p.has('client_secret') && p.get('client_secret') !== this.app.clientSecret) return fail('invalid_client', 'invalid client credentials');
     if (grant === 'authorization_code') {
-      const redirect = this.codes.get(p.get('code') ?? '');
-      if (redirect === undefined) return fail('invalid_grant', 'invalid authorization code');
-      if (redirect !== p.get('redirect_uri')) return fail('redirect_uri_mismatch', 'redirect_uri must match configuration');
+      const issued = this.codes.get(p.get('code') ?? '');
+      if (issued === undefined) return fail('invalid_grant', 'invalid authorization code');
+      if (issued.redirect !== p.get('redirect_uri')) return fail('redirect_uri_mismatch', 'redirect_uri must match configuration');
       this.codes.delete(p.get('code')!);
+      const verifier = p.get('code_verifier');
+      if (issued.challenge !== null && (verifier === null || createHash('sha256').update(verifier).digest('base64url') !== issued.challenge)) {
+        return fail('invalid_grant', 'invalid code verifier');
+      }
+      const scopes = issued.scope.split(' ');
+      if (!scopes.includes('refresh_token') && !scopes.includes('offline_access')) return this.json(req, res, 200, this.tokenResponse({}, issued.user, issued.scope));
       const refreshToken = `5Aep861${randomBytes(32).toString('base64url')}`;
       this.refreshTokens.add(refreshToken);
-      return this.json(req, res, 200, this.tokenResponse({ refresh_token: refreshToken }));
+      return this.json(req, res, 200, this.tokenResponse({ refresh_token: refreshToken }, issued.user, issued.scope));
     }
     if (grant === 'refresh_token') {
       if (!this.refreshTokens.has(p.get('refresh_token') ?? '')) return fail('invalid_grant', 'expired access/refresh token');
@@ -417,6 +438,33 @@ export class SalesforceStandIn {
       return this.json(req, res, 200, this.tokenResponse());
     }
     return fail('unsupported_grant_type', 'grant type not supported');
+  }
+
+  /** OpenID Connect userinfo, as Salesforce answers it for the access token's user (403 Bad_OAuth_Token without a live one). */
+  private userinfo(req: IncomingMessage, res: ServerResponse): void {
+    const user = this.sessions.get(/^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '');
+    if (!user) {
+      this.requests.push({ method: req.method!, path: '/services/oauth2/userinfo', status: 403 });
+      res.writeHead(403, { 'content-type': 'text/plain;charset=UTF-8' });
+      return void res.end('Bad_OAuth_Token');
+    }
+    const userId = this.userId(user);
+    this.json(req, res, 200, {
+      sub: `${this.url}/id/${this.org.id}/${userId}`,
+      user_id: userId,
+      organization_id: this.org.id,
+      preferred_username: user.username,
+      nickname: user.username.split('@')[0],
+      name: user.name ?? user.username.split('@')[0],
+      email: user.email ?? user.username,
+      email_verified: user.emailVerified ?? true,
+      active: true,
+      user_type: 'STANDARD',
+      language: 'en_US',
+      locale: 'en_US',
+      utcOffset: 0,
+      updated_at: '2026-01-05T09:00:00Z',
+    });
   }
 
   private jwtBearer(req: IncomingMessage, res: ServerResponse, assertion: string): void {
@@ -447,7 +495,7 @@ export class SalesforceStandIn {
           '</soapenv:Fault></soapenv:Body></soapenv:Envelope>',
       );
     }
-    const session = this.newSession();
+    const session = this.newSession(this.user);
     res.end(
       '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns="urn:partner.soap.sforce.com">' +
         `<soapenv:Body><loginResponse><result><metadataServerUrl>${this.url}/services/Soap/m/62.0/${this.org.id}</metadataServerUrl><passwordExpired>false</passwordExpired>` +

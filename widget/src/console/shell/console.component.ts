@@ -109,7 +109,7 @@ export class ConsoleElement extends LitElement {
     if (this.sessionError) return html`<main class="alone"><h1 tabindex="-1">Bellwether</h1>${failure(this.sessionError, 'Who is signed in could not be read')}</main>`;
     if (this.user === undefined) return html`<main class="alone">${loading('the console')}</main>`;
     if (this.user === null) {
-      return html`<main class="alone"><h1 tabindex="-1">Sign in to Bellwether</h1><bw-sign-in @signed-in=${this.#onSignedIn}></bw-sign-in></main>`;
+      return html`<main class="alone"><h1 tabindex="-1">Sign in to Bellwether</h1><bw-sign-in .refused=${this.route.query.get('refused')} @signed-in=${this.#onSignedIn}></bw-sign-in></main>`;
     }
     return html`
       <header>

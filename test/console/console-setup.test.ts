@@ -5,7 +5,7 @@ import { prepareFirstAdmin } from '../../server/people/first-admin.ts';
 import { buildWidget, launchChromium } from '../helpers/browser.ts';
 import { testDatabase } from '../helpers/hooks.ts';
 import { serve, type Served } from '../server/serve.ts';
-import { watch } from './embed-page.ts';
+import { watch } from '../widget/embed-page.ts';
 import { assertAccessible, withAxe } from './console-page.ts';
 
 describe('the console on a first start without ADMIN_EMAIL', () => {

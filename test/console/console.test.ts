@@ -9,8 +9,8 @@ import { buildWidget, launchChromium } from '../helpers/browser.ts';
 import { createTestDatabase, freePort, type TestDatabase } from '../helpers/database.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { tempDir } from '../helpers/files.ts';
-import { watch, type Trouble } from './embed-page.ts';
-import { assertAccessible, withAxe } from './console-page.ts';
+import { watch, type Trouble } from '../widget/embed-page.ts';
+import { assertAccessible, tabTo, withAxe } from './console-page.ts';
 
 const root = path.join(import.meta.dirname, '..', '..');
 const demo = path.join(root, 'examples', 'demo');
@@ -108,21 +108,6 @@ describe('the console in the browser', function () {
 
   /** What the browser logs when the console asks who is signed in before anyone is. */
   const signedOut = 'Failed to load resource: the server responded with a status of 401 (Unauthorized)';
-
-  /** Presses Tab until the focused control (inside the console's shadow roots) is the one named `name`. */
-  async function tabTo(page: Page, name: string): Promise<void> {
-    for (let i = 0; i < 80; i++) {
-      await page.keyboard.press('Tab');
-      const focused = await page.evaluate(() => {
-        let element = document.activeElement;
-        while (element?.shadowRoot?.activeElement) element = element.shadowRoot.activeElement;
-        const label = (element as HTMLInputElement | null)?.labels?.[0]?.textContent;
-        return (element?.getAttribute('aria-label') ?? label ?? element?.textContent ?? '').trim();
-      });
-      if (focused === name) return;
-    }
-    assert.fail(`Tab never reached "${name}"`);
-  }
 
   const heading = (page: Page) => page.getByRole('heading', { level: 1 });
   const navigation = (page: Page) => page.getByRole('navigation', { name: 'Sections' });

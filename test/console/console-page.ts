@@ -23,3 +23,18 @@ export async function assertAccessible(page: Page, what: string): Promise<void> 
     .map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
   assert.deepEqual(serious, [], `axe on ${what}`);
 }
+
+/** Presses Tab until the focused control (inside the console's shadow roots) is the one named `name`. */
+export async function tabTo(page: Page, name: string): Promise<void> {
+  for (let i = 0; i < 80; i++) {
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      let element = document.activeElement;
+      while (element?.shadowRoot?.activeElement) element = element.shadowRoot.activeElement;
+      const label = (element as HTMLInputElement | null)?.labels?.[0]?.textContent;
+      return (element?.getAttribute('aria-label') ?? label ?? element?.textContent ?? '').trim();
+    });
+    if (focused === name) return;
+  }
+  assert.fail(`Tab never reached "${name}"`);
+}
