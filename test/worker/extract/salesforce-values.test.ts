@@ -123,6 +123,27 @@ describe('Salesforce values read through REST or Bulk', function () {
     });
   }
 
+  it('reads the overlap window again through Bulk after a REST load and finds only what the org changed', async () => {
+    assert.equal((await sync('rest')).state, 'succeeded');
+    const before = await stored();
+    standIn.org.update('Account', ids.beta, { Name: 'Beta Renamed' });
+    standIn.org.update('Contact', ids.bob, { LastName: 'Builder-Smith' });
+    const again = await runSync(
+      { db, secretBox: async () => testBox, salesforce: { ...quick, bulkThreshold: 0 } },
+      { directoryId: 1, mapping, salesforce: { connectionId, objects: { accounts: { fields: accountFields }, contacts: { fields: contactFields } } } },
+    );
+    assert.equal(again.state, 'succeeded', again.error?.message);
+    // The window holds every record here: all are read again, the Bulk way.
+    assert.deepEqual(again.salesforcePlans.map((p) => [p.method, p.records]), [['bulk', 2], ['bulk', 2]]);
+    assert.deepEqual([again.counts.accounts, again.counts.contacts], [
+      { inserted: 0, updated: 1, unchanged: 1, deleted: 0, rejected: 0 },
+      { inserted: 0, updated: 1, unchanged: 1, deleted: 0, rejected: 0 },
+    ]);
+    // Acme and Ada, read through Bulk after REST, are not rewritten.
+    const after = await stored();
+    assert.deepEqual([after.accounts[0], after.contacts[0]], [before.accounts[0], before.contacts[0]]);
+  });
+
   it('refuses a relationship path to a field its object does not have, naming it', async () => {
     const objects: SalesforceExtract['objects'] = { contacts: { fields: [...salesforceObjects.contacts.required, 'Account.Nope__c'] } };
     const result = await runSync({ db, secretBox: async () => testBox, salesforce: quick }, { directoryId: 1, mapping: {}, salesforce: { connectionId, objects } });
