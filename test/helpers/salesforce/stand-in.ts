@@ -11,7 +11,9 @@ import { conditionFields, matches, parseSoql, SoqlError, type Soql } from './soq
  * unmodified, and the extract cannot tell it from the real one: the OAuth 2.0 token endpoint
  * (authorization code, refresh token, password and JWT bearer grants) and authorize redirect, SOAP
  * login, REST query/queryAll with nextRecordsUrl paging, describe, list views, updated/deleted,
- * and Bulk API 2.0 query jobs whose results page by Sforce-Locator. Errors use Salesforce's bodies.
+ * and Bulk API 2.0 query jobs whose results page by Sforce-Locator. Each API writes values its own
+ * way: a currency of 100 is 100 in REST's JSON and 100.0 in Bulk's CSV, a datetime ends +0000 in one
+ * and Z in the other. Errors use Salesforce's bodies.
  * Faults can be injected per request: an expired session, any status with a body, a dropped socket.
  */
 
