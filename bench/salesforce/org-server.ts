@@ -1,7 +1,7 @@
 // The Salesforce stand-in of bench:salesforce, in a process of its own so its memory is not the
 // extract's: `node bench/salesforce/org-server.ts --scale=1` (forked with IPC by run.ts).
 // It generates the org from a seeded PRNG (the same records every run): at full size 100,000
-// accounts in a 3-level hierarchy, 1,000,000 contacts, 300,000 account team members (an owner and
+// accounts in a 3-level hierarchy (with a currency and a number field), 1,000,000 contacts, 300,000 account team members (an owner and
 // two more roles per account) of 2,000 users. It sends {url, sizes, user} when it listens; a message
 // {change: share} changes that share of each object (a quarter of it deleted, the rest updated) and
 // answers {changed}; {purge: share} hard deletes that share of the contacts and team members (gone
@@ -29,6 +29,9 @@ function generate(standIn: SalesforceStandIn, scale: number): { sizes: OrgSizes;
   const random = mulberry32(20261125);
   const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
   const org = standIn.org;
+  // Number fields, which REST and Bulk write differently (12500 and 12500.0): a resync through the other API must change nothing.
+  org.addField('Account', 'AnnualContractValue__c', 'currency');
+  org.addField('Account', 'Seats__c', 'double');
   const sizes = { accounts: Math.round(100_000 * scale), contacts: Math.round(1_000_000 * scale), teamMembers: 0 };
   const users = Array.from({ length: Math.max(10, Math.round(2000 * scale)) }, (_, i) => org.insert('User', { Email: `user${i}@seller.example`, Name: `User ${i}` }));
   const accounts: string[] = [];
@@ -36,7 +39,8 @@ function generate(standIn: SalesforceStandIn, scale: number): { sizes: OrgSizes;
   const subsidiaries = Math.round(sizes.accounts * 0.1);
   for (let i = 0; i < sizes.accounts; i++) {
     const parent = i < top ? null : i < top + subsidiaries ? accounts[Math.floor(random() * top)]! : accounts[top + Math.floor(random() * subsidiaries)]!;
-    accounts.push(org.insert('Account', { Name: `Account ${i}`, ParentId: parent, Industry: pick(['Banking', 'Retail', 'Energy']) }));
+    const numbers = { AnnualContractValue__c: random() < 0.05 ? null : Math.round(random() * 100_000_000) / 100, Seats__c: random() < 0.05 ? null : Math.floor(random() * 5000) };
+    accounts.push(org.insert('Account', { Name: `Account ${i}`, ParentId: parent, Industry: pick(['Banking', 'Retail', 'Energy']), ...numbers }));
   }
   const contacts: string[] = [];
   for (let i = 0; i < sizes.contacts; i++) {

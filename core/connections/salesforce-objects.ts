@@ -49,7 +49,7 @@ export function selectList(kind: SourceKind, fields: readonly string[] | undefin
   return list;
 }
 
-export type DescribedField = { name: string; type: string; compoundFieldName: string | null; relationshipName: string | null };
+export type DescribedField = { name: string; type: string; compoundFieldName: string | null; relationshipName: string | null; referenceTo: string[] };
 
 /**
  * Checks a select list against the object's describe: every field exists (a relationship path

@@ -16,7 +16,6 @@ export type AttributeValue = string | number | null;
 
 export type Coerced = { ok: true; value: AttributeValue } | { ok: false; message: string };
 
-const integerPattern = /^[+-]?\d+$/;
 const decimalPattern = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 const dateTimePattern =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -29,16 +28,17 @@ export function coerceAttribute(definition: AttributeDefinition, raw: string): C
     case 'String':
       return { ok: true, value: raw };
     case 'Integer': {
-      if (!integerPattern.test(text)) return fail(text, 'an Integer');
-      const n = Number(text);
+      // Salesforce writes a number field's 23 as 23.0 in its CSVs: a whole value is an Integer however it is spelled.
+      const whole = decimalText(text);
+      if (whole === null || whole.includes('.')) return fail(text, 'an Integer');
+      const n = Number(whole);
       if (!Number.isSafeInteger(n)) return { ok: false, message: `value "${text}" is outside the Integer range (±${Number.MAX_SAFE_INTEGER})` };
       return { ok: true, value: n };
     }
-    case 'Decimal':
-      // decimal.js keeps every digit; one value has one text (1.50, 1.5 and 15E-1 are 1.5), so a
-      // source that spells it another way (a Bulk CSV, a REST number) changes nothing.
-      if (!decimalPattern.test(text)) return fail(text, 'a Decimal');
-      return { ok: true, value: new Decimal(text).toFixed() };
+    case 'Decimal': {
+      const value = decimalText(text);
+      return value === null ? fail(text, 'a Decimal') : { ok: true, value };
+    }
     case 'Enum':
       if (!definition.values?.includes(text)) {
         return { ok: false, message: `value "${text}" is not one of ${definition.values?.map((v) => `"${v}"`).join(', ')}` };
@@ -47,6 +47,15 @@ export function coerceAttribute(definition: AttributeDefinition, raw: string): C
     case 'DateTime':
       return coerceDateTime(text);
   }
+}
+
+/**
+ * The one text of a decimal number, every digit kept (1.50, 1.5 and 15E-1 are 1.5; 1.0E7 is
+ * 10000000), so a source that spells a value another way (a Bulk CSV, a REST number) changes
+ * nothing; null when the text is not a number.
+ */
+export function decimalText(text: string): string | null {
+  return decimalPattern.test(text) ? new Decimal(text).toFixed() : null;
 }
 
 function fail(text: string, what: string): Coerced {

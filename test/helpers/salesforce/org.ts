@@ -5,7 +5,11 @@
  * SystemModstamp on every write.
  */
 
-export type FieldType = 'id' | 'boolean' | 'string' | 'email' | 'reference' | 'datetime' | 'picklist' | 'address' | 'double' | 'textarea';
+export type FieldType = 'id' | 'boolean' | 'string' | 'email' | 'reference' | 'datetime' | 'date' | 'picklist' | 'address' | 'textarea' | NumberType;
+
+/** Number fields: a value is a JS number, or the text of a decimal with more digits than a double holds (a currency of 18). */
+export type NumberType = 'int' | 'double' | 'currency' | 'percent';
+export const numberTypes: readonly FieldType[] = ['int', 'double', 'currency', 'percent'];
 
 export type FieldDescribe = {
   name: string;

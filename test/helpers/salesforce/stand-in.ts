@@ -2,7 +2,8 @@ import { createHash, createVerify, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Org, type SfRecord, type Value } from './org.ts';
+import { Decimal } from 'decimal.js';
+import { numberTypes, Org, type FieldType, type SfRecord, type Value } from './org.ts';
 import { conditionFields, matches, parseSoql, SoqlError, type Soql } from './soql.ts';
 
 /*
@@ -11,7 +12,9 @@ import { conditionFields, matches, parseSoql, SoqlError, type Soql } from './soq
  * (authorization code with PKCE, refresh token, password and JWT bearer grants), the authorize redirect
  * and the OpenID Connect userinfo endpoint, SOAP
  * login, REST query/queryAll with nextRecordsUrl paging, describe, list views, updated/deleted,
- * and Bulk API 2.0 query jobs whose results page by Sforce-Locator. Errors use Salesforce's bodies.
+ * and Bulk API 2.0 query jobs whose results page by Sforce-Locator. Each API writes values its own
+ * way: a currency of 100 is 100 in REST's JSON and 100.0 in Bulk's CSV, a datetime ends +0000 in one
+ * and Z in the other. Errors use Salesforce's bodies.
  * Faults can be injected per request: an expired session, any status with a body, a dropped socket.
  */
 
@@ -351,6 +354,7 @@ export class SalesforceStandIn {
     const size = Number(url.searchParams.get('maxRecords') ?? this.bulkPageSize);
     const end = Math.min(offset + size, job.rows.length);
     const readers = job.fields.map((path) => this.org.reader(job.object, path));
+    const texts = job.fields.map((path) => bulkText(this.org.resolve(job.object, path)!.field.type));
     const locator = end < job.rows.length ? Buffer.from(String(end)).toString('base64url') : 'null';
     this.requests.push({ method: 'GET', path: url.pathname, status: 200 });
     res.writeHead(200, { ...this.limitInfo(url.pathname), 'content-type': 'text/csv', 'sforce-locator': locator, 'sforce-numberofrecords': String(end - offset) });
@@ -358,7 +362,7 @@ export class SalesforceStandIn {
     let written = 0;
     for (let i = offset; i < end; i++) {
       const row = job.rows[i]!;
-      chunk += readers.map((read) => csvQuote(csvValue(read(row)))).join(',') + '\n';
+      chunk += readers.map((read, column) => csvQuote(texts[column]!(read(row)))).join(',') + '\n';
       if (chunk.length > 65536 || i === end - 1) {
         if (drop !== undefined && written + chunk.length > drop) {
           res.write(chunk.slice(0, Math.max(drop - written, 1)));
@@ -530,10 +534,15 @@ function restDate(iso: string): string {
   return iso.replace('Z', '+0000');
 }
 
+/** JSON.rawJSON (Node 21 on; not yet in TypeScript's lib): a value JSON.stringify writes as the text given. */
+const rawJson = (JSON as JSON & { rawJSON: (text: string) => unknown }).rawJSON;
+
 /** Places a value in a REST record: `Parent.Id` becomes `Parent: { attributes, Id }`, or `Parent: null` when the lookup is empty. */
 function nest(org: Org, object: string, out: Record<string, unknown>, path: string, value: Value, row: SfRecord, version: string): void {
   const resolved = org.resolve(object, path)!;
-  const output = resolved.field.type === 'datetime' && typeof value === 'string' ? restDate(value) : value;
+  const fieldType = resolved.field.type;
+  // A number is written with the digits it has, even more than a double holds.
+  const output = fieldType === 'datetime' && typeof value === 'string' ? restDate(value) : numberTypes.includes(fieldType) && typeof value === 'string' ? rawJson(value) : value;
   if (!resolved.via) {
     out[resolved.field.name] = output;
     return;
@@ -551,6 +560,25 @@ function nest(org: Org, object: string, out: Record<string, unknown>, path: stri
 
 function csvValue(value: Value): string {
   return value === null ? '' : String(value);
+}
+
+/**
+ * How Bulk API 2.0's CSV writes a field: doubles, currencies and percents as Java prints a double
+ * (100 as 100.0, from ten million on 1.0E7), where REST's JSON has 100; the rest as they are.
+ */
+function bulkText(type: FieldType): (value: Value) => string {
+  if (type !== 'double' && type !== 'currency' && type !== 'percent') return csvValue;
+  return (value) => {
+    if (value === null) return '';
+    const d = new Decimal(String(value));
+    const abs = d.abs();
+    if (d.isZero() || (abs.gte('0.001') && abs.lt(10_000_000))) {
+      const plain = d.toFixed();
+      return plain.includes('.') ? plain : `${plain}.0`;
+    }
+    const [mantissa, exponent] = d.toExponential().split('e') as [string, string];
+    return `${mantissa.includes('.') ? mantissa : `${mantissa}.0`}E${Number(exponent)}`;
+  };
 }
 
 function csvQuote(value: string): string {

@@ -334,6 +334,10 @@ describe('loadDirectory', () => {
       await writeCsv(dir, 'accounts.csv', [[...accountHeader, 'Amount__c', 'Seats__c'], ['001A', 'false', 'Acme', '', '1.5', '+7']]);
       const again = await load(db, { accounts: files.accounts! }, mapping);
       assert.deepEqual(again.counts.accounts, { ...zero, unchanged: 1 });
+      // As a Salesforce CSV writes a currency and a number field.
+      await writeCsv(dir, 'accounts.csv', [[...accountHeader, 'Amount__c', 'Seats__c'], ['001A', 'false', 'Acme', '', '1.5E0', '7.0']]);
+      const exported = await load(db, { accounts: files.accounts! }, mapping);
+      assert.deepEqual(exported.counts.accounts, { ...zero, unchanged: 1 });
       const [row] = await db.query(`select attributes from accounts`);
       assert.deepEqual(row!.attributes, { contractAmount: '1.5', seats: 7 });
     });

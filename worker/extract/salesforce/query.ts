@@ -55,10 +55,18 @@ export async function* restQuery(api: SalesforceApi, name: string, fields: reado
   let path: string | undefined = `/queryAll?q=${encodeURIComponent(soql)}`;
   let line = headerLines;
   while (path) {
-    const page = JSON.parse(await api.text(path, { 'sforce-query-options': 'batchSize=2000' })) as QueryResult;
+    const page = JSON.parse(await api.text(path, { 'sforce-query-options': 'batchSize=2000' }), numbersAsWritten) as QueryResult;
     for (const record of page.records) yield { kind: 'record', origin: { source: name, line: ++line }, values: flatten(record, fields) };
     path = page.done ? undefined : page.nextRecordsUrl;
   }
+}
+
+/**
+ * A JSON number kept as the text Salesforce wrote: a double holds 15 to 17 digits, so a currency
+ * of 18 (1234567890123456.78) would come out rounded, where Bulk's CSV has every digit.
+ */
+function numbersAsWritten(_key: string, value: unknown, context?: { source?: string }): unknown {
+  return typeof value === 'number' && context?.source !== undefined ? context.source : value;
 }
 
 function flatten(record: Record<string, unknown>, fields: readonly string[]): Record<string, string> {

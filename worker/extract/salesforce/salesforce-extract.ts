@@ -7,6 +7,7 @@ import { SourceKind, type SourceItem, type Sources } from '../../../core/records
 import { defaultResilience, SalesforceApi, type ApiUsage, type Resilience } from './api.ts';
 import { checkFields, salesforceObjectOptions, salesforceObjects, selectList, type DescribedField } from '../../../core/connections/salesforce-objects.ts';
 import { bulkQuery, countSince, openBulkJob, parseStamp, restQuery, type QueryTuning } from './query.ts';
+import { fieldTexts, sameTexts, type FieldText } from './field-texts.ts';
 import { countRun, findWatermark, saveWatermark, type Watermark } from './watermarks.ts';
 import type { PresentKeys } from '../../load/remove-absent.ts';
 import type { SyncDeps } from '../../jobs/sync-job.ts';
@@ -119,14 +120,20 @@ async function openSalesforceExtract(
 ): Promise<OpenedSalesforceExtract> {
   const credentials = await findSalesforceCredentials(db, box, extract.connectionId);
   const api = new SalesforceApi(credentials, usage, tuning.resilience, tuning.apiShare);
-  const plans: (ObjectPlan & { soql: string; idsSoql: string })[] = [];
+  const plans: (ObjectPlan & { soql: string; idsSoql: string; texts: Map<string, FieldText> })[] = [];
+  const describes = new Map<string, Promise<DescribedField[]>>();
+  const describe = (object: string) => {
+    if (!describes.has(object)) describes.set(object, api.json<{ fields: DescribedField[] }>('GET', `/sobjects/${object}/describe`).then((d) => d.fields));
+    return describes.get(object)!;
+  };
   for (const kind of Object.values(SourceKind)) {
     const options = extract.objects[kind];
     if (!options) continue;
     const { object } = salesforceObjects[kind];
     const fields = selectList(kind, options.fields);
-    const described = await api.json<{ fields: DescribedField[] }>('GET', `/sobjects/${object}/describe`);
-    checkFields(object, fields, described.fields);
+    const described = await describe(object);
+    checkFields(object, fields, described);
+    const texts = await fieldTexts(kind, fields, described, describe);
     const filter = options.listView ? await listViewFilter(api, object, options.listView) : null;
     const stored = await findWatermark(db, extract.connectionId, directoryId, object);
     const sameShape = stored !== null && sameSet(stored.fields, fields) && stored.listView === (options.listView ?? null);
@@ -139,14 +146,14 @@ async function openSalesforceExtract(
     const method = estimate === null ? tuning.fullExtract : estimate > tuning.bulkThreshold ? 'bulk' : estimate === 0 ? 'none' : 'rest';
     const reconcile = extract.reconcile === true || (stored !== null && stored.runsSinceReconcile + 1 >= tuning.reconcileEvery);
     const idsSoql = `SELECT ${reconcileKeys[kind].fields.join(', ')} FROM ${object}${filter ? ` WHERE ${filter}` : ''}`;
-    plans.push({ kind, object, fields, listView: options.listView ?? null, method, since, estimate, records: 0, newest: null, windowCount: 0, reconcile, soql, idsSoql });
+    plans.push({ kind, object, fields, listView: options.listView ?? null, method, since, estimate, records: 0, newest: null, windowCount: 0, reconcile, soql, idsSoql, texts });
   }
   const reconciles = plans.filter((plan) => plan.reconcile).length;
   api.budget.check(usage.calls, plans.reduce((sum, plan) => sum + plannedCalls(plan, tuning), 0) + 3 * reconciles);
   const sources: Sources = {};
   const presentKeys: PresentKeys[] = [];
   for (const plan of plans) {
-    const { kind, object, fields, method, soql, idsSoql } = plan;
+    const { kind, object, fields, method, soql, idsSoql, texts } = plan;
     if (plan.reconcile) {
       // A plain query, not queryAll: records in the recycle bin are deleted for the directory too.
       const ids = { id: await openBulkJob(api, idsSoql, 'query'), reopen: () => openBulkJob(api, idsSoql, 'query') };
@@ -156,7 +163,7 @@ async function openSalesforceExtract(
     const job = method === 'bulk' ? { id: await openBulkJob(api, soql, 'queryAll'), reopen: () => openBulkJob(api, soql, 'queryAll') } : null;
     const records =
       method === 'bulk' ? bulkQuery(api, object, fields.length, job!, tuning) : method === 'rest' ? restQuery(api, object, fields, soql) : nothing();
-    sources[kind] = { name: object, columns: fields, items: tracked(plan, records, tuning.overlapMs) };
+    sources[kind] = { name: object, columns: fields, items: tracked(plan, sameTexts(records, texts), tuning.overlapMs) };
   }
   return {
     sources,
