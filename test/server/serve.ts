@@ -50,7 +50,7 @@ export async function testApp(
   logger: Logger = createLogger('silent', 'test'),
   workflowJobs: WorkflowJobs = noQueue,
   corsOrigins: readonly string[] = [testPortalOrigin],
-  options: { salesforceApp?: SalesforceApp; importDir?: string; rateLimits?: Partial<RateLimits>; trustProxy?: number; now?: () => Date } = {},
+  options: { salesforceApp?: SalesforceApp; importDir?: string; rateLimits?: Partial<RateLimits>; trustProxy?: number; now?: () => Date; uploadMaxBytes?: number } = {},
 ): Promise<express.Express> {
   return createApp({
     db,
@@ -65,6 +65,7 @@ export async function testApp(
     ...(options.salesforceApp ? { salesforceApp: options.salesforceApp } : {}),
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
     ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
+    ...(options.uploadMaxBytes ? { uploadMaxBytes: options.uploadMaxBytes } : {}),
     people: { publicUrl: testPublicUrl, mail: testMail, now: options.now ?? (() => new Date()) },
   });
 }
