@@ -1,5 +1,6 @@
 import type { Db } from '../db.ts';
 import { AppError, ErrorCode } from '../errors.ts';
+import { describeBytes } from './bytes.ts';
 import { uploadColumns, type Upload } from './queries.ts';
 
 /** Bytes gathered before a chunk row is written: few rows, and little held in memory. */
@@ -20,13 +21,6 @@ export function checkUploadName(raw: unknown): string {
 
 export function tooLarge(maxBytes: number): AppError {
   return new AppError(ErrorCode.BAD_REQUEST, `the file is larger than the upload limit of ${describeBytes(maxBytes)} (UPLOAD_MAX_BYTES)`, { status: 413 });
-}
-
-/** A size as people read it: bytes, KB or MB (1024-based). */
-export function describeBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} bytes`;
-  if (bytes < 1024 * 1024) return `${+(bytes / 1024).toFixed(1)} KB`;
-  return `${+(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
 /**
