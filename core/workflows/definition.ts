@@ -28,7 +28,14 @@ const extractSftp = z.strictObject({
   ...csvDialectShape,
 });
 /** An uploaded file, by its name: each run reads the newest upload of that name. */
-const extractUpload = z.strictObject({ type: z.literal('extract'), name, object, source: z.literal('upload'), file: z.string().trim().min(1).max(255), ...csvDialectShape });
+const extractUpload = z.strictObject({
+  type: z.literal('extract'),
+  name,
+  object,
+  source: z.literal('upload'),
+  file: z.string().trim().min(1).max(255).regex(/^[^/\\]+$/, "the uploaded file's name alone, without a folder (accounts.csv)"),
+  ...csvDialectShape,
+});
 /** One object of a connected Salesforce org: its fields (the required ones kept), a list view, a full resync. */
 const extractSalesforce = z.strictObject({
   type: z.literal('extract'),

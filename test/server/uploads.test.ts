@@ -83,6 +83,25 @@ describe('/api/uploads', function () {
     });
   });
 
+  describe('POST of a body that breaks off', () => {
+    it('ends its transaction and keeps nothing of it', async () => {
+      const abort = new AbortController();
+      const reply = upload('accounts.csv', {
+        ...streamed(pieces(40, 64 * 1024, async (index) => {
+          if (index === 20) abort.abort();
+        })),
+        signal: abort.signal,
+      });
+      await assert.rejects(reply, { name: 'AbortError' });
+      await eventually(async () => {
+        const open = await db.query(`select 1 from pg_stat_activity where datname = current_database() and state like 'idle in transaction%'`);
+        assert.deepEqual(open, []);
+      }, { what: 'the upload transaction ends' });
+      assert.deepEqual(await stored(), []);
+      assert.deepEqual(await db.query('select * from upload_chunks'), []);
+    });
+  });
+
   describe('POST without a file name, or with a path', () => {
     it('responds 400 saying how to name the file', async () => {
       const unnamed = await api.request('/api/uploads', { method: 'POST', headers: { authorization: `Bearer ${adminKey}` }, body: 'Id\n' });
@@ -143,6 +162,22 @@ describe('/api/uploads', function () {
       assert.deepEqual(await stored(), []);
       assert.deepEqual(await db.query('select * from upload_chunks'), []);
       assert.equal((await call('DELETE', `/api/uploads/${newest.id}`)).status, 404);
+    });
+  });
+
+  describe('a workflow that names an uploaded file with a folder', () => {
+    it('is refused when saved, naming the task, since an upload is named by its file name alone', async () => {
+      const reply = await api.request('/api/workflows', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          name: 'Nightly',
+          definition: { tasks: [{ type: 'extract', name: 'T1', object: 'accounts', source: 'upload', file: 'exports/accounts.csv' }, { type: 'load', name: 'T2', extracts: { accounts: 'T1' } }] },
+        }),
+      });
+      assert.deepEqual([reply.status, reply.body], [400, {
+        error: { code: 'BAD_REQUEST', message: "invalid workflow definition: tasks.0.file: the uploaded file's name alone, without a folder (accounts.csv)" },
+      }]);
     });
   });
 });
