@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { refuseRemovalWhileUsed, workflowsUsingUpload } from '../../core/connections/usage.ts';
 import type { Db } from '../../core/db.ts';
-import { AppError, ErrorCode } from '../../core/errors.ts';
+import { AppError, ErrorCode, isAppError } from '../../core/errors.ts';
 import { deleteUpload, findUpload, listUploads, newestUpload } from '../../core/uploads/queries.ts';
 import { checkUploadName, storeUpload, tooLarge } from '../../core/uploads/store-upload.ts';
 import { principalOf } from '../people/access.ts';
@@ -22,7 +22,12 @@ export function uploadRoutes(db: Db, maxBytes: number): Router {
     if (declared > maxBytes) throw tooLarge(maxBytes);
     const principal = principalOf(res);
     const uploadedBy = principal.kind === 'session' ? principal.user.email : null;
-    res.status(201).json(await storeUpload(db, { name, uploadedBy, maxBytes }, req));
+    const upload = await storeUpload(db, { name, uploadedBy, maxBytes }, req).catch((error: unknown) => {
+      // A client that went away is no failure of the server's: said as such, not logged as a 500.
+      if (req.destroyed && !isAppError(error)) throw new AppError(ErrorCode.BAD_REQUEST, `the upload of "${name}" broke off before its end: nothing of it is kept`, { cause: error });
+      throw error;
+    });
+    res.status(201).json(upload);
   });
 
   router.get('/', async (req, res) => {
