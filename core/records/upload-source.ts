@@ -14,5 +14,5 @@ export async function openUploadSource(db: Queryable, name: string, options: Csv
   if (!upload) {
     throw new AppError(ErrorCode.SOURCE_UNREADABLE, `${name}: no file of this name is uploaded; upload it under Connections → Uploaded files, or with POST /api/uploads?name=${encodeURIComponent(name)}`);
   }
-  return { upload, source: await csvSource(upload.name, uploadBytes(db, upload.id), options) };
+  return { upload, source: await csvSource(upload.name, uploadBytes(db, upload), options) };
 }
