@@ -9,12 +9,13 @@ import { accountHeader, contactHeader, runErrors, teamHeader } from '../helpers/
 import { testDatabase } from '../helpers/hooks.ts';
 import { adminKey, serve, type Served } from './serve.ts';
 
-const csv = (rows: string[][]) => rows.map((r) => r.join(',')).join('\n') + '\n';
+const csv = (rows: string[][], delimiter = ',') => rows.map((r) => r.join(delimiter)).join('\n') + '\n';
 
 const uploadTasks = [
   { type: 'extract', name: 'Accounts', object: 'accounts', source: 'upload', file: 'accounts.csv' },
   { type: 'extract', name: 'Contacts', object: 'contacts', source: 'upload', file: 'contacts.csv' },
-  { type: 'extract', name: 'Team', object: 'teamMembers', source: 'upload', file: 'team.csv' },
+  // Written with semicolons, as some exports are: the task says so, as for any other file.
+  { type: 'extract', name: 'Team', object: 'teamMembers', source: 'upload', file: 'team.csv', delimiter: ';' },
   { type: 'load', name: 'Load', extracts: { accounts: 'Accounts', contacts: 'Contacts', teamMembers: 'Team' } },
 ];
 
@@ -62,7 +63,7 @@ describe('a workflow with source "upload"', function () {
     await upload('accounts.csv', csv([accountHeader, ['001X', 'false', 'Stale', '']]));
     const accounts = await upload('accounts.csv', csv([accountHeader, ['001A', 'false', 'Acme', ''], ['001B', 'false', 'Beta', '001A']]));
     const contacts = await upload('contacts.csv', csv([contactHeader, ['003A', 'false', 'CEO', '001A', 'ann@acme.example', 'Ann', 'Lee'], ['003B', 'false', 'CEO', '001B', 'bo@beta.example', 'Bo', 'Ray', 'extra']]));
-    const team = await upload('team.csv', csv([teamHeader, ['001A', 'am@bellwether.example', 'Account Manager', 'false']]));
+    const team = await upload('team.csv', csv([teamHeader, ['001A', 'am@bellwether.example', 'Account Manager', 'false']], ';'));
     const run = await runToTheEnd(uploadTasks);
     assert.equal(run.state, 'succeeded', JSON.stringify(run));
     assert.deepEqual((await db.query('select external_id, parent_external_id from accounts order by 1')).map((a) => [a.external_id, a.parent_external_id]), [
@@ -84,7 +85,7 @@ describe('a workflow with source "upload"', function () {
 
   it('fails the run naming a file that was never uploaded, and loads nothing', async () => {
     await upload('accounts.csv', csv([accountHeader, ['001A', 'false', 'Acme', '']]));
-    await upload('team.csv', csv([teamHeader]));
+    await upload('team.csv', csv([teamHeader], ';'));
     const run = await runToTheEnd(uploadTasks);
     assert.deepEqual([run.state, run.errorCode, run.errorMessage], [
       'failed',
