@@ -34,7 +34,7 @@ if (!loaded) await loadDemo(worker);
 const embedTokens = lazyEmbedTokens(config);
 const notifications = new Notifications(runtime.database.url);
 const api = createApp({ db, notifications, adminKey, logger, secretBox: lazySecretBox(config), workflowJobs: workflowJobs(worker.boss), importDir: config.importDir,
-  widgets: { embedTokens, corsOrigins: config.corsOrigins }, trustProxy: config.trustProxy,
+  widgets: { embedTokens, corsOrigins: config.corsOrigins }, trustProxy: config.trustProxy, uploadMaxBytes: config.uploadMaxBytes,
   people: { publicUrl: config.publicUrl, mail: config, now: () => new Date() },
 });
 const app = config.demo ? withDemoPage(api, demoRoutes(db, embedTokens), logger) : api;

@@ -3,9 +3,11 @@ import { z } from 'zod';
 import { AppError, ErrorCode, describeIssues } from './errors.ts';
 import { loginUrl } from './connections/login-url.ts';
 import { defaultMaxFieldBytes } from './records/csv.ts';
+import { defaultUploadMaxBytes } from './uploads/store-upload.ts';
 
 const apiShare = 'SALESFORCE_API_SHARE is a share of the daily API requests above 0, at most 1';
 const csvFieldBytes = 'CSV_MAX_FIELD_BYTES is a number of bytes from 1024 to 16777216';
+const uploadBytes = 'UPLOAD_MAX_BYTES is a number of bytes from 1024 to 10737418240';
 import { minimumPasswordLength } from './passwords.ts';
 
 /**
@@ -40,6 +42,7 @@ const schema = z.object({
   SMTP_CONNECTIONS: z.coerce.number().int().min(1).max(50).default(5),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   CSV_MAX_FIELD_BYTES: z.coerce.number().int().min(1024, csvFieldBytes).max(16 << 20, csvFieldBytes).default(defaultMaxFieldBytes),
+  UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024, uploadBytes).max(10 * 1024 ** 3, uploadBytes).default(defaultUploadMaxBytes),
   BELLWETHER_DEMO: z.enum(['on', 'off']).default('on'),
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
 });
@@ -73,6 +76,8 @@ export type Config = Readonly<{
   publicUrl: string;
   /** A CSV field longer than this is a row error; capped so a load's memory stays bounded. */
   csvMaxFieldBytes: number;
+  /** The most one uploaded file may hold: it is refused (413) past this, and nothing of it is kept. */
+  uploadMaxBytes: number;
   /** The Connected App that admins log in through to connect an org, and people sign in to the console through; unset: headless connections only, passwords only. */
   salesforceApp: { clientId: string; clientSecret: string; callbackUrl: string; loginUrl: string } | undefined;
   /** The share of a Salesforce org's remaining daily API requests one sync run may take. */
@@ -115,6 +120,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     smtpConnections: e.SMTP_CONNECTIONS,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     csvMaxFieldBytes: e.CSV_MAX_FIELD_BYTES,
+    uploadMaxBytes: e.UPLOAD_MAX_BYTES,
     salesforceApp:
       e.SALESFORCE_CLIENT_ID && e.SALESFORCE_CLIENT_SECRET
         ? {

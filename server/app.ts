@@ -19,6 +19,8 @@ import { openApiRoutes } from './openapi/routes.ts';
 import { runRoutes } from './runs/routes.ts';
 import { connectionRoutes } from './connections/routes.ts';
 import { workflowRoutes } from './workflows/routes.ts';
+import { uploadRoutes } from './uploads/routes.ts';
+import { defaultUploadMaxBytes } from '../core/uploads/store-upload.ts';
 import { strategicAccountsRoutes, widgetConfigRoutes, type WidgetAccess } from './widgets/routes.ts';
 import { widgetBundleRoutes } from './widgets/bundle.ts';
 import { consoleRoutes } from './console/routes.ts';
@@ -45,6 +47,8 @@ export type AppDeps = {
   /** Reverse proxies before the process (TRUST_PROXY), so rate limits count each client's own address. */
   trustProxy?: number;
   people: PeopleSettings;
+  /** The most one uploaded file may hold (UPLOAD_MAX_BYTES); unset: `defaultUploadMaxBytes`. */
+  uploadMaxBytes?: number;
 };
 
 /** Sign-in: where the console is served (its origin, cookies' Secure, links in mail), the mail settings for invitations, and the clock sessions expire by. */
@@ -81,8 +85,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(salesforceSignInRoutes(deps.db, sessions, { app: deps.salesforceApp, secure, now: deps.people.now, logger: deps.logger }));
   app.use(salesforceCallbackRoute(deps.db, deps.secretBox, deps.salesforceApp));
   app.use('/api', authenticate(deps.adminKey, sessions, publicUrl.origin));
-  // An NPS history is larger than other requests, and may come as CSV: parsed by its own route.
+  // An NPS history is larger than other requests, and may come as CSV, and an upload is any file: each read by its own route.
   app.use('/api/responses', responseImportRoutes(deps.db));
+  app.use('/api/uploads', uploadRoutes(deps.db, deps.uploadMaxBytes ?? defaultUploadMaxBytes));
   app.use('/api', express.json({ limit: '16kb' }));
   app.use('/api', sessionRoutes(sessions));
   app.use('/api', userRoutes(deps.db, sessions, deps.people));

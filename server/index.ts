@@ -26,7 +26,7 @@ const app = createApp({ db: runtime.db, notifications, adminKey, logger: runtime
   widgets: { embedTokens: lazyEmbedTokens(runtime.config), corsOrigins: runtime.config.corsOrigins },
   people: { publicUrl: runtime.config.publicUrl, mail: runtime.config, now: () => new Date() },
   ...(runtime.config.salesforceApp ? { salesforceApp: runtime.config.salesforceApp } : {}),
-  trustProxy: runtime.config.trustProxy,
+  trustProxy: runtime.config.trustProxy, uploadMaxBytes: runtime.config.uploadMaxBytes,
 });
 const server = await listen(app, runtime.config.port);
 runtime.logger.info({ port: runtime.config.port }, 'web server listening');

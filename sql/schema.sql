@@ -426,6 +426,34 @@ create table sync_runs (
   constraint sync_runs_pkey PRIMARY KEY (id)
 );
 
+create table upload_chunks (
+  upload_id bigint not null,
+  seq integer not null,
+  data bytea not null,
+  constraint upload_chunks_upload_id_fkey FOREIGN KEY (upload_id) REFERENCES uploads(id) ON DELETE CASCADE,
+  constraint upload_chunks_pkey PRIMARY KEY (upload_id, seq)
+);
+
+create table upload_reads (
+  run_id bigint not null,
+  object text not null,
+  upload_id bigint,
+  name text not null,
+  constraint upload_reads_run_id_fkey FOREIGN KEY (run_id) REFERENCES sync_runs(id) ON DELETE CASCADE,
+  constraint upload_reads_upload_id_fkey FOREIGN KEY (upload_id) REFERENCES uploads(id) ON DELETE SET NULL,
+  constraint upload_reads_pkey PRIMARY KEY (run_id, object)
+);
+
+create table uploads (
+  id bigint generated always as identity not null,
+  name text not null,
+  size bigint not null default 0,
+  uploaded_by text,
+  uploaded_at timestamp with time zone not null default now(),
+  constraint uploads_name_check CHECK (((name <> ''::text) AND (length(name) <= 255))),
+  constraint uploads_pkey PRIMARY KEY (id)
+);
+
 create table users (
   id bigint generated always as identity not null,
   email text not null,
@@ -494,6 +522,8 @@ CREATE INDEX rate_limit_hits_reset_at ON public.rate_limit_hits USING btree (res
 CREATE INDEX sessions_user ON public.sessions USING btree (user_id);
 CREATE INDEX sync_run_errors_run ON public.sync_run_errors USING btree (run_id, id);
 CREATE INDEX sync_runs_directory_started ON public.sync_runs USING btree (directory_id, started_at DESC);
+CREATE INDEX upload_reads_upload ON public.upload_reads USING btree (upload_id);
+CREATE INDEX uploads_name_newest ON public.uploads USING btree (name, id DESC);
 CREATE UNIQUE INDEX management_roles_one_owner ON public.management_roles USING btree (directory_id, account_external_id) WHERE ((role_name = 'ACCOUNT_OWNER'::text) AND (NOT is_deleted));
 
 CREATE OR REPLACE FUNCTION public.notify_sync_run_change()

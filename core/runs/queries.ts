@@ -42,6 +42,10 @@ export const rowErrorSchema = z.object({
 });
 export type RowError = z.infer<typeof rowErrorSchema>;
 
+/** The uploaded file a run read for a directory object; `uploadId` is null once that upload is deleted. */
+export const uploadReadSchema = z.object({ object: z.string(), uploadId: z.number().int().nullable(), name: z.string() });
+export type UploadRead = z.infer<typeof uploadReadSchema>;
+
 /** A run's columns as the API shows them; `r` is the run. */
 const runColumns = `
   r.id::int as id, r.directory_id::int as "directoryId", r.source, r.state,
@@ -93,10 +97,15 @@ export function runErrorsCsv(tx: { copyOut: (sql: string) => AsyncIterable<strin
   );
 }
 
-/** One run with a page of its row errors in the order they were recorded; `runId` is digits. */
-export async function findRun(db: Queryable, runId: string, errors: Window): Promise<(RunSummary & { errors: RowError[] }) | null> {
-  const [run] = await db.query<RunSummary & { errors: RowError[] }>(
+/**
+ * One run with a page of its row errors in the order they were recorded and, when it read uploaded
+ * files, which ones; `runId` is digits.
+ */
+export async function findRun(db: Queryable, runId: string, errors: Window): Promise<(RunSummary & { errors: RowError[]; uploads?: UploadRead[] }) | null> {
+  const [found] = await db.query<RunSummary & { errors: RowError[]; uploads: UploadRead[] | null }>(
     `select ${runColumns},
+      (select json_agg(json_build_object('object', u.object, 'uploadId', u.upload_id, 'name', u.name) order by u.object)
+        from upload_reads u where u.run_id = r.id) as uploads,
       coalesce((
         select json_agg(json_build_object('object', e.object, 'source', e.source, 'line', e.line, 'recordId', e.record_id,
             'field', e.field, 'code', e.code, 'message', e.message) order by e.id)
@@ -106,7 +115,9 @@ export async function findRun(db: Queryable, runId: string, errors: Window): Pro
     where r.id = $1`,
     [runId, errors.limit, errors.offset],
   );
-  return run ?? null;
+  if (!found) return null;
+  const { uploads, ...run } = found;
+  return uploads === null ? run : { ...run, uploads };
 }
 
 /** Asks a running sync to stop; false when the run does not exist or is not running. */

@@ -6,7 +6,7 @@ import { missingRequiredFields, salesforceObjectOptions } from '../connections/s
 
 /*
  * A workflow definition: when it runs and its ordered tasks. Extract tasks each read one export
- * file (local, or on an SFTP server) or one object of a connected Salesforce org; a load task names, per directory object, the earlier
+ * file (local, uploaded, or on an SFTP server) or one object of a connected Salesforce org; a load task names, per directory object, the earlier
  * extract task that feeds it. References are checked when the definition is saved.
  */
 
@@ -25,6 +25,15 @@ const extractSftp = z.strictObject({
   archiveFolder: z.string().min(1).optional(),
   /** Loads the file even when the same file (path, size, time) was loaded before into the directory. */
   force: z.boolean().optional(),
+  ...csvDialectShape,
+});
+/** An uploaded file, by its name: each run reads the newest upload of that name. */
+const extractUpload = z.strictObject({
+  type: z.literal('extract'),
+  name,
+  object,
+  source: z.literal('upload'),
+  file: z.string().trim().min(1).max(255).regex(/^[^/\\]+$/, "the uploaded file's name alone, without a folder (accounts.csv)"),
   ...csvDialectShape,
 });
 /** One object of a connected Salesforce org: its fields (the required ones kept), a list view, a full resync. */
@@ -117,7 +126,7 @@ export const workflowDefinitionSchema = z
     schedule: schedule.optional(),
     /** Who hears of a run that failed for good: after its last retry, or at once when a retry could not help. */
     notify: z.strictObject({ onFailure: z.array(z.email('an email address, e.g. "ops@example.com"')).min(1).max(20) }).optional(),
-    tasks: z.array(z.discriminatedUnion('type', [z.discriminatedUnion('source', [extractFile, extractSftp, extractSalesforce]), load, distribute])).min(2),
+    tasks: z.array(z.discriminatedUnion('type', [z.discriminatedUnion('source', [extractFile, extractUpload, extractSftp, extractSalesforce]), load, distribute])).min(2),
   })
   .superRefine((definition, context) => {
     const problem = (message: string, path: (string | number)[]) => context.addIssue({ code: 'custom', message, path });
@@ -146,10 +155,10 @@ export const workflowDefinitionSchema = z
         }
         const extracts = entries.map(([, reference]) => seen.get(reference!)).filter((t) => t?.type === 'extract');
         const places = new Set(
-          extracts.map((t) => (t.source === 'sftp' ? `sftp:${t.connectionId}:${t.archiveFolder ?? ''}` : t.source === 'salesforce' ? `salesforce:${t.connectionId}` : 'file')),
+          extracts.map((t) => (t.source === 'sftp' ? `sftp:${t.connectionId}:${t.archiveFolder ?? ''}` : t.source === 'salesforce' ? `salesforce:${t.connectionId}` : t.source)),
         );
         if (places.size > 1) {
-          problem('the extracts of one load read from one place: local files, one SFTP connection with one archive folder, or one Salesforce org', ['tasks', i, 'extracts']);
+          problem('the extracts of one load read from one place: local files, uploaded files, one SFTP connection with one archive folder, or one Salesforce org', ['tasks', i, 'extracts']);
         }
       }
       if (task.type === 'distribute') {

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { createSftpConnection, deleteSftpConnection, listSftpConnections } from '../../core/connections/sftp.ts';
-import { workflowsUsingConnection } from '../../core/connections/usage.ts';
+import { refuseRemovalWhileUsed, workflowsUsingConnection } from '../../core/connections/usage.ts';
 import type { Queryable } from '../../core/db.ts';
 import { AppError, ErrorCode } from '../../core/errors.ts';
 import type { SecretBox } from '../../core/secret-box.ts';
@@ -35,15 +35,7 @@ export function connectionRoutes(db: Queryable, secretBox: () => Promise<SecretB
 
 const kindName = { sftp: 'SFTP', salesforce: 'Salesforce' } as const;
 
-/**
- * Removing a connection breaks the workflows that read from it, so it is refused while any does,
- * naming them, unless forced; then it answers the workflows the removal breaks.
- */
+/** Removing a connection is refused while workflows read from it (see refuseRemovalWhileUsed). */
 export async function refuseRemovalInUse(db: Queryable, kind: 'sftp' | 'salesforce', id: number, force: boolean): Promise<{ id: number; name: string }[]> {
-  const users = await workflowsUsingConnection(db, kind, id);
-  if (users.length > 0 && !force) {
-    const names = users.map((w) => `"${w.name}" (${w.id})`).join(', ');
-    throw new AppError(ErrorCode.CONFLICT, `${kindName[kind]} connection ${id} is used by workflow ${names}: removing it breaks them; add ?force=true to remove it anyway`);
-  }
-  return users;
+  return refuseRemovalWhileUsed(`${kindName[kind]} connection ${id}`, await workflowsUsingConnection(db, kind, id), force);
 }

@@ -3,13 +3,14 @@ import { authorizationInput, salesforceConnectionSchema, salesforceHeadlessInput
 import { sftpConnectionInput, sftpConnectionSchema } from '../../core/connections/sftp.ts';
 import { outboxMessageSchema } from '../../core/outbox.ts';
 import { pageSchema } from '../../core/page.ts';
-import { rowErrorSchema, runSummarySchema } from '../../core/runs/queries.ts';
+import { rowErrorSchema, runSummarySchema, uploadReadSchema } from '../../core/runs/queries.ts';
 import { distributionSummarySchema, recipientProblemSchema } from '../../core/surveys/distributions.ts';
 import { responseImportSchema, responseMappingSchema } from '../../core/surveys/import-responses.ts';
 import { surveyInputSchema, surveySchema } from '../../core/surveys/queries.ts';
 import { storedResponseSchema } from '../../core/surveys/responses.ts';
 import { workflowDefinitionSchema } from '../../core/workflows/definition.ts';
 import { workflowSchema } from '../../core/workflows/queries.ts';
+import { uploadSchema } from '../../core/uploads/queries.ts';
 import { directoryInput, directorySchema, removalCountsSchema } from '../../core/directory/directories.ts';
 import { accountDetailSchema, accountListItemSchema, contactListItemSchema } from '../directory/queries.ts';
 import { directoryQuery, listQuery, pageQuery, runErrorsQuery, runsQuery } from '../query-params.ts';
@@ -53,8 +54,8 @@ export const adminOperations: Operation[] = [
 
   { ...admin, method: 'get', path: '/api/runs', tag: 'Runs', summary: "A page of a directory's runs, newest first", query: runsQuery, answers: { 200: json('the page', pageSchema(runSummarySchema)) }, errors: [400, 404] },
   {
-    ...admin, method: 'get', path: '/api/runs/{id}', tag: 'Runs', summary: 'One run with a page of its row errors', query: runErrorsQuery,
-    answers: { 200: json('the run', runSummarySchema.extend({ errors: pageSchema(rowErrorSchema) })) }, errors: [400, 404],
+    ...admin, method: 'get', path: '/api/runs/{id}', tag: 'Runs', summary: 'One run with a page of its row errors, and the uploaded files it read', query: runErrorsQuery,
+    answers: { 200: json('the run', runSummarySchema.extend({ errors: pageSchema(rowErrorSchema), uploads: z.array(uploadReadSchema).optional().describe('for a run that read uploaded files') })) }, errors: [400, 404],
   },
   { ...admin, method: 'post', path: '/api/runs/{id}/cancel', tag: 'Runs', summary: 'Stops a running sync at its next checkpoint', answers: { 202: json('cancelling', z.object({ id: z.number().int(), cancelRequested: z.literal(true) })) }, errors: [404, 409] },
   { ...admin, method: 'get', path: '/api/runs/{id}/errors.csv', tag: 'Runs', summary: "Every row error of a run as CSV", answers: { 200: { description: 'the row errors', contentType: 'text/csv' } }, errors: [404] },
@@ -77,6 +78,18 @@ export const adminOperations: Operation[] = [
   },
   { ...admin, method: 'patch', path: '/api/salesforce-connections/{id}', tag: 'Connections', summary: 'Renames a Salesforce connection', body: { 'application/json': salesforceRenameInput }, answers: { 200: json('renamed', salesforceConnectionSchema) }, errors: [400, 404, 409] },
   { ...admin, method: 'delete', path: '/api/salesforce-connections/{id}', tag: 'Connections', summary: 'Removes a Salesforce connection no workflow reads from, unless forced', query: removalQuery, answers: { 200: json('removed', removal) }, errors: [404, 409] },
+
+  {
+    ...admin, method: 'post', path: '/api/uploads', tag: 'Connections', summary: 'Stores a file as its raw body arrives (any content type), for workflows\' "upload" extracts; at most UPLOAD_MAX_BYTES',
+    query: z.object({ name: z.string().min(1).max(255).describe("the file's name, as workflows name it (accounts.csv)") }),
+    body: { 'application/octet-stream': z.string().describe("the file's bytes"), 'text/csv': z.string().describe("the file's bytes") },
+    answers: { 201: json('stored', uploadSchema) }, errors: [400, 413],
+  },
+  { ...admin, method: 'get', path: '/api/uploads', tag: 'Connections', summary: 'A page of the uploaded files, newest first, with who uploaded each', query: pageQuery.omit({ directory: true }), answers: { 200: json('the page', pageSchema(uploadSchema)) }, errors: [400] },
+  {
+    ...admin, method: 'delete', path: '/api/uploads/{id}', tag: 'Connections', summary: 'Removes an uploaded file, unless it is the newest of a name a workflow reads (or forced)',
+    query: removalQuery, answers: { 200: json('removed', removal) }, errors: [404, 409],
+  },
 
   { ...admin, method: 'get', path: '/api/workflows', tag: 'Workflows', summary: 'The workflows', answers: { 200: json('the workflows', listOf(workflowSchema)) }, errors: [] },
   { ...admin, method: 'post', path: '/api/workflows', tag: 'Workflows', summary: 'Saves a checked workflow as its version 1', body: { 'application/json': workflowInput }, answers: { 201: json('created', workflowSchema) }, errors: [400, 409] },

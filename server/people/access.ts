@@ -22,6 +22,9 @@ const minimumRoles: readonly (readonly [method: string, prefix: string, role: Ro
   ['GET', '/api/salesforce-connections', 'editor'],
   ['*', '/api/sftp-connections', 'admin'],
   ['*', '/api/salesforce-connections', 'admin'],
+  // Editors see the uploaded files to name them in workflows; uploading and removing is an admin's.
+  ['GET', '/api/uploads', 'editor'],
+  ['*', '/api/uploads', 'admin'],
   ['GET', '/api/directories', 'editor'],
   ['*', '/api/directories', 'admin'],
   ['*', '/api', 'editor'],

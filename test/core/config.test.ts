@@ -33,6 +33,11 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ SALESFORCE_API_SHARE: '0' }), /SALESFORCE_API_SHARE is a share of the daily API requests above 0, at most 1/);
   });
 
+  it('reads the upload limit, 200 MB unless set, and refuses one outside 1 KB to 10 GB', () => {
+    assert.deepEqual([loadConfig({}).uploadMaxBytes, loadConfig({ UPLOAD_MAX_BYTES: '1048576' }).uploadMaxBytes], [200 * 1024 * 1024, 1048576]);
+    assert.throws(() => loadConfig({ UPLOAD_MAX_BYTES: '100' }), /UPLOAD_MAX_BYTES is a number of bytes from 1024 to 10737418240/);
+  });
+
   it('serves the demo page unless BELLWETHER_DEMO=off, and accepts only on or off', () => {
     assert.deepEqual([loadConfig({}).demo, loadConfig({ BELLWETHER_DEMO: 'on' }).demo, loadConfig({ BELLWETHER_DEMO: 'off' }).demo], [true, true, false]);
     assert.throws(() => loadConfig({ BELLWETHER_DEMO: 'no' }), /BELLWETHER_DEMO/);

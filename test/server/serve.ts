@@ -44,7 +44,7 @@ const noQueue: WorkflowJobs = { runNow: async () => null, syncSchedule: async ()
 /** An import folder that holds nothing: a test whose workflows read local files names its own. */
 const noImports = path.join(os.tmpdir(), 'bellwether-test-no-imports');
 
-export type TestAppOptions = { salesforceApp?: SalesforceApp; importDir?: string; rateLimits?: Partial<RateLimits>; trustProxy?: number; now?: () => Date };
+export type TestAppOptions = { salesforceApp?: SalesforceApp; importDir?: string; rateLimits?: Partial<RateLimits>; trustProxy?: number; now?: () => Date; uploadMaxBytes?: number };
 
 /** The app as `serve` runs it, for a test that mounts it behind routes of its own (a page to embed the widget in). */
 export async function testApp(
@@ -67,6 +67,7 @@ export async function testApp(
     ...(options.salesforceApp ? { salesforceApp: options.salesforceApp } : {}),
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
     ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
+    ...(options.uploadMaxBytes ? { uploadMaxBytes: options.uploadMaxBytes } : {}),
     people: { publicUrl: testPublicUrl, mail: testMail, now: options.now ?? (() => new Date()) },
   });
 }

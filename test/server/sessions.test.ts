@@ -3,7 +3,7 @@ import type { Db } from '../../core/db.ts';
 import { absoluteExpiryMs, idleExpiryMs } from '../../server/people/sessions.ts';
 import { signInLimits } from '../../server/people/sign-in-routes.ts';
 import { addUser, browser, clockStart, goodPassword, serveWithPeople, signIn } from './people-fixture.ts';
-import type { Served } from './serve.ts';
+import { serve, testApp, type Served } from './serve.ts';
 
 describe('/api/session', function () {
   this.timeout(60_000);

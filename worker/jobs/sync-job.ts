@@ -4,16 +4,18 @@ import type { SecretBox } from '../../core/secret-box.ts';
 import { mappingInputSchema } from '../../core/directory/mapping-input.ts';
 import { csvDialectShape } from '../../core/records/csv-source.ts';
 import { sftpExtractSchema } from '../extract/sftp-extract.ts';
+import { uploadExtractSchema } from '../extract/upload-extract.ts';
 import type { SftpTuning } from '../extract/sftp.ts';
 import { salesforceExtractSchema, type SalesforceTuning } from '../extract/salesforce/salesforce-extract.ts';
 
-/** A sync job: which export files (local, or on an SFTP server) or which Salesforce objects feed which directory, with which mapping. */
+/** A sync job: which export files (local, uploaded, or on an SFTP server) or which Salesforce objects feed which directory, with which mapping. */
 export const syncJobSchema = z.strictObject({
   directoryId: z.number().int().positive(),
   files: z.strictObject({ accounts: z.string().optional(), contacts: z.string().optional(), teamMembers: z.string().optional() }).optional(),
   /** Set for a workflow's files: they are read relative to this folder, and never outside it. */
   importDir: z.string().optional(),
   sftp: sftpExtractSchema.optional(),
+  uploads: uploadExtractSchema.optional(),
   salesforce: salesforceExtractSchema.optional(),
   /** Either a mapping, or the path of a mapping JSON file. */
   mapping: z.union([mappingInputSchema, z.string()]).optional(),
@@ -22,8 +24,8 @@ export const syncJobSchema = z.strictObject({
   csv: z.strictObject(csvDialectShape).optional(),
   /** The workflow version this sync runs for, recorded on its run. */
   workflow: z.strictObject({ id: z.number().int().positive(), version: z.number().int().positive() }).optional(),
-}).refine((job) => [job.files, job.sftp, job.salesforce].filter((s) => s !== undefined).length === 1, {
-  message: 'a sync reads from one place: local files, an SFTP server or a Salesforce org',
+}).refine((job) => [job.files, job.uploads, job.sftp, job.salesforce].filter((s) => s !== undefined).length === 1, {
+  message: 'a sync reads from one place: local files, uploaded files, an SFTP server or a Salesforce org',
 });
 export type SyncJob = z.infer<typeof syncJobSchema>;
 

@@ -1,6 +1,8 @@
 import type { WorkflowDefinition } from '../../core/workflows/definition.ts';
 import type { SyncJob } from './sync-job.ts';
 
+type CsvDialectInput = { delimiter?: string | undefined; quote?: string | undefined; encoding?: 'utf-8' | 'latin1' | undefined };
+
 type Task = WorkflowDefinition['tasks'][number];
 type ExtractTask = Extract<Task, { type: 'extract' }>;
 
@@ -30,6 +32,9 @@ export function syncJobsOf(definition: WorkflowDefinition, workflow: { id: numbe
       );
       return [{ ...common, salesforce: { connectionId: salesforce[0]![1].connectionId, objects } }];
     }
+    if (feeds.some(([, e]) => e.source === 'upload')) {
+      return [{ ...common, uploads: Object.fromEntries(feeds.flatMap(([kind, e]) => (e.source === 'upload' ? [[kind, { file: e.file, ...dialectOf(e) }]] : []))) }];
+    }
     const sftp = feeds.flatMap(([, e]) => (e.source === 'sftp' ? [e] : []));
     if (sftp.length === 0) return [{ ...common, files: Object.fromEntries(feeds.map(([kind, e]) => [kind, e.source === 'file' ? e.path : ''])), importDir }];
     const first = sftp[0]!;
@@ -41,9 +46,8 @@ export function syncJobsOf(definition: WorkflowDefinition, workflow: { id: numbe
           files: Object.fromEntries(
             feeds.map(([kind, e]) => {
               if (e.source !== 'sftp') return [kind, { path: '' }];
-              const { delimiter, quote, encoding } = e;
               const where = e.pattern !== undefined ? { pattern: e.pattern } : { path: e.path! };
-              return [kind, { ...where, ...(delimiter ? { delimiter } : {}), ...(quote ? { quote } : {}), ...(encoding ? { encoding } : {}) }];
+              return [kind, { ...where, ...dialectOf(e) }];
             }),
           ),
           ...(first.archiveFolder ? { archiveFolder: first.archiveFolder } : {}),
@@ -52,4 +56,9 @@ export function syncJobsOf(definition: WorkflowDefinition, workflow: { id: numbe
       },
     ];
   });
+}
+
+/** The CSV settings a file extract gives itself, without the unset ones. */
+function dialectOf({ delimiter, quote, encoding }: CsvDialectInput): CsvDialectInput {
+  return { ...(delimiter ? { delimiter } : {}), ...(quote ? { quote } : {}), ...(encoding ? { encoding } : {}) };
 }

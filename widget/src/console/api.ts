@@ -23,15 +23,15 @@ export type Page<T> = { items: T[]; total: number; limit: number; offset: number
 
 export type ApiRequest = { method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; body?: unknown; signal?: AbortSignal };
 
-/** Calls `path` (`/api/...`) and answers its JSON body (undefined for 204), or throws an ApiError. */
+/** Calls `path` (`/api/...`) and answers its JSON body (undefined for 204), or throws an ApiError. A Blob (a File) body is sent as its raw bytes, anything else as JSON. */
 export async function api<T>(path: string, { method = 'GET', body, signal }: ApiRequest = {}): Promise<T> {
   let response: Response;
   try {
     response = await fetch(path, {
       method,
       signal,
-      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': body instanceof Blob ? body.type || 'application/octet-stream' : 'application/json' },
+      ...(body === undefined ? {} : { body: body instanceof Blob ? body : JSON.stringify(body) }),
     });
   } catch (error) {
     if (signal?.aborted) throw error;

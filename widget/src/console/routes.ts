@@ -3,7 +3,7 @@
 
 export type PageName =
   | 'home' | 'sign-in' | 'setup' | 'invite' | 'my-accounts'
-  | 'accounts' | 'contacts' | 'account' | 'connections' | 'workflows' | 'runs' | 'run'
+  | 'accounts' | 'contacts' | 'account' | 'connections' | 'uploads' | 'workflows' | 'runs' | 'run'
   | 'surveys' | 'widgets' | 'outbox' | 'settings' | 'people' | 'directories' | 'not-found';
 
 export type Route = { page: PageName; params: Record<string, string>; query: URLSearchParams };
@@ -11,7 +11,7 @@ export type Route = { page: PageName; params: Record<string, string>; query: URL
 /** The console's sections, in the order the navigation shows them. */
 export const sections = [
   { name: 'Directory', path: '/directory', pages: ['accounts', 'contacts', 'account'] },
-  { name: 'Connections', path: '/connections', pages: ['connections'] },
+  { name: 'Connections', path: '/connections', pages: ['connections', 'uploads'] },
   { name: 'Workflows', path: '/workflows', pages: ['workflows'] },
   { name: 'Runs', path: '/runs', pages: ['runs', 'run'] },
   { name: 'Surveys', path: '/surveys', pages: ['surveys'] },
@@ -30,6 +30,7 @@ const patterns: [RegExp, PageName, ...string[]][] = [
   [/^\/directory\/contacts$/, 'contacts'],
   [/^\/directory\/accounts\/([^/]+)$/, 'account', 'externalId'],
   [/^\/connections$/, 'connections'],
+  [/^\/connections\/uploads$/, 'uploads'],
   [/^\/workflows$/, 'workflows'],
   [/^\/runs$/, 'runs'],
   [/^\/runs\/(\d+)$/, 'run', 'id'],

@@ -6,13 +6,14 @@ import { shared } from '../shared.styles.ts';
 import { failure, loading } from '../states.ts';
 import { accountsPage, connectionsPage, contactsPage, surveysPage, widgetsPage } from '../pages/list-pages.ts';
 import { styles } from './console.styles.ts';
+import { connectionsTabs } from '../uploads/connections-tabs.ts';
 
 /** Pages anyone may open: signing in, and the links that make an account. */
 const openPages: readonly PageName[] = ['sign-in', 'setup', 'invite'];
 
 const titles: Record<PageName, string> = {
   home: 'Bellwether', 'sign-in': 'Sign in', setup: 'Create the first admin', invite: 'Accept your invitation', 'my-accounts': 'My accounts',
-  accounts: 'Directory', contacts: 'Directory', account: 'Account', connections: 'Connections', workflows: 'Workflows', runs: 'Runs', run: 'Run',
+  accounts: 'Directory', contacts: 'Directory', account: 'Account', connections: 'Connections', uploads: 'Connections', workflows: 'Workflows', runs: 'Runs', run: 'Run',
   surveys: 'Surveys', widgets: 'Widgets', outbox: 'Outbox', settings: 'Settings', people: 'Settings', directories: 'Settings', 'not-found': 'Page not found',
 };
 
@@ -148,7 +149,8 @@ export class ConsoleElement extends LitElement {
       case 'accounts': return accountsPage();
       case 'contacts': return contactsPage();
       case 'account': return html`<bw-account external-id=${params.externalId!}></bw-account>`;
-      case 'connections': return connectionsPage();
+      case 'connections': return html`${connectionsTabs('connections')}${connectionsPage()}`;
+      case 'uploads': return html`${connectionsTabs('uploads')}<bw-uploads ?can-upload=${user.role === 'admin'}></bw-uploads>`;
       case 'workflows': return html`<bw-workflows></bw-workflows>`;
       case 'runs': return html`<bw-runs workflow=${query.get('workflow') ?? ''} state=${query.get('state') ?? ''} date=${query.get('date') ?? ''}></bw-runs>`;
       case 'run': return html`<bw-run run-id=${params.id!}></bw-run>`;

@@ -1,0 +1,9 @@
+import { UploadsElement } from './uploads.component.ts';
+
+customElements.define('bw-uploads', UploadsElement);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'bw-uploads': UploadsElement;
+  }
+}
