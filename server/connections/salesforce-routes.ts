@@ -8,6 +8,7 @@ import {
   renameSalesforceConnection,
   takeAuthorization,
 } from '../../core/connections/salesforce.ts';
+import { salesforceUsage } from '../../core/connections/salesforce-usage.ts';
 import { authorizationUrl, exchangeCode, type SalesforceApp } from '../../core/connections/salesforce-auth.ts';
 import type { Queryable } from '../../core/db.ts';
 import { AppError, ErrorCode } from '../../core/errors.ts';
@@ -42,6 +43,11 @@ export function salesforceConnectionRoutes(db: Queryable, secretBox: () => Promi
     res.redirect(302, authorizationUrl(salesforce, loginUrl, state));
   });
 
+  /** Who the connection logs in as, and the org's API usage today: one login and one API request. */
+  router.get('/salesforce-connections/:id/usage', async (req, res) => {
+    res.json(await salesforceUsage(db, await secretBox(), idParam(req.params.id, 'Salesforce connection', ErrorCode.CONNECTION_NOT_FOUND)));
+  });
+
   router.patch('/salesforce-connections/:id', async (req, res) => {
     res.json(await renameSalesforceConnection(db, idParam(req.params.id, 'Salesforce connection', ErrorCode.CONNECTION_NOT_FOUND), req.body));
   });
@@ -72,6 +78,8 @@ export function salesforceCallbackRoute(db: Queryable, secretBox: () => Promise<
     const session = await exchangeCode(salesforce, pending.loginUrl, code, pending.name);
     const login = { flow: 'web' as const, loginUrl: pending.loginUrl, clientId: salesforce.clientId, clientSecret: salesforce.clientSecret, refreshToken: session.refreshToken };
     const connection = await insertConnection(db, await secretBox(), pending.name, login, session);
+    // A person's browser (the console's "Connect a Salesforce org") goes back to the Connections page; a script reads the JSON.
+    if (req.accepts(['json', 'html']) === 'html') return res.redirect(303, `/connections?connected=${connection.id}`);
     res.status(201).json(connection);
   });
   return router;

@@ -8,7 +8,7 @@ import { conditionFields, matches, parseSoql, SoqlError, type Soql } from './soq
 /*
  * A Salesforce org over HTTP, speaking the documented wire format closely enough that jsforce,
  * unmodified, and the extract cannot tell it from the real one: the OAuth 2.0 token endpoint
- * (authorization code, refresh token, password and JWT bearer grants) and authorize redirect, SOAP
+ * (authorization code, refresh token, password and JWT bearer grants), authorize redirect and UserInfo, SOAP
  * login, REST query/queryAll with nextRecordsUrl paging, describe, list views, updated/deleted,
  * and Bulk API 2.0 query jobs whose results page by Sforce-Locator. Errors use Salesforce's bodies.
  * Faults can be injected per request: an expired session, any status with a body, a dropped socket.
@@ -137,6 +137,7 @@ export class SalesforceStandIn {
     if (path === '/services/oauth2/authorize') return this.authorize(req, res, url);
     if (path === '/services/oauth2/token' && req.method === 'POST') return this.token(req, res, new URLSearchParams(await body(req)));
     if (/^\/services\/Soap\/u\/[\d.]+$/.test(path) && req.method === 'POST') return this.soapLogin(req, res, await body(req));
+    if (path === '/services/oauth2/userinfo' && req.method === 'GET') return this.userInfo(req, res);
 
     const api = /^\/services\/data\/v(\d+\.\d)(\/.*)$/.exec(path);
     if (!api) return this.json(req, res, 404, [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
@@ -373,6 +374,20 @@ export class SalesforceStandIn {
     if (drop === undefined) return void res.end(text);
     res.write(text.slice(0, drop));
     setImmediate(() => res.socket?.destroy());
+  }
+
+  /** OpenID Connect's UserInfo endpoint, as Salesforce answers it for the session's user (not counted as an API call). */
+  private userInfo(req: IncomingMessage, res: ServerResponse): void {
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (!token || !this.sessions.has(token)) return this.json(req, res, 403, { error: 'invalid_token', error_description: 'Bad_OAuth_Token' });
+    this.json(req, res, 200, {
+      sub: `${this.url}/id/${this.org.id}/0055g00000StandInAAA`,
+      user_id: '0055g00000StandInAAA',
+      organization_id: this.org.id,
+      preferred_username: this.user.username,
+      email: this.user.username,
+      name: 'Stand-in Admin',
+    });
   }
 
   private authorize(req: IncomingMessage, res: ServerResponse, url: URL): void {
