@@ -12,6 +12,7 @@ import './run/run.ts';
 import './outbox/outbox.ts';
 import './people/people.ts';
 import './directories/directories.ts';
+import './connections/connections.ts';
 import './my-accounts/my-accounts.ts';
 import './shell/console.ts';
 

@@ -4,7 +4,7 @@ import { api, ApiError } from '../api.ts';
 import { followLink, navigate, routeOf, sections, type PageName, type Route } from '../routes.ts';
 import { shared } from '../shared.styles.ts';
 import { failure, loading } from '../states.ts';
-import { accountsPage, connectionsPage, contactsPage, surveysPage, widgetsPage } from '../pages/list-pages.ts';
+import { accountsPage, contactsPage, surveysPage, widgetsPage } from '../pages/list-pages.ts';
 import { styles } from './console.styles.ts';
 
 /** Pages anyone may open: signing in, and the links that make an account. */
@@ -148,7 +148,7 @@ export class ConsoleElement extends LitElement {
       case 'accounts': return accountsPage();
       case 'contacts': return contactsPage();
       case 'account': return html`<bw-account external-id=${params.externalId!}></bw-account>`;
-      case 'connections': return connectionsPage();
+      case 'connections': return html`<bw-connections ?can-edit=${user.role === 'admin'} connected=${query.get('connected') ?? ''}></bw-connections>`;
       case 'workflows': return html`<bw-workflows></bw-workflows>`;
       case 'runs': return html`<bw-runs workflow=${query.get('workflow') ?? ''} state=${query.get('state') ?? ''} date=${query.get('date') ?? ''}></bw-runs>`;
       case 'run': return html`<bw-run run-id=${params.id!}></bw-run>`;
