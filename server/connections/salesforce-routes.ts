@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import {
   beginAuthorization,
   createHeadlessConnection,
@@ -11,7 +11,7 @@ import {
 import { salesforceUsage } from '../../core/connections/salesforce-usage.ts';
 import { authorizationUrl, exchangeCode, type SalesforceApp } from '../../core/connections/salesforce-auth.ts';
 import type { Queryable } from '../../core/db.ts';
-import { AppError, ErrorCode } from '../../core/errors.ts';
+import { AppError, ErrorCode, isAppError } from '../../core/errors.ts';
 import type { SecretBox } from '../../core/secret-box.ts';
 import { idParam } from '../query-params.ts';
 import { refuseRemovalInUse } from './routes.ts';
@@ -38,9 +38,11 @@ export function salesforceConnectionRoutes(db: Queryable, secretBox: () => Promi
 
   /** The web-server flow's first step: sends the admin's browser to the org's login page. */
   router.get('/salesforce-connections/authorize', async (req, res) => {
-    const salesforce = requireApp(app);
-    const { state, loginUrl } = await beginAuthorization(db, { name: req.query.name, ...(req.query.loginUrl ? { loginUrl: req.query.loginUrl } : {}) });
-    res.redirect(302, authorizationUrl(salesforce, loginUrl, state));
+    await refusalsToConsole(req, res, async () => {
+      const salesforce = requireApp(app);
+      const { state, loginUrl } = await beginAuthorization(db, { name: req.query.name, ...(req.query.loginUrl ? { loginUrl: req.query.loginUrl } : {}) });
+      res.redirect(302, authorizationUrl(salesforce, loginUrl, state));
+    });
   });
 
   /** Who the connection logs in as, and the org's API usage today: one login and one API request. */
@@ -68,7 +70,7 @@ export function salesforceConnectionRoutes(db: Queryable, secretBox: () => Promi
  */
 export function salesforceCallbackRoute(db: Queryable, secretBox: () => Promise<SecretBox>, app: SalesforceApp | undefined): Router {
   const router = Router();
-  router.get('/oauth/salesforce/callback', async (req, res) => {
+  router.get('/oauth/salesforce/callback', (req, res) => refusalsToConsole(req, res, async () => {
     const salesforce = requireApp(app);
     const { state, code, error, error_description: description } = req.query as Record<string, string | undefined>;
     const pending = await takeAuthorization(db, state ?? '');
@@ -79,8 +81,26 @@ export function salesforceCallbackRoute(db: Queryable, secretBox: () => Promise<
     const login = { flow: 'web' as const, loginUrl: pending.loginUrl, clientId: salesforce.clientId, clientSecret: salesforce.clientSecret, refreshToken: session.refreshToken };
     const connection = await insertConnection(db, await secretBox(), pending.name, login, session);
     // A person's browser (the console's "Connect a Salesforce org") goes back to the Connections page; a script reads the JSON.
-    if (req.accepts(['json', 'html']) === 'html') return res.redirect(303, `/connections?connected=${connection.id}`);
+    if (fromBrowser(req)) return res.redirect(303, `/connections?connected=${connection.id}`);
     res.status(201).json(connection);
-  });
+  }));
   return router;
+}
+
+/** A person's browser, which asks for a page, rather than a script, which asks for JSON. */
+function fromBrowser(req: Request): boolean {
+  return req.accepts(['json', 'html']) === 'html';
+}
+
+/**
+ * The login's steps run in the admin's browser, away from the console: a refusal sends the browser
+ * back to the Connections page, which shows it by the connect form; a script gets the JSON error.
+ */
+async function refusalsToConsole(req: Request, res: Response, step: () => Promise<unknown>): Promise<void> {
+  try {
+    await step();
+  } catch (error) {
+    if (!isAppError(error) || !fromBrowser(req)) throw error;
+    res.redirect(303, `/connections?${new URLSearchParams({ refusedCode: error.code, refusedMessage: error.message })}`);
+  }
 }

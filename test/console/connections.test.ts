@@ -149,6 +149,13 @@ describe('the Connections page in the browser', function () {
     assert.deepEqual(await usage.locator('dd').allInnerTexts(), [standIn.org.id, standIn.user.username, '62.0', `${(2_000 + standIn.apiCalls).toLocaleString('en-US')} of 15,000 (${(15_000 - 2_000 - standIn.apiCalls).toLocaleString('en-US')} left)`]);
     await assertAccessible(page, 'a connected org');
 
+    // A name taken: the login is refused before it starts, and the page shows why next to the form.
+    await connect.getByLabel('Name').fill('Production');
+    await connect.getByLabel('Login server').fill(standIn.url);
+    await page.getByRole('button', { name: 'Connect a Salesforce org' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Not connected: CONFLICTa Salesforce connection named "Production" already exists' }).waitFor();
+    assert.equal(await page.locator('bw-salesforce-connect').locator('form[aria-label="Connect a Salesforce org"] + p[role="alert"]').count(), 1);
+
     await row.getByRole('button', { name: 'Rename: Production' }).click();
     await page.getByRole('form', { name: 'Rename Production' }).getByLabel('New name').fill('Sales org');
     await page.getByRole('form', { name: 'Rename Production' }).getByRole('button', { name: 'Save' }).click();

@@ -97,12 +97,21 @@ describe('/api/salesforce-connections', () => {
       assert.deepEqual(standIn.requests.filter((r) => r.path.startsWith('/services/data/')).map((r) => r.path), ['/services/data/v62.0/limits']);
     });
 
-    it('sends a browser back to the Connections page once the org is connected', async () => {
+    it('sends a browser back to the Connections page once the org is connected, or with the refusal', async () => {
       const start = await fetch(`${api.base}/api/salesforce-connections/authorize?name=Prod&loginUrl=${encodeURIComponent(standIn.url)}`, { headers: { authorization: `Bearer ${adminKey}` }, redirect: 'manual' });
       const consent = await fetch(start.headers.get('location')!, { redirect: 'manual' });
       const landed = await fetch(consent.headers.get('location')!, { headers: { accept: 'text/html,application/xhtml+xml' }, redirect: 'manual' });
       const [row] = await db.query<{ id: number }>('select id::int from salesforce_connections');
       assert.deepEqual([landed.status, landed.headers.get('location')], [303, `/connections?connected=${row!.id}`]);
+
+      const taken = await fetch(`${api.base}/api/salesforce-connections/authorize?name=Prod&loginUrl=${encodeURIComponent(standIn.url)}`, {
+        headers: { authorization: `Bearer ${adminKey}`, accept: 'text/html' },
+        redirect: 'manual',
+      });
+      const refused = new URL(taken.headers.get('location')!, api.base);
+      assert.deepEqual([taken.status, refused.pathname, Object.fromEntries(refused.searchParams)], [
+        303, '/connections', { refusedCode: 'CONFLICT', refusedMessage: 'a Salesforce connection named "Prod" already exists' },
+      ]);
     });
   });
 

@@ -2,7 +2,7 @@ import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import { Task } from '@lit/task';
 import type { SalesforceConnection } from '../../../../core/connections/salesforce.ts';
 import type { SftpConnection } from '../../../../core/connections/sftp.ts';
-import { api, describeError, type Wire } from '../api.ts';
+import { api, ApiError, describeError, type Wire } from '../api.ts';
 import { shared } from '../shared.styles.ts';
 import { empty, failure, loading, when } from '../states.ts';
 import { connectionStyles } from './connections.styles.ts';
@@ -25,6 +25,7 @@ type Pending =
  * @summary The SFTP and Salesforce connections, and their forms.
  * @attr can-edit - The user may add, change and remove connections (admins).
  * @attr connected - The id of the org just connected through the Salesforce login.
+ * @attr refused-code - The error code the Salesforce login was refused with (and `refused-message`).
  */
 export class ConnectionsElement extends LitElement {
   static override styles = [shared, connectionStyles];
@@ -32,6 +33,8 @@ export class ConnectionsElement extends LitElement {
   static override properties = {
     canEdit: { type: Boolean, attribute: 'can-edit' },
     connected: { type: String },
+    refusedCode: { type: String, attribute: 'refused-code' },
+    refusedMessage: { type: String, attribute: 'refused-message' },
     versions: { state: true },
     editing: { state: true },
     pending: { state: true },
@@ -39,6 +42,8 @@ export class ConnectionsElement extends LitElement {
 
   declare canEdit: boolean;
   declare connected: string;
+  declare refusedCode: string;
+  declare refusedMessage: string;
   declare versions: Record<Kind, number>;
   /** The SFTP connection in the form: `new`, or the id of the one edited. */
   declare editing: 'new' | number | undefined;
@@ -58,6 +63,8 @@ export class ConnectionsElement extends LitElement {
     super();
     this.canEdit = false;
     this.connected = '';
+    this.refusedCode = '';
+    this.refusedMessage = '';
     this.versions = { sftp: 0, salesforce: 0 };
     this.editing = undefined;
     this.pending = undefined;
@@ -111,7 +118,9 @@ export class ConnectionsElement extends LitElement {
       </section>
       <section aria-labelledby="salesforce-heading">
         <h2 id="salesforce-heading">Salesforce orgs</h2>
-        ${this.canEdit ? html`<bw-salesforce-connect @saved=${() => this.#reload('salesforce')}></bw-salesforce-connect>` : nothing}
+        ${this.canEdit ? html`<bw-salesforce-connect
+              .loginRefusal=${this.refusedCode ? new ApiError(this.refusedCode, this.refusedMessage, 0) : undefined}
+              @saved=${() => this.#reload('salesforce')}></bw-salesforce-connect>` : nothing}
         ${this.#salesforce.render({
           pending: () => loading('the Salesforce connections'),
           error: (error) => failure(error, 'The Salesforce connections could not be read'),

@@ -14,13 +14,16 @@ import { connectionStyles } from './connections.styles.ts';
  */
 export class SalesforceConnectElement extends LitElement {
   static override styles = [shared, connectionStyles];
-  static override properties = { flow: { state: true }, busy: { state: true }, refusal: { state: true } };
+  static override properties = { loginRefusal: { attribute: false }, flow: { state: true }, busy: { state: true }, refusal: { state: true } };
+  /** Why the Salesforce login did not connect the org, as the server sent the browser back with it. */
+  declare loginRefusal: unknown;
   declare flow: 'jwt' | 'password';
   declare busy: boolean;
   declare refusal: unknown;
 
   constructor() {
     super();
+    this.loginRefusal = undefined;
     this.flow = 'jwt';
     this.busy = false;
     this.refusal = undefined;
@@ -60,6 +63,7 @@ export class SalesforceConnectElement extends LitElement {
         <label>Login server <input name="loginUrl" type="url" required value="https://login.salesforce.com" /></label>
         <button type="submit" class="primary">Connect a Salesforce org</button>
       </form>
+      ${this.loginRefusal === undefined ? nothing : failure(this.loginRefusal, 'Not connected')}
       <details>
         <summary>Advanced: headless login (JWT bearer or username and password)</summary>
         <form class="fields" aria-label="Connect an org headless" @submit=${this.#headless}>

@@ -148,7 +148,8 @@ export class ConsoleElement extends LitElement {
       case 'accounts': return accountsPage();
       case 'contacts': return contactsPage();
       case 'account': return html`<bw-account external-id=${params.externalId!}></bw-account>`;
-      case 'connections': return html`<bw-connections ?can-edit=${user.role === 'admin'} connected=${query.get('connected') ?? ''}></bw-connections>`;
+      case 'connections': return html`<bw-connections ?can-edit=${user.role === 'admin'} connected=${query.get('connected') ?? ''}
+        refused-code=${query.get('refusedCode') ?? ''} refused-message=${query.get('refusedMessage') ?? ''}></bw-connections>`;
       case 'workflows': return html`<bw-workflows></bw-workflows>`;
       case 'runs': return html`<bw-runs workflow=${query.get('workflow') ?? ''} state=${query.get('state') ?? ''} date=${query.get('date') ?? ''}></bw-runs>`;
       case 'run': return html`<bw-run run-id=${params.id!}></bw-run>`;
