@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { createSftpConnection } from '../../core/connections/sftp.ts';
 import { createWorkflow } from '../../core/workflows/queries.ts';
 import type { Db } from '../../core/db.ts';
 import { buildWidget, launchChromium } from '../helpers/browser.ts';
@@ -12,11 +13,12 @@ import { seedCompany } from '../helpers/salesforce/fixture.ts';
 import { startStandIn, type SalesforceStandIn } from '../helpers/salesforce/stand-in.ts';
 import { startSshd, type Sshd } from '../helpers/sshd.ts';
 import { addUser, goodPassword } from '../server/people-fixture.ts';
-import { serve, testApp, type Served } from '../server/serve.ts';
+import { serve, testApp, testSecretBox, type Served } from '../server/serve.ts';
 import { watch, type Trouble } from '../widget/embed-page.ts';
 import { assertAccessible, withAxe } from '../widget/console-page.ts';
 
 const adminEmail = 'ada@bellwether.example';
+const editorEmail = 'ed@bellwether.example';
 
 /**
  * The Connections page in Chromium on the built bundle, against a real OpenSSH server and the
@@ -51,16 +53,20 @@ describe('the Connections page in the browser', function () {
     const salesforceApp = { clientId: standIn.app.clientId, clientSecret: standIn.app.clientSecret, callbackUrl: `http://localhost:${port}/oauth/salesforce/callback` };
     api = await serve(db, undefined, undefined, await testApp(db, undefined, undefined, undefined, { salesforceApp }), port);
     await addUser(db, adminEmail, 'admin');
+    await addUser(db, editorEmail, 'editor');
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
     await withAxe(page);
     trouble = await watch(page);
+  });
+
+  async function openConnections(email = adminEmail): Promise<void> {
     await page.goto(`${api.base}/connections`);
-    await page.getByLabel('Email').fill(adminEmail);
+    await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password', { exact: true }).fill(goodPassword);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'SFTP servers' }).waitFor();
-  });
+  }
   afterEach(async () => {
     // What the browser may log: the refusals the page showed (who is signed in before anyone is, a wrong password, a removal refused).
     assert.deepEqual([await trouble.violations(), trouble.errors.filter((e) => !/^Failed to load resource: the server responded with a status of (400|401|409)/.test(e)), trouble.dialogs], [[], [], []]);
@@ -86,6 +92,7 @@ describe('the Connections page in the browser', function () {
   const finding = () => form().getByRole('status');
 
   it('adds an SFTP server: shows its host key to trust, refuses a wrong password next to it, lists the folder, saves; then trusts the key the server changed to', async () => {
+    await openConnections();
     await page.getByRole('status').filter({ hasText: 'No SFTP connections yet.' }).waitFor();
     await page.getByRole('status').filter({ hasText: 'No Salesforce connections yet.' }).waitFor();
     await assertAccessible(page, 'the empty Connections page');
@@ -136,6 +143,7 @@ describe('the Connections page in the browser', function () {
   });
 
   it('connects a Salesforce org through its login, shows its user, API version and usage, renames it, and names the workflows before removing it', async () => {
+    await openConnections();
     standIn.dailyApiRequests = { max: 15_000, usedByOthers: 2_000 };
     const connect = page.getByRole('form', { name: 'Connect a Salesforce org' });
     await connect.getByLabel('Name').fill('Production');
@@ -175,5 +183,16 @@ describe('the Connections page in the browser', function () {
     await assertAccessible(page, 'a removal that breaks a workflow');
     await page.getByRole('button', { name: 'Remove it and break them' }).click();
     await page.getByRole('status').filter({ hasText: 'No Salesforce connections yet.' }).waitFor();
+  });
+
+  it('shows an editor the connections without a secret or a way to change them', async () => {
+    const { password } = sshd.users.password;
+    await createSftpConnection(db, testSecretBox, { name: 'Exports', host: sshd.host, port: sshd.port, username: sshd.users.password.username, password, hostKeyFingerprint: sshd.hostKeyFingerprint });
+    await openConnections(editorEmail);
+    const row = page.getByRole('table', { name: 'SFTP connections' }).getByRole('row', { name: /Exports/ });
+    await row.getByText(sshd.hostKeyFingerprint).waitFor();
+    assert.deepEqual(await page.getByRole('button').allInnerTexts(), ['Sign out']);
+    assert.ok(!(await page.content()).includes(password));
+    await assertAccessible(page, "an editor's Connections page");
   });
 });
