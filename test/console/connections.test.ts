@@ -37,18 +37,20 @@ describe('the Connections page in the browser', function () {
 
   before(async function () {
     this.timeout(180_000);
-    [sshd, standIn] = await Promise.all([startSshd(), startStandIn(), buildWidget()]);
-    seedCompany(standIn);
+    [sshd] = await Promise.all([startSshd(), buildWidget()]);
     await writeFile(path.join(sshd.root, 'accounts.csv'), 'Id,Name\n001A,Acme\n');
     browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
-    await Promise.all([sshd?.stop(), standIn?.close()]);
+    await sshd?.stop();
   });
 
   beforeEach(async function () {
     ({ db } = await testDatabase(this));
+    // One org per test: closing it ends the connections the server keeps open to it.
+    standIn = await startStandIn();
+    seedCompany(standIn);
     const port = await freePort();
     const salesforceApp = { clientId: standIn.app.clientId, clientSecret: standIn.app.clientSecret, callbackUrl: `http://localhost:${port}/oauth/salesforce/callback` };
     api = await serve(db, undefined, undefined, await testApp(db, undefined, undefined, undefined, { salesforceApp }), port);
@@ -72,6 +74,7 @@ describe('the Connections page in the browser', function () {
     assert.deepEqual([await trouble.violations(), trouble.errors.filter((e) => !/^Failed to load resource: the server responded with a status of (400|401|409)/.test(e)), trouble.dialogs], [[], [], []]);
     await page.context().close();
     await api.close();
+    await standIn.close();
   });
 
   /** Presses Tab until the focused control, inside the console's shadow roots, is named `name`. */
