@@ -1,22 +1,12 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Queryable } from '../db.ts';
 import { AppError, ErrorCode, describeIssues, isAppError } from '../errors.ts';
 import type { SecretBox } from '../secret-box.ts';
-import { changed, findSftpCredentials, sftpTestInput, sftpTestRequest, type SftpConnectionParsed } from './sftp.ts';
+import { changed, findSftpCredentials, sftpTestInput, sftpTestRequest, type SftpConnectionParsed, type SftpTestResult } from './sftp.ts';
 import { answered, defaultIdleTimeoutMs, disconnectSftp, handshake, hostKeyMismatch, reason, type SftpTarget } from './sftp-session.ts';
 
 /** How many entries of the folder a test shows. */
 const shownEntries = 50;
-
-/** What a test found: the server's key, and, when that key is the one trusted, the folder's first entries. */
-export const sftpTestResult = z.object({
-  hostKeyFingerprint: z.string().describe("the key the server presented, as `ssh-keygen -lf` prints it"),
-  trusted: z.boolean().describe('whether it is the fingerprint given; only then did the test log in and list the folder'),
-  folder: z.string().nullable(),
-  entries: z.array(z.object({ name: z.string(), type: z.enum(['file', 'folder', 'other']), size: z.number(), modifiedAt: z.date() })),
-  moreEntries: z.number().int().describe('entries of the folder beyond those shown'),
-});
-export type SftpTestResult = z.infer<typeof sftpTestResult>;
 
 /**
  * Tests a connection as an admin sets it up, as `ssh` does on a first connect: the server's key is

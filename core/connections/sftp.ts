@@ -49,6 +49,16 @@ export type SftpConnection = z.infer<typeof sftpConnectionSchema>;
 /** What the extract needs to connect, secrets opened. */
 export type SftpCredentials = SftpConnection & { password?: string; privateKey?: string; passphrase?: string };
 
+/** What a test found: the server's key, and, when that key is the one trusted, the folder's first entries. */
+export const sftpTestResult = z.object({
+  hostKeyFingerprint: z.string().describe("the key the server presented, as `ssh-keygen -lf` prints it"),
+  trusted: z.boolean().describe('whether it is the fingerprint given; only then did the test log in and list the folder'),
+  folder: z.string().nullable(),
+  entries: z.array(z.object({ name: z.string(), type: z.enum(['file', 'folder', 'other']), size: z.number(), modifiedAt: z.date() })),
+  moreEntries: z.number().int().describe('entries of the folder beyond those shown'),
+});
+export type SftpTestResult = z.infer<typeof sftpTestResult>;
+
 /** Checks that a connection works before it is stored: the server is reached, its key is the one trusted, the login is accepted. */
 export type VerifySftp = (connection: SftpConnectionParsed) => Promise<void>;
 export type SftpConnectionParsed = z.output<typeof sftpConnectionInput> & { id?: number };

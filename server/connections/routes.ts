@@ -1,11 +1,14 @@
 import { Router } from 'express';
-import { createSftpConnection, deleteSftpConnection, listSftpConnections, updateSftpConnection } from '../../core/connections/sftp.ts';
-import { testSftpConnection, verifySftpConnection } from '../../core/connections/sftp-check.ts';
+import { createSftpConnection, deleteSftpConnection, listSftpConnections, updateSftpConnection, type VerifySftp } from '../../core/connections/sftp.ts';
 import { workflowsUsingConnection } from '../../core/connections/usage.ts';
 import type { Queryable } from '../../core/db.ts';
 import { AppError, ErrorCode } from '../../core/errors.ts';
 import type { SecretBox } from '../../core/secret-box.ts';
 import { idParam } from '../query-params.ts';
+
+/** The SFTP client is loaded when a connection is first tested: the web process starts without it. */
+const sftpCheck = () => import('../../core/connections/sftp-check.ts');
+const verifySftpConnection: VerifySftp = async (connection) => (await sftpCheck()).verifySftpConnection(connection);
 
 /** SFTP servers that export files: tested, then created or changed with their credentials; shown without them. */
 export function connectionRoutes(db: Queryable, secretBox: () => Promise<SecretBox>): Router {
@@ -22,7 +25,7 @@ export function connectionRoutes(db: Queryable, secretBox: () => Promise<SecretB
 
   /** The server's host key to trust and, once it is trusted, the folder: before a connection is saved. */
   router.post('/sftp-connections/test', async (req, res) => {
-    res.json(await testSftpConnection(db, await secretBox(), req.body));
+    res.json(await (await sftpCheck()).testSftpConnection(db, await secretBox(), req.body));
   });
 
   router.patch('/sftp-connections/:id', async (req, res) => {

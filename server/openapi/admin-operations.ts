@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { authorizationInput, salesforceConnectionSchema, salesforceHeadlessInput, salesforceRenameInput } from '../../core/connections/salesforce.ts';
-import { sftpConnectionInput, sftpConnectionPatch, sftpConnectionSchema, sftpTestRequest } from '../../core/connections/sftp.ts';
-import { sftpTestResult } from '../../core/connections/sftp-check.ts';
+import { sftpConnectionInput, sftpConnectionPatch, sftpConnectionSchema, sftpTestRequest, sftpTestResult } from '../../core/connections/sftp.ts';
 import { salesforceUsageSchema } from '../../core/connections/salesforce-usage.ts';
 import { outboxMessageSchema } from '../../core/outbox.ts';
 import { pageSchema } from '../../core/page.ts';

@@ -1,6 +1,5 @@
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
-import type { SftpConnection } from '../../../../core/connections/sftp.ts';
-import type { SftpTestResult } from '../../../../core/connections/sftp-check.ts';
+import type { SftpConnection, SftpTestResult } from '../../../../core/connections/sftp.ts';
 import { api, describeError, type Wire } from '../api.ts';
 import { shared } from '../shared.styles.ts';
 import { failure } from '../states.ts';
