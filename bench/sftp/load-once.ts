@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { createSftpConnection, type SftpCredentials } from '../../core/connections/sftp.ts';
 import { Db, type Tx } from '../../core/db.ts';
 import { secretBox } from '../../core/secret-box.ts';
-import { connectSftp } from '../../worker/extract/sftp.ts';
+import { connectSftp } from '../../core/connections/sftp-session.ts';
 import { runSync } from '../../worker/jobs/run-sync.ts';
 import type { SyncJob } from '../../worker/jobs/sync-job.ts';
 import { benchMapping } from '../load/load-once.ts';

@@ -1,12 +1,16 @@
 import { Router } from 'express';
-import { createSftpConnection, deleteSftpConnection, listSftpConnections } from '../../core/connections/sftp.ts';
+import { createSftpConnection, deleteSftpConnection, listSftpConnections, updateSftpConnection, type VerifySftp } from '../../core/connections/sftp.ts';
 import { refuseRemovalWhileUsed, workflowsUsingConnection } from '../../core/connections/usage.ts';
 import type { Queryable } from '../../core/db.ts';
 import { AppError, ErrorCode } from '../../core/errors.ts';
 import type { SecretBox } from '../../core/secret-box.ts';
 import { idParam } from '../query-params.ts';
 
-/** SFTP servers that export files: created with their credentials, shown without them. */
+/** The SFTP client is loaded when a connection is first tested: the web process starts without it. */
+const sftpCheck = () => import('../../core/connections/sftp-check.ts');
+const verifySftpConnection: VerifySftp = async (connection) => (await sftpCheck()).verifySftpConnection(connection);
+
+/** SFTP servers that export files: tested, then created or changed with their credentials; shown without them. */
 export function connectionRoutes(db: Queryable, secretBox: () => Promise<SecretBox>): Router {
   const router = Router();
 
@@ -16,7 +20,17 @@ export function connectionRoutes(db: Queryable, secretBox: () => Promise<SecretB
 
   router.post('/sftp-connections', async (req, res) => {
     if (typeof req.body !== 'object' || req.body === null) throw new AppError(ErrorCode.BAD_REQUEST, 'the body must be a JSON object');
-    res.status(201).json(await createSftpConnection(db, await secretBox(), req.body));
+    res.status(201).json(await createSftpConnection(db, await secretBox(), req.body, verifySftpConnection));
+  });
+
+  /** The server's host key to trust and, once it is trusted, the folder: before a connection is saved. */
+  router.post('/sftp-connections/test', async (req, res) => {
+    res.json(await (await sftpCheck()).testSftpConnection(db, await secretBox(), req.body));
+  });
+
+  router.patch('/sftp-connections/:id', async (req, res) => {
+    const id = idParam(req.params.id, 'SFTP connection', ErrorCode.CONNECTION_NOT_FOUND);
+    res.json(await updateSftpConnection(db, await secretBox(), id, req.body, verifySftpConnection));
   });
 
   /**

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import {
   beginAuthorization,
   createHeadlessConnection,
@@ -8,9 +8,10 @@ import {
   renameSalesforceConnection,
   takeAuthorization,
 } from '../../core/connections/salesforce.ts';
+import { salesforceUsage } from '../../core/connections/salesforce-usage.ts';
 import { authorizationUrl, exchangeCode, type SalesforceApp } from '../../core/connections/salesforce-auth.ts';
 import type { Queryable } from '../../core/db.ts';
-import { AppError, ErrorCode } from '../../core/errors.ts';
+import { AppError, ErrorCode, isAppError } from '../../core/errors.ts';
 import type { SecretBox } from '../../core/secret-box.ts';
 import { idParam } from '../query-params.ts';
 import { refuseRemovalInUse } from './routes.ts';
@@ -37,9 +38,16 @@ export function salesforceConnectionRoutes(db: Queryable, secretBox: () => Promi
 
   /** The web-server flow's first step: sends the admin's browser to the org's login page. */
   router.get('/salesforce-connections/authorize', async (req, res) => {
-    const salesforce = requireApp(app);
-    const { state, challenge, loginUrl } = await beginAuthorization(db, { name: req.query.name, ...(req.query.loginUrl ? { loginUrl: req.query.loginUrl } : {}) });
-    res.redirect(302, authorizationUrl(salesforce, loginUrl, state, challenge));
+    await refusalsToConsole(req, res, async () => {
+      const salesforce = requireApp(app);
+      const { state, challenge, loginUrl } = await beginAuthorization(db, { name: req.query.name, ...(req.query.loginUrl ? { loginUrl: req.query.loginUrl } : {}) });
+      res.redirect(302, authorizationUrl(salesforce, loginUrl, state, challenge));
+    });
+  });
+
+  /** Who the connection logs in as, and the org's API usage today: one login and one API request. */
+  router.get('/salesforce-connections/:id/usage', async (req, res) => {
+    res.json(await salesforceUsage(db, await secretBox(), idParam(req.params.id, 'Salesforce connection', ErrorCode.CONNECTION_NOT_FOUND)));
   });
 
   router.patch('/salesforce-connections/:id', async (req, res) => {
@@ -62,7 +70,7 @@ export function salesforceConnectionRoutes(db: Queryable, secretBox: () => Promi
  */
 export function salesforceCallbackRoute(db: Queryable, secretBox: () => Promise<SecretBox>, app: SalesforceApp | undefined): Router {
   const router = Router();
-  router.get('/oauth/salesforce/callback', async (req, res) => {
+  router.get('/oauth/salesforce/callback', (req, res) => refusalsToConsole(req, res, async () => {
     const salesforce = requireApp(app);
     const { state, code, error, error_description: description } = req.query as Record<string, string | undefined>;
     const pending = await takeAuthorization(db, state ?? '');
@@ -72,7 +80,27 @@ export function salesforceCallbackRoute(db: Queryable, secretBox: () => Promise<
     const session = await exchangeCode(salesforce, pending.loginUrl, code, pending.verifier, pending.name);
     const login = { flow: 'web' as const, loginUrl: pending.loginUrl, clientId: salesforce.clientId, clientSecret: salesforce.clientSecret, refreshToken: session.refreshToken };
     const connection = await insertConnection(db, await secretBox(), pending.name, login, session);
+    // A person's browser (the console's "Connect a Salesforce org") goes back to the Connections page; a script reads the JSON.
+    if (fromBrowser(req)) return res.redirect(303, `/connections?connected=${connection.id}`);
     res.status(201).json(connection);
-  });
+  }));
   return router;
+}
+
+/** A person's browser, which asks for a page, rather than a script, which asks for JSON. */
+function fromBrowser(req: Request): boolean {
+  return req.accepts(['json', 'html']) === 'html';
+}
+
+/**
+ * The login's steps run in the admin's browser, away from the console: a refusal sends the browser
+ * back to the Connections page, which shows it by the connect form; a script gets the JSON error.
+ */
+async function refusalsToConsole(req: Request, res: Response, step: () => Promise<unknown>): Promise<void> {
+  try {
+    await step();
+  } catch (error) {
+    if (!isAppError(error) || !fromBrowser(req)) throw error;
+    res.redirect(303, `/connections?${new URLSearchParams({ refusedCode: error.code, refusedMessage: error.message })}`);
+  }
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { authorizationInput, salesforceConnectionSchema, salesforceHeadlessInput, salesforceRenameInput } from '../../core/connections/salesforce.ts';
-import { sftpConnectionInput, sftpConnectionSchema } from '../../core/connections/sftp.ts';
+import { sftpConnectionInput, sftpConnectionPatch, sftpConnectionSchema, sftpTestRequest, sftpTestResult } from '../../core/connections/sftp.ts';
+import { salesforceUsageSchema } from '../../core/connections/salesforce-usage.ts';
 import { outboxMessageSchema } from '../../core/outbox.ts';
 import { pageSchema } from '../../core/page.ts';
 import { rowErrorSchema, runSummarySchema, uploadReadSchema } from '../../core/runs/queries.ts';
@@ -65,7 +66,18 @@ export const adminOperations: Operation[] = [
   },
 
   { ...admin, method: 'get', path: '/api/sftp-connections', tag: 'Connections', summary: 'The SFTP connections, without their secrets', answers: { 200: json('the connections', listOf(sftpConnectionSchema)) }, errors: [] },
-  { ...admin, method: 'post', path: '/api/sftp-connections', tag: 'Connections', summary: 'Stores an SFTP connection, its secrets sealed', body: { 'application/json': sftpConnectionInput }, answers: { 201: json('created', sftpConnectionSchema) }, errors: [400, 409] },
+  {
+    ...admin, method: 'post', path: '/api/sftp-connections', tag: 'Connections', summary: 'Stores an SFTP connection, its secrets sealed, once it logged in with the host key trusted',
+    body: { 'application/json': sftpConnectionInput }, answers: { 201: json('created', sftpConnectionSchema) }, errors: [400, 409, 502],
+  },
+  {
+    ...admin, method: 'post', path: '/api/sftp-connections/test', tag: 'Connections', summary: "Answers the server's host key and, when it is the one trusted, logs in and lists the folder",
+    body: { 'application/json': sftpTestRequest }, answers: { 200: json('what the test found', sftpTestResult) }, errors: [400, 404, 502],
+  },
+  {
+    ...admin, method: 'patch', path: '/api/sftp-connections/{id}', tag: 'Connections', summary: 'Renames an SFTP connection, or changes its server, login or trusted host key once they work',
+    body: { 'application/json': sftpConnectionPatch }, answers: { 200: json('changed', sftpConnectionSchema) }, errors: [400, 404, 409, 502],
+  },
   { ...admin, method: 'delete', path: '/api/sftp-connections/{id}', tag: 'Connections', summary: 'Removes an SFTP connection no workflow reads from, unless forced', query: removalQuery, answers: { 200: json('removed', removal) }, errors: [404, 409] },
   { ...admin, method: 'get', path: '/api/salesforce-connections', tag: 'Connections', summary: 'The connected Salesforce orgs, without their secrets', answers: { 200: json('the connections', listOf(salesforceConnectionSchema)) }, errors: [] },
   {
@@ -75,6 +87,10 @@ export const adminOperations: Operation[] = [
   {
     ...admin, method: 'get', path: '/api/salesforce-connections/authorize', tag: 'Connections', summary: "Sends the browser to the org's login page (web-server flow)", query: authorizationInput,
     answers: { 302: { description: "to Salesforce's authorization page" } }, errors: [400, 409],
+  },
+  {
+    ...admin, method: 'get', path: '/api/salesforce-connections/{id}/usage', tag: 'Connections', summary: "The org's user, API version and API requests today (/limits): one login and one API request",
+    answers: { 200: json('the usage', salesforceUsageSchema) }, errors: [400, 404, 502],
   },
   { ...admin, method: 'patch', path: '/api/salesforce-connections/{id}', tag: 'Connections', summary: 'Renames a Salesforce connection', body: { 'application/json': salesforceRenameInput }, answers: { 200: json('renamed', salesforceConnectionSchema) }, errors: [400, 404, 409] },
   { ...admin, method: 'delete', path: '/api/salesforce-connections/{id}', tag: 'Connections', summary: 'Removes a Salesforce connection no workflow reads from, unless forced', query: removalQuery, answers: { 200: json('removed', removal) }, errors: [404, 409] },

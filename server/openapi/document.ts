@@ -45,6 +45,7 @@ const errorDescriptions: Record<number, string> = {
   413: 'the body is too large',
   415: 'the body is of a type the route does not read',
   429: 'too many attempts: wait the Retry-After seconds',
+  502: 'a server it talks to (an SFTP server, Salesforce) could not be reached or failed',
 };
 
 function parameters(operation: Operation): JsonSchema[] {

@@ -19,6 +19,7 @@ import { eventually } from './eventually.ts';
  *   await writeFile(path.join(sshd.root, 'accounts.csv'), csv);
  *   // connect to sshd.host:sshd.port as sshd.users.password or sshd.users.key,
  *   // read `${sshd.root}/accounts.csv` (absolute paths: there is no chroot)
+ *   await sshd.rekey();                      // restart with a new host key (sshd.hostKeyFingerprint follows)
  *   sshd.cut();                              // drop every open connection, keep listening
  *   sshd.connections()[0]!.cut();            // drop the oldest open connection only
  *   const resume = sshd.stall();             // freeze the server: connections stay open, nothing answers
@@ -45,6 +46,8 @@ export type Sshd = {
     /** `privateKey` is an OpenSSH-format ed25519 key encrypted with `passphrase`. */
     key: { username: string; privateKey: string; passphrase: string };
   };
+  /** Gives the server a new host key and restarts it (SIGHUP, as after a key rotation); answers the new fingerprint. */
+  rekey: () => Promise<string>;
   /** Drops every established connection at once (SIGKILL to every sshd process but the listener). */
   cut: () => void;
   /** The connections open now, oldest first. */
@@ -144,12 +147,23 @@ export async function startSshd(): Promise<Sshd> {
 
     const hostKeyFingerprint = fingerprintOf(await readFile(`${hostKey}.pub`, 'utf8'));
     const privateKey = await readFile(clientKey, 'utf8');
-    return {
+    const sshd: Sshd = {
       host: '127.0.0.1',
       port,
       hostKeyFingerprint,
       root,
       users: { password: { ...passwordUser }, key: { username: keyUsername, privateKey, passphrase } },
+      rekey: async () => {
+        await rm(hostKey);
+        await rm(`${hostKey}.pub`);
+        await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'bellwether-test-host', '-f', hostKey]);
+        const listening = (await readLog()).split('Server listening on').length;
+        kill(pid, 'SIGHUP');
+        // sshd re-executes itself on SIGHUP, reading its host keys again, and says so once it listens.
+        await eventually(async () => assert.ok((await readLog()).split('Server listening on').length > listening, 'not listening again'), { what: 'sshd restarts', timeoutMs: 10_000 });
+        sshd.hostKeyFingerprint = fingerprintOf(await readFile(`${hostKey}.pub`, 'utf8'));
+        return sshd.hostKeyFingerprint;
+      },
       cut,
       connections: () =>
         childrenInStartOrder(pid).map((monitor) => {
@@ -182,6 +196,7 @@ export async function startSshd(): Promise<Sshd> {
         await rm(dir, { recursive: true, force: true });
       },
     };
+    return sshd;
   } catch (error) {
     if (child && child.exitCode === null) child.kill('SIGKILL');
     await rm(dir, { recursive: true, force: true });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Db } from '../../core/db.ts';
+import { createSftpConnection } from '../../core/connections/sftp.ts';
 import { browser, serveWithPeople, sessionCookieOf } from './people-fixture.ts';
-import { adminKey, type Served } from './serve.ts';
+import { adminKey, testSecretBox, type Served } from './serve.ts';
 
 type ErrorBody = { error: { code: string; message: string } };
 const code = (reply: { body: unknown }) => (reply.body as ErrorBody | undefined)?.error.code;
@@ -57,12 +58,8 @@ describe('roles and CSRF', function () {
 
   describe('an editor', () => {
     it("lists connections without their secrets but cannot change them, and cannot manage users", async () => {
-      const created = await api.request('/api/sftp-connections', {
-        method: 'POST',
-        headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ name: 'Exports', host: 'sftp.example.com', username: 'bw', password: 'hunter2-hunter2', hostKeyFingerprint: `SHA256:${'x'.repeat(43)}` }),
-      });
-      assert.equal(created.status, 201);
+      // Stored as the API would after its test, so that the editor has a connection with secrets to look at.
+      await createSftpConnection(db, testSecretBox, { name: 'Exports', host: 'sftp.example.com', username: 'bw', password: 'hunter2-hunter2', hostKeyFingerprint: `SHA256:${'x'.repeat(43)}` });
       const editor = await browser(api, 'ed@example.com');
       const listed = await editor.get('/api/sftp-connections');
       assert.equal(listed.status, 200);
@@ -70,13 +67,16 @@ describe('roles and CSRF', function () {
       const refused = [
         await editor.send('POST', '/api/sftp-connections', { name: 'Other', host: 'h', username: 'u', password: 'p' }),
         await editor.send('DELETE', '/api/sftp-connections/1'),
+        await editor.send('PATCH', '/api/sftp-connections/1', { name: 'Mine' }),
+        await editor.send('POST', '/api/sftp-connections/test', { id: 1 }),
+        await editor.send('PATCH', '/api/salesforce-connections/1', { name: 'Mine' }),
         await editor.get('/api/salesforce-connections/authorize?name=Org'),
         await editor.get('/api/users'),
         await editor.get('/API/Users'),
         await editor.send('POST', '/api/users', { email: 'x@example.com', role: 'admin' }),
         await editor.send('PATCH', '/api/users/2', { role: 'admin' }),
       ];
-      assert.deepEqual(refused.map((a) => `${a.status} ${code(a)}`), Array(7).fill('403 FORBIDDEN'));
+      assert.deepEqual(refused.map((a) => `${a.status} ${code(a)}`), Array(10).fill('403 FORBIDDEN'));
       assert.deepEqual((await db.query<{ role: string }>('select role from users where id = 2'))[0], { role: 'editor' });
       // Workflows, surveys and widgets are an editor's work.
       assert.equal((await editor.get('/api/workflows')).status, 200);

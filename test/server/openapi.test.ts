@@ -1,4 +1,6 @@
 import { tempDir } from '../helpers/files.ts';
+import { createSftpConnection } from '../../core/connections/sftp.ts';
+import { freePort } from '../helpers/database.ts';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -14,7 +16,7 @@ import { insertDistribution } from '../../worker/distribute/queries.ts';
 import { sendDistribution } from '../../worker/distribute/send-distribution.ts';
 import { testDatabase } from '../helpers/hooks.ts';
 import { widgetDist } from '../../server/widgets/bundle.ts';
-import { adminKey, serve, testApp, type Served } from './serve.ts';
+import { adminKey, serve, testApp, testSecretBox, type Served } from './serve.ts';
 import { loadWidgetDirectory, saveConfig } from './widgets/fixture.ts';
 import { addUser, goodPassword, sessionCookieOf, signIn } from './people-fixture.ts';
 
@@ -121,7 +123,9 @@ describe('/api/openapi.json', function () {
     const token = JSON.parse((await call('POST /api/embed-tokens', '/api/embed-tokens', { json: { configId } })).body) as { token: string };
     const [run] = await db.query<{ id: number }>('select id::int from sync_runs');
     const workflow = { name: 'Daily', definition: { tasks: [{ type: 'extract', name: 'A', object: 'accounts', source: 'file', path: 'accounts.csv' }, { type: 'load', name: 'L', extracts: { accounts: 'A' } }] } };
-    const sftp = { name: 'Exports', host: 'sftp.example.com', username: 'bellwether', password: 'hunter2-hunter2', hostKeyFingerprint: `SHA256:${'x'.repeat(43)}` };
+    // A server that does not answer: a connection is tested before it is stored (the one to delete is stored directly).
+    const sftp = { name: 'Exports', host: '127.0.0.1', port: await freePort(), username: 'bellwether', password: 'hunter2-hunter2', hostKeyFingerprint: `SHA256:${'x'.repeat(43)}` };
+    await createSftpConnection(db, testSecretBox, { ...sftp, name: 'Stored' });
 
     await addUser(db, 'ann@example.com', 'admin');
     const cookie = sessionCookieOf(await signIn(api, 'ann@example.com'));
@@ -167,7 +171,11 @@ describe('/api/openapi.json', function () {
       await call('POST /api/sftp-connections', '/api/sftp-connections', { json: sftp }),
       await call('POST /api/sftp-connections', '/api/sftp-connections', { json: { ...sftp, port: 0 } }),
       await call('GET /api/sftp-connections', '/api/sftp-connections'),
+      await call('POST /api/sftp-connections/test', '/api/sftp-connections/test', { json: { ...sftp, folder: '/' } }),
+      await call('PATCH /api/sftp-connections/{id}', '/api/sftp-connections/1', { json: { name: 'Renamed' } }),
+      await call('PATCH /api/sftp-connections/{id}', '/api/sftp-connections/7', { json: { name: 'Renamed' } }),
       await call('DELETE /api/sftp-connections/{id}', '/api/sftp-connections/1'),
+      await call('GET /api/salesforce-connections/{id}/usage', '/api/salesforce-connections/7/usage'),
       await call('GET /api/salesforce-connections', '/api/salesforce-connections'),
       await call('PATCH /api/salesforce-connections/{id}', '/api/salesforce-connections/7', { json: { name: 'Org' } }),
       await call('GET /api/salesforce-connections/authorize', '/api/salesforce-connections/authorize?name=Org', { redirect: 'manual' }),
@@ -206,8 +214,9 @@ describe('/api/openapi.json', function () {
       'PATCH /api/directories/{id} 409', 'PATCH /api/directories/{id} 200', 'DELETE /api/directories/{id} 200', 'DELETE /api/directories/{id} 404',
       'GET /api/accounts 200', 'GET /api/accounts 401', 'GET /api/accounts/{externalId} 200', 'GET /api/accounts/{externalId} 404', 'GET /api/contacts 400', 'GET /api/contacts 200',
       'GET /api/runs 200', 'GET /api/runs/{id} 200', 'GET /api/runs/{id} 404', 'POST /api/runs/{id}/cancel 409', 'GET /api/runs/{id}/errors.csv 200', 'GET /api/runs/{id}/events 200',
-      'POST /api/sftp-connections 201', 'POST /api/sftp-connections 400', 'GET /api/sftp-connections 200', 'DELETE /api/sftp-connections/{id} 200',
-      'GET /api/salesforce-connections 200', 'PATCH /api/salesforce-connections/{id} 404', 'GET /api/salesforce-connections/authorize 409', 'GET /oauth/salesforce/callback 409',
+      'POST /api/sftp-connections 502', 'POST /api/sftp-connections 400', 'GET /api/sftp-connections 200',
+      'POST /api/sftp-connections/test 502', 'PATCH /api/sftp-connections/{id} 200', 'PATCH /api/sftp-connections/{id} 404', 'DELETE /api/sftp-connections/{id} 200',
+      'GET /api/salesforce-connections/{id}/usage 404', 'GET /api/salesforce-connections 200', 'PATCH /api/salesforce-connections/{id} 404', 'GET /api/salesforce-connections/authorize 409', 'GET /oauth/salesforce/callback 409',
       'POST /api/workflows 201', 'GET /api/workflows 200', 'PATCH /api/workflows/{id} 400', 'POST /api/workflows/{id}/runs 409', 'DELETE /api/workflows/{id} 204',
       'GET /api/widget-configs/{id} 200', 'POST /api/widget-configs 400', 'GET /api/widgets/strategic-accounts 200', 'GET /api/widgets/strategic-accounts 403',
       `GET /widget/strategic-accounts.js ${existsSync(path.join(widgetDist, 'strategic-accounts.js')) ? 200 : 404}`,

@@ -85,6 +85,37 @@ describe('/api/salesforce-connections', () => {
     });
   });
 
+  describe('GET /api/salesforce-connections/:id/usage', () => {
+    it("shows the org, the user, the API version and the org's API requests left today, read from /limits", async () => {
+      const { landed } = await connectThroughBrowser('Production');
+      const { id } = landed.body as { id: number };
+      standIn.dailyApiRequests = { max: 15_000, usedByOthers: 1_200 };
+      const reply = await send('GET', `/api/salesforce-connections/${id}/usage`);
+      assert.deepEqual([reply.status, reply.body], [
+        200,
+        { orgId: standIn.org.id, username: standIn.user.username, instanceUrl: standIn.url, apiVersion: '62.0', dailyApiRequests: { max: 15_000, remaining: 15_000 - 1_200 - standIn.apiCalls } },
+      ]);
+      assert.deepEqual(standIn.requests.filter((r) => r.path.startsWith('/services/data/')).map((r) => r.path), ['/services/data/v62.0/limits']);
+    });
+
+    it('sends a browser back to the Connections page once the org is connected, or with the refusal', async () => {
+      const start = await fetch(`${api.base}/api/salesforce-connections/authorize?name=Prod&loginUrl=${encodeURIComponent(standIn.url)}`, { headers: { authorization: `Bearer ${adminKey}` }, redirect: 'manual' });
+      const consent = await fetch(start.headers.get('location')!, { redirect: 'manual' });
+      const landed = await fetch(consent.headers.get('location')!, { headers: { accept: 'text/html,application/xhtml+xml' }, redirect: 'manual' });
+      const [row] = await db.query<{ id: number }>('select id::int from salesforce_connections');
+      assert.deepEqual([landed.status, landed.headers.get('location')], [303, `/connections?connected=${row!.id}`]);
+
+      const taken = await fetch(`${api.base}/api/salesforce-connections/authorize?name=Prod&loginUrl=${encodeURIComponent(standIn.url)}`, {
+        headers: { authorization: `Bearer ${adminKey}`, accept: 'text/html' },
+        redirect: 'manual',
+      });
+      const refused = new URL(taken.headers.get('location')!, api.base);
+      assert.deepEqual([taken.status, refused.pathname, Object.fromEntries(refused.searchParams)], [
+        303, '/connections', { refusedCode: 'CONFLICT', refusedMessage: 'a Salesforce connection named "Prod" already exists' },
+      ]);
+    });
+  });
+
   describe('POST (headless)', () => {
     it('connects with the JWT bearer flow and extracts with it', async () => {
       const reply = await send('POST', '/api/salesforce-connections', { flow: 'jwt', name: 'Headless', loginUrl: standIn.url, clientId: standIn.app.clientId, username: standIn.user.username, privateKey });

@@ -1,10 +1,10 @@
 import { backoffDelay } from '../../core/backoff.ts';
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import SftpClient from 'ssh2-sftp-client';
+import type SftpClient from 'ssh2-sftp-client';
 import type { RemoteFile, SftpCredentials } from '../../core/connections/sftp.ts';
+import { answered, connectSftp, defaultIdleTimeoutMs, disconnectSftp, lost, reason } from '../../core/connections/sftp-session.ts';
 import { AppError, ErrorCode, isAppError } from '../../core/errors.ts';
 import { csvSource, type CsvOptions } from '../../core/records/csv-source.ts';
 import type { RecordSource, SourceItem } from '../../core/records/source.ts';
@@ -21,60 +21,7 @@ export type SftpTuning = {
   /** How long a connect, an open, a read or any other request may go unanswered before the connection counts as cut. */
   idleTimeoutMs: number;
 };
-export const defaultSftpTuning: SftpTuning = { attempts: 4, firstDelayMs: 1000, idleTimeoutMs: 30_000 };
-
-/**
- * Clients whose connection closed or stopped answering: a request that fails on one failed for
- * that reason, not for the file's, and ending one need not wait for the server.
- */
-const lost = new WeakSet<SftpClient>();
-
-/** The host key fingerprint as OpenSSH prints it (`ssh-keygen -lf`): SHA256 of the key blob, base64 without padding. */
-export function fingerprint(key: Buffer): string {
-  return `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
-}
-
-/** Connects and checks the server's host key; a key other than the stored one refuses the connection. */
-export async function connectSftp(connection: SftpCredentials, idleTimeoutMs = defaultSftpTuning.idleTimeoutMs): Promise<SftpClient> {
-  const where = `${connection.host}:${connection.port}`;
-  let presented: string | undefined;
-  // Errors reach the operation or stream that is running; the library's own global listeners only
-  // print to the console, so they are quieted.
-  const quiet = () => {};
-  const client = new SftpClient(`bellwether-${connection.name}`, { error: quiet, end: quiet, close: quiet });
-  try {
-    // The ready timeout covers the handshake only; opening the SFTP channel after it must not hang either.
-    await answered(client.connect({
-      host: connection.host,
-      port: connection.port,
-      username: connection.username,
-      ...(connection.password ? { password: connection.password } : {}),
-      ...(connection.privateKey ? { privateKey: connection.privateKey } : {}),
-      ...(connection.passphrase ? { passphrase: connection.passphrase } : {}),
-      readyTimeout: idleTimeoutMs,
-      retries: 0,
-      hostVerifier: (key: Buffer) => {
-        presented = fingerprint(key);
-        return presented === connection.hostKeyFingerprint;
-      },
-    }), idleTimeoutMs * 2, 'connecting');
-    // ssh2 leaves Nagle's algorithm on: with one read in flight, every small request then waits for
-    // the previous packet's acknowledgement, and a download crawls at a tenth of its speed.
-    ssh(client).setNoDelay(true);
-    for (const event of ['end', 'close', 'error']) ssh(client).once(event, () => lost.add(client));
-  } catch (error) {
-    ssh(client).destroy();
-    if (presented !== undefined && presented !== connection.hostKeyFingerprint) {
-      throw new AppError(
-        ErrorCode.HOST_KEY_MISMATCH,
-        `${where} presented host key ${presented}, but SFTP connection "${connection.name}" expects ${connection.hostKeyFingerprint}: ` +
-          `the connection was refused. If the server's key changed on purpose, update the connection's fingerprint.`,
-      );
-    }
-    throw new AppError(ErrorCode.SOURCE_UNREACHABLE, `cannot connect to ${where} as ${connection.username}: ${reason(error)}`, { cause: error });
-  }
-  return client;
-}
+export const defaultSftpTuning: SftpTuning = { attempts: 4, firstDelayMs: 1000, idleTimeoutMs: defaultIdleTimeoutMs };
 
 /** How messages name the server: its host and the connection's name. */
 export function serverName(connection: SftpCredentials): string {
@@ -186,25 +133,6 @@ async function* readFrom(client: SftpClient, file: RemoteFile, start: number, id
   }
 }
 
-/** Ends a connection: politely while the server answers; one that is lost, or stops answering now, is dropped. */
-export async function disconnectSftp(client: SftpClient, idleTimeoutMs = defaultSftpTuning.idleTimeoutMs): Promise<void> {
-  if (lost.has(client)) return ssh(client).destroy();
-  await answered(client.end(), idleTimeoutMs, 'closing the connection').catch(() => ssh(client).destroy());
-}
-
-/** A request's answer; none within `ms` means the connection is gone (a cut cable gives no error). */
-export async function answered<T>(request: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const silence = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new AppError(ErrorCode.SOURCE_DISCONNECTED, `${what}: the server did not answer within ${ms / 1000} s`)), ms);
-  });
-  try {
-    return await Promise.race([request, silence]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** A failed request as the product tells it: the connection lost (worth another try), or the server refused it. */
 function failure(client: SftpClient, error: unknown, where: string): AppError {
   const known = isAppError(error)
@@ -212,13 +140,4 @@ function failure(client: SftpClient, error: unknown, where: string): AppError {
     : new AppError(lost.has(client) ? ErrorCode.SOURCE_DISCONNECTED : ErrorCode.SOURCE_UNREADABLE, `${where}: ${reason(error)}`, { cause: error });
   if (known.code === ErrorCode.SOURCE_DISCONNECTED) lost.add(client);
   return known;
-}
-
-/** The ssh2 connection under the SFTP client, for what the client does not expose. */
-function ssh(client: SftpClient): { setNoDelay: (on: boolean) => void; once: (event: string, listener: () => void) => void; destroy: () => void } {
-  return (client as unknown as { client: ReturnType<typeof ssh> }).client;
-}
-
-function reason(error: unknown): string {
-  return error instanceof Error ? error.message.replace(/^[\w.]+: /, '') : String(error);
 }

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { createSftpConnection, findSftpCredentials, type SftpConnectionInput } from '../../../core/connections/sftp.ts';
 import type { Db } from '../../../core/db.ts';
 import { secretBox } from '../../../core/secret-box.ts';
-import { resolveFile, connectSftp, sftpSource } from '../../../worker/extract/sftp.ts';
+import { connectSftp } from '../../../core/connections/sftp-session.ts';
+import { resolveFile, sftpSource } from '../../../worker/extract/sftp.ts';
 import type { SourceItem } from '../../../core/records/source.ts';
 import { runSync } from '../../../worker/jobs/run-sync.ts';
 import { syncJobsOf } from '../../../worker/jobs/workflow-jobs.ts';
@@ -107,7 +108,8 @@ describe('SFTP extract (real OpenSSH server)', function () {
       code: 'HOST_KEY_MISMATCH',
       message:
         `${sshd.host}:${sshd.port} presented host key ${sshd.hostKeyFingerprint}, but SFTP connection "exports" expects ${wrong}: ` +
-        `the connection was refused. If the server's key changed on purpose, update the connection's fingerprint.`,
+        `the connection was refused. If the server's key changed on purpose, trust the new fingerprint: edit the connection on the console's Connections page ` +
+        `(Test, then Trust), or PATCH /api/sftp-connections/${connectionId} with {"hostKeyFingerprint": "${sshd.hostKeyFingerprint}"}.`,
     });
     assert.deepEqual((await directorySnapshot(db)).accounts, []);
   });

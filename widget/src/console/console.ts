@@ -13,6 +13,7 @@ import './outbox/outbox.ts';
 import './people/people.ts';
 import './directories/directories.ts';
 import './uploads/uploads.ts';
+import './connections/connections.ts';
 import './my-accounts/my-accounts.ts';
 import './shell/console.ts';
 

@@ -1,8 +1,6 @@
 // The sections that are lists of what a GET route answers (their builders are forms still to come).
 import { html, type TemplateResult } from 'lit';
 import type { AccountListItem, ContactListItem } from '../../../../server/directory/queries.ts';
-import type { SftpConnection } from '../../../../core/connections/sftp.ts';
-import type { SalesforceConnection } from '../../../../core/connections/salesforce.ts';
 import type { Survey } from '../../../../core/surveys/queries.ts';
 import type { WidgetConfig } from '../../../../server/widgets/config.ts';
 import type { Wire } from '../api.ts';
@@ -41,27 +39,6 @@ export function accountsPage(): TemplateResult {
 export function contactsPage(): TemplateResult {
   return html`${directoryTabs('contacts')}
     <bw-list source="/api/contacts" label="Contacts" noun="contacts" paged searchable .columns=${contactColumns}></bw-list>`;
-}
-
-const sftpColumns: Column<Wire<SftpConnection>>[] = [
-  { label: 'Name', cell: (c) => c.name },
-  { label: 'Server', cell: (c) => `${c.username}@${c.host}:${c.port}` },
-  { label: 'Signs in with', cell: (c) => (c.auth === 'password' ? 'a password' : 'a private key') },
-  { label: 'Host key', cell: (c) => html`<code>${c.hostKeyFingerprint}</code>` },
-];
-
-const salesforceColumns: Column<Wire<SalesforceConnection>>[] = [
-  { label: 'Name', cell: (c) => c.name },
-  { label: 'Org', cell: (c) => c.instanceUrl },
-  { label: 'Login', cell: (c) => `${c.flow} flow${c.username ? `, ${c.username}` : ''}` },
-  { label: 'Connected', cell: (c) => when(c.createdAt) },
-];
-
-export function connectionsPage(): TemplateResult {
-  return html`<h2>SFTP servers</h2>
-    <bw-list source="/api/sftp-connections" label="SFTP connections" noun="SFTP connections" .columns=${sftpColumns}></bw-list>
-    <h2>Salesforce orgs</h2>
-    <bw-list source="/api/salesforce-connections" label="Salesforce connections" noun="Salesforce connections" .columns=${salesforceColumns}></bw-list>`;
 }
 
 const surveyColumns: Column<Wire<Survey>>[] = [

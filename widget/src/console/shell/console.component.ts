@@ -4,7 +4,7 @@ import { api, ApiError } from '../api.ts';
 import { followLink, navigate, routeOf, sections, type PageName, type Route } from '../routes.ts';
 import { shared } from '../shared.styles.ts';
 import { failure, loading } from '../states.ts';
-import { accountsPage, connectionsPage, contactsPage, surveysPage, widgetsPage } from '../pages/list-pages.ts';
+import { accountsPage, contactsPage, surveysPage, widgetsPage } from '../pages/list-pages.ts';
 import { styles } from './console.styles.ts';
 import { connectionsTabs } from '../uploads/connections-tabs.ts';
 
@@ -149,7 +149,8 @@ export class ConsoleElement extends LitElement {
       case 'accounts': return accountsPage();
       case 'contacts': return contactsPage();
       case 'account': return html`<bw-account external-id=${params.externalId!}></bw-account>`;
-      case 'connections': return html`${connectionsTabs('connections')}${connectionsPage()}`;
+      case 'connections': return html`${connectionsTabs('connections')}<bw-connections ?can-edit=${user.role === 'admin'} connected=${query.get('connected') ?? ''}
+        refused-code=${query.get('refusedCode') ?? ''} refused-message=${query.get('refusedMessage') ?? ''}></bw-connections>`;
       case 'uploads': return html`${connectionsTabs('uploads')}<bw-uploads ?can-upload=${user.role === 'admin'}></bw-uploads>`;
       case 'workflows': return html`<bw-workflows></bw-workflows>`;
       case 'runs': return html`<bw-runs workflow=${query.get('workflow') ?? ''} state=${query.get('state') ?? ''} date=${query.get('date') ?? ''}></bw-runs>`;
