@@ -7,7 +7,8 @@ import { pageSchema, toPage, type Page, type PagedRows, type Window } from '../.
  * The directory as the API shows it: only live rows (not deleted), keyed by the source's external
  * ids. `$1` is always the directory id. Names sort case-insensitively, the external id breaking ties.
  * Lists are one statement each (see PagedRows in ../page.ts for their shape): the matching keys
- * are counted, and only the page's rows are read in full.
+ * are counted (up to countCap), the page's keys are read in the list's order from an index, and
+ * only the page's rows are read in full: the rows an offset skips cost an index entry each.
  */
 
 /** Stored as jsonb: Decimal and DateTime values are strings, Integer values numbers. */
@@ -65,27 +66,42 @@ export type AccountSearch = Search & { sort: AccountSort; top: boolean };
 
 /**
  * Lists count their matches up to this many and no further: counting a million contacts on every
- * page would cost more than reading the page. A page whose `total` reached it says `capped`.
+ * page would cost more than reading the page. A page whose `total` reached it says `capped`. A
+ * search stops sooner: each match it counts is its text read and matched again.
  */
 export const countCap = 10_000;
+export const searchCountCap = 1_000;
 
 /** A page of a directory list, whose total may be a lower bound (see countCap). */
 export type CappedPage<T> = Page<T> & { capped: boolean };
 
 export function cappedPageSchema<T extends z.ZodType>(item: T) {
   return pageSchema(item).extend({
-    capped: z.boolean().describe(`true when more than ${countCap} items match: \`total\` is then ${countCap}, and the last page is found by paging on`),
+    capped: z.boolean().describe(`true when more than ${countCap} items match (${searchCountCap} with a search): \`total\` is then that number, and the last page is found by paging on`),
   });
 }
 
-function toCappedPage<T extends object>(rows: PagedRows<T>, key: keyof T, window: Window): CappedPage<T> | null {
-  const page = toPage(rows, key, window);
+function toCappedPage<T extends object>(rows: PagedRows<T>, key: keyof T, search: Search): CappedPage<T> | null {
+  const page = toPage(rows, key, search);
   if (!page) return null;
-  return { ...page, total: Math.min(page.total, countCap), capped: page.total > countCap };
+  const cap = capOf(search);
+  return { ...page, total: Math.min(page.total, cap), capped: page.total > cap };
 }
 
+const capOf = (search: Search) => (search.pattern === null ? countCap : searchCountCap);
+
 /** `total` as the list statements select it: the matches counted up to one past the cap. */
-const cappedCount = (from: string) => `(select count(*) from (select 1 from ${from} limit ${countCap + 1}) capped)::int`;
+const cappedCount = (from: string, search: Search) => `(select count(*) from (select 1 from ${from} limit ${capOf(search) + 1}) capped)::int`;
+
+/**
+ * The rows a page is ordered from. A search's matches are found first (through the trigram index)
+ * and then ordered, behind `offset 0`, which keeps the planner from walking the list's order index
+ * and testing each row instead: it would guess a common word's matches are spread evenly, but a
+ * name searched for sits in one stretch of the names' order, found only after reading all before it.
+ */
+function searched(rows: string, alias: string, search: Search): string {
+  return search.pattern === null ? rows : `(select * from ${rows} offset 0) ${alias}`;
+}
 
 /** A live account's parent, when the parent account is live. */
 const liveParent = `
@@ -93,6 +109,18 @@ const liveParent = `
   where p.directory_id = $1 and p.external_id = a.parent_external_id and not p.is_deleted`;
 
 const hasLiveChildren = `exists (select 1 from accounts c where c.directory_id = $1 and c.parent_external_id = a.external_id and not c.is_deleted)`;
+
+/**
+ * Accounts without a live parent: those without one (accounts_children under a null parent), and the children of
+ * deleted accounts (few; index accounts_deleted). A parent is always stored, the loader rejects
+ * unknown ones. Two indexed reads, where asking each account for its parent would read them all.
+ */
+const topOfHierarchy = `(
+  select * from accounts where directory_id = $1 and not is_deleted and parent_external_id is null
+  union all
+  select c.* from accounts p join accounts c on c.directory_id = p.directory_id and c.parent_external_id = p.external_id and not c.is_deleted
+  where p.directory_id = $1 and p.is_deleted
+)`;
 
 /** Each order, inside the page's statement (`a.`) and over its result (`page.`), the external id breaking ties. */
 const accountOrders: Record<AccountSort, { rows: string; page: string }> = {
@@ -113,18 +141,18 @@ async function accountPage(db: Queryable, search: AccountSearch & { parentExtern
   const params: unknown[] = [search.directoryId, search.limit, search.offset];
   const where = ['a.directory_id = $1 and not a.is_deleted'];
   if (search.pattern !== null) where.push(`(a.display_name || chr(1) || a.external_id) ilike $${params.push(search.pattern)}`);
-  if (search.top) where.push(`(a.parent_external_id is null or not exists (${liveParent}))`);
   if (search.parentExternalId !== undefined) where.push(`a.parent_external_id = $${params.push(search.parentExternalId)}`);
   const filter = where.join(' and ');
+  const from = search.top ? topOfHierarchy : 'accounts';
   const order = accountOrders[search.sort];
   const rows = await db.query<PagedRows<AccountListItem>[number]>(
-    `select ${cappedCount(`accounts a where ${filter}`)} as total, page.*
+    `select ${cappedCount(`${from} a where ${filter}`, search)} as total, page.*
     from directories d
     left join lateral (
       select a.external_id as "externalId", a.display_name as "displayName", (select parent.external_id from (${liveParent}) parent) as "parentExternalId",
         ${hasLiveChildren} as "hasChildren", a.attributes, a.updated_at as "updatedAt"
-      from accounts a where ${filter}
-      order by ${order.rows} limit $2 offset $3
+      from (select a.external_id from ${searched(`${from} a where ${filter}`, 'a', search)} order by ${order.rows} limit $2 offset $3) k
+      join accounts a on a.directory_id = $1 and a.external_id = k.external_id
     ) page on true
     where d.id = $1
     order by ${order.page}`,
@@ -192,7 +220,7 @@ export async function listContacts(db: Queryable, search: Search): Promise<Cappe
       : `(coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, '') || chr(1) || coalesce(c.email, '') || chr(1) || c.external_id) ilike $4`,
   ].filter(Boolean).join(' and ');
   const rows = await db.query<PagedRows<ContactListItem>[number]>(
-    `select ${cappedCount(`contacts c where ${where}`)} as total, page.*
+    `select ${cappedCount(`contacts c where ${where}`, search)} as total, page.*
     from directories d
     left join lateral (
       select c.external_id as "externalId", c.first_name as "firstName", c.last_name as "lastName", c.email, c.attributes,
@@ -202,8 +230,8 @@ export async function listContacts(db: Queryable, search: Search): Promise<Cappe
           where a.directory_id = $1 and a.external_id = c.account_external_id and c.client_role is not null and not a.is_deleted
         ), '[]') as accounts,
         ${optedOut} as "optedOut"
-      from contacts c where ${where}
-      order by lower(c.last_name), lower(c.first_name), c.external_id limit $2 offset $3
+      from (select c.external_id from ${searched(`contacts c where ${where}`, 'c', search)} order by lower(c.last_name), lower(c.first_name), c.external_id limit $2 offset $3) k
+      join contacts c on c.directory_id = $1 and c.external_id = k.external_id
     ) page on true
     where d.id = $1
     order by lower(page."lastName"), lower(page."firstName"), page."externalId"`,
