@@ -94,13 +94,16 @@ const capOf = (search: Search) => (search.pattern === null ? countCap : searchCo
 const cappedCount = (from: string, search: Search) => `(select count(*) from (select 1 from ${from} limit ${capOf(search) + 1}) capped)::int`;
 
 /**
- * The rows a page is ordered from. A search's matches are found first (through the trigram index)
- * and then ordered, behind `offset 0`, which keeps the planner from walking the list's order index
- * and testing each row instead: it would guess a common word's matches are spread evenly, but a
- * name searched for sits in one stretch of the names' order, found only after reading all before it.
+ * The rows a page is ordered from (`columns` are those its order reads). A search's matches are
+ * found first, through the trigram index, and then ordered, behind `offset 0`, which keeps the
+ * planner from walking the list's order index and testing each row instead: it would guess a
+ * common word's matches are spread evenly, but a name searched for sits in one stretch of the
+ * names' order, found only after reading all before it. A text shorter than a trigram cannot use
+ * the index; matching most rows, its page is found soonest in the list's order.
  */
-function searched(rows: string, alias: string, search: Search): string {
-  return search.pattern === null ? rows : `(select * from ${rows} offset 0) ${alias}`;
+function searched(rows: string, alias: string, columns: string, search: Search): string {
+  if (search.pattern === null || search.pattern.replace(/\\(.)/g, '$1').length - 2 < 3) return rows;
+  return `(select ${columns} from ${rows} offset 0) ${alias}`;
 }
 
 /** A live account's parent, when the parent account is live. */
@@ -151,7 +154,7 @@ async function accountPage(db: Queryable, search: AccountSearch & { parentExtern
     left join lateral (
       select a.external_id as "externalId", a.display_name as "displayName", (select parent.external_id from (${liveParent}) parent) as "parentExternalId",
         ${hasLiveChildren} as "hasChildren", a.attributes, a.updated_at as "updatedAt"
-      from (select a.external_id from ${searched(`${from} a where ${filter}`, 'a', search)} order by ${order.rows} limit $2 offset $3) k
+      from (select a.external_id from ${searched(`${from} a where ${filter}`, 'a', 'a.external_id, a.display_name, a.updated_at', search)} order by ${order.rows} limit $2 offset $3) k
       join accounts a on a.directory_id = $1 and a.external_id = k.external_id
     ) page on true
     where d.id = $1
@@ -230,7 +233,7 @@ export async function listContacts(db: Queryable, search: Search): Promise<Cappe
           where a.directory_id = $1 and a.external_id = c.account_external_id and c.client_role is not null and not a.is_deleted
         ), '[]') as accounts,
         ${optedOut} as "optedOut"
-      from (select c.external_id from ${searched(`contacts c where ${where}`, 'c', search)} order by lower(c.last_name), lower(c.first_name), c.external_id limit $2 offset $3) k
+      from (select c.external_id from ${searched(`contacts c where ${where}`, 'c', 'c.external_id, c.last_name, c.first_name', search)} order by lower(c.last_name), lower(c.first_name), c.external_id limit $2 offset $3) k
       join contacts c on c.directory_id = $1 and c.external_id = k.external_id
     ) page on true
     where d.id = $1
