@@ -25,6 +25,10 @@ const database = 'bellwether_bench_console';
 const adminKey = 'bench-admin-key-0123456789';
 const consoleDir = path.join(import.meta.dirname, '..', '..', 'widget', 'dist', 'console');
 
+const firstNames = ['Ada', 'Bob', 'Cy', 'Dee', 'Eve', 'Fay', 'Gus', 'Hal', 'Ida', 'Jon', 'Kim', 'Lou'];
+const prefixes = ['Love', 'Build', 'Young', 'Adam', 'Smith', 'Jone', 'Brown', 'Garc', 'Mill', 'Dav', 'Wil', 'Moor', 'Tayl', 'Thom', 'Whit', 'Harr', 'Mart', 'Clar', 'Lew', 'Walk'];
+const suffixes = ['lace', 'er', 'son', 'ton', 'ley', 'man', 'field', 'wood', 'ford', 'by'];
+
 /**
  * The data set, set-based in SQL: accounts in a three-level hierarchy (1% at the top, each with
  * about nine children, each of those with about ten), named after one of five industries; contacts
@@ -53,11 +57,9 @@ async function generate(url: string, accounts: number, contacts: number): Promis
        select 1, 'C' || lpad(i::text, 8, '0'), f.name, l.name, lower(f.name || '.' || l.name || i || '@example.com'),
          'A' || lpad((1 + i % $2)::text, 7, '0'), (array['DECISION_MAKER', 'INFLUENCER', 'END_USER', 'ACCOUNT_MEMBER'])[1 + i % 4]
        from generate_series(1, $1) as i
-       cross join lateral (select (array['Ada', 'Bob', 'Cy', 'Dee', 'Eve', 'Fay', 'Gus', 'Hal', 'Ida', 'Jon', 'Kim', 'Lou'])[1 + i % 12] as name) f
-       cross join lateral (select (array['Love', 'Build', 'Young', 'Adam', 'Smith', 'Jone', 'Brown', 'Garc', 'Mill', 'Dav', 'Wil', 'Moor',
-         'Tayl', 'Thom', 'Whit', 'Harr', 'Mart', 'Clar', 'Lew', 'Walk'])[1 + (i / 12) % 20]
-         || (array['lace', 'er', 'son', 'ton', 'ley', 'man', 'field', 'wood', 'ford', 'by'])[1 + (i / 240) % 10] as name) l`,
-      [contacts, accounts],
+       cross join lateral (select ($3::text[])[1 + i % 12] as name) f
+       cross join lateral (select ($4::text[])[1 + (i / 12) % 20] || ($5::text[])[1 + (i / 240) % 10] as name) l`,
+      [contacts, accounts, firstNames, prefixes, suffixes],
     );
     await c.query('vacuum (analyze) accounts, contacts');
   });
@@ -98,6 +100,8 @@ export async function main(): Promise<number> {
     const middle = Math.max(1, Math.floor(accounts / 10));
     const parent = (n: number) => `A${String(1 + ((n * 7919) % middle)).padStart(7, '0')}`;
     const offset = (n: number) => (n * 997) % 9_950;
+    /** What contact `i`'s email starts with, as generate() writes it. */
+    const emailName = (i: number) => `${firstNames[i % 12]}.${prefixes[Math.floor(i / 12) % 20]}${suffixes[Math.floor(i / 240) % 10]}${i}`.toLowerCase();
     const surnames = ['Lovelace', 'Builder', 'Youngson', 'Smithton', 'Joneley', 'Brownman', 'Garcfield', 'Millwood'];
     const scenarios: Scenario[] = [
       { name: 'GET /api/health', kind: 'baseline', path: () => '/api/health' },
@@ -111,7 +115,8 @@ export async function main(): Promise<number> {
       { name: 'accounts, search a rare name part', kind: 'search', path: (n) => `/api/accounts?q=${1 + ((n * 7919) % accounts)}5` },
       { name: 'accounts, search a common word', kind: 'search', path: (n) => `/api/accounts?q=${['retail', 'Contoso', 'health'][n % 3]}` },
       { name: 'contacts, search a surname (1 in 200)', kind: 'search', path: (n) => `/api/contacts?q=${surnames[n % surnames.length]}` },
-      { name: 'contacts, search an email', kind: 'search', path: (n) => `/api/contacts?q=${encodeURIComponent(`${1 + ((n * 7919) % contacts)}@example`)}` },
+      { name: "contacts, search an email's name part", kind: 'search', path: (n) => `/api/contacts?q=${encodeURIComponent(emailName(1 + ((n * 7919) % contacts)))}` },
+      { name: 'contacts, search an email with the domain all share', kind: 'search', path: (n) => `/api/contacts?q=${encodeURIComponent(`${1 + ((n * 7919) % contacts)}@example`)}` },
       { name: 'contacts, search a full name', kind: 'search', path: (n) => `/api/contacts?q=${encodeURIComponent(`ida ${surnames[n % surnames.length]!.toLowerCase()}`)}` },
       { name: 'expand a node (its children)', kind: 'expand', path: (n) => `/api/accounts/${parent(n)}/children` },
     ];
