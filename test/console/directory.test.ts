@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
+import type { Db } from '../../core/db.ts';
 import { buildWidget, launchChromium } from '../helpers/browser.ts';
 import { testDatabase } from '../helpers/hooks.ts';
 import { survey } from '../server/directory-fixture.ts';
@@ -32,10 +33,11 @@ describe('the directory browser in the browser', function () {
   let browser: Browser;
   let page: Page;
   let trouble: Trouble;
+  let db: Db;
 
   beforeEach(async function () {
     this.timeout(240_000);
-    const { db } = await testDatabase(this);
+    ({ db } = await testDatabase(this));
     await loadAcme(db);
     await survey(db);
     await addUser(db, adminEmail, 'admin');
@@ -137,6 +139,21 @@ describe('the directory browser in the browser', function () {
     await details.getByRole('link', { name: 'Acme contacts' }).click();
     await page.getByText('003Z (no longer in the directory)').waitFor();
     await assertAccessible(page, 'a mailing list');
+  });
+
+  it('reads a long level 100 accounts at a time, "Show more" bringing the next and taking the focus to them', async () => {
+    await db.query(`insert into accounts (directory_id, external_id, display_name, parent_external_id)
+      select 1, 'Z' || lpad(i::text, 3, '0'), 'Zeta Branch ' || lpad(i::text, 3, '0'), '001E' from generate_series(1, 120) as i`);
+    await item('Zeta Corp').waitFor();
+    await page.reload();
+    await item('Zeta Corp').locator('.toggle').first().click();
+    const more = tree().getByRole('treeitem', { name: 'Show more (100 of 120 shown)' });
+    await more.waitFor();
+    assert.equal(await item('Zeta Corp').locator('[role="group"] > [role="treeitem"]').count(), 101);
+    await more.click();
+    await item('Zeta Branch 120').waitFor();
+    assert.deepEqual([await more.count(), await focused(page)], [0, { role: 'treeitem', text: 'Zeta Branch 101', expanded: null }]);
+    await press('ArrowUp', 'Zeta Branch 100');
   });
 
   it('searches the contacts, showing who opted out, and lists the attribute definitions', async () => {

@@ -78,6 +78,8 @@ export class AccountTreeElement extends LitElement {
       this.levels = new Map(this.levels).set(id, { items: [...(known?.items ?? []), ...page.items], total: page.total, capped: page.capped, more });
       this.problem = null;
       if (!this.focused && page.items[0]) this.focused = accountKey(page.items[0].externalId);
+      // "Show more" goes away or moves down: the reader continues on the first account it brought.
+      if (this.focused === moreKey(parent) && page.items[0]) this.#focus(accountKey(page.items[0].externalId));
     } catch (error) {
       this.problem = { error, context: parent === null ? 'The top of the hierarchy could not be read' : `The accounts under ${parent} could not be read` };
     } finally {
