@@ -4,7 +4,16 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { mkdir } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import pg from 'pg';
+import { resolveAdminKey } from '../core/admin-key.ts';
+import type { Db } from '../core/db.ts';
+import { createLogger } from '../core/log.ts';
+import { Notifications } from '../core/notifications.ts';
+import { createApp } from '../server/app.ts';
+import { listen } from '../server/listen.ts';
+import { embedTokens } from '../server/widgets/embed-tokens.ts';
 import { createDatabaseIfMissing } from '../core/database.ts';
 import { startEmbeddedPostgres } from '../core/embedded-postgres.ts';
 import { freePort } from '../test/helpers/database.ts';
@@ -112,4 +121,44 @@ export class StepTimes {
   list(): Step[] {
     return [...this.#steps.values()];
   }
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** p50 and p95 of `times` calls in a row, after `warmup` untimed ones; `fn` is told the call's number. */
+export async function timed(times: number, warmup: number, fn: (call: number) => Promise<unknown>): Promise<{ p50: number; p95: number }> {
+  for (let i = 0; i < warmup; i++) await fn(i);
+  const ms: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const started = performance.now();
+    await fn(warmup + i);
+    ms.push(performance.now() - started);
+  }
+  ms.sort((a, b) => a - b);
+  return { p50: percentile(ms, 50), p95: percentile(ms, 95) };
+}
+
+/**
+ * The app as `npm start` serves it, on a free port of this process, over `db` (at `url`), with
+ * `adminKey` and embed tokens signed with `tokenKey`; it stores no credentials and runs no workflow.
+ */
+export async function serveBenchApp(db: Db, url: string, adminKey: string, tokenKey: Uint8Array): Promise<{ base: string; server: Server }> {
+  const tokens = embedTokens(tokenKey);
+  const app = createApp({
+    db,
+    notifications: new Notifications(url),
+    adminKey: await resolveAdminKey(db, adminKey),
+    logger: createLogger('silent', 'bench'),
+    secretBox: async () => {
+      throw new Error('the benchmarks store no credentials');
+    },
+    workflowJobs: { runNow: async () => null, syncSchedule: async () => {} },
+    importDir: path.join(dataRoot, 'imports'),
+    widgets: { embedTokens: async () => tokens, corsOrigins: [] },
+    people: { publicUrl: 'http://localhost', mail: { smtpUrl: undefined, sendRate: undefined, smtpConnections: 1, mailFrom: 'bench@bellwether.localhost' }, now: () => new Date() },
+  });
+  const server = await listen(app, 0);
+  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }

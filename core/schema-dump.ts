@@ -36,13 +36,15 @@ export async function dumpSchema(db: Queryable): Promise<string> {
   );
   const functions = await db.query<{ line: string }>(
     `select pg_get_functiondef(p.oid) || ';' as line from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-     where n.nspname = 'public' order by p.proname`,
+     where n.nspname = 'public' and not exists (select 1 from pg_depend d where d.objid = p.oid and d.deptype = 'e') order by p.proname`,
   );
   const triggers = await db.query<{ line: string }>(
     `select pg_get_triggerdef(t.oid) || ';' as line from pg_trigger t join pg_class c on c.oid = t.tgrelid
      join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'public' and not t.tgisinternal order by t.tgname`,
   );
-  for (const section of [indexes, functions, triggers]) {
+  // An extension's own functions are its version's, not this schema's: only its name is.
+  const extensions = await db.query<{ line: string }>(`select 'create extension ' || extname || ';' as line from pg_extension where extname <> 'plpgsql' order by 1`);
+  for (const section of [extensions, indexes, functions, triggers]) {
     if (section.length > 0) out.push(...section.map((r) => r.line.trimEnd()), '');
   }
   return out.join('\n');

@@ -38,6 +38,17 @@ export type ListQuery = z.infer<typeof listQuery>;
 
 export const directoryQuery = z.object({ directory });
 
+const sorts = ['name', '-name', 'externalId', '-externalId', 'updated', '-updated'] as const;
+
+/** A page of a directory's accounts: searched, in one of the orders an index keeps, or only the top of the hierarchy. */
+export const accountsQuery = listQuery.extend({
+  sort: z.enum(sorts, { error: `must be ${sorts.join(', ').replace(/, (?=[^,]+$)/, ' or ')}` }).default('name')
+    .describe('by name, external id or time of the last change; a leading - reverses the order'),
+  top: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false').transform((value) => value === 'true')
+    .describe('true lists only the top of the hierarchy: accounts without a live parent'),
+});
+export type AccountsQuery = z.infer<typeof accountsQuery>;
+
 /** An instant with its offset (`2026-12-02T00:00:00+01:00`, or `Z`): a day starts at a different instant in each time zone. */
 const instant = z.iso
   .datetime({ offset: true, error: 'must be a date and time with its offset, e.g. 2026-12-02T00:00:00Z' })

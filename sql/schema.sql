@@ -506,11 +506,20 @@ create table workflows (
   constraint workflows_name_key UNIQUE (name)
 );
 
-CREATE INDEX accounts_display_name ON public.accounts USING btree (directory_id, lower(display_name)) WHERE (NOT is_deleted);
-CREATE INDEX accounts_parent ON public.accounts USING btree (directory_id, parent_external_id) WHERE (NOT is_deleted);
+create extension pg_trgm;
+
+CREATE INDEX accounts_children ON public.accounts USING btree (directory_id, parent_external_id, lower(display_name), external_id) INCLUDE (display_name) WHERE (NOT is_deleted);
+CREATE INDEX accounts_deleted ON public.accounts USING btree (directory_id, external_id) WHERE is_deleted;
+CREATE INDEX accounts_name_order ON public.accounts USING btree (directory_id, lower(display_name), external_id) INCLUDE (display_name) WHERE (NOT is_deleted);
+CREATE INDEX accounts_search ON public.accounts USING gin ((((display_name || chr(1)) || external_id)) gin_trgm_ops) WHERE (NOT is_deleted);
+CREATE INDEX accounts_updated_order ON public.accounts USING btree (directory_id, updated_at, external_id) WHERE (NOT is_deleted);
 CREATE INDEX contacts_account ON public.contacts USING btree (directory_id, account_external_id) WHERE (NOT is_deleted);
 CREATE INDEX contacts_email ON public.contacts USING btree (directory_id, lower(email)) WHERE (NOT is_deleted);
+CREATE INDEX contacts_name_order ON public.contacts USING btree (directory_id, lower(last_name), lower(first_name), external_id) INCLUDE (last_name, first_name) WHERE (NOT is_deleted);
+CREATE INDEX contacts_search ON public.contacts USING gin ((((((((COALESCE(first_name, ''::text) || ' '::text) || COALESCE(last_name, ''::text)) || chr(1)) || COALESCE(email, ''::text)) || chr(1)) || external_id)) gin_trgm_ops) WHERE (NOT is_deleted);
+CREATE INDEX distribution_recipients_contact ON public.distribution_recipients USING btree (contact_external_id);
 CREATE INDEX distribution_recipients_pending ON public.distribution_recipients USING btree (distribution_id, id) WHERE (state = ANY (ARRAY['pending'::text, 'sending'::text]));
+CREATE INDEX mailing_list_members_contact ON public.mailing_list_members USING btree (directory_id, contact_external_id);
 CREATE INDEX management_roles_user ON public.management_roles USING btree (directory_id, lower(user_email)) WHERE (NOT is_deleted);
 CREATE INDEX nps_monthly_counts_month ON public.nps_monthly_counts USING btree (directory_id, month) INCLUDE (account_external_id, promoters, passives, detractors);
 CREATE INDEX nps_responses_account ON public.nps_responses USING btree (directory_id, account_external_id, responded_at) INCLUDE (score);

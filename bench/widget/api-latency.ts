@@ -2,19 +2,10 @@
 // accounts and 5,000,000 answers (times BENCH_SCALE), against a naive aggregate query that computes
 // the same page in one GROUP BY over every answer, measured in the same run on the same database.
 // Both answers are compared: the run fails when they differ.
-import { Notifications } from '../../core/notifications.ts';
-import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import type { Server } from 'node:http';
-import { resolveAdminKey } from '../../core/admin-key.ts';
 import { Db } from '../../core/db.ts';
-import { createLogger } from '../../core/log.ts';
 import { migrate } from '../../core/migrate.ts';
-import { createApp } from '../../server/app.ts';
-import { listen } from '../../server/listen.ts';
-import { embedTokens } from '../../server/widgets/embed-tokens.ts';
-import { dataRoot } from '../load/generate.ts';
-import { benchScale, freshDatabase, openBenchServer, table, withClient, withDatabase } from '../shared.ts';
+import { benchScale, freshDatabase, openBenchServer, serveBenchApp, table, timed, withClient, withDatabase } from '../shared.ts';
 
 export const latencyTargets = { p95Ms: 100 };
 
@@ -104,22 +95,6 @@ async function naivePage(db: Db, order: 'client' | 'nps'): Promise<{ id: string;
   );
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-async function timed(times: number, warmup: number, fn: () => Promise<unknown>): Promise<{ p50: number; p95: number }> {
-  for (let i = 0; i < warmup; i++) await fn();
-  const ms: number[] = [];
-  for (let i = 0; i < times; i++) {
-    const started = performance.now();
-    await fn();
-    ms.push(performance.now() - started);
-  }
-  ms.sort((a, b) => a - b);
-  return { p50: percentile(ms, 50), p95: percentile(ms, 95) };
-}
-
 export async function measureApiLatency({ log }: { log: Log }): Promise<LatencyFigures> {
   const scale = benchScale();
   const accounts = Math.round(10_000 * scale);
@@ -146,22 +121,9 @@ export async function measureApiLatency({ log }: { log: Log }): Promise<LatencyF
     log(`ready in ${generateSeconds.toFixed(1)} s`);
 
     db = new Db(url, { max: 4, applicationName: 'bellwether-bench-widget' });
-    const tokens = embedTokens(tokenKey);
-    const app = createApp({
-      db,
-      notifications: new Notifications(url),
-      adminKey: await resolveAdminKey(db, adminKey),
-      logger: createLogger('silent', 'bench'),
-      secretBox: async () => {
-        throw new Error('the widget benchmark stores no credentials');
-      },
-      workflowJobs: { runNow: async () => null, syncSchedule: async () => {} },
-      importDir: path.join(dataRoot, 'imports'),
-      widgets: { embedTokens: async () => tokens, corsOrigins: [] },
-      people: { publicUrl: 'http://localhost', mail: { smtpUrl: undefined, sendRate: undefined, smtpConnections: 1, mailFrom: 'bench@bellwether.localhost' }, now: () => new Date() },
-    });
-    http = await listen(app, 0);
-    const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    const served = await serveBenchApp(db, url, adminKey, tokenKey);
+    http = served.server;
+    const base = served.base;
     const call = async (path: string, key = adminKey, method = 'GET', body?: unknown) => {
       const response = await fetch(base + path, {
         method,

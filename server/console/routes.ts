@@ -12,7 +12,8 @@ export const consoleDist = path.join(widgetDist, 'console');
  */
 export const consolePaths = [
   '/', '/sign-in', '/setup', '/invite', '/my-accounts',
-  '/directory', '/directory/contacts', '/directory/accounts/:externalId',
+  '/directory', '/directory/hierarchy', '/directory/contacts', '/directory/contacts/:externalId', '/directory/accounts/:externalId',
+  '/directory/mailing-lists', '/directory/mailing-lists/:id', '/directory/attributes',
   '/connections', '/workflows', '/runs', '/runs/:id', '/surveys', '/widgets', '/mail',
   '/settings', '/settings/people', '/settings/directories',
 ];

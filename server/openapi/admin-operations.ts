@@ -13,8 +13,12 @@ import { workflowDefinitionSchema } from '../../core/workflows/definition.ts';
 import { workflowSchema } from '../../core/workflows/queries.ts';
 import { uploadSchema } from '../../core/uploads/queries.ts';
 import { directoryInput, directorySchema, removalCountsSchema } from '../../core/directory/directories.ts';
-import { accountDetailSchema, accountListItemSchema, contactListItemSchema } from '../directory/queries.ts';
-import { directoryQuery, listQuery, pageQuery, runErrorsQuery, runsQuery } from '../query-params.ts';
+import { directoryAnswerSchema } from '../directory/answers.ts';
+import { attributeDefinitionSchema } from '../directory/attribute-definitions.ts';
+import { contactDetailSchema } from '../directory/contact.ts';
+import { mailingListMemberSchema, mailingListSchema } from '../directory/mailing-lists.ts';
+import { accountDetailSchema, accountListItemSchema, cappedPageSchema, contactListItemSchema } from '../directory/queries.ts';
+import { accountsQuery, directoryQuery, listQuery, pageQuery, runErrorsQuery, runsQuery } from '../query-params.ts';
 import { distributionsQuery, postedResponse, postedResponses } from '../surveys/routes.ts';
 import { widgetConfigInput, widgetConfigSchema } from '../widgets/config.ts';
 import { issuedTokenSchema } from '../widgets/embed-tokens.ts';
@@ -37,9 +41,33 @@ const admin = { auth: 'admin' } as const;
 
 /** The admin API under /api: everything but the health probe, the widget's data and this description needs the admin key. */
 export const adminOperations: Operation[] = [
-  { ...admin, method: 'get', path: '/api/accounts', tag: 'Directory', summary: 'A page of accounts, optionally searched by name or id', query: listQuery, answers: { 200: json('the page', pageSchema(accountListItemSchema)) }, errors: [400, 404] },
-  { ...admin, method: 'get', path: '/api/accounts/{externalId}', tag: 'Directory', summary: 'One account with its parent, children and roles', query: directoryQuery, answers: { 200: json('the account', accountDetailSchema) }, errors: [400, 404] },
-  { ...admin, method: 'get', path: '/api/contacts', tag: 'Directory', summary: 'A page of contacts with their accounts', query: listQuery, answers: { 200: json('the page', pageSchema(contactListItemSchema)) }, errors: [400, 404] },
+  {
+    ...admin, method: 'get', path: '/api/accounts', tag: 'Directory', summary: 'A page of accounts, searched by name or id, sorted, or only the top of the hierarchy',
+    query: accountsQuery, answers: { 200: json('the page', cappedPageSchema(accountListItemSchema)) }, errors: [400, 404],
+  },
+  { ...admin, method: 'get', path: '/api/accounts/{externalId}', tag: 'Directory', summary: 'One account with its parent, children, roles and NPS', query: directoryQuery, answers: { 200: json('the account', accountDetailSchema) }, errors: [400, 404] },
+  {
+    ...admin, method: 'get', path: '/api/accounts/{externalId}/children', tag: 'Directory', summary: "A page of an account's live children by name (expanding it in the hierarchy)",
+    query: pageQuery, answers: { 200: json('the page', cappedPageSchema(accountListItemSchema)) }, errors: [400, 404],
+  },
+  {
+    ...admin, method: 'get', path: '/api/accounts/{externalId}/answers', tag: 'Directory', summary: "A page of the answers naming an account, newest first",
+    query: pageQuery, answers: { 200: json('the page', pageSchema(directoryAnswerSchema)) }, errors: [400, 404],
+  },
+  { ...admin, method: 'get', path: '/api/contacts', tag: 'Directory', summary: 'A page of contacts with their accounts and opt-outs', query: listQuery, answers: { 200: json('the page', cappedPageSchema(contactListItemSchema)) }, errors: [400, 404] },
+  {
+    ...admin, method: 'get', path: '/api/contacts/{externalId}', tag: 'Directory', summary: 'One contact with its account, opt-out, mailing lists, invitations and answers',
+    query: directoryQuery, answers: { 200: json('the contact', contactDetailSchema) }, errors: [400, 404],
+  },
+  { ...admin, method: 'get', path: '/api/mailing-lists', tag: 'Directory', summary: "A directory's mailing lists with their sizes", query: directoryQuery, answers: { 200: json('the lists', listOf(mailingListSchema)) }, errors: [400, 404] },
+  {
+    ...admin, method: 'get', path: '/api/mailing-lists/{id}/members', tag: 'Directory', summary: "A page of a mailing list's members by contact id",
+    query: pageQuery, answers: { 200: json('the page', pageSchema(mailingListMemberSchema).extend({ name: z.string() })) }, errors: [400, 404],
+  },
+  {
+    ...admin, method: 'get', path: '/api/attribute-definitions', tag: 'Directory', summary: "A directory's custom account attributes with their types",
+    query: directoryQuery, answers: { 200: json('the definitions', listOf(attributeDefinitionSchema)) }, errors: [400, 404],
+  },
 
   { ...admin, method: 'get', path: '/api/directories', tag: 'Directory', summary: 'The directories with their live accounts and contacts', answers: { 200: json('the directories', listOf(directorySchema)) }, errors: [] },
   { ...admin, method: 'post', path: '/api/directories', tag: 'Directory', summary: 'Creates an empty directory', body: { 'application/json': directoryInput }, answers: { 201: json('created', directorySchema) }, errors: [400, 409] },

@@ -61,6 +61,7 @@ describe('GET /api/accounts', () => {
         externalId: '001A',
         displayName: 'Acme Holding',
         parentExternalId: null,
+        hasChildren: true,
         attributes: { contractAmount: '98765432109876543.21', seats: 120 },
         updatedAt: body.items[3]!.updatedAt,
       });
@@ -71,12 +72,12 @@ describe('GET /api/accounts', () => {
       const reply = await api.get('/api/accounts?limit=2&offset=2');
       const { items: _, ...window } = reply.body as { items: unknown[] };
       assert.deepEqual(names(reply.body), [['001B', 'Acme Europe', '001A'], ['001A', 'Acme Holding', null]]);
-      assert.deepEqual(window, { total: 6, limit: 2, offset: 2 });
+      assert.deepEqual(window, { total: 6, limit: 2, offset: 2, capped: false });
     });
 
     it('answers an empty page past the end with the total', async () => {
       const reply = await api.get('/api/accounts?offset=6');
-      assert.deepEqual([reply.status, reply.body], [200, { items: [], total: 6, limit: 50, offset: 6 }]);
+      assert.deepEqual([reply.status, reply.body], [200, { items: [], total: 6, limit: 50, offset: 6, capped: false }]);
     });
 
     it('searches name and external id as a case-insensitive substring', async () => {
@@ -176,6 +177,7 @@ describe('GET /api/accounts/:externalId', () => {
           { userEmail: 'ae@seller.example', roleName: 'ACCOUNT_EXECUTIVE' },
           { userEmail: 'csm@seller.example', roleName: 'CUSTOMER_SUCCESS_MANAGER' },
         ],
+        nps: { score: null, promoters: 0, passives: 0, detractors: 0 },
       });
     });
 

@@ -3,14 +3,14 @@ import { testDatabase } from '../helpers/hooks.ts';
 import { loadAcme } from './fixture.ts';
 import { serve, type Served } from './serve.ts';
 
-const ada = { externalId: '003A', firstName: 'Ada', lastName: 'Lovelace', email: 'ada@acme.example', attributes: {}, accounts: [{ externalId: '001A', roleName: 'EXECUTIVE_SPONSOR' }] };
-const bob = { externalId: '003B', firstName: 'Bob', lastName: 'Builder', email: 'bob@acme.example', attributes: {}, accounts: [{ externalId: '001A', roleName: 'PROCUREMENT_FINANCE_PERSON' }] };
-const cy = { externalId: '003C', firstName: 'Cy', lastName: 'Young', email: 'cy@acme.example', attributes: {}, accounts: [{ externalId: '001B', roleName: 'ACCOUNT_MEMBER' }] };
-const dee = { externalId: '003D', firstName: 'Dee', lastName: 'Adams', email: 'dee@zeta.example', attributes: {}, accounts: [{ externalId: '001E', roleName: 'EXECUTIVE_SPONSOR' }] };
+const ada = { externalId: '003A', firstName: 'Ada', lastName: 'Lovelace', email: 'ada@acme.example', attributes: {}, accounts: [{ externalId: '001A', roleName: 'EXECUTIVE_SPONSOR' }], optedOut: false };
+const bob = { externalId: '003B', firstName: 'Bob', lastName: 'Builder', email: 'bob@acme.example', attributes: {}, accounts: [{ externalId: '001A', roleName: 'PROCUREMENT_FINANCE_PERSON' }], optedOut: false };
+const cy = { externalId: '003C', firstName: 'Cy', lastName: 'Young', email: 'cy@acme.example', attributes: {}, accounts: [{ externalId: '001B', roleName: 'ACCOUNT_MEMBER' }], optedOut: false };
+const dee = { externalId: '003D', firstName: 'Dee', lastName: 'Adams', email: 'dee@zeta.example', attributes: {}, accounts: [{ externalId: '001E', roleName: 'EXECUTIVE_SPONSOR' }], optedOut: false };
 // Gus's only account, Gone Ltd, was deleted: he stays in the directory without one.
-const gus = { externalId: '003G', firstName: 'Gus', lastName: 'Gone', email: 'gus@gone.example', attributes: {}, accounts: [] };
+const gus = { externalId: '003G', firstName: 'Gus', lastName: 'Gone', email: 'gus@gone.example', attributes: {}, accounts: [], optedOut: false };
 // Fay names an account the directory does not have: she is a contact all the same, without a client role.
-const fay = { externalId: '003F', firstName: 'Fay', lastName: 'Smith', email: 'fay@acme.example', attributes: {}, accounts: [] };
+const fay = { externalId: '003F', firstName: 'Fay', lastName: 'Smith', email: 'fay@acme.example', attributes: {}, accounts: [], optedOut: false };
 
 describe('GET /api/contacts', () => {
   let api: Served;
@@ -32,22 +32,22 @@ describe('GET /api/contacts', () => {
   describe('with the key', () => {
     it('lists the live contacts by last name with their live client roles', async () => {
       const reply = await api.get('/api/contacts');
-      assert.deepEqual([reply.status, reply.body], [200, { items: [dee, bob, gus, ada, fay, cy], total: 6, limit: 50, offset: 0 }]);
+      assert.deepEqual([reply.status, reply.body], [200, { items: [dee, bob, gus, ada, fay, cy], total: 6, limit: 50, offset: 0, capped: false }]);
     });
 
     it('pages with limit and offset', async () => {
       const reply = await api.get('/api/contacts?limit=2&offset=1');
-      assert.deepEqual(reply.body, { items: [bob, gus], total: 6, limit: 2, offset: 1 });
+      assert.deepEqual(reply.body, { items: [bob, gus], total: 6, limit: 2, offset: 1, capped: false });
     });
 
     it('finds a contact by email, case-insensitively', async () => {
       const reply = await api.get('/api/contacts?q=ZETA.example');
-      assert.deepEqual(reply.body, { items: [dee], total: 1, limit: 50, offset: 0 });
+      assert.deepEqual(reply.body, { items: [dee], total: 1, limit: 50, offset: 0, capped: false });
     });
 
     it('finds a contact by full name', async () => {
       const reply = await api.get(`/api/contacts?q=${encodeURIComponent('ada love')}`);
-      assert.deepEqual(reply.body, { items: [ada], total: 1, limit: 50, offset: 0 });
+      assert.deepEqual(reply.body, { items: [ada], total: 1, limit: 50, offset: 0, capped: false });
     });
   });
 

@@ -6,6 +6,8 @@ import './list/list.ts';
 import './sign-in/sign-in.ts';
 import './join/join.ts';
 import './account/account.ts';
+import './account-tree/account-tree.ts';
+import './contact/contact.ts';
 import './workflows/workflows.ts';
 import './runs/runs.ts';
 import './run/run.ts';

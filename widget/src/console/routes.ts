@@ -3,14 +3,14 @@
 
 export type PageName =
   | 'home' | 'sign-in' | 'setup' | 'invite' | 'my-accounts'
-  | 'accounts' | 'contacts' | 'account' | 'connections' | 'uploads' | 'workflows' | 'runs' | 'run'
+  | 'accounts' | 'hierarchy' | 'contacts' | 'contact' | 'account' | 'mailing-lists' | 'mailing-list' | 'attributes' | 'connections' | 'uploads' | 'workflows' | 'runs' | 'run'
   | 'surveys' | 'widgets' | 'outbox' | 'settings' | 'people' | 'directories' | 'not-found';
 
 export type Route = { page: PageName; params: Record<string, string>; query: URLSearchParams };
 
 /** The console's sections, in the order the navigation shows them. */
 export const sections = [
-  { name: 'Directory', path: '/directory', pages: ['accounts', 'contacts', 'account'] },
+  { name: 'Directory', path: '/directory', pages: ['accounts', 'hierarchy', 'contacts', 'contact', 'account', 'mailing-lists', 'mailing-list', 'attributes'] },
   { name: 'Connections', path: '/connections', pages: ['connections', 'uploads'] },
   { name: 'Workflows', path: '/workflows', pages: ['workflows'] },
   { name: 'Runs', path: '/runs', pages: ['runs', 'run'] },
@@ -27,8 +27,13 @@ const patterns: [RegExp, PageName, ...string[]][] = [
   [/^\/invite$/, 'invite'],
   [/^\/my-accounts$/, 'my-accounts'],
   [/^\/directory$/, 'accounts'],
+  [/^\/directory\/hierarchy$/, 'hierarchy'],
   [/^\/directory\/contacts$/, 'contacts'],
+  [/^\/directory\/contacts\/([^/]+)$/, 'contact', 'externalId'],
   [/^\/directory\/accounts\/([^/]+)$/, 'account', 'externalId'],
+  [/^\/directory\/mailing-lists$/, 'mailing-lists'],
+  [/^\/directory\/mailing-lists\/(\d+)$/, 'mailing-list', 'id'],
+  [/^\/directory\/attributes$/, 'attributes'],
   [/^\/connections$/, 'connections'],
   [/^\/connections\/uploads$/, 'uploads'],
   [/^\/workflows$/, 'workflows'],

@@ -4,7 +4,8 @@ import { api, ApiError } from '../api.ts';
 import { followLink, navigate, routeOf, sections, type PageName, type Route } from '../routes.ts';
 import { shared } from '../shared.styles.ts';
 import { failure, loading } from '../states.ts';
-import { accountsPage, contactsPage, surveysPage, widgetsPage } from '../pages/list-pages.ts';
+import { attributesPage, accountsPage, contactsPage, hierarchyPage, mailingListPage, mailingListsPage } from '../pages/directory-pages.ts';
+import { surveysPage, widgetsPage } from '../pages/list-pages.ts';
 import { styles } from './console.styles.ts';
 import { connectionsTabs } from '../uploads/connections-tabs.ts';
 
@@ -13,7 +14,8 @@ const openPages: readonly PageName[] = ['sign-in', 'setup', 'invite'];
 
 const titles: Record<PageName, string> = {
   home: 'Bellwether', 'sign-in': 'Sign in', setup: 'Create the first admin', invite: 'Accept your invitation', 'my-accounts': 'My accounts',
-  accounts: 'Directory', contacts: 'Directory', account: 'Account', connections: 'Connections', uploads: 'Connections', workflows: 'Workflows', runs: 'Runs', run: 'Run',
+  accounts: 'Directory', hierarchy: 'Directory', contacts: 'Directory', contact: 'Contact', account: 'Account',
+  'mailing-lists': 'Directory', 'mailing-list': 'Mailing list', attributes: 'Directory', connections: 'Connections', uploads: 'Connections', workflows: 'Workflows', runs: 'Runs', run: 'Run',
   surveys: 'Surveys', widgets: 'Widgets', outbox: 'Outbox', settings: 'Settings', people: 'Settings', directories: 'Settings', 'not-found': 'Page not found',
 };
 
@@ -147,8 +149,13 @@ export class ConsoleElement extends LitElement {
     switch (page) {
       case 'my-accounts': return html`<bw-my-accounts></bw-my-accounts>`;
       case 'accounts': return accountsPage();
+      case 'hierarchy': return hierarchyPage();
       case 'contacts': return contactsPage();
+      case 'contact': return html`<bw-contact external-id=${params.externalId!}></bw-contact>`;
       case 'account': return html`<bw-account external-id=${params.externalId!}></bw-account>`;
+      case 'mailing-lists': return mailingListsPage();
+      case 'mailing-list': return mailingListPage(params.id!);
+      case 'attributes': return attributesPage();
       case 'connections': return html`${connectionsTabs('connections')}<bw-connections ?can-edit=${user.role === 'admin'} connected=${query.get('connected') ?? ''}
         refused-code=${query.get('refusedCode') ?? ''} refused-message=${query.get('refusedMessage') ?? ''}></bw-connections>`;
       case 'uploads': return html`${connectionsTabs('uploads')}<bw-uploads ?can-upload=${user.role === 'admin'}></bw-uploads>`;

@@ -1,0 +1,9 @@
+import { ContactElement } from './contact.component.ts';
+
+customElements.define('bw-contact', ContactElement);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'bw-contact': ContactElement;
+  }
+}
