@@ -61,7 +61,7 @@ export type Config = Readonly<{
   importDir: string;
   embeddedPgPort: number;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
-  /** Unset: mail is kept in the local outbox (readable on /outbox) instead of being sent. */
+  /** Unset: mail is kept in the local outbox (the console's /mail) instead of being sent. */
   smtpUrl: string | undefined;
   mailFrom: string;
   /** Most messages per second sent over SMTP; unset: as fast as the pooled connections go. */
