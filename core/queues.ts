@@ -22,8 +22,11 @@ export function workflowRunKey(workflowId: number): string {
 }
 export type Queue = (typeof Queue)[keyof typeof Queue];
 
-/** A workflow-run job: which version of which workflow to run. */
-export const workflowRunSchema = z.strictObject({ workflowId: z.number().int().positive(), version: z.number().int().positive() });
+/**
+ * A workflow-run job: which version of which workflow to run; `runId`, when it was asked for through
+ * the API, is the id its first load's run takes (the API answered it).
+ */
+export const workflowRunSchema = z.strictObject({ workflowId: z.number().int().positive(), version: z.number().int().positive(), runId: z.number().int().positive().optional() });
 export type WorkflowRun = z.infer<typeof workflowRunSchema>;
 
 /** A distribution-send job: the distribution whose pending recipients it sends. */

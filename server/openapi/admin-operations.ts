@@ -88,7 +88,7 @@ export const adminOperations: Operation[] = [
   { ...admin, method: 'delete', path: '/api/workflows/{id}', tag: 'Workflows', summary: 'Removes a workflow and its schedule', answers: { 204: noContent }, errors: [404] },
   {
     ...admin, method: 'post', path: '/api/workflows/{id}/runs', tag: 'Workflows', summary: 'Runs a workflow now',
-    answers: { 202: json('queued', z.object({ jobId: z.string(), workflowId: z.number().int(), version: z.number().int() })) }, errors: [404, 409],
+    answers: { 202: json('queued; runId is the run its first load will be (GET /api/runs/{runId} answers 404 until a worker starts it)', z.object({ runId: z.number().int(), jobId: z.string(), workflowId: z.number().int(), version: z.number().int() })) }, errors: [404, 409],
   },
 
   { ...admin, method: 'get', path: '/api/widget-configs', tag: 'Widgets', summary: 'The saved widget configurations', answers: { 200: json('the configurations', listOf(widgetConfigSchema)) }, errors: [] },
@@ -109,7 +109,7 @@ export const adminOperations: Operation[] = [
     ...admin, method: 'get', path: '/api/surveys/{id}/responses', tag: 'Surveys', summary: "A page of a survey's answers, newest first", query: pageQuery.omit({ directory: true }),
     answers: { 200: json('the page', pageSchema(storedResponseSchema)) }, errors: [400, 404],
   },
-  { ...admin, method: 'get', path: '/api/distributions', tag: 'Surveys', summary: 'The distributions, optionally of one survey', query: distributionsQuery, answers: { 200: json('the distributions', listOf(distributionSummarySchema)) }, errors: [400] },
+  { ...admin, method: 'get', path: '/api/distributions', tag: 'Surveys', summary: 'The newest 200 distributions, optionally of one survey or of one run', query: distributionsQuery, answers: { 200: json('the distributions', listOf(distributionSummarySchema)) }, errors: [400] },
   {
     ...admin, method: 'get', path: '/api/distributions/{id}', tag: 'Surveys', summary: 'One distribution with its failed and in-doubt recipients',
     answers: { 200: json('the distribution', distributionSummarySchema.extend({ problems: z.array(recipientProblemSchema) })) }, errors: [404],

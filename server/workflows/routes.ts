@@ -4,6 +4,7 @@ import { AppError, ErrorCode } from '../../core/errors.ts';
 import { createWorkflow, deleteWorkflow, findWorkflow, listWorkflows, updateWorkflow } from '../../core/workflows/queries.ts';
 import type { WorkflowJobs } from '../../core/workflows/schedule.ts';
 import { idParam, jsonBody } from '../query-params.ts';
+import { reserveRunId } from '../../core/runs/queries.ts';
 
 /**
  * Workflows: saved checked and versioned, changed, removed, and run on their schedule or on demand.
@@ -44,9 +45,10 @@ export function workflowRoutes(db: Queryable, jobs: WorkflowJobs, importDir: str
   router.post('/workflows/:id/runs', async (req, res) => {
     const workflow = await findWorkflow(db, idParam(req.params.id, 'workflow'));
     if (!workflow.enabled) throw new AppError(ErrorCode.CONFLICT, `workflow "${workflow.name}" is disabled`);
-    const jobId = await jobs.runNow({ workflowId: workflow.id, version: workflow.version });
+    const runId = await reserveRunId(db);
+    const jobId = await jobs.runNow({ workflowId: workflow.id, version: workflow.version, runId });
     if (jobId === null) throw new AppError(ErrorCode.CONFLICT, `a run of workflow "${workflow.name}" is already waiting to start`);
-    res.status(202).json({ jobId, workflowId: workflow.id, version: workflow.version });
+    res.status(202).json({ runId, jobId, workflowId: workflow.id, version: workflow.version });
   });
 
   return router;

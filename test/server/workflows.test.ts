@@ -223,10 +223,14 @@ describe('/api/workflows', function () {
       api = await serveApi(workflowJobs(worker.boss));
       const { id } = (await call('POST', '/api/workflows', { name: 'Daily', definition: definition(accounts) })).body as { id: number };
       const reply = await call('POST', `/api/workflows/${id}/runs`);
-      assert.equal(reply.status, 202);
+      const { runId, ...queued } = reply.body as { runId: number; jobId: string; workflowId: number; version: number };
+      assert.deepEqual([reply.status, queued.workflowId, queued.version], [202, id, 1]);
+      // A script follows the run by the id the answer gave, before and after it ends.
       await eventually(async () => {
-        assert.deepEqual(await db.query('select state, workflow_id::int as workflow, workflow_version as version from sync_runs'), [{ state: 'succeeded', workflow: id, version: 1 }]);
-      }, { what: 'the run succeeds' });
+        const run = await call('GET', `/api/runs/${runId}`);
+        assert.deepEqual([run.status, (run.body as { state: string; workflowId: number }).state, (run.body as { workflowId: number }).workflowId], [200, 'succeeded', id]);
+      }, { what: 'the run answered by POST succeeds' });
+      assert.deepEqual(await db.query('select id::int, state, workflow_id::int as workflow, workflow_version as version from sync_runs'), [{ id: runId, state: 'succeeded', workflow: id, version: 1 }]);
       assert.deepEqual((await db.query('select external_id, parent_external_id from accounts order by 1')).map((a) => [a.external_id, a.parent_external_id]), [
         ['001A', null],
         ['001B', '001A'],
