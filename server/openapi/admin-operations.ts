@@ -30,6 +30,8 @@ const removalQuery = z.object({ force: z.enum(['true', 'false']).optional().desc
 // The routes check a workflow's name themselves; its definition is the schema's.
 const workflowInput = z.object({ name: z.string().min(1), definition: workflowDefinitionSchema });
 const workflowChange = z.object({ name: z.string().min(1), definition: workflowDefinitionSchema, enabled: z.boolean() }).partial();
+/** nextRunAt: when the workflow's schedule next starts a run, on its time zone's clock; null when it is disabled or runs on demand only. */
+const scheduledWorkflowSchema = workflowSchema.extend({ nextRunAt: z.date().nullable() });
 
 const admin = { auth: 'admin' } as const;
 
@@ -78,9 +80,9 @@ export const adminOperations: Operation[] = [
   { ...admin, method: 'patch', path: '/api/salesforce-connections/{id}', tag: 'Connections', summary: 'Renames a Salesforce connection', body: { 'application/json': salesforceRenameInput }, answers: { 200: json('renamed', salesforceConnectionSchema) }, errors: [400, 404, 409] },
   { ...admin, method: 'delete', path: '/api/salesforce-connections/{id}', tag: 'Connections', summary: 'Removes a Salesforce connection no workflow reads from, unless forced', query: removalQuery, answers: { 200: json('removed', removal) }, errors: [404, 409] },
 
-  { ...admin, method: 'get', path: '/api/workflows', tag: 'Workflows', summary: 'The workflows', answers: { 200: json('the workflows', listOf(workflowSchema)) }, errors: [] },
+  { ...admin, method: 'get', path: '/api/workflows', tag: 'Workflows', summary: 'The workflows, each with when its schedule next starts a run', answers: { 200: json('the workflows', listOf(scheduledWorkflowSchema)) }, errors: [] },
   { ...admin, method: 'post', path: '/api/workflows', tag: 'Workflows', summary: 'Saves a checked workflow as its version 1', body: { 'application/json': workflowInput }, answers: { 201: json('created', workflowSchema) }, errors: [400, 409] },
-  { ...admin, method: 'get', path: '/api/workflows/{id}', tag: 'Workflows', summary: 'One workflow', answers: { 200: json('the workflow', workflowSchema) }, errors: [404] },
+  { ...admin, method: 'get', path: '/api/workflows/{id}', tag: 'Workflows', summary: 'One workflow, with when its schedule next starts a run', answers: { 200: json('the workflow', scheduledWorkflowSchema) }, errors: [404] },
   {
     ...admin, method: 'patch', path: '/api/workflows/{id}', tag: 'Workflows', summary: 'Renames, enables or disables a workflow, or saves its next version',
     body: { 'application/json': workflowChange }, answers: { 200: json('changed', workflowSchema) }, errors: [400, 404, 409],

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { Queryable } from '../../core/db.ts';
 import { AppError, ErrorCode } from '../../core/errors.ts';
 import { createWorkflow, deleteWorkflow, findWorkflow, listWorkflows, updateWorkflow } from '../../core/workflows/queries.ts';
-import type { WorkflowJobs } from '../../core/workflows/schedule.ts';
+import { withNextRun, type WorkflowJobs } from '../../core/workflows/schedule.ts';
 import { idParam, jsonBody } from '../query-params.ts';
 import { reserveRunId } from '../../core/runs/queries.ts';
 
@@ -14,7 +14,8 @@ export function workflowRoutes(db: Queryable, jobs: WorkflowJobs, importDir: str
   const router = Router();
 
   router.get('/workflows', async (_req, res) => {
-    res.json({ items: await listWorkflows(db) });
+    const now = new Date();
+    res.json({ items: (await listWorkflows(db)).map((workflow) => withNextRun(workflow, now)) });
   });
 
   router.post('/workflows', async (req, res) => {
@@ -25,7 +26,7 @@ export function workflowRoutes(db: Queryable, jobs: WorkflowJobs, importDir: str
   });
 
   router.get('/workflows/:id', async (req, res) => {
-    res.json(await findWorkflow(db, idParam(req.params.id, 'workflow')));
+    res.json(withNextRun(await findWorkflow(db, idParam(req.params.id, 'workflow')), new Date()));
   });
 
   router.patch('/workflows/:id', async (req, res) => {

@@ -144,13 +144,21 @@ describe('/api/workflows', function () {
       const created = await call('POST', '/api/workflows', { name: 'Daily', definition: definition(accounts) });
       const { id } = created.body as { id: number };
       assert.deepEqual([created.status, (created.body as { version: number }).version], [201, 1]);
+      const nextRun = async () => ((await call('GET', `/api/workflows/${id}`)).body as { nextRunAt: string | null }).nextRunAt;
+      assert.equal(await nextRun(), null, 'on demand only');
       const changed = await call('PATCH', `/api/workflows/${id}`, { definition: { ...definition(accounts), schedule: { cron: '0 6 * * *', timeZone: 'Europe/Berlin' } } });
       assert.equal((changed.body as { version: number }).version, 2);
+      // The next 06:00 in Berlin: within a day, at 05:00 or 04:00 UTC (winter or summer time).
+      const next = new Date((await nextRun())!);
+      assert.ok(next.getTime() > Date.now() && next.getTime() <= Date.now() + 86_400_000 && next.getUTCMinutes() === 0 && [4, 5].includes(next.getUTCHours()), next.toISOString());
+      const [listed] = ((await call('GET', '/api/workflows')).body as { items: { nextRunAt: string | null }[] }).items;
+      assert.equal(listed!.nextRunAt, next.toISOString());
       const renamed = await call('PATCH', `/api/workflows/${id}`, { name: 'Daily import', enabled: false });
       assert.deepEqual(
         [(renamed.body as { name: string }).name, (renamed.body as { version: number }).version, (renamed.body as { enabled: boolean }).enabled],
         ['Daily import', 2, false],
       );
+      assert.equal(await nextRun(), null, 'a disabled workflow is not run on its schedule');
       const versions = await db.query('select version, definition ? \'schedule\' as scheduled from workflow_versions order by version');
       assert.deepEqual(versions, [{ version: 1, scheduled: false }, { version: 2, scheduled: true }]);
       const run = await call('POST', `/api/workflows/${id}/runs`);
