@@ -1,6 +1,6 @@
 // `npm start`: the whole product in one process on a fresh machine: embedded database (unless
-// DATABASE_URL is set), migrations, the worker, the bundled demo data on first start, the API, and a
-// page that shows the widget on the demo data.
+// DATABASE_URL is set), migrations, the worker, the bundled demo company in a directory of its own on
+// first start (unless BELLWETHER_DEMO=off), the API, and a page that shows the widget on the demo data.
 import { Notifications } from '../core/notifications.ts';
 import path from 'node:path';
 import { resolveAdminKey } from '../core/admin-key.ts';
@@ -19,6 +19,7 @@ import { Queue } from '../core/queues.ts';
 import { startWorker, type Worker } from '../worker/worker.ts';
 import { createSurvey } from '../core/surveys/queries.ts';
 import { scheduleDistribution } from '../worker/distribute/schedule-distribution.ts';
+import { createDemoDirectory, demoDirectoryName } from '../core/demo.ts';
 
 const demoDir = path.join(import.meta.dirname, '..', 'examples', 'demo');
 
@@ -28,8 +29,10 @@ const adminKey = await resolveAdminKey(db, config.adminApiKey);
 const setupLink = await prepareFirstAdmin(db, config, logger);
 const worker = await startWorker({ databaseUrl: runtime.database.url, db, logger, config });
 
+// Only on a fresh instance: nothing loaded yet, and the demo never installed (an admin may have deleted it).
 const [{ loaded }] = (await db.query<{ loaded: boolean }>('select exists (select 1 from sync_runs) as loaded')) as [{ loaded: boolean }];
-if (!loaded) await loadDemo(worker);
+const demoDirectoryId = config.demo && !loaded ? await createDemoDirectory(db) : null;
+if (demoDirectoryId !== null) await loadDemo(worker, demoDirectoryId);
 
 const embedTokens = lazyEmbedTokens(config);
 const notifications = new Notifications(runtime.database.url);
@@ -45,7 +48,7 @@ const key = adminKey.generated ?? '<your admin API key>';
 console.log(`
 Bellwether is running at ${base}  (database: ${runtime.database.embedded ? `embedded, in ${config.dataDir}` : 'DATABASE_URL'})
 ${adminKey.generated ? `Admin API key, shown this once (only its hash is stored; set ADMIN_API_KEY to choose your own):\n  ${adminKey.generated}` : 'Admin API key: the one printed at first start, or ADMIN_API_KEY.'}
-${setupLink ? `No one can sign in yet. Create the first admin within 24 hours at this one-time link (or set ADMIN_EMAIL and ADMIN_PASSWORD):\n  ${setupLink}\n` : ''}${config.smtpUrl ? 'Mail goes to the SMTP server in SMTP_URL.' : `No SMTP_URL: mail is kept in the outbox. Read it, and click its survey links, at\n  ${base}/outbox  (sign in with any user name and the admin API key as the password)`}
+${setupLink ? `No one can sign in yet. Create the first admin within 24 hours at this one-time link (or set ADMIN_EMAIL and ADMIN_PASSWORD):\n  ${setupLink}\n` : ''}${config.smtpUrl ? `Mail goes to the SMTP server in SMTP_URL${demo ? `; the demo's invitations stay in the outbox, at\n  ${base}/mail` : '.'}` : `No SMTP_URL: mail is kept in the outbox. Read it, and click its survey links, at\n  ${base}/mail`}
 ${demo ? `The widget on the demo data: ${base}/demo
 ` : ''}Try:
   curl -H "Authorization: Bearer ${key}" ${base}/api/accounts
@@ -58,10 +61,13 @@ onShutdown(logger, async () => {
   await runtime.close();
 });
 
-/** The first start loads the bundled demo company through the same queue a scheduled sync uses, then its NPS history. */
-async function loadDemo(worker: Worker): Promise<void> {
+/**
+ * The first start loads the bundled demo company into its own directory (the user's data starts in
+ * the empty default one) through the same queue a scheduled sync uses, then its NPS history.
+ */
+async function loadDemo(worker: Worker, directoryId: number): Promise<void> {
   const job: SyncJob = {
-    directoryId: 1,
+    directoryId,
     files: {
       accounts: path.join(demoDir, 'accounts.csv'),
       contacts: path.join(demoDir, 'contacts.csv'),
@@ -72,27 +78,31 @@ async function loadDemo(worker: Worker): Promise<void> {
   };
   const id = await worker.boss.send(Queue.sync, job);
   if (!id) throw new Error('the demo sync job was not queued');
-  logger.info({ jobId: id }, 'loading the demo data');
+  logger.info({ jobId: id, directoryId }, `loading the demo data into "${demoDirectoryName}"`);
   for (;;) {
     const found = await worker.boss.getJobById(Queue.sync, id);
     if (found && ['completed', 'failed', 'cancelled'].includes(found.state)) {
       if (found.state !== 'completed') return logger.error({ job: found.output }, 'the demo data did not load');
       // 18 months of NPS answers, so the account health widget has history to show.
-      const responses = await importResponses(db, 1, await openCsvFile(path.join(demoDir, 'nps_responses.csv'), 'the demo NPS responses'));
+      const responses = await importResponses(db, directoryId, await openCsvFile(path.join(demoDir, 'nps_responses.csv'), 'the demo NPS responses'));
       logger.info({ inserted: responses.inserted, rejected: responses.rejected }, 'demo NPS responses imported');
-      await markDemoDirectory(db, 1);
-      return distributeDemoSurvey(worker);
+      await markDemoDirectory(db, directoryId);
+      return distributeDemoSurvey(worker, directoryId);
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
-/** The demo's first sync invites its contacts to an NPS survey, as a workflow's distribute task would: the mail lands in the outbox. */
-async function distributeDemoSurvey(worker: Worker): Promise<void> {
-  const [list] = await db.query<{ id: number }>(`select id::int from mailing_lists where name like 'Demo import %' order by id desc limit 1`);
+/**
+ * The demo's first sync invites its contacts to an NPS survey, as a workflow's distribute task would.
+ * The mail lands in the outbox even when SMTP_URL is set: the worker keeps every distribution of the
+ * demo directory there (core/demo.ts).
+ */
+async function distributeDemoSurvey(worker: Worker, directoryId: number): Promise<void> {
+  const [list] = await db.query<{ id: number }>(`select id::int from mailing_lists where directory_id = $1 and name like 'Demo import %' order by id desc limit 1`, [directoryId]);
   if (!list) return;
   const survey = await createSurvey(db, { name: 'Demo NPS', extraQuestions: [{ key: 'csat', text: 'How satisfied are you with our support?', minLabel: 'Very dissatisfied', maxLabel: 'Very satisfied' }] });
   const task = { type: 'distribute', name: 'Demo survey', load: 'Demo import', surveyId: survey.id, linkType: 'individual', send: 'now' } as const;
-  const scheduled = await scheduleDistribution(db, worker.boss, { task, directoryId: 1, mailingListId: list.id, workflowId: null, mailFrom: config.mailFrom, sourceKey: 'demo' });
+  const scheduled = await scheduleDistribution(db, worker.boss, { task, directoryId, mailingListId: list.id, workflowId: null, mailFrom: config.mailFrom, sourceKey: 'demo' });
   if (scheduled) logger.info({ distributionId: scheduled.id, recipients: scheduled.recipients }, 'demo survey distributed');
 }

@@ -66,7 +66,7 @@ export type Config = Readonly<{
   importDir: string;
   embeddedPgPort: number;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
-  /** Unset: mail is kept in the local outbox (readable on /outbox) instead of being sent. */
+  /** Unset: mail is kept in the local outbox (the console's /mail) instead of being sent. */
   smtpUrl: string | undefined;
   mailFrom: string;
   /** Most messages per second sent over SMTP; unset: as fast as the pooled connections go. */
@@ -82,7 +82,7 @@ export type Config = Readonly<{
   salesforceApp: { clientId: string; clientSecret: string; callbackUrl: string; loginUrl: string } | undefined;
   /** The share of a Salesforce org's remaining daily API requests one sync run may take. */
   salesforceApiShare: number;
-  /** `npm start` serves the demo page (while its directory holds only the demo company); BELLWETHER_DEMO=off: never. */
+  /** `npm start` loads the demo company into its own directory on first start and serves the demo page (while that directory holds only the demo); BELLWETHER_DEMO=off: neither. */
   demo: boolean;
   /** How many reverse proxies (load balancers) stand before the web process: the client's address is read from X-Forwarded-For past them. */
   trustProxy: number;

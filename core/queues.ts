@@ -22,10 +22,14 @@ export function workflowRunKey(workflowId: number): string {
 }
 export type Queue = (typeof Queue)[keyof typeof Queue];
 
-/** A workflow-run job: which version of which workflow to run. */
+/**
+ * A workflow-run job: which version of which workflow to run; `runId`, when it was asked for through
+ * the API, is the id its first load's run takes (the API answered it).
+ */
 export const workflowRunSchema = z.strictObject({
   workflowId: z.number().int().positive(),
   version: z.number().int().positive(),
+  runId: z.number().int().positive().optional(),
   /** Set on the cron's runs: pg-boss may enqueue one just before the workflow is disabled or deleted. */
   scheduled: z.literal(true).optional(),
 });

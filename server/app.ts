@@ -74,7 +74,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/api', healthRoutes(deps.db, deps.logger));
   app.use('/api', openApiRoutes());
   // From here on every route checks a key or token (or sits behind one that does).
-  app.use(['/api', '/outbox'], authFailureLimit(limits.authFailures));
+  app.use('/api', authFailureLimit(limits.authFailures));
   // The widget's data takes an embed token as well as the admin key, from the allowed origins.
   app.use('/api', strategicAccountsRoutes(deps.db, deps.adminKey, deps.widgets));
   const publicUrl = new URL(deps.people.publicUrl);
@@ -101,7 +101,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/api', widgetConfigRoutes(deps.db, deps.widgets));
   app.use('/api', surveyRoutes(deps.db));
   app.use(['/s', '/o'], surveyPageLimit(limits.surveyPages));
-  app.use(surveyPageRoutes(deps.db, deps.adminKey));
+  app.use(surveyPageRoutes(deps.db));
 
   app.use(unknownRoute);
   app.use(errorHandler(deps.logger));

@@ -53,6 +53,7 @@ create table directories (
   id bigint generated always as identity not null,
   name text not null,
   created_at timestamp with time zone not null default now(),
+  demo boolean not null default false,
   constraint directories_name_check CHECK ((name <> ''::text)),
   constraint directories_pkey PRIMARY KEY (id),
   constraint directories_name_key UNIQUE (name)

@@ -7,7 +7,8 @@ import { runSync } from './jobs/run-sync.ts';
 import { syncJobSchema, type SyncDeps } from './jobs/sync-job.ts';
 import { runWorkflow, type WorkflowRunDeps } from './jobs/run-workflow.ts';
 import { createQueues, defaultTiming, Queue, type DistributionSendJob, type WorkerTiming } from '../core/queues.ts';
-import { createMailer, type Mailer } from '../core/mail.ts';
+import { createMailer, outboxMailer, type Mailer } from '../core/mail.ts';
+import { isDemoDistribution } from '../core/demo.ts';
 import { failLostRuns } from '../core/runs/queries.ts';
 import { sendDistribution, type RetryPolicy } from './distribute/send-distribution.ts';
 
@@ -40,6 +41,8 @@ export async function startWorker(options: {
   const timing = options.timing ?? defaultTiming;
   const deps: SyncDeps = { db, secretBox: lazySecretBox(config), maxCsvFieldBytes: config.csvMaxFieldBytes, salesforce: { apiShare: config.salesforceApiShare } };
   const mailer = options.mailer ?? createMailer(config, db);
+  // The demo company's contacts are made up: their invitations stay in the outbox whatever SMTP_URL says.
+  const demoMailer = outboxMailer(db);
   const boss = new PgBoss({
     connectionString: options.databaseUrl,
     schema: 'pgboss',
@@ -77,7 +80,8 @@ export async function startWorker(options: {
   });
   await boss.work<DistributionSendJob>(Queue.distributionSend, workPolling, async (jobs) => {
     for (const job of jobs) {
-      const outcome = await sendDistribution({ db, mailer, publicUrl: config.publicUrl, logger }, job.data.distributionId, {
+      const through = (await isDemoDistribution(db, job.data.distributionId)) ? demoMailer : mailer;
+      const outcome = await sendDistribution({ db, mailer: through, publicUrl: config.publicUrl, logger }, job.data.distributionId, {
         signal: job.signal,
         ...(options.sendRetry ? { retry: options.sendRetry } : {}),
       });

@@ -120,6 +120,12 @@ export async function findRun(db: Queryable, runId: string, errors: Window): Pro
   return uploads === null ? run : { ...run, uploads };
 }
 
+/** An id for a run asked for now and started later by a worker, so the asker can follow it (GET /api/runs/:id answers 404 until it starts). */
+export async function reserveRunId(db: Queryable): Promise<number> {
+  const [row] = await db.query<{ id: number }>(`select nextval(pg_get_serial_sequence('sync_runs', 'id'))::int as id`);
+  return row!.id;
+}
+
 /** Asks a running sync to stop; false when the run does not exist or is not running. */
 export async function requestCancel(db: Queryable, runId: string): Promise<boolean> {
   const rows = await db.query(

@@ -7,8 +7,7 @@ export const consoleDist = path.join(widgetDist, 'console');
 
 /**
  * The console's pages: each answers the same shell, and the console's script shows the page its path
- * names, so a reload or a link lands where it points. The outbox is at /mail: /outbox is the older
- * page that takes the admin key.
+ * names, so a reload or a link lands where it points. The outbox is at /mail (/api/outbox is its data).
  */
 export const consolePaths = [
   '/', '/sign-in', '/setup', '/invite', '/my-accounts',
@@ -50,6 +49,8 @@ const hashed = /-[\w-]{8}\.js$/;
 /** The console: its shell at every page's path (public: the API decides what a visitor may see), and its script under /console/. */
 export function consoleRoutes(dist: string = consoleDist): Router {
   const router = Router();
+  // The outbox's address before the console: links and bookmarks to it land on the console's outbox.
+  router.get('/outbox', (_req, res) => res.redirect(301, '/mail'));
   router.get(consolePaths, (_req, res) => {
     res.set({ 'Content-Security-Policy': csp, 'Cache-Control': 'no-cache' }).type('html').send(shell);
   });

@@ -36,6 +36,8 @@ const removalQuery = z.object({ force: z.enum(['true', 'false']).optional().desc
 // The routes check a workflow's name themselves; its definition is the schema's.
 const workflowInput = z.object({ name: z.string().min(1), definition: workflowDefinitionSchema });
 const workflowChange = z.object({ name: z.string().min(1), definition: workflowDefinitionSchema, enabled: z.boolean() }).partial();
+/** nextRunAt: when the workflow's schedule next starts a run, on its time zone's clock; null when it is disabled or runs on demand only. */
+const scheduledWorkflowSchema = workflowSchema.extend({ nextRunAt: z.date().nullable() });
 
 const admin = { auth: 'admin' } as const;
 
@@ -135,9 +137,9 @@ export const adminOperations: Operation[] = [
     query: removalQuery, answers: { 200: json('removed', removal) }, errors: [404, 409],
   },
 
-  { ...admin, method: 'get', path: '/api/workflows', tag: 'Workflows', summary: 'The workflows', answers: { 200: json('the workflows', listOf(workflowSchema)) }, errors: [] },
+  { ...admin, method: 'get', path: '/api/workflows', tag: 'Workflows', summary: 'The workflows, each with when its schedule next starts a run', answers: { 200: json('the workflows', listOf(scheduledWorkflowSchema)) }, errors: [] },
   { ...admin, method: 'post', path: '/api/workflows', tag: 'Workflows', summary: 'Saves a checked workflow as its version 1', body: { 'application/json': workflowInput }, answers: { 201: json('created', workflowSchema) }, errors: [400, 409] },
-  { ...admin, method: 'get', path: '/api/workflows/{id}', tag: 'Workflows', summary: 'One workflow', answers: { 200: json('the workflow', workflowSchema) }, errors: [404] },
+  { ...admin, method: 'get', path: '/api/workflows/{id}', tag: 'Workflows', summary: 'One workflow, with when its schedule next starts a run', answers: { 200: json('the workflow', scheduledWorkflowSchema) }, errors: [404] },
   {
     ...admin, method: 'patch', path: '/api/workflows/{id}', tag: 'Workflows', summary: 'Renames, enables or disables a workflow, or saves its next version',
     body: { 'application/json': workflowChange }, answers: { 200: json('changed', workflowSchema) }, errors: [400, 404, 409],
@@ -145,7 +147,7 @@ export const adminOperations: Operation[] = [
   { ...admin, method: 'delete', path: '/api/workflows/{id}', tag: 'Workflows', summary: 'Removes a workflow and its schedule', answers: { 204: noContent }, errors: [404] },
   {
     ...admin, method: 'post', path: '/api/workflows/{id}/runs', tag: 'Workflows', summary: 'Runs a workflow now',
-    answers: { 202: json('queued', z.object({ jobId: z.string(), workflowId: z.number().int(), version: z.number().int() })) }, errors: [404, 409],
+    answers: { 202: json('queued; runId is the run its first load will be (GET /api/runs/{runId} answers 404 until a worker starts it)', z.object({ runId: z.number().int(), jobId: z.string(), workflowId: z.number().int(), version: z.number().int() })) }, errors: [404, 409],
   },
 
   { ...admin, method: 'get', path: '/api/widget-configs', tag: 'Widgets', summary: 'The saved widget configurations', answers: { 200: json('the configurations', listOf(widgetConfigSchema)) }, errors: [] },
@@ -166,7 +168,7 @@ export const adminOperations: Operation[] = [
     ...admin, method: 'get', path: '/api/surveys/{id}/responses', tag: 'Surveys', summary: "A page of a survey's answers, newest first", query: pageQuery.omit({ directory: true }),
     answers: { 200: json('the page', pageSchema(storedResponseSchema)) }, errors: [400, 404],
   },
-  { ...admin, method: 'get', path: '/api/distributions', tag: 'Surveys', summary: 'The distributions, optionally of one survey', query: distributionsQuery, answers: { 200: json('the distributions', listOf(distributionSummarySchema)) }, errors: [400] },
+  { ...admin, method: 'get', path: '/api/distributions', tag: 'Surveys', summary: 'The newest 200 distributions, optionally of one survey or of one run', query: distributionsQuery, answers: { 200: json('the distributions', listOf(distributionSummarySchema)) }, errors: [400] },
   {
     ...admin, method: 'get', path: '/api/distributions/{id}', tag: 'Surveys', summary: 'One distribution with its failed and in-doubt recipients',
     answers: { 200: json('the distribution', distributionSummarySchema.extend({ problems: z.array(recipientProblemSchema) })) }, errors: [404],

@@ -33,7 +33,6 @@ const security: Record<Auth, Record<string, string[]>[]> = {
   session: [{ session: [] }],
   adminOrEmbedToken: [{ adminKey: [] }, { embedToken: [] }],
   public: [],
-  adminInBrowser: [{ adminKeyInBrowser: [] }, { adminKey: [] }],
 };
 
 const errorDescriptions: Record<number, string> = {
@@ -70,7 +69,7 @@ function answer({ description, schema, contentType }: Answer): JsonSchema {
 /** The error statuses of an operation: those it names, 401 where a key or session is needed, 403 where a session's role or Origin may refuse it, 429 where failed authentication is counted. */
 function errorStatuses(operation: Operation): number[] {
   // 429: an address that failed authentication too often is refused for a while, whatever it sends.
-  const auth = { admin: [401, 403, 429], session: [401, 403, 429], adminOrEmbedToken: [401, 429], public: [], adminInBrowser: [429] }[operation.auth];
+  const auth = { admin: [401, 403, 429], session: [401, 403, 429], adminOrEmbedToken: [401, 429], public: [] }[operation.auth];
   return [...new Set([...auth, ...operation.errors])].sort();
 }
 
@@ -119,7 +118,6 @@ export function openApiDocument(): JsonSchema {
           description: "a signed-in user's session (POST /api/session), allowed by the role x-minimum-role names; a change must carry this server's Origin header",
         },
         embedToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'an embed token from POST /api/embed-tokens: one widget configuration, read-only' },
-        adminKeyInBrowser: { type: 'http', scheme: 'basic', description: 'the admin API key as the password, any user name' },
       },
       schemas: {
         Error: jsonSchema(errorBodySchema, 'output'),

@@ -3,9 +3,9 @@ import type { z } from 'zod';
 /**
  * Who may call a route: the admin key (Bearer) or a signed-in user whose role the route allows, only
  * a signed-in user, the admin key or an embed token, anyone (its path or its one-time state is the
- * permission), or the admin key typed into the browser's own prompt.
+ * permission).
  */
-export type Auth = 'admin' | 'session' | 'adminOrEmbedToken' | 'public' | 'adminInBrowser';
+export type Auth = 'admin' | 'session' | 'adminOrEmbedToken' | 'public';
 
 /** One answer of a route: JSON described by `schema`, or another media type (HTML, CSV, a stream). */
 export type Answer = { description: string; schema?: z.ZodType; contentType?: string };

@@ -57,7 +57,7 @@ export const publicOperations: Operation[] = [
   { method: 'get', path: '/o/{token}', tag: 'Survey pages', summary: 'The opt-out page', auth: 'public', answers: { 200: html('asks to confirm'), 404: html('no such link') }, errors: [429] },
   { method: 'post', path: '/o/{token}', tag: 'Survey pages', summary: 'Opts out of surveys; also one-click List-Unsubscribe (RFC 8058)', auth: 'public', answers: { 200: html('opted out'), 404: html('no such link') }, errors: [429] },
   {
-    method: 'get', path: '/outbox', tag: 'Survey pages', summary: 'The local outbox as a page', auth: 'adminInBrowser',
-    answers: { 200: html('the newest 200 messages'), 401: { description: 'asks the browser for the admin key', contentType: 'text/plain' } }, errors: [],
+    method: 'get', path: '/outbox', tag: 'Console', summary: "The outbox's old address: moved for good to the console's /mail", auth: 'public',
+    answers: { 301: { description: 'to /mail', contentType: 'text/plain' } }, errors: [],
   },
 ];

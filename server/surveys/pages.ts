@@ -1,10 +1,9 @@
 import { escapeHtml } from '../../core/html.ts';
-import type { OutboxMessage } from '../../core/outbox.ts';
 import type { ExtraQuestion, Survey } from '../../core/surveys/queries.ts';
 import type { Answer } from '../../core/surveys/responses.ts';
 
 /*
- * The public pages a recipient sees: the survey, its thanks, the opt-out, and the local outbox.
+ * The public pages a recipient sees: the survey, its thanks and the opt-out.
  * Plain server-rendered HTML with a few lines of inline CSS: one request, no script, a form that
  * posts without JavaScript. Every text that comes from data goes through `escapeHtml`.
  */
@@ -27,11 +26,10 @@ textarea{width:100%;min-height:6rem;font:inherit;padding:.5rem;border:1px solid 
 button{font:inherit;padding:.6rem 1.4rem;border:0;border-radius:.4rem;background:#1f5fbf;color:#fff;cursor:pointer}
 .error{color:#a4161a;font-weight:600}
 .note{color:#4a525c;font-size:.9rem}
-table{border-collapse:collapse;width:100%;background:#fff}th,td{text-align:left;padding:.4rem;border-bottom:1px solid #d5d9de;vertical-align:top}
 pre{white-space:pre-wrap;margin:0;font-size:.85rem}
 `;
 
-function page(title: string, body: string, options: { wide?: boolean } = {}): string {
+function page(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -39,7 +37,7 @@ function page(title: string, body: string, options: { wide?: boolean } = {}): st
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>${escapeHtml(title)}</title>
-<style>${style}${options.wide ? 'main{max-width:72rem}' : ''}</style>
+<style>${style}</style>
 </head>
 <body>
 <main>
@@ -112,20 +110,3 @@ export function optOutPage(done: boolean): string {
   );
 }
 
-const linkPattern = /https?:\/\/[^\s"'<>]+/g;
-
-/** The local outbox: every message kept instead of sent, with its links to click. */
-export function outboxPage(messages: OutboxMessage[], total: number): string {
-  const rows = messages.map((m) => {
-    const links = [...new Set(m.text?.match(linkPattern) ?? [])].map((url) => `<a href="${escapeHtml(url)}">${escapeHtml(url)}</a>`).join('<br>');
-    return `<tr><td>${escapeHtml(m.createdAt.toISOString())}</td><td>${escapeHtml(m.to)}</td><td>${escapeHtml(m.subject)}</td><td>${links}</td></tr>`;
-  });
-  return page(
-    'Outbox',
-    `<h1>Outbox</h1>
-<p class="note">No SMTP server is configured (SMTP_URL), so mail is kept here instead of being sent. ${total} message${total === 1 ? '' : 's'}; the newest ${messages.length} are shown.</p>
-<table><thead><tr><th scope="col">Kept at</th><th scope="col">To</th><th scope="col">Subject</th><th scope="col">Links</th></tr></thead>
-<tbody>${rows.join('\n')}</tbody></table>`,
-    { wide: true },
-  );
-}

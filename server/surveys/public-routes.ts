@@ -1,11 +1,8 @@
 import express, { Router, type Response } from 'express';
-import type { AdminKey } from '../../core/admin-key.ts';
 import type { Queryable } from '../../core/db.ts';
-import { listOutbox } from '../../core/outbox.ts';
 import { findSurveyLink, optOut, submitAnswer, type Answer, type SurveyLink } from '../../core/surveys/responses.ts';
 import type { Survey } from '../../core/surveys/queries.ts';
-import { requireAdminKeyInBrowser } from '../auth.ts';
-import { messagePage, optOutPage, outboxPage, surveyPage, thanksPage } from './pages.ts';
+import { messagePage, optOutPage, surveyPage, thanksPage } from './pages.ts';
 
 /** Tokens are base64url; anything else opens nothing, without a database round trip. */
 const tokenPattern = /^[A-Za-z0-9_-]{16,64}$/;
@@ -45,9 +42,9 @@ function changeNote(link: SurveyLink): string | undefined {
 
 /**
  * What recipients and the person trying the product open in a browser, outside /api: the survey
- * behind a link, its opt-out, and (with the admin key) the local outbox.
+ * behind a link and its opt-out.
  */
-export function surveyPageRoutes(db: Queryable, adminKey: AdminKey): Router {
+export function surveyPageRoutes(db: Queryable): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 });
 
@@ -83,11 +80,6 @@ export function surveyPageRoutes(db: Queryable, adminKey: AdminKey): Router {
     const known = tokenPattern.test(req.params.token) && (await optOut(db, req.params.token));
     if (!known) return html(res, 404, notFound);
     html(res, 200, optOutPage(true));
-  });
-
-  router.get('/outbox', requireAdminKeyInBrowser(adminKey, 'Bellwether outbox'), async (_req, res) => {
-    const { items, total } = await listOutbox(db, { limit: 200, offset: 0 });
-    html(res, 200, outboxPage(items, total));
   });
 
   return router;

@@ -13,7 +13,10 @@ import type { Origin, RecordSource, SourceItem } from '../../core/records/source
 import { importResponses, parseResponseMapping } from '../../core/surveys/import-responses.ts';
 import { idParam, pageQuery, parseQuery } from '../query-params.ts';
 
-export const distributionsQuery = z.object({ survey: z.string().regex(/^[1-9]\d{0,15}$/, 'must be a survey id').transform(Number).optional() });
+export const distributionsQuery = z.object({
+  survey: z.string().regex(/^[1-9]\d{0,15}$/, 'must be a survey id').transform(Number).optional(),
+  run: z.string().regex(/^[1-9]\d{0,15}$/, 'must be a run id').transform(Number).optional().describe('the distributions of the mailing list this run loaded'),
+});
 
 /** A kept message's own page: its inline styles and embedded images, nothing that runs or loads from elsewhere, framed by the console only. */
 const messageCsp = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox; base-uri 'none'; form-action 'none'; frame-ancestors 'self'";
@@ -42,8 +45,8 @@ export function surveyRoutes(db: Queryable): Router {
   });
 
   router.get('/distributions', async (req, res) => {
-    const { survey } = parseQuery(distributionsQuery, req.query);
-    res.json({ items: await listDistributions(db, { surveyId: survey ?? null }) });
+    const { survey, run } = parseQuery(distributionsQuery, req.query);
+    res.json({ items: await listDistributions(db, { surveyId: survey ?? null, runId: run ?? null }) });
   });
   router.get('/distributions/:id', async (req, res) => {
     res.json(await findDistribution(db, idParam(req.params.id, 'distribution')));

@@ -1,5 +1,6 @@
 import express, { Router } from 'express';
 import type { Queryable } from '../../core/db.ts';
+import { demoSetting } from '../../core/demo.ts';
 import type { Logger } from '../../core/log.ts';
 import { errorHandler } from '../errors.ts';
 import { securityHeaders } from '../security-headers.ts';
@@ -12,7 +13,6 @@ import type { EmbedTokens } from './embed-tokens.ts';
  */
 
 export const demoConfigName = 'Demo: strategic accounts';
-const demoSetting = 'demo_directory';
 
 /** What examples/demo/mapping.json loads: industry and tier, the currency code, the contract and its term in months. */
 const demoConfig = {

@@ -2,8 +2,9 @@ import { Router } from 'express';
 import type { Queryable } from '../../core/db.ts';
 import { AppError, ErrorCode } from '../../core/errors.ts';
 import { createWorkflow, deleteWorkflow, findWorkflow, listWorkflows, updateWorkflow } from '../../core/workflows/queries.ts';
-import type { WorkflowJobs } from '../../core/workflows/schedule.ts';
+import { withNextRun, type WorkflowJobs } from '../../core/workflows/schedule.ts';
 import { idParam, jsonBody } from '../query-params.ts';
+import { reserveRunId } from '../../core/runs/queries.ts';
 
 /**
  * Workflows: saved checked and versioned, changed, removed, and run on their schedule or on demand.
@@ -13,7 +14,8 @@ export function workflowRoutes(db: Queryable, jobs: WorkflowJobs, importDir: str
   const router = Router();
 
   router.get('/workflows', async (_req, res) => {
-    res.json({ items: await listWorkflows(db) });
+    const now = new Date();
+    res.json({ items: (await listWorkflows(db)).map((workflow) => withNextRun(workflow, now)) });
   });
 
   router.post('/workflows', async (req, res) => {
@@ -24,7 +26,7 @@ export function workflowRoutes(db: Queryable, jobs: WorkflowJobs, importDir: str
   });
 
   router.get('/workflows/:id', async (req, res) => {
-    res.json(await findWorkflow(db, idParam(req.params.id, 'workflow')));
+    res.json(withNextRun(await findWorkflow(db, idParam(req.params.id, 'workflow')), new Date()));
   });
 
   router.patch('/workflows/:id', async (req, res) => {
@@ -44,9 +46,10 @@ export function workflowRoutes(db: Queryable, jobs: WorkflowJobs, importDir: str
   router.post('/workflows/:id/runs', async (req, res) => {
     const workflow = await findWorkflow(db, idParam(req.params.id, 'workflow'));
     if (!workflow.enabled) throw new AppError(ErrorCode.CONFLICT, `workflow "${workflow.name}" is disabled`);
-    const jobId = await jobs.runNow({ workflowId: workflow.id, version: workflow.version });
+    const runId = await reserveRunId(db);
+    const jobId = await jobs.runNow({ workflowId: workflow.id, version: workflow.version, runId });
     if (jobId === null) throw new AppError(ErrorCode.CONFLICT, `a run of workflow "${workflow.name}" is already waiting to start`);
-    res.status(202).json({ jobId, workflowId: workflow.id, version: workflow.version });
+    res.status(202).json({ runId, jobId, workflowId: workflow.id, version: workflow.version });
   });
 
   return router;

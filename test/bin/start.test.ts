@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmod, readdir, readFile, rm } from 'node:fs/promises';
+import { chmod, copyFile, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { eventually } from '../helpers/eventually.ts';
 import { freePort } from '../helpers/database.ts';
 import { tempDir } from '../helpers/files.ts';
 import { testDatabase } from '../helpers/hooks.ts';
+import { startSmtpSink } from '../helpers/smtp-sink.ts';
+import type { Queryable } from '../../core/db.ts';
+import { createWorkflow } from '../../core/workflows/queries.ts';
 
 const root = path.join(import.meta.dirname, '..', '..');
 
@@ -18,63 +21,142 @@ describe('npm start', () => {
     for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
   });
 
-  it('loads the demo company on first start, prints an admin key once, and serves the accounts with it', async function () {
-    this.timeout(60_000);
-    const { url, db } = await testDatabase(this);
-    const port = await freePort();
-    const start = () => {
-      const child = spawn(process.execPath, [path.join(root, 'bin', 'start.ts')], {
-        env: { ...process.env, DATABASE_URL: url, PORT: String(port), LOG_LEVEL: 'warn', ADMIN_API_KEY: '' },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      children.push(child);
-      return child;
-    };
-    const untilRunning = async (child: ReturnType<typeof start>) => {
-      let output = '';
-      for await (const chunk of child.stdout!) {
-        output += String(chunk);
-        if (output.includes('Try:')) return output;
-      }
-      throw new Error(`start exited early:\n${output}`);
-    };
-    const stop = async (child: ReturnType<typeof start>) => {
-      child.kill('SIGTERM');
-      const [code] = await once(child, 'exit');
-      return code;
-    };
-
-    const first = start();
-    const banner = await untilRunning(first);
+  /** Starts the product on `url` and answers once it printed its banner; `env` adds to (or blanks) the environment. */
+  const startOn = async (url: string, port: number, env: NodeJS.ProcessEnv = {}) => {
+    const child = spawn(process.execPath, [path.join(root, 'bin', 'start.ts')], {
+      env: { ...process.env, DATABASE_URL: url, PORT: String(port), LOG_LEVEL: 'warn', ADMIN_API_KEY: '', ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    children.push(child);
+    let banner = '';
+    for await (const chunk of child.stdout!) {
+      banner += String(chunk);
+      if (banner.includes('Try:')) return { child, banner };
+    }
+    throw new Error(`start exited early:\n${banner}`);
+  };
+  const stop = async (child: ChildProcess) => {
+    child.kill('SIGTERM');
+    const [code] = await once(child, 'exit');
+    return code;
+  };
+  const keyIn = (banner: string) => {
     const key = /shown this once[^\n]*\n\s+(bw_\S+)/.exec(banner)?.[1];
     assert.ok(key, `no key in:\n${banner}`);
-    const response = await fetch(`http://localhost:${port}/api/accounts?limit=500`, { headers: { authorization: `Bearer ${key}` } });
-    assert.equal(response.status, 200);
-    const body = (await response.json()) as { total: number; items: { displayName: string }[] };
-    assert.equal(body.total, 35);
-    assert.ok(body.items.some((a) => a.displayName === 'Helvetia Precision AG'));
-    assert.match(banner, new RegExp(`mail is kept in the outbox. Read it, and click its survey links, at\\n  http://localhost:${port}/outbox`));
-    // The demo sync invites its contacts: the survey emails land in the outbox, and their links open the survey.
-    await eventually(async () => assert.notDeepEqual(await db.query(`select 1 from distributions where state = 'finished'`), []), {
+    return key;
+  };
+  const reader = (port: number, key: string) => async <T>(route: string, method = 'GET') => {
+    const response = await fetch(`http://localhost:${port}${route}`, { method, headers: { authorization: `Bearer ${key}` } });
+    return { status: response.status, body: (await response.json()) as T };
+  };
+  type Directories = { items: { id: number; name: string; accounts: number; contacts: number }[] };
+  const untilDemoInvited = (db: Queryable) =>
+    eventually(async () => assert.notDeepEqual(await db.query(`select 1 from distributions where state = 'finished'`), []), {
       what: 'the demo distribution finishes',
       timeoutMs: 20_000,
       intervalMs: 200,
     });
-    const outbox = (await (await fetch(`http://localhost:${port}/api/outbox?limit=1`, { headers: { authorization: `Bearer ${key}` } })).json()) as { total: number; items: { text: string }[] };
+
+  it('loads the demo company into its own directory on first start, beside an empty default one; an admin deletes it for good', async function () {
+    this.timeout(90_000);
+    const { url, db } = await testDatabase(this);
+    const port = await freePort();
+
+    const first = await startOn(url, port);
+    const key = keyIn(first.banner);
+    const get = reader(port, key);
+    const { items: directories } = (await get<Directories>('/api/directories')).body;
+    assert.deepEqual(directories.map(({ name, accounts }) => [name, accounts]), [['Default', 0], ['Demo (Northwind)', 35]]);
+    const demo = directories.find((d) => d.name === 'Demo (Northwind)')!;
+    const accounts = await get<{ total: number; items: { displayName: string }[] }>(`/api/accounts?limit=500&directory=${demo.id}`);
+    assert.ok(accounts.body.items.some((a) => a.displayName === 'Helvetia Precision AG'));
+    assert.equal((await get<{ total: number }>('/api/accounts')).body.total, 0, "the user's own data starts in an empty default directory");
+    assert.match(first.banner, new RegExp(`mail is kept in the outbox. Read it, and click its survey links, at\\n  http://localhost:${port}/mail\\n`));
+    assert.match(first.banner, new RegExp(`The widget on the demo data: http://localhost:${port}/demo\\n`));
+    // The demo sync invites its contacts: the survey emails land in the outbox, and their links open the survey.
+    await untilDemoInvited(db);
+    const outbox = (await get<{ total: number; items: { text: string }[] }>('/api/outbox?limit=1')).body;
     const [{ invited }] = (await db.query<{ invited: number }>(`select count(*)::int as invited from distribution_recipients where state <> 'skipped'`)) as [{ invited: number }];
     assert.equal(outbox.total, invited);
     const link = /http:\/\/\S+\/s\/\S+/.exec(outbox.items[0]!.text)![0];
     assert.match(await (await fetch(link)).text(), /How likely are you to recommend us/);
-    assert.equal(await stop(first), 0);
-    const [responses] = await db.query<{ n: number }>('select count(*)::int as n from nps_responses');
-    assert.equal(responses!.n, 1371, 'the demo NPS history is imported');
+    assert.equal(await stop(first.child), 0);
+    const [responses] = await db.query<{ n: number }>('select count(*)::int as n from nps_responses where directory_id = $1', [demo.id]);
+    assert.equal(responses!.n, 1371, 'the demo NPS history is imported into the demo directory');
 
-    const second = start();
-    const again = await untilRunning(second);
-    assert.match(again, /Admin API key: the one printed at first start, or ADMIN_API_KEY\./);
-    const runs = await fetch(`http://localhost:${port}/api/runs`, { headers: { authorization: `Bearer ${key}` } });
-    assert.equal(((await runs.json()) as { total: number }).total, 1, 'the demo is loaded once, not at every start');
-    assert.equal(await stop(second), 0);
+    const second = await startOn(url, port);
+    assert.match(second.banner, /Admin API key: the one printed at first start, or ADMIN_API_KEY\./);
+    assert.equal((await get<{ total: number }>(`/api/runs?directory=${demo.id}`)).body.total, 1, 'the demo is loaded once, not at every start');
+    assert.equal((await get<unknown>(`/api/directories/${demo.id}`, 'DELETE')).status, 200);
+    assert.equal((await fetch(`http://localhost:${port}/demo`)).status, 404);
+    assert.equal(await stop(second.child), 0);
+
+    const third = await startOn(url, port);
+    assert.deepEqual((await get<Directories>('/api/directories')).body.items.map((d) => d.name), ['Default'], 'a deleted demo stays deleted');
+    assert.doesNotMatch(third.banner, /demo/);
+    assert.equal(await stop(third.child), 0);
+  });
+
+  it('leaves the demo out with BELLWETHER_DEMO=off', async function () {
+    this.timeout(60_000);
+    const { url, db } = await testDatabase(this);
+    const port = await freePort();
+    const { child, banner } = await startOn(url, port, { BELLWETHER_DEMO: 'off' });
+    const get = reader(port, keyIn(banner));
+    assert.deepEqual((await get<Directories>('/api/directories')).body.items.map(({ name, accounts }) => [name, accounts]), [['Default', 0]]);
+    assert.equal((await fetch(`http://localhost:${port}/demo`)).status, 404);
+    assert.deepEqual(await db.query('select (select count(*)::int from sync_runs) as runs, (select count(*)::int from outbox_messages) as mail'), [{ runs: 0, mail: 0 }]);
+    assert.equal(await stop(child), 0);
+  });
+
+  it("never sends the demo directory's invitations through SMTP_URL, while other directories' go there", async function () {
+    this.timeout(120_000);
+    const { url, db } = await testDatabase(this);
+    const sink = await startSmtpSink();
+    try {
+      const port = await freePort();
+      const importDir = await tempDir();
+      for (const file of ['accounts.csv', 'contacts.csv', 'team_members.csv']) await copyFile(path.join(root, 'examples', 'demo', file), path.join(importDir, file));
+      const { child, banner } = await startOn(url, port, { SMTP_URL: sink.url, IMPORT_DIR: importDir });
+      assert.match(banner, new RegExp(`Mail goes to the SMTP server in SMTP_URL; the demo's invitations stay in the outbox, at\\n  http://localhost:${port}/mail\\n`));
+      const get = reader(port, keyIn(banner));
+      await untilDemoInvited(db);
+      const demo = (await get<Directories>('/api/directories')).body.items.find((d) => d.name === 'Demo (Northwind)')!;
+      // Not only the first start's distribution: a workflow's into the demo directory too. The same files into the default directory go out by SMTP.
+      const { default: mapping } = await import(path.join(root, 'examples', 'demo', 'mapping.json'), { with: { type: 'json' } });
+      const [survey] = await db.query<{ id: number }>(`select id::int from surveys where name = 'Demo NPS'`);
+      for (const [name, directoryId] of [['Into the demo', demo.id], ['Into ours', 1]] as const) {
+        const { id } = await createWorkflow(db, {
+          name,
+          definition: {
+            tasks: [
+              { type: 'extract', name: 'accounts', object: 'accounts', source: 'file', path: 'accounts.csv' },
+              { type: 'extract', name: 'contacts', object: 'contacts', source: 'file', path: 'contacts.csv' },
+              { type: 'extract', name: 'team', object: 'teamMembers', source: 'file', path: 'team_members.csv' },
+              { type: 'load', name: 'load', directoryId, extracts: { accounts: 'accounts', contacts: 'contacts', teamMembers: 'team' }, mapping, mailingListName: name },
+              { type: 'distribute', name: 'invite', load: 'load', surveyId: survey!.id, send: 'now' },
+            ],
+          },
+        }, importDir);
+        assert.equal((await get<{ runId: number }>(`/api/workflows/${id}/runs`, 'POST')).status, 202);
+      }
+      await eventually(async () => assert.deepEqual(await db.query(`select count(*)::int as n from distributions where state = 'finished'`), [{ n: 3 }]), {
+        what: 'the three distributions finish',
+        timeoutMs: 60_000,
+        intervalMs: 200,
+      });
+      const invited = await db.query<{ demo: boolean; n: number }>(
+        `select d.directory_id <> 1 as demo, count(*)::int as n from distribution_recipients r join distributions d on d.id = r.distribution_id
+         where r.state = 'sent' group by 1 order by 1`,
+      );
+      const [ours, demoInvited] = [invited.find((row) => !row.demo)!.n, invited.find((row) => row.demo)!.n];
+      assert.ok(ours > 0 && demoInvited > ours, JSON.stringify(invited));
+      assert.equal(sink.received.length, ours, "only the default directory's invitations reached the SMTP server");
+      assert.equal((await get<{ total: number }>('/api/outbox')).body.total, demoInvited, "the demo directory's two distributions are in the outbox");
+      assert.equal(await stop(child), 0);
+    } finally {
+      await sink.close();
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { cronOf } from '../../core/workflows/definition.ts';
 import { parseDefinition } from '../../core/workflows/queries.ts';
+import { nextRunAt } from '../../core/workflows/schedule.ts';
 
 const tasks = [
   { type: 'extract', name: 'T1', object: 'accounts', source: 'file', path: '/exports/accounts.csv' },
@@ -36,5 +37,23 @@ describe('workflow schedules', () => {
       [{ daily: '06:00', timeZone: 'Mars/Olympus' }, 'schedule.timeZone: unknown time zone "Mars/Olympus"'],
     ];
     for (const [bad, message] of cases) assert.throws(() => scheduleOf(bad), { message: `invalid workflow definition: ${message}` }, JSON.stringify(bad));
+  });
+
+  it("tells when a schedule next fires, on the schedule's own wall clock", () => {
+    // A Wednesday evening in Berlin.
+    const after = new Date('2026-12-02T21:30:00Z');
+    const cases: [unknown, string | null][] = [
+      [{ daily: '06:00', timeZone: 'Europe/Berlin' }, '2026-12-03T05:00:00.000Z'],
+      [{ hourly: 15 }, '2026-12-02T22:15:00.000Z'],
+      [{ hourly: 30 }, '2026-12-02T22:30:00.000Z'],
+      [{ weekly: 'monday', at: '06:00', timeZone: 'America/New_York' }, '2026-12-07T11:00:00.000Z'],
+      [{ cron: '*/20 9-17 * * mon-fri' }, '2026-12-03T09:00:00.000Z'],
+      // Day of month and day of week both given: either one fires it (the 1st, or a Sunday).
+      [{ cron: '0 0 1 * 7' }, '2026-12-06T00:00:00.000Z'],
+      [{ cron: '0 0 29 2 *' }, '2028-02-29T00:00:00.000Z'],
+      [{ cron: '0 0 31 2 *' }, null],
+      [{ cron: '0 0 L * *' }, null],
+    ];
+    assert.deepEqual(cases.map(([input]) => nextRunAt(scheduleOf(input), after)?.toISOString() ?? null), cases.map(([, next]) => next));
   });
 });

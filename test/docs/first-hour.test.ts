@@ -92,7 +92,7 @@ describe('docs/first-hour.md', () => {
     const { code, output } = await run('bash', ['-c', script], { cwd: work, env });
     assert.equal(code, 0, output);
     const [survey, workflow, config] = (await readFile(ids, 'utf8')).trim().split('\n').map(Number) as [number, number, number];
-    assert.match(output, /^\{"items":\[\{"externalId":/m, 'the admin key opens the API');
+    assert.match(output, /^\{"items":\[\{"id":1,"name":"Default",.*"accounts":0,.*"name":"Demo \(Northwind\)",.*"accounts":35,/m, 'the admin key opens the API: the empty default directory, and the demo in its own');
     if (process.env.FIRST_HOUR_OUTPUT) await writeFile(process.env.FIRST_HOUR_OUTPUT, output);
     assert.match(output, /Thank you for your answer\./, 'the survey page thanks for the answer');
 

@@ -145,17 +145,35 @@ describe('surveys', function () {
     });
   });
 
-  describe('GET /outbox and /api/outbox', () => {
-    it('lists the kept messages with their links, for the admin key only', async () => {
+  describe('GET /api/distributions?run=', () => {
+    it('lists the distributions that invite the mailing list a run loaded, with their counts', async () => {
+      const { first, second } = await loadAcme(db);
+      const { id: surveyId } = await createSurvey(db, { name: 'NPS' });
+      // As a load with a mailing list name does: the list of the contacts the second run loaded.
+      const [list] = await db.query<{ id: number }>(`insert into mailing_lists (directory_id, name, run_id) values (1, 'Acme 2', $1) returning id::int`, [second.runId]);
+      await db.query(`insert into mailing_list_members (mailing_list_id, directory_id, contact_external_id) values ($1, 1, '003A'), ($1, 1, '003B')`, [list!.id]);
+      const distribution = (await insertDistribution(db, {
+        surveyId, directoryId: 1, mailingListId: list!.id, workflowId: null, linkType: 'individual', from: 'nps@acme.example', ...defaultTemplates, sendAt: new Date(),
+      }))!;
+      const ofRun = async (runId: number | string) => {
+        const reply = await call('GET', `/api/distributions?run=${runId}`);
+        return [reply.status, (reply.body as { items: { id: number; recipients: Record<string, number> }[] }).items?.map((d) => [d.id, d.recipients.pending]) ?? reply.body];
+      };
+      assert.deepEqual(await ofRun(second.runId), [200, [[distribution.id, 2]]]);
+      assert.deepEqual(await ofRun(first.runId), [200, []]);
+      assert.deepEqual(await ofRun('x'), [400, { error: { code: 'BAD_REQUEST', message: 'query parameter "run" must be a run id' } }]);
+    });
+  });
+
+  describe('GET /api/outbox, and /outbox', () => {
+    it("lists the kept messages with their links; the old /outbox page's address leads to the console's outbox", async () => {
       const { links } = await distributed();
-      const anonymous = await fetch(`${api.base}/outbox`);
-      assert.deepEqual([anonymous.status, anonymous.headers.get('www-authenticate')], [401, 'Basic realm="Bellwether outbox", charset="UTF-8"']);
-      const page = await fetch(`${api.base}/outbox`, { headers: { authorization: `Basic ${Buffer.from(`admin:${adminKey}`).toString('base64')}` } });
-      const html = await page.text();
-      for (const link of links) assert.ok(html.includes(`<a href="${api.base}${link.survey}">`), `the page links ${link.survey}`);
       const listed = await call('GET', '/api/outbox');
-      const body = listed.body as { total: number; items: { to: string; subject: string }[] };
+      const body = listed.body as { total: number; items: { to: string; text: string }[] };
       assert.deepEqual([body.total, body.items.map((m) => m.to).sort()], [2, ['ada@acme.example', 'bob@acme.example']]);
+      for (const link of links) assert.ok(body.items.some((m) => m.text.includes(`${api.base}${link.survey}`)), `a message links ${link.survey}`);
+      const old = await fetch(`${api.base}/outbox`, { redirect: 'manual' });
+      assert.deepEqual([old.status, old.headers.get('location')], [301, '/mail']);
     });
   });
 

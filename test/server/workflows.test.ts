@@ -144,13 +144,21 @@ describe('/api/workflows', function () {
       const created = await call('POST', '/api/workflows', { name: 'Daily', definition: definition(accounts) });
       const { id } = created.body as { id: number };
       assert.deepEqual([created.status, (created.body as { version: number }).version], [201, 1]);
+      const nextRun = async () => ((await call('GET', `/api/workflows/${id}`)).body as { nextRunAt: string | null }).nextRunAt;
+      assert.equal(await nextRun(), null, 'on demand only');
       const changed = await call('PATCH', `/api/workflows/${id}`, { definition: { ...definition(accounts), schedule: { cron: '0 6 * * *', timeZone: 'Europe/Berlin' } } });
       assert.equal((changed.body as { version: number }).version, 2);
+      // The next 06:00 in Berlin: within a day, at 05:00 or 04:00 UTC (winter or summer time).
+      const next = new Date((await nextRun())!);
+      assert.ok(next.getTime() > Date.now() && next.getTime() <= Date.now() + 86_400_000 && next.getUTCMinutes() === 0 && [4, 5].includes(next.getUTCHours()), next.toISOString());
+      const [listed] = ((await call('GET', '/api/workflows')).body as { items: { nextRunAt: string | null }[] }).items;
+      assert.equal(listed!.nextRunAt, next.toISOString());
       const renamed = await call('PATCH', `/api/workflows/${id}`, { name: 'Daily import', enabled: false });
       assert.deepEqual(
         [(renamed.body as { name: string }).name, (renamed.body as { version: number }).version, (renamed.body as { enabled: boolean }).enabled],
         ['Daily import', 2, false],
       );
+      assert.equal(await nextRun(), null, 'a disabled workflow is not run on its schedule');
       const versions = await db.query('select version, definition ? \'schedule\' as scheduled from workflow_versions order by version');
       assert.deepEqual(versions, [{ version: 1, scheduled: false }, { version: 2, scheduled: true }]);
       const run = await call('POST', `/api/workflows/${id}/runs`);
@@ -223,10 +231,14 @@ describe('/api/workflows', function () {
       api = await serveApi(workflowJobs(worker.boss));
       const { id } = (await call('POST', '/api/workflows', { name: 'Daily', definition: definition(accounts) })).body as { id: number };
       const reply = await call('POST', `/api/workflows/${id}/runs`);
-      assert.equal(reply.status, 202);
+      const { runId, ...queued } = reply.body as { runId: number; jobId: string; workflowId: number; version: number };
+      assert.deepEqual([reply.status, queued.workflowId, queued.version], [202, id, 1]);
+      // A script follows the run by the id the answer gave, before and after it ends.
       await eventually(async () => {
-        assert.deepEqual(await db.query('select state, workflow_id::int as workflow, workflow_version as version from sync_runs'), [{ state: 'succeeded', workflow: id, version: 1 }]);
-      }, { what: 'the run succeeds' });
+        const run = await call('GET', `/api/runs/${runId}`);
+        assert.deepEqual([run.status, (run.body as { state: string; workflowId: number }).state, (run.body as { workflowId: number }).workflowId], [200, 'succeeded', id]);
+      }, { what: 'the run answered by POST succeeds' });
+      assert.deepEqual(await db.query('select id::int, state, workflow_id::int as workflow, workflow_version as version from sync_runs'), [{ id: runId, state: 'succeeded', workflow: id, version: 1 }]);
       assert.deepEqual((await db.query('select external_id, parent_external_id from accounts order by 1')).map((a) => [a.external_id, a.parent_external_id]), [
         ['001A', null],
         ['001B', '001A'],

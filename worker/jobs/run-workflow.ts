@@ -35,14 +35,17 @@ export type WorkflowRunHooks = {
  */
 export async function runWorkflowTasks(
   deps: Omit<WorkflowRunDeps, 'mailer'>,
-  run: { workflowId: number; version: number; attemptKey: string },
+  run: { workflowId: number; version: number; attemptKey: string; runId?: number | undefined },
   hooks: WorkflowRunHooks = {},
 ): Promise<{ failed: SyncResult | null; definition: WorkflowDefinition }> {
   const { db, logger } = deps;
   const { workflowId, version } = run;
   const definition = await findWorkflowVersion(db, workflowId, version);
   const loads = definition.tasks.filter((t) => t.type === 'load');
-  for (const [i, sync] of syncJobsOf(definition, { id: workflowId, version }, deps.config.importDir).entries()) {
+  const syncs = syncJobsOf(definition, { id: workflowId, version }, deps.config.importDir);
+  // The first load takes the run id the API answered, so whoever asked can follow it.
+  if (run.runId !== undefined && syncs[0]) syncs[0] = { ...syncs[0], workflow: { id: workflowId, version, runId: run.runId } };
+  for (const [i, sync] of syncs.entries()) {
     const work = runSync(deps, sync);
     const result = await (hooks.watchLoad ? hooks.watchLoad(work) : work);
     logger.info({ workflowId, version, runId: result.runId, state: result.state, error: result.error }, 'workflow load finished');
@@ -68,7 +71,7 @@ export async function runWorkflowTasks(
  */
 export async function runWorkflow(deps: WorkflowRunDeps, job: { id: string; data: unknown; retryCount: number }): Promise<void> {
   const { db, logger } = deps;
-  const { workflowId, version, scheduled } = workflowRunSchema.parse(job.data);
+  const { workflowId, version, runId, scheduled } = workflowRunSchema.parse(job.data);
   if (scheduled && !(await stillScheduled(deps, workflowId))) {
     logger.info({ jobId: job.id, workflowId, version }, 'scheduled run skipped: the workflow was disabled or deleted since the schedule fired');
     return;
@@ -78,7 +81,7 @@ export async function runWorkflow(deps: WorkflowRunDeps, job: { id: string; data
   if (abandoned.length > 0) logger.warn({ jobId: job.id, workflowId, runIds: abandoned }, 'runs of a lost worker marked failed');
   const attempt = job.retryCount + 1;
   logger.info({ jobId: job.id, workflowId, version, attempt }, 'workflow run started');
-  const { failed, definition } = await runWorkflowTasks(deps, { workflowId, version, attemptKey: `workflow-run:${job.id}` });
+  const { failed, definition } = await runWorkflowTasks(deps, { workflowId, version, attemptKey: `workflow-run:${job.id}`, runId });
   if (!failed) return;
   // A failure that may pass (a server down, a connection dropped) fails the job, so pg-boss retries it.
   const passing = failed.error != null && transient.has(failed.error.code);

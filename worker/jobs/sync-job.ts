@@ -22,8 +22,8 @@ export const syncJobSchema = z.strictObject({
   mailingListName: z.string().min(1).optional(),
   /** How the export files (local or SFTP) are written; an SFTP file's own settings win. */
   csv: z.strictObject(csvDialectShape).optional(),
-  /** The workflow version this sync runs for, recorded on its run. */
-  workflow: z.strictObject({ id: z.number().int().positive(), version: z.number().int().positive() }).optional(),
+  /** The workflow version this sync runs for, recorded on its run; `runId`: the id reserved for the run when it was asked for. */
+  workflow: z.strictObject({ id: z.number().int().positive(), version: z.number().int().positive(), runId: z.number().int().positive().optional() }).optional(),
 }).refine((job) => [job.files, job.uploads, job.sftp, job.salesforce].filter((s) => s !== undefined).length === 1, {
   message: 'a sync reads from one place: local files, uploaded files, an SFTP server or a Salesforce org',
 });

@@ -24,8 +24,8 @@ export type LoadRequest = {
   mapping: MappingInput;
   /** When set, the run creates the mailing list `<name> <run id>` holding the contacts it loaded. */
   mailingListName?: string;
-  /** The workflow version this load runs for, recorded on its run. */
-  workflow?: { id: number; version: number };
+  /** The workflow version this load runs for, recorded on its run, and the id reserved for the run. */
+  workflow?: { id: number; version: number; runId?: number | undefined };
   /**
    * Complete key lists of some sources (a Salesforce reconcile): after the merge, live rows of that
    * kind missing from its list are marked deleted, counted as deleted and in `removedAbsent`.

@@ -6,14 +6,18 @@ import { SKIPPED_VALUE, type DirectoryObject } from '../map/row-error.ts';
 
 /**
  * Inserts a running run owned by `owner`'s session (see runOwnerLock): one statement, so nobody
- * sees the run running before its owner holds the lock.
+ * sees the run running before its owner holds the lock. It takes the id reserved for it when it was
+ * asked for (reserveRunId), unless an earlier attempt took that id already.
  */
-export async function createRun(owner: Queryable, directoryId: number, source: string, workflow?: { id: number; version: number }): Promise<number> {
+export async function createRun(owner: Queryable, directoryId: number, source: string, workflow?: { id: number; version: number; runId?: number | undefined }): Promise<number> {
   const [run] = await owner.query<{ id: number }>(
     `with run as (
-      insert into sync_runs (directory_id, source, state, workflow_id, workflow_version) values ($1, $2, 'running', $3, $4) returning id
+      insert into sync_runs (id, directory_id, source, state, workflow_id, workflow_version) overriding system value
+      values (case when $5::bigint is null or exists (select 1 from sync_runs where id = $5) then nextval(pg_get_serial_sequence('sync_runs', 'id')) else $5 end,
+        $1, $2, 'running', $3, $4)
+      returning id
     ) select id::int, pg_advisory_lock(${runOwnerLock('id')}) from run`,
-    [directoryId, source, workflow?.id ?? null, workflow?.version ?? null],
+    [directoryId, source, workflow?.id ?? null, workflow?.version ?? null, workflow?.runId ?? null],
   );
   return run!.id;
 }

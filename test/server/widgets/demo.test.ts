@@ -3,6 +3,7 @@ import path from 'node:path';
 import { decodeJwt } from 'jose';
 import type { Db } from '../../../core/db.ts';
 import { createLogger } from '../../../core/log.ts';
+import { createDemoDirectory } from '../../../core/demo.ts';
 import { demoRoutes, markDemoDirectory, withDemoPage } from '../../../server/widgets/demo.ts';
 import { embedTokens } from '../../../server/widgets/embed-tokens.ts';
 import { runSync } from '../../../worker/jobs/run-sync.ts';
@@ -12,11 +13,18 @@ import { loadWidgetDirectory } from './fixture.ts';
 
 const demoDir = path.join(import.meta.dirname, '..', '..', '..', 'examples', 'demo');
 
-/** What `npm start` loads on a fresh machine: the demo company into directory 1. */
-async function loadDemoCompany(db: Db): Promise<void> {
+/** Loads the demo company into `directoryId`: as `npm start` does on a fresh machine into the demo's own directory. */
+async function loadDemoCompany(db: Db, directoryId: number): Promise<void> {
   const files = { accounts: path.join(demoDir, 'accounts.csv'), contacts: path.join(demoDir, 'contacts.csv'), teamMembers: path.join(demoDir, 'team_members.csv') };
-  const result = await runSync({ db, secretBox: async () => testSecretBox }, { directoryId: 1, files, mapping: path.join(demoDir, 'mapping.json') });
+  const result = await runSync({ db, secretBox: async () => testSecretBox }, { directoryId, files, mapping: path.join(demoDir, 'mapping.json') });
   assert.equal(result.state, 'succeeded', result.error?.message);
+}
+
+/** `npm start`'s first start: the demo's directory, the company loaded into it, marked as the demo. */
+async function installDemo(db: Db) {
+  const directoryId = (await createDemoDirectory(db))!;
+  await loadDemoCompany(db, directoryId);
+  return markDemoDirectory(db, directoryId);
 }
 
 describe('GET /demo', () => {
@@ -37,30 +45,29 @@ describe('GET /demo', () => {
 
   describe('while the directory holds only the demo company npm start loaded', () => {
     it('issues a token for the demo widget and directory only, valid for a quarter of an hour', async () => {
-      await loadDemoCompany(db);
-      const demo = await markDemoDirectory(db, 1);
+      const demo = await installDemo(db);
+      // The user's own data goes into the default directory: the demo stays.
+      await loadWidgetDirectory(db);
       const page = await visit();
       assert.equal(page.status, 200);
       const claims = decodeJwt(/ token="([^"]+)"/.exec(page.text)![1]!);
       assert.deepEqual(
         { cfg: claims.cfg, dir: claims.dir, email: claims.email, lifetime: claims.exp! - claims.iat! },
-        { cfg: demo.configId, dir: 1, email: undefined, lifetime: 15 * 60 },
+        { cfg: demo.configId, dir: demo.directoryId, email: undefined, lifetime: 15 * 60 },
       );
       assert.equal((await visit('/demo/demo.css')).status, 200);
     });
   });
 
   describe('once the directory holds other data', () => {
-    it('responds 404 after an admin loads their own accounts into it', async () => {
-      await loadDemoCompany(db);
-      await markDemoDirectory(db, 1);
-      await loadWidgetDirectory(db);
+    it('responds 404 after an admin loads more into it', async () => {
+      const demo = await installDemo(db);
+      await loadDemoCompany(db, demo.directoryId);
       assert.deepEqual([(await visit()).status, (await visit('/demo/demo.css')).status], [404, 404]);
     });
 
     it('responds 404 after the demo widget configuration is deleted', async () => {
-      await loadDemoCompany(db);
-      const demo = await markDemoDirectory(db, 1);
+      const demo = await installDemo(db);
       const deleted = await site.request(`/api/widget-configs/${demo.configId}`, { method: 'DELETE', headers: { authorization: `Bearer ${adminKey}` } });
       assert.equal(deleted.status, 204);
       assert.equal((await visit()).status, 404);
@@ -69,7 +76,7 @@ describe('GET /demo', () => {
 
   describe('when npm start did not load the demo', () => {
     it('responds 404 even if the directory holds the same company', async () => {
-      await loadDemoCompany(db);
+      await loadDemoCompany(db, 1);
       assert.equal((await visit()).status, 404);
     });
   });

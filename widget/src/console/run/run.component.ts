@@ -1,7 +1,9 @@
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import { Task } from '@lit/task';
 import type { RowError, RunSummary } from '../../../../core/runs/queries.ts';
-import { api, type Page, type Wire } from '../api.ts';
+import type { DistributionSummary } from '../../../../core/surveys/distributions.ts';
+import { api, ApiError, type Page, type Wire } from '../api.ts';
+import { navigate } from '../routes.ts';
 import { shared } from '../shared.styles.ts';
 import { empty, failure, loading, when } from '../states.ts';
 import { styles } from './run.styles.ts';
@@ -12,13 +14,24 @@ type RunWithErrors = Run & { errors: Page<RowError> };
 /** The phases a load goes through (worker/load), in order; a run that ended has gone through all. */
 const phases = ['staging', 'checking', 'merging', 'saving'];
 const errorsPerPage = 100;
+/** How often a run asked for here, that no worker has started yet, is read again. */
+const waitingMs = 1000;
+/** How often the distribution is read again while it sends, and how long after the run ended one may still appear (the workflow schedules it after the load). */
+const distributionMs = 2000;
+const distributionGraceMs = 30_000;
+/**
+ * Runs this console started (Run again) in this page's life: the API knows their id before a worker
+ * starts them, so for these "not found" means "not started yet".
+ */
+const startedHere = new Set<string>();
 
 /**
  * One run: a progress bar kept live by the run's server-sent events (GET /api/runs/:id/events), its
  * phase, counts per directory object and Salesforce API calls, its row errors in a table that filters
- * by any text (a page of 100 at a time) with the CSV of them all, and Cancel while it runs.
+ * by any text (a page of 100 at a time) with the CSV of them all, the survey distributions of the
+ * mailing list it loaded, Cancel while it runs and Run again (a workflow's run) once it ended.
  *
- * @summary A run's live progress, counts and row errors.
+ * @summary A run's live progress, counts, distribution and row errors.
  * @attr run-id - The run's id.
  */
 export class RunElement extends LitElement {
@@ -31,6 +44,9 @@ export class RunElement extends LitElement {
     errorsOffset: { state: true },
     filter: { state: true },
     cancel: { state: true },
+    again: { state: true },
+    waits: { state: true },
+    distributionReads: { state: true },
   };
 
   declare runId: string;
@@ -40,12 +56,26 @@ export class RunElement extends LitElement {
   declare errorsOffset: number;
   declare filter: string;
   declare cancel: { state: 'busy' | 'asked' } | { state: 'refused'; error: unknown } | undefined;
+  declare again: { state: 'busy' } | { state: 'refused'; error: unknown } | undefined;
+  /** Times this page read the run as not started yet: each one reads it again. */
+  declare waits: number;
+  /** Times the distribution was read again while it was still on its way. */
+  declare distributionReads: number;
 
   #events: EventSource | undefined;
+  #waitTimer: ReturnType<typeof setTimeout> | undefined;
+  #distributionTimer: ReturnType<typeof setTimeout> | undefined;
 
   readonly #run = new Task(this, {
-    task: ([id, offset], { signal }) => api<RunWithErrors>(`/api/runs/${id}?errorsLimit=${errorsPerPage}&errorsOffset=${offset}`, { signal }),
-    args: () => [this.runId, this.errorsOffset, this.live?.state === 'running'] as const,
+    task: async ([id, offset], { signal }) => {
+      try {
+        return await api<RunWithErrors>(`/api/runs/${id}?errorsLimit=${errorsPerPage}&errorsOffset=${offset}`, { signal });
+      } catch (error) {
+        if (error instanceof ApiError && error.code === 'NOT_FOUND' && startedHere.has(id)) this.#waitTimer = setTimeout(() => this.waits++, waitingMs);
+        throw error;
+      }
+    },
+    args: () => [this.runId, this.errorsOffset, this.live?.state === 'running', this.waits] as const,
     // A run read as running is followed live until it ends; one that ended has nothing more to say.
     onComplete: (run) => {
       if (run.state === 'running' && !this.#events) this.#listen();
@@ -60,9 +90,31 @@ export class RunElement extends LitElement {
     this.errorsOffset = 0;
     this.filter = '';
     this.cancel = undefined;
+    this.again = undefined;
+    this.waits = 0;
+    this.distributionReads = 0;
   }
 
+  /**
+   * The distributions that invite the contacts this run loaded, read again every few seconds while
+   * one is still sending, or none has appeared yet shortly after the run ended.
+   */
+  readonly #distributions = new Task(this, {
+    task: ([id], { signal }) => api<{ items: Wire<DistributionSummary>[] }>(`/api/distributions?run=${id}`, { signal }),
+    args: () => [this.runId, this.live?.state ?? this.#run.value?.state, this.distributionReads] as const,
+    onComplete: ({ items }) => {
+      const run = this.live ?? this.#run.value;
+      if (!run || run.state === 'running') return;
+      const justEnded = run.finishedAt !== null && Date.now() - new Date(run.finishedAt).getTime() < distributionGraceMs;
+      const onItsWay = items.some((d) => d.state !== 'finished') || (items.length === 0 && run.state === 'succeeded' && justEnded);
+      clearTimeout(this.#distributionTimer);
+      if (onItsWay) this.#distributionTimer = setTimeout(() => this.distributionReads++, distributionMs);
+    },
+  });
+
   override disconnectedCallback(): void {
+    clearTimeout(this.#waitTimer);
+    clearTimeout(this.#distributionTimer);
     this.#stopListening();
     super.disconnectedCallback();
   }
@@ -72,6 +124,8 @@ export class RunElement extends LitElement {
       this.#stopListening();
       this.live = undefined;
       this.errorsOffset = 0;
+      this.cancel = undefined;
+      this.again = undefined;
     }
   }
 
@@ -110,10 +164,25 @@ export class RunElement extends LitElement {
     }
   }
 
+  /** Starts the same workflow again (its current version) and shows the new run. */
+  async #runAgain(workflowId: number): Promise<void> {
+    this.again = { state: 'busy' };
+    try {
+      const { runId } = await api<{ runId: number }>(`/api/workflows/${workflowId}/runs`, { method: 'POST' });
+      startedHere.add(String(runId));
+      navigate(`/runs/${runId}`);
+    } catch (error) {
+      this.again = { state: 'refused', error };
+    }
+  }
+
   override render(): TemplateResult {
     return html`${this.#run.render({
       pending: () => (this.#run.value ? this.#page(this.#run.value) : loading('the run')),
-      error: (error) => failure(error, `Run ${this.runId} could not be read`),
+      error: (error) =>
+        error instanceof ApiError && error.code === 'NOT_FOUND' && startedHere.has(this.runId)
+          ? html`<p class="status" role="status">Run ${this.runId} waits for a worker to start it…</p>`
+          : failure(error, `Run ${this.runId} could not be read`),
       complete: (run) => this.#page(run),
     })}`;
   }
@@ -136,18 +205,50 @@ export class RunElement extends LitElement {
         <dt>Started</dt><dd>${when(run.startedAt)}</dd>
         <dt>Salesforce API calls</dt><dd>${run.apiCalls ?? 'none (files)'}</dd>
       </dl>
-      ${ended ? nothing : this.#cancelButton()}
+      ${this.#actions(run)}
       ${this.#counts(run)}
+      ${this.#distribution()}
       ${this.#errors(read)}
     `;
   }
 
-  #cancelButton(): TemplateResult {
+  /** Cancel while it runs; Run again once a workflow's run has ended (a load from the command line has no workflow to start). */
+  #actions(run: Run): TemplateResult {
+    const ended = run.state !== 'running';
+    const workflowId = run.workflowId;
     return html`<div class="actions">
-      <button type="button" class="danger" ?disabled=${this.cancel?.state === 'busy' || this.cancel?.state === 'asked'} @click=${this.#cancel}>Cancel the run</button>
+      ${ended
+        ? nothing
+        : html`<button type="button" class="danger" ?disabled=${this.cancel?.state === 'busy' || this.cancel?.state === 'asked'} @click=${this.#cancel}>Cancel the run</button>`}
+      ${ended && workflowId !== null
+        ? html`<button type="button" ?disabled=${this.again?.state === 'busy'} @click=${() => this.#runAgain(workflowId)}>Run again</button>`
+        : nothing}
       ${this.cancel?.state === 'asked' ? html`<span role="status">Cancelling at its next checkpoint…</span>` : nothing}
       ${this.cancel?.state === 'refused' ? failure(this.cancel.error, 'Not cancelled') : nothing}
+      ${this.again?.state === 'refused' ? failure(this.again.error, 'Not started') : nothing}
     </div>`;
+  }
+
+  #distribution(): TemplateResult {
+    return html`<section aria-labelledby="distribution"><h2 id="distribution">Distribution</h2>
+      ${this.#distributions.render({
+        pending: () => (this.#distributions.value ? this.#distributionTable(this.#distributions.value.items) : loading('the distribution')),
+        error: (error) => failure(error, 'The distribution could not be read'),
+        complete: ({ items }) => this.#distributionTable(items),
+      })}
+    </section>`;
+  }
+
+  #distributionTable(items: Wire<DistributionSummary>[]): TemplateResult {
+    if (items.length === 0) return empty('No survey distribution: this run invited no one.');
+    return html`<table aria-labelledby="distribution">
+        <thead><tr><th scope="col">Distribution</th><th scope="col">State</th><th scope="col">Invited</th><th scope="col">Skipped</th><th scope="col">Sent</th></tr></thead>
+        <tbody>${items.map((d) => {
+          const all = Object.values(d.recipients).reduce((sum, n) => sum + n, 0);
+          return html`<tr><th scope="row">Distribution ${d.id}</th><td>${d.state}</td><td>${all - d.recipients.skipped}</td><td>${d.recipients.skipped}</td><td>${d.recipients.sent}</td></tr>`;
+        })}</tbody>
+      </table>
+      <p><a href="/mail">Open the outbox</a> to read the invitations kept there.</p>`;
   }
 
   #counts(run: Run): TemplateResult {
@@ -173,11 +274,13 @@ export class RunElement extends LitElement {
               <label>Filter these errors <input type="search" .value=${this.filter} @input=${(e: Event) => (this.filter = (e.target as HTMLInputElement).value)} /></label>
               <a href="/api/runs/${read.id}/errors.csv" download>Download all ${total} row errors as CSV</a>
             </div>
-            <table>
+            <div class="scroll" tabindex="0" role="region" aria-label="Row errors table">
+            <table class="errors">
               <caption>Errors ${this.errorsOffset + 1}–${this.errorsOffset + items.length} of ${total}${needle ? `, ${shown.length} matching “${this.filter}”` : ''}</caption>
               <thead><tr><th scope="col">Object</th><th scope="col">Source</th><th scope="col">Line</th><th scope="col">Record</th><th scope="col">Field</th><th scope="col">Code</th><th scope="col">Message</th></tr></thead>
               <tbody>${shown.map((e) => html`<tr><td>${e.object}</td><td>${e.source}</td><td>${e.line ?? ''}</td><td>${e.recordId ?? ''}</td><td>${e.field ?? ''}</td><td><code>${e.code}</code></td><td>${e.message}</td></tr>`)}</tbody>
             </table>
+            </div>
             <nav class="pager" aria-label="Pages of row errors">
               <button type="button" ?disabled=${this.errorsOffset === 0} @click=${() => (this.errorsOffset = Math.max(0, this.errorsOffset - errorsPerPage))}>Previous</button>
               <button type="button" ?disabled=${this.errorsOffset + items.length >= total} @click=${() => (this.errorsOffset += errorsPerPage)}>Next</button>

@@ -27,4 +27,13 @@ export const styles = css`
   section {
     margin: 1.5rem 0;
   }
+  /* Long values (file paths, record ids, messages) wrap; what still does not fit scrolls in its own box, never the page. */
+  .scroll {
+    max-width: 100%;
+    overflow-x: auto;
+  }
+  table.errors td {
+    overflow-wrap: anywhere;
+    min-width: 5rem;
+  }
 `;

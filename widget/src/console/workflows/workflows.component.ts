@@ -1,5 +1,8 @@
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import type { Workflow } from '../../../../core/workflows/queries.ts';
+
+/** A workflow as GET /api/workflows lists it: with when its schedule next starts a run. */
+type Listed = Workflow & { nextRunAt: Date | null };
 import { api, type Wire } from '../api.ts';
 import type { Column } from '../list/list.component.ts';
 import { withQuery } from '../routes.ts';
@@ -9,7 +12,7 @@ import { failure, when } from '../states.ts';
 type Started = { state: 'busy' } | { state: 'queued' } | { state: 'refused'; error: unknown };
 
 /**
- * The workflows (GET /api/workflows), each with Run now (POST /api/workflows/:id/runs) and a link
+ * The workflows (GET /api/workflows), each with its schedule and the next time it runs on it, Run now (POST /api/workflows/:id/runs) and a link
  * to its runs. A refused start (disabled, or a run already waiting) shows the server's error beside
  * the button that asked.
  *
@@ -52,11 +55,12 @@ export class WorkflowsElement extends LitElement {
   }
 
   override render(): TemplateResult {
-    const columns: Column<Wire<Workflow>>[] = [
+    const columns: Column<Wire<Listed>>[] = [
       { label: 'Name', cell: (w) => w.name },
       { label: 'Version', cell: (w) => String(w.version) },
       { label: 'Enabled', cell: (w) => (w.enabled ? 'yes' : 'no') },
       { label: 'Schedule', cell: (w) => (w.definition.schedule ? JSON.stringify(w.definition.schedule) : 'on demand') },
+      { label: 'Next run', cell: (w) => (w.nextRunAt ? when(w.nextRunAt) : w.definition.schedule && !w.enabled ? 'none (disabled)' : '—') },
       { label: 'Changed', cell: (w) => when(w.updatedAt) },
       { label: 'Actions', cell: (w) => this.#actions(w) },
     ];
