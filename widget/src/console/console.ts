@@ -3,6 +3,7 @@
 // only, as a chunk of its own.
 import { css } from 'lit';
 import './list/list.ts';
+import './directory-picker/directory-picker.ts';
 import './sign-in/sign-in.ts';
 import './join/join.ts';
 import './account/account.ts';

@@ -1,6 +1,7 @@
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import type { AccountListItem, CappedPage } from '../../../../server/directory/queries.ts';
 import { api, type Wire } from '../api.ts';
+import { inDirectory } from '../directory-scope.ts';
 import { accountHref } from '../pages/directory-pages.ts';
 import { navigate } from '../routes.ts';
 import { shared } from '../shared.styles.ts';
@@ -73,7 +74,7 @@ export class AccountTreeElement extends LitElement {
     this.busy = new Set(this.busy).add(id);
     try {
       const query = `limit=${pageSize}&offset=${offset}`;
-      const page = await api<Wire<CappedPage<AccountListItem>>>(parent === null ? `/api/accounts?top=true&${query}` : `/api/accounts/${encodeURIComponent(parent)}/children?${query}`);
+      const page = await api<Wire<CappedPage<AccountListItem>>>(inDirectory(parent === null ? `/api/accounts?top=true&${query}` : `/api/accounts/${encodeURIComponent(parent)}/children?${query}`));
       const more = page.capped ? page.items.length === pageSize : offset + page.items.length < page.total;
       this.levels = new Map(this.levels).set(id, { items: [...(known?.items ?? []), ...page.items], total: page.total, capped: page.capped, more });
       this.problem = null;

@@ -3,6 +3,7 @@ import { Task } from '@lit/task';
 import type { DirectoryAnswer } from '../../../../server/directory/answers.ts';
 import type { AccountDetail } from '../../../../server/directory/queries.ts';
 import { api, type Wire } from '../api.ts';
+import { currentDirectory, inDirectory } from '../directory-scope.ts';
 import type { Column } from '../list/list.component.ts';
 import { accountHref, contactHref, personName } from '../pages/directory-pages.ts';
 import { shared } from '../shared.styles.ts';
@@ -33,8 +34,8 @@ export class AccountElement extends LitElement {
   declare externalId: string;
 
   readonly #account = new Task(this, {
-    task: ([id], { signal }) => api<Wire<AccountDetail>>(`/api/accounts/${encodeURIComponent(id)}`, { signal }),
-    args: () => [this.externalId] as const,
+    task: ([id], { signal }) => api<Wire<AccountDetail>>(inDirectory(`/api/accounts/${encodeURIComponent(id)}`), { signal }),
+    args: () => [this.externalId, currentDirectory()] as const,
   });
 
   constructor() {
@@ -43,7 +44,7 @@ export class AccountElement extends LitElement {
   }
 
   override render(): TemplateResult {
-    return html`<p><a href="/directory">All accounts</a></p>
+    return html`<p><a href=${inDirectory('/directory')}>All accounts</a></p>
       ${this.#account.render({
         pending: () => loading('the account'),
         error: (error) => failure(error, `Account ${this.externalId} could not be read`),
@@ -83,7 +84,7 @@ export class AccountElement extends LitElement {
       ${responses === 0
         ? empty('No one has answered for this account yet.')
         : html`<p>NPS <strong>${nps.score}</strong> over ${responses} answers: ${nps.promoters} promoters, ${nps.passives} passives, ${nps.detractors} detractors.</p>
-            <bw-list source="/api/accounts/${encodeURIComponent(account.externalId)}/answers" label="Answers, newest first" noun="answers" paged .columns=${answerColumns}></bw-list>`}
+            <bw-list source=${inDirectory(`/api/accounts/${encodeURIComponent(account.externalId)}/answers`)} label="Answers, newest first" noun="answers" paged .columns=${answerColumns}></bw-list>`}
     `;
   }
 }

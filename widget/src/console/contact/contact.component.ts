@@ -3,6 +3,7 @@ import { Task } from '@lit/task';
 import type { DirectoryAnswer } from '../../../../server/directory/answers.ts';
 import type { ContactDetail } from '../../../../server/directory/contact.ts';
 import { api, type Wire } from '../api.ts';
+import { currentDirectory, inDirectory } from '../directory-scope.ts';
 import { accountHref, personName } from '../pages/directory-pages.ts';
 import { shared } from '../shared.styles.ts';
 import { empty, failure, loading, when } from '../states.ts';
@@ -32,8 +33,8 @@ export class ContactElement extends LitElement {
   declare externalId: string;
 
   readonly #contact = new Task(this, {
-    task: ([id], { signal }) => api<Wire<ContactDetail>>(`/api/contacts/${encodeURIComponent(id)}`, { signal }),
-    args: () => [this.externalId] as const,
+    task: ([id], { signal }) => api<Wire<ContactDetail>>(inDirectory(`/api/contacts/${encodeURIComponent(id)}`), { signal }),
+    args: () => [this.externalId, currentDirectory()] as const,
   });
 
   constructor() {
@@ -42,7 +43,7 @@ export class ContactElement extends LitElement {
   }
 
   override render(): TemplateResult {
-    return html`<p><a href="/directory/contacts">All contacts</a></p>
+    return html`<p><a href=${inDirectory('/directory/contacts')}>All contacts</a></p>
       ${this.#contact.render({
         pending: () => loading('the contact'),
         error: (error) => failure(error, `Contact ${this.externalId} could not be read`),
@@ -63,7 +64,7 @@ export class ContactElement extends LitElement {
             : 'none'}</td></tr>
           <tr><th scope="row">Surveys</th><td>${contact.optedOut ? 'opted out: sent no more surveys' : 'receives surveys'}</td></tr>
           <tr><th scope="row">Mailing lists</th><td>${contact.mailingLists.length
-            ? contact.mailingLists.map((l, i) => html`${i ? ', ' : ''}<a href="/directory/mailing-lists/${l.id}">${l.name}</a>`)
+            ? contact.mailingLists.map((l, i) => html`${i ? ', ' : ''}<a href=${inDirectory(`/directory/mailing-lists/${l.id}`)}>${l.name}</a>`)
             : 'none'}</td></tr>
           <tr><th scope="row">Updated</th><td>${when(contact.updatedAt)}</td></tr>
           ${Object.entries(contact.attributes).map(([name, value]) => html`<tr><th scope="row">${name}</th><td>${value ?? ''}</td></tr>`)}

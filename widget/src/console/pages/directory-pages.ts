@@ -6,10 +6,12 @@ import type { MailingList, MailingListMember } from '../../../../server/director
 import type { AccountListItem, ContactListItem } from '../../../../server/directory/queries.ts';
 import type { Wire } from '../api.ts';
 import type { Column, SortOption } from '../list/list.component.ts';
+import { inDirectory } from '../directory-scope.ts';
 import { when } from '../states.ts';
 
-export const accountHref = (externalId: string) => `/directory/accounts/${encodeURIComponent(externalId)}`;
-export const contactHref = (externalId: string) => `/directory/contacts/${encodeURIComponent(externalId)}`;
+export const accountHref = (externalId: string) => inDirectory(`/directory/accounts/${encodeURIComponent(externalId)}`);
+export const contactHref = (externalId: string) => inDirectory(`/directory/contacts/${encodeURIComponent(externalId)}`);
+const mailingListHref = (id: number | string) => inDirectory(`/directory/mailing-lists/${id}`);
 
 export const personName = (c: { firstName: string | null; lastName: string | null }) => [c.firstName, c.lastName].filter(Boolean).join(' ');
 
@@ -40,7 +42,7 @@ const contactColumns: Column<Wire<ContactListItem>>[] = [
 ];
 
 const mailingListColumns: Column<Wire<MailingList>>[] = [
-  { label: 'Name', cell: (l) => html`<a href="/directory/mailing-lists/${l.id}">${l.name}</a>` },
+  { label: 'Name', cell: (l) => html`<a href=${mailingListHref(l.id)}>${l.name}</a>` },
   { label: 'Members', cell: (l) => l.members.toLocaleString() },
   { label: 'Created', cell: (l) => when(l.createdAt) },
 ];
@@ -70,13 +72,13 @@ const tabs: [DirectoryTab, string, string][] = [
 
 export function directoryTabs(current: DirectoryTab): TemplateResult {
   return html`<nav aria-label="Directory"><ul class="tabs">
-    ${tabs.map(([tab, name, path]) => html`<li><a href=${path} aria-current=${tab === current ? 'page' : 'false'}>${name}</a></li>`)}
+    ${tabs.map(([tab, name, path]) => html`<li><a href=${inDirectory(path)} aria-current=${tab === current ? 'page' : 'false'}>${name}</a></li>`)}
   </ul></nav>`;
 }
 
 export function accountsPage(): TemplateResult {
   return html`${directoryTabs('accounts')}
-    <bw-list source="/api/accounts" label="Accounts" noun="accounts" paged searchable .sorts=${accountSorts} .columns=${accountColumns}></bw-list>`;
+    <bw-list source=${inDirectory('/api/accounts')} label="Accounts" noun="accounts" paged searchable .sorts=${accountSorts} .columns=${accountColumns}></bw-list>`;
 }
 
 export function hierarchyPage(): TemplateResult {
@@ -85,21 +87,21 @@ export function hierarchyPage(): TemplateResult {
 
 export function contactsPage(): TemplateResult {
   return html`${directoryTabs('contacts')}
-    <bw-list source="/api/contacts" label="Contacts" noun="contacts" paged searchable .columns=${contactColumns}></bw-list>`;
+    <bw-list source=${inDirectory('/api/contacts')} label="Contacts" noun="contacts" paged searchable .columns=${contactColumns}></bw-list>`;
 }
 
 export function mailingListsPage(): TemplateResult {
   return html`${directoryTabs('mailing-lists')}
-    <bw-list source="/api/mailing-lists" label="Mailing lists" noun="mailing lists" .columns=${mailingListColumns}></bw-list>`;
+    <bw-list source=${inDirectory('/api/mailing-lists')} label="Mailing lists" noun="mailing lists" .columns=${mailingListColumns}></bw-list>`;
 }
 
 export function mailingListPage(id: string): TemplateResult {
   return html`${directoryTabs('mailing-lists')}
-    <p><a href="/directory/mailing-lists">All mailing lists</a></p>
-    <bw-list source="/api/mailing-lists/${id}/members" label="Members of mailing list ${id}" noun="members" paged .columns=${memberColumns}></bw-list>`;
+    <p><a href=${inDirectory('/directory/mailing-lists')}>All mailing lists</a></p>
+    <bw-list source=${inDirectory(`/api/mailing-lists/${id}/members`)} label="Members of mailing list ${id}" noun="members" paged .columns=${memberColumns}></bw-list>`;
 }
 
 export function attributesPage(): TemplateResult {
   return html`${directoryTabs('attributes')}
-    <bw-list source="/api/attribute-definitions" label="Custom account attributes" noun="custom attributes" .columns=${attributeColumns}></bw-list>`;
+    <bw-list source=${inDirectory('/api/attribute-definitions')} label="Custom account attributes" noun="custom attributes" .columns=${attributeColumns}></bw-list>`;
 }

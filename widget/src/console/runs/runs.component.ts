@@ -4,6 +4,7 @@ import type { RunSummary } from '../../../../core/runs/queries.ts';
 import type { Workflow } from '../../../../core/workflows/queries.ts';
 import { api, type Wire } from '../api.ts';
 import type { Column } from '../list/list.component.ts';
+import { currentDirectory, inDirectory } from '../directory-scope.ts';
 import { navigate, withQuery } from '../routes.ts';
 import { shared } from '../shared.styles.ts';
 import { failure, when } from '../states.ts';
@@ -50,7 +51,7 @@ export class RunsElement extends LitElement {
   #onFilter(event: SubmitEvent): void {
     event.preventDefault();
     const form = Object.fromEntries([...new FormData(event.target as HTMLFormElement)].map(([name, value]) => [name, String(value)]));
-    const href = withQuery('/runs', form);
+    const href = withQuery('/runs', { ...form, directory: currentDirectory() ?? '' });
     // The same filters again read the list again: runs come and go while the page is open.
     if (href === location.pathname + location.search) this.renderRoot.querySelector('bw-list')?.reload();
     else navigate(href);
@@ -67,7 +68,7 @@ export class RunsElement extends LitElement {
       { label: 'Row errors', cell: (r) => String(r.errorCount) },
       { label: 'Error', cell: (r) => (r.errorCode ? html`<code>${r.errorCode}</code> ${r.errorMessage}` : '') },
     ];
-    const source = withQuery('/api/runs', { workflow: this.workflow, state: this.state, ...dayWindow(this.date) });
+    const source = inDirectory(withQuery('/api/runs', { workflow: this.workflow, state: this.state, ...dayWindow(this.date) }));
     return html`
       <form class="inline" aria-label="Filter runs" @submit=${this.#onFilter}>
         <label>Workflow

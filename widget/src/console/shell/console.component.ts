@@ -4,6 +4,7 @@ import { api, ApiError } from '../api.ts';
 import { followLink, navigate, routeOf, sections, type PageName, type Route } from '../routes.ts';
 import { shared } from '../shared.styles.ts';
 import { failure, loading } from '../states.ts';
+import { inDirectory } from '../directory-scope.ts';
 import { attributesPage, accountsPage, contactsPage, hierarchyPage, mailingListPage, mailingListsPage } from '../pages/directory-pages.ts';
 import { surveysPage, widgetsPage } from '../pages/list-pages.ts';
 import { styles } from './console.styles.ts';
@@ -117,6 +118,7 @@ export class ConsoleElement extends LitElement {
     return html`
       <header>
         <span class="product">Bellwether</span>
+        ${this.user.role === 'viewer' ? nothing : html`<bw-directory-picker section=${this.route.page === 'runs' ? '/runs' : '/directory'}></bw-directory-picker>`}
         <div class="who">
           <span>${this.user.name || this.user.email} (${this.user.role})</span>
           <button type="button" @click=${this.#signOut}>Sign out</button>
@@ -130,7 +132,7 @@ export class ConsoleElement extends LitElement {
   #navigation(user: User): TemplateResult {
     const link = (name: string, path: string, current: boolean) => html`<li><a href=${path} aria-current=${current ? 'page' : 'false'}>${name}</a></li>`;
     return html`<nav class="sections" aria-label="Sections"><ul>
-      ${user.role === 'viewer' ? nothing : sections.map((s) => link(s.name, s.path, (s.pages as readonly PageName[]).includes(this.route.page)))}
+      ${user.role === 'viewer' ? nothing : sections.map((s) => link(s.name, s.name === 'Directory' || s.name === 'Runs' ? inDirectory(s.path) : s.path, (s.pages as readonly PageName[]).includes(this.route.page)))}
       ${link('My accounts', '/my-accounts', this.route.page === 'my-accounts')}
     </ul></nav>`;
   }
