@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { createWorkflow } from '../../core/workflows/queries.ts';
 import { buildWidget, launchChromium } from '../helpers/browser.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { accountHeader, contactHeader, teamHeader } from '../helpers/files.ts';
 import { testDatabase } from '../helpers/hooks.ts';
 import { addUser, goodPassword } from '../server/people-fixture.ts';
@@ -75,7 +76,8 @@ describe('Connections → Uploaded files in the browser', () => {
     await page.getByRole('alert').filter({ hasText: `Not deleted: CONFLICTthe uploaded file "accounts.csv" (${accountsId}) is used by workflow "Nightly" (${workflow.id})` }).waitFor();
     await page.getByRole('button', { name: /^Delete: nps-history\.csv/ }).click();
     await table.getByRole('cell', { name: 'nps-history.csv', exact: true }).waitFor({ state: 'detached' });
-    assert.deepEqual(await table.getByRole('row').count(), accepted.length);
+    // The list is read again after the delete: the file is gone once it shows again.
+    await eventually(async () => assert.equal(await table.getByRole('row').count(), accepted.length), { what: 'the list shows the uploads left' });
     await assertAccessible(page, 'the uploads after a refused delete');
 
     const refused = (status: string) => `Failed to load resource: the server responded with a status of ${status}`;

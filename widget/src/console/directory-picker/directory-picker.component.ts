@@ -24,18 +24,21 @@ export class DirectoryPickerElement extends LitElement {
     select { color: #111827; background: #fff; }
   `];
 
-  static override properties = { section: { type: String } };
+  static override properties = { section: { type: String }, address: { type: String } };
 
   declare section: string;
+  /** The page shown: the list is read again on every page, so a directory made or renamed in Settings shows at once. */
+  declare address: string;
 
   constructor() {
     super();
     this.section = '/directory';
+    this.address = '';
   }
 
   readonly #directories = new Task(this, {
     task: (_args, { signal }) => api<{ items: Wire<Directory>[] }>('/api/directories', { signal }),
-    args: () => [] as const,
+    args: () => [this.address] as const,
   });
 
   #choose(event: Event): void {

@@ -118,7 +118,7 @@ export class ConsoleElement extends LitElement {
     return html`
       <header>
         <span class="product">Bellwether</span>
-        ${this.user.role === 'viewer' ? nothing : html`<bw-directory-picker section=${this.route.page === 'runs' ? '/runs' : '/directory'}></bw-directory-picker>`}
+        ${this.user.role === 'viewer' ? nothing : html`<bw-directory-picker section=${this.route.page === 'runs' ? '/runs' : '/directory'} address=${location.pathname + location.search}></bw-directory-picker>`}
         <div class="who">
           <span>${this.user.name || this.user.email} (${this.user.role})</span>
           <button type="button" @click=${this.#signOut}>Sign out</button>
