@@ -102,7 +102,7 @@ async function distributeDemoSurvey(worker: Worker, directoryId: number): Promis
   const [list] = await db.query<{ id: number }>(`select id::int from mailing_lists where directory_id = $1 and name like 'Demo import %' order by id desc limit 1`, [directoryId]);
   if (!list) return;
   const survey = await createSurvey(db, { name: 'Demo NPS', extraQuestions: [{ key: 'csat', text: 'How satisfied are you with our support?', minLabel: 'Very dissatisfied', maxLabel: 'Very satisfied' }] });
-  const task = { type: 'distribute', name: 'Demo survey', load: 'Demo import', surveyId: survey.id, linkType: 'individual', send: 'now' } as const;
+  const task = { type: 'distribute', name: 'Demo survey', load: 'Demo import', surveyId: survey.id, audience: 'new', linkType: 'individual', send: 'now' } as const;
   const scheduled = await scheduleDistribution(db, worker.boss, { task, directoryId, mailingListId: list.id, workflowId: null, mailFrom: config.mailFrom, sourceKey: 'demo' });
   if (scheduled) logger.info({ distributionId: scheduled.id, recipients: scheduled.recipients }, 'demo survey distributed');
 }

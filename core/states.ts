@@ -17,3 +17,23 @@ export type DistributionState = (typeof DistributionState)[keyof typeof Distribu
  */
 export const RecipientState = { pending: 'pending', sending: 'sending', sent: 'sent', failed: 'failed', skipped: 'skipped', inDoubt: 'in_doubt' } as const;
 export type RecipientState = (typeof RecipientState)[keyof typeof RecipientState];
+
+/** Of a run's mailing list, whom a distribution invites: the contacts the run added, those it added or changed, or every member. */
+export const Audience = { new: 'new', newOrChanged: 'newOrChanged', all: 'all' } as const;
+export type Audience = (typeof Audience)[keyof typeof Audience];
+
+/**
+ * Why a recipient was left out: gone from the directory, no address, opted out; outside the
+ * audience (already in the directory before the run, or not changed by it); or a contact rule (its
+ * invitations of the period were used up, or the same survey reached the address within 12 hours).
+ */
+export const SkipReason = {
+  deleted: 'deleted',
+  noEmail: 'no_email',
+  optedOut: 'opted_out',
+  notNew: 'not_new',
+  unchanged: 'unchanged',
+  contactFrequency: 'contact_frequency',
+  sameSurvey12h: 'same_survey_12h',
+} as const;
+export type SkipReason = (typeof SkipReason)[keyof typeof SkipReason];

@@ -29,6 +29,18 @@ create table accounts (
   constraint accounts_pkey PRIMARY KEY (directory_id, external_id)
 );
 
+create table contact_rules (
+  directory_id bigint not null,
+  max_invitations integer not null default 1,
+  period_days integer not null default 30,
+  per_survey boolean not null default false,
+  updated_at timestamp with time zone not null default now(),
+  constraint contact_rules_max_invitations_check CHECK (((max_invitations >= 1) AND (max_invitations <= 100))),
+  constraint contact_rules_period_days_check CHECK (((period_days >= 1) AND (period_days <= 730))),
+  constraint contact_rules_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES directories(id) ON DELETE CASCADE,
+  constraint contact_rules_pkey PRIMARY KEY (directory_id)
+);
+
 create table contacts (
   directory_id bigint not null,
   external_id text not null,
@@ -43,6 +55,7 @@ create table contacts (
   created_at timestamp with time zone not null default now(),
   updated_at timestamp with time zone not null default now(),
   last_run_id bigint,
+  created_run_id bigint,
   constraint contacts_check CHECK (((client_role IS NULL) OR (account_external_id IS NOT NULL))),
   constraint contacts_client_role_check CHECK ((client_role = ANY (ARRAY['DECISION_MAKER'::text, 'INFLUENCER'::text, 'PROCUREMENT_FINANCE_PERSON'::text, 'PROGRAM_MANAGER'::text, 'EXECUTIVE_SPONSOR'::text, 'END_USER'::text, 'ACCOUNT_MEMBER'::text]))),
   constraint contacts_external_id_check CHECK ((external_id <> ''::text)),
@@ -75,7 +88,7 @@ create table distribution_recipients (
   claimed_at timestamp with time zone,
   sent_at timestamp with time zone,
   constraint distribution_recipients_check CHECK (((state = 'skipped'::text) = (skip_reason IS NOT NULL))),
-  constraint distribution_recipients_skip_reason_check CHECK ((skip_reason = ANY (ARRAY['deleted'::text, 'no_email'::text, 'opted_out'::text]))),
+  constraint distribution_recipients_skip_reason_check CHECK ((skip_reason = ANY (ARRAY['deleted'::text, 'no_email'::text, 'opted_out'::text, 'not_new'::text, 'unchanged'::text, 'contact_frequency'::text, 'same_survey_12h'::text]))),
   constraint distribution_recipients_state_check CHECK ((state = ANY (ARRAY['pending'::text, 'sending'::text, 'sent'::text, 'failed'::text, 'skipped'::text, 'in_doubt'::text]))),
   constraint distribution_recipients_distribution_id_fkey FOREIGN KEY (distribution_id) REFERENCES distributions(id) ON DELETE CASCADE,
   constraint distribution_recipients_pkey PRIMARY KEY (id),
@@ -100,6 +113,8 @@ create table distributions (
   created_at timestamp with time zone not null default now(),
   finished_at timestamp with time zone,
   source_key text,
+  audience text not null default 'all'::text,
+  constraint distributions_audience_check CHECK ((audience = ANY (ARRAY['new'::text, 'newOrChanged'::text, 'all'::text]))),
   constraint distributions_check CHECK (((link_type = 'anonymous'::text) = (anonymous_token IS NOT NULL))),
   constraint distributions_link_type_check CHECK ((link_type = ANY (ARRAY['individual'::text, 'anonymous'::text]))),
   constraint distributions_state_check CHECK ((state = ANY (ARRAY['scheduled'::text, 'sending'::text, 'finished'::text]))),
@@ -519,6 +534,7 @@ CREATE INDEX contacts_email ON public.contacts USING btree (directory_id, lower(
 CREATE INDEX contacts_name_order ON public.contacts USING btree (directory_id, lower(last_name), lower(first_name), external_id) INCLUDE (last_name, first_name) WHERE (NOT is_deleted);
 CREATE INDEX contacts_search ON public.contacts USING gin ((((((((COALESCE(first_name, ''::text) || ' '::text) || COALESCE(last_name, ''::text)) || chr(1)) || COALESCE(email, ''::text)) || chr(1)) || external_id)) gin_trgm_ops) WHERE (NOT is_deleted);
 CREATE INDEX distribution_recipients_contact ON public.distribution_recipients USING btree (contact_external_id);
+CREATE INDEX distribution_recipients_invited ON public.distribution_recipients USING btree (lower(email), claimed_at) WHERE (state = ANY (ARRAY['sending'::text, 'sent'::text, 'in_doubt'::text]));
 CREATE INDEX distribution_recipients_pending ON public.distribution_recipients USING btree (distribution_id, id) WHERE (state = ANY (ARRAY['pending'::text, 'sending'::text]));
 CREATE INDEX mailing_list_members_contact ON public.mailing_list_members USING btree (directory_id, contact_external_id);
 CREATE INDEX management_roles_user ON public.management_roles USING btree (directory_id, lower(user_email)) WHERE (NOT is_deleted);

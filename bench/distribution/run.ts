@@ -17,7 +17,7 @@ import { migrate } from '../../core/migrate.ts';
 import { createSurvey } from '../../core/surveys/queries.ts';
 import { accountHeader, contactHeader, writeCsv } from '../../test/helpers/files.ts';
 import { openLocalFiles } from '../../worker/extract/local-files.ts';
-import { insertDistribution } from '../../worker/distribute/queries.ts';
+import { insertDistribution } from '../../core/surveys/create-distribution.ts';
 import { defaultTemplates } from '../../core/surveys/template.ts';
 import { loadDirectory } from '../../worker/load/load-directory.ts';
 import { benchScale, freshDatabase, openBenchServer, runChildPass, table, withClient, workerNodeFlags } from '../shared.ts';
@@ -74,7 +74,7 @@ async function main(): Promise<number> {
     });
     if (load.state !== 'succeeded' || load.mailingList?.members !== recipients) throw new Error(`the contacts did not load: ${JSON.stringify(load.error ?? load.mailingList)}`);
     const survey = await createSurvey(db, { name: 'Bench NPS' });
-    const newDistribution = async () => (await insertDistribution(db, {
+    const newDistribution = async () => (await insertDistribution(db, { audience: 'all',
       surveyId: survey.id, directoryId: 1, mailingListId: load.mailingList!.id, workflowId: null, linkType: 'individual',
       from: 'Bench <nps@bench.localhost>', ...defaultTemplates, sendAt: new Date(),
     }))!.id;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { mappingInputSchema } from '../directory/mapping-input.ts';
 import { csvDialectShape } from '../records/csv-source.ts';
 import { unknownPlaceholders } from '../surveys/template.ts';
+import { Audience } from '../states.ts';
 import { missingRequiredFields, salesforceObjectOptions } from '../connections/salesforce-objects.ts';
 
 /*
@@ -103,8 +104,11 @@ const sender = z
   });
 
 /**
- * Sends a survey by email to the mailing list that the named load task creates in the same run.
- * It sends now, `delayMinutes` after the load, or `at` a set time (now, when that time has passed).
+ * Sends a survey by email to the mailing list that the named load task creates in the same run:
+ * to the contacts that load added to the directory (`audience` 'new', the default), those it added
+ * or changed ('newOrChanged'), or every contact of the list ('all'), each under the directory's
+ * contact rules. It sends now, `delayMinutes` after the load, or `at` a set time (now, when that
+ * time has passed).
  */
 const distribute = z.strictObject({
   type: z.literal('distribute'),
@@ -112,6 +116,7 @@ const distribute = z.strictObject({
   /** The load task whose mailing list receives the survey. */
   load: name,
   surveyId: z.number().int().positive(),
+  audience: z.enum(Object.values(Audience)).default(Audience.new),
   linkType: z.enum(['individual', 'anonymous']).default('individual'),
   send: z.union([z.literal('now'), z.strictObject({ delayMinutes: z.number().int().min(1).max(60 * 24 * 90) }), z.strictObject({ at: z.iso.datetime({ offset: true }) })]).default('now'),
   from: sender.optional(),

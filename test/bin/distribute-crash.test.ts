@@ -54,7 +54,7 @@ describe('a worker killed in the middle of a distribution', () => {
     await boss.start();
     // The queue keeps the policy it is created with: the short heartbeat of test/helpers/worker-process.ts.
     await createQueues(boss, { heartbeatSeconds: 10, superviseSeconds: 1, retryDelaySeconds: 1 });
-    const task = { type: 'distribute', name: 'survey', load: 'load', surveyId: survey.id, linkType: 'individual', send: 'now' } as const;
+    const task = { type: 'distribute', name: 'survey', load: 'load', surveyId: survey.id, audience: 'all', linkType: 'individual', send: 'now' } as const;
     const { id } = (await scheduleDistribution(db, boss, { task, directoryId: 1, mailingListId: load.mailingList!.id, workflowId: null, mailFrom: 'nps@acme.example' }))!;
 
     const startWorker = () => {

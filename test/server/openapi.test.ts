@@ -12,7 +12,7 @@ import { outboxMailer } from '../../core/mail.ts';
 import { createLogger } from '../../core/log.ts';
 import { createSurvey } from '../../core/surveys/queries.ts';
 import { defaultTemplates } from '../../core/surveys/template.ts';
-import { insertDistribution } from '../../worker/distribute/queries.ts';
+import { insertDistribution } from '../../core/surveys/create-distribution.ts';
 import { sendDistribution } from '../../worker/distribute/send-distribution.ts';
 import { testDatabase } from '../helpers/hooks.ts';
 import { widgetDist } from '../../server/widgets/bundle.ts';
@@ -113,7 +113,7 @@ describe('/api/openapi.json', function () {
     const { id: surveyId } = await createSurvey(db, { name: 'NPS' });
     const [list] = await db.query<{ id: number }>(`insert into mailing_lists (directory_id, name) values (1, 'Alpha') returning id::int`);
     await db.query(`insert into mailing_list_members (mailing_list_id, directory_id, contact_external_id) values ($1, 1, 'C1')`, [list!.id]);
-    const distribution = (await insertDistribution(db, {
+    const distribution = (await insertDistribution(db, { audience: 'all',
       surveyId, directoryId: 1, mailingListId: list!.id, workflowId: null, linkType: 'individual', from: 'nps@alpha.example', ...defaultTemplates, sendAt: new Date(),
     }))!;
     await sendDistribution({ db, mailer: outboxMailer(db), publicUrl: api.base, logger: createLogger('silent', 'test') }, distribution.id);

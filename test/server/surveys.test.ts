@@ -4,7 +4,7 @@ import type { Db } from '../../core/db.ts';
 import { outboxMailer } from '../../core/mail.ts';
 import { createLogger } from '../../core/log.ts';
 import { createSurvey } from '../../core/surveys/queries.ts';
-import { insertDistribution } from '../../worker/distribute/queries.ts';
+import { insertDistribution } from '../../core/surveys/create-distribution.ts';
 import { sendDistribution } from '../../worker/distribute/send-distribution.ts';
 import { defaultTemplates } from '../../core/surveys/template.ts';
 import { testDatabase } from '../helpers/hooks.ts';
@@ -33,7 +33,7 @@ describe('surveys', function () {
       `insert into mailing_lists (directory_id, name) values (1, 'Acme') returning id::int`,
     );
     await db.query(`insert into mailing_list_members (mailing_list_id, directory_id, contact_external_id) values ($1, 1, '003A'), ($1, 1, '003B')`, [list!.id]);
-    const distribution = (await insertDistribution(db, {
+    const distribution = (await insertDistribution(db, { audience: 'all',
       surveyId, directoryId: 1, mailingListId: list!.id, workflowId: null, linkType, from: 'nps@acme.example', ...defaultTemplates, sendAt: new Date(),
     }))!;
     const outcome = await sendDistribution({ db, mailer: outboxMailer(db), publicUrl: api.base, logger: createLogger('silent', 'test') }, distribution.id);
@@ -127,11 +127,11 @@ describe('surveys', function () {
       const { id: surveyId } = await createSurvey(db, { name: 'NPS' });
       const [list] = await db.query<{ id: number }>(`insert into mailing_lists (directory_id, name) values (1, 'Acme') returning id::int`);
       await db.query(`insert into mailing_list_members (mailing_list_id, directory_id, contact_external_id) values ($1, 1, '003A'), ($1, 1, '003B')`, [list!.id]);
-      const later = (await insertDistribution(db, {
+      const later = (await insertDistribution(db, { audience: 'all',
         surveyId, directoryId: 1, mailingListId: list!.id, workflowId: null, linkType: 'individual', from: 'nps@acme.example', ...defaultTemplates, sendAt: new Date(),
       }))!;
       // Bob opts out through a link of an earlier survey, before this one goes out.
-      const earlier = (await insertDistribution(db, {
+      const earlier = (await insertDistribution(db, { audience: 'all',
         surveyId, directoryId: 1, mailingListId: list!.id, workflowId: null, linkType: 'individual', from: 'nps@acme.example', ...defaultTemplates, sendAt: new Date(),
       }))!;
       const [bob] = await db.query<{ token: string }>(`select token from distribution_recipients where distribution_id = $1 and contact_external_id = '003B'`, [earlier.id]);
@@ -152,7 +152,7 @@ describe('surveys', function () {
       // As a load with a mailing list name does: the list of the contacts the second run loaded.
       const [list] = await db.query<{ id: number }>(`insert into mailing_lists (directory_id, name, run_id) values (1, 'Acme 2', $1) returning id::int`, [second.runId]);
       await db.query(`insert into mailing_list_members (mailing_list_id, directory_id, contact_external_id) values ($1, 1, '003A'), ($1, 1, '003B')`, [list!.id]);
-      const distribution = (await insertDistribution(db, {
+      const distribution = (await insertDistribution(db, { audience: 'all',
         surveyId, directoryId: 1, mailingListId: list!.id, workflowId: null, linkType: 'individual', from: 'nps@acme.example', ...defaultTemplates, sendAt: new Date(),
       }))!;
       const ofRun = async (runId: number | string) => {

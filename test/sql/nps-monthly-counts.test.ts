@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Db } from '../../core/db.ts';
 import { findSurveyLink, submitAnswer } from '../../core/surveys/responses.ts';
 import { createSurvey } from '../../core/surveys/queries.ts';
-import { insertDistribution } from '../../worker/distribute/queries.ts';
+import { insertDistribution } from '../../core/surveys/create-distribution.ts';
 import { defaultTemplates } from '../../core/surveys/template.ts';
 import { openCsvFile } from '../../worker/extract/local-files.ts';
 import { importResponses } from '../../core/surveys/import-responses.ts';
@@ -66,7 +66,7 @@ describe('nps_monthly_counts', () => {
     const [list] = await db.query<{ id: number }>(`insert into mailing_lists (directory_id, name) values (1, 'Customers') returning id::int`);
     await db.query(`insert into mailing_list_members (mailing_list_id, directory_id, contact_external_id) values ($1, 1, 'C1'), ($1, 1, 'C2')`, [list!.id]);
     const send = (linkType: 'individual' | 'anonymous') =>
-      insertDistribution(db, { surveyId: survey.id, directoryId: 1, mailingListId: list!.id, workflowId: null, linkType, from: 'nps@seller.example', ...defaultTemplates, sendAt: new Date() });
+      insertDistribution(db, { audience: 'all', surveyId: survey.id, directoryId: 1, mailingListId: list!.id, workflowId: null, linkType, from: 'nps@seller.example', ...defaultTemplates, sendAt: new Date() });
     const individual = await send('individual');
     const anonymous = await send('anonymous');
     const tokens = await db.query<{ token: string }>('select token from distribution_recipients where distribution_id = $1 order by contact_external_id', [individual.id]);

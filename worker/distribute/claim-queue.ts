@@ -1,4 +1,4 @@
-import type { Queryable } from '../../core/db.ts';
+import type { Db } from '../../core/db.ts';
 import { settleAndClaim, type DueRecipient, type Settlement } from './queries.ts';
 
 export type Claimed = DueRecipient & { messageId: string; attempts: number };
@@ -11,7 +11,7 @@ export type Claimed = DueRecipient & { messageId: string; attempts: number };
  * 'in_doubt' (never re-sent), so that window stays a few messages per connection.
  */
 export class ClaimQueue {
-  readonly #db: Queryable;
+  readonly #db: Db;
   readonly #due: DueRecipient[];
   readonly #size: number;
   readonly #domain: string;
@@ -19,7 +19,7 @@ export class ClaimQueue {
   #outcomes: Settlement[] = [];
   #refilling: Promise<void> | null = null;
 
-  constructor(db: Queryable, due: DueRecipient[], options: { size: number; messageIdDomain: string }) {
+  constructor(db: Db, due: DueRecipient[], options: { size: number; messageIdDomain: string }) {
     this.#db = db;
     this.#due = due;
     this.#size = options.size;

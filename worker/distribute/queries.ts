@@ -1,69 +1,10 @@
 import type { DistributionState } from '../../core/states.ts';
-import type { Queryable } from '../../core/db.ts';
+import type { Db, Queryable } from '../../core/db.ts';
 
 /*
  * The statements of survey distribution. A recipient row is the whole truth of what was sent to
  * whom: see sql/010_surveys.sql for its states.
  */
-
-/** An address worth sending to: one @, a dot in the domain, no spaces. The loader checks emails more strictly on the way in. */
-const emailPattern = String.raw`^[^@\s]+@[^@\s]+\.[^@\s]+$`;
-
-/** 128 random bits from the server's strong random source (gen_random_uuid), as 22 base64url characters. */
-const newToken = `rtrim(translate(encode(decode(replace(gen_random_uuid()::text, '-', ''), 'hex'), 'base64'), '+/', '-_'), '=')`;
-
-export type NewDistribution = {
-  surveyId: number;
-  directoryId: number;
-  mailingListId: number;
-  workflowId: number | null;
-  linkType: 'individual' | 'anonymous';
-  from: string;
-  subject: string;
-  html: string;
-  text: string;
-  sendAt: Date;
-  /** Unique per creator (see sql/011): a second insert with the same key creates nothing. */
-  sourceKey?: string;
-};
-
-export type CreatedDistribution = { id: number; recipients: number; skipped: number };
-
-/**
- * Creates a distribution and its recipients, one per member of the mailing list, set-based. Members
- * deleted from the directory, without a valid email, or opted out are recorded as skipped. Null
- * when a distribution with the same source key exists.
- */
-export async function insertDistribution(db: Queryable, d: NewDistribution & { sourceKey?: undefined }): Promise<CreatedDistribution>;
-export async function insertDistribution(db: Queryable, d: NewDistribution): Promise<CreatedDistribution | null>;
-export async function insertDistribution(db: Queryable, d: NewDistribution): Promise<CreatedDistribution | null> {
-  const [row] = await db.query<{ id: number | null; recipients: number; skipped: number }>(
-    `with distribution as (
-      insert into distributions (survey_id, directory_id, mailing_list_id, workflow_id, link_type, anonymous_token, mail_from, subject, html, text, send_at, source_key)
-      values ($1, $2, $3, $4, $5, case when $5 = 'anonymous' then ${newToken} end, $6, $7, $8, $9, $10, $12)
-      on conflict (source_key) do nothing
-      returning id
-    ), recipients as (
-      insert into distribution_recipients (distribution_id, contact_external_id, account_external_id, email, token, state, skip_reason)
-      select d.id, m.contact_external_id, c.account_external_id, c.email, ${newToken}, case when s.reason is null then 'pending' else 'skipped' end, s.reason
-      from distribution d
-      cross join mailing_list_members m
-      left join contacts c on c.directory_id = m.directory_id and c.external_id = m.contact_external_id
-      cross join lateral (select case
-        when c.external_id is null or c.is_deleted then 'deleted'
-        when c.email is null or c.email !~ $11 then 'no_email'
-        when exists (select 1 from opt_outs o where o.directory_id = $2
-          and (o.contact_external_id = c.external_id or lower(o.email) = lower(c.email))) then 'opted_out'
-        end as reason) s
-      where m.mailing_list_id = $3
-      order by m.contact_external_id
-      returning state
-    )
-    select (select id::int from distribution) as id, count(*)::int as recipients, count(*) filter (where state = 'skipped')::int as skipped from recipients`,
-    [d.surveyId, d.directoryId, d.mailingListId, d.workflowId, d.linkType, d.from, d.subject, d.html, d.text, d.sendAt, emailPattern, d.sourceKey ?? null],
-  );
-  return row!.id === null ? null : { id: row!.id, recipients: row!.recipients, skipped: row!.skipped };
-}
 
 export type DistributionToSend = {
   id: number;
@@ -146,18 +87,34 @@ export type Settlement = { id: number; state: 'sent' | 'failed' | 'pending'; err
 export type Claim = { id: number; messageId: string; attempts: number };
 
 /**
- * In one round trip: records how finished sends ended, puts claimed recipients that were not
- * sent back to pending, and claims the next recipients by marking them 'sending' with their
- * Message-ID, before any of them is handed to the SMTP server. Returns the claims made (a
- * recipient no longer pending is left out).
+ * Records how finished sends ended, puts claimed recipients that were not sent back to pending,
+ * and claims the next recipients by marking them 'sending' with their Message-ID, before any of
+ * them is handed to the SMTP server. Returns the claims made: a recipient no longer pending is
+ * left out, and so is one a contact rule skips (see claimUnderRules).
  */
 export async function settleAndClaim(
-  db: Queryable,
+  db: Db,
   change: { settle: Settlement[]; release: number[]; claim: number[] },
   messageIdDomain: string,
 ): Promise<Claim[]> {
-  const { settle, release, claim } = change;
-  return db.query<Claim>(
+  if (change.claim.length === 0) {
+    await settle(db, change, []);
+    return [];
+  }
+  return db.tx(async (tx) => {
+    await settle(tx, change, change.claim);
+    return claimUnderRules(tx, change.claim, messageIdDomain);
+  });
+}
+
+/**
+ * Writes outcomes and releases, and takes the lock of each address about to be claimed (per
+ * directory, in one order, so two senders never wait on each other in a circle). The lock holds
+ * until the claim commits: a sender checking the same address's rules waits, then sees this claim.
+ */
+async function settle(db: Queryable, change: { settle: Settlement[]; release: number[] }, lockFor: number[]): Promise<void> {
+  const { settle: outcomes, release } = change;
+  await db.query(
     `with settled as (
       update distribution_recipients r set state = s.state, error = s.error,
         sent_at = case when s.state = 'sent' then now() end,
@@ -167,12 +124,52 @@ export async function settleAndClaim(
     ), released as (
       update distribution_recipients set state = 'pending', attempts = attempts - 1 where id = any($5::bigint[]) and state = 'sending'
     )
-    update distribution_recipients set state = 'sending', claimed_at = now(), attempts = attempts + 1,
-      message_id = coalesce(message_id, '<bw.' || distribution_id || '.' || id || '@' || $7 || '>')
-    where id = any($6::bigint[]) and state = 'pending'
-    returning id::int, message_id as "messageId", attempts`,
-    [settle.map((s) => s.id), settle.map((s) => s.state), settle.map((s) => s.error), settle.map((s) => (s.retryInMs === null ? null : s.retryInMs / 1000)),
-      release, claim, messageIdDomain],
+    select count(pg_advisory_xact_lock(k.directory, k.address)) from (
+      select distinct d.directory_id::int as directory, hashtext(lower(r.email)) as address
+      from distribution_recipients r join distributions d on d.id = r.distribution_id
+      where r.id = any($6::bigint[]) and r.state = 'pending'
+      order by 1, 2
+    ) k`,
+    [outcomes.map((s) => s.id), outcomes.map((s) => s.state), outcomes.map((s) => s.error), outcomes.map((s) => (s.retryInMs === null ? null : s.retryInMs / 1000)),
+      release, lockFor],
+  );
+}
+
+/** The invitations an address had (claimed, sent, or in doubt) in the directory, since `since`. */
+const invitations = (since: string, sameSurvey: string) => `(select count(*) from distribution_recipients p join distributions pd on pd.id = p.distribution_id
+  where lower(p.email) = c.address and p.state in ('sending', 'sent', 'in_doubt') and p.claimed_at > ${since}
+    and pd.directory_id = c.directory_id and ${sameSurvey})`;
+
+/**
+ * Claims the recipients its directory's contact rules allow, and skips the others with the rule
+ * that left them out: the same survey to the same address within 12 hours (a second member of one
+ * list with that address too), or more invitations in the period than the rule allows (a directory
+ * without a rule: one per 30 days). Run after `settle` took the addresses' locks, in a statement of
+ * its own, so it sees every claim committed before.
+ */
+async function claimUnderRules(tx: Queryable, ids: number[], messageIdDomain: string): Promise<Claim[]> {
+  return tx.query<Claim>(
+    `with candidates as (
+      select r.id, d.directory_id, d.survey_id, lower(r.email) as address,
+        row_number() over (partition by lower(r.email) order by r.id) as nth,
+        coalesce(cr.max_invitations, 1) as max_invitations, coalesce(cr.period_days, 30) as period_days, coalesce(cr.per_survey, false) as per_survey
+      from distribution_recipients r join distributions d on d.id = r.distribution_id
+      left join contact_rules cr on cr.directory_id = d.directory_id
+      where r.id = any($1::bigint[]) and r.state = 'pending'
+    ), verdicts as (
+      select c.id, case
+        when c.nth > 1 or ${invitations(`now() - interval '12 hours'`, 'pd.survey_id = c.survey_id')} > 0 then 'same_survey_12h'
+        when ${invitations('now() - make_interval(days => c.period_days)', '(not c.per_survey or pd.survey_id = c.survey_id)')} >= c.max_invitations then 'contact_frequency'
+      end as reason
+      from candidates c
+    ), skipped as (
+      update distribution_recipients r set state = 'skipped', skip_reason = v.reason from verdicts v where r.id = v.id and v.reason is not null
+    )
+    update distribution_recipients r set state = 'sending', claimed_at = now(), attempts = attempts + 1,
+      message_id = coalesce(message_id, '<bw.' || distribution_id || '.' || r.id || '@' || $2 || '>')
+    from verdicts v where r.id = v.id and v.reason is null
+    returning r.id::int, message_id as "messageId", attempts`,
+    [ids, messageIdDomain],
   );
 }
 

@@ -1,8 +1,7 @@
 import type { PgBoss } from 'pg-boss';
 import type { Db } from '../../core/db.ts';
-import { distributionSendKey, Queue, type DistributionSendJob } from '../../core/queues.ts';
 import type { WorkflowDefinition } from '../../core/workflows/definition.ts';
-import { insertDistribution } from './queries.ts';
+import { createDistribution, sendQueue } from '../../core/surveys/create-distribution.ts';
 import { defaultTemplates } from '../../core/surveys/template.ts';
 
 export type DistributeTask = Extract<WorkflowDefinition['tasks'][number], { type: 'distribute' }>;
@@ -18,10 +17,10 @@ export function sendTime(send: DistributeTask['send'], now: Date): Date {
 }
 
 /**
- * Decides a distribution: its recipients (the mailing list's members, with the skipped ones
- * recorded) and its send time, and enqueues the job that sends it at that time. Both commit
- * together, so a distribution never exists without its job. Null when `sourceKey` names a
- * distribution made before (the same job tried again): nothing new is created or sent.
+ * Decides a distribution: its recipients (the task's audience of the mailing list, with the
+ * skipped ones recorded) and its send time, and enqueues the job that sends it at that time. Null
+ * when `sourceKey` names a distribution made before (the same job tried again): nothing new is
+ * created or sent.
  */
 export async function scheduleDistribution(
   db: Db,
@@ -29,28 +28,18 @@ export async function scheduleDistribution(
   request: { task: DistributeTask; directoryId: number; mailingListId: number; workflowId: number | null; mailFrom: string; sourceKey?: string; now?: Date },
 ): Promise<ScheduledDistribution | null> {
   const { task } = request;
-  const sendAt = sendTime(task.send, request.now ?? new Date());
-  return db.tx(async (tx) => {
-    const created = await insertDistribution(tx, {
-      surveyId: task.surveyId,
-      directoryId: request.directoryId,
-      mailingListId: request.mailingListId,
-      workflowId: request.workflowId,
-      linkType: task.linkType,
-      from: task.from ?? request.mailFrom,
-      subject: task.subject ?? defaultTemplates.subject,
-      html: task.html ?? defaultTemplates.html,
-      text: task.text ?? defaultTemplates.text,
-      sendAt,
-      ...(request.sourceKey ? { sourceKey: request.sourceKey } : {}),
-    });
-    if (!created) return null;
-    const job: DistributionSendJob = { distributionId: created.id };
-    await boss.send(Queue.distributionSend, job, {
-      startAfter: sendAt,
-      singletonKey: distributionSendKey(created.id),
-      db: { executeSql: async (text, values) => ({ rows: await tx.query(text, values) }) },
-    });
-    return { ...created, sendAt };
+  return createDistribution(db, sendQueue(boss), {
+    surveyId: task.surveyId,
+    directoryId: request.directoryId,
+    mailingListId: request.mailingListId,
+    workflowId: request.workflowId,
+    audience: task.audience,
+    linkType: task.linkType,
+    from: task.from ?? request.mailFrom,
+    subject: task.subject ?? defaultTemplates.subject,
+    html: task.html ?? defaultTemplates.html,
+    text: task.text ?? defaultTemplates.text,
+    sendAt: sendTime(task.send, request.now ?? new Date()),
+    ...(request.sourceKey ? { sourceKey: request.sourceKey } : {}),
   });
 }

@@ -275,8 +275,8 @@ export async function mergeContacts(tx: Tx, directoryId: number, runId: number):
       where c.directory_id = $1 and c.external_id = s.external_id
       returning 1
     ), inserted as (
-      insert into contacts (directory_id, external_id, first_name, last_name, email, attributes, account_external_id, client_role, is_deleted, source_hash, last_run_id)
-      select $1, s.external_id, s.first_name, s.last_name, s.email, s.attributes, s.account_external_id, s.role_name, s.is_deleted, s.source_hash, $2
+      insert into contacts (directory_id, external_id, first_name, last_name, email, attributes, account_external_id, client_role, is_deleted, source_hash, last_run_id, created_run_id)
+      select $1, s.external_id, s.first_name, s.last_name, s.email, s.attributes, s.account_external_id, s.role_name, s.is_deleted, s.source_hash, $2, $2
       from stg_contacts s
       where s.err_code is null
         and not exists (select 1 from contacts c where c.directory_id = $1 and c.external_id = s.external_id)

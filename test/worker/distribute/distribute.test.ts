@@ -85,15 +85,28 @@ describe('survey distribution after a sync', function () {
     return workflow.id;
   }
 
-  async function distributionOf(workflowId: number, options: { finished?: boolean; clock?: TestClock } = { finished: true }) {
+  async function distributionOf(workflowId: number, options: { finished?: boolean; clock?: TestClock; nth?: number } = { finished: true }) {
+    const nth = options.nth ?? 1;
     const id = await eventually(async () => {
       await options.clock?.tick(500);
-      const [row] = await db.query<{ id: number; state: string }>('select id::int, state from distributions where workflow_id = $1 order by id desc', [workflowId]);
-      assert.ok(row && (!options.finished || row.state === 'finished'), `its distribution is ${row?.state ?? 'not made'}`);
+      const rows = await db.query<{ id: number; state: string }>('select id::int, state from distributions where workflow_id = $1 order by id', [workflowId]);
+      const row = rows[nth - 1];
+      assert.ok(row && (!options.finished || row.state === 'finished'), `its distribution ${nth} is ${row?.state ?? 'not made'}`);
       return row.id;
-    }, { what: `workflow ${workflowId} has a ${options.finished ? 'finished ' : ''}distribution`, timeoutMs: 15_000 });
+    }, { what: `workflow ${workflowId} has a ${options.finished ? 'finished ' : ''}distribution ${nth}`, timeoutMs: 15_000 });
     return findDistribution(db, id);
   }
+
+  /** Runs a saved workflow again, as its daily schedule would, and answers that run's distribution once sent. */
+  async function runAgain(workflowId: number, nth: number) {
+    await worker!.boss.send(Queue.workflowRun, { workflowId, version: 1 });
+    return distributionOf(workflowId, { finished: true, nth });
+  }
+
+  /** Time passes for the contact rules: every invitation so far is `days` older. */
+  const daysPass = (days: number) => db.query(`update distribution_recipients set claimed_at = claimed_at - make_interval(days => $1), sent_at = sent_at - make_interval(days => $1)`, [days]);
+
+  const outcome = (d: Awaited<ReturnType<typeof distributionOf>>) => [d.recipients.sent, d.skipped];
 
   it('emails exactly the new mailing list; the link opens the survey and a score is stored against the contact and its account', async () => {
     await start();
@@ -142,7 +155,8 @@ describe('survey distribution after a sync', function () {
     assert.match(await optedOut.text(), /You are unsubscribed/);
 
     sink.received.length = 0;
-    const second = await distributionOf(await runWorkflow('Again'));
+    await daysPass(31);
+    const second = await distributionOf(await runWorkflow('A month later, to all', { audience: 'all' }));
     assert.deepEqual([second.recipients.sent, second.skipped], [2, { no_email: 1, opted_out: 1 }]);
     assert.deepEqual(sink.received.map((m) => m.to).sort(), ['ada@acme.example', 'cy@zeta.example']);
   });
@@ -250,5 +264,63 @@ describe('survey distribution after a sync', function () {
     assert.deepEqual((await db.query('select count(*)::int as n from distributions')), [{ n: 1 }]);
     assert.equal(distribution.recipients.sent, 3);
     assert.deepEqual(sink.received.map((m) => m.to).sort(), ['ada@acme.example', 'bob@acme.example', 'cy@zeta.example']);
+  });
+  describe('run daily', () => {
+    it('invites nobody the second time a workflow runs on the same files', async () => {
+      await start();
+      const workflowId = await runWorkflow('Daily');
+      assert.deepEqual(outcome(await distributionOf(workflowId)), [3, { no_email: 1 }]);
+      assert.deepEqual(outcome(await runAgain(workflowId, 2)), [0, { not_new: 4 }]);
+      assert.deepEqual(sink.received.map((m) => m.to).sort(), ['ada@acme.example', 'bob@acme.example', 'cy@zeta.example']);
+    });
+
+    it('invites only the contacts added to the export between two runs', async () => {
+      await start();
+      const workflowId = await runWorkflow('Daily');
+      await distributionOf(workflowId);
+      await writeCsv(imports, 'contacts.csv', [...contacts, ['003D', 'false', '', '001B', 'dee@zeta.example', 'Dee', 'Dawson']]);
+      sink.received.length = 0;
+      assert.deepEqual(outcome(await runAgain(workflowId, 2)), [1, { not_new: 4 }]);
+      assert.deepEqual(sink.received.map((m) => [m.to, m.text.split(',')[0]]), [['dee@zeta.example', 'Hello Dee']]);
+    });
+
+    it('with audience newOrChanged invites the added contacts and those the export changed', async () => {
+      await start();
+      const workflowId = await runWorkflow('Daily', { audience: 'newOrChanged' });
+      await distributionOf(workflowId);
+      await daysPass(31);
+      const changed = contacts.map((row) => (row[0] === '003B' ? [...row.slice(0, 4), 'bob@builder.example', ...row.slice(5)] : row));
+      await writeCsv(imports, 'contacts.csv', [...changed, ['003D', 'false', '', '001B', 'dee@zeta.example', 'Dee', 'Dawson']]);
+      sink.received.length = 0;
+      assert.deepEqual(outcome(await runAgain(workflowId, 2)), [2, { unchanged: 3 }]);
+      assert.deepEqual(sink.received.map((m) => m.to).sort(), ['bob@builder.example', 'dee@zeta.example']);
+    });
+
+    it('with audience all still invites each address at most once in 30 days, and never the same survey twice in 12 hours', async () => {
+      await start();
+      const workflowId = await runWorkflow('Daily', { audience: 'all' });
+      assert.deepEqual(outcome(await distributionOf(workflowId)), [3, { no_email: 1 }]);
+      assert.deepEqual(outcome(await runAgain(workflowId, 2)), [0, { no_email: 1, same_survey_12h: 3 }]);
+      await daysPass(1);
+      assert.deepEqual(outcome(await runAgain(workflowId, 3)), [0, { no_email: 1, contact_frequency: 3 }]);
+      assert.equal(sink.received.length, 3);
+      await daysPass(29);
+      sink.received.length = 0;
+      assert.deepEqual(outcome(await runAgain(workflowId, 4)), [3, { no_email: 1 }], '30 days after the first invitations');
+      assert.deepEqual(sink.received.map((m) => m.to).sort(), ['ada@acme.example', 'bob@acme.example', 'cy@zeta.example']);
+    });
+
+    it("follows the directory's own rule: two invitations per 7 days, counted per survey", async () => {
+      await start();
+      await db.query('insert into contact_rules (directory_id, max_invitations, period_days, per_survey) values (1, 2, 7, true)');
+      const workflowId = await runWorkflow('Daily', { audience: 'all' });
+      await distributionOf(workflowId);
+      await daysPass(1);
+      assert.deepEqual(outcome(await runAgain(workflowId, 2)), [3, { no_email: 1 }], 'the second invitation of the week');
+      await daysPass(1);
+      assert.deepEqual(outcome(await runAgain(workflowId, 3)), [0, { no_email: 1, contact_frequency: 3 }]);
+      const otherSurvey = (await createSurvey(db, { name: 'Onboarding' })).id;
+      assert.deepEqual(outcome(await distributionOf(await runWorkflow('Onboarding', { audience: 'all', surveyId: otherSurvey }))), [3, { no_email: 1 }], 'another survey counts apart');
+    });
   });
 });
