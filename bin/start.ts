@@ -19,6 +19,7 @@ import { Queue } from '../core/queues.ts';
 import { startWorker, type Worker } from '../worker/worker.ts';
 import { createSurvey } from '../core/surveys/queries.ts';
 import { scheduleDistribution } from '../worker/distribute/schedule-distribution.ts';
+import { sendQueue } from '../core/surveys/create-distribution.ts';
 import { createDemoDirectory, demoDirectoryName } from '../core/demo.ts';
 
 const demoDir = path.join(import.meta.dirname, '..', 'examples', 'demo');
@@ -36,7 +37,7 @@ if (demoDirectoryId !== null) await loadDemo(worker, demoDirectoryId);
 
 const embedTokens = lazyEmbedTokens(config);
 const notifications = new Notifications(runtime.database.url);
-const api = createApp({ db, notifications, adminKey, logger, secretBox: lazySecretBox(config), workflowJobs: workflowJobs(worker.boss), importDir: config.importDir,
+const api = createApp({ db, notifications, adminKey, logger, secretBox: lazySecretBox(config), workflowJobs: workflowJobs(worker.boss), sendQueue: sendQueue(worker.boss), importDir: config.importDir,
   widgets: { embedTokens, corsOrigins: config.corsOrigins }, trustProxy: config.trustProxy, uploadMaxBytes: config.uploadMaxBytes,
   people: { publicUrl: config.publicUrl, mail: config, now: () => new Date() },
 });

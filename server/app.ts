@@ -25,6 +25,7 @@ import { strategicAccountsRoutes, widgetConfigRoutes, type WidgetAccess } from '
 import { widgetBundleRoutes } from './widgets/bundle.ts';
 import { consoleRoutes } from './console/routes.ts';
 import type { WorkflowJobs } from '../core/workflows/schedule.ts';
+import type { SendQueue } from '../core/surveys/create-distribution.ts';
 import type { SecretBox } from '../core/secret-box.ts';
 import { surveyPageRoutes } from './surveys/public-routes.ts';
 import { responseImportRoutes, surveyRoutes } from './surveys/routes.ts';
@@ -37,6 +38,8 @@ export type AppDeps = {
   db: Db; adminKey: AdminKey; logger: Logger;
   /** The process's one listener for database notifications (a run's progress). */
   notifications: Notifications; secretBox: () => Promise<SecretBox>; workflowJobs: WorkflowJobs;
+  /** Where a distribution asked for through the API enqueues its sending. */
+  sendQueue: SendQueue;
   /** The folder workflows' file extracts read from (IMPORT_DIR). */
   importDir: string;
   widgets: WidgetAccess;
@@ -99,7 +102,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/api', salesforceConnectionRoutes(deps.db, deps.secretBox, deps.salesforceApp));
   app.use('/api', workflowRoutes(deps.db, deps.workflowJobs, deps.importDir));
   app.use('/api', widgetConfigRoutes(deps.db, deps.widgets));
-  app.use('/api', surveyRoutes(deps.db));
+  app.use('/api', surveyRoutes(deps.db, deps.sendQueue, deps.people.mail.mailFrom));
   app.use(['/s', '/o'], surveyPageLimit(limits.surveyPages));
   app.use(surveyPageRoutes(deps.db));
 

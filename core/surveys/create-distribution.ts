@@ -100,11 +100,19 @@ export async function createDistribution(
   queue: SendQueue,
   decide: NewDistribution | ((tx: Tx) => Promise<NewDistribution>),
 ): Promise<(CreatedDistribution & { sendAt: Date }) | null> {
-  return db.tx(async (tx) => {
-    const d = typeof decide === 'function' ? await decide(tx) : decide;
-    const created = await insertDistribution(tx, d);
-    if (!created) return null;
-    await queue.enqueue(tx, created.id, d.sendAt);
-    return { ...created, sendAt: d.sendAt };
-  });
+  try {
+    return await db.tx(async (tx) => {
+      const d = typeof decide === 'function' ? await decide(tx) : decide;
+      const created = await insertDistribution(tx, d);
+      // What `decide` wrote for a distribution that already exists is rolled back with it.
+      if (!created) throw madeBefore;
+      await queue.enqueue(tx, created.id, d.sendAt);
+      return { ...created, sendAt: d.sendAt };
+    });
+  } catch (error) {
+    if (error === madeBefore) return null;
+    throw error;
+  }
 }
+
+const madeBefore = new Error('a distribution with this source key exists');

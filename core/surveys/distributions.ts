@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { DistributionState, RecipientState } from '../states.ts';
+import { Audience, DistributionState, RecipientState, SkipReason } from '../states.ts';
 import type { Queryable } from '../db.ts';
 import { AppError, ErrorCode } from '../errors.ts';
+import { toPage, type Page, type PagedRows } from '../page.ts';
 
 const count = z.number().int();
 
@@ -14,13 +15,15 @@ export const distributionSummarySchema = z.object({
   surveyId: z.number().int(),
   mailingListId: z.number().int(),
   workflowId: z.number().int().nullable(),
+  /** Of its mailing list, whom it invites: the contacts its run added, added or changed, or all. */
+  audience: z.enum(Object.values(Audience)),
   linkType: z.enum(['individual', 'anonymous']),
   state: z.enum(Object.values(DistributionState)),
   sendAt: z.date(),
   createdAt: z.date(),
   finishedAt: z.date().nullable(),
   recipients: recipientCountsSchema,
-  /** Why recipients were skipped: deleted, no_email, opted_out. */
+  /** How many recipients were skipped for each reason (see SkipReason): deleted, no_email, opted_out, not_new, unchanged, contact_frequency, same_survey_12h. */
   skipped: z.record(z.string(), count),
 });
 export type DistributionSummary = z.infer<typeof distributionSummarySchema>;
@@ -35,7 +38,7 @@ export const recipientProblemSchema = z.object({
 export type RecipientProblem = z.infer<typeof recipientProblemSchema>;
 
 const summary = `select d.id::int, d.survey_id::int as "surveyId", d.mailing_list_id::int as "mailingListId", d.workflow_id::int as "workflowId",
-    d.link_type as "linkType", d.state, d.send_at as "sendAt", d.created_at as "createdAt", d.finished_at as "finishedAt",
+    d.audience, d.link_type as "linkType", d.state, d.send_at as "sendAt", d.created_at as "createdAt", d.finished_at as "finishedAt",
     json_build_object(
       'pending', count(r.id) filter (where r.state = 'pending'), 'sending', count(r.id) filter (where r.state = 'sending'),
       'sent', count(r.id) filter (where r.state = 'sent'), 'failed', count(r.id) filter (where r.state = 'failed'),
@@ -63,6 +66,32 @@ export async function findDistribution(db: Queryable, id: number): Promise<Distr
     [id],
   );
   return { ...row, problems };
+}
+
+export const recipientSchema = z.object({
+  contactExternalId: z.string(),
+  email: z.string().nullable(),
+  state: z.enum(Object.values(RecipientState)),
+  skipReason: z.enum(Object.values(SkipReason)).nullable().describe('why a skipped recipient was left out'),
+  sentAt: z.date().nullable(),
+});
+export type Recipient = z.infer<typeof recipientSchema>;
+
+/** A page of a distribution's recipients by contact id, of one state when asked (the skipped ones with why). */
+export async function listRecipients(db: Queryable, id: number, filter: { state: RecipientState | undefined; limit: number; offset: number }): Promise<Page<Recipient>> {
+  const rows = await db.query<PagedRows<Recipient>[number]>(
+    `select (select count(*)::int from distribution_recipients where distribution_id = d.id and ($2::text is null or state = $2)) as total, page.*
+     from distributions d left join lateral (
+       select contact_external_id as "contactExternalId", email, state, skip_reason as "skipReason", sent_at as "sentAt"
+       from distribution_recipients where distribution_id = d.id and ($2::text is null or state = $2)
+       order by contact_external_id limit $3 offset $4
+     ) page on true
+     where d.id = $1 order by page."contactExternalId"`,
+    [id, filter.state ?? null, filter.limit, filter.offset],
+  );
+  const page = toPage(rows, 'contactExternalId', filter);
+  if (!page) throw new AppError(ErrorCode.NOT_FOUND, `distribution ${id} does not exist`);
+  return page;
 }
 
 async function withSkipReasons(db: Queryable, rows: DistributionSummary[]): Promise<DistributionSummary[]> {

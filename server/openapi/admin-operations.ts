@@ -5,7 +5,8 @@ import { salesforceUsageSchema } from '../../core/connections/salesforce-usage.t
 import { outboxMessageSchema } from '../../core/outbox.ts';
 import { pageSchema } from '../../core/page.ts';
 import { rowErrorSchema, runSummarySchema, uploadReadSchema } from '../../core/runs/queries.ts';
-import { distributionSummarySchema, recipientProblemSchema } from '../../core/surveys/distributions.ts';
+import { distributionSummarySchema, recipientProblemSchema, recipientSchema } from '../../core/surveys/distributions.ts';
+import { manualDistributionInput } from '../../core/surveys/manual-distribution.ts';
 import { responseImportSchema, responseMappingSchema } from '../../core/surveys/import-responses.ts';
 import { surveyInputSchema, surveySchema } from '../../core/surveys/queries.ts';
 import { storedResponseSchema } from '../../core/surveys/responses.ts';
@@ -13,13 +14,14 @@ import { workflowDefinitionSchema } from '../../core/workflows/definition.ts';
 import { workflowSchema } from '../../core/workflows/queries.ts';
 import { uploadSchema } from '../../core/uploads/queries.ts';
 import { directoryInput, directorySchema, removalCountsSchema } from '../../core/directory/directories.ts';
+import { contactRulesInput, contactRulesSchema } from '../../core/surveys/contact-rules.ts';
 import { directoryAnswerSchema } from '../directory/answers.ts';
 import { attributeDefinitionSchema } from '../directory/attribute-definitions.ts';
 import { contactDetailSchema } from '../directory/contact.ts';
 import { mailingListMemberSchema, mailingListSchema } from '../directory/mailing-lists.ts';
 import { accountDetailSchema, accountListItemSchema, cappedPageSchema, contactListItemSchema } from '../directory/queries.ts';
 import { accountsQuery, directoryQuery, listQuery, pageQuery, runErrorsQuery, runsQuery } from '../query-params.ts';
-import { distributionsQuery, postedResponse, postedResponses } from '../surveys/routes.ts';
+import { distributionsQuery, postedResponse, postedResponses, recipientsQuery } from '../surveys/routes.ts';
 import { widgetConfigInput, widgetConfigSchema } from '../widgets/config.ts';
 import { issuedTokenSchema } from '../widgets/embed-tokens.ts';
 import { tokenRequest } from '../widgets/routes.ts';
@@ -81,6 +83,12 @@ export const adminOperations: Operation[] = [
   {
     ...admin, method: 'delete', path: '/api/directories/{id}', tag: 'Directory', summary: 'Removes a directory and all it holds (after a load into it ends)',
     answers: { 200: json('removed', z.object({ deleted: z.number().int(), removed: removalCountsSchema })) }, errors: [404],
+  },
+
+  { ...admin, method: 'get', path: '/api/directories/{id}/contact-rules', tag: 'Directory', summary: "The directory's contact frequency rule (the default until one is saved)", answers: { 200: json('the rule', contactRulesSchema) }, errors: [404] },
+  {
+    ...admin, method: 'put', path: '/api/directories/{id}/contact-rules', tag: 'Directory', summary: 'Sets how many invitations one address may get per rolling period, of all surveys or of each',
+    body: { 'application/json': contactRulesInput }, answers: { 200: json('saved', contactRulesSchema) }, errors: [400, 404],
   },
 
   { ...admin, method: 'get', path: '/api/runs', tag: 'Runs', summary: "A page of a directory's runs, newest first", query: runsQuery, answers: { 200: json('the page', pageSchema(runSummarySchema)) }, errors: [400, 404] },
@@ -172,6 +180,16 @@ export const adminOperations: Operation[] = [
   {
     ...admin, method: 'get', path: '/api/distributions/{id}', tag: 'Surveys', summary: 'One distribution with its failed and in-doubt recipients',
     answers: { 200: json('the distribution', distributionSummarySchema.extend({ problems: z.array(recipientProblemSchema) })) }, errors: [404],
+  },
+  {
+    ...admin, method: 'post', path: '/api/distributions', tag: 'Surveys', summary: "Sends a survey to a mailing list or to the contacts a search matches, now or at a time, under the directory's contact rules",
+    body: { 'application/json': manualDistributionInput },
+    answers: { 201: json('created and queued', distributionSummarySchema.extend({ problems: z.array(recipientProblemSchema) })), 200: json('the distribution the same requestKey made before; nothing more is sent', distributionSummarySchema.extend({ problems: z.array(recipientProblemSchema) })) },
+    errors: [400, 404],
+  },
+  {
+    ...admin, method: 'get', path: '/api/distributions/{id}/recipients', tag: 'Surveys', summary: "A page of a distribution's recipients, each with its state and, when skipped, why",
+    query: recipientsQuery, answers: { 200: json('the page', pageSchema(recipientSchema)) }, errors: [400, 404],
   },
   { ...admin, method: 'get', path: '/api/outbox', tag: 'Surveys', summary: 'A page of the local outbox (mail kept when no SMTP server is set)', query: pageQuery.omit({ directory: true }), answers: { 200: json('the page', pageSchema(outboxMessageSchema)) }, errors: [400] },
   {

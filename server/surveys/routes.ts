@@ -2,27 +2,34 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import express, { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
-import type { Db, Queryable } from '../../core/db.ts';
+import type { Db } from '../../core/db.ts';
 import { AppError, ErrorCode, describeIssues } from '../../core/errors.ts';
 import { findOutboxHtml, listOutbox } from '../../core/outbox.ts';
-import { findDistribution, listDistributions } from '../../core/surveys/distributions.ts';
+import { findDistribution, listDistributions, listRecipients } from '../../core/surveys/distributions.ts';
+import { RecipientState } from '../../core/states.ts';
+import type { SendQueue } from '../../core/surveys/create-distribution.ts';
+import { distributeManually } from '../../core/surveys/manual-distribution.ts';
 import { createSurvey, findSurvey, listSurveys, updateSurvey } from '../../core/surveys/queries.ts';
 import { listSurveyResponses } from '../../core/surveys/responses.ts';
 import { csvSource } from '../../core/records/csv-source.ts';
 import type { Origin, RecordSource, SourceItem } from '../../core/records/source.ts';
 import { importResponses, parseResponseMapping } from '../../core/surveys/import-responses.ts';
-import { idParam, pageQuery, parseQuery } from '../query-params.ts';
+import { containsPattern, idParam, pageQuery, parseQuery } from '../query-params.ts';
 
 export const distributionsQuery = z.object({
   survey: z.string().regex(/^[1-9]\d{0,15}$/, 'must be a survey id').transform(Number).optional(),
   run: z.string().regex(/^[1-9]\d{0,15}$/, 'must be a run id').transform(Number).optional().describe('the distributions of the mailing list this run loaded'),
 });
 
+export const recipientsQuery = pageQuery.omit({ directory: true }).extend({
+  state: z.enum(Object.values(RecipientState)).optional().describe('only the recipients in this state, e.g. skipped'),
+});
+
 /** A kept message's own page: its inline styles and embedded images, nothing that runs or loads from elsewhere, framed by the console only. */
 const messageCsp = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox; base-uri 'none'; form-action 'none'; frame-ancestors 'self'";
 
-/** Surveys, their distributions and answers, and the local outbox: admin API, under /api. */
-export function surveyRoutes(db: Queryable): Router {
+/** Surveys, their distributions and answers, and the local outbox: admin API, under /api. Manual distributions are sent by `queue`'s jobs, from `mailFrom`. */
+export function surveyRoutes(db: Db, queue: SendQueue, mailFrom: string): Router {
   const router = Router();
 
   router.get('/surveys', async (_req, res) => {
@@ -48,8 +55,17 @@ export function surveyRoutes(db: Queryable): Router {
     const { survey, run } = parseQuery(distributionsQuery, req.query);
     res.json({ items: await listDistributions(db, { surveyId: survey ?? null, runId: run ?? null }) });
   });
+  router.post('/distributions', async (req, res) => {
+    const { created, distribution } = await distributeManually(db, queue, { input: req.body, mailFrom, pattern: (search) => containsPattern(search)! });
+    res.status(created ? 201 : 200).json(distribution);
+  });
   router.get('/distributions/:id', async (req, res) => {
     res.json(await findDistribution(db, idParam(req.params.id, 'distribution')));
+  });
+
+  router.get('/distributions/:id/recipients', async (req, res) => {
+    const { state, limit, offset } = parseQuery(recipientsQuery, req.query);
+    res.json(await listRecipients(db, idParam(req.params.id, 'distribution'), { state, limit, offset }));
   });
 
   router.get('/outbox', async (req, res) => {

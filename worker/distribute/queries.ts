@@ -1,5 +1,6 @@
 import type { DistributionState } from '../../core/states.ts';
 import type { Db, Queryable } from '../../core/db.ts';
+import { defaultContactRules } from '../../core/surveys/contact-rules.ts';
 
 /*
  * The statements of survey distribution. A recipient row is the whole truth of what was sent to
@@ -152,7 +153,8 @@ async function claimUnderRules(tx: Queryable, ids: number[], messageIdDomain: st
     `with candidates as (
       select r.id, d.directory_id, d.survey_id, lower(r.email) as address,
         row_number() over (partition by lower(r.email) order by r.id) as nth,
-        coalesce(cr.max_invitations, 1) as max_invitations, coalesce(cr.period_days, 30) as period_days, coalesce(cr.per_survey, false) as per_survey
+        coalesce(cr.max_invitations, ${defaultContactRules.maxInvitations}) as max_invitations, coalesce(cr.period_days, ${defaultContactRules.periodDays}) as period_days,
+        coalesce(cr.per_survey, ${defaultContactRules.perSurvey}) as per_survey
       from distribution_recipients r join distributions d on d.id = r.distribution_id
       left join contact_rules cr on cr.directory_id = d.directory_id
       where r.id = any($1::bigint[]) and r.state = 'pending'
