@@ -123,7 +123,7 @@ describe('the console: runs', function () {
     await page.getByText(/^Run \d+ succeeded$/).waitFor();
     // Ada and Bob are invited, Cy has no address, and the load rejected the fourth.
     const distribution = page.getByRole('table', { name: 'Distribution' }).locator('tbody tr');
-    await eventually(async () => assert.match(await distribution.innerText(), /^Distribution \d+\tfinished\t2\t1\t2$/), { what: 'the distribution is sent', timeoutMs: 20_000, intervalMs: 250 });
+    await eventually(async () => assert.match(await distribution.innerText(), /^Distribution \d+\tcontacts the run added\tfinished\t2\t1\tno email: 1\t2$/), { what: 'the distribution is sent', timeoutMs: 20_000, intervalMs: 250 });
     const errors = page.getByRole('table', { name: /^Errors 1–1 of 1/ });
     await errors.getByText(longAddress, { exact: false }).waitFor();
     const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, window: document.documentElement.clientWidth }));
@@ -143,6 +143,8 @@ describe('the console: runs', function () {
     await page.getByRole('button', { name: 'Run again' }).click();
     await page.waitForURL((url) => /^\/runs\/\d+$/.test(url.pathname) && url.pathname !== first);
     await page.getByText(/^Run \d+ succeeded$/).waitFor({ timeout: 30_000 });
+    // The same file again: the contacts are in the directory already, so nobody is invited twice.
+    await eventually(async () => assert.match(await distribution.innerText(), /^Distribution \d+\tcontacts the run added\tfinished\t0\t3\talready in the directory: 3\t0$/), { what: 'the second distribution is done', timeoutMs: 20_000, intervalMs: 250 });
     const again = Number(new URL(page.url()).pathname.split('/').pop());
     assert.ok(again > Number(first.split('/').pop()));
     await page.getByRole('link', { name: /^workflow \d+$/ }).waitFor();

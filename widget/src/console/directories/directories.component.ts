@@ -15,8 +15,8 @@ type Pending =
   | { id: number; state: 'refused'; error: unknown; action: string };
 
 /**
- * Settings → Directories: the directories with their live accounts and contacts; admins create,
- * rename and delete them. Deleting first reads what it removes (GET /api/directories/:id → removes)
+ * Settings → Directories: the directories with their live accounts and contacts, and their contact
+ * rules; admins create, rename and delete them. Deleting first reads what it removes (GET /api/directories/:id → removes)
  * and asks to confirm with those counts.
  *
  * @summary The directories, and what deleting one removes.
@@ -102,7 +102,7 @@ export class DirectoriesElement extends LitElement {
       ${this.#directories.render({
         pending: () => loading('the directories'),
         error: (error) => failure(error, 'The directories could not be read'),
-        complete: ({ items }) => (items.length === 0 ? empty('No directories yet.') : this.#table(items)),
+        complete: ({ items }) => (items.length === 0 ? empty('No directories yet.') : html`${this.#table(items)}<bw-contact-rules .directories=${items} ?can-edit=${this.canEdit}></bw-contact-rules>`),
       })}
     `;
   }

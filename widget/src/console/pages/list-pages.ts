@@ -14,7 +14,7 @@ const surveyColumns: Column<Wire<Survey>>[] = [
 ];
 
 export function surveysPage(): TemplateResult {
-  return html`<bw-list source="/api/surveys" label="Surveys" noun="surveys" .columns=${surveyColumns}></bw-list>`;
+  return html`<bw-list source="/api/surveys" label="Surveys" noun="surveys" .columns=${surveyColumns}></bw-list><bw-distribute></bw-distribute>`;
 }
 
 const widgetColumns: Column<Wire<WidgetConfig>>[] = [

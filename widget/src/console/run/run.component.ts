@@ -2,6 +2,7 @@ import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import { Task } from '@lit/task';
 import type { RowError, RunSummary } from '../../../../core/runs/queries.ts';
 import type { DistributionSummary } from '../../../../core/surveys/distributions.ts';
+import type { Audience, SkipReason } from '../../../../core/states.ts';
 import { api, ApiError, type Page, type Wire } from '../api.ts';
 import { navigate } from '../routes.ts';
 import { shared } from '../shared.styles.ts';
@@ -16,6 +17,13 @@ const phases = ['staging', 'checking', 'merging', 'saving'];
 const errorsPerPage = 100;
 /** How often a run asked for here, that no worker has started yet, is read again. */
 const waitingMs = 1000;
+/** A distribution's audience and skip reasons in words (core/states.ts). */
+const audiences: Record<Audience, string> = { new: 'contacts the run added', newOrChanged: 'contacts the run added or changed', all: 'every contact of the run' };
+const skipReasons: Record<SkipReason, string> = {
+  deleted: 'deleted', no_email: 'no email', opted_out: 'opted out', not_new: 'already in the directory', unchanged: 'not changed by the run',
+  contact_frequency: 'invited recently (contact rule)', same_survey_12h: 'same survey within 12 hours',
+};
+
 /** How often the distribution is read again while it sends, and how long after the run ended one may still appear (the workflow schedules it after the load). */
 const distributionMs = 2000;
 const distributionGraceMs = 30_000;
@@ -242,10 +250,11 @@ export class RunElement extends LitElement {
   #distributionTable(items: Wire<DistributionSummary>[]): TemplateResult {
     if (items.length === 0) return empty('No survey distribution: this run invited no one.');
     return html`<table aria-labelledby="distribution">
-        <thead><tr><th scope="col">Distribution</th><th scope="col">State</th><th scope="col">Invited</th><th scope="col">Skipped</th><th scope="col">Sent</th></tr></thead>
+        <thead><tr><th scope="col">Distribution</th><th scope="col">Audience</th><th scope="col">State</th><th scope="col">Invited</th><th scope="col">Skipped</th><th scope="col">Why skipped</th><th scope="col">Sent</th></tr></thead>
         <tbody>${items.map((d) => {
           const all = Object.values(d.recipients).reduce((sum, n) => sum + n, 0);
-          return html`<tr><th scope="row">Distribution ${d.id}</th><td>${d.state}</td><td>${all - d.recipients.skipped}</td><td>${d.recipients.skipped}</td><td>${d.recipients.sent}</td></tr>`;
+          const why = Object.entries(d.skipped).map(([reason, n]) => `${skipReasons[reason as SkipReason] ?? reason}: ${n}`).join('; ');
+          return html`<tr><th scope="row">Distribution ${d.id}</th><td>${audiences[d.audience]}</td><td>${d.state}</td><td>${all - d.recipients.skipped}</td><td>${d.recipients.skipped}</td><td>${why}</td><td>${d.recipients.sent}</td></tr>`;
         })}</tbody>
       </table>
       <p><a href="/mail">Open the outbox</a> to read the invitations kept there.</p>`;
