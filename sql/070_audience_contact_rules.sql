@@ -26,5 +26,6 @@ create table contact_rules (
   updated_at timestamptz not null default now()
 );
 
--- The invitations an address had, for the rules checked as each recipient is claimed.
-create index distribution_recipients_invited on distribution_recipients (lower(email), claimed_at) where state in ('sending', 'sent', 'in_doubt');
+-- An address's live recipient rows, which a sender locks and counts as it claims one of them
+-- (worker/distribute/queries.ts); skipped and failed ones are no invitation.
+create index distribution_recipients_address on distribution_recipients (lower(email)) where state in ('pending', 'sending', 'sent', 'in_doubt');

@@ -533,8 +533,8 @@ CREATE INDEX contacts_account ON public.contacts USING btree (directory_id, acco
 CREATE INDEX contacts_email ON public.contacts USING btree (directory_id, lower(email)) WHERE (NOT is_deleted);
 CREATE INDEX contacts_name_order ON public.contacts USING btree (directory_id, lower(last_name), lower(first_name), external_id) INCLUDE (last_name, first_name) WHERE (NOT is_deleted);
 CREATE INDEX contacts_search ON public.contacts USING gin ((((((((COALESCE(first_name, ''::text) || ' '::text) || COALESCE(last_name, ''::text)) || chr(1)) || COALESCE(email, ''::text)) || chr(1)) || external_id)) gin_trgm_ops) WHERE (NOT is_deleted);
+CREATE INDEX distribution_recipients_address ON public.distribution_recipients USING btree (lower(email)) WHERE (state = ANY (ARRAY['pending'::text, 'sending'::text, 'sent'::text, 'in_doubt'::text]));
 CREATE INDEX distribution_recipients_contact ON public.distribution_recipients USING btree (contact_external_id);
-CREATE INDEX distribution_recipients_invited ON public.distribution_recipients USING btree (lower(email), claimed_at) WHERE (state = ANY (ARRAY['sending'::text, 'sent'::text, 'in_doubt'::text]));
 CREATE INDEX distribution_recipients_pending ON public.distribution_recipients USING btree (distribution_id, id) WHERE (state = ANY (ARRAY['pending'::text, 'sending'::text]));
 CREATE INDEX mailing_list_members_contact ON public.mailing_list_members USING btree (directory_id, contact_external_id);
 CREATE INDEX management_roles_user ON public.management_roles USING btree (directory_id, lower(user_email)) WHERE (NOT is_deleted);

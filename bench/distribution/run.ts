@@ -1,6 +1,7 @@
-// `npm run bench:distribution`: a survey distribution to 10,000 recipients through a real SMTP sink,
-// against nodemailer's bare pooled send of the same messages, in the same run.
-//   BENCH_SCALE=0.1   a tenth of the recipients (default 1: 10,000)
+// `npm run bench:distribution`: a survey distribution to 100,000 recipients through a real SMTP sink,
+// each claimed under the directory's contact rules, against nodemailer's bare pooled send of the same
+// messages, in the same run.
+//   BENCH_SCALE=0.1   a tenth of the recipients (default 1: 100,000)
 //   DATABASE_URL      use that server (a fresh database bellwether_bench_distribution is created on it);
 //                     otherwise the embedded PostgreSQL under bench/.data/pg
 //   BENCH_STRICT=1    exit 1 when a target fails (a recipient missed or mailed twice always exits 1)
@@ -24,7 +25,7 @@ import { benchScale, freshDatabase, openBenchServer, runChildPass, table, withCl
 import type { PassResult } from './send-once.ts';
 
 const sendOnce = path.join(import.meta.dirname, 'send-once.ts');
-const targets = { ratio: 0.7 };
+const targets = { ratio: 0.8, rssMb: 300 };
 const connections = 5;
 const rounds = 3;
 const log = (message: string) => process.stderr.write(`[bench:distribution] ${message}\n`);
@@ -52,7 +53,7 @@ async function startSink(): Promise<{ url: string; counts: Map<string, number>; 
 }
 
 async function main(): Promise<number> {
-  const recipients = Math.round(10_000 * benchScale());
+  const recipients = Math.round(100_000 * benchScale());
   const { adminUrl, label: serverLabel, stop } = await openBenchServer();
   const sink = await startSink();
   try {
@@ -84,6 +85,9 @@ async function main(): Promise<number> {
     const problems: string[] = [];
     for (let round = 1; round <= rounds; round++) {
       for (const mode of ['bare', 'distribution'] as const) {
+        // The earlier passes' invitations age past the rule's 30 days: each address has a history the
+        // rules read as its recipient is claimed, and each is still due one invitation.
+        await db.query(`update distribution_recipients set claimed_at = claimed_at - interval '40 days' where claimed_at is not null`);
         const id = await newDistribution();
         await withClient(url, (c) => c.query('vacuum (analyze) distribution_recipients'));
         sink.counts.clear();
@@ -108,16 +112,20 @@ async function main(): Promise<number> {
     const perSecond = (p: PassResult) => recipients / (p.ms / 1000);
     const ratio = perSecond(distribution) / perSecond(bare);
     const mb = (p: PassResult) => (p.maxRssKiB / 1024).toFixed(0);
+    const rssOk = distribution.maxRssKiB / 1024 <= targets.rssMb;
     const out = [
       '',
-      `Distribution benchmark, scale ${benchScale()}: ${recipients.toLocaleString('en')} recipients, ${connections} pooled SMTP connections to an smtp-server sink on loopback; best of ${rounds} rounds`,
+      `Distribution benchmark, scale ${benchScale()}: ${recipients.toLocaleString('en')} recipients (contact rules checked: the default 1 per 30 days, each address invited 40 days before), ${connections} pooled SMTP connections to an smtp-server sink on loopback; best of ${rounds} rounds`,
       `PostgreSQL ${serverVersion} (${serverLabel}); Node ${process.version} (passes: ${workerNodeFlags().join(' ')}), ${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? '?'})`,
       '',
       table(
         ['pass', 'seconds', 'emails/s', 'vs bare', 'peak RSS MB', 'target', 'result'],
         [
           ['nodemailer pooled, bare (baseline)', (bare.ms / 1000).toFixed(2), perSecond(bare).toFixed(0), '1.00x', mb(bare), 'reference', '-'],
-          ['sendDistribution (exactly once)', (distribution.ms / 1000).toFixed(2), perSecond(distribution).toFixed(0), `${ratio.toFixed(2)}x`, mb(distribution), `>= ${targets.ratio}x`, ratio >= targets.ratio ? 'PASS' : 'FAIL'],
+          [
+            'sendDistribution (rules, exactly once)', (distribution.ms / 1000).toFixed(2), perSecond(distribution).toFixed(0), `${ratio.toFixed(2)}x`, mb(distribution),
+            `>= ${targets.ratio}x, <= ${targets.rssMb} MB`, ratio >= targets.ratio && rssOk ? 'PASS' : 'FAIL',
+          ],
         ],
         new Set([1, 2, 3, 4]),
       ),
@@ -127,7 +135,7 @@ async function main(): Promise<number> {
     ];
     process.stdout.write(out.join('\n'));
     if (problems.length > 0) return 1;
-    return process.env.BENCH_STRICT === '1' && ratio < targets.ratio ? 1 : 0;
+    return process.env.BENCH_STRICT === '1' && (ratio < targets.ratio || !rssOk) ? 1 : 0;
   } finally {
     await sink.close();
     await stop();

@@ -1,17 +1,17 @@
-import type { Db } from '../../core/db.ts';
+import type { Queryable } from '../../core/db.ts';
 import { settleAndClaim, type DueRecipient, type Settlement } from './queries.ts';
 
 export type Claimed = DueRecipient & { messageId: string; attempts: number };
 
 /**
  * Recipients claimed a few at a time, just ahead of the lanes that send them, and the outcomes of
- * their sends recorded in the same statement as the next claim: one database round trip per
- * `size` messages instead of one per message, while at most `size` claimed recipients wait and
+ * their sends recorded just before the next claim: two statements per `size` messages instead of
+ * two per message, while at most `size` claimed recipients wait and
  * at most `size` sent ones wait to be marked. What a crash leaves claimed but unmarked becomes
  * 'in_doubt' (never re-sent), so that window stays a few messages per connection.
  */
 export class ClaimQueue {
-  readonly #db: Db;
+  readonly #db: Queryable;
   readonly #due: DueRecipient[];
   readonly #size: number;
   readonly #domain: string;
@@ -19,7 +19,7 @@ export class ClaimQueue {
   #outcomes: Settlement[] = [];
   #refilling: Promise<void> | null = null;
 
-  constructor(db: Db, due: DueRecipient[], options: { size: number; messageIdDomain: string }) {
+  constructor(db: Queryable, due: DueRecipient[], options: { size: number; messageIdDomain: string }) {
     this.#db = db;
     this.#due = due;
     this.#size = options.size;

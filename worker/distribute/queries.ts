@@ -1,5 +1,5 @@
 import type { DistributionState } from '../../core/states.ts';
-import type { Db, Queryable } from '../../core/db.ts';
+import type { Queryable } from '../../core/db.ts';
 import { defaultContactRules } from '../../core/surveys/contact-rules.ts';
 
 /*
@@ -88,68 +88,52 @@ export type Settlement = { id: number; state: 'sent' | 'failed' | 'pending'; err
 export type Claim = { id: number; messageId: string; attempts: number };
 
 /**
- * Records how finished sends ended, puts claimed recipients that were not sent back to pending,
- * and claims the next recipients by marking them 'sending' with their Message-ID, before any of
+ * Records how finished sends ended and puts claimed recipients that were not sent back to pending;
+ * then claims the next recipients by marking them 'sending' with their Message-ID, before any of
  * them is handed to the SMTP server. Returns the claims made: a recipient no longer pending is
  * left out, and so is one a contact rule skips (see claimUnderRules).
  */
 export async function settleAndClaim(
-  db: Db,
+  db: Queryable,
   change: { settle: Settlement[]; release: number[]; claim: number[] },
   messageIdDomain: string,
 ): Promise<Claim[]> {
-  if (change.claim.length === 0) {
-    await settle(db, change, []);
-    return [];
+  const { settle, release, claim } = change;
+  if (settle.length > 0 || release.length > 0) {
+    await db.query(
+      `with settled as (
+        update distribution_recipients r set state = s.state, error = s.error,
+          sent_at = case when s.state = 'sent' then now() end,
+          retry_at = case when s.retry_secs is null then null else now() + make_interval(secs => s.retry_secs) end
+        from unnest($1::bigint[], $2::text[], $3::text[], $4::float8[]) s(id, state, error, retry_secs)
+        where r.id = s.id and r.state = 'sending'
+      )
+      update distribution_recipients set state = 'pending', attempts = attempts - 1 where id = any($5::bigint[]) and state = 'sending'`,
+      [settle.map((s) => s.id), settle.map((s) => s.state), settle.map((s) => s.error), settle.map((s) => (s.retryInMs === null ? null : s.retryInMs / 1000)), release],
+    );
   }
-  return db.tx(async (tx) => {
-    await settle(tx, change, change.claim);
-    return claimUnderRules(tx, change.claim, messageIdDomain);
-  });
+  return claim.length === 0 ? [] : claimUnderRules(db, claim, messageIdDomain);
 }
 
-/**
- * Writes outcomes and releases, and takes the lock of each address about to be claimed (per
- * directory, in one order, so two senders never wait on each other in a circle). The lock holds
- * until the claim commits: a sender checking the same address's rules waits, then sees this claim.
- */
-async function settle(db: Queryable, change: { settle: Settlement[]; release: number[] }, lockFor: number[]): Promise<void> {
-  const { settle: outcomes, release } = change;
-  await db.query(
-    `with settled as (
-      update distribution_recipients r set state = s.state, error = s.error,
-        sent_at = case when s.state = 'sent' then now() end,
-        retry_at = case when s.retry_secs is null then null else now() + make_interval(secs => s.retry_secs) end
-      from unnest($1::bigint[], $2::text[], $3::text[], $4::float8[]) s(id, state, error, retry_secs)
-      where r.id = s.id and r.state = 'sending'
-    ), released as (
-      update distribution_recipients set state = 'pending', attempts = attempts - 1 where id = any($5::bigint[]) and state = 'sending'
-    )
-    select count(pg_advisory_xact_lock(k.directory, k.address)) from (
-      select distinct d.directory_id::int as directory, hashtext(lower(r.email)) as address
-      from distribution_recipients r join distributions d on d.id = r.distribution_id
-      where r.id = any($6::bigint[]) and r.state = 'pending'
-      order by 1, 2
-    ) k`,
-    [outcomes.map((s) => s.id), outcomes.map((s) => s.state), outcomes.map((s) => s.error), outcomes.map((s) => (s.retryInMs === null ? null : s.retryInMs / 1000)),
-      release, lockFor],
-  );
-}
-
-/** The invitations an address had (claimed, sent, or in doubt) in the directory, since `since`. */
-const invitations = (since: string, sameSurvey: string) => `(select count(*) from distribution_recipients p join distributions pd on pd.id = p.distribution_id
-  where lower(p.email) = c.address and p.state in ('sending', 'sent', 'in_doubt') and p.claimed_at > ${since}
-    and pd.directory_id = c.directory_id and ${sameSurvey})`;
+/** The invitations an address had in the directory since `since`, among the rows `history` locked. */
+const invitations = (since: string, sameSurvey: string) => `(select count(*) from history h
+  where h.address = c.address and h.state in ('sending', 'sent', 'in_doubt') and h.claimed_at > ${since} and ${sameSurvey})`;
 
 /**
  * Claims the recipients its directory's contact rules allow, and skips the others with the rule
  * that left them out: the same survey to the same address within 12 hours (a second member of one
  * list with that address too), or more invitations in the period than the rule allows (a directory
- * without a rule: one per 30 days). Run after `settle` took the addresses' locks, in a statement of
- * its own, so it sees every claim committed before.
+ * without a rule: one per 30 days).
+ *
+ * One statement, safe against another sender claiming the same addresses at the same moment: it
+ * first locks every live recipient row of each address in the directory (pending ones of other
+ * distributions too), in id order so two senders never wait on each other in a circle. A row
+ * another sender is claiming is waited for, and then read as that sender committed it
+ * (PostgreSQL's read committed re-reads a locked row: https://www.postgresql.org/docs/current/transaction-iso.html#XACT-READ-COMMITTED),
+ * so the rules count its claim.
  */
-async function claimUnderRules(tx: Queryable, ids: number[], messageIdDomain: string): Promise<Claim[]> {
-  return tx.query<Claim>(
+async function claimUnderRules(db: Queryable, ids: number[], messageIdDomain: string): Promise<Claim[]> {
+  return db.query<Claim>(
     `with candidates as (
       select r.id, d.directory_id, d.survey_id, lower(r.email) as address,
         row_number() over (partition by lower(r.email) order by r.id) as nth,
@@ -158,10 +142,17 @@ async function claimUnderRules(tx: Queryable, ids: number[], messageIdDomain: st
       from distribution_recipients r join distributions d on d.id = r.distribution_id
       left join contact_rules cr on cr.directory_id = d.directory_id
       where r.id = any($1::bigint[]) and r.state = 'pending'
+    ), history as materialized (
+      select p.id, lower(p.email) as address, p.state, p.claimed_at, pd.survey_id
+      from distribution_recipients p join distributions pd on pd.id = p.distribution_id
+      where lower(p.email) in (select address from candidates) and p.state in ('pending', 'sending', 'sent', 'in_doubt')
+        and pd.directory_id in (select directory_id from candidates)
+      order by p.id
+      for no key update of p
     ), verdicts as (
       select c.id, case
-        when c.nth > 1 or ${invitations(`now() - interval '12 hours'`, 'pd.survey_id = c.survey_id')} > 0 then 'same_survey_12h'
-        when ${invitations('now() - make_interval(days => c.period_days)', '(not c.per_survey or pd.survey_id = c.survey_id)')} >= c.max_invitations then 'contact_frequency'
+        when c.nth > 1 or ${invitations(`now() - interval '12 hours'`, 'h.survey_id = c.survey_id')} > 0 then 'same_survey_12h'
+        when ${invitations('now() - make_interval(days => c.period_days)', '(not c.per_survey or h.survey_id = c.survey_id)')} >= c.max_invitations then 'contact_frequency'
       end as reason
       from candidates c
     ), skipped as (
