@@ -4,6 +4,7 @@
 //   BENCH_SCALE=0.1   a tenth of the recipients (default 1: 100,000)
 //   DATABASE_URL      use that server (a fresh database bellwether_bench_distribution is created on it);
 //                     otherwise the embedded PostgreSQL under bench/.data/pg
+//   BENCH_ROUNDS=1    rounds of the two passes (default 3; the best of each counts)
 //   BENCH_STRICT=1    exit 1 when a target fails (a recipient missed or mailed twice always exits 1)
 // Each pass runs in a child process (send-once.ts) with the Procfile worker's Node flags and reports its
 // own wall time and peak RSS. The sink (smtp-server, in this process) counts every RCPT TO and drains
@@ -27,7 +28,7 @@ import type { PassResult } from './send-once.ts';
 const sendOnce = path.join(import.meta.dirname, 'send-once.ts');
 const targets = { ratio: 0.8, rssMb: 300 };
 const connections = 5;
-const rounds = 3;
+const rounds = Number(process.env.BENCH_ROUNDS ?? '3');
 const log = (message: string) => process.stderr.write(`[bench:distribution] ${message}\n`);
 
 const runPass = (args: string[]) => runChildPass<PassResult>(args[0]!, sendOnce, args);
