@@ -5,8 +5,8 @@ export type Claimed = DueRecipient & { messageId: string; attempts: number };
 
 /**
  * Recipients claimed a few at a time, just ahead of the lanes that send them, and the outcomes of
- * their sends recorded just before the next claim: two statements per `size` messages instead of
- * two per message, while at most `size` claimed recipients wait and
+ * their sends recorded in the same statement as the next claim: one database round trip per
+ * `size` messages instead of one per message, while at most `size` claimed recipients wait and
  * at most `size` sent ones wait to be marked. What a crash leaves claimed but unmarked becomes
  * 'in_doubt' (never re-sent), so that window stays a few messages per connection.
  */

@@ -88,10 +88,21 @@ export type Settlement = { id: number; state: 'sent' | 'failed' | 'pending'; err
 export type Claim = { id: number; messageId: string; attempts: number };
 
 /**
- * Records how finished sends ended and puts claimed recipients that were not sent back to pending;
- * then claims the next recipients by marking them 'sending' with their Message-ID, before any of
- * them is handed to the SMTP server. Returns the claims made: a recipient no longer pending is
- * left out, and so is one a contact rule skips (see claimUnderRules).
+ * In one statement: records how finished sends ended, puts claimed recipients that were not sent
+ * back to pending, and claims the next recipients by marking them 'sending' with their Message-ID,
+ * before any of them is handed to the SMTP server. A recipient is claimed only when its
+ * directory's contact rules allow it, and skipped with the rule that left it out otherwise: the
+ * same survey to the same address within 12 hours (a second member of one list with that address
+ * too), or more invitations in the period than the rule allows (a directory without a rule: one
+ * per 30 days). Returns the claims made: a recipient no longer pending is left out.
+ *
+ * Safe against another sender claiming the same addresses at the same moment: the statement locks
+ * every live recipient row of each address in the directory (pending ones of other distributions
+ * too), in id order. A row another sender is claiming is waited for, then read as that sender
+ * committed it (read committed re-reads a locked row:
+ * https://www.postgresql.org/docs/current/transaction-iso.html#XACT-READ-COMMITTED), so the rules
+ * count that claim. Two senders that each hold a row the other waits for (one's outcomes, the
+ * other's lock) are a deadlock PostgreSQL ends in one of them; that one claims again.
  */
 export async function settleAndClaim(
   db: Queryable,
@@ -99,72 +110,67 @@ export async function settleAndClaim(
   messageIdDomain: string,
 ): Promise<Claim[]> {
   const { settle, release, claim } = change;
-  if (settle.length > 0 || release.length > 0) {
-    await db.query(
-      `with settled as (
-        update distribution_recipients r set state = s.state, error = s.error,
-          sent_at = case when s.state = 'sent' then now() end,
-          retry_at = case when s.retry_secs is null then null else now() + make_interval(secs => s.retry_secs) end
-        from unnest($1::bigint[], $2::text[], $3::text[], $4::float8[]) s(id, state, error, retry_secs)
-        where r.id = s.id and r.state = 'sending'
-      )
-      update distribution_recipients set state = 'pending', attempts = attempts - 1 where id = any($5::bigint[]) and state = 'sending'`,
-      [settle.map((s) => s.id), settle.map((s) => s.state), settle.map((s) => s.error), settle.map((s) => (s.retryInMs === null ? null : s.retryInMs / 1000)), release],
-    );
+  const values = [
+    settle.map((s) => s.id), settle.map((s) => s.state), settle.map((s) => s.error), settle.map((s) => (s.retryInMs === null ? null : s.retryInMs / 1000)),
+    release, claim, messageIdDomain,
+  ];
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.query<Claim>(settleAndClaimSql, values);
+    } catch (error) {
+      if ((error as { code?: string }).code !== deadlockDetected || attempt >= 5) throw error;
+    }
   }
-  return claim.length === 0 ? [] : claimUnderRules(db, claim, messageIdDomain);
 }
 
-/** The invitations an address had in the directory since `since`, among the rows `history` locked. */
-const invitations = (since: string, sameSurvey: string) => `(select count(*) from history h
+/** https://www.postgresql.org/docs/current/errcodes-appendix.html */
+const deadlockDetected = '40P01';
+
+/** The invitations an address had in the directory since `since`: the rows `history` locked, and this sender's own sends just recorded. */
+const invitations = (since: string, sameSurvey: string) => `(select count(*) from known h
   where h.address = c.address and h.state in ('sending', 'sent', 'in_doubt') and h.claimed_at > ${since} and ${sameSurvey})`;
 
-/**
- * Claims the recipients its directory's contact rules allow, and skips the others with the rule
- * that left them out: the same survey to the same address within 12 hours (a second member of one
- * list with that address too), or more invitations in the period than the rule allows (a directory
- * without a rule: one per 30 days).
- *
- * One statement, safe against another sender claiming the same addresses at the same moment: it
- * first locks every live recipient row of each address in the directory (pending ones of other
- * distributions too), in id order so two senders never wait on each other in a circle. A row
- * another sender is claiming is waited for, and then read as that sender committed it
- * (PostgreSQL's read committed re-reads a locked row: https://www.postgresql.org/docs/current/transaction-iso.html#XACT-READ-COMMITTED),
- * so the rules count its claim.
- */
-async function claimUnderRules(db: Queryable, ids: number[], messageIdDomain: string): Promise<Claim[]> {
-  return db.query<Claim>(
-    `with candidates as (
-      select r.id, d.directory_id, d.survey_id, lower(r.email) as address,
-        row_number() over (partition by lower(r.email) order by r.id) as nth,
-        coalesce(cr.max_invitations, ${defaultContactRules.maxInvitations}) as max_invitations, coalesce(cr.period_days, ${defaultContactRules.periodDays}) as period_days,
-        coalesce(cr.per_survey, ${defaultContactRules.perSurvey}) as per_survey
-      from distribution_recipients r join distributions d on d.id = r.distribution_id
-      left join contact_rules cr on cr.directory_id = d.directory_id
-      where r.id = any($1::bigint[]) and r.state = 'pending'
-    ), history as materialized (
-      select p.id, lower(p.email) as address, p.state, p.claimed_at, pd.survey_id
-      from distribution_recipients p join distributions pd on pd.id = p.distribution_id
-      where lower(p.email) in (select address from candidates) and p.state in ('pending', 'sending', 'sent', 'in_doubt')
-        and pd.directory_id in (select directory_id from candidates)
-      order by p.id
-      for no key update of p
-    ), verdicts as (
-      select c.id, case
-        when c.nth > 1 or ${invitations(`now() - interval '12 hours'`, 'h.survey_id = c.survey_id')} > 0 then 'same_survey_12h'
-        when ${invitations('now() - make_interval(days => c.period_days)', '(not c.per_survey or h.survey_id = c.survey_id)')} >= c.max_invitations then 'contact_frequency'
-      end as reason
-      from candidates c
-    ), skipped as (
-      update distribution_recipients r set state = 'skipped', skip_reason = v.reason from verdicts v where r.id = v.id and v.reason is not null
-    )
-    update distribution_recipients r set state = 'sending', claimed_at = now(), attempts = attempts + 1,
-      message_id = coalesce(message_id, '<bw.' || distribution_id || '.' || r.id || '@' || $2 || '>')
-    from verdicts v where r.id = v.id and v.reason is null
-    returning r.id::int, message_id as "messageId", attempts`,
-    [ids, messageIdDomain],
-  );
-}
+const settleAndClaimSql = `with settled as (
+    update distribution_recipients r set state = s.state, error = s.error,
+      sent_at = case when s.state = 'sent' then now() end,
+      retry_at = case when s.retry_secs is null then null else now() + make_interval(secs => s.retry_secs) end
+    from unnest($1::bigint[], $2::text[], $3::text[], $4::float8[]) s(id, state, error, retry_secs)
+    where r.id = s.id and r.state = 'sending'
+  ), released as (
+    update distribution_recipients set state = 'pending', attempts = attempts - 1 where id = any($5::bigint[]) and state = 'sending'
+  ), candidates as (
+    select r.id, d.directory_id, d.survey_id, lower(r.email) as address,
+      row_number() over (partition by lower(r.email) order by r.id) as nth,
+      coalesce(cr.max_invitations, ${defaultContactRules.maxInvitations}) as max_invitations, coalesce(cr.period_days, ${defaultContactRules.periodDays}) as period_days,
+      coalesce(cr.per_survey, ${defaultContactRules.perSurvey}) as per_survey
+    from distribution_recipients r join distributions d on d.id = r.distribution_id
+    left join contact_rules cr on cr.directory_id = d.directory_id
+    where r.id = any($6::bigint[]) and r.state = 'pending'
+  ), history as materialized (
+    select lower(p.email) as address, p.state, p.claimed_at, pd.survey_id
+    from distribution_recipients p join distributions pd on pd.id = p.distribution_id
+    where lower(p.email) in (select address from candidates) and p.state in ('pending', 'sending', 'sent', 'in_doubt')
+      and pd.directory_id in (select directory_id from candidates) and p.id <> all($1::bigint[]) and p.id <> all($5::bigint[])
+    order by p.id
+    for no key update of p
+  ), known as (
+    select * from history
+    union all
+    select lower(r.email), s.state, r.claimed_at, d.survey_id
+    from unnest($1::bigint[], $2::text[]) s(id, state) join distribution_recipients r on r.id = s.id join distributions d on d.id = r.distribution_id
+  ), verdicts as (
+    select c.id, case
+      when c.nth > 1 or ${invitations(`now() - interval '12 hours'`, 'h.survey_id = c.survey_id')} > 0 then 'same_survey_12h'
+      when ${invitations('now() - make_interval(days => c.period_days)', '(not c.per_survey or h.survey_id = c.survey_id)')} >= c.max_invitations then 'contact_frequency'
+    end as reason
+    from candidates c
+  ), skipped as (
+    update distribution_recipients r set state = 'skipped', skip_reason = v.reason from verdicts v where r.id = v.id and v.reason is not null
+  )
+  update distribution_recipients r set state = 'sending', claimed_at = now(), attempts = attempts + 1,
+    message_id = coalesce(message_id, '<bw.' || distribution_id || '.' || r.id || '@' || $7 || '>')
+  from verdicts v where r.id = v.id and v.reason is null
+  returning r.id::int, message_id as "messageId", attempts`;
 
 /** When the next recipient waiting for a retry is due, or null when none waits; `finished` once nothing is pending. */
 export async function pendingState(db: Queryable, distributionId: number): Promise<{ pending: number; nextRetryAt: Date | null }> {
