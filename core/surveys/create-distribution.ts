@@ -12,7 +12,7 @@ import type { Audience } from '../states.ts';
 const emailPattern = String.raw`^[^@\s]+@[^@\s]+\.[^@\s]+$`;
 
 /** 128 random bits from the server's strong random source (gen_random_uuid), as 22 base64url characters. */
-export const newToken = `rtrim(translate(encode(decode(replace(gen_random_uuid()::text, '-', ''), 'hex'), 'base64'), '+/', '-_'), '=')`;
+const newToken = `rtrim(translate(encode(decode(replace(gen_random_uuid()::text, '-', ''), 'hex'), 'base64'), '+/', '-_'), '=')`;
 
 export type NewDistribution = {
   surveyId: number;

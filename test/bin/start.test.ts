@@ -10,6 +10,7 @@ import { tempDir } from '../helpers/files.ts';
 import { testDatabase } from '../helpers/hooks.ts';
 import { startSmtpSink } from '../helpers/smtp-sink.ts';
 import type { Queryable } from '../../core/db.ts';
+import { createSurvey } from '../../core/surveys/queries.ts';
 import { createWorkflow } from '../../core/workflows/queries.ts';
 
 const root = path.join(import.meta.dirname, '..', '..');
@@ -125,6 +126,11 @@ describe('npm start', () => {
       // Not only the first start's distribution: a workflow's into the demo directory too. The same files into the default directory go out by SMTP.
       const { default: mapping } = await import(path.join(root, 'examples', 'demo', 'mapping.json'), { with: { type: 'json' } });
       const [survey] = await db.query<{ id: number }>(`select id::int from surveys where name = 'Demo NPS'`);
+      // The demo's contacts were invited at the first start: the workflow into the demo invites them
+      // all again, to another survey, which a second invitation a month allows.
+      await db.query('insert into contact_rules (directory_id, max_invitations, period_days) values ($1, 2, 30)', [demo.id]);
+      const { id: again } = await createSurvey(db, { name: 'Demo check-in' });
+      const invite = { 'Into the demo': { surveyId: again, audience: 'all' }, 'Into ours': { surveyId: survey!.id } };
       for (const [name, directoryId] of [['Into the demo', demo.id], ['Into ours', 1]] as const) {
         const { id } = await createWorkflow(db, {
           name,
@@ -134,7 +140,7 @@ describe('npm start', () => {
               { type: 'extract', name: 'contacts', object: 'contacts', source: 'file', path: 'contacts.csv' },
               { type: 'extract', name: 'team', object: 'teamMembers', source: 'file', path: 'team_members.csv' },
               { type: 'load', name: 'load', directoryId, extracts: { accounts: 'accounts', contacts: 'contacts', teamMembers: 'team' }, mapping, mailingListName: name },
-              { type: 'distribute', name: 'invite', load: 'load', surveyId: survey!.id, send: 'now' },
+              { type: 'distribute', name: 'invite', load: 'load', ...invite[name], send: 'now' },
             ],
           },
         }, importDir);
