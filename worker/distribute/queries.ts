@@ -98,7 +98,7 @@ export type Claim = { id: number; messageId: string; attempts: number };
  *
  * Safe against another sender claiming the same addresses at the same moment: the statement locks
  * every live recipient row of each address in the directory (pending ones of other distributions
- * too), in id order. A row another sender is claiming is waited for, then read as that sender
+ * too), address by address in order. A row another sender is claiming is waited for, then read as that sender
  * committed it (read committed re-reads a locked row:
  * https://www.postgresql.org/docs/current/transaction-iso.html#XACT-READ-COMMITTED), so the rules
  * count that claim. Two senders that each hold a row the other waits for (one's outcomes, the
@@ -147,11 +147,16 @@ const settleAndClaimSql = `with settled as (
     left join contact_rules cr on cr.directory_id = d.directory_id
     where r.id = any($6::bigint[]) and r.state = 'pending'
   ), history as materialized (
-    select lower(p.email) as address, p.state, p.claimed_at, pd.survey_id
-    from distribution_recipients p join distributions pd on pd.id = p.distribution_id
-    where lower(p.email) in (select address from candidates) and p.state in ('pending', 'sending', 'sent', 'in_doubt')
-      and pd.directory_id in (select directory_id from candidates) and p.id <> all($1::bigint[]) and p.id <> all($5::bigint[])
-    order by p.id
+    -- Address by address, each looked up in its index: "offset 0" keeps the planner from joining
+    -- all recipient rows to the few distributions instead.
+    select p.address, p.state, p.claimed_at, pd.survey_id
+    from (select distinct address, directory_id from candidates order by address) a
+    cross join lateral (
+      select lower(p.email) as address, p.state, p.claimed_at, p.distribution_id from distribution_recipients p
+      where lower(p.email) = a.address and p.state in ('pending', 'sending', 'sent', 'in_doubt') and p.id <> all($1::bigint[]) and p.id <> all($5::bigint[])
+      offset 0
+    ) p
+    join distributions pd on pd.id = p.distribution_id and pd.directory_id = a.directory_id
     for no key update of p
   ), known as (
     select * from history
