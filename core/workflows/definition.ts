@@ -13,7 +13,9 @@ import { missingRequiredFields, salesforceObjectOptions } from '../connections/s
 const name = z.string().trim().min(1).max(100);
 const object = z.enum(['accounts', 'contacts', 'teamMembers']);
 
-const extractFile = z.strictObject({ type: z.literal('extract'), name, object, source: z.literal('file'), path: z.string().min(1) });
+/** The file holds every record of its object (a full export), so a record it leaves out is removed from the directory. */
+const fullExport = z.boolean().optional();
+const extractFile = z.strictObject({ type: z.literal('extract'), name, object, source: z.literal('file'), path: z.string().min(1), fullExport });
 const extractSftp = z.strictObject({
   type: z.literal('extract'),
   name,
@@ -25,6 +27,7 @@ const extractSftp = z.strictObject({
   archiveFolder: z.string().min(1).optional(),
   /** Loads the file even when the same file (path, size, time) was loaded before into the directory. */
   force: z.boolean().optional(),
+  fullExport,
   ...csvDialectShape,
 });
 /** An uploaded file, by its name: each run reads the newest upload of that name. */
@@ -34,6 +37,7 @@ const extractUpload = z.strictObject({
   object,
   source: z.literal('upload'),
   file: z.string().trim().min(1).max(255).regex(/^[^/\\]+$/, "the uploaded file's name alone, without a folder (accounts.csv)"),
+  fullExport,
   ...csvDialectShape,
 });
 /** One object of a connected Salesforce org: its fields (the required ones kept), a list view, a full resync. */
