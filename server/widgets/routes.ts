@@ -46,6 +46,10 @@ export function widgetConfigRoutes(db: Queryable, access: WidgetAccess): Router 
     const tokens = await access.embedTokens();
     res.status(201).json(await tokens.issue({ configId: config.id, directoryId: config.directoryId, userEmail: userEmail ?? null }, expiresInSeconds));
   });
+  // For a system that mints tokens itself, per user, such as the Apex class inside Salesforce.
+  router.get('/embed-tokens/signing-key', async (_req, res) => {
+    res.set('Cache-Control', 'no-store').json((await access.embedTokens()).signingKey());
+  });
   return router;
 }
 

@@ -47,7 +47,9 @@ function converted(type: string, label: string, given: Exclude<Given, null | und
 export function checkUpdate(org: Org, object: string, id: unknown, values: Record<string, Given>): { record: SfRecord; changes: SfRecord } | { errors: SaveError[] } {
   const schema = org.schema(object)!;
   if (typeof id !== 'string' || !idPattern.test(id)) return { errors: [{ statusCode: 'MALFORMED_ID', message: `${schema.label} ID: id value of incorrect type: ${String(id ?? '')}`, fields: ['Id'] }] };
-  const record = [...org.records.get(schema.name)!.values()].find((r) => String(r.Id).slice(0, 15) === id.slice(0, 15));
+  const records = org.records.get(schema.name)!;
+  // Ids are stored with 18 characters; a 15-character id names the same record.
+  const record = records.get(id) ?? (id.length === 15 ? [...records.values()].find((r) => String(r.Id).startsWith(id)) : undefined);
   if (!record) return { errors: [{ statusCode: 'INVALID_CROSS_REFERENCE_KEY', message: 'invalid cross reference id', fields: [] }] };
   if (record.IsDeleted === true) return { errors: [{ statusCode: 'ENTITY_IS_DELETED', message: 'entity is deleted', fields: [] }] };
   const changes: SfRecord = {};
