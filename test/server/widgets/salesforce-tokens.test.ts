@@ -4,8 +4,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../../../core/db.ts';
 import { testDatabase } from '../../helpers/hooks.ts';
-import { adminKey, serve, type Served } from '../serve.ts';
-import { addResponses, answers, loadWidgetDirectory, saveConfig } from './fixture.ts';
+import { adminKey, type Served } from '../serve.ts';
+import { servedWidget } from './fixture.ts';
 
 // Apex cannot run here (it needs an org), so the token is built from the class's own source: its
 // header literal and its claims in the order it writes them, with base64 made url-safe and unpadded
@@ -45,10 +45,7 @@ describe('embed tokens minted per user inside Salesforce (BellwetherEmbedToken.c
 
   beforeEach(async function () {
     ({ db } = await testDatabase(this));
-    await loadWidgetDirectory(db);
-    await addResponses(db, answers('A1', '2026-02-10', [10, 10, 9]));
-    api = await serve(db);
-    configId = await saveConfig(api, { period: 'MoM' });
+    ({ api, configId } = await servedWidget(db));
     apex = await readApex();
     const reply = await api.get('/api/embed-tokens/signing-key', { key: adminKey });
     assert.equal(reply.status, 200);
