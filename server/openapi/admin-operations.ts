@@ -4,7 +4,7 @@ import { sftpConnectionInput, sftpConnectionPatch, sftpConnectionSchema, sftpTes
 import { salesforceUsageSchema } from '../../core/connections/salesforce-usage.ts';
 import { outboxMessageSchema } from '../../core/outbox.ts';
 import { pageSchema } from '../../core/page.ts';
-import { rowErrorSchema, runSummarySchema, uploadReadSchema } from '../../core/runs/queries.ts';
+import { rowErrorSchema, runSummarySchema, uploadReadSchema, writeBackReportSchema } from '../../core/runs/queries.ts';
 import { distributionSummarySchema, recipientProblemSchema } from '../../core/surveys/distributions.ts';
 import { responseImportSchema, responseMappingSchema } from '../../core/surveys/import-responses.ts';
 import { surveyInputSchema, surveySchema } from '../../core/surveys/queries.ts';
@@ -85,8 +85,9 @@ export const adminOperations: Operation[] = [
 
   { ...admin, method: 'get', path: '/api/runs', tag: 'Runs', summary: "A page of a directory's runs, newest first", query: runsQuery, answers: { 200: json('the page', pageSchema(runSummarySchema)) }, errors: [400, 404] },
   {
-    ...admin, method: 'get', path: '/api/runs/{id}', tag: 'Runs', summary: 'One run with a page of its row errors, and the uploaded files it read', query: runErrorsQuery,
-    answers: { 200: json('the run', runSummarySchema.extend({ errors: pageSchema(rowErrorSchema), uploads: z.array(uploadReadSchema).optional().describe('for a run that read uploaded files') })) }, errors: [400, 404],
+    ...admin, method: 'get', path: '/api/runs/{id}', tag: 'Runs', summary: 'One run with a page of its row errors, the uploaded files it read and its write-backs', query: runErrorsQuery,
+    answers: { 200: json('the run', runSummarySchema.extend({ errors: pageSchema(rowErrorSchema), uploads: z.array(uploadReadSchema).optional().describe('for a run that read uploaded files'),
+      writeBacks: z.array(writeBackReportSchema).optional().describe("for a run whose load a workflow's writeBack tasks followed") })) }, errors: [400, 404],
   },
   { ...admin, method: 'post', path: '/api/runs/{id}/cancel', tag: 'Runs', summary: 'Stops a running sync at its next checkpoint', answers: { 202: json('cancelling', z.object({ id: z.number().int(), cancelRequested: z.literal(true) })) }, errors: [404, 409] },
   { ...admin, method: 'get', path: '/api/runs/{id}/errors.csv', tag: 'Runs', summary: "Every row error of a run as CSV", answers: { 200: { description: 'the row errors', contentType: 'text/csv' } }, errors: [404] },

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import type { Db } from '../../../core/db.ts';
 import { createLogger } from '../../../core/log.ts';
 import { findRun } from '../../../core/runs/queries.ts';
@@ -25,7 +28,11 @@ describe('writeBack: account figures into Salesforce Account fields (stand-in or
 
   /** An org of `count` accounts with the five write-back fields, loaded into directory 1, and a widget configuration of it. */
   async function setUp(context: Mocha.Context, count: number) {
-    ({ db } = await testDatabase(context));
+    return setUpIn((await testDatabase(context)).db, count);
+  }
+
+  async function setUpIn(database: Db, count = 3) {
+    db = database;
     standIn = await startStandIn();
     const org = standIn.org;
     org.addField('Account', 'NPS__c', 'double');
@@ -139,6 +146,37 @@ describe('writeBack: account figures into Salesforce Account fields (stand-in or
     const third = await writeBack(deps(), task, runId);
     assert.deepEqual([third.method, third.changed, third.succeeded, third.failed], ['collections', 1, 1, 0]);
     assert.equal(written(refused).Health__c, 'At Risk');
+  });
+
+  it('runs after its load in a workflow (npm run workflow), and shows on the run what it wrote', async function () {
+    const { url } = await testDatabase(this).then(async (database) => {
+      await setUpIn(database.db);
+      return database;
+    });
+    const workflow = await createWorkflow(db, {
+      name: 'Accounts and health',
+      definition: {
+        tasks: [
+          { type: 'extract', name: 'Accounts', object: 'accounts', source: 'salesforce', connectionId },
+          { type: 'load', name: 'Load', extracts: { accounts: 'Accounts' } },
+          task,
+        ],
+      },
+    }, '/tmp', async () => testBox);
+    const root = path.join(import.meta.dirname, '..', '..', '..');
+    const callsBefore = standIn.apiCalls;
+    const { stdout } = await promisify(execFile)(process.execPath, [path.join(root, 'bin', 'workflow.ts'), 'run', String(workflow.id)], {
+      env: { ...process.env, DATABASE_URL: url, SECRET_KEY: 'a-test-secret-key-of-32-characters!', LOG_LEVEL: 'silent' },
+    });
+    assert.ok(stdout.includes('Write-back "Health to Salesforce": 3 of 3 accounts changed; 3 written, 0 refused (sObject Collections), 2 API calls'), stdout);
+    const [{ id }] = (await db.query<{ id: number }>('select id::int from sync_runs where workflow_id = $1', [workflow.id])) as [{ id: number }];
+    const run = await findRun(db, String(id), { limit: 10, offset: 0 });
+    assert.deepEqual(run?.writeBacks, [
+      { task: 'Health to Salesforce', method: 'collections', accounts: 3, changed: 3, succeeded: 3, failed: 0, apiCalls: 2, jobId: null, errorCode: null, errorMessage: null },
+    ]);
+    // The extract's calls and the write-back's, as the org counted them.
+    assert.equal(run?.apiCalls, standIn.apiCalls - callsBefore);
+    assert.deepEqual(accountIds.map((a) => written(a).Health__c), ['Not enough data', 'Not enough data', 'Not enough data']);
   });
 
   it('refuses to save a workflow whose write-back maps a field of the wrong type, a read-only field or no field, naming each', async function () {
