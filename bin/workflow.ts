@@ -48,7 +48,7 @@ await runCommand('workflow', async (runtime) => {
           const how = report.method === 'bulk' ? `Bulk API 2.0 job ${report.jobId}` : report.method === 'collections' ? 'sObject Collections' : 'nothing to send';
           console.log(
             `\nWrite-back "${task.name}": ${report.changed} of ${report.accounts} accounts changed; ${report.succeeded} written, ${report.failed} refused (${how}), ` +
-              `${report.apiCalls} API calls${report.error ? `; failed: ${report.error.code}: ${report.error.message}` : ''}`,
+              `${report.tasksCreated + report.tasksFailed > 0 ? `${report.tasksCreated} detractor Tasks opened, ${report.tasksFailed} refused, ` : ''}${report.apiCalls} API calls${report.error ? `; failed: ${report.error.code}: ${report.error.message}` : ''}`,
           );
         },
       },

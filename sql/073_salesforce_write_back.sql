@@ -23,9 +23,21 @@ create table write_back_reports (
   succeeded integer not null check (succeeded >= 0),
   failed integer not null check (failed >= 0),
   api_calls integer not null check (api_calls >= 0),
+  tasks_created integer not null default 0 check (tasks_created >= 0),
+  tasks_failed integer not null default 0 check (tasks_failed >= 0),
   job_id text,
   error_code text,
   error_message text,
   finished_at timestamptz not null default now(),
   primary key (run_id, task)
+);
+
+-- The Salesforce Task opened for each detractor answer, so an answer gets one Task, whatever the
+-- number of runs. An answer whose Task Salesforce refused has none here and is tried again.
+create table salesforce_detractor_tasks (
+  connection_id bigint not null references salesforce_connections on delete cascade,
+  response_id bigint not null references nps_responses on delete cascade,
+  task_id text not null,
+  created_at timestamptz not null default now(),
+  primary key (connection_id, response_id)
 );

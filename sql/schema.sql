@@ -264,6 +264,16 @@ create table salesforce_connections (
   constraint salesforce_connections_name_key UNIQUE (name)
 );
 
+create table salesforce_detractor_tasks (
+  connection_id bigint not null,
+  response_id bigint not null,
+  task_id text not null,
+  created_at timestamp with time zone not null default now(),
+  constraint salesforce_detractor_tasks_connection_id_fkey FOREIGN KEY (connection_id) REFERENCES salesforce_connections(id) ON DELETE CASCADE,
+  constraint salesforce_detractor_tasks_response_id_fkey FOREIGN KEY (response_id) REFERENCES nps_responses(id) ON DELETE CASCADE,
+  constraint salesforce_detractor_tasks_pkey PRIMARY KEY (connection_id, response_id)
+);
+
 create table salesforce_oauth_states (
   state text not null,
   name text not null,
@@ -527,6 +537,8 @@ create table write_back_reports (
   succeeded integer not null,
   failed integer not null,
   api_calls integer not null,
+  tasks_created integer not null default 0,
+  tasks_failed integer not null default 0,
   job_id text,
   error_code text,
   error_message text,
@@ -537,6 +549,8 @@ create table write_back_reports (
   constraint write_back_reports_failed_check CHECK ((failed >= 0)),
   constraint write_back_reports_method_check CHECK ((method = ANY (ARRAY['bulk'::text, 'collections'::text, 'none'::text]))),
   constraint write_back_reports_succeeded_check CHECK ((succeeded >= 0)),
+  constraint write_back_reports_tasks_created_check CHECK ((tasks_created >= 0)),
+  constraint write_back_reports_tasks_failed_check CHECK ((tasks_failed >= 0)),
   constraint write_back_reports_connection_id_fkey FOREIGN KEY (connection_id) REFERENCES salesforce_connections(id) ON DELETE SET NULL,
   constraint write_back_reports_run_id_fkey FOREIGN KEY (run_id) REFERENCES sync_runs(id) ON DELETE CASCADE,
   constraint write_back_reports_pkey PRIMARY KEY (run_id, task)

@@ -52,6 +52,8 @@ export const writeBackReportSchema = z.object({
   failed: count.describe("records Salesforce refused: the run's row errors of source \"writeBack <task>\""),
   apiCalls: count,
   jobId: z.string().nullable().describe('the Bulk API 2.0 ingest job'),
+  tasksCreated: count.describe('Salesforce Tasks opened for detractor answers'),
+  tasksFailed: count,
   errorCode: z.string().nullable(),
   errorMessage: z.string().nullable(),
 });
@@ -122,7 +124,7 @@ export async function findRun(db: Queryable, runId: string, errors: Window): Pro
       (select json_agg(json_build_object('object', u.object, 'uploadId', u.upload_id, 'name', u.name) order by u.object)
         from upload_reads u where u.run_id = r.id) as uploads,
       (select json_agg(json_build_object('task', w.task, 'method', w.method, 'accounts', w.accounts, 'changed', w.changed, 'succeeded', w.succeeded,
-          'failed', w.failed, 'apiCalls', w.api_calls, 'jobId', w.job_id, 'errorCode', w.error_code, 'errorMessage', w.error_message) order by w.finished_at, w.task)
+          'failed', w.failed, 'apiCalls', w.api_calls, 'jobId', w.job_id, 'tasksCreated', w.tasks_created, 'tasksFailed', w.tasks_failed, 'errorCode', w.error_code, 'errorMessage', w.error_message) order by w.finished_at, w.task)
         from write_back_reports w where w.run_id = r.id) as "writeBacks",
       coalesce((
         select json_agg(json_build_object('object', e.object, 'source', e.source, 'line', e.line, 'recordId', e.record_id,

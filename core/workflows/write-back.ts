@@ -39,6 +39,15 @@ export const writeBackTask = z.strictObject({
   /** The widget configuration whose period, time zone, health rules and roll-up the figures follow. */
   widgetConfigId: z.number().int().positive(),
   fields: writeBackFields,
+  /** One Salesforce Task per detractor answer, on the contact and the account, for the account's owner (ACCOUNT_OWNER). */
+  detractorTasks: z
+    .strictObject({
+      /** Answers of this score or lower are detractors' (NPS: 0 to 6). */
+      scoreAtMost: z.number().int().min(0).max(10).default(6),
+      /** Only answers of the last this many days get a Task, so turning it on does not open one per old answer. */
+      withinDays: z.number().int().min(1).max(365).default(7),
+    })
+    .optional(),
 });
 export type WriteBackTask = z.infer<typeof writeBackTask>;
 

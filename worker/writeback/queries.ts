@@ -27,13 +27,13 @@ export async function saveWritten(db: Queryable, connectionId: number, object: s
 /** A record Salesforce refused, with its error. */
 export type RecordFailure = { id: string; code: string; message: string; field: string | null };
 
-/** Refused records become the run's row errors on its accounts, under the task's name. */
-export async function saveRecordFailures(db: Queryable, runId: number, task: string, failures: readonly RecordFailure[]): Promise<void> {
+/** Refused records become the run's row errors, on its accounts (or, for Tasks, its contacts), under `source`. */
+export async function saveRecordFailures(db: Queryable, runId: number, object: 'accounts' | 'contacts', source: string, failures: readonly RecordFailure[]): Promise<void> {
   if (failures.length === 0) return;
   await db.query(
     `insert into sync_run_errors (run_id, object, source, line, record_id, field, code, message)
-    select $1, 'accounts', $2, null, id, field, code, message from unnest($3::text[], $4::text[], $5::text[], $6::text[]) as f (id, field, code, message)`,
-    [runId, `writeBack ${task}`, failures.map((f) => f.id), failures.map((f) => f.field), failures.map((f) => f.code), failures.map((f) => storableText(f.message))],
+    select $1, $2, $3, null, id, field, code, message from unnest($4::text[], $5::text[], $6::text[], $7::text[]) as f (id, field, code, message)`,
+    [runId, object, source, failures.map((f) => f.id), failures.map((f) => f.field), failures.map((f) => f.code), failures.map((f) => storableText(f.message))],
   );
 }
 
@@ -47,6 +47,9 @@ export type WriteBackReport = {
   failed: number;
   apiCalls: number;
   jobId: string | null;
+  /** Detractor Tasks opened, and refused. */
+  tasksCreated: number;
+  tasksFailed: number;
   error: { code: string; message: string } | null;
 };
 
@@ -54,12 +57,13 @@ export type WriteBackReport = {
 export async function saveReport(db: Queryable, runId: number, connectionId: number, report: WriteBackReport): Promise<void> {
   await db.query(
     `with report as (
-      insert into write_back_reports (run_id, task, connection_id, method, accounts, changed, succeeded, failed, api_calls, job_id, error_code, error_message)
-      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+      insert into write_back_reports (run_id, task, connection_id, method, accounts, changed, succeeded, failed, api_calls, job_id, error_code, error_message, tasks_created, tasks_failed)
+      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
       on conflict (run_id, task) do update set method = excluded.method, accounts = excluded.accounts, changed = excluded.changed, succeeded = excluded.succeeded,
-        failed = excluded.failed, api_calls = excluded.api_calls, job_id = excluded.job_id, error_code = excluded.error_code, error_message = excluded.error_message, finished_at = now()
+        failed = excluded.failed, api_calls = excluded.api_calls, job_id = excluded.job_id, error_code = excluded.error_code, error_message = excluded.error_message,
+        tasks_created = excluded.tasks_created, tasks_failed = excluded.tasks_failed, finished_at = now()
     ) update sync_runs set api_calls = coalesce(api_calls, 0) + $9 where id = $1`,
     [runId, report.task, connectionId, report.method, report.accounts, report.changed, report.succeeded, report.failed, report.apiCalls, report.jobId,
-      report.error?.code ?? null, report.error ? storableText(report.error.message) : null],
+      report.error?.code ?? null, report.error ? storableText(report.error.message) : null, report.tasksCreated, report.tasksFailed],
   );
 }

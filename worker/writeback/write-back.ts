@@ -9,6 +9,7 @@ import { buckets, periodsUpTo } from '../../core/widgets/periods.ts';
 import { accountFigures, todayIn } from '../../core/widgets/strategic-accounts-queries.ts';
 import { writeBackFieldProblems, type WriteBackTask } from '../../core/workflows/write-back.ts';
 import { changedRecords, saveRecordFailures, saveReport, saveWritten, type WriteBackReport } from './queries.ts';
+import { openDetractorTasks } from './detractor-tasks.ts';
 import { recordValues } from './record-values.ts';
 import { defaultSendTuning, sendUpdates, type SendTuning } from './send-updates.ts';
 
@@ -21,12 +22,13 @@ const object = 'Account';
  * as the widget computes them, the Account fields checked against the describe again (a field may
  * have changed since the workflow was saved), only the records whose values changed since the last
  * write sent, and what Salesforce accepted remembered. Records Salesforce refuses are the run's row
- * errors and are sent again next run. A write-back that fails whole is reported on the run; the
+ * errors and are sent again next run; so are detractor Tasks Salesforce refuses, when the task opens
+ * them. A write-back that fails whole is reported on the run; the
  * load stays as it is.
  */
 export async function writeBack(deps: WriteBackDeps, task: WriteBackTask, runId: number): Promise<WriteBackReport> {
   const usage: ApiCalls = { calls: 0 };
-  const report: WriteBackReport = { task: task.name, method: 'none', accounts: 0, changed: 0, succeeded: 0, failed: 0, apiCalls: 0, jobId: null, error: null };
+  const report: WriteBackReport = { task: task.name, method: 'none', accounts: 0, changed: 0, succeeded: 0, failed: 0, apiCalls: 0, jobId: null, tasksCreated: 0, tasksFailed: 0, error: null };
   try {
     const config = await findWidgetConfig(deps.db, task.widgetConfigId);
     const credentials = await findSalesforceCredentials(deps.db, await deps.secretBox(), task.connectionId);
@@ -50,8 +52,13 @@ export async function writeBack(deps: WriteBackDeps, task: WriteBackTask, runId:
         const failedIds = new Set(sent.failures.map((f) => f.id.slice(0, 15)));
         const accepted = changed.filter((r) => !failedIds.has(r.id.slice(0, 15)));
         await saveWritten(deps.db, task.connectionId, object, accepted);
-        await saveRecordFailures(deps.db, runId, task.name, sent.failures);
+        await saveRecordFailures(deps.db, runId, 'accounts', `writeBack ${task.name}`, sent.failures);
         Object.assign(report, { method: sent.method, jobId: sent.jobId, succeeded: accepted.length, failed: sent.failures.length });
+      }
+      if (task.detractorTasks) {
+        const tasks = await openDetractorTasks(deps.db, conn, { connectionId: task.connectionId, directoryId: config.directoryId }, task.detractorTasks);
+        await saveRecordFailures(deps.db, runId, 'contacts', `writeBack ${task.name} Task`, tasks.failures);
+        Object.assign(report, { tasksCreated: tasks.created, tasksFailed: tasks.failures.length });
       }
     } catch (error) {
       throw salesforceCallError(credentials, `writing back to ${object}`, error);

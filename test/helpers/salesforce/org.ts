@@ -80,6 +80,14 @@ function standardSchemas(): ObjectSchema[] {
         field('UserId', 'reference', { referenceTo: ['User'], relationshipName: 'User' }), field('TeamMemberRole', 'picklist'),
       ],
     },
+    {
+      name: 'Task', label: 'Task', keyPrefix: '00T', queryable: true,
+      fields: [
+        ...common, field('Subject', 'string'), field('Description', 'textarea'), field('Status', 'picklist'), field('Priority', 'picklist'), field('ActivityDate', 'date'),
+        field('WhoId', 'reference', { referenceTo: ['Contact'], relationshipName: 'Who' }), field('WhatId', 'reference', { referenceTo: ['Account'], relationshipName: 'What' }),
+        field('OwnerId', 'reference', { referenceTo: ['User'], relationshipName: 'Owner' }),
+      ],
+    },
     // User has no IsDeleted: users are deactivated, never deleted.
     { name: 'User', label: 'User', keyPrefix: '005', queryable: true, fields: [field('Id', 'id'), field('Email', 'email'), field('Name', 'string'), field('SystemModstamp', 'datetime')] },
   ];

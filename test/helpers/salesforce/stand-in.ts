@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { Decimal } from 'decimal.js';
 import { numberTypes, Org, type FieldType, type SfRecord, type Value } from './org.ts';
 import { conditionFields, matches, parseSoql, SoqlError, type Soql } from './soql.ts';
-import { checkUpdate, ingestCounts, ingestResults, openIngestJob, processIngestJob, readUpload, unknownFields, type IngestJob } from './writes.ts';
+import { checkInsert, checkUpdate, ingestCounts, ingestResults, openIngestJob, processIngestJob, readUpload, unknownFields, type IngestJob } from './writes.ts';
 
 /*
  * A Salesforce org over HTTP, speaking the documented wire format closely enough that jsforce,
@@ -272,6 +272,7 @@ export class SalesforceStandIn {
       return await this.bulkPage(res, job, url, drop);
     }
     if (method === 'PATCH' && /^\/composite\/sobjects\/?$/.test(rest)) return this.updateCollection(req, res, await body(req));
+    if (method === 'POST' && /^\/composite\/sobjects\/?$/.test(rest)) return this.createCollection(req, res, await body(req));
     if (rest.startsWith('/jobs/ingest')) return await this.ingest(req, res, version, rest);
     return this.json(req, res, 404, [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
   }
@@ -309,6 +310,30 @@ export class SalesforceStandIn {
       return { id: result.record.Id, success: true, errors: [] };
     });
     this.json(req, res, 200, results);
+  }
+
+  /** sObject Collections create: up to 200 records with attributes.type and no id, a SaveResult per record, in order. */
+  private createCollection(req: IncomingMessage, res: ServerResponse, text: string): void {
+    const request = JSON.parse(text) as { allOrNone?: boolean; records?: Record<string, unknown>[] };
+    const records = request.records ?? [];
+    if (records.length > 200) return this.json(req, res, 400, [{ errorCode: 'EXCEEDED_ID_LIMIT', message: 'record limit reached. cannot submit more than 200 records into this call' }]);
+    this.collectionRequests.push(records.length);
+    const checked: { type: string; result: ReturnType<typeof checkInsert> }[] = [];
+    for (const record of records) {
+      const { attributes, ...values } = record as Record<string, never> & { attributes?: { type?: string } };
+      const type = attributes?.type;
+      if (!type || !this.org.schema(type)) return this.json(req, res, 400, [{ errorCode: 'INVALID_TYPE', message: `sObject type '${type ?? ''}' is not supported.` }]);
+      if ('id' in values || 'Id' in values) return this.json(req, res, 400, [{ errorCode: 'INVALID_FIELD', message: 'Can\'t specify an ID in a create request' }]);
+      const [unknown] = unknownFields(this.org, type, Object.keys(values));
+      if (unknown) return this.json(req, res, 400, [{ errorCode: 'INVALID_FIELD', message: `No such column '${unknown}' on sobject of type ${this.org.schema(type)!.name}` }]);
+      checked.push({ type, result: checkInsert(this.org, type, values) });
+    }
+    const anyFailed = checked.some((c) => 'errors' in c.result);
+    this.json(req, res, 200, checked.map(({ type, result }) => {
+      if ('errors' in result) return { success: false, errors: result.errors };
+      if (request.allOrNone && anyFailed) return { success: false, errors: [{ statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK', message: 'Record rolled back because not all records were valid and the request was using AllOrNone header', fields: [] }] };
+      return { id: this.org.insert(type, result.values), success: true, errors: [] };
+    }));
   }
 
   /** Bulk API 2.0 ingest: open a job, PUT its one CSV, PATCH UploadComplete (or Aborted), poll, read its results. */

@@ -79,6 +79,34 @@ export function checkUpdate(org: Org, object: string, id: unknown, values: Recor
   return errors.length > 0 ? { errors } : { record, changes };
 }
 
+/**
+ * One record's insert checked whole: its values, or its errors. Required fields: a Task's Status
+ * and Priority default as Salesforce's do; a reference must name a live record of its object.
+ */
+export function checkInsert(org: Org, object: string, values: Record<string, Given>): { values: SfRecord } | { errors: SaveError[] } {
+  const schema = org.schema(object)!;
+  const out: SfRecord = {};
+  const errors: SaveError[] = [];
+  for (const [name, given] of Object.entries(values)) {
+    if (given === undefined || given === null) continue;
+    const field = schema.fields.find((f) => f.name.toLowerCase() === name.toLowerCase())!;
+    if (!field.updateable) {
+      errors.push({ statusCode: 'INVALID_FIELD_FOR_INSERT_UPDATE', message: `Unable to create/update fields: ${field.name}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`, fields: [field.name] });
+      continue;
+    }
+    if (field.type === 'reference') {
+      const target = org.records.get(field.referenceTo[0]!)?.get(String(given));
+      if (!target || target.IsDeleted === true) errors.push({ statusCode: 'INVALID_CROSS_REFERENCE_KEY', message: `${field.label}: id value of incorrect type: ${String(given)}`, fields: [field.name] });
+      else out[field.name] = String(given);
+      continue;
+    }
+    const value = converted(field.type, field.label, given);
+    if (value !== null && typeof value === 'object') errors.push({ ...value, fields: [field.name] });
+    else out[field.name] = value;
+  }
+  return errors.length > 0 ? { errors } : { values: out };
+}
+
 /** The fields of `names` that `object` lacks: a request naming one fails whole. */
 export function unknownFields(org: Org, object: string, names: readonly string[]): string[] {
   const schema = org.schema(object)!;

@@ -13,7 +13,7 @@ import type { WriteBackTask } from '../../../core/workflows/write-back.ts';
 import { runSync } from '../../../worker/jobs/run-sync.ts';
 import { writeBack } from '../../../worker/writeback/write-back.ts';
 import { testDatabase } from '../../helpers/hooks.ts';
-import { connectStandIn, testBox } from '../../helpers/salesforce/fixture.ts';
+import { allObjects, companyMapping, connectStandIn, seedCompany, testBox } from '../../helpers/salesforce/fixture.ts';
 import { startStandIn, type SalesforceStandIn } from '../../helpers/salesforce/stand-in.ts';
 
 const fields = { nps: 'NPS__c', change: 'NPS_Change__c', health: 'Health__c', responses: 'NPS_Answers__c', lastAnswerAt: 'Last_NPS_Answer__c' };
@@ -89,7 +89,7 @@ describe('writeBack: account figures into Salesforce Account fields (stand-in or
     const { now } = await answer();
     const callsBefore = standIn.apiCalls;
     const report = await writeBack(deps(), task, runId);
-    assert.deepEqual(report, { task: 'Health to Salesforce', method: 'bulk', accounts: 1000, changed: 1000, succeeded: 1000, failed: 0, apiCalls: standIn.apiCalls - callsBefore, jobId: standIn.ingestJobs[0]!.id, error: null });
+    assert.deepEqual(report, { task: 'Health to Salesforce', method: 'bulk', accounts: 1000, changed: 1000, succeeded: 1000, failed: 0, apiCalls: standIn.apiCalls - callsBefore, jobId: standIn.ingestJobs[0]!.id, tasksCreated: 0, tasksFailed: 0, error: null });
     assert.deepEqual([standIn.ingestJobs.length, standIn.ingestJobs[0]!.successful.length, standIn.collectionRequests], [1, 1000, []]);
     const last = now.toISOString();
     assert.deepEqual([written(accountIds[0]!), written(accountIds[1]!), written(accountIds[2]!), written(accountIds[999]!)], [
@@ -172,11 +172,40 @@ describe('writeBack: account figures into Salesforce Account fields (stand-in or
     const [{ id }] = (await db.query<{ id: number }>('select id::int from sync_runs where workflow_id = $1', [workflow.id])) as [{ id: number }];
     const run = await findRun(db, String(id), { limit: 10, offset: 0 });
     assert.deepEqual(run?.writeBacks, [
-      { task: 'Health to Salesforce', method: 'collections', accounts: 3, changed: 3, succeeded: 3, failed: 0, apiCalls: 2, jobId: null, errorCode: null, errorMessage: null },
+      { task: 'Health to Salesforce', method: 'collections', accounts: 3, changed: 3, succeeded: 3, failed: 0, apiCalls: 2, jobId: null, tasksCreated: 0, tasksFailed: 0, errorCode: null, errorMessage: null },
     ]);
     // The extract's calls and the write-back's, as the org counted them.
     assert.equal(run?.apiCalls, standIn.apiCalls - callsBefore);
     assert.deepEqual(accountIds.map((a) => written(a).Health__c), ['Not enough data', 'Not enough data', 'Not enough data']);
+  });
+
+  it('opens one Task per recent detractor answer, on the contact and account, for the account owner, and never a second', async function () {
+    ({ db } = await testDatabase(this));
+    standIn = await startStandIn();
+    const ids = seedCompany(standIn);
+    standIn.org.addField('Account', 'NPS__c', 'double');
+    connectionId = await connectStandIn(db, standIn);
+    const load = await runSync({ db, secretBox: async () => testBox, salesforce: { pollIntervalMs: 10 } }, { directoryId: 1, mapping: companyMapping, salesforce: { connectionId, objects: allObjects } });
+    assert.equal(load.state, 'succeeded', load.error?.message);
+    const config = await createWidgetConfig(db, { name: 'Strategic accounts', directoryId: 1 });
+    const answered = new Date(Date.now() - 60_000);
+    await db.query(
+      `insert into nps_responses (directory_id, contact_external_id, account_external_id, responded_at, score, comment) values
+        (1, $1, $2, $4, 3, 'Support never called back'), (1, $3, $5, $4, 9, null), (1, $1, $2, now() - interval '30 days', 2, 'An old complaint')`,
+      [ids.ada, ids.acme, ids.bob, answered, ids.beta],
+    );
+    const detractors: WriteBackTask = { type: 'writeBack', name: 'Health', load: 'Load', connectionId, widgetConfigId: config.id, fields: { nps: 'NPS__c' }, detractorTasks: { scoreAtMost: 6, withinDays: 7 } };
+    const tasks = () => [...standIn.org.records.get('Task')!.values()].map(({ Subject, Description, Status, Priority, ActivityDate, WhoId, WhatId, OwnerId }) => ({ Subject, Description, Status, Priority, ActivityDate, WhoId, WhatId, OwnerId }));
+
+    const first = await writeBack(deps(), detractors, load.runId);
+    assert.deepEqual([first.tasksCreated, first.tasksFailed, first.error], [1, 0, null]);
+    assert.deepEqual(tasks(), [{
+      Subject: 'Detractor: Ada Lovelace answered 3',
+      Description: `Ada Lovelace answered 3 of 10 on ${answered.toISOString().slice(0, 10)}.\n\nSupport never called back`,
+      Status: 'Not Started', Priority: 'High', ActivityDate: new Date().toISOString().slice(0, 10), WhoId: ids.ada, WhatId: ids.acme, OwnerId: ids.owner,
+    }]);
+    const second = await writeBack(deps(), detractors, load.runId);
+    assert.deepEqual([second.tasksCreated, second.tasksFailed, tasks().length], [0, 0, 1]);
   });
 
   it('refuses to save a workflow whose write-back maps a field of the wrong type, a read-only field or no field, naming each', async function () {
