@@ -52,7 +52,18 @@ export const writeBackTask = z.strictObject({
 export type WriteBackTask = z.infer<typeof writeBackTask>;
 
 /** A field as an object's describe answers it, as far as write-back reads it. */
-export type DescribedWriteField = { name: string; type: string; updateable: boolean; length?: number };
+export type DescribedWriteField = {
+  name: string;
+  type: string;
+  updateable: boolean;
+  length?: number;
+  /** A restricted picklist takes only its own active values. */
+  restrictedPicklist?: boolean;
+  picklistValues?: { value: string; active: boolean }[];
+};
+
+/** The health names write-back writes. */
+const healthValues = ['Opportunity', 'Neutral', 'At Risk', 'Not enough data'];
 
 /** The longest health text ("Not enough data"): a shorter text field would cut it. */
 const longestHealth = 15;
@@ -75,6 +86,10 @@ export function writeBackFieldProblems(fields: WriteBackFields, described: reado
       problems.push({ path: figure, message: `${found.name} is not updateable (a formula or system field, or read-only for the connection's user)` });
     } else if (figure === 'health' && found.type === 'string' && found.length !== undefined && found.length < longestHealth) {
       problems.push({ path: figure, message: `${found.name} holds ${found.length} characters; health needs ${longestHealth} ("Not enough data")` });
+    } else if (figure === 'health' && found.type === 'picklist' && found.restrictedPicklist) {
+      const active = new Set((found.picklistValues ?? []).filter((v) => v.active).map((v) => v.value));
+      const missing = healthValues.filter((v) => !active.has(v));
+      if (missing.length > 0) problems.push({ path: figure, message: `${found.name} is a restricted picklist without the value${missing.length > 1 ? 's' : ''} ${missing.map((v) => `"${v}"`).join(', ')}: add ${missing.length > 1 ? 'them' : 'it'}, or unrestrict it` });
     }
   }
   return problems;

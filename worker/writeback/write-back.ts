@@ -1,4 +1,5 @@
 import { findSalesforceCredentials } from '../../core/connections/salesforce.ts';
+import { writableFields } from '../../core/connections/salesforce-describe.ts';
 import { jsforceConnection, salesforceCallError, type ApiCalls } from '../../core/connections/salesforce-jsforce.ts';
 import type { Db } from '../../core/db.ts';
 import { AppError, ErrorCode, isAppError } from '../../core/errors.ts';
@@ -34,7 +35,7 @@ export async function writeBack(deps: WriteBackDeps, task: WriteBackTask, runId:
     const credentials = await findSalesforceCredentials(deps.db, await deps.secretBox(), task.connectionId);
     const conn = await jsforceConnection(credentials, usage);
     try {
-      const described = (await conn.sobject(object).describe()).fields;
+      const described = writableFields((await conn.sobject(object).describe()).fields);
       const problems = writeBackFieldProblems(task.fields, described);
       if (problems.length > 0) {
         throw new AppError(ErrorCode.SALESFORCE_CONFIG_INVALID, `the Account fields changed since the workflow was saved: ${problems.map((p) => `fields.${p.path}: ${p.message}`).join('; ')}`);

@@ -22,6 +22,9 @@ export type FieldDescribe = {
   relationshipName: string | null;
   /** Whether an update may set it: not Id, system stamps, compound fields or formulas. */
   updateable: boolean;
+  /** A picklist's values; a restricted one takes no other. */
+  picklistValues?: { value: string; label: string; active: boolean; defaultValue: boolean }[];
+  restrictedPicklist?: boolean;
 };
 
 export type ObjectSchema = { name: string; label: string; keyPrefix: string; queryable: boolean; fields: FieldDescribe[] };

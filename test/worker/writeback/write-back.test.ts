@@ -232,6 +232,11 @@ describe('writeBack: account figures into Salesforce Account fields (stand-in or
     await assert.rejects(save({ nps: 'NPS_Formula__c' }), {
       message: "invalid workflow definition: tasks.2.fields.nps: NPS_Formula__c is not updateable (a formula or system field, or read-only for the connection's user)",
     });
+    const levels = ['Opportunity', 'Neutral', 'At Risk'].map((value) => ({ value, label: value, active: true, defaultValue: false }));
+    standIn.org.addField('Account', 'Health_Level__c', 'picklist', { restrictedPicklist: true, picklistValues: levels });
+    await assert.rejects(save({ health: 'Health_Level__c' }), {
+      message: 'invalid workflow definition: tasks.2.fields.health: Health_Level__c is a restricted picklist without the value "Not enough data": add it, or unrestrict it',
+    });
     const saved = await save(fields);
     assert.deepEqual(saved.definition.tasks[2], task);
   });
