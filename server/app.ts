@@ -97,7 +97,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/api', runRoutes(deps.db, deps.notifications));
   app.use('/api', connectionRoutes(deps.db, deps.secretBox));
   app.use('/api', salesforceConnectionRoutes(deps.db, deps.secretBox, deps.salesforceApp));
-  app.use('/api', workflowRoutes(deps.db, deps.workflowJobs, deps.importDir));
+  app.use('/api', workflowRoutes(deps.db, deps.workflowJobs, deps.importDir, deps.secretBox));
   app.use('/api', widgetConfigRoutes(deps.db, deps.widgets));
   app.use('/api', surveyRoutes(deps.db));
   app.use(['/s', '/o'], surveyPageLimit(limits.surveyPages));

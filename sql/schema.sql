@@ -264,6 +264,16 @@ create table salesforce_connections (
   constraint salesforce_connections_name_key UNIQUE (name)
 );
 
+create table salesforce_detractor_tasks (
+  connection_id bigint not null,
+  response_id bigint not null,
+  task_id text not null,
+  created_at timestamp with time zone not null default now(),
+  constraint salesforce_detractor_tasks_connection_id_fkey FOREIGN KEY (connection_id) REFERENCES salesforce_connections(id) ON DELETE CASCADE,
+  constraint salesforce_detractor_tasks_response_id_fkey FOREIGN KEY (response_id) REFERENCES nps_responses(id) ON DELETE CASCADE,
+  constraint salesforce_detractor_tasks_pkey PRIMARY KEY (connection_id, response_id)
+);
+
 create table salesforce_oauth_states (
   state text not null,
   name text not null,
@@ -299,6 +309,16 @@ create table salesforce_watermarks (
   constraint salesforce_watermarks_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES directories(id) ON DELETE CASCADE,
   constraint salesforce_watermarks_run_id_fkey FOREIGN KEY (run_id) REFERENCES sync_runs(id) ON DELETE SET NULL,
   constraint salesforce_watermarks_pkey PRIMARY KEY (connection_id, directory_id, object)
+);
+
+create table salesforce_written_values (
+  connection_id bigint not null,
+  object text not null,
+  record_id text not null,
+  fields jsonb not null,
+  written_at timestamp with time zone not null,
+  constraint salesforce_written_values_connection_id_fkey FOREIGN KEY (connection_id) REFERENCES salesforce_connections(id) ON DELETE CASCADE,
+  constraint salesforce_written_values_pkey PRIMARY KEY (connection_id, object, record_id)
 );
 
 create table sessions (
@@ -505,6 +525,35 @@ create table workflows (
   constraint workflows_version_check CHECK ((version > 0)),
   constraint workflows_pkey PRIMARY KEY (id),
   constraint workflows_name_key UNIQUE (name)
+);
+
+create table write_back_reports (
+  run_id bigint not null,
+  task text not null,
+  connection_id bigint,
+  method text not null,
+  accounts integer not null,
+  changed integer not null,
+  succeeded integer not null,
+  failed integer not null,
+  api_calls integer not null,
+  tasks_created integer not null default 0,
+  tasks_failed integer not null default 0,
+  job_id text,
+  error_code text,
+  error_message text,
+  finished_at timestamp with time zone not null default now(),
+  constraint write_back_reports_accounts_check CHECK ((accounts >= 0)),
+  constraint write_back_reports_api_calls_check CHECK ((api_calls >= 0)),
+  constraint write_back_reports_changed_check CHECK ((changed >= 0)),
+  constraint write_back_reports_failed_check CHECK ((failed >= 0)),
+  constraint write_back_reports_method_check CHECK ((method = ANY (ARRAY['bulk'::text, 'collections'::text, 'none'::text]))),
+  constraint write_back_reports_succeeded_check CHECK ((succeeded >= 0)),
+  constraint write_back_reports_tasks_created_check CHECK ((tasks_created >= 0)),
+  constraint write_back_reports_tasks_failed_check CHECK ((tasks_failed >= 0)),
+  constraint write_back_reports_connection_id_fkey FOREIGN KEY (connection_id) REFERENCES salesforce_connections(id) ON DELETE SET NULL,
+  constraint write_back_reports_run_id_fkey FOREIGN KEY (run_id) REFERENCES sync_runs(id) ON DELETE CASCADE,
+  constraint write_back_reports_pkey PRIMARY KEY (run_id, task)
 );
 
 create extension pg_trgm;

@@ -3,11 +3,13 @@ import { mappingInputSchema } from '../directory/mapping-input.ts';
 import { csvDialectShape } from '../records/csv-source.ts';
 import { unknownPlaceholders } from '../surveys/template.ts';
 import { missingRequiredFields, salesforceObjectOptions } from '../connections/salesforce-objects.ts';
+import { repeatedFields, writeBackTask } from './write-back.ts';
 
 /*
  * A workflow definition: when it runs and its ordered tasks. Extract tasks each read one export
  * file (local, uploaded, or on an SFTP server) or one object of a connected Salesforce org; a load task names, per directory object, the earlier
- * extract task that feeds it. References are checked when the definition is saved.
+ * extract task that feeds it; a writeBack task writes the figures of a load's accounts back to
+ * Salesforce after it. References are checked when the definition is saved.
  */
 
 const name = z.string().trim().min(1).max(100);
@@ -130,7 +132,7 @@ export const workflowDefinitionSchema = z
     schedule: schedule.optional(),
     /** Who hears of a run that failed for good: after its last retry, or at once when a retry could not help. */
     notify: z.strictObject({ onFailure: z.array(z.email('an email address, e.g. "ops@example.com"')).min(1).max(20) }).optional(),
-    tasks: z.array(z.discriminatedUnion('type', [z.discriminatedUnion('source', [extractFile, extractUpload, extractSftp, extractSalesforce]), load, distribute])).min(2),
+    tasks: z.array(z.discriminatedUnion('type', [z.discriminatedUnion('source', [extractFile, extractUpload, extractSftp, extractSalesforce]), load, distribute, writeBackTask])).min(2),
   })
   .superRefine((definition, context) => {
     const problem = (message: string, path: (string | number)[]) => context.addIssue({ code: 'custom', message, path });
@@ -178,6 +180,13 @@ export const workflowDefinitionSchema = z
         }
         if (task.html !== undefined && !/\{\{\s*optOutLink/.test(task.html)) problem('the HTML body has no {{optOutLink}}', ['tasks', i, 'html']);
         if (task.text !== undefined && !/\{\{\s*optOutLink/.test(task.text)) problem('the text body has no {{optOutLink}}', ['tasks', i, 'text']);
+      }
+      if (task.type === 'writeBack') {
+        const target = seen.get(task.load);
+        if (!target) problem(`"${task.load}" is not an earlier task`, ['tasks', i, 'load']);
+        else if (target.type !== 'load') problem(`"${task.load}" is not a load task`, ['tasks', i, 'load']);
+        if (Object.values(task.fields).every((f) => f === undefined)) problem('a write-back maps at least one figure (nps, change, health, responses, lastAnswerAt) to an Account field', ['tasks', i, 'fields']);
+        for (const field of repeatedFields(task.fields)) problem(`${field} holds one figure, not two`, ['tasks', i, 'fields']);
       }
       seen.set(task.name, task);
     });

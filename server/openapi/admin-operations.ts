@@ -4,7 +4,7 @@ import { sftpConnectionInput, sftpConnectionPatch, sftpConnectionSchema, sftpTes
 import { salesforceUsageSchema } from '../../core/connections/salesforce-usage.ts';
 import { outboxMessageSchema } from '../../core/outbox.ts';
 import { pageSchema } from '../../core/page.ts';
-import { rowErrorSchema, runSummarySchema, uploadReadSchema } from '../../core/runs/queries.ts';
+import { rowErrorSchema, runSummarySchema, uploadReadSchema, writeBackReportSchema } from '../../core/runs/queries.ts';
 import { distributionSummarySchema, recipientProblemSchema } from '../../core/surveys/distributions.ts';
 import { responseImportSchema, responseMappingSchema } from '../../core/surveys/import-responses.ts';
 import { surveyInputSchema, surveySchema } from '../../core/surveys/queries.ts';
@@ -20,8 +20,8 @@ import { mailingListMemberSchema, mailingListSchema } from '../directory/mailing
 import { accountDetailSchema, accountListItemSchema, cappedPageSchema, contactListItemSchema } from '../directory/queries.ts';
 import { accountsQuery, directoryQuery, listQuery, pageQuery, runErrorsQuery, runsQuery } from '../query-params.ts';
 import { distributionsQuery, postedResponse, postedResponses } from '../surveys/routes.ts';
-import { widgetConfigInput, widgetConfigSchema } from '../widgets/config.ts';
-import { issuedTokenSchema } from '../widgets/embed-tokens.ts';
+import { widgetConfigInput, widgetConfigSchema } from '../../core/widgets/config.ts';
+import { issuedTokenSchema, signingKeySchema } from '../widgets/embed-tokens.ts';
 import { tokenRequest } from '../widgets/routes.ts';
 import type { Operation } from './operation.ts';
 
@@ -85,8 +85,9 @@ export const adminOperations: Operation[] = [
 
   { ...admin, method: 'get', path: '/api/runs', tag: 'Runs', summary: "A page of a directory's runs, newest first", query: runsQuery, answers: { 200: json('the page', pageSchema(runSummarySchema)) }, errors: [400, 404] },
   {
-    ...admin, method: 'get', path: '/api/runs/{id}', tag: 'Runs', summary: 'One run with a page of its row errors, and the uploaded files it read', query: runErrorsQuery,
-    answers: { 200: json('the run', runSummarySchema.extend({ errors: pageSchema(rowErrorSchema), uploads: z.array(uploadReadSchema).optional().describe('for a run that read uploaded files') })) }, errors: [400, 404],
+    ...admin, method: 'get', path: '/api/runs/{id}', tag: 'Runs', summary: 'One run with a page of its row errors, the uploaded files it read and its write-backs', query: runErrorsQuery,
+    answers: { 200: json('the run', runSummarySchema.extend({ errors: pageSchema(rowErrorSchema), uploads: z.array(uploadReadSchema).optional().describe('for a run that read uploaded files'),
+      writeBacks: z.array(writeBackReportSchema).optional().describe("for a run whose load a workflow's writeBack tasks followed") })) }, errors: [400, 404],
   },
   { ...admin, method: 'post', path: '/api/runs/{id}/cancel', tag: 'Runs', summary: 'Stops a running sync at its next checkpoint', answers: { 202: json('cancelling', z.object({ id: z.number().int(), cancelRequested: z.literal(true) })) }, errors: [404, 409] },
   { ...admin, method: 'get', path: '/api/runs/{id}/errors.csv', tag: 'Runs', summary: "Every row error of a run as CSV", answers: { 200: { description: 'the row errors', contentType: 'text/csv' } }, errors: [404] },
@@ -159,6 +160,10 @@ export const adminOperations: Operation[] = [
   },
   { ...admin, method: 'delete', path: '/api/widget-configs/{id}', tag: 'Widgets', summary: 'Removes a widget configuration', answers: { 204: noContent }, errors: [404] },
   { ...admin, method: 'post', path: '/api/embed-tokens', tag: 'Widgets', summary: 'Issues an embed token that shows one configuration', body: { 'application/json': tokenRequest }, answers: { 201: json('the token', issuedTokenSchema) }, errors: [400, 404] },
+  {
+    ...admin, method: 'get', path: '/api/embed-tokens/signing-key', tag: 'Widgets', summary: 'The key embed tokens are signed with, for a system that mints them per user (the Apex class in Salesforce)',
+    answers: { 200: json('the key and the claims', signingKeySchema) }, errors: [],
+  },
 
   { ...admin, method: 'get', path: '/api/surveys', tag: 'Surveys', summary: 'The surveys', answers: { 200: json('the surveys', listOf(surveySchema)) }, errors: [] },
   { ...admin, method: 'post', path: '/api/surveys', tag: 'Surveys', summary: 'Saves a survey', body: { 'application/json': surveyInputSchema }, answers: { 201: json('created', surveySchema) }, errors: [400, 409] },

@@ -5,7 +5,7 @@ import type { Queryable } from '../../core/db.ts';
 import { AppError, ErrorCode, describeIssues } from '../../core/errors.ts';
 import { allowOrigins } from '../cors.ts';
 import { idParam, jsonBody } from '../query-params.ts';
-import { createWidgetConfig, deleteWidgetConfig, findWidgetConfig, listWidgetConfigs, updateWidgetConfig } from './config-queries.ts';
+import { createWidgetConfig, deleteWidgetConfig, findWidgetConfig, listWidgetConfigs, updateWidgetConfig } from '../../core/widgets/config-queries.ts';
 import type { EmbedScope, EmbedTokens } from './embed-tokens.ts';
 import { strategicAccounts } from './strategic-accounts.ts';
 
@@ -45,6 +45,10 @@ export function widgetConfigRoutes(db: Queryable, access: WidgetAccess): Router 
     const config = await findWidgetConfig(db, id);
     const tokens = await access.embedTokens();
     res.status(201).json(await tokens.issue({ configId: config.id, directoryId: config.directoryId, userEmail: userEmail ?? null }, expiresInSeconds));
+  });
+  // For a system that mints tokens itself, per user, such as the Apex class inside Salesforce.
+  router.get('/embed-tokens/signing-key', async (_req, res) => {
+    res.set('Cache-Control', 'no-store').json((await access.embedTokens()).signingKey());
   });
   return router;
 }

@@ -1,16 +1,17 @@
 import { Router } from 'express';
 import type { Queryable } from '../../core/db.ts';
 import { AppError, ErrorCode } from '../../core/errors.ts';
-import { createWorkflow, deleteWorkflow, findWorkflow, listWorkflows, updateWorkflow } from '../../core/workflows/queries.ts';
+import { createWorkflow, deleteWorkflow, findWorkflow, listWorkflows, updateWorkflow, type SecretBoxSource } from '../../core/workflows/queries.ts';
 import { withNextRun, type WorkflowJobs } from '../../core/workflows/schedule.ts';
 import { idParam, jsonBody } from '../query-params.ts';
 import { reserveRunId } from '../../core/runs/queries.ts';
 
 /**
  * Workflows: saved checked and versioned, changed, removed, and run on their schedule or on demand.
- * Their file extracts read inside `importDir` only.
+ * Their file extracts read inside `importDir` only; a write-back task's fields are checked against
+ * the org, logged in with the credentials `secretBox` opens.
  */
-export function workflowRoutes(db: Queryable, jobs: WorkflowJobs, importDir: string): Router {
+export function workflowRoutes(db: Queryable, jobs: WorkflowJobs, importDir: string, secretBox?: SecretBoxSource): Router {
   const router = Router();
 
   router.get('/workflows', async (_req, res) => {
@@ -20,7 +21,7 @@ export function workflowRoutes(db: Queryable, jobs: WorkflowJobs, importDir: str
 
   router.post('/workflows', async (req, res) => {
     const { name, definition } = jsonBody(req.body);
-    const workflow = await createWorkflow(db, { name, definition }, importDir);
+    const workflow = await createWorkflow(db, { name, definition }, importDir, secretBox);
     await jobs.syncSchedule(workflow);
     res.status(201).json(workflow);
   });
@@ -31,7 +32,7 @@ export function workflowRoutes(db: Queryable, jobs: WorkflowJobs, importDir: str
 
   router.patch('/workflows/:id', async (req, res) => {
     const { name, definition, enabled } = jsonBody(req.body);
-    const workflow = await updateWorkflow(db, idParam(req.params.id, 'workflow'), { name, definition, enabled }, importDir);
+    const workflow = await updateWorkflow(db, idParam(req.params.id, 'workflow'), { name, definition, enabled }, importDir, secretBox);
     await jobs.syncSchedule(workflow);
     res.json(workflow);
   });

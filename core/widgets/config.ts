@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { Queryable } from '../../core/db.ts';
-import { AppError, ErrorCode, describeIssues } from '../../core/errors.ts';
+import type { Queryable } from '../db.ts';
+import { AppError, ErrorCode, describeIssues } from '../errors.ts';
 
 /*
  * A Strategic Accounts widget configuration: what an embed shows, checked when it is saved so a
