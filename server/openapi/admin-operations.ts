@@ -20,7 +20,7 @@ import { mailingListMemberSchema, mailingListSchema } from '../directory/mailing
 import { accountDetailSchema, accountListItemSchema, cappedPageSchema, contactListItemSchema } from '../directory/queries.ts';
 import { accountsQuery, directoryQuery, listQuery, pageQuery, runErrorsQuery, runsQuery } from '../query-params.ts';
 import { distributionsQuery, postedResponse, postedResponses } from '../surveys/routes.ts';
-import { widgetConfigInput, widgetConfigSchema } from '../widgets/config.ts';
+import { widgetConfigInput, widgetConfigSchema } from '../../core/widgets/config.ts';
 import { issuedTokenSchema } from '../widgets/embed-tokens.ts';
 import { tokenRequest } from '../widgets/routes.ts';
 import type { Operation } from './operation.ts';

@@ -5,7 +5,7 @@ import type { Queryable } from '../../core/db.ts';
 import { AppError, ErrorCode, describeIssues } from '../../core/errors.ts';
 import { allowOrigins } from '../cors.ts';
 import { idParam, jsonBody } from '../query-params.ts';
-import { createWidgetConfig, deleteWidgetConfig, findWidgetConfig, listWidgetConfigs, updateWidgetConfig } from './config-queries.ts';
+import { createWidgetConfig, deleteWidgetConfig, findWidgetConfig, listWidgetConfigs, updateWidgetConfig } from '../../core/widgets/config-queries.ts';
 import type { EmbedScope, EmbedTokens } from './embed-tokens.ts';
 import { strategicAccounts } from './strategic-accounts.ts';
 

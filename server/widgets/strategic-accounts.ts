@@ -3,15 +3,12 @@ import { z } from 'zod';
 import type { Queryable } from '../../core/db.ts';
 import { AppError, ErrorCode } from '../../core/errors.ts';
 import { containsPattern, parseQuery } from '../query-params.ts';
-import { Period, type NpsMetric, type WidgetConfig } from './config.ts';
-import { dayAfter, parseAsOf, periodRangeSchema, periodsUpTo, type PeriodRange } from './periods.ts';
-import { orderAccounts, readAccounts, todayIn, type AccountRow, type AccountScope, type Bucket } from './strategic-accounts-queries.ts';
+import { Health, Period, type NpsMetric, type WidgetConfig } from '../../core/widgets/config.ts';
+import { dayAfter, parseAsOf, periodRangeSchema, periodsUpTo, type PeriodRange } from '../../core/widgets/periods.ts';
+import { orderAccounts, readAccounts, todayIn, type AccountRow, type AccountScope, type Bucket } from '../../core/widgets/strategic-accounts-queries.ts';
 
 /** Contract amounts can carry more digits than a double; 40 significant digits keep every cent of a division. */
 const Exact = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_UP });
-
-export const Health = { OPPORTUNITY: 'Opportunity', NEUTRAL: 'Neutral', AT_RISK: 'At Risk', NOT_ENOUGH_DATA: 'Not enough data' } as const;
-export type Health = (typeof Health)[keyof typeof Health];
 
 const positiveInt = (max: number, fallback: number) =>
   z

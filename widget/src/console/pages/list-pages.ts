@@ -1,7 +1,7 @@
 // The sections that are lists of what a GET route answers (their builders are forms still to come).
 import { html, type TemplateResult } from 'lit';
 import type { Survey } from '../../../../core/surveys/queries.ts';
-import type { WidgetConfig } from '../../../../server/widgets/config.ts';
+import type { WidgetConfig } from '../../../../core/widgets/config.ts';
 import type { Wire } from '../api.ts';
 import type { Column } from '../list/list.component.ts';
 import { when } from '../states.ts';

@@ -1,4 +1,4 @@
-import type { Queryable } from '../../core/db.ts';
+import type { Queryable } from '../db.ts';
 import type { WidgetSettings } from './config.ts';
 
 /*
