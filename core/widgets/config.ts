@@ -16,15 +16,6 @@ export const managementRoles = ['ACCOUNT_EXECUTIVE', 'ACCOUNT_OWNER', 'CUSTOMER_
 export const clientRoles = ['DECISION_MAKER', 'INFLUENCER', 'PROCUREMENT_FINANCE_PERSON', 'PROGRAM_MANAGER', 'EXECUTIVE_SPONSOR',
   'END_USER', 'ACCOUNT_MEMBER'] as const;
 
-/** A role name in words: DECISION_MAKER is "Decision Maker". */
-export function roleLabel(role: string): string {
-  return role
-    .toLowerCase()
-    .split('_')
-    .map((w) => w[0]!.toUpperCase() + w.slice(1))
-    .join(' ');
-}
-
 /** Per-account numbers the widget computes itself; key metrics and the chart may show them. */
 export const npsMetrics = ['nps', 'responses', 'promoters', 'passives', 'detractors'] as const;
 export type NpsMetric = (typeof npsMetrics)[number];

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { Queryable } from '../../core/db.ts';
 import { AppError, ErrorCode } from '../../core/errors.ts';
 import { containsPattern, parseQuery } from '../query-params.ts';
-import { Health, Period, roleLabel, type NpsMetric, type WidgetConfig } from '../../core/widgets/config.ts';
+import { roleLabel } from '../../core/directory/roles.ts';
+import { Health, Period, type NpsMetric, type WidgetConfig } from '../../core/widgets/config.ts';
 import { bucketsOf, parseAsOf, periodRangeSchema, periodsUpTo, type PeriodRange } from '../../core/widgets/periods.ts';
 import { orderAccounts, readAccounts, todayIn, type AccountRow, type AccountScope, type Bucket } from '../../core/widgets/strategic-accounts-queries.ts';
 

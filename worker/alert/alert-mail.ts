@@ -1,5 +1,5 @@
 import { escapeHtml } from '../../core/html.ts';
-import { roleLabel } from '../../core/widgets/config.ts';
+import { roleLabel } from '../../core/directory/roles.ts';
 
 /*
  * What an alert says, as plain text and HTML: pure functions of what the alert recorded, so a
