@@ -68,10 +68,12 @@ create table alert_messages (
   html text not null,
   alert_ids bigint[] not null,
   sent_at timestamptz,
+  -- The mail server's permanent refusal (a 5xx to this address): not tried again.
+  refused text,
   created_at timestamptz not null default now()
 );
 
-create index alert_messages_unsent on alert_messages (id) where sent_at is null;
+create index alert_messages_unsent on alert_messages (id) where sent_at is null and refused is null;
 
 -- Where each account stood for a health rule at its last evaluation: an alert names a change from it.
 create table alert_account_states (

@@ -49,6 +49,7 @@ create table alert_messages (
   html text not null,
   alert_ids bigint[] not null,
   sent_at timestamp with time zone,
+  refused text,
   created_at timestamp with time zone not null default now(),
   constraint alert_messages_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES directories(id) ON DELETE CASCADE,
   constraint alert_messages_pkey PRIMARY KEY (id),
@@ -630,7 +631,7 @@ CREATE INDEX accounts_deleted ON public.accounts USING btree (directory_id, exte
 CREATE INDEX accounts_name_order ON public.accounts USING btree (directory_id, lower(display_name), external_id) INCLUDE (display_name) WHERE (NOT is_deleted);
 CREATE INDEX accounts_search ON public.accounts USING gin ((((display_name || chr(1)) || external_id)) gin_trgm_ops) WHERE (NOT is_deleted);
 CREATE INDEX accounts_updated_order ON public.accounts USING btree (directory_id, updated_at, external_id) WHERE (NOT is_deleted);
-CREATE INDEX alert_messages_unsent ON public.alert_messages USING btree (id) WHERE (sent_at IS NULL);
+CREATE INDEX alert_messages_unsent ON public.alert_messages USING btree (id) WHERE ((sent_at IS NULL) AND (refused IS NULL));
 CREATE INDEX alerts_health_day ON public.alerts USING btree (directory_id, day) WHERE (kind = 'health'::text);
 CREATE INDEX alerts_response ON public.alerts USING btree (response_id) WHERE (response_id IS NOT NULL);
 CREATE INDEX contacts_account ON public.contacts USING btree (directory_id, account_external_id) WHERE (NOT is_deleted);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Db } from '../../core/db.ts';
+import { createDemoDirectory } from '../../core/demo.ts';
 import { testDatabase } from '../helpers/hooks.ts';
 import { call } from '../worker/alert/fixture.ts';
 import { serve, type Served } from './serve.ts';
@@ -25,11 +26,13 @@ describe('/api/alert-rules', function () {
   const rules = async (directory: number) => ((await call(api, 'GET', `/api/alert-rules?directory=${directory}`)).body as { items: Rule[] }).items;
   const withoutTimes = ({ id: _, createdAt: _c, updatedAt: _u, ...rule }: Rule & { createdAt?: string; updatedAt?: string }) => rule;
 
-  it('gives every directory, a new one too, the default detractor rule', async () => {
+  it('gives every directory, a new one and the demo one too, the default detractor rule', async () => {
     assert.deepEqual((await rules(1)).map(withoutTimes), [defaultRule]);
     const created = await call(api, 'POST', '/api/directories', { name: 'Europe' });
     const europe = (created.body as { id: number }).id;
     assert.deepEqual((await rules(europe)).map(withoutTimes), [{ ...defaultRule, directoryId: europe }]);
+    const demo = await createDemoDirectory(db);
+    assert.deepEqual((await rules(demo!)).map(withoutTimes), [{ ...defaultRule, directoryId: demo }], 'the demo directory too');
     const missing = await call(api, 'GET', '/api/alert-rules?directory=99');
     assert.deepEqual([missing.status, (missing.body as { error: { code: string } }).error.code], [404, 'DIRECTORY_NOT_FOUND']);
   });

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../core/db.ts';
+import { storableText } from '../../core/errors.ts';
 import type { AlertAnswer } from './alert-mail.ts';
 
 /** A stored answer with its contact, role and account, as the answer-stored job reads it. */
@@ -93,13 +94,18 @@ export type UnsentMessage = { id: number; recipient: string; subject: string; te
 export async function unsentMessages(db: Queryable, alertIds: number[]): Promise<UnsentMessage[]> {
   return db.query<UnsentMessage>(
     `select m.id::int, m.recipient, m.subject, m.text, m.html from alert_messages m
-     where m.sent_at is null and m.alert_ids && $1::bigint[] order by m.id`,
+     where m.sent_at is null and m.refused is null and m.alert_ids && $1::bigint[] order by m.id`,
     [alertIds],
   );
 }
 
 export async function markMessageSent(db: Queryable, id: number): Promise<void> {
   await db.query('update alert_messages set sent_at = now() where id = $1', [id]);
+}
+
+/** Records the mail server's permanent refusal of a message: it is not tried again. */
+export async function markMessageRefused(db: Queryable, id: number, reason: string): Promise<void> {
+  await db.query('update alert_messages set refused = $2 where id = $1', [id, storableText(reason.slice(0, 1000))]);
 }
 
 /** Every alert raised for an answer, by any rule (a retry picks up what an earlier attempt raised). */

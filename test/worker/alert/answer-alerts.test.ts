@@ -84,6 +84,31 @@ describe('detractor alerts', function () {
     assert.deepEqual(await db.query(`select score from nps_responses where id = $1`, [response!.id]), [{ score: 1 }], 'the change itself is stored');
   });
 
+  it('skips an address the mail server refuses for good, and sends to one it refused for a while on a later attempt, once', async () => {
+    let refusedOlivia = 0;
+    sink.behave((to) => {
+      if (to === 'carl@seller.example') return { code: 550, message: 'no such mailbox here' };
+      if (to === 'olivia@seller.example' && refusedOlivia++ === 0) return { code: 421, message: 'try again later' };
+      return 'accept';
+    });
+    const clock = new TestClock('2026-11-25T10:00:00Z');
+    ({ worker, api } = await startAlerting(db, url, sink, { clock }));
+    const links = await surveyLinks(db, api, ['C1']);
+    await answer(links.C1!, 2, 'Cancelling');
+    await eventually(async () => {
+      await clock.tick(10_000);
+      assert.equal(sink.received.length, 1);
+    }, { what: 'the retry reaches Olivia', timeoutMs: 30_000, intervalMs: 0 });
+    await settle(clock);
+    const messages = await db.query<{ recipient: string; sent: boolean; refused: string | null }>(
+      'select recipient, sent_at is not null as sent, refused from alert_messages order by recipient',
+    );
+    assert.deepEqual(
+      [sink.received.map((m) => m.to), refusedOlivia, messages.map((m) => [m.recipient, m.sent, m.refused?.includes('no such mailbox here') ?? null])],
+      [['olivia@seller.example'], 2, [['carl@seller.example', false, true], ['olivia@seller.example', true, null]]],
+    );
+  });
+
   it('alerts no one when the rule is switched off', async () => {
     const clock = new TestClock('2026-11-25T10:00:00Z');
     ({ worker, api } = await startAlerting(db, url, sink, { clock }));
