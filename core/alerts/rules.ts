@@ -9,9 +9,6 @@ import { clientRoles, Health, managementRoles } from '../widgets/config.ts';
  * Recipients are the account's management roles, fixed addresses, or both.
  */
 
-export const AlertKind = { answer: 'answer', health: 'health' } as const;
-export type AlertKind = (typeof AlertKind)[keyof typeof AlertKind];
-
 const email = z.email({ error: 'must be an email address' }).max(320);
 
 const shape = {
@@ -40,7 +37,7 @@ const shape = {
 export const alertRuleFields = z.strictObject(shape);
 
 /** A rule as it is created; a change gives any of its fields and is checked whole with the saved ones. */
-export const alertRuleInput = alertRuleFields
+const alertRuleInput = alertRuleFields
   .superRefine((rule, ctx) => {
     if (rule.kind === 'answer') {
       if (rule.healthTo.length > 0 || rule.npsDrop !== null) ctx.addIssue({ code: 'custom', path: ['kind'], message: 'an answer rule takes maxScore and clientRoles, not healthTo or npsDrop' });
@@ -50,7 +47,7 @@ export const alertRuleInput = alertRuleFields
     }
   })
   .transform((rule) => (rule.kind === 'answer' ? { ...rule, maxScore: rule.maxScore ?? 6 } : rule));
-export type AlertRuleInput = z.infer<typeof alertRuleInput>;
+type AlertRuleInput = z.infer<typeof alertRuleInput>;
 
 export const alertRuleSchema = z.object({
   id: z.number().int(),
