@@ -12,6 +12,7 @@ import { createApp } from '../server/app.ts';
 import { listen } from '../server/listen.ts';
 import { prepareFirstAdmin } from '../server/people/first-admin.ts';
 import { workflowJobs } from '../core/workflows/schedule.ts';
+import { answerJobs } from '../core/alerts/answer-jobs.ts';
 import { openCsvFile } from '../worker/extract/local-files.ts';
 import type { SyncJob } from '../worker/jobs/sync-job.ts';
 import { importResponses } from '../core/surveys/import-responses.ts';
@@ -36,7 +37,7 @@ if (demoDirectoryId !== null) await loadDemo(worker, demoDirectoryId);
 
 const embedTokens = lazyEmbedTokens(config);
 const notifications = new Notifications(runtime.database.url);
-const api = createApp({ db, notifications, adminKey, logger, secretBox: lazySecretBox(config), workflowJobs: workflowJobs(worker.boss), importDir: config.importDir,
+const api = createApp({ db, notifications, adminKey, logger, secretBox: lazySecretBox(config), workflowJobs: workflowJobs(worker.boss), answerJobs: answerJobs(worker.boss), importDir: config.importDir,
   widgets: { embedTokens, corsOrigins: config.corsOrigins }, trustProxy: config.trustProxy, uploadMaxBytes: config.uploadMaxBytes,
   people: { publicUrl: config.publicUrl, mail: config, now: () => new Date() },
 });

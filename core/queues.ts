@@ -9,6 +9,12 @@ export const Queue = {
   workflowRun: 'workflow-run',
   /** Send one survey distribution's pending emails; starts at its send time. */
   distributionSend: 'distribution-send',
+  /** Alerts and webhooks for one stored answer (new or changed): queued by the web process as it stores it. */
+  answerStored: 'answer-stored',
+  /** The daily evaluation of every directory's health rules, one digest per recipient. */
+  healthAlerts: 'health-alerts',
+  /** One webhook delivery: a signed POST, retried with backoff until its receiver takes it. */
+  webhookDelivery: 'webhook-delivery',
 } as const;
 
 /** At most one job sends a distribution at a time. */
@@ -34,6 +40,18 @@ export const workflowRunSchema = z.strictObject({
   scheduled: z.literal(true).optional(),
 });
 export type WorkflowRun = z.infer<typeof workflowRunSchema>;
+
+/** An answer-stored job: the answer, as nps_responses numbers it. */
+export type AnswerStoredJob = { responseId: number };
+
+/** A webhook-delivery job: the row of webhook_deliveries it sends. */
+export type WebhookDeliveryJob = { deliveryId: number };
+
+/** When the health rules are evaluated: every day at 07:00 UTC, before a European working day starts. */
+export const healthAlertsCron = { cron: '0 7 * * *', tz: 'UTC' } as const;
+
+/** Attempts after the first that a webhook delivery gets: with backoff from retryDelaySeconds, about a day at the default. */
+export const webhookDeliveryRetries = 12;
 
 /** A distribution-send job: the distribution whose pending recipients it sends. */
 export type DistributionSendJob = { distributionId: number };
@@ -80,6 +98,19 @@ export async function createQueues(boss: PgBoss, timing: WorkerTiming = defaultT
     retryDelay: timing.retryDelaySeconds,
     retryBackoff: true,
     retryDelayMax: 600,
+  });
+  // Alert mail that the SMTP server refused for a while is sent by a later attempt; what was sent is not sent again.
+  const alertRetries = { notify: true, retryLimit: 10, retryDelay: timing.retryDelaySeconds, retryBackoff: true, retryDelayMax: 3600 };
+  await boss.createQueue(Queue.answerStored, alertRetries);
+  await boss.createQueue(Queue.healthAlerts, alertRetries);
+  // A receiver that is down is tried again, backing off, up to 12 more times; each attempt is logged on its delivery.
+  await boss.createQueue(Queue.webhookDelivery, {
+    notify: true,
+    retryLimit: webhookDeliveryRetries,
+    retryDelay: timing.retryDelaySeconds,
+    retryBackoff: true,
+    retryDelayMax: 6 * 3600,
+    expireInSeconds: 120,
   });
 }
 

@@ -25,8 +25,11 @@ import { strategicAccountsRoutes, widgetConfigRoutes, type WidgetAccess } from '
 import { widgetBundleRoutes } from './widgets/bundle.ts';
 import { consoleRoutes } from './console/routes.ts';
 import type { WorkflowJobs } from '../core/workflows/schedule.ts';
+import type { AnswerJobs } from '../core/alerts/answer-jobs.ts';
 import type { SecretBox } from '../core/secret-box.ts';
 import { surveyPageRoutes } from './surveys/public-routes.ts';
+import { alertRuleRoutes } from './alerts/routes.ts';
+import { webhookRoutes } from './webhooks/routes.ts';
 import { responseImportRoutes, surveyRoutes } from './surveys/routes.ts';
 import type { SalesforceApp } from '../core/connections/salesforce-auth.ts';
 import { salesforceCallbackRoute, salesforceConnectionRoutes } from './connections/salesforce-routes.ts';
@@ -37,6 +40,8 @@ export type AppDeps = {
   db: Db; adminKey: AdminKey; logger: Logger;
   /** The process's one listener for database notifications (a run's progress). */
   notifications: Notifications; secretBox: () => Promise<SecretBox>; workflowJobs: WorkflowJobs;
+  /** Where a stored survey answer goes for its alerts and webhooks. */
+  answerJobs: AnswerJobs;
   /** The folder workflows' file extracts read from (IMPORT_DIR). */
   importDir: string;
   widgets: WidgetAccess;
@@ -100,8 +105,10 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/api', workflowRoutes(deps.db, deps.workflowJobs, deps.importDir, deps.secretBox));
   app.use('/api', widgetConfigRoutes(deps.db, deps.widgets));
   app.use('/api', surveyRoutes(deps.db));
+  app.use('/api', alertRuleRoutes(deps.db));
+  app.use('/api', webhookRoutes(deps.db, deps.secretBox));
   app.use(['/s', '/o'], surveyPageLimit(limits.surveyPages));
-  app.use(surveyPageRoutes(deps.db));
+  app.use(surveyPageRoutes(deps.db, deps.answerJobs));
 
   app.use(unknownRoute);
   app.use(errorHandler(deps.logger));

@@ -29,6 +29,80 @@ create table accounts (
   constraint accounts_pkey PRIMARY KEY (directory_id, external_id)
 );
 
+create table alert_account_states (
+  rule_id bigint not null,
+  account_external_id text not null,
+  health text not null,
+  change integer,
+  day date not null,
+  constraint alert_account_states_rule_id_fkey FOREIGN KEY (rule_id) REFERENCES alert_rules(id) ON DELETE CASCADE,
+  constraint alert_account_states_pkey PRIMARY KEY (rule_id, account_external_id)
+);
+
+create table alert_messages (
+  id bigint generated always as identity not null,
+  directory_id bigint not null,
+  key text not null,
+  recipient text not null,
+  subject text not null,
+  text text not null,
+  html text not null,
+  alert_ids bigint[] not null,
+  sent_at timestamp with time zone,
+  refused text,
+  created_at timestamp with time zone not null default now(),
+  constraint alert_messages_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES directories(id) ON DELETE CASCADE,
+  constraint alert_messages_pkey PRIMARY KEY (id),
+  constraint alert_messages_key_key UNIQUE (key)
+);
+
+create table alert_rules (
+  id bigint generated always as identity not null,
+  directory_id bigint not null,
+  name text not null,
+  enabled boolean not null default true,
+  kind text not null,
+  max_score smallint,
+  client_roles text[] not null default '{}'::text[],
+  health_values text[] not null default '{}'::text[],
+  nps_drop smallint,
+  recipient_roles text[] not null default '{}'::text[],
+  recipient_emails text[] not null default '{}'::text[],
+  created_at timestamp with time zone not null default now(),
+  updated_at timestamp with time zone not null default now(),
+  constraint alert_rules_check CHECK (((kind = 'answer'::text) = (max_score IS NOT NULL))),
+  constraint alert_rules_check1 CHECK (((kind = 'answer'::text) OR (cardinality(health_values) > 0) OR (nps_drop IS NOT NULL))),
+  constraint alert_rules_check2 CHECK (((cardinality(recipient_roles) + cardinality(recipient_emails)) > 0)),
+  constraint alert_rules_health_values_check CHECK ((health_values <@ ARRAY['Opportunity'::text, 'Neutral'::text, 'At Risk'::text, 'Not enough data'::text])),
+  constraint alert_rules_kind_check CHECK ((kind = ANY (ARRAY['answer'::text, 'health'::text]))),
+  constraint alert_rules_max_score_check CHECK (((max_score >= 0) AND (max_score <= 10))),
+  constraint alert_rules_name_check CHECK ((name <> ''::text)),
+  constraint alert_rules_nps_drop_check CHECK (((nps_drop >= 1) AND (nps_drop <= 200))),
+  constraint alert_rules_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES directories(id) ON DELETE CASCADE,
+  constraint alert_rules_pkey PRIMARY KEY (id),
+  constraint alert_rules_directory_id_name_key UNIQUE (directory_id, name)
+);
+
+create table alerts (
+  id bigint generated always as identity not null,
+  directory_id bigint not null,
+  rule_id bigint not null,
+  kind text not null,
+  response_id bigint,
+  account_external_id text not null,
+  day date,
+  details jsonb not null,
+  created_at timestamp with time zone not null default now(),
+  constraint alerts_check CHECK (((kind = 'detractor'::text) = (response_id IS NOT NULL))),
+  constraint alerts_check1 CHECK (((kind = 'health'::text) = (day IS NOT NULL))),
+  constraint alerts_kind_check CHECK ((kind = ANY (ARRAY['detractor'::text, 'health'::text]))),
+  constraint alerts_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES directories(id) ON DELETE CASCADE,
+  constraint alerts_rule_id_fkey FOREIGN KEY (rule_id) REFERENCES alert_rules(id) ON DELETE CASCADE,
+  constraint alerts_pkey PRIMARY KEY (id),
+  constraint alerts_rule_id_account_external_id_day_key UNIQUE (rule_id, account_external_id, day),
+  constraint alerts_rule_id_response_id_key UNIQUE (rule_id, response_id)
+);
+
 create table contacts (
   directory_id bigint not null,
   external_id text not null,
@@ -110,6 +184,15 @@ create table distributions (
   constraint distributions_pkey PRIMARY KEY (id),
   constraint distributions_anonymous_token_key UNIQUE (anonymous_token),
   constraint distributions_source_key_key UNIQUE (source_key)
+);
+
+create table health_evaluations (
+  directory_id bigint not null,
+  day date not null,
+  alerts integer not null,
+  evaluated_at timestamp with time zone not null default now(),
+  constraint health_evaluations_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES directories(id) ON DELETE CASCADE,
+  constraint health_evaluations_pkey PRIMARY KEY (directory_id, day)
 );
 
 create table instance_settings (
@@ -491,6 +574,40 @@ create table users (
   constraint users_email_key UNIQUE (email)
 );
 
+create table webhook_deliveries (
+  id bigint generated always as identity not null,
+  webhook_id bigint not null,
+  event_key text not null,
+  event text not null,
+  payload jsonb not null,
+  state text not null default 'pending'::text,
+  attempts integer not null default 0,
+  last_status integer,
+  last_error text,
+  last_attempt_at timestamp with time zone,
+  delivered_at timestamp with time zone,
+  created_at timestamp with time zone not null default now(),
+  constraint webhook_deliveries_state_check CHECK ((state = ANY (ARRAY['pending'::text, 'delivered'::text, 'failed'::text]))),
+  constraint webhook_deliveries_webhook_id_fkey FOREIGN KEY (webhook_id) REFERENCES webhooks(id) ON DELETE CASCADE,
+  constraint webhook_deliveries_pkey PRIMARY KEY (id),
+  constraint webhook_deliveries_webhook_id_event_key_key UNIQUE (webhook_id, event_key)
+);
+
+create table webhooks (
+  id bigint generated always as identity not null,
+  directory_id bigint not null,
+  url text not null,
+  events text[] not null,
+  secret text not null,
+  enabled boolean not null default true,
+  created_at timestamp with time zone not null default now(),
+  updated_at timestamp with time zone not null default now(),
+  constraint webhooks_events_check CHECK (((cardinality(events) > 0) AND (events <@ ARRAY['answer'::text, 'alert'::text]))),
+  constraint webhooks_url_check CHECK ((url ~ '^https?://'::text)),
+  constraint webhooks_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES directories(id) ON DELETE CASCADE,
+  constraint webhooks_pkey PRIMARY KEY (id)
+);
+
 create table widget_configs (
   id bigint generated always as identity not null,
   name text not null,
@@ -563,6 +680,9 @@ CREATE INDEX accounts_deleted ON public.accounts USING btree (directory_id, exte
 CREATE INDEX accounts_name_order ON public.accounts USING btree (directory_id, lower(display_name), external_id) INCLUDE (display_name) WHERE (NOT is_deleted);
 CREATE INDEX accounts_search ON public.accounts USING gin ((((display_name || chr(1)) || external_id)) gin_trgm_ops) WHERE (NOT is_deleted);
 CREATE INDEX accounts_updated_order ON public.accounts USING btree (directory_id, updated_at, external_id) WHERE (NOT is_deleted);
+CREATE INDEX alert_messages_unsent ON public.alert_messages USING btree (id) WHERE ((sent_at IS NULL) AND (refused IS NULL));
+CREATE INDEX alerts_health_day ON public.alerts USING btree (directory_id, day) WHERE (kind = 'health'::text);
+CREATE INDEX alerts_response ON public.alerts USING btree (response_id) WHERE (response_id IS NOT NULL);
 CREATE INDEX contacts_account ON public.contacts USING btree (directory_id, account_external_id) WHERE (NOT is_deleted);
 CREATE INDEX contacts_email ON public.contacts USING btree (directory_id, lower(email)) WHERE (NOT is_deleted);
 CREATE INDEX contacts_name_order ON public.contacts USING btree (directory_id, lower(last_name), lower(first_name), external_id) INCLUDE (last_name, first_name) WHERE (NOT is_deleted);
@@ -583,8 +703,19 @@ CREATE INDEX sync_run_errors_run ON public.sync_run_errors USING btree (run_id, 
 CREATE INDEX sync_runs_directory_started ON public.sync_runs USING btree (directory_id, started_at DESC);
 CREATE INDEX upload_reads_upload ON public.upload_reads USING btree (upload_id);
 CREATE INDEX uploads_name_newest ON public.uploads USING btree (name, id DESC);
+CREATE INDEX webhook_deliveries_log ON public.webhook_deliveries USING btree (webhook_id, id DESC);
 CREATE UNIQUE INDEX management_roles_one_owner ON public.management_roles USING btree (directory_id, account_external_id) WHERE ((role_name = 'ACCOUNT_OWNER'::text) AND (NOT is_deleted));
 
+CREATE OR REPLACE FUNCTION public.add_default_alert_rule()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+begin
+  insert into alert_rules (directory_id, name, kind, max_score, recipient_roles)
+  values (new.id, 'Detractor answers', 'answer', 6, array['ACCOUNT_OWNER', 'CUSTOMER_SUCCESS_MANAGER']);
+  return new;
+end $function$
+;
 CREATE OR REPLACE FUNCTION public.notify_sync_run_change()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -684,6 +815,7 @@ end $function$
 ;
 
 CREATE TRIGGER account_attribute_definitions_immutable BEFORE DELETE OR UPDATE ON public.account_attribute_definitions FOR EACH ROW EXECUTE FUNCTION refuse_attribute_change();
+CREATE TRIGGER directories_default_alert_rule AFTER INSERT ON public.directories FOR EACH ROW EXECUTE FUNCTION add_default_alert_rule();
 CREATE TRIGGER nps_counts_delete AFTER DELETE ON public.nps_responses REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_counts_add();
 CREATE TRIGGER nps_counts_insert AFTER INSERT ON public.nps_responses REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_counts_add();
 CREATE TRIGGER nps_counts_truncate AFTER TRUNCATE ON public.nps_responses FOR EACH STATEMENT EXECUTE FUNCTION nps_counts_clear();

@@ -6,11 +6,16 @@ import { lazySecretBox } from '../core/secret-box.ts';
 import { runSync } from './jobs/run-sync.ts';
 import { syncJobSchema, type SyncDeps } from './jobs/sync-job.ts';
 import { runWorkflow, type WorkflowRunDeps } from './jobs/run-workflow.ts';
-import { createQueues, defaultTiming, Queue, type DistributionSendJob, type WorkerTiming } from '../core/queues.ts';
+import {
+  createQueues, defaultTiming, healthAlertsCron, Queue, webhookDeliveryRetries, type AnswerStoredJob, type DistributionSendJob, type WebhookDeliveryJob, type WorkerTiming,
+} from '../core/queues.ts';
 import { createMailer, outboxMailer, type Mailer } from '../core/mail.ts';
 import { isDemoDistribution } from '../core/demo.ts';
 import { failLostRuns } from '../core/runs/queries.ts';
 import { sendDistribution, type RetryPolicy } from './distribute/send-distribution.ts';
+import { handleAnswerStored, type AlertDeps } from './alert/answer-alerts.ts';
+import { evaluateHealthAlerts } from './alert/health-alerts.ts';
+import { deliverWebhook } from './webhooks/deliver-webhook.ts';
 
 export type Worker = { boss: PgBoss; stop: () => Promise<void> };
 
@@ -87,6 +92,24 @@ export async function startWorker(options: {
       });
       // Stopped before the end (the worker stopping): the job is tried again and resumes.
       if (!outcome.finished) throw new Error(`distribution ${job.data.distributionId} stopped before every recipient was sent`);
+    }
+  });
+  const alertDeps: AlertDeps = { db, boss, mailer, demoMailer, publicUrl: config.publicUrl, mailFrom: config.mailFrom };
+  await boss.work<AnswerStoredJob>(Queue.answerStored, workPolling, async (jobs) => {
+    for (const job of jobs) await handleAnswerStored(alertDeps, job.data.responseId);
+  });
+  // The day evaluated is the day the schedule made the job (UTC), so a retry the next morning still evaluates the day it was for.
+  await boss.work(Queue.healthAlerts, { ...workPolling, includeMetadata: true }, async (jobs) => {
+    for (const job of jobs) {
+      const day = job.createdOn.toISOString().slice(0, 10);
+      const result = await evaluateHealthAlerts(alertDeps, day);
+      logger.info({ day, ...result }, 'health alerts evaluated');
+    }
+  });
+  await boss.schedule(Queue.healthAlerts, healthAlertsCron.cron, null, { tz: healthAlertsCron.tz });
+  await boss.work<WebhookDeliveryJob>(Queue.webhookDelivery, workPolling, async (jobs) => {
+    for (const job of jobs) {
+      await deliverWebhook(db, await deps.secretBox(), job.data.deliveryId, { attempt: job.retryCount + 1, lastAttempt: job.retryCount >= webhookDeliveryRetries });
     }
   });
   // Runs whose process died (a killed CLI load, a lost worker) end as failed soon, not at the next load.

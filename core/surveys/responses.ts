@@ -58,32 +58,35 @@ export async function findSurveyLink(db: Queryable, token: string): Promise<Surv
 
 export type Answer = { score: number; comment: string | null; answers: Record<string, number> };
 
+/** What storing an answer did, and the answer's id (null when the link was closed). */
+export type Submitted = { outcome: 'stored' | 'updated'; responseId: number } | { outcome: 'closed'; responseId: null };
+
 /**
  * Stores an answer given through a link: against the contact and account of an individual link
  * (replacing its earlier answer within the resubmit window), or as an anonymous answer.
- * Returns 'closed' when an individual link's window has passed.
+ * Closed when an individual link's window has passed.
  */
-export async function submitAnswer(db: Queryable, link: SurveyLink, answer: Answer): Promise<'stored' | 'updated' | 'closed'> {
+export async function submitAnswer(db: Queryable, link: SurveyLink, answer: Answer): Promise<Submitted> {
   if (link.kind === 'anonymous') {
-    await db.query(
+    const [row] = await db.query<{ id: number }>(
       `insert into nps_responses (directory_id, survey_id, distribution_id, score, comment, answers, responded_at)
-       values ($1, $2, $3, $4, $5, $6, now())`,
+       values ($1, $2, $3, $4, $5, $6, now()) returning id::int`,
       [link.directoryId, link.survey.id, link.distributionId, answer.score, answer.comment, JSON.stringify(answer.answers)],
     );
-    return 'stored';
+    return { outcome: 'stored', responseId: row!.id };
   }
-  const rows = await db.query<{ updated: boolean }>(
+  const rows = await db.query<{ id: number; updated: boolean }>(
     `insert into nps_responses (directory_id, contact_external_id, account_external_id, survey_id, distribution_id, recipient_id,
                                 score, comment, answers, responded_at)
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
      on conflict (recipient_id) do update set score = excluded.score, comment = excluded.comment, answers = excluded.answers, updated_at = now()
        where nps_responses.responded_at > now() - make_interval(hours => $10)
-     returning updated_at is not null as updated`,
+     returning id::int, updated_at is not null as updated`,
     [link.directoryId, link.contactExternalId, link.accountExternalId, link.survey.id, link.distributionId, link.recipientId,
       answer.score, answer.comment, JSON.stringify(answer.answers), resubmitWindowHours],
   );
-  if (!rows[0]) return 'closed';
-  return rows[0].updated ? 'updated' : 'stored';
+  if (!rows[0]) return { outcome: 'closed', responseId: null };
+  return { outcome: rows[0].updated ? 'updated' : 'stored', responseId: rows[0].id };
 }
 
 /**

@@ -20,6 +20,10 @@ export const clientRoles = ['DECISION_MAKER', 'INFLUENCER', 'PROCUREMENT_FINANCE
 export const npsMetrics = ['nps', 'responses', 'promoters', 'passives', 'detractors'] as const;
 export type NpsMetric = (typeof npsMetrics)[number];
 
+/** An account's health as the widget (and alerts) name it; nps_health in SQL decides it. */
+export const Health = { OPPORTUNITY: 'Opportunity', NEUTRAL: 'Neutral', AT_RISK: 'At Risk', NOT_ENOUGH_DATA: 'Not enough data' } as const;
+export type Health = (typeof Health)[keyof typeof Health];
+
 /** The documented defaults of the health rules (docs/widget-api.md, "Health rules"). */
 export const defaultHealth = { minResponses: 5, atRiskBelow: 0, atRiskDrop: 15, opportunityFrom: 30 } as const;
 

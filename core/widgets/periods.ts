@@ -51,14 +51,17 @@ export function dayAfter(date: string): string {
   return isoDate(Date.parse(`${date}T00:00:00Z`) + 86_400_000);
 }
 
+/**
+ * The periods as the account reads count them: each from its start to before the day after its
+ * end, the current one only up to `asOf` (answers given after it are not known yet on that date).
+ */
+export function bucketsOf(periods: PeriodRange[], asOf: string): { start: string; until: string }[] {
+  return periods.map((p, i) => ({ start: p.start, until: dayAfter(i === periods.length - 1 ? asOf : p.end) }));
+}
+
 /** Checks an `asOf` parameter: a real calendar date, YYYY-MM-DD. */
 export function parseAsOf(raw: string): string {
   const valid = /^\d{4}-\d{2}-\d{2}$/.test(raw) && raw >= '1900-01-01' && isoDate(Date.parse(`${raw}T00:00:00Z`) || 0) === raw;
   if (!valid) throw new AppError(ErrorCode.BAD_REQUEST, `query parameter "asOf" must be a calendar date as YYYY-MM-DD, got "${raw}"`);
   return raw;
-}
-
-/** Each period as the database counts it, from its start to before the day after its end; answers given after the as-of date are not known yet on that date. */
-export function buckets(periods: PeriodRange[], asOf: string): { start: string; until: string }[] {
-  return periods.map((p, i) => ({ start: p.start, until: dayAfter(i === periods.length - 1 ? asOf : p.end) }));
 }

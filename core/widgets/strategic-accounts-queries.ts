@@ -1,5 +1,5 @@
 import type { Queryable } from '../db.ts';
-import type { WidgetSettings } from './config.ts';
+import type { Health, WidgetSettings } from './config.ts';
 
 /*
  * The Strategic Accounts widget's reads, in two statements: one orders every listed account and
@@ -330,10 +330,6 @@ export async function todayIn(db: Queryable, timeZone: string): Promise<string> 
   const [row] = await db.query<{ today: string }>('select (now() at time zone $1)::date::text as today', [timeZone]);
   return row!.today;
 }
-
-/** The health of an account as the widget names it (nps_health answers one of these). */
-export const Health = { OPPORTUNITY: 'Opportunity', NEUTRAL: 'Neutral', AT_RISK: 'At Risk', NOT_ENOUGH_DATA: 'Not enough data' } as const;
-export type Health = (typeof Health)[keyof typeof Health];
 
 /** What the widget shows of one account for the current period: NPS, its change, health, answers, and when it was last answered. */
 export type AccountFigures = { id: string; nps: number | null; change: number | null; health: Health; responses: number; lastAnswerAt: Date | null };

@@ -23,6 +23,8 @@ import { distributionsQuery, postedResponse, postedResponses } from '../surveys/
 import { widgetConfigInput, widgetConfigSchema } from '../../core/widgets/config.ts';
 import { issuedTokenSchema, signingKeySchema } from '../widgets/embed-tokens.ts';
 import { tokenRequest } from '../widgets/routes.ts';
+import { alertRuleFields, alertRuleSchema } from '../../core/alerts/rules.ts';
+import { createdWebhookSchema, webhookChange, webhookDeliverySchema, webhookInput, webhookSchema } from '../../core/webhooks/webhooks.ts';
 import type { Operation } from './operation.ts';
 
 const json = (description: string, schema: z.ZodType) => ({ description, schema });
@@ -163,6 +165,39 @@ export const adminOperations: Operation[] = [
   {
     ...admin, method: 'get', path: '/api/embed-tokens/signing-key', tag: 'Widgets', summary: 'The key embed tokens are signed with, for a system that mints them per user (the Apex class in Salesforce)',
     answers: { 200: json('the key and the claims', signingKeySchema) }, errors: [],
+  },
+
+  {
+    ...admin, method: 'get', path: '/api/alert-rules', tag: 'Alerts', summary: "A directory's alert rules, answer rules first",
+    query: directoryQuery, answers: { 200: json('the rules', listOf(alertRuleSchema)) }, errors: [400, 404],
+  },
+  {
+    ...admin, method: 'post', path: '/api/alert-rules', tag: 'Alerts', summary: 'Saves an alert rule: on an answer at or below a score, or on Health changing or NPS dropping',
+    body: { 'application/json': alertRuleFields }, answers: { 201: json('created', alertRuleSchema) }, errors: [400, 404, 409],
+  },
+  { ...admin, method: 'get', path: '/api/alert-rules/{id}', tag: 'Alerts', summary: 'One alert rule', answers: { 200: json('the rule', alertRuleSchema) }, errors: [404] },
+  {
+    ...admin, method: 'patch', path: '/api/alert-rules/{id}', tag: 'Alerts', summary: 'Changes the fields given (enabled: false switches it off), checking the result whole',
+    body: { 'application/json': alertRuleFields.partial() }, answers: { 200: json('changed', alertRuleSchema) }, errors: [400, 404, 409],
+  },
+  { ...admin, method: 'delete', path: '/api/alert-rules/{id}', tag: 'Alerts', summary: 'Removes an alert rule', answers: { 204: noContent }, errors: [404] },
+  {
+    ...admin, method: 'get', path: '/api/webhooks', tag: 'Alerts', summary: "A directory's webhooks with their delivery counts",
+    query: directoryQuery, answers: { 200: json('the webhooks', listOf(webhookSchema)) }, errors: [400, 404],
+  },
+  {
+    ...admin, method: 'post', path: '/api/webhooks', tag: 'Alerts', summary: 'Saves a webhook; the answer shows its signing secret, this once',
+    body: { 'application/json': webhookInput }, answers: { 201: json('created, with its secret', createdWebhookSchema) }, errors: [400, 404],
+  },
+  { ...admin, method: 'get', path: '/api/webhooks/{id}', tag: 'Alerts', summary: 'One webhook', answers: { 200: json('the webhook', webhookSchema) }, errors: [404] },
+  {
+    ...admin, method: 'patch', path: '/api/webhooks/{id}', tag: 'Alerts', summary: "Changes a webhook's URL, events or whether it is on",
+    body: { 'application/json': webhookChange }, answers: { 200: json('changed', webhookSchema) }, errors: [400, 404],
+  },
+  { ...admin, method: 'delete', path: '/api/webhooks/{id}', tag: 'Alerts', summary: 'Removes a webhook and its delivery log', answers: { 204: noContent }, errors: [404] },
+  {
+    ...admin, method: 'get', path: '/api/webhooks/{id}/deliveries', tag: 'Alerts', summary: "A page of a webhook's deliveries, newest first, with each one's attempts and last answer",
+    query: pageQuery.omit({ directory: true }), answers: { 200: json('the page', pageSchema(webhookDeliverySchema)) }, errors: [400, 404],
   },
 
   { ...admin, method: 'get', path: '/api/surveys', tag: 'Surveys', summary: 'The surveys', answers: { 200: json('the surveys', listOf(surveySchema)) }, errors: [] },

@@ -25,6 +25,10 @@ const minimumRoles: readonly (readonly [method: string, prefix: string, role: Ro
   // Editors see the uploaded files to name them in workflows; uploading and removing is an admin's.
   ['GET', '/api/uploads', 'editor'],
   ['*', '/api/uploads', 'admin'],
+  // Editors see who is alerted of what; the rules and webhooks (which carry answers out of the product) are an admin's.
+  ['GET', '/api/alert-rules', 'editor'],
+  ['*', '/api/alert-rules', 'admin'],
+  ['*', '/api/webhooks', 'admin'],
   ['GET', '/api/directories', 'editor'],
   ['*', '/api/directories', 'admin'],
   ['*', '/api', 'editor'],

@@ -1,4 +1,5 @@
 import express, { Router, type Response } from 'express';
+import type { AnswerJobs } from '../../core/alerts/answer-jobs.ts';
 import type { Queryable } from '../../core/db.ts';
 import { findSurveyLink, optOut, submitAnswer, type Answer, type SurveyLink } from '../../core/surveys/responses.ts';
 import type { Survey } from '../../core/surveys/queries.ts';
@@ -44,7 +45,7 @@ function changeNote(link: SurveyLink): string | undefined {
  * What recipients and the person trying the product open in a browser, outside /api: the survey
  * behind a link and its opt-out.
  */
-export function surveyPageRoutes(db: Queryable): Router {
+export function surveyPageRoutes(db: Queryable, answerJobs: AnswerJobs): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 });
 
@@ -63,11 +64,13 @@ export function surveyPageRoutes(db: Queryable): Router {
     if (!link) return html(res, 404, notFound);
     const read = readAnswer(link.survey, (req.body ?? {}) as Record<string, unknown>);
     if (read.error) return html(res, 400, surveyPage(link.survey, { answer: read.answer, error: read.error }));
-    const outcome = await submitAnswer(db, link, read.answer as Answer);
-    if (outcome === 'closed') {
+    const submitted = await submitAnswer(db, link, read.answer as Answer);
+    if (submitted.outcome === 'closed') {
       return html(res, 409, thanksPage(link.survey, `Your earlier answer is kept: an answer can be changed for a day after it is given.`));
     }
-    html(res, 200, thanksPage(link.survey, outcome === 'updated' ? 'Your answer is updated.' : undefined));
+    // Queued before the thanks: should queueing fail, the person sees an error and sends again, which queues it then.
+    await answerJobs.stored(submitted.responseId);
+    html(res, 200, thanksPage(link.survey, submitted.outcome === 'updated' ? 'Your answer is updated.' : undefined));
   });
 
   router.get('/o/:token', async (req, res) => {

@@ -15,6 +15,7 @@ import { createApp } from '../../server/app.ts';
 import { listen } from '../../server/listen.ts';
 import { embedTokens } from '../../server/widgets/embed-tokens.ts';
 import type { WorkflowJobs } from '../../core/workflows/schedule.ts';
+import type { AnswerJobs } from '../../core/alerts/answer-jobs.ts';
 import type { RateLimits } from '../../server/rate-limits.ts';
 
 export const adminKey = 'test-admin-key-0123456789';
@@ -41,10 +42,13 @@ export type Served = {
 /** Without a job queue, nothing is scheduled and a run asked for is dropped, as a queue that already holds one would. */
 const noQueue: WorkflowJobs = { runNow: async () => null, syncSchedule: async () => {} };
 
+/** Without a worker, a stored answer raises no alert and calls no webhook. */
+const noAnswerJobs: AnswerJobs = { stored: async () => {} };
+
 /** An import folder that holds nothing: a test whose workflows read local files names its own. */
 const noImports = path.join(os.tmpdir(), 'bellwether-test-no-imports');
 
-export type TestAppOptions = { salesforceApp?: SalesforceApp; importDir?: string; rateLimits?: Partial<RateLimits>; trustProxy?: number; now?: () => Date; uploadMaxBytes?: number };
+export type TestAppOptions = { answerJobs?: AnswerJobs; salesforceApp?: SalesforceApp; importDir?: string; rateLimits?: Partial<RateLimits>; trustProxy?: number; now?: () => Date; uploadMaxBytes?: number };
 
 /** The app as `serve` runs it, for a test that mounts it behind routes of its own (a page to embed the widget in). */
 export async function testApp(
@@ -62,6 +66,7 @@ export async function testApp(
     logger,
     secretBox: async () => testSecretBox,
     workflowJobs,
+    answerJobs: options.answerJobs ?? noAnswerJobs,
     importDir: options.importDir ?? noImports,
     widgets: { embedTokens: async () => embedTokens(testEmbedTokenKey), corsOrigins },
     ...(options.salesforceApp ? { salesforceApp: options.salesforceApp } : {}),

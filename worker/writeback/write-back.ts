@@ -6,7 +6,7 @@ import { AppError, ErrorCode, isAppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
 import type { SecretBox } from '../../core/secret-box.ts';
 import { findWidgetConfig } from '../../core/widgets/config-queries.ts';
-import { buckets, periodsUpTo } from '../../core/widgets/periods.ts';
+import { bucketsOf, periodsUpTo } from '../../core/widgets/periods.ts';
 import { accountFigures, todayIn } from '../../core/widgets/strategic-accounts-queries.ts';
 import { writeBackFieldProblems, type WriteBackTask } from '../../core/workflows/write-back.ts';
 import { changedRecords, saveRecordFailures, saveReport, saveWritten, type WriteBackReport } from './queries.ts';
@@ -41,7 +41,7 @@ export async function writeBack(deps: WriteBackDeps, task: WriteBackTask, runId:
         throw new AppError(ErrorCode.SALESFORCE_CONFIG_INVALID, `the Account fields changed since the workflow was saved: ${problems.map((p) => `fields.${p.path}: ${p.message}`).join('; ')}`);
       }
       const asOf = await todayIn(deps.db, config.timeZone);
-      const [previous, current] = buckets(periodsUpTo(config.period, asOf, 2), asOf) as [{ start: string; until: string }, { start: string; until: string }];
+      const [previous, current] = bucketsOf(periodsUpTo(config.period, asOf, 2), asOf) as [{ start: string; until: string }, { start: string; until: string }];
       const figures = await accountFigures(deps.db, config.directoryId, config, { previous, current });
       const { records } = recordValues(figures, task.fields, new Map(described.map((f) => [f.name.toLowerCase(), f.type])), config.timeZone);
       report.accounts = records.length;

@@ -15,6 +15,8 @@ import './run/run.ts';
 import './outbox/outbox.ts';
 import './people/people.ts';
 import './directories/directories.ts';
+import './alert-rules/alert-rules.ts';
+import './webhooks/webhooks.ts';
 import './uploads/uploads.ts';
 import './connections/connections.ts';
 import './my-accounts/my-accounts.ts';

@@ -4,7 +4,7 @@
 export type PageName =
   | 'home' | 'sign-in' | 'setup' | 'invite' | 'my-accounts'
   | 'accounts' | 'hierarchy' | 'contacts' | 'contact' | 'account' | 'mailing-lists' | 'mailing-list' | 'attributes' | 'connections' | 'uploads' | 'workflows' | 'runs' | 'run'
-  | 'surveys' | 'widgets' | 'outbox' | 'settings' | 'people' | 'directories' | 'not-found';
+  | 'surveys' | 'widgets' | 'outbox' | 'settings' | 'people' | 'directories' | 'alerts' | 'not-found';
 
 export type Route = { page: PageName; params: Record<string, string>; query: URLSearchParams };
 
@@ -17,7 +17,7 @@ export const sections = [
   { name: 'Surveys', path: '/surveys', pages: ['surveys'] },
   { name: 'Widgets', path: '/widgets', pages: ['widgets'] },
   { name: 'Outbox', path: '/mail', pages: ['outbox'] },
-  { name: 'Settings', path: '/settings', pages: ['settings', 'people', 'directories'] },
+  { name: 'Settings', path: '/settings', pages: ['settings', 'people', 'directories', 'alerts'] },
 ] as const satisfies readonly { name: string; path: string; pages: readonly PageName[] }[];
 
 const patterns: [RegExp, PageName, ...string[]][] = [
@@ -45,6 +45,7 @@ const patterns: [RegExp, PageName, ...string[]][] = [
   [/^\/settings$/, 'settings'],
   [/^\/settings\/people$/, 'people'],
   [/^\/settings\/directories$/, 'directories'],
+  [/^\/settings\/alerts$/, 'alerts'],
 ];
 
 export function routeOf(url: URL): Route {

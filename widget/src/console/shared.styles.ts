@@ -46,6 +46,9 @@ export const shared = css`
     border-bottom: 1px solid var(--bw-border);
     vertical-align: top;
   }
+  tr[aria-current='true'] {
+    background: #eff6ff;
+  }
   thead th {
     background: var(--bw-surface);
     font-weight: 600;
