@@ -1,5 +1,6 @@
 import type { PgBoss } from 'pg-boss';
 import { z } from 'zod';
+import type { WorkflowDefinition } from './workflows/definition.ts';
 
 /** pg-boss queue names: the worker works them, the API and CLI send to them. */
 export const Queue = {
@@ -9,6 +10,8 @@ export const Queue = {
   workflowRun: 'workflow-run',
   /** Send one survey distribution's pending emails; starts at its send time. */
   distributionSend: 'distribution-send',
+  /** Run a workflow definition's extracts, maps and loads in a transaction that is rolled back, and answer what it would do. */
+  workflowPreview: 'workflow-preview',
 } as const;
 
 /** At most one job sends a distribution at a time. */
@@ -34,6 +37,9 @@ export const workflowRunSchema = z.strictObject({
   scheduled: z.literal(true).optional(),
 });
 export type WorkflowRun = z.infer<typeof workflowRunSchema>;
+
+/** A workflow-preview job: a checked definition (saved or a draft) and, when saved, its workflow. */
+export type WorkflowPreviewJob = { workflowId: number | null; definition: WorkflowDefinition };
 
 /** A distribution-send job: the distribution whose pending recipients it sends. */
 export type DistributionSendJob = { distributionId: number };
@@ -81,5 +87,10 @@ export async function createQueues(boss: PgBoss, timing: WorkerTiming = defaultT
     retryBackoff: true,
     retryDelayMax: 600,
   });
+  // Someone waits for a preview's answer: it is never retried, and gives up before that someone would.
+  await boss.createQueue(Queue.workflowPreview, { notify: true, retryLimit: 0, expireInSeconds: previewWaitSeconds, deleteAfterSeconds: 3600 });
 }
+
+/** How long the API waits for a preview before it answers that none was made. */
+export const previewWaitSeconds = 600;
 

@@ -6,7 +6,8 @@ import { lazySecretBox } from '../core/secret-box.ts';
 import { runSync } from './jobs/run-sync.ts';
 import { syncJobSchema, type SyncDeps } from './jobs/sync-job.ts';
 import { runWorkflow, type WorkflowRunDeps } from './jobs/run-workflow.ts';
-import { createQueues, defaultTiming, Queue, type DistributionSendJob, type WorkerTiming } from '../core/queues.ts';
+import { previewWorkflow } from './jobs/preview-workflow.ts';
+import { createQueues, defaultTiming, Queue, type DistributionSendJob, type WorkerTiming, type WorkflowPreviewJob } from '../core/queues.ts';
 import { createMailer, outboxMailer, type Mailer } from '../core/mail.ts';
 import { isDemoDistribution } from '../core/demo.ts';
 import { failLostRuns } from '../core/runs/queries.ts';
@@ -78,6 +79,8 @@ export async function startWorker(options: {
   await boss.work(Queue.workflowRun, workPolling, async (jobs) => {
     for (const job of jobs) await runWorkflow(workflowDeps, job);
   });
+  const previewDeps = { ...deps, importDir: config.importDir, mailFrom: config.mailFrom };
+  await boss.work<WorkflowPreviewJob>(Queue.workflowPreview, workPolling, async ([job]) => previewWorkflow(previewDeps, job!.data));
   await boss.work<DistributionSendJob>(Queue.distributionSend, workPolling, async (jobs) => {
     for (const job of jobs) {
       const through = (await isDemoDistribution(db, job.data.distributionId)) ? demoMailer : mailer;

@@ -46,6 +46,13 @@ async function checkReferences(db: Queryable, definition: WorkflowDefinition, im
   if (issues.length > 0) throw new AppError(ErrorCode.BAD_REQUEST, `invalid workflow definition: ${issues.join('; ')}`);
 }
 
+/** A definition checked as a save checks it, without saving it (a preview of a draft). */
+export async function checkDefinition(db: Queryable, input: unknown, importDir: string): Promise<WorkflowDefinition> {
+  const definition = parseDefinition(input);
+  await checkReferences(db, definition, importDir);
+  return definition;
+}
+
 function checkName(name: unknown): string {
   if (typeof name !== 'string' || name.trim() === '') throw new AppError(ErrorCode.BAD_REQUEST, 'a workflow needs a name');
   return name.trim();
@@ -53,8 +60,7 @@ function checkName(name: unknown): string {
 
 export async function createWorkflow(db: Queryable, input: { name: unknown; definition: unknown }, importDir: string): Promise<Workflow> {
   const name = checkName(input.name);
-  const definition = parseDefinition(input.definition);
-  await checkReferences(db, definition, importDir);
+  const definition = await checkDefinition(db, input.definition, importDir);
   const [workflow] = await db.query<Workflow>(
     `with created as (
       insert into workflows (name, definition) values ($1, $2) on conflict (name) do nothing returning *
@@ -95,8 +101,7 @@ export async function updateWorkflow(
   importDir: string,
 ): Promise<Workflow> {
   const name = change.name === undefined ? null : checkName(change.name);
-  const definition = change.definition === undefined ? null : parseDefinition(change.definition);
-  if (definition) await checkReferences(db, definition, importDir);
+  const definition = change.definition === undefined ? null : await checkDefinition(db, change.definition, importDir);
   if (change.enabled !== undefined && typeof change.enabled !== 'boolean') throw new AppError(ErrorCode.BAD_REQUEST, 'enabled is true or false');
   const [workflow] = await db.query<Workflow>(
     `with updated as (

@@ -1,5 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { PgBoss } from 'pg-boss';
-import { Queue, workflowRunKey } from '../queues.ts';
+import { AppError, ErrorCode } from '../errors.ts';
+import { previewWaitSeconds, Queue, workflowRunKey, type WorkflowPreviewJob } from '../queues.ts';
+import { workflowPreviewSchema, type WorkflowPreview } from './preview.ts';
 import type { Workflow } from './queries.ts';
 import { cronOf, type Schedule } from './definition.ts';
 import type { WorkflowRun } from '../queues.ts';
@@ -10,6 +13,8 @@ export type WorkflowJobs = {
   runNow: (run: WorkflowRun) => Promise<string | null>;
   /** Makes the queue's schedule match the workflow: its current version on its cron, or none when disabled, unscheduled or deleted. */
   syncSchedule: (workflow: Pick<Workflow, 'id' | 'version' | 'enabled'> & { definition?: Workflow['definition'] }) => Promise<void>;
+  /** What a run of the definition would do, worked out by a worker (which holds the extracts) and rolled back. */
+  preview: (job: WorkflowPreviewJob) => Promise<WorkflowPreview>;
 };
 
 /** Workflow runs on pg-boss: one schedule per workflow, keyed by it, and at most one run waiting. */
@@ -23,7 +28,28 @@ export function workflowJobs(boss: PgBoss): WorkflowJobs {
       const run: WorkflowRun = { workflowId: workflow.id, version: workflow.version, scheduled: true };
       await boss.schedule(Queue.workflowRun, cronOf(schedule), run, { tz: schedule.timeZone, key, singletonKey: key });
     },
+    preview: (job) => awaitPreview(boss, job),
   };
+}
+
+/** Polled rather than pushed: a preview takes seconds, and the web process works no queue it could be told through. */
+const previewPollMs = 200;
+
+async function awaitPreview(boss: PgBoss, job: WorkflowPreviewJob): Promise<WorkflowPreview> {
+  const id = await boss.send(Queue.workflowPreview, job);
+  if (!id) throw new AppError(ErrorCode.INTERNAL, 'the preview was not queued');
+  const deadline = Date.now() + previewWaitSeconds * 1000;
+  while (Date.now() < deadline) {
+    await sleep(previewPollMs);
+    const found = await boss.getJobById<WorkflowPreviewJob>(Queue.workflowPreview, id);
+    if (found?.state === 'completed') return workflowPreviewSchema.parse(found.output);
+    if (found?.state === 'failed' || found?.state === 'cancelled') {
+      const reason = (found.output as { message?: string } | null)?.message ?? 'no reason given';
+      throw new AppError(ErrorCode.INTERNAL, `the preview failed: ${reason}`);
+    }
+  }
+  await boss.cancel(Queue.workflowPreview, id).catch(() => undefined);
+  throw new AppError(ErrorCode.INTERNAL, `no worker made the preview within ${previewWaitSeconds} s: is a worker running?`, { status: 504 });
 }
 
 const monthNames = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];

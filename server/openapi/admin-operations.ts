@@ -11,6 +11,7 @@ import { surveyInputSchema, surveySchema } from '../../core/surveys/queries.ts';
 import { storedResponseSchema } from '../../core/surveys/responses.ts';
 import { workflowDefinitionSchema } from '../../core/workflows/definition.ts';
 import { workflowSchema } from '../../core/workflows/queries.ts';
+import { workflowPreviewSchema } from '../../core/workflows/preview.ts';
 import { uploadSchema } from '../../core/uploads/queries.ts';
 import { directoryInput, directorySchema, removalCountsSchema } from '../../core/directory/directories.ts';
 import { directoryAnswerSchema } from '../directory/answers.ts';
@@ -145,6 +146,16 @@ export const adminOperations: Operation[] = [
     body: { 'application/json': workflowChange }, answers: { 200: json('changed', workflowSchema) }, errors: [400, 404, 409],
   },
   { ...admin, method: 'delete', path: '/api/workflows/{id}', tag: 'Workflows', summary: 'Removes a workflow and its schedule', answers: { 204: noContent }, errors: [404] },
+  {
+    ...admin, method: 'post', path: '/api/workflows/preview', tag: 'Workflows',
+    summary: 'A dry run of a definition not saved yet: its extracts, maps and loads in a transaction that is rolled back, worked out by a worker (504 when none answers)',
+    body: { 'application/json': z.object({ definition: workflowDefinitionSchema }) }, answers: { 200: json('what a run would do', workflowPreviewSchema) }, errors: [400, 504],
+  },
+  {
+    ...admin, method: 'post', path: '/api/workflows/{id}/preview', tag: 'Workflows',
+    summary: 'A dry run of a workflow as saved, or of the draft of its next version in the body: nothing changes, no mail is queued',
+    body: { 'application/json': z.object({ definition: workflowDefinitionSchema.optional() }) }, answers: { 200: json('what a run would do', workflowPreviewSchema) }, errors: [400, 404, 504],
+  },
   {
     ...admin, method: 'post', path: '/api/workflows/{id}/runs', tag: 'Workflows', summary: 'Runs a workflow now',
     answers: { 202: json('queued; runId is the run its first load will be (GET /api/runs/{runId} answers 404 until a worker starts it)', z.object({ runId: z.number().int(), jobId: z.string(), workflowId: z.number().int(), version: z.number().int() })) }, errors: [404, 409],
