@@ -93,6 +93,18 @@ export async function findWorkflowVersion(db: Queryable, id: number, version: nu
   return row.definition;
 }
 
+export const workflowVersionSchema = z.object({ version: z.number().int(), definition: workflowDefinitionSchema, createdAt: z.date() });
+export type WorkflowVersion = z.infer<typeof workflowVersionSchema>;
+
+/** Every saved version of a workflow, newest first: what changed and when. */
+export async function listWorkflowVersions(db: Queryable, id: number): Promise<WorkflowVersion[]> {
+  await findWorkflow(db, id);
+  return db.query<WorkflowVersion>(
+    'select version, definition, created_at as "createdAt" from workflow_versions where workflow_id = $1 order by version desc',
+    [id],
+  );
+}
+
 /** Renames, enables or disables a workflow, or saves a new definition as its next version. */
 export async function updateWorkflow(
   db: Queryable,

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Queryable } from '../../core/db.ts';
 import { AppError, ErrorCode } from '../../core/errors.ts';
-import { checkDefinition, createWorkflow, deleteWorkflow, findWorkflow, listWorkflows, updateWorkflow } from '../../core/workflows/queries.ts';
+import { checkDefinition, createWorkflow, deleteWorkflow, listWorkflowVersions, findWorkflow, listWorkflows, updateWorkflow } from '../../core/workflows/queries.ts';
 import { withNextRun, type WorkflowJobs } from '../../core/workflows/schedule.ts';
 import { idParam, jsonBody } from '../query-params.ts';
 import { reserveRunId } from '../../core/runs/queries.ts';
@@ -27,6 +27,10 @@ export function workflowRoutes(db: Queryable, jobs: WorkflowJobs, importDir: str
 
   router.get('/workflows/:id', async (req, res) => {
     res.json(withNextRun(await findWorkflow(db, idParam(req.params.id, 'workflow')), new Date()));
+  });
+
+  router.get('/workflows/:id/versions', async (req, res) => {
+    res.json({ items: await listWorkflowVersions(db, idParam(req.params.id, 'workflow')) });
   });
 
   router.patch('/workflows/:id', async (req, res) => {
