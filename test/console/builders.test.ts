@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { Db } from '../../core/db.ts';
 import { createSurvey } from '../../core/surveys/queries.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { accountHeader } from '../helpers/files.ts';
@@ -10,8 +11,8 @@ import { startConsoleServer, type ConsoleServer } from './console-server.ts';
 const admin = { email: 'builder-admin@bellwether.example', password: 'a-long-builder-password' };
 
 /** The directory's tables as text: equal before and after means nothing changed. */
-async function directoryText(server: ConsoleServer): Promise<string> {
-  const [row] = await server.database.db.query<{ text: string }>(
+async function directoryText(db: Db): Promise<string> {
+  const [row] = await db.query<{ text: string }>(
     `select concat_ws(E'\\n',
       (select string_agg(a::text, E'\\n' order by a::text) from accounts a), (select string_agg(c::text, E'\\n' order by c::text) from contacts c),
       (select string_agg(m::text, E'\\n' order by m::text) from management_roles m), (select string_agg(d::text, E'\\n' order by d::text) from account_attribute_definitions d),
@@ -47,7 +48,13 @@ describe('the workflow builder in the console', function () {
     await connectStandIn(server.database.db, standIn);
     await createSurvey(server.database.db, { name: 'Relationship' });
   });
+  /** The test's own reads of the database, on a pool it closes: the server's pool idles its connections away between tests. */
+  let db: Db;
+  beforeEach(() => {
+    db = new Db(server.database.url, { max: 1 });
+  });
   afterEach(async () => {
+    await db.close();
     await server?.closeBrowsers();
     // The server keeps its connections to the org open between requests; they are the org's, not the test's.
     standIn?.dropConnections();
@@ -68,7 +75,7 @@ describe('the workflow builder in the console', function () {
     return { page, trouble };
   };
 
-  it('builds a Salesforce workflow from the describe, maps its titles, previews it without a change, saves and runs it', async () => {
+  it('builds a Salesforce workflow from the describe, maps its titles, previews it without a change, saves and runs it, then adds a survey previewed for a loaded contact', async () => {
     const { page, trouble } = await signIn();
 
     await page.getByLabel('Workflow name').fill('Nightly from Salesforce');
@@ -111,7 +118,7 @@ describe('the workflow builder in the console', function () {
     await assertAccessible(page, 'the load card with its value mapping');
 
     // The preview: counts shown, and the directory as it was.
-    const before = await directoryText(server);
+    const before = await directoryText(db);
     await page.getByRole('button', { name: 'Preview a run' }).click();
     const preview = page.getByRole('region', { name: 'Preview: what a run would do now' });
     const counts = preview.getByRole('table', { name: 'Per directory object' });
@@ -120,7 +127,7 @@ describe('the workflow builder in the console', function () {
     assert.deepEqual(countRows.find((r) => r[0] === 'accounts'), ['accounts', '2', '0', '0', '0', '0', '0']);
     assert.deepEqual(countRows.find((r) => r[0] === 'contacts'), ['contacts', '3', '0', '0', '0', '0', '0']);
     assert.deepEqual(countRows.find((r) => r[0] === 'clientRoles'), ['clientRoles', '2', '0', '0', '0', '0', '1']);
-    assert.equal(await directoryText(server), before, 'the preview changed nothing in the directory');
+    assert.equal(await directoryText(db), before, 'the preview changed nothing in the directory');
     await assertAccessible(page, 'the preview');
 
     await page.getByRole('button', { name: 'Save', exact: true }).click();
@@ -134,19 +141,44 @@ describe('the workflow builder in the console', function () {
     });
     assert.match(await ended.innerText(), /succeeded$/, await page.locator('body').innerText());
     assert.deepEqual(
-      await server.database.db.query(`select display_name as name, attributes->>'contractAmount' as amount from accounts order by display_name`),
+      await db.query(`select display_name as name, attributes->>'contractAmount' as amount from accounts order by display_name`),
       [{ name: 'Acme', amount: '12500.75' }, { name: 'Beta', amount: null }],
     );
     assert.deepEqual(
-      await server.database.db.query(`select data_type as type from account_attribute_definitions where name = 'contractAmount'`),
+      await db.query(`select data_type as type from account_attribute_definitions where name = 'contractAmount'`),
       [{ type: 'Decimal' }],
     );
     assert.deepEqual(
-      (await server.database.db.query<{ email: string; role: string | null }>(`select email, client_role as role from contacts order by email`)).map((c) => [c.email, c.role]),
+      (await db.query<{ email: string; role: string | null }>(`select email, client_role as role from contacts order by email`)).map((c) => [c.email, c.role]),
       [['ada@acme.example', 'EXECUTIVE_SPONSOR'], ['bob@beta.example', 'ACCOUNT_MEMBER'], ['ivy@acme.example', null]],
     );
-    // The 401 is the page before signing in; the 404, the run's page asking before a worker started it.
-    assert.deepEqual([await trouble.violations(), trouble.errors.filter((e) => !/status of (401|404)/.test(e)), trouble.dialogs], [[], [], []]);
+
+    // Back in the builder: a survey distribution, its email previewed for a contact the run loaded.
+    await page.goBack();
+    await page.getByRole('button', { name: 'Add a survey distribution' }).click();
+    const distribute = page.getByRole('region', { name: '4. Send a survey' });
+    const email = distribute.getByRole('region', { name: 'Email preview' });
+    await email.getByLabel('Preview for').waitFor().catch(async (error: unknown) => {
+      throw new Error(`${(error as Error).message}: ${await distribute.locator('bw-distribute-card').evaluate((e) => e.shadowRoot!.textContent)}`);
+    });
+    await distribute.getByLabel('Subject').fill('{{firstName|Hello}}, how is {{accountName}} doing?');
+    await distribute.getByLabel('Subject').press('Tab');
+    const to = await email.getByText(/^To:/).innerText();
+    const contact = /ada@acme\.example/.test(to) ? { first: 'Ada', account: 'Acme' } : { first: 'Bob', account: 'Beta' };
+    await email.getByText(`${contact.first}, how is ${contact.account} doing?`).waitFor();
+    assert.match(await email.locator('pre').innerText(), new RegExp(`^Hello ${contact.first},`));
+    await assertAccessible(page, 'the distribute card with its email preview');
+    // The load makes no mailing list yet: the refusal shows on the distribution's card, then the load gets one.
+    await page.getByRole('button', { name: 'Save as a new version' }).click();
+    await distribute.getByRole('alert').filter({ hasText: 'creates no mailing list' }).waitFor();
+    await load.getByLabel('Mailing list (optional)').fill('Nightly contacts');
+    await load.getByLabel('Mailing list (optional)').press('Tab');
+    await page.getByRole('button', { name: 'Save as a new version' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved as version 2.' }).waitFor();
+    await page.getByText('History: 2 saved versions').waitFor();
+
+    // The 401 is the page before signing in; the 404, the run's page asking before a worker started it; the 400, the refused save.
+    assert.deepEqual([await trouble.violations(), trouble.errors.filter((e) => !/status of (400|401|404)/.test(e)), trouble.dialogs], [[], [], []]);
     passed = true;
   });
 
@@ -181,7 +213,7 @@ describe('the workflow builder in the console', function () {
     // Saved without a load: the server refuses, and says so.
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByRole('alert').filter({ hasText: 'Not saved' }).waitFor();
-    assert.equal(await server.database.db.query(`select 1 from workflows where name = 'Uploaded accounts'`).then((r) => r.length), 0);
+    assert.equal(await db.query(`select 1 from workflows where name = 'Uploaded accounts'`).then((r) => r.length), 0);
 
     await page.getByRole('button', { name: 'Add a load' }).click();
     // A load that names no extract: refused at its place.
@@ -191,7 +223,7 @@ describe('the workflow builder in the console', function () {
     await page.getByRole('region', { name: '2. Load into the directory' }).getByLabel('Accounts from').selectOption('Accounts');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByRole('status').filter({ hasText: 'Saved as version 1.' }).waitFor();
-    const [saved] = await server.database.db.query<{ definition: { tasks: unknown[] } }>(`select definition from workflows where name = 'Uploaded accounts'`);
+    const [saved] = await db.query<{ definition: { tasks: unknown[] } }>(`select definition from workflows where name = 'Uploaded accounts'`);
     assert.deepEqual(saved!.definition.tasks[0], { type: 'extract', name: 'Accounts', object: 'accounts', source: 'upload', file: 'accounts.csv', delimiter: ';' });
     await page.getByText('History: 1 saved version').click();
     await assertAccessible(page, 'the saved workflow with its history');
