@@ -196,6 +196,18 @@ describe('the workflow builder in the console', function () {
     await page.getByRole('link', { name: 'New workflow' }).click();
 
     await page.getByLabel('Workflow name').fill('Uploaded accounts');
+    // Weekly on Mondays at 07:30 in Berlin: the next three runs are three Mondays, a week apart.
+    await page.getByLabel('Runs').selectOption({ label: 'Weekly on' });
+    await page.getByLabel('At (HH:MM)').fill('07:30');
+    await page.getByLabel('Time zone').selectOption('Europe/Berlin');
+    const next = page.getByText(/^Next runs:/).locator('time');
+    await eventually(async () => assert.equal(await next.count(), 3), { what: 'three next runs' });
+    const times = (await next.evaluateAll((ts) => ts.map((t) => t.getAttribute('datetime')!))).map((iso) => new Date(iso));
+    for (const [i, at] of times.entries()) {
+      const wall = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', weekday: 'long', hour: '2-digit', minute: '2-digit' }).format(at);
+      assert.equal(wall, 'Monday 07:30', `run ${i + 1} at ${at.toISOString()}`);
+      if (i > 0) assert.ok(at.getTime() - times[i - 1]!.getTime() >= 6.9 * 86_400_000, 'a week apart');
+    }
     await page.getByRole('button', { name: 'Add an upload extract' }).click();
     const extract = page.getByRole('region', { name: /^1\. Extract accounts from an uploaded file/ });
     assert.equal(await extract.getByLabel('Uploaded file').inputValue(), 'accounts.csv');
@@ -223,7 +235,8 @@ describe('the workflow builder in the console', function () {
     await page.getByRole('region', { name: '2. Load into the directory' }).getByLabel('Accounts from').selectOption('Accounts');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByRole('status').filter({ hasText: 'Saved as version 1.' }).waitFor();
-    const [saved] = await db.query<{ definition: { tasks: unknown[] } }>(`select definition from workflows where name = 'Uploaded accounts'`);
+    const [saved] = await db.query<{ definition: { schedule: unknown; tasks: unknown[] } }>(`select definition from workflows where name = 'Uploaded accounts'`);
+    assert.deepEqual(saved!.definition.schedule, { weekly: 'monday', at: '07:30', timeZone: 'Europe/Berlin' });
     assert.deepEqual(saved!.definition.tasks[0], { type: 'extract', name: 'Accounts', object: 'accounts', source: 'upload', file: 'accounts.csv', delimiter: ';' });
     await page.getByText('History: 1 saved version').click();
     await assertAccessible(page, 'the saved workflow with its history');
