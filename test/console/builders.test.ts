@@ -115,6 +115,16 @@ describe('the workflow builder in the console', function () {
     await load.getByLabel('Role for CEO').selectOption('EXECUTIVE_SPONSOR');
     await load.getByLabel('Role for (empty)').selectOption('ACCOUNT_MEMBER');
     await load.getByLabel('Role for Intern').selectOption('SKIP');
+    // A default for values not listed, from a CSV; the mapping then exports as CSV whole.
+    await load.getByLabel('Import CSV (value,role)').first().setInputFiles({ name: 'titles.csv', mimeType: 'text/csv', buffer: Buffer.from('value,role\n*,End user\n') });
+    assert.equal(await load.getByLabel('Default role for values not listed').first().inputValue(), 'END_USER');
+    const [download] = await Promise.all([page.waitForEvent('download'), load.getByRole('button', { name: 'Export as CSV (Title → client role)' }).click()]);
+    const exported = await download.createReadStream().then(async (stream) => {
+      let text = '';
+      for await (const chunk of stream) text += String(chunk);
+      return text;
+    });
+    assert.equal(exported, 'value,role\r\nCEO,EXECUTIVE_SPONSOR\r\n,ACCOUNT_MEMBER\r\nIntern,SKIP\r\n*,END_USER\r\n');
     await assertAccessible(page, 'the load card with its value mapping');
 
     // The preview: counts shown, and the directory as it was.
