@@ -22,6 +22,7 @@ class Discard extends Error {}
 export async function previewWorkflow(deps: SyncDeps & { importDir: string; mailFrom: string }, job: WorkflowPreviewJob): Promise<WorkflowPreview> {
   const { definition } = job;
   const loadTasks = definition.tasks.filter((t) => t.type === 'load');
+  // The workflow a sync job names is recorded on its run; a preview's run is never kept, so none is given to the load.
   const syncs = syncJobsOf(definition, { id: job.workflowId ?? 0, version: 0 }, deps.importDir);
   const loads: LoadPreview[] = [];
   await deps.db

@@ -162,7 +162,7 @@ export class ConsoleElement extends LitElement {
         refused-code=${query.get('refusedCode') ?? ''} refused-message=${query.get('refusedMessage') ?? ''}></bw-connections>`;
       case 'uploads': return html`${connectionsTabs('uploads')}<bw-uploads ?can-upload=${user.role === 'admin'}></bw-uploads>`;
       case 'workflows': return html`<bw-workflows></bw-workflows>`;
-      case 'workflow': return html`<bw-workflow-builder workflow-id=${params.id === 'new' ? '' : params.id!} ?can-edit=${user.role === 'admin'}></bw-workflow-builder>`;
+      case 'workflow': return html`<bw-workflow-builder workflow-id=${params.id === 'new' ? '' : params.id!} ?can-edit=${user.role !== 'viewer'}></bw-workflow-builder>`;
       case 'runs': return html`<bw-runs workflow=${query.get('workflow') ?? ''} state=${query.get('state') ?? ''} date=${query.get('date') ?? ''}></bw-runs>`;
       case 'run': return html`<bw-run run-id=${params.id!}></bw-run>`;
       case 'surveys': return surveysPage();
