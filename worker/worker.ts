@@ -80,7 +80,8 @@ export async function startWorker(options: {
     for (const job of jobs) await runWorkflow(workflowDeps, job);
   });
   const previewDeps = { ...deps, importDir: config.importDir, mailFrom: config.mailFrom };
-  await boss.work<WorkflowPreviewJob>(Queue.workflowPreview, workPolling, async ([job]) => previewWorkflow(previewDeps, job!.data));
+  // Previews are rare and someone waits for each: a second's wait at most, at half the polling of the busy queues.
+  await boss.work<WorkflowPreviewJob>(Queue.workflowPreview, { batchSize: 1, pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 1 }, async ([job]) => previewWorkflow(previewDeps, job!.data));
   await boss.work<DistributionSendJob>(Queue.distributionSend, workPolling, async (jobs) => {
     for (const job of jobs) {
       const through = (await isDemoDistribution(db, job.data.distributionId)) ? demoMailer : mailer;
