@@ -1,5 +1,6 @@
 import type { PgBoss } from 'pg-boss';
 import { z } from 'zod';
+import type { WorkflowDefinition } from './workflows/definition.ts';
 
 /** pg-boss queue names: the worker works them, the API and CLI send to them. */
 export const Queue = {
@@ -15,6 +16,8 @@ export const Queue = {
   healthAlerts: 'health-alerts',
   /** One webhook delivery: a signed POST, retried with backoff until its receiver takes it. */
   webhookDelivery: 'webhook-delivery',
+  /** Run a workflow definition's extracts, maps and loads in a transaction that is rolled back, and answer what it would do. */
+  workflowPreview: 'workflow-preview',
 } as const;
 
 /** At most one job sends a distribution at a time. */
@@ -52,6 +55,8 @@ export const healthAlertsCron = { cron: '0 7 * * *', tz: 'UTC' } as const;
 
 /** Attempts after the first that a webhook delivery gets: with backoff from retryDelaySeconds, about a day at the default. */
 export const webhookDeliveryRetries = 12;
+/** A workflow-preview job: a checked definition (saved or a draft) and, when saved, its workflow. */
+export type WorkflowPreviewJob = { workflowId: number | null; definition: WorkflowDefinition };
 
 /** A distribution-send job: the distribution whose pending recipients it sends. */
 export type DistributionSendJob = { distributionId: number };
@@ -112,5 +117,10 @@ export async function createQueues(boss: PgBoss, timing: WorkerTiming = defaultT
     retryDelayMax: 6 * 3600,
     expireInSeconds: 120,
   });
+  // Someone waits for a preview's answer: it is never retried, and gives up before that someone would.
+  await boss.createQueue(Queue.workflowPreview, { notify: true, retryLimit: 0, expireInSeconds: previewWaitSeconds, deleteAfterSeconds: 3600 });
 }
+
+/** How long the API waits for a preview before it answers that none was made. */
+export const previewWaitSeconds = 600;
 

@@ -6,8 +6,10 @@ import { lazySecretBox } from '../core/secret-box.ts';
 import { runSync } from './jobs/run-sync.ts';
 import { syncJobSchema, type SyncDeps } from './jobs/sync-job.ts';
 import { runWorkflow, type WorkflowRunDeps } from './jobs/run-workflow.ts';
+import { previewWorkflow } from './jobs/preview-workflow.ts';
 import {
-  createQueues, defaultTiming, healthAlertsCron, Queue, webhookDeliveryRetries, type AnswerStoredJob, type DistributionSendJob, type WebhookDeliveryJob, type WorkerTiming,
+  createQueues, defaultTiming, healthAlertsCron, Queue, webhookDeliveryRetries,
+  type AnswerStoredJob, type DistributionSendJob, type WebhookDeliveryJob, type WorkerTiming, type WorkflowPreviewJob,
 } from '../core/queues.ts';
 import { createMailer, outboxMailer, type Mailer } from '../core/mail.ts';
 import { isDemoDistribution } from '../core/demo.ts';
@@ -83,6 +85,9 @@ export async function startWorker(options: {
   await boss.work(Queue.workflowRun, workPolling, async (jobs) => {
     for (const job of jobs) await runWorkflow(workflowDeps, job);
   });
+  const previewDeps = { ...deps, importDir: config.importDir, mailFrom: config.mailFrom };
+  // Previews are rare and someone waits for each: a second's wait at most, at half the polling of the busy queues.
+  await boss.work<WorkflowPreviewJob>(Queue.workflowPreview, { batchSize: 1, pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 1 }, async ([job]) => previewWorkflow(previewDeps, job!.data));
   await boss.work<DistributionSendJob>(Queue.distributionSend, workPolling, async (jobs) => {
     for (const job of jobs) {
       const through = (await isDemoDistribution(db, job.data.distributionId)) ? demoMailer : mailer;

@@ -1,32 +1,55 @@
+import { z } from 'zod';
 import type { Queryable } from '../db.ts';
+import { SourceKind } from '../records/source.ts';
 import type { SecretBox } from '../secret-box.ts';
-import { findSalesforceCredentials } from './salesforce.ts';
-import { jsforceConnection, salesforceCallError, type ApiCalls } from './salesforce-jsforce.ts';
+import { salesforceApiVersion } from './salesforce-auth.ts';
+import { salesforceObjects, type DescribedField } from './salesforce-objects.ts';
+import { orgReader } from './salesforce-usage.ts';
 
-import type { DescribedWriteField } from '../workflows/write-back.ts';
+export const describedFieldSchema = z.object({
+  name: z.string(),
+  label: z.string(),
+  type: z.string(),
+  custom: z.boolean(),
+  /** Null when the field can be extracted; otherwise why not (a compound field names its parts). */
+  refusal: z.string().nullable(),
+});
 
-/** The fields of an object of a stored org, from its describe (one API call). */
-export async function describeWritableFields(db: Queryable, box: SecretBox, connectionId: number, object: string, usage?: ApiCalls): Promise<DescribedWriteField[]> {
-  const credentials = await findSalesforceCredentials(db, box, connectionId);
-  const conn = await jsforceConnection(credentials, usage);
-  try {
-    const described = await conn.sobject(object).describe();
-    return writableFields(described.fields);
-  } catch (error) {
-    throw salesforceCallError(credentials, `describing ${object}`, error);
-  }
+/** The fields of the org's object behind a directory source, as an extract task may pick them. */
+export const objectDescribeSchema = z.object({
+  object: z.string(),
+  /** The fields the directory needs (relationship paths such as Parent.Id among them): always extracted. */
+  required: z.array(z.string()),
+  fields: z.array(describedFieldSchema),
+});
+export type ObjectDescribe = z.infer<typeof objectDescribeSchema>;
+
+export const listViewSchema = z.object({ id: z.string(), developerName: z.string(), label: z.string() });
+
+export const sourceKindSchema = z.enum(Object.values(SourceKind), 'accounts, contacts or teamMembers');
+
+/** One describe call: each field with whether it can be extracted, the compound ones refused with their parts named (as a run would refuse them). */
+export async function describeSourceObject(db: Queryable, box: SecretBox, connectionId: number, kind: SourceKind): Promise<ObjectDescribe> {
+  const { object, required } = salesforceObjects[kind];
+  const { read } = await orgReader(db, box, connectionId);
+  const described = await read<{ fields: (DescribedField & { label: string; custom: boolean })[] }>(`/services/data/v${salesforceApiVersion}/sobjects/${object}/describe`);
+  const fields = described.fields.map((field) => {
+    const parts = described.fields.filter((f) => f.compoundFieldName === field.name).map((f) => f.name);
+    const compound = parts.length > 0 || field.type === 'address' || field.type === 'location';
+    return {
+      name: field.name,
+      label: field.label,
+      type: field.type,
+      custom: field.custom,
+      refusal: compound ? `a compound field, which cannot be extracted: select its parts${parts.length > 0 ? ` (${parts.join(', ')})` : ''} instead` : null,
+    };
+  });
+  return { object, required: [...required], fields };
 }
 
-/** A field as the describe answers it, as far as writableFields reads it. */
-type Described = { name: string; type: string; updateable: boolean; length?: number | null; restrictedPicklist?: boolean | null; picklistValues?: { value: string; active: boolean }[] | null };
-
-/** The describe's fields as writes check them. */
-export function writableFields(fields: readonly Described[]): DescribedWriteField[] {
-  return fields.map((f) => ({
-    name: f.name,
-    type: f.type,
-    updateable: f.updateable,
-    ...(typeof f.length === 'number' ? { length: f.length } : {}),
-    ...(f.restrictedPicklist ? { restrictedPicklist: true, picklistValues: (f.picklistValues ?? []).map((v) => ({ value: v.value, active: v.active })) } : {}),
-  }));
+/** The org's list views of the object behind a directory source (one API request). */
+export async function sourceListViews(db: Queryable, box: SecretBox, connectionId: number, kind: SourceKind): Promise<z.infer<typeof listViewSchema>[]> {
+  const { read } = await orgReader(db, box, connectionId);
+  const answer = await read<{ listviews: { id: string; developerName: string; label: string }[] }>(`/services/data/v${salesforceApiVersion}/sobjects/${salesforceObjects[kind].object}/listviews`);
+  return answer.listviews.map(({ id, developerName, label }) => ({ id, developerName, label }));
 }

@@ -6,7 +6,7 @@ import { toPage, type Page, type PagedRows, type Window } from '../page.ts';
 
 const count = z.number().int();
 /** `skipped` (rows whose value maps to SKIP) is there only when a run skipped some. */
-const objectCountsSchema = z.object({ inserted: count, updated: count, unchanged: count, deleted: count, rejected: count, skipped: count.optional() });
+export const objectCountsSchema = z.object({ inserted: count, updated: count, unchanged: count, deleted: count, rejected: count, skipped: count.optional() });
 export type ObjectCounts = z.infer<typeof objectCountsSchema>;
 
 /** A run as the API shows it. */

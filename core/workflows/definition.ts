@@ -4,6 +4,9 @@ import { csvDialectShape } from '../records/csv-source.ts';
 import { unknownPlaceholders } from '../surveys/template.ts';
 import { missingRequiredFields, salesforceObjectOptions } from '../connections/salesforce-objects.ts';
 import { repeatedFields, writeBackTask } from './write-back.ts';
+import { weekdays } from './next-run.ts';
+
+export { cronOf } from './next-run.ts';
 
 /*
  * A workflow definition: when it runs and its ordered tasks. Extract tasks each read one export
@@ -62,7 +65,6 @@ const load = z.strictObject({
 });
 
 const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day as HH:MM, e.g. "06:00"');
-const weekdays = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
 const zone = { timeZone: z.string().default('UTC') };
 /** A five-field cron, or a preset that stands for one: daily at HH:MM, hourly at a minute, weekly on a day at HH:MM. */
 const schedule = z.union(
@@ -78,19 +80,6 @@ const schedule = z.union(
   },
 );
 export type Schedule = z.infer<typeof schedule>;
-
-/** The cron a schedule stands for. */
-export function cronOf(s: Schedule): string {
-  const at = (time: string) => time.split(':').map(Number) as [number, number];
-  if ('cron' in s) return s.cron;
-  if ('hourly' in s) return `${s.hourly} * * * *`;
-  if ('daily' in s) {
-    const [hour, minute] = at(s.daily);
-    return `${minute} ${hour} * * *`;
-  }
-  const [hour, minute] = at(s.at);
-  return `${minute} ${hour} * * ${weekdays.indexOf(s.weekly)}`;
-}
 
 const template = z.string().trim().min(1).max(20_000);
 

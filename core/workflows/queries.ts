@@ -5,7 +5,7 @@ import { resolveImportPath } from '../import-folder.ts';
 import { missingSurveys } from '../surveys/queries.ts';
 import { workflowDefinitionSchema, type WorkflowDefinition } from './definition.ts';
 import type { SecretBox } from '../secret-box.ts';
-import { describeWritableFields } from '../connections/salesforce-describe.ts';
+import { describeWritableFields } from '../connections/salesforce-write-fields.ts';
 import { findWidgetConfig } from '../widgets/config-queries.ts';
 import { writeBackFieldProblems } from './write-back.ts';
 
@@ -74,6 +74,13 @@ async function writeBackIssues(db: Queryable, definition: WorkflowDefinition, i:
   return issues;
 }
 
+/** A definition checked as a save checks it, without saving it (a preview of a draft). */
+export async function checkDefinition(db: Queryable, input: unknown, importDir: string, secretBox?: SecretBoxSource): Promise<WorkflowDefinition> {
+  const definition = parseDefinition(input);
+  await checkReferences(db, definition, importDir, secretBox);
+  return definition;
+}
+
 function checkName(name: unknown): string {
   if (typeof name !== 'string' || name.trim() === '') throw new AppError(ErrorCode.BAD_REQUEST, 'a workflow needs a name');
   return name.trim();
@@ -81,8 +88,7 @@ function checkName(name: unknown): string {
 
 export async function createWorkflow(db: Queryable, input: { name: unknown; definition: unknown }, importDir: string, secretBox?: SecretBoxSource): Promise<Workflow> {
   const name = checkName(input.name);
-  const definition = parseDefinition(input.definition);
-  await checkReferences(db, definition, importDir, secretBox);
+  const definition = await checkDefinition(db, input.definition, importDir, secretBox);
   const [workflow] = await db.query<Workflow>(
     `with created as (
       insert into workflows (name, definition) values ($1, $2) on conflict (name) do nothing returning *
@@ -115,6 +121,18 @@ export async function findWorkflowVersion(db: Queryable, id: number, version: nu
   return row.definition;
 }
 
+export const workflowVersionSchema = z.object({ version: z.number().int(), definition: workflowDefinitionSchema, createdAt: z.date() });
+export type WorkflowVersion = z.infer<typeof workflowVersionSchema>;
+
+/** Every saved version of a workflow, newest first: what changed and when. */
+export async function listWorkflowVersions(db: Queryable, id: number): Promise<WorkflowVersion[]> {
+  await findWorkflow(db, id);
+  return db.query<WorkflowVersion>(
+    'select version, definition, created_at as "createdAt" from workflow_versions where workflow_id = $1 order by version desc',
+    [id],
+  );
+}
+
 /** Renames, enables or disables a workflow, or saves a new definition as its next version. */
 export async function updateWorkflow(
   db: Queryable,
@@ -124,8 +142,7 @@ export async function updateWorkflow(
   secretBox?: SecretBoxSource,
 ): Promise<Workflow> {
   const name = change.name === undefined ? null : checkName(change.name);
-  const definition = change.definition === undefined ? null : parseDefinition(change.definition);
-  if (definition) await checkReferences(db, definition, importDir, secretBox);
+  const definition = change.definition === undefined ? null : await checkDefinition(db, change.definition, importDir, secretBox);
   if (change.enabled !== undefined && typeof change.enabled !== 'boolean') throw new AppError(ErrorCode.BAD_REQUEST, 'enabled is true or false');
   const [workflow] = await db.query<Workflow>(
     `with updated as (

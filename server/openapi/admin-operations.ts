@@ -10,7 +10,10 @@ import { responseImportSchema, responseMappingSchema } from '../../core/surveys/
 import { surveyInputSchema, surveySchema } from '../../core/surveys/queries.ts';
 import { storedResponseSchema } from '../../core/surveys/responses.ts';
 import { workflowDefinitionSchema } from '../../core/workflows/definition.ts';
-import { workflowSchema } from '../../core/workflows/queries.ts';
+import { workflowSchema, workflowVersionSchema } from '../../core/workflows/queries.ts';
+import { workflowPreviewSchema } from '../../core/workflows/preview.ts';
+import { uploadPreviewQuery, uploadPreviewSchema } from '../../core/uploads/preview-upload.ts';
+import { listViewSchema, objectDescribeSchema } from '../../core/connections/salesforce-describe.ts';
 import { uploadSchema } from '../../core/uploads/queries.ts';
 import { directoryInput, directorySchema, removalCountsSchema } from '../../core/directory/directories.ts';
 import { directoryAnswerSchema } from '../directory/answers.ts';
@@ -125,6 +128,15 @@ export const adminOperations: Operation[] = [
     ...admin, method: 'get', path: '/api/salesforce-connections/{id}/usage', tag: 'Connections', summary: "The org's user, API version and API requests today (/limits): one login and one API request",
     answers: { 200: json('the usage', salesforceUsageSchema) }, errors: [400, 404, 502],
   },
+  {
+    ...admin, method: 'get', path: '/api/salesforce-connections/{id}/objects/{kind}/fields', tag: 'Connections',
+    summary: "The fields of the org's object behind a directory source (kind: accounts, contacts or teamMembers): the required ones, and each field with why it cannot be extracted (compound fields); one login and one describe",
+    answers: { 200: json('the fields', objectDescribeSchema) }, errors: [400, 404, 502],
+  },
+  {
+    ...admin, method: 'get', path: '/api/salesforce-connections/{id}/objects/{kind}/list-views', tag: 'Connections', summary: "The org's list views of the object behind a directory source, for an extract's listView",
+    answers: { 200: json('the list views', listOf(listViewSchema)) }, errors: [400, 404, 502],
+  },
   { ...admin, method: 'patch', path: '/api/salesforce-connections/{id}', tag: 'Connections', summary: 'Renames a Salesforce connection', body: { 'application/json': salesforceRenameInput }, answers: { 200: json('renamed', salesforceConnectionSchema) }, errors: [400, 404, 409] },
   { ...admin, method: 'delete', path: '/api/salesforce-connections/{id}', tag: 'Connections', summary: 'Removes a Salesforce connection no workflow reads from, unless forced', query: removalQuery, answers: { 200: json('removed', removal) }, errors: [404, 409] },
 
@@ -135,6 +147,10 @@ export const adminOperations: Operation[] = [
     answers: { 201: json('stored', uploadSchema) }, errors: [400, 413],
   },
   { ...admin, method: 'get', path: '/api/uploads', tag: 'Connections', summary: 'A page of the uploaded files, newest first, with who uploaded each', query: pageQuery.omit({ directory: true }), answers: { 200: json('the page', pageSchema(uploadSchema)) }, errors: [400] },
+  {
+    ...admin, method: 'get', path: '/api/uploads/preview', tag: 'Connections', summary: "The newest upload of a name parsed with an extract's delimiter, quote and encoding: its header and first 20 rows",
+    query: uploadPreviewQuery, answers: { 200: json('the header and first rows', uploadPreviewSchema) }, errors: [400],
+  },
   {
     ...admin, method: 'delete', path: '/api/uploads/{id}', tag: 'Connections', summary: 'Removes an uploaded file, unless it is the newest of a name a workflow reads (or forced)',
     query: removalQuery, answers: { 200: json('removed', removal) }, errors: [404, 409],
@@ -147,7 +163,18 @@ export const adminOperations: Operation[] = [
     ...admin, method: 'patch', path: '/api/workflows/{id}', tag: 'Workflows', summary: 'Renames, enables or disables a workflow, or saves its next version',
     body: { 'application/json': workflowChange }, answers: { 200: json('changed', workflowSchema) }, errors: [400, 404, 409],
   },
+  { ...admin, method: 'get', path: '/api/workflows/{id}/versions', tag: 'Workflows', summary: "A workflow's saved versions, newest first, each with its definition", answers: { 200: json('the versions', listOf(workflowVersionSchema)) }, errors: [404] },
   { ...admin, method: 'delete', path: '/api/workflows/{id}', tag: 'Workflows', summary: 'Removes a workflow and its schedule', answers: { 204: noContent }, errors: [404] },
+  {
+    ...admin, method: 'post', path: '/api/workflows/preview', tag: 'Workflows',
+    summary: 'A dry run of a definition not saved yet: its extracts, maps and loads in a transaction that is rolled back, worked out by a worker (504 when none answers)',
+    body: { 'application/json': z.object({ definition: workflowDefinitionSchema }) }, answers: { 200: json('what a run would do', workflowPreviewSchema) }, errors: [400, 504],
+  },
+  {
+    ...admin, method: 'post', path: '/api/workflows/{id}/preview', tag: 'Workflows',
+    summary: 'A dry run of a workflow as saved, or of the draft of its next version in the body: nothing changes, no mail is queued',
+    body: { 'application/json': z.object({ definition: workflowDefinitionSchema.optional() }) }, answers: { 200: json('what a run would do', workflowPreviewSchema) }, errors: [400, 404, 504],
+  },
   {
     ...admin, method: 'post', path: '/api/workflows/{id}/runs', tag: 'Workflows', summary: 'Runs a workflow now',
     answers: { 202: json('queued; runId is the run its first load will be (GET /api/runs/{runId} answers 404 until a worker starts it)', z.object({ runId: z.number().int(), jobId: z.string(), workflowId: z.number().int(), version: z.number().int() })) }, errors: [404, 409],

@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { resolveAdminKey } from '../../core/admin-key.ts';
 import type { SalesforceApp } from '../../core/connections/salesforce-auth.ts';
 import type { Db } from '../../core/db.ts';
+import { AppError, ErrorCode } from '../../core/errors.ts';
 import { Notifications } from '../../core/notifications.ts';
 import { createLogger, type Logger } from '../../core/log.ts';
 import { secretBox } from '../../core/secret-box.ts';
@@ -39,8 +40,17 @@ export type Served = {
   close: () => Promise<void>;
 };
 
-/** Without a job queue, nothing is scheduled and a run asked for is dropped, as a queue that already holds one would. */
-const noQueue: WorkflowJobs = { runNow: async () => null, syncSchedule: async () => {} };
+/**
+ * Without a job queue, nothing is scheduled, a run asked for is dropped, as a queue that already
+ * holds one would, and a preview is refused as when no worker answers.
+ */
+const noQueue: WorkflowJobs = {
+  runNow: async () => null,
+  syncSchedule: async () => {},
+  preview: async () => {
+    throw new AppError(ErrorCode.INTERNAL, 'no worker made the preview', { status: 504 });
+  },
+};
 
 /** Without a worker, a stored answer raises no alert and calls no webhook. */
 const noAnswerJobs: AnswerJobs = { stored: async () => {} };

@@ -76,6 +76,22 @@ export async function loadDirectory(db: Db, request: LoadRequest): Promise<LoadR
   });
 }
 
+/**
+ * A load that is never kept, for a preview: its run is made inside `tx` and its caller rolls `tx`
+ * back. It takes the directory's lock as a load does, for as long as `tx` lasts; nothing outside
+ * `tx` sees the run or its progress. Its temporary tables are dropped at the end, so a later load
+ * of the same preview can run in `tx` too and see what this one wrote.
+ */
+export async function previewLoad(tx: Tx, request: LoadRequest): Promise<{ runId: number } & Awaited<ReturnType<typeof loadInTransaction>>> {
+  if (!(await runs.directoryExists(tx, request.directoryId))) {
+    throw new AppError(ErrorCode.DIRECTORY_NOT_FOUND, `directory ${request.directoryId} does not exist`);
+  }
+  const runId = await runs.createPreviewRun(tx, request.directoryId, request.sourceLabel);
+  const outcome = await loadInTransaction(tx, runId, request, async () => {});
+  await runs.dropTemporaryTables(tx);
+  return { runId, ...outcome };
+}
+
 /** How long a load whose database went away waits for it to return to record its failure (a restart, a failover). */
 const databaseReturnMs = 5 * 60_000;
 

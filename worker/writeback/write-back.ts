@@ -1,5 +1,5 @@
 import { findSalesforceCredentials } from '../../core/connections/salesforce.ts';
-import { writableFields } from '../../core/connections/salesforce-describe.ts';
+import { writableFields } from '../../core/connections/salesforce-write-fields.ts';
 import { jsforceConnection, salesforceCallError, type ApiCalls } from '../../core/connections/salesforce-jsforce.ts';
 import type { Db } from '../../core/db.ts';
 import { AppError, ErrorCode, isAppError } from '../../core/errors.ts';

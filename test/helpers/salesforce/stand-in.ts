@@ -109,6 +109,11 @@ export class SalesforceStandIn {
     return this;
   }
 
+  /** Ends the connections clients keep open between requests (a test's end); the stand-in keeps serving. */
+  dropConnections(): void {
+    this.server.closeAllConnections();
+  }
+
   async close(): Promise<void> {
     this.server.closeAllConnections();
     this.server.close();

@@ -10,6 +10,7 @@ import './account/account.ts';
 import './account-tree/account-tree.ts';
 import './contact/contact.ts';
 import './workflows/workflows.ts';
+import './workflow-builder/workflow-builder.ts';
 import './runs/runs.ts';
 import './run/run.ts';
 import './outbox/outbox.ts';

@@ -100,6 +100,20 @@ export const shared = css`
     background: #fff;
     color: inherit;
   }
+  /** A checkbox or radio with its words beside it. */
+  label.choice {
+    display: flex;
+    gap: 0.4rem;
+    align-items: center;
+    font-weight: 400;
+  }
+  textarea {
+    font: inherit;
+    font-family: monospace;
+    padding: 0.35rem 0.5rem;
+    border: 1px solid #6b7280;
+    border-radius: 4px;
+  }
   .status {
     color: var(--bw-muted);
   }

@@ -6,6 +6,7 @@ import { api, ApiError, type Page, type Wire } from '../api.ts';
 import { navigate } from '../routes.ts';
 import { shared } from '../shared.styles.ts';
 import { empty, failure, loading, when } from '../states.ts';
+import { startedHere } from './started-runs.ts';
 import { styles } from './run.styles.ts';
 
 type Run = Wire<RunSummary>;
@@ -19,11 +20,6 @@ const waitingMs = 1000;
 /** How often the distribution is read again while it sends, and how long after the run ended one may still appear (the workflow schedules it after the load). */
 const distributionMs = 2000;
 const distributionGraceMs = 30_000;
-/**
- * Runs this console started (Run again) in this page's life: the API knows their id before a worker
- * starts them, so for these "not found" means "not started yet".
- */
-const startedHere = new Set<string>();
 
 /**
  * One run: a progress bar kept live by the run's server-sent events (GET /api/runs/:id/events), its

@@ -16,7 +16,7 @@ const openPages: readonly PageName[] = ['sign-in', 'setup', 'invite'];
 const titles: Record<PageName, string> = {
   home: 'Bellwether', 'sign-in': 'Sign in', setup: 'Create the first admin', invite: 'Accept your invitation', 'my-accounts': 'My accounts',
   accounts: 'Directory', hierarchy: 'Directory', contacts: 'Directory', contact: 'Contact', account: 'Account',
-  'mailing-lists': 'Directory', 'mailing-list': 'Mailing list', attributes: 'Directory', connections: 'Connections', uploads: 'Connections', workflows: 'Workflows', runs: 'Runs', run: 'Run',
+  'mailing-lists': 'Directory', 'mailing-list': 'Mailing list', attributes: 'Directory', connections: 'Connections', uploads: 'Connections', workflows: 'Workflows', workflow: 'Workflow', runs: 'Runs', run: 'Run',
   surveys: 'Surveys', widgets: 'Widgets', outbox: 'Outbox', settings: 'Settings', people: 'Settings', directories: 'Settings', alerts: 'Settings', 'not-found': 'Page not found',
 };
 
@@ -163,6 +163,7 @@ export class ConsoleElement extends LitElement {
         refused-code=${query.get('refusedCode') ?? ''} refused-message=${query.get('refusedMessage') ?? ''}></bw-connections>`;
       case 'uploads': return html`${connectionsTabs('uploads')}<bw-uploads ?can-upload=${user.role === 'admin'}></bw-uploads>`;
       case 'workflows': return html`<bw-workflows></bw-workflows>`;
+      case 'workflow': return html`<bw-workflow-builder workflow-id=${params.id === 'new' ? '' : params.id!} ?can-edit=${user.role !== 'viewer'}></bw-workflow-builder>`;
       case 'runs': return html`<bw-runs workflow=${query.get('workflow') ?? ''} state=${query.get('state') ?? ''} date=${query.get('date') ?? ''}></bw-runs>`;
       case 'run': return html`<bw-run run-id=${params.id!}></bw-run>`;
       case 'surveys': return surveysPage();
