@@ -27,6 +27,7 @@ import { consoleRoutes } from './console/routes.ts';
 import type { WorkflowJobs } from '../core/workflows/schedule.ts';
 import type { SecretBox } from '../core/secret-box.ts';
 import { surveyPageRoutes } from './surveys/public-routes.ts';
+import { noSurveyJobs, type SurveyJobs } from '../core/surveys/follow-ups.ts';
 import { responseImportRoutes, surveyRoutes } from './surveys/routes.ts';
 import type { SalesforceApp } from '../core/connections/salesforce-auth.ts';
 import { salesforceCallbackRoute, salesforceConnectionRoutes } from './connections/salesforce-routes.ts';
@@ -49,9 +50,11 @@ export type AppDeps = {
   people: PeopleSettings;
   /** The most one uploaded file may hold (UPLOAD_MAX_BYTES); unset: `defaultUploadMaxBytes`. */
   uploadMaxBytes?: number;
+  /** How an answer asks for its thank-you email; unset: it asks for none (no job queue). */
+  surveyJobs?: SurveyJobs;
 };
 
-/** Sign-in: where the console is served (its origin, cookies' Secure, links in mail), the mail settings for invitations, and the clock sessions expire by. */
+/** Sign-in: where the console is served (its origin, cookies' Secure, links in mail), the mail settings for invitations, and the clock sessions (and survey links) expire by. */
 export type PeopleSettings = { publicUrl: string; mail: MailSettings; now: () => Date };
 
 /**
@@ -101,7 +104,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/api', widgetConfigRoutes(deps.db, deps.widgets));
   app.use('/api', surveyRoutes(deps.db));
   app.use(['/s', '/o'], surveyPageLimit(limits.surveyPages));
-  app.use(surveyPageRoutes(deps.db));
+  app.use(surveyPageRoutes(deps.db, { jobs: deps.surveyJobs ?? noSurveyJobs, now: deps.people.now }));
 
   app.use(unknownRoute);
   app.use(errorHandler(deps.logger));

@@ -6,11 +6,12 @@ import { lazySecretBox } from '../core/secret-box.ts';
 import { runSync } from './jobs/run-sync.ts';
 import { syncJobSchema, type SyncDeps } from './jobs/sync-job.ts';
 import { runWorkflow, type WorkflowRunDeps } from './jobs/run-workflow.ts';
-import { createQueues, defaultTiming, Queue, type DistributionSendJob, type WorkerTiming } from '../core/queues.ts';
+import { createQueues, defaultTiming, Queue, type DistributionSendJob, type SurveyReminderJob, type SurveyThankYouJob, type WorkerTiming } from '../core/queues.ts';
 import { createMailer, outboxMailer, type Mailer } from '../core/mail.ts';
 import { isDemoDistribution } from '../core/demo.ts';
 import { failLostRuns } from '../core/runs/queries.ts';
 import { sendDistribution, type RetryPolicy } from './distribute/send-distribution.ts';
+import { scheduleReminders, sendReminders, sendThankYou, type FollowUpDeps } from './distribute/reminders.ts';
 
 export type Worker = { boss: PgBoss; stop: () => Promise<void> };
 
@@ -87,7 +88,19 @@ export async function startWorker(options: {
       });
       // Stopped before the end (the worker stopping): the job is tried again and resumes.
       if (!outcome.finished) throw new Error(`distribution ${job.data.distributionId} stopped before every recipient was sent`);
+      await scheduleReminders({ db, boss }, job.data.distributionId);
     }
+  });
+  const followUps: FollowUpDeps = {
+    db, boss, publicUrl: config.publicUrl, logger,
+    mailerFor: async (distributionId) => ((await isDemoDistribution(db, distributionId)) ? demoMailer : mailer),
+    now: () => new Date(options.clock?.now() ?? Date.now()),
+  };
+  await boss.work<SurveyReminderJob>(Queue.surveyReminder, workPolling, async (jobs) => {
+    for (const job of jobs) await sendReminders(followUps, job.data);
+  });
+  await boss.work<SurveyThankYouJob>(Queue.surveyThankYou, workPolling, async (jobs) => {
+    for (const job of jobs) await sendThankYou(followUps, job.data.recipientId);
   });
   // Runs whose process died (a killed CLI load, a lost worker) end as failed soon, not at the next load.
   const lostRuns = setInterval(() => {

@@ -18,6 +18,10 @@ export type SurveyLink =
       recipientId: number;
       contactExternalId: string;
       accountExternalId: string | null;
+      /** The value of the survey's language attribute on the contact. */
+      contactLanguage: string | null;
+      /** When the link stops taking answers: its distribution's (or survey's) expiry after the invitation went out. */
+      expiresAt: Date;
       /** The answer already given through this link, if any, and until when it can change. */
       answer: { score: number; comment: string | null; answers: Record<string, number>; respondedAt: Date; changeableUntil: Date } | null;
     }
@@ -27,14 +31,17 @@ export type SurveyLink =
 export async function findSurveyLink(db: Queryable, token: string): Promise<SurveyLink | null> {
   const [individual] = await db.query<{
     surveyId: number; directoryId: number; distributionId: number; recipientId: number; contactExternalId: string;
-    accountExternalId: string | null; score: number | null; comment: string | null; answers: Record<string, number> | null;
+    accountExternalId: string | null; contactLanguage: string | null; expiresAt: Date; score: number | null; comment: string | null; answers: Record<string, number> | null;
     respondedAt: Date | null; changeableUntil: Date | null;
   }>(
     `select d.survey_id::int as "surveyId", d.directory_id::int as "directoryId", d.id::int as "distributionId", r.id::int as "recipientId",
             r.contact_external_id as "contactExternalId", r.account_external_id as "accountExternalId",
+            c.attributes ->> s.language_attribute as "contactLanguage",
+            coalesce(r.sent_at, d.send_at) + make_interval(days => coalesce(d.link_expiry_days, s.link_expiry_days)) as "expiresAt",
             n.score, n.comment, n.answers, n.responded_at as "respondedAt",
             n.responded_at + make_interval(hours => $2) as "changeableUntil"
-     from distribution_recipients r join distributions d on d.id = r.distribution_id
+     from distribution_recipients r join distributions d on d.id = r.distribution_id join surveys s on s.id = d.survey_id
+     left join contacts c on c.directory_id = d.directory_id and c.external_id = r.contact_external_id
      left join nps_responses n on n.recipient_id = r.id
      where r.token = $1 and d.link_type = 'individual'`,
     [token, resubmitWindowHours],

@@ -55,6 +55,12 @@ describe('surveys', function () {
         commentQuestion: 'What is the main reason for your score?',
         extraQuestions: [{ key: 'csat', text: 'Support?', min: 1, max: 5 }],
         thankYou: 'Thank you for your answer.',
+        language: 'en',
+        languageAttribute: null,
+        scaleLabels: {},
+        emails: {},
+        translations: {},
+        linkExpiryDays: 30,
       });
       const again = await call('POST', '/api/surveys', { name: 'Quarterly' });
       assert.deepEqual([again.status, again.body], [409, { error: { code: 'CONFLICT', message: 'a survey named "Quarterly" already exists' } }]);

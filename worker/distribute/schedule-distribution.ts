@@ -4,6 +4,7 @@ import { distributionSendKey, Queue, type DistributionSendJob } from '../../core
 import type { WorkflowDefinition } from '../../core/workflows/definition.ts';
 import { insertDistribution } from './queries.ts';
 import { defaultTemplates } from '../../core/surveys/template.ts';
+import { setFollowUps } from './follow-up-queries.ts';
 
 export type DistributeTask = Extract<WorkflowDefinition['tasks'][number], { type: 'distribute' }>;
 
@@ -45,6 +46,7 @@ export async function scheduleDistribution(
       ...(request.sourceKey ? { sourceKey: request.sourceKey } : {}),
     });
     if (!created) return null;
+    await setFollowUps(tx, created.id, { ...task, localized: task.subject === undefined && task.html === undefined && task.text === undefined });
     const job: DistributionSendJob = { distributionId: created.id };
     await boss.send(Queue.distributionSend, job, {
       startAfter: sendAt,
