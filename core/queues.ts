@@ -9,10 +9,8 @@ export const Queue = {
   workflowRun: 'workflow-run',
   /** Send one survey distribution's pending emails; starts at its send time. */
   distributionSend: 'distribution-send',
-  /** Remind a distribution's recipients who have not answered; starts when the reminder is due. */
-  surveyReminder: 'survey-reminder',
-  /** Thank a recipient for an answer by email. */
-  surveyThankYou: 'survey-thank-you',
+  /** A distribution's reminders to those who have not answered (starting when due), or the thank-you for an answer. */
+  surveyFollowUp: 'survey-follow-up',
 } as const;
 
 /** At most one job sends a distribution at a time. */
@@ -42,11 +40,10 @@ export type WorkflowRun = z.infer<typeof workflowRunSchema>;
 /** A distribution-send job: the distribution whose pending recipients it sends. */
 export type DistributionSendJob = { distributionId: number };
 
-/** A survey-reminder job: which of a distribution's reminders (1 or 2) to send to those due. */
-export type SurveyReminderJob = { distributionId: number; round: 1 | 2 };
-
-/** A survey-thank-you job: the recipient whose answer is thanked for. */
-export type SurveyThankYouJob = { recipientId: number };
+/** A survey-follow-up job: which of a distribution's reminders (1 or 2) to send to those due, or whose answer to thank for. */
+export type SurveyReminderJob = { kind: 'reminder'; distributionId: number; round: 1 | 2 };
+export type SurveyThankYouJob = { kind: 'thankYou'; recipientId: number };
+export type SurveyFollowUpJob = SurveyReminderJob | SurveyThankYouJob;
 
 /** Attempts after the first that a workflow run gets when it fails for a passing reason (the queue's retryLimit). */
 export const workflowRunRetries = 3;
@@ -93,8 +90,6 @@ export async function createQueues(boss: PgBoss, timing: WorkerTiming = defaultT
   });
   // Follow-ups claim each message before sending it, so a retried job never sends one twice; a
   // temporary SMTP failure fails the job, and the retry sends what is still due.
-  for (const queue of [Queue.surveyReminder, Queue.surveyThankYou]) {
-    await boss.createQueue(queue, { notify: true, heartbeatSeconds: timing.heartbeatSeconds, retryLimit: 10, retryDelay: timing.retryDelaySeconds, retryBackoff: true, retryDelayMax: 3600 });
-  }
+  await boss.createQueue(Queue.surveyFollowUp, { notify: true, heartbeatSeconds: timing.heartbeatSeconds, retryLimit: 10, retryDelay: timing.retryDelaySeconds, retryBackoff: true, retryDelayMax: 3600 });
 }
 

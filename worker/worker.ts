@@ -6,7 +6,7 @@ import { lazySecretBox } from '../core/secret-box.ts';
 import { runSync } from './jobs/run-sync.ts';
 import { syncJobSchema, type SyncDeps } from './jobs/sync-job.ts';
 import { runWorkflow, type WorkflowRunDeps } from './jobs/run-workflow.ts';
-import { createQueues, defaultTiming, Queue, type DistributionSendJob, type SurveyReminderJob, type SurveyThankYouJob, type WorkerTiming } from '../core/queues.ts';
+import { createQueues, defaultTiming, Queue, type DistributionSendJob, type SurveyFollowUpJob, type WorkerTiming } from '../core/queues.ts';
 import { createMailer, outboxMailer, type Mailer } from '../core/mail.ts';
 import { isDemoDistribution } from '../core/demo.ts';
 import { failLostRuns } from '../core/runs/queries.ts';
@@ -21,6 +21,7 @@ export type Worker = { boss: PgBoss; stop: () => Promise<void> };
  * with hundreds of workflows due moving (pg-boss's default waits 2 s, or 30 s with NOTIFY on).
  */
 export const workPolling = { batchSize: 1, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5 } as const;
+const followUpPolling = { batchSize: 1, pollingIntervalSeconds: 2, notifyPollingIntervalSeconds: 2 } as const;
 
 /**
  * Starts pg-boss on the product's database and works its queues. Any number of worker
@@ -96,11 +97,9 @@ export async function startWorker(options: {
     mailerFor: async (distributionId) => ((await isDemoDistribution(db, distributionId)) ? demoMailer : mailer),
     now: () => new Date(options.clock?.now() ?? Date.now()),
   };
-  await boss.work<SurveyReminderJob>(Queue.surveyReminder, workPolling, async (jobs) => {
-    for (const job of jobs) await sendReminders(followUps, job.data);
-  });
-  await boss.work<SurveyThankYouJob>(Queue.surveyThankYou, workPolling, async (jobs) => {
-    for (const job of jobs) await sendThankYou(followUps, job.data.recipientId);
+  // Reminders are due days ahead and a thank-you may take a few seconds: this queue is polled less often.
+  await boss.work<SurveyFollowUpJob>(Queue.surveyFollowUp, followUpPolling, async (jobs) => {
+    for (const { data } of jobs) await (data.kind === 'reminder' ? sendReminders(followUps, data) : sendThankYou(followUps, data.recipientId));
   });
   // Runs whose process died (a killed CLI load, a lost worker) end as failed soon, not at the next load.
   const lostRuns = setInterval(() => {

@@ -44,8 +44,8 @@ export type SurveyJobs = { answered: (recipientId: number) => Promise<void> };
 export function surveyJobs(boss: PgBoss): SurveyJobs {
   return {
     async answered(recipientId) {
-      const job: SurveyThankYouJob = { recipientId };
-      await boss.send(Queue.surveyThankYou, job, { singletonKey: `thank-you-${recipientId}` });
+      const job: SurveyThankYouJob = { kind: 'thankYou', recipientId };
+      await boss.send(Queue.surveyFollowUp, job, { singletonKey: `thank-you-${recipientId}` });
     },
   };
 }

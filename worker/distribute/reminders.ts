@@ -38,8 +38,8 @@ export async function scheduleReminders(deps: Pick<FollowUpDeps, 'db' | 'boss'>,
   const plan = await findFollowUpPlan(deps.db, distributionId);
   if (!plan?.firstSentAt) return;
   for (const [i, afterDays] of plan.reminderDays.entries()) {
-    const job: SurveyReminderJob = { distributionId, round: (i + 1) as 1 | 2 };
-    await deps.boss.send(Queue.surveyReminder, job, { startAfter: new Date(plan.firstSentAt.getTime() + afterDays * 86_400_000), singletonKey: `reminder-${distributionId}-${job.round}` });
+    const job: SurveyReminderJob = { kind: 'reminder', distributionId, round: (i + 1) as 1 | 2 };
+    await deps.boss.send(Queue.surveyFollowUp, job, { startAfter: new Date(plan.firstSentAt.getTime() + afterDays * 86_400_000), singletonKey: `reminder-${distributionId}-${job.round}` });
   }
 }
 
@@ -71,7 +71,7 @@ export async function sendReminders(deps: FollowUpDeps, job: SurveyReminderJob):
     if (retry) throw new Error(`reminder ${job.round} of distribution ${plan.id} paused: ${retry.error}`);
   }
   const next = await nextReminderDue(db, { distributionId: plan.id, kind, afterDays, now });
-  if (next) await deps.boss.send(Queue.surveyReminder, job, { startAfter: next });
+  if (next) await deps.boss.send(Queue.surveyFollowUp, job, { startAfter: next });
   deps.logger.info({ distributionId: plan.id, round: job.round, ...totals }, 'reminders sent');
   return totals;
 }
