@@ -32,8 +32,8 @@ const surveyFields = z.strictObject({
   scaleLabels: scaleLabelsSchema.default({}),
   /** The invitation, reminder and thank-you emails in the default language; unset texts: the shipped ones. */
   emails: emailSetSchema.default({}),
-  /** The texts in other languages, by language code. */
-  translations: z.record(languageCode, translationSchema).default({}),
+  /** The texts in other languages, by language code in lower case (keys checked below, so the error names the key). */
+  translations: z.record(z.string(), translationSchema).default({}),
   /** Days an individual link takes answers after its invitation is sent; a distribution may set its own. */
   linkExpiryDays: z.number().int().min(1).max(365).default(30),
 });
@@ -46,6 +46,8 @@ export const surveyInputSchema = surveyFields.superRefine((survey, context) => {
   });
   for (const [language, translation] of Object.entries(survey.translations)) {
     const at = (...path: (string | number)[]) => ['translations', language, ...path];
+    const code = languageCode.safeParse(language);
+    if (!code.success || code.data !== language) context.addIssue({ code: 'custom', message: 'a language code in lower case, e.g. "de" or "pt-br"', path: at() });
     if (language === survey.language) context.addIssue({ code: 'custom', message: `"${language}" is the survey's own language: its texts are the survey's fields`, path: at() });
     if (translation.commentQuestion && survey.commentQuestion === null) context.addIssue({ code: 'custom', message: 'the survey asks for no comment', path: at('commentQuestion') });
     for (const key of Object.keys(translation.extraQuestions ?? {})) {

@@ -179,6 +179,12 @@ describe('reminders, link expiry, thank-yous and languages', function () {
       { contact: '003D', kind: 'reminder_1', state: 'sent' },
       { contact: '003D', kind: 'reminder_2', state: 'sent' },
     ]);
+    const { body } = await api.get(`/api/distributions/${sent.id}`);
+    const { reminderDays, linkExpiryDays, thankYouEmail, followUps: counts } = body as Record<string, unknown>;
+    const n = (sent: number) => ({ sending: 0, sent, failed: 0, inDoubt: 0 });
+    assert.deepEqual({ reminderDays, linkExpiryDays, thankYouEmail, counts }, {
+      reminderDays: [3, 7], linkExpiryDays: null, thankYouEmail: true, counts: { reminder1: n(2), reminder2: n(1), thankYou: n(2) },
+    });
   });
 
   it('shows a kind expiry page, answering 410, once an individual link has expired, and takes no answer there', async () => {
