@@ -55,7 +55,7 @@ function surveyIn(link: SurveyLink, req: Request): PageSurvey {
 /** What a link no longer open to answers shows: the answer it took, or that it expired. Null while it is open. */
 function closedPage(link: SurveyLink, survey: PageSurvey, now: Date): { status: number; body: string } | null {
   if (link.kind !== 'individual') return null;
-  if (link.answer && link.answer.changeableUntil < now) return { status: 200, body: thanksPage(survey, survey.page.recorded(timeIn(survey.lang, link.answer.respondedAt))) };
+  if (link.answer && (link.answer.changeableUntil < now || link.expiresAt <= now)) return { status: 200, body: thanksPage(survey, survey.page.recorded(timeIn(survey.lang, link.answer.respondedAt))) };
   if (link.expiresAt <= now) return { status: 410, body: expiredPage(survey, timeIn(survey.lang, link.expiresAt)) };
   return null;
 }

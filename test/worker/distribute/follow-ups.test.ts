@@ -189,7 +189,8 @@ describe('reminders, link expiry, thank-yous and languages', function () {
 
   it('shows a kind expiry page, answering 410, once an individual link has expired, and takes no answer there', async () => {
     await distribute({ linkExpiryDays: 5 });
-    const [ada, dora] = [mailTo('ada@acme.example')[0]!, mailTo('dora@zeta.example')[0]!];
+    const [ada, bob, dora] = [mailTo('ada@acme.example')[0]!, mailTo('bob@acme.example')[0]!, mailTo('dora@zeta.example')[0]!];
+    assert.equal((await answer(bob, '8')).status, 200);
     pagesAheadMs = 4 * day;
     assert.equal((await fetch(linksOf(ada).survey)).status, 200, 'open for five days');
     pagesAheadMs = 5 * day + 60_000;
@@ -199,7 +200,9 @@ describe('reminders, link expiry, thank-yous and languages', function () {
     assert.doesNotMatch(page, /<form/);
     const late = await answer(ada, '7');
     assert.equal(late.status, 410);
-    assert.deepEqual(await db.query('select score from nps_responses'), []);
+    assert.deepEqual(await db.query('select contact_external_id, score from nps_responses'), [{ contact_external_id: '003B', score: 8 }]);
+    const answered = await fetch(linksOf(bob).survey);
+    assert.deepEqual([answered.status, /Your answer of .* is recorded\./.test(await answered.text())], [200, true], 'an answered link keeps showing its answer');
     const german = await (await fetch(linksOf(dora).survey)).text();
     assert.match(german, /<html lang="de">/);
     assert.match(german, /<h1>Diese Umfrage ist beendet<\/h1>/);
