@@ -104,7 +104,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/api', widgetConfigRoutes(deps.db, deps.widgets));
   app.use('/api', surveyRoutes(deps.db));
   app.use(['/s', '/o'], surveyPageLimit(limits.surveyPages));
-  app.use(surveyPageRoutes(deps.db, { jobs: deps.surveyJobs ?? noSurveyJobs, now: deps.people.now }));
+  app.use(surveyPageRoutes(deps.db, { jobs: deps.surveyJobs ?? noSurveyJobs, now: deps.people.now, logger: deps.logger }));
 
   app.use(unknownRoute);
   app.use(errorHandler(deps.logger));

@@ -84,7 +84,8 @@ export type LocalizedSurvey<S extends MultilingualSurvey> = S & { lang: string; 
 export function localize<S extends MultilingualSurvey>(survey: S, lang: string): LocalizedSurvey<S> {
   const t: Translation = lang === survey.language ? {} : (survey.translations[lang] ?? {});
   const page = (builtInFor(lang) ?? builtInTexts.en!).page;
-  const scale = { ...survey.scaleLabels, ...t.scaleLabels };
+  // The default language's own scale words are not carried into another language: its shipped ones read better there.
+  const scale = lang === survey.language ? survey.scaleLabels : (t.scaleLabels ?? {});
   return {
     ...survey,
     title: t.title ?? survey.title,
@@ -92,7 +93,6 @@ export function localize<S extends MultilingualSurvey>(survey: S, lang: string):
     commentQuestion: survey.commentQuestion === null ? null : (t.commentQuestion ?? survey.commentQuestion),
     thankYou: t.thankYou ?? survey.thankYou,
     extraQuestions: survey.extraQuestions.map((q) => ({ ...q, ...definedOnly(t.extraQuestions?.[q.key] ?? {}) })),
-    // Shipped scale words only for a language that ships: a survey in Spanish with its own question should not show English ends.
     scaleLabels: { min: scale.min ?? page.scaleMin, max: scale.max ?? page.scaleMax },
     lang,
     languages: languagesOf(survey),

@@ -1,6 +1,7 @@
 import express, { Router, type Request, type Response } from 'express';
 import type { Queryable } from '../../core/db.ts';
 import type { SurveyJobs } from '../../core/surveys/follow-ups.ts';
+import type { Logger } from '../../core/log.ts';
 import { chooseLanguage, localize } from '../../core/surveys/languages.ts';
 import { findSurveyLink, optOut, submitAnswer, type Answer, type SurveyLink } from '../../core/surveys/responses.ts';
 import { expiredPage, messagePage, optOutPage, surveyPage, thanksPage, type PageSurvey } from './pages.ts';
@@ -64,7 +65,7 @@ function closedPage(link: SurveyLink, survey: PageSurvey, now: Date): { status: 
  * What recipients and the person trying the product open in a browser, outside /api: the survey
  * behind a link and its opt-out. `now` is the clock links expire by; `jobs` hears of each first answer (its thank-you).
  */
-export function surveyPageRoutes(db: Queryable, options: { jobs: SurveyJobs; now: () => Date }): Router {
+export function surveyPageRoutes(db: Queryable, options: { jobs: SurveyJobs; now: () => Date; logger: Logger }): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 });
 
@@ -89,7 +90,10 @@ export function surveyPageRoutes(db: Queryable, options: { jobs: SurveyJobs; now
     if (read.error) return html(res, 400, surveyPage(survey, { answer: read.answer, error: read.error }));
     const outcome = await submitAnswer(db, link, read.answer as Answer);
     if (outcome === 'closed') return html(res, 409, thanksPage(survey, survey.page.keptEarlier));
-    if (outcome === 'stored' && link.kind === 'individual') await options.jobs.answered(link.recipientId);
+    // The answer is stored: a thank-you that could not be asked for is logged, not shown to the person as a failure.
+    if (outcome === 'stored' && link.kind === 'individual') {
+      await options.jobs.answered(link.recipientId).catch((error: unknown) => options.logger.error({ err: error, recipientId: link.recipientId }, 'the thank-you email was not queued'));
+    }
     html(res, 200, thanksPage(survey, outcome === 'updated' ? survey.page.updated : undefined));
   });
 
