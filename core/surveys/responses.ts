@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Queryable } from '../db.ts';
 import { findSurvey, type Survey } from './queries.ts';
+import { chooseLanguage, type Translation } from './languages.ts';
 
 /**
  * How long after the first answer an individual link still accepts a change: a second submit
@@ -91,6 +92,18 @@ export async function submitAnswer(db: Queryable, link: SurveyLink, answer: Answ
   );
   if (!rows[0]) return 'closed';
   return rows[0].updated ? 'updated' : 'stored';
+}
+
+/** The language of the survey the recipient behind `token` was sent, as its page would choose it for the contact; null for a token that names no recipient. */
+export async function recipientLanguage(db: Queryable, token: string): Promise<string | null> {
+  const [row] = await db.query<{ language: string; translations: Record<string, Translation>; contactLanguage: string | null }>(
+    `select s.language, s.translations, c.attributes ->> s.language_attribute as "contactLanguage"
+     from distribution_recipients r join distributions d on d.id = r.distribution_id join surveys s on s.id = d.survey_id
+     left join contacts c on c.directory_id = d.directory_id and c.external_id = r.contact_external_id
+     where r.token = $1`,
+    [token],
+  );
+  return row ? chooseLanguage(row, [row.contactLanguage]) : null;
 }
 
 /**

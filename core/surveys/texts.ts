@@ -28,6 +28,11 @@ export type PageText = {
   keptEarlier: string;
   expiredTitle: string;
   expired: (on: string) => string;
+  optOutTitle: string;
+  optOutAsk: string;
+  optOutButton: string;
+  optedOutTitle: string;
+  optedOut: string;
 };
 
 export type BuiltInTexts = { page: PageText; emails: Record<EmailKind, EmailTemplate> };
@@ -52,6 +57,11 @@ const english: BuiltInTexts = {
     keptEarlier: 'Your earlier answer is kept: an answer can be changed for a day after it is given.',
     expiredTitle: 'This survey has closed',
     expired: (on) => `Thank you for coming back to it. This link stopped taking answers on ${on}, so there is nothing more to do: we will ask again another time.`,
+    optOutTitle: 'Unsubscribe from surveys',
+    optOutAsk: 'Press the button to stop receiving our surveys.',
+    optOutButton: 'Unsubscribe',
+    optedOutTitle: 'You are unsubscribed',
+    optedOut: 'You will receive no more surveys from us.',
   },
   emails: {
     invitation: defaultTemplates,
@@ -107,6 +117,11 @@ const german: BuiltInTexts = {
     keptEarlier: 'Ihre frühere Antwort bleibt bestehen: Eine Antwort lässt sich einen Tag lang ändern.',
     expiredTitle: 'Diese Umfrage ist beendet',
     expired: (on) => `Danke, dass Sie noch einmal vorbeischauen. Dieser Link nimmt seit dem ${on} keine Antworten mehr an; Sie müssen nichts weiter tun. Wir fragen Sie gern ein andermal.`,
+    optOutTitle: 'Von Umfragen abmelden',
+    optOutAsk: 'Drücken Sie die Schaltfläche, um keine Umfragen mehr von uns zu erhalten.',
+    optOutButton: 'Abmelden',
+    optedOutTitle: 'Sie sind abgemeldet',
+    optedOut: 'Sie erhalten keine Umfragen mehr von uns.',
   },
   emails: {
     invitation: {

@@ -1,5 +1,6 @@
 import { escapeHtml } from '../../core/html.ts';
 import { languageName, type LocalizedSurvey } from '../../core/surveys/languages.ts';
+import type { PageText } from '../../core/surveys/texts.ts';
 import type { ExtraQuestion, Survey } from '../../core/surveys/queries.ts';
 import type { Answer } from '../../core/surveys/responses.ts';
 
@@ -127,14 +128,15 @@ export function messagePage(title: string, message: string): string {
   return page(title, `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>`);
 }
 
-/** Asks before opting out: a link opened by a mail scanner must not unsubscribe anyone. */
-export function optOutPage(done: boolean): string {
-  if (done) return messagePage('You are unsubscribed', 'You will receive no more surveys from us.');
+/** Asks before opting out: a link opened by a mail scanner must not unsubscribe anyone. In the recipient's language. */
+export function optOutPage(text: PageText, lang: string, done: boolean): string {
+  if (done) return page(text.optedOutTitle, `<h1>${escapeHtml(text.optedOutTitle)}</h1><p>${escapeHtml(text.optedOut)}</p>`, lang);
   return page(
-    'Unsubscribe',
-    `<h1>Unsubscribe from surveys</h1>
-<p>Press the button to stop receiving our surveys.</p>
-<form method="post"><button type="submit">Unsubscribe</button></form>`,
+    text.optOutTitle,
+    `<h1>${escapeHtml(text.optOutTitle)}</h1>
+<p>${escapeHtml(text.optOutAsk)}</p>
+<form method="post"><button type="submit">${escapeHtml(text.optOutButton)}</button></form>`,
+    lang,
   );
 }
 

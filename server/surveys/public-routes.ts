@@ -3,7 +3,8 @@ import type { Queryable } from '../../core/db.ts';
 import type { SurveyJobs } from '../../core/surveys/follow-ups.ts';
 import type { Logger } from '../../core/log.ts';
 import { chooseLanguage, localize } from '../../core/surveys/languages.ts';
-import { findSurveyLink, optOut, submitAnswer, type Answer, type SurveyLink } from '../../core/surveys/responses.ts';
+import { findSurveyLink, optOut, recipientLanguage, submitAnswer, type Answer, type SurveyLink } from '../../core/surveys/responses.ts';
+import { builtInFor, builtInTexts } from '../../core/surveys/texts.ts';
 import { expiredPage, messagePage, optOutPage, surveyPage, thanksPage, type PageSurvey } from './pages.ts';
 
 /** Tokens are base64url; anything else opens nothing, without a database round trip. */
@@ -97,16 +98,24 @@ export function surveyPageRoutes(db: Queryable, options: { jobs: SurveyJobs; now
     html(res, 200, thanksPage(survey, outcome === 'updated' ? survey.page.updated : undefined));
   });
 
+  /** The opt-out page's words in the recipient's language (English for a token that names nobody: it asks, and the post then says so). */
+  const optOutText = async (token: string) => {
+    const lang = (await recipientLanguage(db, token)) ?? 'en';
+    return { lang, text: (builtInFor(lang) ?? builtInTexts.en!).page };
+  };
+
   router.get('/o/:token', async (req, res) => {
     if (!tokenPattern.test(req.params.token)) return html(res, 404, notFound);
-    html(res, 200, optOutPage(false));
+    const { text, lang } = await optOutText(req.params.token);
+    html(res, 200, optOutPage(text, lang, false));
   });
 
   // Also the target of one-click List-Unsubscribe (RFC 8058), which posts without a form.
   router.post('/o/:token', form, async (req, res) => {
     const known = tokenPattern.test(req.params.token) && (await optOut(db, req.params.token));
     if (!known) return html(res, 404, notFound);
-    html(res, 200, optOutPage(true));
+    const { text, lang } = await optOutText(req.params.token);
+    html(res, 200, optOutPage(text, lang, true));
   });
 
   return router;

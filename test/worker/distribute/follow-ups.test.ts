@@ -233,5 +233,10 @@ describe('reminders, link expiry, thank-yous and languages', function () {
     assert.deepEqual([missing.status, /Bitte wählen Sie einen Wert von 0 bis 10\./.test(await missing.text())], [400, true]);
     const thanks = await answer(dora, '9');
     assert.match(await thanks.text(), /<h1>Vielen Dank für Ihre Antwort\.<\/h1>/);
+
+    const optOut = await (await fetch(linksOf(dora).optOut)).text();
+    assert.match(optOut, /<html lang="de">[^]*<h1>Von Umfragen abmelden<\/h1>[^]*<button type="submit">Abmelden<\/button>/);
+    const optedOut = await (await fetch(linksOf(dora).optOut, { method: 'POST' })).text();
+    assert.match(optedOut, /<h1>Sie sind abgemeldet<\/h1>/);
   });
 });
