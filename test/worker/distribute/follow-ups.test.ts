@@ -187,6 +187,25 @@ describe('reminders, link expiry, thank-yous and languages', function () {
     });
   });
 
+  it('sends a reminder the SMTP server refused for now on the job\'s retry, and still each only once', async () => {
+    const start = clock.now();
+    let refused = 0;
+    // Cy's reminder is refused once with a temporary failure; the job fails, and its retry (a minute later) sends it.
+    sink.behave((to) => {
+      if (to !== 'cy@zeta.example' || sink.received.length < 4 || refused > 0) return 'accept';
+      refused++;
+      return { code: 451, message: 'local error in processing, try again later' };
+    });
+    await distribute({ reminders: [{ afterDays: 2 }] });
+    await moveClockTo(start + 2 * day + 60_000, () => assert.deepEqual([refused, sink.received.length], [1, 8]), 'the retry sends the refused reminder');
+    const [job] = await db.query<{ retries: number }>(`select retry_count as retries from pgboss.job where name = $1`, [Queue.surveyFollowUp]);
+    assert.equal(job!.retries, 1, 'the refusal failed the job once');
+    await clock.tick(5_000);
+    const reminders = sink.received.filter((m) => /reminder|Erinnerung/i.test(m.subject)).map((m) => m.to).sort();
+    assert.deepEqual(reminders, ['ada@acme.example', 'bob@acme.example', 'cy@zeta.example', 'dora@zeta.example']);
+    assert.deepEqual(await db.query(`select kind, state, count(*)::int as n from recipient_follow_ups group by 1, 2`), [{ kind: 'reminder_1', state: 'sent', n: 4 }]);
+  });
+
   it('shows a kind expiry page, answering 410, once an individual link has expired, and takes no answer there', async () => {
     await distribute({ linkExpiryDays: 5 });
     const [ada, bob, dora] = [mailTo('ada@acme.example')[0]!, mailTo('bob@acme.example')[0]!, mailTo('dora@zeta.example')[0]!];
