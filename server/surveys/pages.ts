@@ -8,7 +8,8 @@ import type { Answer } from '../../core/surveys/responses.ts';
 export type PageSurvey = LocalizedSurvey<Survey>;
 
 /*
- * The public pages a recipient sees: the survey, its thanks and the opt-out.
+ * The public pages a recipient sees: the survey, its thanks, the expiry page and the opt-out, in
+ * the language chosen for the recipient.
  * Plain server-rendered HTML with a few lines of inline CSS: one request, no script, a form that
  * posts without JavaScript. Every text that comes from data goes through `escapeHtml`.
  */
