@@ -14,10 +14,20 @@ export type Addressee = {
   language: string | null;
 };
 
+type LocalTemplate = { template: EmailTemplate; surveyTitle: string; lang: string };
+
+/** Templates resolved once per survey, language and kind: a distribution renders thousands of messages from a handful. */
+const resolved = new WeakMap<Survey, Map<string, LocalTemplate>>();
+
 /** The template of `kind` in the addressee's language, with the survey's title in it. */
-export function localTemplate(survey: Survey, addressee: Pick<Addressee, 'language'>, kind: EmailKind): { template: EmailTemplate; surveyTitle: string; lang: string } {
+export function localTemplate(survey: Survey, addressee: Pick<Addressee, 'language'>, kind: EmailKind): LocalTemplate {
   const lang = chooseLanguage(survey, [addressee.language]);
-  return { template: emailFor(survey, lang, kind), surveyTitle: localize(survey, lang).title, lang };
+  const bySurvey = resolved.get(survey) ?? new Map<string, LocalTemplate>();
+  resolved.set(survey, bySurvey);
+  const key = `${lang} ${kind}`;
+  const found = bySurvey.get(key) ?? { template: emailFor(survey, lang, kind), surveyTitle: localize(survey, lang).title, lang };
+  bySurvey.set(key, found);
+  return found;
 }
 
 /**

@@ -105,8 +105,7 @@ async function sendOne(deps: SendDeps, distribution: DistributionToSend, survey:
 /** The invitation in the recipient's language, unless the distribution set its own texts. */
 function messageFor(publicUrl: string, distribution: DistributionToSend, survey: Survey, recipient: Claimed) {
   const surveyToken = distribution.linkType === 'anonymous' ? distribution.anonymousToken! : recipient.token;
-  const local = localTemplate(survey, recipient, 'invitation');
   const own = { template: { subject: distribution.subject, html: distribution.html, text: distribution.text }, surveyTitle: distribution.surveyTitle };
-  const email = distribution.localized ? local : own;
+  const email = distribution.localized ? localTemplate(survey, recipient, 'invitation') : own;
   return surveyMessage(publicUrl, { from: distribution.from, surveyToken, messageId: recipient.messageId, ...email }, recipient);
 }
