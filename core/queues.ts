@@ -18,6 +18,8 @@ export const Queue = {
   webhookDelivery: 'webhook-delivery',
   /** Run a workflow definition's extracts, maps and loads in a transaction that is rolled back, and answer what it would do. */
   workflowPreview: 'workflow-preview',
+  /** A distribution's reminders to those who have not answered (starting when due), or the thank-you for an answer. */
+  surveyFollowUp: 'survey-follow-up',
 } as const;
 
 /** At most one job sends a distribution at a time. */
@@ -60,6 +62,11 @@ export type WorkflowPreviewJob = { workflowId: number | null; definition: Workfl
 
 /** A distribution-send job: the distribution whose pending recipients it sends. */
 export type DistributionSendJob = { distributionId: number };
+
+/** A survey-follow-up job: which of a distribution's reminders (1 or 2) to send to those due, or whose answer to thank for. */
+export type SurveyReminderJob = { kind: 'reminder'; distributionId: number; round: 1 | 2 };
+export type SurveyThankYouJob = { kind: 'thankYou'; recipientId: number };
+export type SurveyFollowUpJob = SurveyReminderJob | SurveyThankYouJob;
 
 /** Attempts after the first that a workflow run gets when it fails for a passing reason (the queue's retryLimit). */
 export const workflowRunRetries = 3;
@@ -119,6 +126,9 @@ export async function createQueues(boss: PgBoss, timing: WorkerTiming = defaultT
   });
   // Someone waits for a preview's answer: it is never retried, and gives up before that someone would.
   await boss.createQueue(Queue.workflowPreview, { notify: true, retryLimit: 0, expireInSeconds: previewWaitSeconds, deleteAfterSeconds: 3600 });
+  // Follow-ups claim each message before sending it, so a retried job never sends one twice; a
+  // temporary SMTP failure fails the job, and the retry sends what is still due.
+  await boss.createQueue(Queue.surveyFollowUp, { notify: true, heartbeatSeconds: timing.heartbeatSeconds, retryLimit: 10, retryDelay: timing.retryDelaySeconds, retryBackoff: true, retryDelayMax: 3600 });
 }
 
 /** How long the API waits for a preview before it answers that none was made. */

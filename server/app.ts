@@ -30,6 +30,7 @@ import type { SecretBox } from '../core/secret-box.ts';
 import { surveyPageRoutes } from './surveys/public-routes.ts';
 import { alertRuleRoutes } from './alerts/routes.ts';
 import { webhookRoutes } from './webhooks/routes.ts';
+import { noSurveyJobs, type SurveyJobs } from '../core/surveys/follow-ups.ts';
 import { responseImportRoutes, surveyRoutes } from './surveys/routes.ts';
 import type { SalesforceApp } from '../core/connections/salesforce-auth.ts';
 import { salesforceCallbackRoute, salesforceConnectionRoutes } from './connections/salesforce-routes.ts';
@@ -54,9 +55,11 @@ export type AppDeps = {
   people: PeopleSettings;
   /** The most one uploaded file may hold (UPLOAD_MAX_BYTES); unset: `defaultUploadMaxBytes`. */
   uploadMaxBytes?: number;
+  /** How an answer asks for its thank-you email; unset: it asks for none (no job queue). */
+  surveyJobs?: SurveyJobs;
 };
 
-/** Sign-in: where the console is served (its origin, cookies' Secure, links in mail), the mail settings for invitations, and the clock sessions expire by. */
+/** Sign-in: where the console is served (its origin, cookies' Secure, links in mail), the mail settings for invitations, and the clock sessions (and survey links) expire by. */
 export type PeopleSettings = { publicUrl: string; mail: MailSettings; now: () => Date };
 
 /**
@@ -108,7 +111,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/api', alertRuleRoutes(deps.db));
   app.use('/api', webhookRoutes(deps.db, deps.secretBox));
   app.use(['/s', '/o'], surveyPageLimit(limits.surveyPages));
-  app.use(surveyPageRoutes(deps.db, deps.answerJobs));
+  app.use(surveyPageRoutes(deps.db, { answerJobs: deps.answerJobs, jobs: deps.surveyJobs ?? noSurveyJobs, now: deps.people.now, logger: deps.logger }));
 
   app.use(unknownRoute);
   app.use(errorHandler(deps.logger));

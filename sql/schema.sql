@@ -174,8 +174,14 @@ create table distributions (
   created_at timestamp with time zone not null default now(),
   finished_at timestamp with time zone,
   source_key text,
+  reminder_days integer[] not null default '{}'::integer[],
+  link_expiry_days integer,
+  thank_you_email boolean not null default false,
+  localized boolean not null default false,
   constraint distributions_check CHECK (((link_type = 'anonymous'::text) = (anonymous_token IS NOT NULL))),
+  constraint distributions_link_expiry_days_check CHECK (((link_expiry_days >= 1) AND (link_expiry_days <= 365))),
   constraint distributions_link_type_check CHECK ((link_type = ANY (ARRAY['individual'::text, 'anonymous'::text]))),
+  constraint distributions_reminder_days_check CHECK (((cardinality(reminder_days) <= 2) AND (1 <= ALL (reminder_days)))),
   constraint distributions_state_check CHECK ((state = ANY (ARRAY['scheduled'::text, 'sending'::text, 'finished'::text]))),
   constraint distributions_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES directories(id) ON DELETE CASCADE,
   constraint distributions_mailing_list_id_fkey FOREIGN KEY (mailing_list_id) REFERENCES mailing_lists(id) ON DELETE CASCADE,
@@ -319,6 +325,20 @@ create table rate_limit_hits (
   hits integer not null,
   reset_at timestamp with time zone not null,
   constraint rate_limit_hits_pkey PRIMARY KEY (key)
+);
+
+create table recipient_follow_ups (
+  recipient_id bigint not null,
+  kind text not null,
+  state text not null default 'sending'::text,
+  message_id text not null,
+  error text,
+  claimed_at timestamp with time zone not null default now(),
+  sent_at timestamp with time zone,
+  constraint recipient_follow_ups_kind_check CHECK ((kind = ANY (ARRAY['reminder_1'::text, 'reminder_2'::text, 'thank_you'::text]))),
+  constraint recipient_follow_ups_state_check CHECK ((state = ANY (ARRAY['sending'::text, 'sent'::text, 'failed'::text, 'in_doubt'::text]))),
+  constraint recipient_follow_ups_recipient_id_fkey FOREIGN KEY (recipient_id) REFERENCES distribution_recipients(id) ON DELETE CASCADE,
+  constraint recipient_follow_ups_pkey PRIMARY KEY (recipient_id, kind)
 );
 
 create table salesforce_connections (
@@ -471,10 +491,21 @@ create table surveys (
   thank_you text not null,
   created_at timestamp with time zone not null default now(),
   updated_at timestamp with time zone not null default now(),
+  language text not null default 'en'::text,
+  language_attribute text,
+  scale_labels jsonb not null default '{}'::jsonb,
+  emails jsonb not null default '{}'::jsonb,
+  translations jsonb not null default '{}'::jsonb,
+  link_expiry_days integer not null default 30,
+  constraint surveys_emails_check CHECK ((jsonb_typeof(emails) = 'object'::text)),
   constraint surveys_extra_questions_check CHECK ((jsonb_typeof(extra_questions) = 'array'::text)),
+  constraint surveys_language_check CHECK ((language ~ '^[a-z]{2,3}(-[a-z0-9]{2,8})?$'::text)),
+  constraint surveys_link_expiry_days_check CHECK (((link_expiry_days >= 1) AND (link_expiry_days <= 365))),
   constraint surveys_name_check CHECK ((name <> ''::text)),
   constraint surveys_question_check CHECK ((question <> ''::text)),
+  constraint surveys_scale_labels_check CHECK ((jsonb_typeof(scale_labels) = 'object'::text)),
   constraint surveys_title_check CHECK ((title <> ''::text)),
+  constraint surveys_translations_check CHECK ((jsonb_typeof(translations) = 'object'::text)),
   constraint surveys_pkey PRIMARY KEY (id),
   constraint surveys_name_key UNIQUE (name)
 );

@@ -9,7 +9,7 @@ import { runWorkflow, type WorkflowRunDeps } from './jobs/run-workflow.ts';
 import { previewWorkflow } from './jobs/preview-workflow.ts';
 import {
   createQueues, defaultTiming, healthAlertsCron, Queue, webhookDeliveryRetries,
-  type AnswerStoredJob, type DistributionSendJob, type WebhookDeliveryJob, type WorkerTiming, type WorkflowPreviewJob,
+  type AnswerStoredJob, type DistributionSendJob, type SurveyFollowUpJob, type WebhookDeliveryJob, type WorkerTiming, type WorkflowPreviewJob,
 } from '../core/queues.ts';
 import { createMailer, outboxMailer, type Mailer } from '../core/mail.ts';
 import { isDemoDistribution } from '../core/demo.ts';
@@ -18,6 +18,7 @@ import { sendDistribution, type RetryPolicy } from './distribute/send-distributi
 import { handleAnswerStored, type AlertDeps } from './alert/answer-alerts.ts';
 import { evaluateHealthAlerts } from './alert/health-alerts.ts';
 import { deliverWebhook } from './webhooks/deliver-webhook.ts';
+import { scheduleReminders, sendReminders, sendThankYou, type FollowUpDeps } from './distribute/reminders.ts';
 
 export type Worker = { boss: PgBoss; stop: () => Promise<void> };
 
@@ -27,6 +28,7 @@ export type Worker = { boss: PgBoss; stop: () => Promise<void> };
  * with hundreds of workflows due moving (pg-boss's default waits 2 s, or 30 s with NOTIFY on).
  */
 export const workPolling = { batchSize: 1, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5 } as const;
+const followUpPolling = { batchSize: 1, pollingIntervalSeconds: 2, notifyPollingIntervalSeconds: 2 } as const;
 
 /**
  * Starts pg-boss on the product's database and works its queues. Any number of worker
@@ -97,6 +99,7 @@ export async function startWorker(options: {
       });
       // Stopped before the end (the worker stopping): the job is tried again and resumes.
       if (!outcome.finished) throw new Error(`distribution ${job.data.distributionId} stopped before every recipient was sent`);
+      await scheduleReminders({ db, boss }, job.data.distributionId);
     }
   });
   const alertDeps: AlertDeps = { db, boss, mailer, demoMailer, publicUrl: config.publicUrl, mailFrom: config.mailFrom };
@@ -116,6 +119,15 @@ export async function startWorker(options: {
     for (const job of jobs) {
       await deliverWebhook(db, await deps.secretBox(), job.data.deliveryId, { attempt: job.retryCount + 1, lastAttempt: job.retryCount >= webhookDeliveryRetries });
     }
+  });
+  const followUps: FollowUpDeps = {
+    db, boss, publicUrl: config.publicUrl, logger,
+    mailerFor: async (distributionId) => ((await isDemoDistribution(db, distributionId)) ? demoMailer : mailer),
+    now: () => new Date(options.clock?.now() ?? Date.now()),
+  };
+  // Reminders are due days ahead and a thank-you may take a few seconds: this queue is polled less often.
+  await boss.work<SurveyFollowUpJob>(Queue.surveyFollowUp, followUpPolling, async (jobs) => {
+    for (const { data } of jobs) await (data.kind === 'reminder' ? sendReminders(followUps, data) : sendThankYou(followUps, data.recipientId));
   });
   // Runs whose process died (a killed CLI load, a lost worker) end as failed soon, not at the next load.
   const lostRuns = setInterval(() => {

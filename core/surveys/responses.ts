@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Queryable } from '../db.ts';
 import { findSurvey, type Survey } from './queries.ts';
+import { chooseLanguage, type Translation } from './languages.ts';
 
 /**
  * How long after the first answer an individual link still accepts a change: a second submit
@@ -18,6 +19,10 @@ export type SurveyLink =
       recipientId: number;
       contactExternalId: string;
       accountExternalId: string | null;
+      /** The value of the survey's language attribute on the contact. */
+      contactLanguage: string | null;
+      /** When the link stops taking answers: its distribution's (or survey's) expiry after the invitation went out. */
+      expiresAt: Date;
       /** The answer already given through this link, if any, and until when it can change. */
       answer: { score: number; comment: string | null; answers: Record<string, number>; respondedAt: Date; changeableUntil: Date } | null;
     }
@@ -27,14 +32,17 @@ export type SurveyLink =
 export async function findSurveyLink(db: Queryable, token: string): Promise<SurveyLink | null> {
   const [individual] = await db.query<{
     surveyId: number; directoryId: number; distributionId: number; recipientId: number; contactExternalId: string;
-    accountExternalId: string | null; score: number | null; comment: string | null; answers: Record<string, number> | null;
+    accountExternalId: string | null; contactLanguage: string | null; expiresAt: Date; score: number | null; comment: string | null; answers: Record<string, number> | null;
     respondedAt: Date | null; changeableUntil: Date | null;
   }>(
     `select d.survey_id::int as "surveyId", d.directory_id::int as "directoryId", d.id::int as "distributionId", r.id::int as "recipientId",
             r.contact_external_id as "contactExternalId", r.account_external_id as "accountExternalId",
+            c.attributes ->> s.language_attribute as "contactLanguage",
+            coalesce(r.sent_at, d.send_at) + make_interval(days => coalesce(d.link_expiry_days, s.link_expiry_days)) as "expiresAt",
             n.score, n.comment, n.answers, n.responded_at as "respondedAt",
             n.responded_at + make_interval(hours => $2) as "changeableUntil"
-     from distribution_recipients r join distributions d on d.id = r.distribution_id
+     from distribution_recipients r join distributions d on d.id = r.distribution_id join surveys s on s.id = d.survey_id
+     left join contacts c on c.directory_id = d.directory_id and c.external_id = r.contact_external_id
      left join nps_responses n on n.recipient_id = r.id
      where r.token = $1 and d.link_type = 'individual'`,
     [token, resubmitWindowHours],
@@ -87,6 +95,18 @@ export async function submitAnswer(db: Queryable, link: SurveyLink, answer: Answ
   );
   if (!rows[0]) return { outcome: 'closed', responseId: null };
   return { outcome: rows[0].updated ? 'updated' : 'stored', responseId: rows[0].id };
+}
+
+/** The language of the survey the recipient behind `token` was sent, as its page would choose it for the contact; null for a token that names no recipient. */
+export async function recipientLanguage(db: Queryable, token: string): Promise<string | null> {
+  const [row] = await db.query<{ language: string; translations: Record<string, Translation>; contactLanguage: string | null }>(
+    `select s.language, s.translations, c.attributes ->> s.language_attribute as "contactLanguage"
+     from distribution_recipients r join distributions d on d.id = r.distribution_id join surveys s on s.id = d.survey_id
+     left join contacts c on c.directory_id = d.directory_id and c.external_id = r.contact_external_id
+     where r.token = $1`,
+    [token],
+  );
+  return row ? chooseLanguage(row, [row.contactLanguage]) : null;
 }
 
 /**

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { mappingInputSchema } from '../directory/mapping-input.ts';
 import { csvDialectShape } from '../records/csv-source.ts';
 import { unknownPlaceholders } from '../surveys/template.ts';
+import { followUpProblems, followUpShape } from '../surveys/follow-ups.ts';
 import { missingRequiredFields, salesforceObjectOptions } from '../connections/salesforce-objects.ts';
 import { repeatedFields, writeBackTask } from './write-back.ts';
 import { weekdays } from './next-run.ts';
@@ -113,6 +114,7 @@ const distribute = z.strictObject({
   subject: z.string().trim().min(1).max(300).optional(),
   html: template.optional(),
   text: template.optional(),
+  ...followUpShape,
 });
 
 export const workflowDefinitionSchema = z
@@ -169,6 +171,7 @@ export const workflowDefinitionSchema = z
         }
         if (task.html !== undefined && !/\{\{\s*optOutLink/.test(task.html)) problem('the HTML body has no {{optOutLink}}', ['tasks', i, 'html']);
         if (task.text !== undefined && !/\{\{\s*optOutLink/.test(task.text)) problem('the text body has no {{optOutLink}}', ['tasks', i, 'text']);
+        for (const p of followUpProblems(task)) problem(p.message, ['tasks', i, ...p.path]);
       }
       if (task.type === 'writeBack') {
         const target = seen.get(task.load);

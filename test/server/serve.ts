@@ -18,6 +18,7 @@ import { embedTokens } from '../../server/widgets/embed-tokens.ts';
 import type { WorkflowJobs } from '../../core/workflows/schedule.ts';
 import type { AnswerJobs } from '../../core/alerts/answer-jobs.ts';
 import type { RateLimits } from '../../server/rate-limits.ts';
+import type { SurveyJobs } from '../../core/surveys/follow-ups.ts';
 
 export const adminKey = 'test-admin-key-0123456789';
 export const testSecretBox = secretBox('a-test-secret-key-of-32-characters!');
@@ -58,7 +59,7 @@ const noAnswerJobs: AnswerJobs = { stored: async () => {} };
 /** An import folder that holds nothing: a test whose workflows read local files names its own. */
 const noImports = path.join(os.tmpdir(), 'bellwether-test-no-imports');
 
-export type TestAppOptions = { answerJobs?: AnswerJobs; salesforceApp?: SalesforceApp; importDir?: string; rateLimits?: Partial<RateLimits>; trustProxy?: number; now?: () => Date; uploadMaxBytes?: number };
+export type TestAppOptions = { answerJobs?: AnswerJobs; surveyJobs?: SurveyJobs; salesforceApp?: SalesforceApp; importDir?: string; rateLimits?: Partial<RateLimits>; trustProxy?: number; now?: () => Date; uploadMaxBytes?: number };
 
 /** The app as `serve` runs it, for a test that mounts it behind routes of its own (a page to embed the widget in). */
 export async function testApp(
@@ -83,6 +84,7 @@ export async function testApp(
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
     ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
     ...(options.uploadMaxBytes ? { uploadMaxBytes: options.uploadMaxBytes } : {}),
+    ...(options.surveyJobs ? { surveyJobs: options.surveyJobs } : {}),
     people: { publicUrl: testPublicUrl, mail: testMail, now: options.now ?? (() => new Date()) },
   });
 }

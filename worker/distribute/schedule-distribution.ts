@@ -4,6 +4,7 @@ import { distributionSendKey, Queue, type DistributionSendJob } from '../../core
 import type { WorkflowDefinition } from '../../core/workflows/definition.ts';
 import { insertDistribution, type NewDistribution } from './queries.ts';
 import { defaultTemplates } from '../../core/surveys/template.ts';
+import { setFollowUps } from './follow-up-queries.ts';
 
 export type DistributeTask = Extract<WorkflowDefinition['tasks'][number], { type: 'distribute' }>;
 
@@ -50,9 +51,11 @@ export async function scheduleDistribution(
 ): Promise<ScheduledDistribution | null> {
   const distribution = distributionOf(request);
   const { sendAt } = distribution;
+  const { task } = request;
   return db.tx(async (tx) => {
     const created = await insertDistribution(tx, distribution);
     if (!created) return null;
+    await setFollowUps(tx, created.id, { ...task, localized: task.subject === undefined && task.html === undefined && task.text === undefined });
     const job: DistributionSendJob = { distributionId: created.id };
     await boss.send(Queue.distributionSend, job, {
       startAfter: sendAt,
