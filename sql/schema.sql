@@ -358,6 +358,19 @@ create table sign_up_tokens (
   constraint sign_up_tokens_pkey PRIMARY KEY (token_sha256)
 );
 
+create table survey_answer_months (
+  directory_id bigint not null,
+  account_external_id text not null,
+  survey_id bigint not null,
+  question text not null,
+  month date not null,
+  answers integer not null,
+  total numeric not null,
+  constraint survey_answer_months_month_check CHECK ((EXTRACT(day FROM month) = (1)::numeric)),
+  constraint survey_answer_months_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES directories(id) ON DELETE CASCADE,
+  constraint survey_answer_months_pkey PRIMARY KEY (directory_id, account_external_id, survey_id, question, month) INCLUDE (answers, total)
+);
+
 create table surveys (
   id bigint generated always as identity not null,
   name text not null,
@@ -523,7 +536,8 @@ CREATE INDEX distribution_recipients_pending ON public.distribution_recipients U
 CREATE INDEX mailing_list_members_contact ON public.mailing_list_members USING btree (directory_id, contact_external_id);
 CREATE INDEX management_roles_user ON public.management_roles USING btree (directory_id, lower(user_email)) WHERE (NOT is_deleted);
 CREATE INDEX nps_monthly_counts_month ON public.nps_monthly_counts USING btree (directory_id, month) INCLUDE (account_external_id, promoters, passives, detractors);
-CREATE INDEX nps_responses_account ON public.nps_responses USING btree (directory_id, account_external_id, responded_at) INCLUDE (score);
+CREATE INDEX nps_responses_account ON public.nps_responses USING btree (directory_id, account_external_id, responded_at) INCLUDE (score, survey_id, contact_external_id);
+CREATE INDEX nps_responses_account_survey ON public.nps_responses USING btree (directory_id, account_external_id, survey_id, responded_at);
 CREATE INDEX nps_responses_survey ON public.nps_responses USING btree (survey_id, responded_at);
 CREATE INDEX nps_responses_time ON public.nps_responses USING btree (directory_id, responded_at) INCLUDE (account_external_id, score);
 CREATE INDEX nps_yearly_counts_year ON public.nps_yearly_counts USING btree (directory_id, year) INCLUDE (account_external_id, promoters, passives, detractors);
@@ -633,10 +647,59 @@ begin
   return new;
 end $function$
 ;
+CREATE OR REPLACE FUNCTION public.survey_answer_months_add()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+begin
+  if tg_op in ('DELETE', 'UPDATE') then
+    insert into survey_answer_months as t (directory_id, account_external_id, survey_id, question, month, answers, total)
+    select r.directory_id, r.account_external_id, r.survey_id, v.question, nps_month(r.responded_at), -count(*), -sum(v.value)
+    from old_rows r cross join lateral survey_answer_values(r.score, r.answers) v
+    where r.account_external_id is not null and r.survey_id is not null and r.directory_id in (select id from directories)
+    group by 1, 2, 3, 4, 5 order by 1, 2, 3, 4, 5
+    on conflict (directory_id, account_external_id, survey_id, question, month) do update
+      set answers = t.answers + excluded.answers, total = t.total + excluded.total;
+  end if;
+  if tg_op in ('INSERT', 'UPDATE') then
+    insert into survey_answer_months as t (directory_id, account_external_id, survey_id, question, month, answers, total)
+    select r.directory_id, r.account_external_id, r.survey_id, v.question, nps_month(r.responded_at), count(*), sum(v.value)
+    from new_rows r cross join lateral survey_answer_values(r.score, r.answers) v
+    where r.account_external_id is not null and r.survey_id is not null
+    group by 1, 2, 3, 4, 5 order by 1, 2, 3, 4, 5
+    on conflict (directory_id, account_external_id, survey_id, question, month) do update
+      set answers = t.answers + excluded.answers, total = t.total + excluded.total;
+  end if;
+  return null;
+end $function$
+;
+CREATE OR REPLACE FUNCTION public.survey_answer_months_clear()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+begin
+  truncate survey_answer_months;
+  return null;
+end $function$
+;
+CREATE OR REPLACE FUNCTION public.survey_answer_values(score smallint, answers jsonb)
+ RETURNS TABLE(question text, value numeric)
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+    select 'NPS', score::numeric
+    union all
+    select key, value::text::numeric from jsonb_each(answers) where jsonb_typeof(value) = 'number'
+  $function$
+;
 
 CREATE TRIGGER account_attribute_definitions_immutable BEFORE DELETE OR UPDATE ON public.account_attribute_definitions FOR EACH ROW EXECUTE FUNCTION refuse_attribute_change();
 CREATE TRIGGER nps_counts_delete AFTER DELETE ON public.nps_responses REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_counts_add();
 CREATE TRIGGER nps_counts_insert AFTER INSERT ON public.nps_responses REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_counts_add();
 CREATE TRIGGER nps_counts_truncate AFTER TRUNCATE ON public.nps_responses FOR EACH STATEMENT EXECUTE FUNCTION nps_counts_clear();
 CREATE TRIGGER nps_counts_update AFTER UPDATE ON public.nps_responses REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_counts_add();
+CREATE TRIGGER survey_answer_months_delete AFTER DELETE ON public.nps_responses REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION survey_answer_months_add();
+CREATE TRIGGER survey_answer_months_insert AFTER INSERT ON public.nps_responses REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION survey_answer_months_add();
+CREATE TRIGGER survey_answer_months_truncate AFTER TRUNCATE ON public.nps_responses FOR EACH STATEMENT EXECUTE FUNCTION survey_answer_months_clear();
+CREATE TRIGGER survey_answer_months_update AFTER UPDATE ON public.nps_responses REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION survey_answer_months_add();
 CREATE TRIGGER sync_runs_notify AFTER INSERT OR UPDATE ON public.sync_runs FOR EACH ROW EXECUTE FUNCTION notify_sync_run_change();

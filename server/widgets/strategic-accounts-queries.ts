@@ -1,5 +1,5 @@
 import type { Queryable } from '../../core/db.ts';
-import type { WidgetSettings } from './config.ts';
+import type { SurveyMetric, WidgetSettings } from './config.ts';
 
 /*
  * The Strategic Accounts widget's reads, in two statements: one orders every listed account and
@@ -90,12 +90,90 @@ const utcDate = (t: string) => `(${t} at time zone 'UTC')::date`;
  * between each true boundary and the one used are added or taken away. So the counts are exact in
  * any time zone and on any as-of date, and a year costs one row per account. Without `viaMembers`
  * every account of the directory is counted (cheaper than a join when all of them are listed);
- * without `withStats` only `pieces(root, i, promoters, passives, detractors)` is defined.
+ * without `withStats` only `pieces(root, i, promoters, passives, detractors)` is defined. A
+ * configuration whose NPS counts only some sources, or each contact's latest answer, counts the
+ * answers themselves (answerPieces): the running counts hold every answer of every source.
  */
-function statsCtes(buckets: Bucket[], timeZone: string, p: Params, dir: string, viaMembers = true, withStats = true): string {
+function statsCtes(buckets: Bucket[], settings: WidgetSettings, p: Params, dir: string, viaMembers = true, withStats = true): string {
+  const bounds = boundsCte(buckets, settings.timeZone, p);
+  const pieces = countsEveryAnswer(settings) ? countedPieces(dir, viaMembers) : answerPieces(settings, p, dir, viaMembers);
+  const stats = `stats as (
+    select root, i, sum(promoters)::int as promoters, sum(passives)::int as passives, sum(detractors)::int as detractors,
+      sum(promoters + passives + detractors)::int as responses
+    from pieces group by root, i
+  )`;
+  return [bounds, pieces, ...(withStats ? [stats] : [])].join(', ');
+}
+
+/** `bounds(i, lo, hi)`, i from 1: each bucket's instants in the configuration's time zone. */
+function boundsCte(buckets: Bucket[], timeZone: string, p: Params): string {
   const starts = p.add(buckets.map((b) => b.start));
   const untils = p.add(buckets.map((b) => b.until));
   const zone = p.add(timeZone);
+  return `bounds as (
+    select i::int, s::timestamp at time zone ${zone} as lo, e::timestamp at time zone ${zone} as hi
+    from unnest(${starts}::date[], ${untils}::date[]) with ordinality as b (s, e, i)
+  )`;
+}
+
+/** Whether the configuration's NPS counts what the monthly and yearly counts hold: every answer of every source. */
+function countsEveryAnswer(settings: WidgetSettings): boolean {
+  return settings.npsCounting === 'everyAnswer' && settings.npsSource.surveys === 'all' && settings.npsSource.importedHistory;
+}
+
+/**
+ * `pieces` counted from the answers themselves, for a configuration whose NPS counts only some
+ * sources or each contact's latest answer: those are not in the running counts. An answer of no
+ * survey is imported history (or of a survey since deleted).
+ */
+function answerPieces(settings: WidgetSettings, p: Params, dir: string, viaMembers: boolean): string {
+  const { surveys, importedHistory } = settings.npsSource;
+  const conditions = [];
+  if (!importedHistory) conditions.push('r.survey_id is not null');
+  if (surveys !== 'all') conditions.push(`(r.survey_id is null or r.survey_id = any(${p.add(surveys)}::bigint[]))`);
+  const source = conditions.map((c) => ` and ${c}`).join('');
+  const latest = settings.npsCounting === 'latestPerContact';
+  const scores = '(r.score >= 9)::int as promoters, (r.score between 7 and 8)::int as passives, (r.score <= 6)::int as detractors';
+  if (viaMembers) {
+    // Each contact's latest answer for the account in the bucket, or every answer.
+    const read = latest
+      ? `select distinct on (r.contact_external_id) r.score from nps_responses r
+          where r.directory_id = ${dir} and r.account_external_id = m.member and r.responded_at >= b.lo and r.responded_at < b.hi${source}
+          order by r.contact_external_id, r.responded_at desc, r.score`
+      : `select r.score from nps_responses r
+          where r.directory_id = ${dir} and r.account_external_id = m.member and r.responded_at >= b.lo and r.responded_at < b.hi${source} offset 0`;
+    return `pieces as (
+      select m.root, b.i, ${scores} from members m cross join bounds b cross join lateral (${read}) r
+    )`;
+  }
+  const every = `select r.account_external_id as root, b.i, r.contact_external_id, r.responded_at, r.score from bounds b
+    join nps_responses r on r.directory_id = ${dir} and r.responded_at >= b.lo and r.responded_at < b.hi and r.account_external_id is not null${source}`;
+  const read = latest ? `select distinct on (root, i, contact_external_id) * from (${every}) r order by root, i, contact_external_id, responded_at desc, score` : every;
+  return `pieces as (select r.root, r.i, ${scores} from (${read}) r)`;
+}
+
+/** The UTC month boundary nearest instant `t` (the earlier one when both are as near), in SQL. */
+const nearestMonth = (t: string) => `(case when ${t} - ${floorTo('month', t)} <= ${ceilTo('month', t)} - ${t} then ${floorTo('month', t)} else ${ceilTo('month', t)} end)`;
+
+/**
+ * `snapped(i, lo, hi, start_at, end_at)`: each bucket's bounds moved to the nearest month boundary
+ * or, for a bucket still running, its end to the end of its `runningTo` (nothing is answered ahead
+ * of now); `edges(i, t_from, t_to, sign)`: the spans between, whose answers are added (+1) or taken away (-1).
+ */
+function snapCtes(snapped: string, edges: string, runningTo: 'month' | 'year'): string {
+  return `${snapped} as (
+    select i, lo, hi, ${nearestMonth('lo')} as start_at,
+      case when hi >= now() then ${ceilTo(runningTo, 'hi')} else ${nearestMonth('hi')} end as end_at
+    from bounds
+  ), ${edges} as (
+    select i, least(lo, start_at) as t_from, greatest(lo, start_at) as t_to, case when start_at < lo then -1 else 1 end as sign from ${snapped} where start_at <> lo
+    union all
+    select i, least(hi, end_at), greatest(hi, end_at), case when end_at > hi then -1 else 1 end from ${snapped} where end_at <> hi
+  )`;
+}
+
+/** `pieces` from the monthly and yearly counts, with the answers at the edges (see statsCtes). */
+function countedPieces(dir: string, viaMembers: boolean): string {
   const rollups = [
     { table: 'nps_monthly_counts', column: 'month', span: 'month' },
     { table: 'nps_yearly_counts', column: 'year', span: 'year' },
@@ -113,16 +191,7 @@ function statsCtes(buckets: Bucket[], timeZone: string, p: Params, dir: string, 
         from ranges g join ${table} c on g.span = '${span}' and c.directory_id = ${dir}
           and c.${column} >= ${utcDate('g.r_from')} and c.${column} < ${utcDate('g.r_to')}`,
   );
-  return `bounds as (
-    select i::int, s::timestamp at time zone ${zone} as lo, e::timestamp at time zone ${zone} as hi
-    from unnest(${starts}::date[], ${untils}::date[]) with ordinality as b (s, e, i)
-  ), snapped as (
-    select i, lo, hi,
-      case when lo - ${floorTo('month', 'lo')} <= ${ceilTo('month', 'lo')} - lo then ${floorTo('month', 'lo')} else ${ceilTo('month', 'lo')} end as start_at,
-      case when hi >= now() then ${ceilTo('year', 'hi')}
-        when ${ceilTo('month', 'hi')} - hi < hi - ${floorTo('month', 'hi')} then ${ceilTo('month', 'hi')} else ${floorTo('month', 'hi')} end as end_at
-    from bounds
-  ), spans as (
+  return `${snapCtes('snapped', 'edges', 'year')}, spans as (
     select i, start_at, end_at,
       case when ${ceilTo('year', 'start_at')} < ${floorTo('year', 'end_at')} then ${ceilTo('year', 'start_at')} else end_at end as years_from,
       case when ${ceilTo('year', 'start_at')} < ${floorTo('year', 'end_at')} then ${floorTo('year', 'end_at')} else end_at end as years_to
@@ -131,10 +200,6 @@ function statsCtes(buckets: Bucket[], timeZone: string, p: Params, dir: string, 
     select i, 'month' as span, start_at as r_from, years_from as r_to from spans where start_at < years_from
     union all select i, 'year', years_from, years_to from spans where years_from < years_to
     union all select i, 'month', years_to, end_at from spans where years_to < end_at
-  ), edges as (
-    select i, least(lo, start_at) as t_from, greatest(lo, start_at) as t_to, case when start_at < lo then -1 else 1 end as sign from snapped where start_at <> lo
-    union all
-    select i, least(hi, end_at), greatest(hi, end_at), case when end_at > hi then -1 else 1 end from snapped where end_at <> hi
   ), pieces as (
     ${counted.join(' union all ')}
     union all
@@ -142,15 +207,48 @@ function statsCtes(buckets: Bucket[], timeZone: string, p: Params, dir: string, 
     from edges e
     join nps_responses r on r.directory_id = ${dir} and r.responded_at >= e.t_from and r.responded_at < e.t_to
     ${viaMembers ? 'join members m on m.member = r.account_external_id' : ''}
-  )${
-    withStats
-      ? `, stats as (
-    select root, i, sum(promoters)::int as promoters, sum(passives)::int as passives, sum(detractors)::int as detractors,
-      sum(promoters + passives + detractors)::int as responses
-    from pieces group by root, i
-  )`
-      : ''
-  }`;
+  )`;
+}
+
+
+/**
+ * The survey metrics of the members' answers (after `bounds` and `members`): `wanted(k, survey,
+ * question, statistic)`, k from 1 in the order of `metrics`; `survey_sums(root, i, k, answers, total)`
+ * of each bucket, from whole UTC months (survey_answer_months) with the answers between each true
+ * boundary and the nearest month boundary added or taken away, as the NPS counts are; and
+ * `survey_latest(root, i, k, value)`: the newest answer given before the bucket's end, of any member.
+ */
+function surveyCtes(metrics: SurveyMetric[], p: Params, dir: string): string {
+  const wanted = `wanted as (
+    select k::int, survey, question, statistic
+    from unnest(${p.add(metrics.map((m) => m.surveyId))}::bigint[], ${p.add(metrics.map((m) => m.question))}::text[], ${p.add(metrics.map((m) => m.statistic))}::text[])
+      with ordinality as w (survey, question, statistic, k)
+  )`;
+  return `${wanted}, ${snapCtes('survey_snapped', 'survey_edges', 'month')}, survey_pieces as (
+    select m.root, s.i, w.k, c.answers, c.total
+    from members m cross join survey_snapped s cross join wanted w
+    cross join lateral (select sum(c.answers) as answers, sum(c.total) as total from survey_answer_months c
+      where c.directory_id = ${dir} and c.account_external_id = m.member and c.survey_id = w.survey and c.question = w.question
+        and c.month >= ${utcDate('s.start_at')} and c.month < ${utcDate('s.end_at')}) c
+    where w.statistic <> 'latest'
+    union all
+    select m.root, e.i, w.k, e.sign, e.sign * v.value
+    from members m cross join survey_edges e cross join wanted w
+    cross join lateral (select r.score, r.answers from nps_responses r
+      where r.directory_id = ${dir} and r.account_external_id = m.member and r.survey_id = w.survey and r.responded_at >= e.t_from and r.responded_at < e.t_to offset 0) r
+    cross join lateral survey_answer_values(r.score, r.answers) v
+    where w.statistic <> 'latest' and v.question = w.question
+  ), survey_sums as (
+    select root, i, k, sum(answers)::int as answers, sum(total) as total from survey_pieces group by root, i, k
+  ), survey_latest as (
+    select distinct on (m.root, b.i, w.k) m.root, b.i, w.k, l.value
+    from members m cross join bounds b cross join wanted w
+    cross join lateral (select v.value, r.responded_at, r.id from nps_responses r cross join lateral survey_answer_values(r.score, r.answers) v
+      where r.directory_id = ${dir} and r.account_external_id = m.member and r.survey_id = w.survey and r.responded_at < b.hi and v.question = w.question
+      order by r.responded_at desc, r.id desc limit 1) l
+    where w.statistic = 'latest'
+    order by m.root, b.i, w.k, l.responded_at desc, l.id desc
+  )`;
 }
 
 function arrExpression(settings: WidgetSettings, p: Params, alias: string): string {
@@ -217,7 +315,7 @@ export async function orderAccounts(
   if ((statSortKeys as readonly string[]).includes(order.key)) {
     // Every account of the directory is counted, then, rolled up, added into its top account.
     // Without the per-period stats, pieces has one reader and Postgres streams it instead of storing it.
-    ctes.push(statsCtes([current.previous, current.current], settings.timeZone, p, dir, false, false));
+    ctes.push(statsCtes([current.previous, current.current], settings, p, dir, false, false));
     // Both periods of an account on one row, their NPS computed once: materialized, so nps_health
     // gets plain columns and Postgres inlines it (an inlined function is ten times cheaper per row).
     const sums = (i: number, prefix: string) =>
@@ -281,30 +379,50 @@ export type AccountRow = {
   health: string;
   /** [amount, term] of the account and, rolled up, of each account below it, as stored. */
   arrInputs: [string | null, string | null][] | null;
+  /** Per survey metric (k, from 1, in the order asked) and bucket (i, from 1): its answers, their sum and the latest answer. */
+  surveyFigures: SurveyFigure[] | null;
 };
 
+export type SurveyFigure = { k: number; i: number; answers: number; total: string | null; latest: string | null };
+
 /** The page's accounts, in the order of `ids`, with their counts per bucket. */
-export async function readAccounts(db: Queryable, scope: AccountScope, settings: WidgetSettings, ids: string[], buckets: Bucket[], roles: string[]): Promise<AccountRow[]> {
+export async function readAccounts(
+  db: Queryable,
+  scope: AccountScope,
+  settings: WidgetSettings,
+  ids: string[],
+  buckets: Bucket[],
+  roles: string[],
+  surveyMetrics: SurveyMetric[],
+): Promise<AccountRow[]> {
   if (ids.length === 0) return [];
   const p = new Params();
   const dir = p.add(scope.directoryId);
   const page = `page as (select external_id, ord from unnest(${p.add(ids)}::text[]) with ordinality as p (external_id, ord))`;
-  const stats = statsCtes(buckets, settings.timeZone, p, dir);
+  const stats = statsCtes(buckets, settings, p, dir);
   const last = p.add(buckets.length);
   const arrInputs = settings.arr
     ? `(select json_agg(json_build_array(ma.attributes ->> ${p.add(settings.arr.amountAttribute)}, ma.attributes ->> ${p.add(settings.arr.termAttribute)}))
         from members m join accounts ma on ma.directory_id = ${dir} and ma.external_id = m.member where m.root = a.external_id)`
     : 'null';
   const wanted = p.add(roles);
+  const surveys = surveyMetrics.length > 0 ? `, ${surveyCtes(surveyMetrics, p, dir)}` : '';
+  const surveyFigures =
+    surveyMetrics.length > 0
+      ? `(select json_agg(json_build_object('k', w.k, 'i', b.i, 'answers', coalesce(ss.answers, 0), 'total', ss.total::text, 'latest', sl.value::text))
+          from wanted w cross join bounds b
+          left join survey_sums ss on ss.root = a.external_id and ss.i = b.i and ss.k = w.k
+          left join survey_latest sl on sl.root = a.external_id and sl.i = b.i and sl.k = w.k)`
+      : 'null';
   return db.query<AccountRow>(
-    `with ${page}, ${membersCte('page', scope, p, dir)}, ${stats}
+    `with ${page}, ${membersCte('page', scope, p, dir)}, ${stats}${surveys}
     select a.external_id as id, a.display_name as name, a.attributes, ${liveParentName(dir)} as parent,
       (select json_object_agg(want.role, ${holders('want.role', dir)}) from unnest(${wanted}::text[]) as want (role)) as roles,
       (select json_agg(json_build_object('promoters', coalesce(s.promoters, 0), 'passives', coalesce(s.passives, 0),
           'detractors', coalesce(s.detractors, 0), 'responses', coalesce(s.responses, 0), 'nps', nps_score(s.promoters, s.detractors, s.responses)) order by b.i)
         from bounds b left join stats s on s.root = a.external_id and s.i = b.i) as buckets,
       ${healthCall(settings, p, 'coalesce(cur.responses, 0)', 'nps_score(cur.promoters, cur.detractors, cur.responses)', 'nps_score(prev.promoters, prev.detractors, prev.responses)')} as health,
-      ${arrInputs} as "arrInputs"
+      ${arrInputs} as "arrInputs", ${surveyFigures} as "surveyFigures"
     from page
     join accounts a on a.directory_id = ${dir} and a.external_id = page.external_id
     left join stats cur on cur.root = a.external_id and cur.i = ${last}

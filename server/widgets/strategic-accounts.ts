@@ -3,9 +3,9 @@ import { z } from 'zod';
 import type { Queryable } from '../../core/db.ts';
 import { AppError, ErrorCode } from '../../core/errors.ts';
 import { containsPattern, parseQuery } from '../query-params.ts';
-import { Period, type NpsMetric, type WidgetConfig } from './config.ts';
+import { Period, npsQuestion, parseSurveyMetric, surveyMetricsOf, type NpsMetric, type SurveyMetric, type WidgetConfig } from './config.ts';
 import { dayAfter, parseAsOf, periodRangeSchema, periodsUpTo, type PeriodRange } from './periods.ts';
-import { orderAccounts, readAccounts, todayIn, type AccountRow, type AccountScope, type Bucket } from './strategic-accounts-queries.ts';
+import { orderAccounts, readAccounts, todayIn, type AccountRow, type AccountScope, type Bucket, type BucketCounts, type SurveyFigure } from './strategic-accounts-queries.ts';
 
 /** Contract amounts can carry more digits than a double; 40 significant digits keep every cent of a division. */
 const Exact = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_UP });
@@ -47,7 +47,12 @@ const widgetAccountSchema = z.object({
   metrics: z.array(
     z.object({ label: z.string(), value: z.string().nullable(), format: z.enum(['number', 'percent', 'currency']), decimals: z.number().int(), currency: z.string().nullable() }),
   ),
-  chart: z.object({ label: z.string(), points: z.array(z.object({ label: z.string(), start: z.string(), value: z.number().nullable() })) }),
+  chart: z.object({
+    label: z.string(),
+    /** Digits after the point of the points' values: 0 for NPS figures and counts. */
+    decimals: z.number().int(),
+    points: z.array(z.object({ label: z.string(), start: z.string(), value: z.number().nullable() })),
+  }),
 });
 export type WidgetAccount = z.infer<typeof widgetAccountSchema>;
 
@@ -113,7 +118,22 @@ function fixed(value: Decimal.Value | null, decimals: number): string | null {
   return value === null ? null : new Exact(value).toFixed(decimals);
 }
 
-function toAccount(config: WidgetConfig, periods: PeriodRange[], row: AccountRow): WidgetAccount {
+const statisticLabels = { latest: 'latest', average: 'average', count: 'answers' } as const;
+
+/** A survey metric's default chart label, e.g. "csat (average)" or "NPS answer (latest)". */
+function surveyMetricLabel(metric: SurveyMetric): string {
+  return `${metric.question === npsQuestion ? 'NPS answer' : metric.question} (${statisticLabels[metric.statistic]})`;
+}
+
+/** A survey metric's value in one bucket: the latest answer, the average of the answers, or how many there were. */
+function surveyValue(metric: SurveyMetric, figure: SurveyFigure | undefined): Decimal | null {
+  if (!figure) return null;
+  if (metric.statistic === 'latest') return figure.latest === null ? null : new Exact(figure.latest);
+  if (metric.statistic === 'count') return new Exact(figure.answers);
+  return figure.answers > 0 && figure.total !== null ? new Exact(figure.total).div(figure.answers) : null;
+}
+
+function toAccount(config: WidgetConfig, periods: PeriodRange[], surveyFields: string[], row: AccountRow): WidgetAccount {
   const current = row.buckets[row.buckets.length - 1]!;
   const previous = row.buckets[row.buckets.length - 2]!;
   const change = current.nps !== null && previous.nps !== null ? current.nps - previous.nps : null;
@@ -127,13 +147,25 @@ function toAccount(config: WidgetConfig, periods: PeriodRange[], row: AccountRow
     else if (field.startsWith('role:')) values[field] = row.roles?.[field.slice(5)] ?? null;
     else values[field] = row.attributes[field.slice(10)] ?? null;
   }
+  const figures = new Map((row.surveyFigures ?? []).map((f) => [`${f.k}:${f.i}`, f]));
+  const surveyAt = (field: string, metric: SurveyMetric, bucket: number) => surveyValue(metric, figures.get(`${surveyFields.indexOf(field) + 1}:${bucket}`));
   const metricValue = (field: string): Decimal.Value | null => {
     if (field === 'arr') return arr;
     if (field === 'change') return change;
     if (field.startsWith('attribute:')) return row.attributes[field.slice(10)] ?? null;
+    const survey = parseSurveyMetric(field);
+    if (survey) return surveyAt(field, survey, row.buckets.length);
     return current[field as NpsMetric];
   };
   const chartField = config.chartMetric.field;
+  const chartSurvey = parseSurveyMetric(chartField);
+  // An average is drawn to two decimals unless the configuration says otherwise; counts and NPS figures are integers.
+  const chartDecimals = chartSurvey ? (config.chartMetric.decimals ?? (chartSurvey.statistic === 'count' ? 0 : 2)) : 0;
+  const chartValue = (bucket: BucketCounts, i: number): number | null => {
+    if (!chartSurvey) return bucket[chartField as NpsMetric];
+    const value = surveyAt(chartField, chartSurvey, i + 1);
+    return value === null ? null : value.toDecimalPlaces(chartDecimals).toNumber();
+  };
   return {
     id: row.id,
     name: row.name,
@@ -152,8 +184,9 @@ function toAccount(config: WidgetConfig, periods: PeriodRange[], row: AccountRow
       currency: m.format === 'currency' ? (m.currencyLabel ?? currency) : null,
     })),
     chart: {
-      label: config.chartMetric.label ?? metricLabels[chartField],
-      points: row.buckets.map((b, i) => ({ label: periods[i]!.label, start: periods[i]!.start, value: b[chartField] })),
+      label: config.chartMetric.label ?? (chartSurvey ? surveyMetricLabel(chartSurvey) : metricLabels[chartField as NpsMetric]),
+      decimals: chartDecimals,
+      points: row.buckets.map((b, i) => ({ label: periods[i]!.label, start: periods[i]!.start, value: chartValue(b, i) })),
     },
   };
 }
@@ -178,7 +211,9 @@ export async function strategicAccounts(db: Queryable, config: WidgetConfig, raw
     offset: (query.page - 1) * query.pageSize,
   });
   const roles = config.columns.filter((c) => c.field.startsWith('role:')).map((c) => c.field.slice(5));
-  const rows = await readAccounts(db, scope, config, ids, buckets, roles);
+  // Each survey metric is read once, however many places show it.
+  const surveyFields = [...new Set(surveyMetricsOf(config).map((m) => `survey:${m.surveyId}:${m.question}:${m.statistic}`))];
+  const rows = await readAccounts(db, scope, config, ids, buckets, roles, surveyFields.map((f) => parseSurveyMetric(f)!));
   return {
     config: { id: config.id, name: config.name },
     period,
@@ -190,6 +225,6 @@ export async function strategicAccounts(db: Queryable, config: WidgetConfig, raw
     total,
     page: query.page,
     pageSize: query.pageSize,
-    accounts: rows.map((row) => toAccount(config, periods, row)),
+    accounts: rows.map((row) => toAccount(config, periods, surveyFields, row)),
   };
 }
