@@ -76,3 +76,81 @@ create index nps_responses_account_survey on nps_responses (directory_id, accoun
 -- themselves: the source and the contact are read with the score, from the index alone.
 drop index nps_responses_account;
 create index nps_responses_account on nps_responses (directory_id, account_external_id, responded_at) include (score, survey_id, contact_external_id);
+
+-- Rolled up for no one user, each live account adds into the top of its chain of live parents. The
+-- widget ordered 10,000 accounts by walking the whole hierarchy on every request; this keeps each
+-- account's top, kept exact by triggers on accounts, so the walk happens when the hierarchy changes.
+-- An account in a loop of parents has no top, as it is listed under none.
+create table account_tops (
+  directory_id bigint not null references directories on delete cascade,
+  account_external_id text not null,
+  top_external_id text not null,
+  primary key (directory_id, account_external_id)
+);
+create index account_tops_top on account_tops (directory_id, top_external_id) include (account_external_id);
+
+-- Sets the tops of the given accounts and of every account below them, from the accounts as they now are.
+create function account_tops_refresh(dirs bigint[], ids text[]) returns void language plpgsql as $$
+declare
+  below_dirs bigint[];
+  below_ids text[];
+begin
+  with recursive below (directory_id, external_id) as (
+    select distinct d, i from unnest(dirs, ids) as c (d, i) where d in (select id from directories)
+    union
+    select c.directory_id, c.external_id from below b
+    join accounts c on c.directory_id = b.directory_id and c.parent_external_id = b.external_id
+  ) select array_agg(directory_id), array_agg(external_id) into below_dirs, below_ids from below;
+  delete from account_tops t using unnest(below_dirs, below_ids) as b (d, i) where t.directory_id = b.d and t.account_external_id = b.i;
+  insert into account_tops (directory_id, account_external_id, top_external_id)
+  with recursive up (directory_id, account, cur, parent, depth) as (
+    select a.directory_id, a.external_id, a.external_id, a.parent_external_id, 0
+    from unnest(below_dirs, below_ids) as b (d, i) join accounts a on a.directory_id = b.d and a.external_id = b.i and not a.is_deleted
+    union all
+    select u.directory_id, u.account, p.external_id, p.parent_external_id, u.depth + 1 from up u
+    join accounts p on p.directory_id = u.directory_id and p.external_id = u.parent and not p.is_deleted
+    where u.depth < 10000
+  )
+  select distinct on (u.directory_id, u.account) u.directory_id, u.account, u.cur from up u
+  -- The walk's last step is the top only when its parent is not live; else it ran round a loop.
+  where not exists (select 1 from accounts p where p.directory_id = u.directory_id and p.external_id = u.parent and not p.is_deleted)
+  order by u.directory_id, u.account, u.depth desc;
+end $$;
+
+-- What changes a top: an account added, removed, moved to another parent, deleted or live again.
+create function account_tops_changed() returns trigger language plpgsql as $$
+declare
+  dirs bigint[];
+  ids text[];
+begin
+  if tg_op = 'INSERT' then
+    select array_agg(directory_id), array_agg(external_id) into dirs, ids from new_rows;
+  elsif tg_op = 'DELETE' then
+    select array_agg(directory_id), array_agg(external_id) into dirs, ids from old_rows;
+  else
+    select array_agg(coalesce(n.directory_id, o.directory_id)), array_agg(coalesce(n.external_id, o.external_id)) into dirs, ids
+    from new_rows n full join old_rows o on o.directory_id = n.directory_id and o.external_id = n.external_id
+    where n.external_id is null or o.external_id is null
+      or n.parent_external_id is distinct from o.parent_external_id or n.is_deleted <> o.is_deleted;
+  end if;
+  if dirs is not null then
+    perform account_tops_refresh(dirs, ids);
+  end if;
+  return null;
+end $$;
+
+create trigger account_tops_insert after insert on accounts
+  referencing new table as new_rows for each statement execute function account_tops_changed();
+create trigger account_tops_update after update on accounts
+  referencing old table as old_rows new table as new_rows for each statement execute function account_tops_changed();
+create trigger account_tops_delete after delete on accounts
+  referencing old table as old_rows for each statement execute function account_tops_changed();
+
+create function account_tops_clear() returns trigger language plpgsql as $$
+begin
+  truncate account_tops;
+  return null;
+end $$;
+create trigger account_tops_truncate after truncate on accounts for each statement execute function account_tops_clear();
+
+select account_tops_refresh(array_agg(directory_id), array_agg(external_id)) from accounts;

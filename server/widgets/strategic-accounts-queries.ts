@@ -66,6 +66,11 @@ function listedCte(scope: AccountScope, p: Params, dir: string, withAttributes: 
  */
 function membersCte(roots: string, scope: AccountScope, p: Params, dir: string): string {
   if (!scope.rollUp) return `members as (select external_id as root, external_id as member from ${roots})`;
+  // For no one user, every live account's top is kept in account_tops (075_survey_metrics.sql): no walk.
+  if (scope.userEmail === null) {
+    return `members as (select t.top_external_id as root, t.account_external_id as member from ${roots} r
+      join account_tops t on t.directory_id = ${dir} and t.top_external_id = r.external_id)`;
+  }
   const visible = scope.userEmail === null ? '' : `where root = member or ${holdsRole(p.add(scope.userEmail), dir, 'member')}`;
   return `members as (
     with recursive tree (root, member) as (
@@ -211,42 +216,54 @@ function countedPieces(dir: string, viaMembers: boolean): string {
 }
 
 
+/** A survey metric to read, in every bucket (the chart's) or in the current one only (a key metric's). */
+export type WantedSurveyMetric = SurveyMetric & { everyBucket: boolean };
+
 /**
  * The survey metrics of the members' answers (after `bounds` and `members`): `wanted(k, survey,
- * question, statistic)`, k from 1 in the order of `metrics`; `survey_sums(root, i, k, answers, total)`
- * of each bucket, from whole UTC months (survey_answer_months) with the answers between each true
- * boundary and the nearest month boundary added or taken away, as the NPS counts are; and
- * `survey_latest(root, i, k, value)`: the newest answer given before the bucket's end, of any member.
+ * question, statistic, every_bucket)`, k from 1 in the order of `metrics`; `survey_sums(root, i, k,
+ * answers, total)` of each bucket, from whole UTC months (survey_answer_months, one range read per
+ * member) with the answers between each true boundary and the nearest month boundary added or
+ * taken away, as the NPS counts are; and `survey_latest(root, i, k, value)`: the newest answer given
+ * before the bucket's end, of any member. A key metric's are read for the current bucket only.
  */
-function surveyCtes(metrics: SurveyMetric[], p: Params, dir: string): string {
+function surveyCtes(metrics: WantedSurveyMetric[], p: Params, dir: string, last: string): string {
   const wanted = `wanted as (
-    select k::int, survey, question, statistic
-    from unnest(${p.add(metrics.map((m) => m.surveyId))}::bigint[], ${p.add(metrics.map((m) => m.question))}::text[], ${p.add(metrics.map((m) => m.statistic))}::text[])
-      with ordinality as w (survey, question, statistic, k)
+    select k::int, survey, question, statistic, every_bucket
+    from unnest(${p.add(metrics.map((m) => m.surveyId))}::bigint[], ${p.add(metrics.map((m) => m.question))}::text[],
+      ${p.add(metrics.map((m) => m.statistic))}::text[], ${p.add(metrics.map((m) => m.everyBucket))}::boolean[])
+      with ordinality as w (survey, question, statistic, every_bucket, k)
   )`;
-  return `${wanted}, ${snapCtes('survey_snapped', 'survey_edges', 'month')}, survey_pieces as (
-    select m.root, s.i, w.k, c.answers, c.total
-    from members m cross join survey_snapped s cross join wanted w
-    cross join lateral (select sum(c.answers) as answers, sum(c.total) as total from survey_answer_months c
-      where c.directory_id = ${dir} and c.account_external_id = m.member and c.survey_id = w.survey and c.question = w.question
-        and c.month >= ${utcDate('s.start_at')} and c.month < ${utcDate('s.end_at')}) c
-    where w.statistic <> 'latest'
+  const inBucket = (i: string) => `(w.every_bucket or ${i} = ${last})`;
+  // Month dates computed once, not per month row read.
+  return `${wanted}, ${snapCtes('survey_snapped', 'survey_edges', 'month')}, survey_months as materialized (
+    select i, ${utcDate('start_at')} as m_from, ${utcDate('end_at')} as m_to from survey_snapped
+  ), survey_ranges as (
+    select w.k, w.survey, w.question, min(s.m_from) as m_from, max(s.m_to) as m_to
+    from wanted w join survey_months s on ${inBucket('s.i')} where w.statistic <> 'latest' group by w.k, w.survey, w.question
+  ), survey_pieces as (
+    -- The buckets' months follow one another, so a month's bucket is found by its start among theirs.
+    select m.root, c.i, g.k, c.answers, c.total
+    from members m cross join survey_ranges g
+    cross join lateral (select width_bucket(c.month, (select array_agg(m_from order by i) from survey_months)) as i, sum(c.answers) as answers, sum(c.total) as total
+      from survey_answer_months c
+      where c.directory_id = ${dir} and c.account_external_id = m.member and c.survey_id = g.survey and c.question = g.question
+        and c.month >= g.m_from and c.month < g.m_to group by 1) c
     union all
     select m.root, e.i, w.k, e.sign, e.sign * v.value
-    from members m cross join survey_edges e cross join wanted w
+    from members m cross join survey_edges e join wanted w on w.statistic <> 'latest' and ${inBucket('e.i')}
     cross join lateral (select r.score, r.answers from nps_responses r
       where r.directory_id = ${dir} and r.account_external_id = m.member and r.survey_id = w.survey and r.responded_at >= e.t_from and r.responded_at < e.t_to offset 0) r
     cross join lateral survey_answer_values(r.score, r.answers) v
-    where w.statistic <> 'latest' and v.question = w.question
+    where v.question = w.question
   ), survey_sums as (
     select root, i, k, sum(answers)::int as answers, sum(total) as total from survey_pieces group by root, i, k
   ), survey_latest as (
     select distinct on (m.root, b.i, w.k) m.root, b.i, w.k, l.value
-    from members m cross join bounds b cross join wanted w
+    from members m cross join bounds b join wanted w on w.statistic = 'latest' and ${inBucket('b.i')}
     cross join lateral (select v.value, r.responded_at, r.id from nps_responses r cross join lateral survey_answer_values(r.score, r.answers) v
       where r.directory_id = ${dir} and r.account_external_id = m.member and r.survey_id = w.survey and r.responded_at < b.hi and v.question = w.question
       order by r.responded_at desc, r.id desc limit 1) l
-    where w.statistic = 'latest'
     order by m.root, b.i, w.k, l.responded_at desc, l.id desc
   )`;
 }
@@ -393,7 +410,7 @@ export async function readAccounts(
   ids: string[],
   buckets: Bucket[],
   roles: string[],
-  surveyMetrics: SurveyMetric[],
+  surveyMetrics: WantedSurveyMetric[],
 ): Promise<AccountRow[]> {
   if (ids.length === 0) return [];
   const p = new Params();
@@ -406,7 +423,7 @@ export async function readAccounts(
         from members m join accounts ma on ma.directory_id = ${dir} and ma.external_id = m.member where m.root = a.external_id)`
     : 'null';
   const wanted = p.add(roles);
-  const surveys = surveyMetrics.length > 0 ? `, ${surveyCtes(surveyMetrics, p, dir)}` : '';
+  const surveys = surveyMetrics.length > 0 ? `, ${surveyCtes(surveyMetrics, p, dir, last)}` : '';
   const surveyFigures =
     surveyMetrics.length > 0
       ? `(select json_agg(json_build_object('k', w.k, 'i', b.i, 'answers', coalesce(ss.answers, 0), 'total', ss.total::text, 'latest', sl.value::text))

@@ -213,7 +213,8 @@ export async function strategicAccounts(db: Queryable, config: WidgetConfig, raw
   const roles = config.columns.filter((c) => c.field.startsWith('role:')).map((c) => c.field.slice(5));
   // Each survey metric is read once, however many places show it.
   const surveyFields = [...new Set(surveyMetricsOf(config).map((m) => `survey:${m.surveyId}:${m.question}:${m.statistic}`))];
-  const rows = await readAccounts(db, scope, config, ids, buckets, roles, surveyFields.map((f) => parseSurveyMetric(f)!));
+  const wanted = surveyFields.map((f) => ({ ...parseSurveyMetric(f)!, everyBucket: f === config.chartMetric.field }));
+  const rows = await readAccounts(db, scope, config, ids, buckets, roles, wanted);
   return {
     config: { id: config.id, name: config.name },
     period,
