@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Db } from '../../../core/db.ts';
 import { testDatabase } from '../../helpers/hooks.ts';
 import { adminKey, serve, type Served } from '../serve.ts';
-import { addResponses, loadWidgetDirectory, saveConfig } from './fixture.ts';
+import { addResponses, addSurveyAnswers, createSurvey, loadWidgetDirectory, saveConfig } from './fixture.ts';
 
 type Metric = { label: string; value: string | null; format: string; decimals: number; currency: string | null };
 type Account = { id: string; name: string; nps: number | null; responses: number; metrics: Metric[]; chart: { label: string; decimals: number; points: { label: string; value: number | null }[] } };
@@ -14,28 +14,6 @@ async function widget(api: Served, query: string): Promise<Data> {
   const reply = await api.get(`/api/widgets/strategic-accounts?${query}`);
   assert.equal(reply.status, 200, JSON.stringify(reply.body));
   return reply.body as Data;
-}
-
-async function createSurvey(api: Served, name: string): Promise<number> {
-  const reply = await api.request('/api/surveys', {
-    method: 'POST',
-    headers: json,
-    body: JSON.stringify({ name, extraQuestions: [{ key: 'csat', text: 'How satisfied are you with our support?', min: 1, max: 5 }] }),
-  });
-  assert.equal(reply.status, 201, JSON.stringify(reply.body));
-  return (reply.body as { id: number }).id;
-}
-
-/** A survey answer as [account, contact, ISO time, NPS score, CSAT or null]. */
-type SurveyAnswer = [string, string, string, number, number | null];
-
-async function addSurveyAnswers(db: Db, surveyId: number, rows: SurveyAnswer[]): Promise<void> {
-  await db.query(
-    `insert into nps_responses (directory_id, survey_id, account_external_id, contact_external_id, responded_at, score, answers)
-     select 1, $1, account, contact, at, score, case when csat is null then '{}' else jsonb_build_object('csat', csat) end
-     from unnest($2::text[], $3::text[], $4::timestamptz[], $5::smallint[], $6::int[]) as r (account, contact, at, score, csat)`,
-    [surveyId, rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]), rows.map((r) => r[3]), rows.map((r) => r[4])],
-  );
 }
 
 const metricValues = (account: Account) => account.metrics.map((m) => [m.label, m.value]);
