@@ -265,6 +265,14 @@ function surveyCtes(metrics: WantedSurveyMetric[], p: Params, dir: string, last:
       where r.directory_id = ${dir} and r.account_external_id = m.member and r.survey_id = w.survey and r.responded_at < b.hi and v.question = w.question
       order by r.responded_at desc, r.id desc limit 1) l
     order by m.root, b.i, w.k, l.responded_at desc, l.id desc
+  ), survey_figures as materialized (
+    -- Once for the page's accounts, not once per account.
+    select r.root, json_build_object('answers', array_agg(coalesce(ss.answers, 0) order by w.k, b.i),
+        'totals', array_agg(ss.total::text order by w.k, b.i), 'latest', array_agg(sl.value::text order by w.k, b.i)) as figures
+    from (select distinct root from members) r cross join wanted w cross join bounds b
+    left join survey_sums ss on ss.root = r.root and ss.i = b.i and ss.k = w.k
+    left join survey_latest sl on sl.root = r.root and sl.i = b.i and sl.k = w.k
+    group by r.root
   )`;
 }
 
@@ -396,11 +404,11 @@ export type AccountRow = {
   health: string;
   /** [amount, term] of the account and, rolled up, of each account below it, as stored. */
   arrInputs: [string | null, string | null][] | null;
-  /** Per survey metric (k, from 1, in the order asked) and bucket (i, from 1): its answers, their sum and the latest answer. */
-  surveyFigures: SurveyFigure[] | null;
+  /** Per survey metric in the order asked, then per bucket, oldest first: its answers, their sum and the latest answer. */
+  surveyFigures: SurveyFigures | null;
 };
 
-export type SurveyFigure = { k: number; i: number; answers: number; total: string | null; latest: string | null };
+export type SurveyFigures = { answers: number[]; totals: (string | null)[]; latest: (string | null)[] };
 
 /** The page's accounts, in the order of `ids`, with their counts per bucket. */
 export async function readAccounts(
@@ -424,13 +432,7 @@ export async function readAccounts(
     : 'null';
   const wanted = p.add(roles);
   const surveys = surveyMetrics.length > 0 ? `, ${surveyCtes(surveyMetrics, p, dir, last)}` : '';
-  const surveyFigures =
-    surveyMetrics.length > 0
-      ? `(select json_agg(json_build_object('k', w.k, 'i', b.i, 'answers', coalesce(ss.answers, 0), 'total', ss.total::text, 'latest', sl.value::text))
-          from wanted w cross join bounds b
-          left join survey_sums ss on ss.root = a.external_id and ss.i = b.i and ss.k = w.k
-          left join survey_latest sl on sl.root = a.external_id and sl.i = b.i and sl.k = w.k)`
-      : 'null';
+  const surveyFigures = surveyMetrics.length > 0 ? '(select sf.figures from survey_figures sf where sf.root = a.external_id)' : 'null';
   return db.query<AccountRow>(
     `with ${page}, ${membersCte('page', scope, p, dir)}, ${stats}${surveys}
     select a.external_id as id, a.display_name as name, a.attributes, ${liveParentName(dir)} as parent,

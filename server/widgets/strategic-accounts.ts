@@ -5,7 +5,7 @@ import { AppError, ErrorCode } from '../../core/errors.ts';
 import { containsPattern, parseQuery } from '../query-params.ts';
 import { Period, npsQuestion, parseSurveyMetric, surveyMetricsOf, type NpsMetric, type SurveyMetric, type WidgetConfig } from './config.ts';
 import { dayAfter, parseAsOf, periodRangeSchema, periodsUpTo, type PeriodRange } from './periods.ts';
-import { orderAccounts, readAccounts, todayIn, type AccountRow, type AccountScope, type Bucket, type BucketCounts, type SurveyFigure } from './strategic-accounts-queries.ts';
+import { orderAccounts, readAccounts, todayIn, type AccountRow, type AccountScope, type Bucket, type BucketCounts, type SurveyFigures } from './strategic-accounts-queries.ts';
 
 /** Contract amounts can carry more digits than a double; 40 significant digits keep every cent of a division. */
 const Exact = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_UP });
@@ -125,12 +125,15 @@ function surveyMetricLabel(metric: SurveyMetric): string {
   return `${metric.question === npsQuestion ? 'NPS answer' : metric.question} (${statisticLabels[metric.statistic]})`;
 }
 
-/** A survey metric's value in one bucket: the latest answer, the average of the answers, or how many there were. */
-function surveyValue(metric: SurveyMetric, figure: SurveyFigure | undefined): Decimal | null {
-  if (!figure) return null;
-  if (metric.statistic === 'latest') return figure.latest === null ? null : new Exact(figure.latest);
-  if (metric.statistic === 'count') return new Exact(figure.answers);
-  return figure.answers > 0 && figure.total !== null ? new Exact(figure.total).div(figure.answers) : null;
+/** A survey metric's value in one bucket (`at`, in the figures' order): the latest answer, the average of the answers, or how many there were. */
+function surveyValue(metric: SurveyMetric, figures: SurveyFigures | null, at: number): Decimal | null {
+  if (!figures) return null;
+  const answers = figures.answers[at] ?? 0;
+  const total = figures.totals[at] ?? null;
+  const latest = figures.latest[at] ?? null;
+  if (metric.statistic === 'latest') return latest === null ? null : new Exact(latest);
+  if (metric.statistic === 'count') return new Exact(answers);
+  return answers > 0 && total !== null ? new Exact(total).div(answers) : null;
 }
 
 function toAccount(config: WidgetConfig, periods: PeriodRange[], surveyFields: string[], row: AccountRow): WidgetAccount {
@@ -147,8 +150,9 @@ function toAccount(config: WidgetConfig, periods: PeriodRange[], surveyFields: s
     else if (field.startsWith('role:')) values[field] = row.roles?.[field.slice(5)] ?? null;
     else values[field] = row.attributes[field.slice(10)] ?? null;
   }
-  const figures = new Map((row.surveyFigures ?? []).map((f) => [`${f.k}:${f.i}`, f]));
-  const surveyAt = (field: string, metric: SurveyMetric, bucket: number) => surveyValue(metric, figures.get(`${surveyFields.indexOf(field) + 1}:${bucket}`));
+  // Bucket `bucket` (from 1) of the field's figures, which come per field in `surveyFields`' order.
+  const surveyAt = (field: string, metric: SurveyMetric, bucket: number) =>
+    surveyValue(metric, row.surveyFigures, surveyFields.indexOf(field) * row.buckets.length + bucket - 1);
   const metricValue = (field: string): Decimal.Value | null => {
     if (field === 'arr') return arr;
     if (field === 'change') return change;
