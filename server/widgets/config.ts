@@ -150,7 +150,7 @@ export function columnProblem(field: string, attributes: Map<string, AttributeDe
 const numeric = new Set(['Integer', 'Decimal']);
 
 /** The survey metrics a configuration shows: its key metrics', then the chart's. */
-export function surveyMetricsOf(settings: Pick<WidgetSettings, 'keyMetrics' | 'chartMetric'>): SurveyMetric[] {
+function surveyMetricsOf(settings: Pick<WidgetSettings, 'keyMetrics' | 'chartMetric'>): SurveyMetric[] {
   return [...settings.keyMetrics.map((m) => m.field), settings.chartMetric.field].map(parseSurveyMetric).filter((m): m is SurveyMetric => m !== null);
 }
 

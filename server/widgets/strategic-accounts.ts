@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Queryable } from '../../core/db.ts';
 import { AppError, ErrorCode } from '../../core/errors.ts';
 import { containsPattern, parseQuery } from '../query-params.ts';
-import { Period, npsQuestion, parseSurveyMetric, surveyMetricsOf, type NpsMetric, type SurveyMetric, type WidgetConfig } from './config.ts';
+import { Period, npsQuestion, parseSurveyMetric, type NpsMetric, type SurveyMetric, type WidgetConfig } from './config.ts';
 import { dayAfter, parseAsOf, periodRangeSchema, periodsUpTo, type PeriodRange } from './periods.ts';
 import { orderAccounts, readAccounts, todayIn, type AccountRow, type AccountScope, type Bucket, type BucketCounts, type SurveyFigures } from './strategic-accounts-queries.ts';
 
@@ -163,8 +163,8 @@ function toAccount(config: WidgetConfig, periods: PeriodRange[], surveyFields: s
   };
   const chartField = config.chartMetric.field;
   const chartSurvey = parseSurveyMetric(chartField);
-  // An average is drawn to two decimals unless the configuration says otherwise; counts and NPS figures are integers.
-  const chartDecimals = chartSurvey ? (config.chartMetric.decimals ?? (chartSurvey.statistic === 'count' ? 0 : 2)) : 0;
+  // An average is drawn to two decimals unless the configuration says otherwise; answers, counts and NPS figures are integers.
+  const chartDecimals = chartSurvey ? (config.chartMetric.decimals ?? (chartSurvey.statistic === 'average' ? 2 : 0)) : 0;
   const chartValue = (bucket: BucketCounts, i: number): number | null => {
     if (!chartSurvey) return bucket[chartField as NpsMetric];
     const value = surveyAt(chartField, chartSurvey, i + 1);
@@ -216,7 +216,7 @@ export async function strategicAccounts(db: Queryable, config: WidgetConfig, raw
   });
   const roles = config.columns.filter((c) => c.field.startsWith('role:')).map((c) => c.field.slice(5));
   // Each survey metric is read once, however many places show it.
-  const surveyFields = [...new Set(surveyMetricsOf(config).map((m) => `survey:${m.surveyId}:${m.question}:${m.statistic}`))];
+  const surveyFields = [...new Set([...config.keyMetrics.map((m) => m.field), config.chartMetric.field].filter((f) => parseSurveyMetric(f) !== null))];
   const wanted = surveyFields.map((f) => ({ ...parseSurveyMetric(f)!, everyBucket: f === config.chartMetric.field }));
   const rows = await readAccounts(db, scope, config, ids, buckets, roles, wanted);
   return {
