@@ -25,7 +25,7 @@ type Log = (message: string) => void;
  * answers spread evenly over accounts and over Jan 2024 - Nov 2026, scores skewed per account so
  * NPS varies.
  */
-export async function generate(url: string, accounts: number, responses: number): Promise<void> {
+async function generate(url: string, accounts: number, responses: number): Promise<void> {
   await withClient(url, async (c) => {
     await c.query(`insert into account_attribute_definitions (directory_id, name, data_type, enum_values) values
       (1, 'contractAmount', 'Decimal', null), (1, 'termMonths', 'Integer', null), (1, 'currency', 'String', null),
