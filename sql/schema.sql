@@ -13,6 +13,14 @@ create table account_attribute_definitions (
   constraint account_attribute_definitions_pkey PRIMARY KEY (directory_id, name)
 );
 
+create table account_tops (
+  directory_id bigint not null,
+  account_external_id text not null,
+  top_external_id text not null,
+  constraint account_tops_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES directories(id) ON DELETE CASCADE,
+  constraint account_tops_pkey PRIMARY KEY (directory_id, account_external_id)
+);
+
 create table accounts (
   directory_id bigint not null,
   external_id text not null,
@@ -481,6 +489,19 @@ create table sign_up_tokens (
   constraint sign_up_tokens_pkey PRIMARY KEY (token_sha256)
 );
 
+create table survey_answer_months (
+  directory_id bigint not null,
+  account_external_id text not null,
+  survey_id bigint not null,
+  question text not null,
+  month date not null,
+  answers integer not null,
+  total numeric not null,
+  constraint survey_answer_months_month_check CHECK ((EXTRACT(day FROM month) = (1)::numeric)),
+  constraint survey_answer_months_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES directories(id) ON DELETE CASCADE,
+  constraint survey_answer_months_pkey PRIMARY KEY (directory_id, account_external_id, survey_id, question, month) INCLUDE (answers, total)
+);
+
 create table surveys (
   id bigint generated always as identity not null,
   name text not null,
@@ -706,6 +727,7 @@ create table write_back_reports (
 
 create extension pg_trgm;
 
+CREATE INDEX account_tops_top ON public.account_tops USING btree (directory_id, top_external_id) INCLUDE (account_external_id);
 CREATE INDEX accounts_children ON public.accounts USING btree (directory_id, parent_external_id, lower(display_name), external_id) INCLUDE (display_name) WHERE (NOT is_deleted);
 CREATE INDEX accounts_deleted ON public.accounts USING btree (directory_id, external_id) WHERE is_deleted;
 CREATE INDEX accounts_name_order ON public.accounts USING btree (directory_id, lower(display_name), external_id) INCLUDE (display_name) WHERE (NOT is_deleted);
@@ -723,7 +745,8 @@ CREATE INDEX distribution_recipients_pending ON public.distribution_recipients U
 CREATE INDEX mailing_list_members_contact ON public.mailing_list_members USING btree (directory_id, contact_external_id);
 CREATE INDEX management_roles_user ON public.management_roles USING btree (directory_id, lower(user_email)) WHERE (NOT is_deleted);
 CREATE INDEX nps_monthly_counts_month ON public.nps_monthly_counts USING btree (directory_id, month) INCLUDE (account_external_id, promoters, passives, detractors);
-CREATE INDEX nps_responses_account ON public.nps_responses USING btree (directory_id, account_external_id, responded_at) INCLUDE (score);
+CREATE INDEX nps_responses_account ON public.nps_responses USING btree (directory_id, account_external_id, responded_at) INCLUDE (score, survey_id, contact_external_id);
+CREATE INDEX nps_responses_account_survey ON public.nps_responses USING btree (directory_id, account_external_id, survey_id, responded_at);
 CREATE INDEX nps_responses_survey ON public.nps_responses USING btree (survey_id, responded_at);
 CREATE INDEX nps_responses_time ON public.nps_responses USING btree (directory_id, responded_at) INCLUDE (account_external_id, score);
 CREATE INDEX nps_yearly_counts_year ON public.nps_yearly_counts USING btree (directory_id, year) INCLUDE (account_external_id, promoters, passives, detractors);
@@ -737,6 +760,69 @@ CREATE INDEX uploads_name_newest ON public.uploads USING btree (name, id DESC);
 CREATE INDEX webhook_deliveries_log ON public.webhook_deliveries USING btree (webhook_id, id DESC);
 CREATE UNIQUE INDEX management_roles_one_owner ON public.management_roles USING btree (directory_id, account_external_id) WHERE ((role_name = 'ACCOUNT_OWNER'::text) AND (NOT is_deleted));
 
+CREATE OR REPLACE FUNCTION public.account_tops_changed()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+declare
+  dirs bigint[];
+  ids text[];
+begin
+  if tg_op = 'INSERT' then
+    select array_agg(directory_id), array_agg(external_id) into dirs, ids from new_rows;
+  elsif tg_op = 'DELETE' then
+    select array_agg(directory_id), array_agg(external_id) into dirs, ids from old_rows;
+  else
+    select array_agg(coalesce(n.directory_id, o.directory_id)), array_agg(coalesce(n.external_id, o.external_id)) into dirs, ids
+    from new_rows n full join old_rows o on o.directory_id = n.directory_id and o.external_id = n.external_id
+    where n.external_id is null or o.external_id is null
+      or n.parent_external_id is distinct from o.parent_external_id or n.is_deleted <> o.is_deleted;
+  end if;
+  if dirs is not null then
+    perform account_tops_refresh(dirs, ids);
+  end if;
+  return null;
+end $function$
+;
+CREATE OR REPLACE FUNCTION public.account_tops_clear()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+begin
+  truncate account_tops;
+  return null;
+end $function$
+;
+CREATE OR REPLACE FUNCTION public.account_tops_refresh(dirs bigint[], ids text[])
+ RETURNS void
+ LANGUAGE plpgsql
+AS $function$
+declare
+  below_dirs bigint[];
+  below_ids text[];
+begin
+  with recursive below (directory_id, external_id) as (
+    select distinct d, i from unnest(dirs, ids) as c (d, i) where d in (select id from directories)
+    union
+    select c.directory_id, c.external_id from below b
+    join accounts c on c.directory_id = b.directory_id and c.parent_external_id = b.external_id
+  ) select array_agg(directory_id), array_agg(external_id) into below_dirs, below_ids from below;
+  delete from account_tops t using unnest(below_dirs, below_ids) as b (d, i) where t.directory_id = b.d and t.account_external_id = b.i;
+  insert into account_tops (directory_id, account_external_id, top_external_id)
+  with recursive up (directory_id, account, cur, parent, depth) as (
+    select a.directory_id, a.external_id, a.external_id, a.parent_external_id, 0
+    from unnest(below_dirs, below_ids) as b (d, i) join accounts a on a.directory_id = b.d and a.external_id = b.i and not a.is_deleted
+    union all
+    select u.directory_id, u.account, p.external_id, p.parent_external_id, u.depth + 1 from up u
+    join accounts p on p.directory_id = u.directory_id and p.external_id = u.parent and not p.is_deleted
+    where u.depth < 10000
+  )
+  select distinct on (u.directory_id, u.account) u.directory_id, u.account, u.cur from up u
+  -- The walk's last step is the top only when its parent is not live; else it ran round a loop.
+  where not exists (select 1 from accounts p where p.directory_id = u.directory_id and p.external_id = u.parent and not p.is_deleted)
+  order by u.directory_id, u.account, u.depth desc;
+end $function$
+;
 CREATE OR REPLACE FUNCTION public.add_default_alert_rule()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -844,11 +930,64 @@ begin
   return new;
 end $function$
 ;
+CREATE OR REPLACE FUNCTION public.survey_answer_months_add()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+begin
+  if tg_op in ('DELETE', 'UPDATE') then
+    insert into survey_answer_months as t (directory_id, account_external_id, survey_id, question, month, answers, total)
+    select r.directory_id, r.account_external_id, r.survey_id, v.question, nps_month(r.responded_at), -count(*), -sum(v.value)
+    from old_rows r cross join lateral survey_answer_values(r.score, r.answers) v
+    where r.account_external_id is not null and r.survey_id is not null and r.directory_id in (select id from directories)
+    group by 1, 2, 3, 4, 5 order by 1, 2, 3, 4, 5
+    on conflict (directory_id, account_external_id, survey_id, question, month) do update
+      set answers = t.answers + excluded.answers, total = t.total + excluded.total;
+  end if;
+  if tg_op in ('INSERT', 'UPDATE') then
+    insert into survey_answer_months as t (directory_id, account_external_id, survey_id, question, month, answers, total)
+    select r.directory_id, r.account_external_id, r.survey_id, v.question, nps_month(r.responded_at), count(*), sum(v.value)
+    from new_rows r cross join lateral survey_answer_values(r.score, r.answers) v
+    where r.account_external_id is not null and r.survey_id is not null
+    group by 1, 2, 3, 4, 5 order by 1, 2, 3, 4, 5
+    on conflict (directory_id, account_external_id, survey_id, question, month) do update
+      set answers = t.answers + excluded.answers, total = t.total + excluded.total;
+  end if;
+  return null;
+end $function$
+;
+CREATE OR REPLACE FUNCTION public.survey_answer_months_clear()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+begin
+  truncate survey_answer_months;
+  return null;
+end $function$
+;
+CREATE OR REPLACE FUNCTION public.survey_answer_values(score smallint, answers jsonb)
+ RETURNS TABLE(question text, value numeric)
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+    select 'NPS', score::numeric
+    union all
+    select key, value::text::numeric from jsonb_each(answers) where jsonb_typeof(value) = 'number'
+  $function$
+;
 
 CREATE TRIGGER account_attribute_definitions_immutable BEFORE DELETE OR UPDATE ON public.account_attribute_definitions FOR EACH ROW EXECUTE FUNCTION refuse_attribute_change();
+CREATE TRIGGER account_tops_delete AFTER DELETE ON public.accounts REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION account_tops_changed();
+CREATE TRIGGER account_tops_insert AFTER INSERT ON public.accounts REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION account_tops_changed();
+CREATE TRIGGER account_tops_truncate AFTER TRUNCATE ON public.accounts FOR EACH STATEMENT EXECUTE FUNCTION account_tops_clear();
+CREATE TRIGGER account_tops_update AFTER UPDATE ON public.accounts REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION account_tops_changed();
 CREATE TRIGGER directories_default_alert_rule AFTER INSERT ON public.directories FOR EACH ROW EXECUTE FUNCTION add_default_alert_rule();
 CREATE TRIGGER nps_counts_delete AFTER DELETE ON public.nps_responses REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_counts_add();
 CREATE TRIGGER nps_counts_insert AFTER INSERT ON public.nps_responses REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_counts_add();
 CREATE TRIGGER nps_counts_truncate AFTER TRUNCATE ON public.nps_responses FOR EACH STATEMENT EXECUTE FUNCTION nps_counts_clear();
 CREATE TRIGGER nps_counts_update AFTER UPDATE ON public.nps_responses REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_counts_add();
+CREATE TRIGGER survey_answer_months_delete AFTER DELETE ON public.nps_responses REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION survey_answer_months_add();
+CREATE TRIGGER survey_answer_months_insert AFTER INSERT ON public.nps_responses REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION survey_answer_months_add();
+CREATE TRIGGER survey_answer_months_truncate AFTER TRUNCATE ON public.nps_responses FOR EACH STATEMENT EXECUTE FUNCTION survey_answer_months_clear();
+CREATE TRIGGER survey_answer_months_update AFTER UPDATE ON public.nps_responses REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION survey_answer_months_add();
 CREATE TRIGGER sync_runs_notify AFTER INSERT OR UPDATE ON public.sync_runs FOR EACH ROW EXECUTE FUNCTION notify_sync_run_change();

@@ -30,7 +30,7 @@ export async function accountStandings(db: Queryable, directoryId: number, accou
   const scope = { directoryId, pattern: null, userEmail: null, rollUp: config.rollUp };
   const standings: AccountStanding[] = [];
   for (let i = 0; i < accountIds.length; i += chunk) {
-    const rows = await readAccounts(db, scope, config, accountIds.slice(i, i + chunk), buckets, []);
+    const rows = await readAccounts(db, scope, config, accountIds.slice(i, i + chunk), buckets, [], []);
     for (const row of rows) {
       const previous = row.buckets[0]!;
       const current = row.buckets[1]!;

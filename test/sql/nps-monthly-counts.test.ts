@@ -55,7 +55,7 @@ describe('nps_monthly_counts', () => {
     assert.deepEqual(changed.kept, changed.counted);
     assert.deepEqual(changed.kept.map((r) => [r.account, r.month, r.promoters]), [['A1', '2026-01-01', 2], ['A2', '2024-02-01', 1], ['A4', '2026-02-01', 0]]);
 
-    await db.query('truncate nps_responses');
+    await db.query('truncate nps_responses cascade');
     assert.deepEqual(await db.query('select * from nps_monthly_counts union all select * from nps_yearly_counts'), []);
   });
 

@@ -1,7 +1,7 @@
 import { LitElement, adoptStyles, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { Task, TaskStatus } from '@lit/task';
 import { fetchStrategicAccounts, periods, type Account, type Column, type SortOrder, type StrategicAccounts } from './api.ts';
-import { describeChange, formatArr, formatCell, formatChange, formatInteger, formatMetric } from './format.ts';
+import { describeChange, formatArr, formatCell, formatChange, formatDecimal, formatInteger, formatMetric } from './format.ts';
 import { lineChart } from './line-chart.ts';
 import { styles } from './strategic-accounts.styles.ts';
 
@@ -208,7 +208,6 @@ export class StrategicAccountsElement extends LitElement {
 
   #cards(data: StrategicAccounts): TemplateResult {
     const locale = this.#locale;
-    const chartValue = (value: number) => formatCell(value, locale);
     return html`<ul class="cards" part="cards" aria-label="Accounts">
       ${data.accounts.map(
         (account) =>
@@ -223,7 +222,7 @@ export class StrategicAccountsElement extends LitElement {
                   )}
                 </dl>`
               : nothing}
-            ${lineChart(account.chart.label, account.chart.points, chartValue)}
+            ${lineChart(account.chart.label, account.chart.points, (value) => formatDecimal(value, account.chart.decimals, locale))}
           </li>`,
       )}
     </ul>`;

@@ -86,3 +86,27 @@ export async function servedWidget(db: Db): Promise<{ api: Served; configId: num
   const api = await serve(db);
   return { api, configId: await saveConfig(api, { period: 'MoM' }) };
 }
+
+/** Creates a survey with a 1-5 CSAT question (key "csat") through the API; its id. */
+export async function createSurvey(api: Served, name: string): Promise<number> {
+  const reply = await api.request('/api/surveys', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name, extraQuestions: [{ key: 'csat', text: 'How satisfied are you with our support?', min: 1, max: 5 }] }),
+  });
+  if (reply.status !== 201) throw new Error(`creating the survey answered ${reply.status}: ${JSON.stringify(reply.body)}`);
+  return (reply.body as { id: number }).id;
+}
+
+/** A survey answer as [account, contact, ISO time, NPS score, CSAT or null]. */
+export type SurveyAnswer = [string, string, string, number, number | null];
+
+/** Answers to survey `surveyId`, as its page stores them: the score, and the CSAT under "csat" when given. */
+export async function addSurveyAnswers(db: Db, surveyId: number, rows: SurveyAnswer[]): Promise<void> {
+  await db.query(
+    `insert into nps_responses (directory_id, survey_id, account_external_id, contact_external_id, responded_at, score, answers)
+     select 1, $1, account, contact, at, score, case when csat is null then '{}' else jsonb_build_object('csat', csat) end
+     from unnest($2::text[], $3::text[], $4::timestamptz[], $5::smallint[], $6::int[]) as r (account, contact, at, score, csat)`,
+    [surveyId, rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]), rows.map((r) => r[3]), rows.map((r) => r[4])],
+  );
+}
