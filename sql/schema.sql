@@ -29,6 +29,14 @@ create table accounts (
   constraint accounts_pkey PRIMARY KEY (directory_id, external_id)
 );
 
+create table allowed_origins (
+  origin text not null,
+  added_by text,
+  added_at timestamp with time zone not null default now(),
+  constraint allowed_origins_origin_check CHECK ((origin ~ '^https?://[^/?#]+$'::text)),
+  constraint allowed_origins_pkey PRIMARY KEY (origin)
+);
+
 create table contacts (
   directory_id bigint not null,
   external_id text not null,
@@ -74,6 +82,7 @@ create table distribution_recipients (
   error text,
   claimed_at timestamp with time zone,
   sent_at timestamp with time zone,
+  opened_at timestamp with time zone,
   constraint distribution_recipients_check CHECK (((state = 'skipped'::text) = (skip_reason IS NOT NULL))),
   constraint distribution_recipients_skip_reason_check CHECK ((skip_reason = ANY (ARRAY['deleted'::text, 'no_email'::text, 'opted_out'::text]))),
   constraint distribution_recipients_state_check CHECK ((state = ANY (ARRAY['pending'::text, 'sending'::text, 'sent'::text, 'failed'::text, 'skipped'::text, 'in_doubt'::text]))),
@@ -100,6 +109,7 @@ create table distributions (
   created_at timestamp with time zone not null default now(),
   finished_at timestamp with time zone,
   source_key text,
+  page_opens integer not null default 0,
   constraint distributions_check CHECK (((link_type = 'anonymous'::text) = (anonymous_token IS NOT NULL))),
   constraint distributions_link_type_check CHECK ((link_type = ANY (ARRAY['individual'::text, 'anonymous'::text]))),
   constraint distributions_state_check CHECK ((state = ANY (ARRAY['scheduled'::text, 'sending'::text, 'finished'::text]))),
@@ -368,7 +378,11 @@ create table surveys (
   thank_you text not null,
   created_at timestamp with time zone not null default now(),
   updated_at timestamp with time zone not null default now(),
+  brand_color text,
+  logo_url text,
+  constraint surveys_brand_color_check CHECK ((brand_color ~ '^#[0-9a-f]{6}$'::text)),
   constraint surveys_extra_questions_check CHECK ((jsonb_typeof(extra_questions) = 'array'::text)),
+  constraint surveys_logo_url_check CHECK ((logo_url ~ '^https://'::text)),
   constraint surveys_name_check CHECK ((name <> ''::text)),
   constraint surveys_question_check CHECK ((question <> ''::text)),
   constraint surveys_title_check CHECK ((title <> ''::text)),

@@ -19,17 +19,23 @@ legend{font-weight:600;margin-bottom:.5rem;padding:0}
 .scale label{position:relative}
 .scale input{position:absolute;opacity:0;width:100%;height:100%;margin:0;cursor:pointer}
 .scale span{display:flex;align-items:center;justify-content:center;min-width:2.6rem;height:2.6rem;border:1px solid #8a939e;border-radius:.4rem;background:#fff}
-.scale input:checked+span{background:#1f5fbf;border-color:#1f5fbf;color:#fff;font-weight:600}
+.scale input:checked+span{background:var(--brand);border-color:var(--brand);color:#fff;font-weight:600}
 .scale input:focus-visible+span,textarea:focus-visible,button:focus-visible,a:focus-visible{outline:3px solid #f2b600;outline-offset:2px}
 .ends{display:flex;justify-content:space-between;font-size:.85rem;color:#4a525c;margin-top:.25rem}
 textarea{width:100%;min-height:6rem;font:inherit;padding:.5rem;border:1px solid #8a939e;border-radius:.4rem}
-button{font:inherit;padding:.6rem 1.4rem;border:0;border-radius:.4rem;background:#1f5fbf;color:#fff;cursor:pointer}
+button{font:inherit;padding:.6rem 1.4rem;border:0;border-radius:.4rem;background:var(--brand);color:#fff;cursor:pointer}
+.logo{display:block;max-height:3rem;max-width:12rem;margin:0 0 1rem}
 .error{color:#a4161a;font-weight:600}
 .note{color:#4a525c;font-size:.9rem}
 pre{white-space:pre-wrap;margin:0;font-size:.85rem}
 `;
 
-function page(title: string, body: string): string {
+/** The page's own look: a survey's brand colour (checked as #rrggbb when saved) and logo. */
+type Brand = { brandColor: string | null; logoUrl: string | null };
+
+const noBrand: Brand = { brandColor: null, logoUrl: null };
+
+function page(title: string, body: string, brand: Brand = noBrand): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -37,10 +43,11 @@ function page(title: string, body: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>${escapeHtml(title)}</title>
-<style>${style}</style>
+<style>:root{--brand:${/^#[0-9a-f]{6}$/.test(brand.brandColor ?? '') ? brand.brandColor : '#1f5fbf'}}${style}</style>
 </head>
 <body>
 <main>
+${brand.logoUrl ? `<img class="logo" src="${escapeHtml(brand.logoUrl)}" alt="">` : ''}
 ${body}
 </main>
 </body>
@@ -88,11 +95,12 @@ ${survey.extraQuestions.map((q) => extra(q, answer.answers?.[q.key])).join('\n')
 ${comment}
 <button type="submit">Send</button>
 </form>`,
+    survey,
   );
 }
 
 export function thanksPage(survey: Survey, note?: string): string {
-  return page(survey.title, `<h1>${escapeHtml(survey.thankYou)}</h1>${note ? `<p class="note">${escapeHtml(note)}</p>` : ''}`);
+  return page(survey.title, `<h1>${escapeHtml(survey.thankYou)}</h1>${note ? `<p class="note">${escapeHtml(note)}</p>` : ''}`, survey);
 }
 
 export function messagePage(title: string, message: string): string {

@@ -2,16 +2,22 @@ import express, { Router, type Response } from 'express';
 import type { Queryable } from '../../core/db.ts';
 import { findSurveyLink, optOut, submitAnswer, type Answer, type SurveyLink } from '../../core/surveys/responses.ts';
 import type { Survey } from '../../core/surveys/queries.ts';
+import { recordOpen } from '../../core/surveys/distributions.ts';
 import { messagePage, optOutPage, surveyPage, thanksPage } from './pages.ts';
 
 /** Tokens are base64url; anything else opens nothing, without a database round trip. */
 const tokenPattern = /^[A-Za-z0-9_-]{16,64}$/;
 
+/** A survey page's policy: inline CSS, no script, a logo from an https address; `preview` is the console's framed, unsendable copy. */
+export function surveyPageCsp(preview = false): string {
+  return `default-src 'none'; style-src 'unsafe-inline'; img-src https:; base-uri 'none'; ${preview ? "form-action 'none'; frame-ancestors 'self'; sandbox" : "form-action 'self'; frame-ancestors 'none'"}`;
+}
+
 function html(res: Response, status: number, body: string): void {
   // A survey page is personal: no shared cache keeps it, and no other site frames it. Its CSS is inline; it has no script.
   res
     .status(status)
-    .set({ 'Cache-Control': 'no-store', 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'" })
+    .set({ 'Cache-Control': 'no-store', 'Content-Security-Policy': surveyPageCsp() })
     .type('html')
     .send(body);
 }
@@ -55,6 +61,7 @@ export function surveyPageRoutes(db: Queryable): Router {
       return html(res, 200, thanksPage(link.survey, `Your answer of ${link.answer.respondedAt.toUTCString()} is recorded.`));
     }
     const answer = link.kind === 'individual' && link.answer ? link.answer : undefined;
+    await recordOpen(db, link.kind === 'individual' ? { distributionId: link.distributionId, recipientId: link.recipientId } : link);
     html(res, 200, surveyPage(link.survey, { ...(answer ? { answer } : {}), ...(changeNote(link) ? { note: changeNote(link)! } : {}) }));
   });
 

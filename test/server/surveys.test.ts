@@ -55,6 +55,8 @@ describe('surveys', function () {
         commentQuestion: 'What is the main reason for your score?',
         extraQuestions: [{ key: 'csat', text: 'Support?', min: 1, max: 5 }],
         thankYou: 'Thank you for your answer.',
+        brandColor: null,
+        logoUrl: null,
       });
       const again = await call('POST', '/api/surveys', { name: 'Quarterly' });
       assert.deepEqual([again.status, again.body], [409, { error: { code: 'CONFLICT', message: 'a survey named "Quarterly" already exists' } }]);

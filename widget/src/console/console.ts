@@ -18,6 +18,8 @@ import './directories/directories.ts';
 import './uploads/uploads.ts';
 import './connections/connections.ts';
 import './my-accounts/my-accounts.ts';
+import './surveys/surveys.ts';
+import './widgets/widgets.ts';
 import './shell/console.ts';
 
 document.adoptedStyleSheets = [...document.adoptedStyleSheets, css`body { margin: 0; background: #fff; }`.styleSheet!];
