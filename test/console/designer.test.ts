@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import type { Browser, Page } from 'playwright-core';
 import type { Db } from '../../core/db.ts';
+import { storeUpload } from '../../core/uploads/store-upload.ts';
 import { buildWidget, launchChromium } from '../helpers/browser.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { testDatabase } from '../helpers/hooks.ts';
+import { sentToAcme } from '../server/distribution-fixture.ts';
 import { addUser, goodPassword } from '../server/people-fixture.ts';
 import { serve, testApp, type Served } from '../server/serve.ts';
 import { loadWidgetDirectory } from '../server/widgets/fixture.ts';
@@ -156,6 +160,65 @@ describe('The survey builder and the widget designer in the browser', function (
     await visitor.locator('strategic-accounts [part="row"]').first().waitFor();
     assert.equal(await visitor.locator('strategic-accounts [part="row"]').count(), 5);
 
+    assert.deepEqual([await trouble.violations(), trouble.errors, trouble.dialogs], [[], [signedOut], []]);
+  });
+
+  it('shows each distribution with its recipients’ states, opens and answers, filters the answers into a CSV, and imports a history from an upload', async () => {
+    const { distributionId, adaLink: link } = await sentToAcme(db, api!.base);
+    const history = 'Respondent,Rating,When\n003B,4,15/01/2026\n003D,eleven,16/01/2026\n';
+    const upload = await storeUpload(db, { name: 'nps-2025.csv', uploadedBy: 'ada@bellwether.example', maxBytes: 1 << 20 }, Readable.from([Buffer.from(history)]));
+
+    const context = await browser!.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    const recipient = await context.newPage();
+    // The recipient opens the survey twice and answers once, as a person would.
+    await recipient.goto(link);
+    await recipient.goto(link);
+    await recipient.getByRole('radio', { name: '9' }).check({ force: true });
+    await recipient.getByRole('button', { name: 'Send' }).click();
+    await recipient.getByRole('heading', { name: 'Thank you for your answer.' }).waitFor();
+
+    const page = await context.newPage();
+    await withAxe(page);
+    const trouble = await watch(page);
+    await signIn(page, api!.base, '/surveys');
+    const distributions = page.getByRole('table', { name: 'Distributions, newest first' });
+    await distributions.getByRole('row').nth(1).waitFor();
+    const cells = await distributions.getByRole('row').nth(1).getByRole('cell').allInnerTexts();
+    assert.deepEqual([cells[3], cells[4], cells[5], cells[6], cells[7], cells[8], cells[9]], ['finished', '2', '1 (opted out: 1)', '0', '0', '2 (by 1)', '1']);
+    await page.getByRole('button', { name: `Recipients of distribution ${distributionId}` }).click();
+    const recipients = page.getByRole('table', { name: `Recipients of distribution ${distributionId}` });
+    await recipients.getByRole('row').nth(3).waitFor();
+    const states = await recipients.getByRole('row').evaluateAll((rows) => rows.slice(1).map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent!.trim())));
+    assert.deepEqual(states.map(([contact, , state, , , opened, answered]) => [contact, state, opened !== '', answered !== '']), [
+      ['003A', 'sent', true, true], ['003B', 'sent', false, false], ['003C', 'skipped: opted out', false, false],
+    ]);
+    await page.getByRole('combobox', { name: /^State/ }).selectOption('skipped');
+    await eventually(async () => assert.equal(await recipients.getByRole('row').count(), 2), { what: 'only the skipped recipient is listed' });
+    await assertAccessible(page, 'the distributions and a distribution’s recipients');
+
+    // The history: any header names; a column whose name says what it holds is chosen already.
+    const importer = page.getByRole('region', { name: 'Import an NPS history' });
+    await importer.getByLabel('Uploaded file').selectOption({ label: `nps-2025.csv (${upload.id})` });
+    const columns = importer.getByRole('form', { name: 'Columns of nps-2025.csv' });
+    await columns.waitFor();
+    assert.deepEqual(await Promise.all(['Contact id', 'Score (0 to 10)', 'Answered at', 'Comment (optional)'].map((name) => columns.getByLabel(name).inputValue())), ['', 'Rating', '', '']);
+    await columns.getByLabel('Contact id').selectOption('Respondent');
+    await columns.getByLabel('Answered at').selectOption('When');
+    await columns.getByLabel(/^Time format/).fill('DD/MM/YYYY');
+    await columns.getByRole('button', { name: 'Import the history' }).click();
+    await importer.getByRole('status').filter({ hasText: 'Imported 1 answers; 0 were already there; 1 rows rejected.' }).waitFor();
+    assert.deepEqual(await importer.getByRole('table', { name: 'Rejected rows' }).locator('tbody td').allInnerTexts(), ['3', 'Rating', 'Rating "eleven" is not a whole number from 0 to 10']);
+    await assertAccessible(page, 'a history imported');
+
+    const answers = page.getByRole('region', { name: 'Answers' });
+    await answers.getByLabel('Score from').fill('0');
+    await answers.getByLabel('Score to').fill('6');
+    await answers.getByRole('button', { name: 'Filter' }).click();
+    const table = answers.getByRole('table', { name: 'Answers, newest first' });
+    await eventually(async () => assert.deepEqual(await table.locator('tbody tr td:nth-child(3)').allInnerTexts(), ['003B']), { what: 'only the imported 4 is listed' });
+    const [download] = await Promise.all([page.waitForEvent('download'), answers.getByRole('link', { name: 'Download these answers as CSV' }).click()]);
+    assert.equal(await readFile((await download.path())!, 'utf8'), 'responded_at,survey,contact_id,account_id,score,comment,answers\n2026-01-15 00:00:00+00,,003B,001A,4,,{}\n');
+    await assertAccessible(page, 'the answers filtered');
     assert.deepEqual([await trouble.violations(), trouble.errors, trouble.dialogs], [[], [signedOut], []]);
   });
 });

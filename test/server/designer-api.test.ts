@@ -1,12 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Db } from '../../core/db.ts';
-import { outboxMailer } from '../../core/mail.ts';
-import { createLogger } from '../../core/log.ts';
 import { createSurvey } from '../../core/surveys/queries.ts';
-import { defaultTemplates } from '../../core/surveys/template.ts';
-import { insertDistribution } from '../../worker/distribute/queries.ts';
-import { sendDistribution } from '../../worker/distribute/send-distribution.ts';
 import { testDatabase } from '../helpers/hooks.ts';
+import { sentToAcme } from './distribution-fixture.ts';
 import { loadAcme } from './fixture.ts';
 import { addUser, sessionCookieOf, signIn } from './people-fixture.ts';
 import { adminKey, serve, testApp, testPortalOrigin, type Served } from './serve.ts';
@@ -59,17 +55,8 @@ describe('the API behind the survey builder and the widget designer', function (
 
   describe('a survey page opened through a distribution', () => {
     it('shows the brand and logo, counts each open and the recipients who opened, and lists every recipient with its state', async () => {
-      await loadAcme(db);
-      const { id: surveyId } = await createSurvey(db, { name: 'NPS', brandColor: '#aa3300', logoUrl: 'https://acme.example/logo.png' });
-      const [list] = await db.query<{ id: number }>(`insert into mailing_lists (directory_id, name) values (1, 'Acme') returning id::int`);
-      await db.query(`insert into mailing_list_members (mailing_list_id, directory_id, contact_external_id) values ($1, 1, '003A'), ($1, 1, '003B'), ($1, 1, '003C')`, [list!.id]);
-      await db.query(`insert into opt_outs (directory_id, contact_external_id, email) values (1, '003C', 'cy@acme.example')`);
-      const distribution = (await insertDistribution(db, {
-        surveyId, directoryId: 1, mailingListId: list!.id, workflowId: null, linkType: 'individual', from: 'nps@acme.example', ...defaultTemplates, sendAt: new Date(),
-      }))!;
-      await sendDistribution({ db, mailer: outboxMailer(db), publicUrl: api.base, logger: createLogger('silent', 'test') }, distribution.id);
-      const [mail] = await db.query<{ text: string }>(`select text from outbox_messages where mail_to = 'ada@acme.example'`);
-      const link = new URL(/https?:\/\/\S+\/s\/\S+/.exec(mail!.text)![0]).pathname;
+      const { distributionId, adaLink } = await sentToAcme(db, api.base, { brandColor: '#aa3300', logoUrl: 'https://acme.example/logo.png' });
+      const link = new URL(adaLink).pathname;
 
       const first = await fetch(api.base + link);
       const page = await first.text();
@@ -78,19 +65,19 @@ describe('the API behind the survey builder and the widget designer', function (
       await fetch(api.base + link);
       await fetch(api.base + link, { method: 'POST', body: new URLSearchParams({ score: '9' }) });
 
-      const summary = (await call('GET', `/api/distributions/${distribution.id}`)).body as Record<string, unknown>;
+      const summary = (await call('GET', `/api/distributions/${distributionId}`)).body as Record<string, unknown>;
       assert.deepEqual([summary.recipients, summary.skipped, summary.pageOpens, summary.openedBy, summary.answers], [
         { pending: 0, sending: 0, sent: 2, failed: 0, skipped: 1, inDoubt: 0 }, { opted_out: 1 }, 2, 1, 1,
       ]);
-      const recipients = (await call('GET', `/api/distributions/${distribution.id}/recipients`)).body as { total: number; items: Record<string, unknown>[] };
+      const recipients = (await call('GET', `/api/distributions/${distributionId}/recipients`)).body as { total: number; items: Record<string, unknown>[] };
       assert.deepEqual(recipients.items.map((r) => [r.contactExternalId, r.state, r.skipReason, r.openedAt !== null, r.answeredAt !== null]), [
         ['003A', 'sent', null, true, true],
         ['003B', 'sent', null, false, false],
         ['003C', 'skipped', 'opted_out', false, false],
       ]);
-      const skipped = (await call('GET', `/api/distributions/${distribution.id}/recipients?state=skipped`)).body as { total: number; items: { contactExternalId: string }[] };
+      const skipped = (await call('GET', `/api/distributions/${distributionId}/recipients?state=skipped`)).body as { total: number; items: { contactExternalId: string }[] };
       assert.deepEqual([skipped.total, skipped.items.map((r) => r.contactExternalId)], [1, ['003C']]);
-      const refused = await call('GET', `/api/distributions/${distribution.id}/recipients?state=lost`);
+      const refused = await call('GET', `/api/distributions/${distributionId}/recipients?state=lost`);
       assert.equal(refused.status, 400);
     });
   });
