@@ -81,6 +81,7 @@ describe('The survey builder and the widget designer in the browser', function (
 
     await form.getByRole('button', { name: 'Save' }).click();
     await form.getByRole('status').filter({ hasText: /^Saved as survey \d+\.$/ }).waitFor();
+    assert.equal(await form.getByLabel('Title').inputValue(), 'How are we doing, Acme?');
     await page.getByRole('table', { name: 'Surveys' }).getByRole('cell', { name: 'Relationship 2026', exact: true }).waitFor();
     const [saved] = await db.query<{ title: string; comment_question: string | null; extra_questions: unknown; brand_color: string }>(
       'select title, comment_question, extra_questions, brand_color from surveys',
@@ -126,6 +127,9 @@ describe('The survey builder and the widget designer in the browser', function (
     assert.ok(!columnChoices.some((c) => /nps|survey|score/i.test(c)), columnChoices.join(', '));
     await form.getByRole('button', { name: 'Save' }).click();
     await form.getByRole('status').filter({ hasText: /^Saved as widget configuration \d+\.$/ }).waitFor();
+    // The form keeps what was saved, and the list shows it.
+    assert.deepEqual([await form.getByLabel('Name').inputValue(), await form.getByLabel('Metric 1 label').inputValue()], ['Board view', 'Seats']);
+    await page.getByRole('table', { name: 'Widget configurations' }).getByRole('cell', { name: 'Seats', exact: true }).waitFor();
     const [config] = await db.query<{ id: number; settings: { keyMetrics: unknown } }>('select id::int, settings from widget_configs');
     assert.deepEqual(config!.settings.keyMetrics, [{ label: 'Seats', field: 'attribute:seats', format: 'number', decimals: 0 }]);
 

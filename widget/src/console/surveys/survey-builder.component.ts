@@ -11,14 +11,14 @@ export type SurveyDraft = Required<Omit<SurveyInput, 'extraQuestions'>> & { extr
 const maxScales = 10;
 const previewDelayMs = 300;
 
-export function newSurvey(): SurveyDraft {
+function newSurvey(): SurveyDraft {
   return {
     name: '', title: 'Your feedback', question: 'How likely are you to recommend us to a friend or colleague?',
     commentQuestion: 'What is the main reason for your score?', extraQuestions: [], thankYou: 'Thank you for your answer.', brandColor: null, logoUrl: null,
   };
 }
 
-export function draftOfSurvey(survey: Wire<Survey>): SurveyDraft {
+function draftOfSurvey(survey: Wire<Survey>): SurveyDraft {
   const { id: _id, createdAt: _c, updatedAt: _u, ...draft } = survey;
   return draft;
 }
@@ -45,8 +45,7 @@ function contrastWithWhite(hex: string): number {
  * (PUT /api/surveys/:id).
  *
  * @summary The survey builder and its live page.
- * @prop survey - The saved survey being edited; undefined: a new one.
- * @prop draft - What the form holds.
+ * @prop survey - The saved survey being edited; undefined: a new one. The form starts from it.
  * @fires saved - After a save; `detail: { survey }`.
  */
 export class SurveyBuilderElement extends LitElement {
@@ -55,6 +54,7 @@ export class SurveyBuilderElement extends LitElement {
   static override properties = { survey: { attribute: false }, draft: { state: true }, shown: { state: true }, error: { state: true }, status: { state: true } };
 
   declare survey: Wire<Survey> | undefined;
+  /** What the form holds. */
   declare draft: SurveyDraft;
   /** The preview's address: the draft a moment after the last change. */
   declare shown: string;
@@ -74,6 +74,8 @@ export class SurveyBuilderElement extends LitElement {
   }
 
   override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    // Once: a save changes `survey` to what was saved, which is what the form holds already.
+    if (this.draft === undefined) this.draft = this.survey ? draftOfSurvey(this.survey) : newSurvey();
     if (!changed.has('draft')) return;
     // The page at its own address: a srcdoc frame would take this page's policy, which refuses the page's inline styles.
     const shown = () => `/api/surveys/preview?survey=${encodeURIComponent(JSON.stringify({ ...bodyOf(this.draft), name: this.draft.name.trim() || 'Preview' }))}`;

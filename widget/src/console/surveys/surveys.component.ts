@@ -1,12 +1,13 @@
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
+import { keyed } from 'lit/directives/keyed.js';
 import type { Survey } from '../../../../core/surveys/queries.ts';
 import { api, type Wire } from '../api.ts';
 import type { Column, ListElement } from '../list/list.component.ts';
 import { shared } from '../shared.styles.ts';
 import { when } from '../states.ts';
-import { draftOfSurvey, newSurvey, type SurveyDraft } from './survey-builder.component.ts';
 
-type Open = { survey: Wire<Survey> | undefined; draft: SurveyDraft };
+/** The survey being edited (undefined: a new one), and which opening of the builder this is: each starts from the saved survey. */
+type Open = { survey: Wire<Survey> | undefined; opening: number };
 
 /**
  * The Surveys section: the surveys and the builder for a new or chosen one, the distributions with
@@ -37,14 +38,16 @@ export class SurveysElement extends LitElement {
     this.surveys = (await api<{ items: Wire<Survey>[] }>('/api/surveys').catch(() => ({ items: [] }))).items;
   }
 
-  async #show(open: Open): Promise<void> {
-    this.open = open;
+  #openings = 0;
+
+  async #show(survey: Wire<Survey> | undefined): Promise<void> {
+    this.open = { survey, opening: ++this.#openings };
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLElement>('#builder-title')?.focus();
   }
 
   #onSaved(event: CustomEvent<{ survey: Wire<Survey> }>): void {
-    this.open = { survey: event.detail.survey, draft: this.open!.draft };
+    this.open = { ...this.open!, survey: event.detail.survey };
     this.renderRoot.querySelector<ListElement>('bw-list')?.reload();
     void this.#readSurveys();
   }
@@ -55,16 +58,16 @@ export class SurveysElement extends LitElement {
       { label: 'Title', cell: (s) => s.title },
       { label: 'Extra scales', cell: (s) => String(s.extraQuestions.length) },
       { label: 'Updated', cell: (s) => when(s.updatedAt) },
-      { label: 'Actions', cell: (s) => html`<button type="button" aria-label="Edit ${s.name}" @click=${() => this.#show({ survey: s, draft: draftOfSurvey(s) })}>Edit</button>` },
+      { label: 'Actions', cell: (s) => html`<button type="button" aria-label="Edit ${s.name}" @click=${() => this.#show(s)}>Edit</button>` },
     ];
     const open = this.open;
     return html`
       <bw-list source="/api/surveys" label="Surveys" noun="surveys" .columns=${columns}></bw-list>
-      <p><button type="button" class="primary" @click=${() => this.#show({ survey: undefined, draft: newSurvey() })}>New survey</button></p>
+      <p><button type="button" class="primary" @click=${() => this.#show(undefined)}>New survey</button></p>
       ${open
         ? html`<section aria-labelledby="builder-title">
             <h2 id="builder-title" tabindex="-1">${open.survey ? `Edit “${open.survey.name}”` : 'New survey'}</h2>
-            <bw-survey-builder .survey=${open.survey} .draft=${open.draft} @saved=${this.#onSaved}></bw-survey-builder>
+            ${keyed(open.opening, html`<bw-survey-builder .survey=${open.survey} @saved=${this.#onSaved}></bw-survey-builder>`)}
           </section>`
         : nothing}
       <section aria-labelledby="distributions-title"><h2 id="distributions-title">Distributions</h2><bw-distributions></bw-distributions></section>

@@ -4,7 +4,7 @@ import type { WidgetConfig } from '../../../../server/widgets/config.ts';
 import { api, type Wire } from '../api.ts';
 import { shared } from '../shared.styles.ts';
 import { failure } from '../states.ts';
-import { chartSources, columnOptions, grouped, metricSources, type Draft, type KeyMetric, type Option } from './widget-fields.ts';
+import { chartSources, columnOptions, draftOf, grouped, metricSources, newDraft, type Draft, type KeyMetric, type Option } from './widget-fields.ts';
 import { designer } from '../designer.styles.ts';
 
 type Attribute = Wire<AttributeDefinition>;
@@ -28,8 +28,8 @@ function options(list: readonly Option[], selected: string): TemplateResult[] {
  * shows above the buttons.
  *
  * @summary The widget designer: a form and the live element.
- * @prop config - The configuration being edited; undefined: a new one.
- * @prop draft - What the form holds.
+ * @prop config - The configuration being edited; undefined: a new one. The form starts from it.
+ * @attr directory-id - The directory a new configuration shows.
  * @fires saved - After a save; `detail: { config }`.
  */
 export class WidgetDesignerElement extends LitElement {
@@ -37,6 +37,7 @@ export class WidgetDesignerElement extends LitElement {
 
   static override properties = {
     config: { attribute: false },
+    directoryId: { type: Number, attribute: 'directory-id' },
     draft: { state: true },
     shown: { state: true },
     definitions: { state: true },
@@ -46,6 +47,8 @@ export class WidgetDesignerElement extends LitElement {
   };
 
   declare config: Wire<WidgetConfig> | undefined;
+  declare directoryId: number;
+  /** What the form holds. */
   declare draft: Draft;
   /** What the preview shows: the draft a moment after the last change. */
   declare shown: Draft | undefined;
@@ -59,6 +62,7 @@ export class WidgetDesignerElement extends LitElement {
 
   constructor() {
     super();
+    this.directoryId = 1;
     this.definitions = [];
     this.directories = [];
     this.status = '';
@@ -77,6 +81,8 @@ export class WidgetDesignerElement extends LitElement {
   }
 
   override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    // Once: a save changes `config` to what was saved, which is what the form holds already.
+    if (this.draft === undefined) this.draft = this.config ? draftOf(this.config) : newDraft(this.directoryId);
     if (changed.has('draft')) {
       // A name is no part of what the widget shows: the preview of one not named yet still shows.
       const shown = () => ({ ...this.draft, name: this.draft.name.trim() || 'Preview' });

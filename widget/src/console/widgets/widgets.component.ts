@@ -1,14 +1,15 @@
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
+import { keyed } from 'lit/directives/keyed.js';
 import type { WidgetConfig } from '../../../../server/widgets/config.ts';
 import type { Wire } from '../api.ts';
 import { currentDirectory } from '../directory-scope.ts';
 import type { Column, ListElement } from '../list/list.component.ts';
 import { shared } from '../shared.styles.ts';
 import { when } from '../states.ts';
-import { draftOf, newDraft, type Draft } from './widget-fields.ts';
 
 type Config = Wire<WidgetConfig>;
-type Open = { config: Config | undefined; draft: Draft };
+/** The configuration being designed (undefined: a new one), and which opening of the designer this is: each starts from the saved configuration. */
+type Open = { config: Config | undefined; opening: number };
 
 /**
  * The Widgets section: the saved configurations, the designer for a new or chosen one, its embed
@@ -30,14 +31,16 @@ export class WidgetsElement extends LitElement {
     this.canEdit = false;
   }
 
-  async #show(open: Open): Promise<void> {
-    this.open = open;
+  #openings = 0;
+
+  async #show(config: Config | undefined): Promise<void> {
+    this.open = { config, opening: ++this.#openings };
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLElement>('#designer-title')?.focus();
   }
 
   #onSaved(event: CustomEvent<{ config: Config }>): void {
-    this.open = { config: event.detail.config, draft: this.open!.draft };
+    this.open = { ...this.open!, config: event.detail.config };
     this.renderRoot.querySelector<ListElement>('bw-list')?.reload();
   }
 
@@ -48,16 +51,16 @@ export class WidgetsElement extends LitElement {
       { label: 'Directory', cell: (w) => String(w.directoryId) },
       { label: 'Key metrics', cell: (w) => w.keyMetrics.map((m) => m.label).join(', ') || '—' },
       { label: 'Updated', cell: (w) => when(w.updatedAt) },
-      { label: 'Actions', cell: (w) => html`<button type="button" aria-label="Design and embed ${w.name}" @click=${() => this.#show({ config: w, draft: draftOf(w) })}>Design and embed</button>` },
+      { label: 'Actions', cell: (w) => html`<button type="button" aria-label="Design and embed ${w.name}" @click=${() => this.#show(w)}>Design and embed</button>` },
     ];
     const open = this.open;
     return html`
       <bw-list source="/api/widget-configs" label="Widget configurations" noun="widget configurations" .columns=${columns}></bw-list>
-      <p><button type="button" class="primary" @click=${() => this.#show({ config: undefined, draft: newDraft(Number(currentDirectory() ?? 1)) })}>New widget configuration</button></p>
+      <p><button type="button" class="primary" @click=${() => this.#show(undefined)}>New widget configuration</button></p>
       ${open
         ? html`<section aria-labelledby="designer-title">
             <h2 id="designer-title" tabindex="-1">${open.config ? `Design “${open.config.name}”` : 'New widget configuration'}</h2>
-            <bw-widget-designer .config=${open.config} .draft=${open.draft} @saved=${this.#onSaved}></bw-widget-designer>
+            ${keyed(open.opening, html`<bw-widget-designer .config=${open.config} directory-id=${currentDirectory() ?? '1'} @saved=${this.#onSaved}></bw-widget-designer>`)}
             ${open.config
               ? html`<h2>Embed “${open.config.name}”</h2><bw-widget-embed .config=${open.config}></bw-widget-embed>`
               : html`<p class="status">Save the configuration to embed it.</p>`}
