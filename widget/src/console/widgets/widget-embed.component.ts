@@ -82,7 +82,7 @@ export class WidgetEmbedElement extends LitElement {
       await navigator.clipboard.writeText(text);
       this.copied = `${what}: copied.`;
     } catch {
-      // Without clipboard access (an insecure origin, a denied permission) the text is selected for Ctrl+C instead.
+      // Without clipboard access (an insecure origin, a denied permission) the fields are there to select and copy by hand.
       this.copied = `${what}: the browser refused the clipboard; select the text and copy it.`;
     }
   }
@@ -106,7 +106,8 @@ export class WidgetEmbedElement extends LitElement {
           </div>`
         : html`<p class="note">Mint a token to fill it into the snippets below.</p>`}
       ${snippets(location.origin, this.config.id, token).map(
-        (s) => html`<label>${s.name} <textarea class="code" readonly rows=${s.text.split('\n').length + 1} .value=${s.text}></textarea></label>
+        // A token is one long word: the lines wrap, so each snippet gets room for them.
+        (s) => html`<label>${s.name} <textarea class="code" readonly rows=${s.text.split('\n').length + 3} .value=${s.text}></textarea></label>
           <button type="button" aria-label="Copy: ${s.name}" @click=${() => this.#copy(s.name, s.text)}>Copy</button>`,
       )}
       <p role="status" class="done">${this.copied}</p>
