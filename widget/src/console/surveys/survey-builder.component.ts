@@ -4,6 +4,7 @@ import { api, type Wire } from '../api.ts';
 import { designer } from '../designer.styles.ts';
 import { shared } from '../shared.styles.ts';
 import { failure } from '../states.ts';
+import { fieldError, fieldErrors } from '../field-errors.ts';
 
 /** A survey as the form holds it: what a save sends. */
 export type SurveyDraft = Required<Omit<SurveyInput, 'extraQuestions'>> & { extraQuestions: ExtraQuestion[] };
@@ -121,29 +122,30 @@ export class SurveyBuilderElement extends LitElement {
 
   override render(): TemplateResult {
     const d = this.draft;
+    const errors = fieldErrors(this.error);
     const text = (e: Event) => (e.target as HTMLInputElement).value;
     const contrast = d.brandColor && /^#[0-9a-fA-F]{6}$/.test(d.brandColor) ? contrastWithWhite(d.brandColor.toLowerCase()) : null;
     return html`<div class="designer">
       <form class="fields" aria-label="Survey" @submit=${this.#save}>
-        <label>Name (for you; recipients never see it) <input required maxlength="100" .value=${d.name} @input=${(e: Event) => this.#change({ name: text(e) })} /></label>
-        <label>Title <input required maxlength="200" .value=${d.title} @input=${(e: Event) => this.#change({ title: text(e) })} /></label>
-        <label>NPS question <textarea required maxlength="500" rows="2" .value=${d.question} @input=${(e: Event) => this.#change({ question: text(e) })}></textarea></label>
+        <label>Name (for you; recipients never see it) <input required maxlength="100" .value=${d.name} @input=${(e: Event) => this.#change({ name: text(e) })} />${fieldError(errors, 'name')}</label>
+        <label>Title <input required maxlength="200" .value=${d.title} @input=${(e: Event) => this.#change({ title: text(e) })} />${fieldError(errors, 'title')}</label>
+        <label>NPS question <textarea required maxlength="500" rows="2" .value=${d.question} @input=${(e: Event) => this.#change({ question: text(e) })}></textarea>${fieldError(errors, 'question')}</label>
         <label class="check"><input type="checkbox" .checked=${d.commentQuestion !== null}
           @change=${(e: Event) => this.#change({ commentQuestion: (e.target as HTMLInputElement).checked ? 'What is the main reason for your score?' : null })} /> Ask for a comment</label>
         ${d.commentQuestion !== null
-          ? html`<label>Comment question <input required maxlength="500" .value=${d.commentQuestion} @input=${(e: Event) => this.#change({ commentQuestion: text(e) })} /></label>`
+          ? html`<label>Comment question <input required maxlength="500" .value=${d.commentQuestion} @input=${(e: Event) => this.#change({ commentQuestion: text(e) })} />${fieldError(errors, 'commentQuestion')}</label>`
           : nothing}
         <fieldset>
           <legend>Extra scales (at most ${maxScales})</legend>
-          <ol class="rows">${d.extraQuestions.map((q, i) => this.#scaleRow(q, i))}</ol>
+          <ol class="rows">${d.extraQuestions.map((q, i) => this.#scaleRow(q, i, errors))}</ol>
           <button type="button" ?disabled=${d.extraQuestions.length >= maxScales} @click=${this.#addScale}>Add a scale</button>
         </fieldset>
-        <label>Thank-you text <textarea required maxlength="1000" rows="2" .value=${d.thankYou} @input=${(e: Event) => this.#change({ thankYou: text(e) })}></textarea></label>
-        <label>Brand colour (#rrggbb; empty: the default blue) <input maxlength="7" placeholder="#1f5fbf" .value=${d.brandColor ?? ''} @input=${(e: Event) => this.#change({ brandColor: text(e).trim() || null })} /></label>
+        <label>Thank-you text <textarea required maxlength="1000" rows="2" .value=${d.thankYou} @input=${(e: Event) => this.#change({ thankYou: text(e) })}></textarea>${fieldError(errors, 'thankYou')}</label>
+        <label>Brand colour (#rrggbb; empty: the default blue) <input maxlength="7" placeholder="#1f5fbf" .value=${d.brandColor ?? ''} @input=${(e: Event) => this.#change({ brandColor: text(e).trim() || null })} />${fieldError(errors, 'brandColor')}</label>
         ${contrast !== null && contrast < 4.5
           ? html`<p class="note" role="status">White text on ${d.brandColor} has a contrast of ${contrast.toFixed(1)}:1, below the 4.5:1 that keeps the buttons readable for everyone.</p>`
           : nothing}
-        <label>Logo URL (https) <input type="url" maxlength="2000" placeholder="https://example.com/logo.svg" .value=${d.logoUrl ?? ''} @input=${(e: Event) => this.#change({ logoUrl: text(e).trim() || null })} /></label>
+        <label>Logo URL (https) <input type="url" maxlength="2000" placeholder="https://example.com/logo.svg" .value=${d.logoUrl ?? ''} @input=${(e: Event) => this.#change({ logoUrl: text(e).trim() || null })} />${fieldError(errors, 'logoUrl')}</label>
         ${this.error ? failure(this.error, 'Not saved') : nothing}
         <div class="actions">
           <button type="submit" class="primary">${this.survey ? 'Save changes' : 'Save'}</button>
@@ -158,19 +160,19 @@ export class SurveyBuilderElement extends LitElement {
     </div>`;
   }
 
-  #scaleRow(q: ExtraQuestion, i: number): TemplateResult {
+  #scaleRow(q: ExtraQuestion, i: number, errors: Map<string, string>): TemplateResult {
     const n = i + 1;
     const text = (e: Event) => (e.target as HTMLInputElement).value;
     const bound = (e: Event) => Number(text(e));
     return html`<li>
-      <label>Scale ${n} question <input required maxlength="500" .value=${q.text} @input=${(e: Event) => this.#scale(i, { text: text(e) })} /></label>
-      <label>Scale ${n} key (answers are kept under it) <input required pattern="[a-z][a-zA-Z0-9_]{0,39}" .value=${q.key} @input=${(e: Event) => this.#scale(i, { key: text(e) })} /></label>
+      <label>Scale ${n} question <input required maxlength="500" .value=${q.text} @input=${(e: Event) => this.#scale(i, { text: text(e) })} />${fieldError(errors, `extraQuestions.${i}.text`)}</label>
+      <label>Scale ${n} key (answers are kept under it) <input required pattern="[a-z][a-zA-Z0-9_]{0,39}" .value=${q.key} @input=${(e: Event) => this.#scale(i, { key: text(e) })} />${fieldError(errors, `extraQuestions.${i}.key`)}</label>
       <div class="actions">
-        <label>Scale ${n} from <input type="number" min="0" max="9" .value=${String(q.min)} @input=${(e: Event) => this.#scale(i, { min: bound(e) })} /></label>
-        <label>Scale ${n} to <input type="number" min="1" max="10" .value=${String(q.max)} @input=${(e: Event) => this.#scale(i, { max: bound(e) })} /></label>
+        <label>Scale ${n} from <input type="number" min="0" max="9" .value=${String(q.min)} @input=${(e: Event) => this.#scale(i, { min: bound(e) })} />${fieldError(errors, `extraQuestions.${i}.min`)}</label>
+        <label>Scale ${n} to <input type="number" min="1" max="10" .value=${String(q.max)} @input=${(e: Event) => this.#scale(i, { max: bound(e) })} />${fieldError(errors, `extraQuestions.${i}.max`)}</label>
       </div>
-      <label>Scale ${n} label of the low end <input maxlength="60" .value=${q.minLabel ?? ''} @input=${(e: Event) => this.#scale(i, { minLabel: text(e) })} /></label>
-      <label>Scale ${n} label of the high end <input maxlength="60" .value=${q.maxLabel ?? ''} @input=${(e: Event) => this.#scale(i, { maxLabel: text(e) })} /></label>
+      <label>Scale ${n} label of the low end <input maxlength="60" .value=${q.minLabel ?? ''} @input=${(e: Event) => this.#scale(i, { minLabel: text(e) })} />${fieldError(errors, `extraQuestions.${i}.minLabel`)}</label>
+      <label>Scale ${n} label of the high end <input maxlength="60" .value=${q.maxLabel ?? ''} @input=${(e: Event) => this.#scale(i, { maxLabel: text(e) })} />${fieldError(errors, `extraQuestions.${i}.maxLabel`)}</label>
       <button type="button" class="danger" aria-label="Remove scale ${n}" @click=${() => this.#change({ extraQuestions: this.draft.extraQuestions.filter((_, j) => j !== i) })}>Remove</button>
     </li>`;
   }

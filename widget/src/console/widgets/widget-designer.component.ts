@@ -4,6 +4,7 @@ import type { WidgetConfig } from '../../../../server/widgets/config.ts';
 import { api, type Wire } from '../api.ts';
 import { shared } from '../shared.styles.ts';
 import { failure } from '../states.ts';
+import { fieldError, fieldErrors } from '../field-errors.ts';
 import { chartSources, columnOptions, draftOf, grouped, metricSources, newDraft, type Draft, type KeyMetric, type Option } from './widget-fields.ts';
 import { designer } from '../designer.styles.ts';
 
@@ -149,10 +150,11 @@ export class WidgetDesignerElement extends LitElement {
 
   override render(): TemplateResult {
     const d = this.draft;
+    const errors = fieldErrors(this.error);
     const number = (value: string) => (value === '' ? 0 : Number(value));
     return html`<div class="designer">
       <form class="fields" aria-label="Widget configuration" @submit=${this.#save}>
-        <label>Name <input name="name" required maxlength="200" .value=${d.name} @input=${(e: Event) => this.#change({ name: (e.target as HTMLInputElement).value })} /></label>
+        <label>Name <input name="name" required maxlength="200" .value=${d.name} @input=${(e: Event) => this.#change({ name: (e.target as HTMLInputElement).value })} />${fieldError(errors, 'name')}</label>
         <label>Directory
           <select @change=${(e: Event) => this.#change({ directoryId: Number((e.target as HTMLSelectElement).value) })}>
             ${this.directories.map((dir) => html`<option value=${dir.id} ?selected=${dir.id === d.directoryId}>${dir.name}</option>`)}
@@ -165,7 +167,7 @@ export class WidgetDesignerElement extends LitElement {
           <ol class="rows">
             ${d.columns.map((c, i) => html`<li>
               <label>Label of ${c.field} <input .value=${c.label ?? ''} maxlength="100"
-                @input=${(e: Event) => this.#change({ columns: d.columns.map((x, j) => (j === i ? { ...x, label: (e.target as HTMLInputElement).value } : x)) })} /></label>
+                @input=${(e: Event) => this.#change({ columns: d.columns.map((x, j) => (j === i ? { ...x, label: (e.target as HTMLInputElement).value } : x)) })} />${fieldError(errors, `columns.${i}.field`)}${fieldError(errors, `columns.${i}.label`)}</label>
               <button type="button" class="danger" aria-label="Remove column ${c.label || c.field}" @click=${() => this.#change({ columns: d.columns.filter((_, j) => j !== i) })}>Remove</button>
             </li>`)}
           </ol>
@@ -177,7 +179,7 @@ export class WidgetDesignerElement extends LitElement {
 
         <fieldset>
           <legend>Key metrics (at most ${maxKeyMetrics}, on the cards)</legend>
-          <ol class="rows">${d.keyMetrics.map((m, i) => this.#metricRow(m, i))}</ol>
+          <ol class="rows">${d.keyMetrics.map((m, i) => this.#metricRow(m, i, errors))}</ol>
           <button type="button" ?disabled=${d.keyMetrics.length >= maxKeyMetrics} @click=${this.#addMetric}>Add a key metric</button>
           <label>Currency of currency metrics, from an attribute
             <select @change=${(e: Event) => this.#change({ currencyAttribute: (e.target as HTMLSelectElement).value || null })}>
@@ -194,7 +196,7 @@ export class WidgetDesignerElement extends LitElement {
               ${options(chartSources(), d.chartMetric.field)}
             </select>
           </label>
-          <label>Periods in the chart <input type="number" min="2" max="36" .value=${String(d.chartPeriods)} @input=${(e: Event) => this.#change({ chartPeriods: number((e.target as HTMLInputElement).value) })} /></label>
+          <label>Periods in the chart <input type="number" min="2" max="36" .value=${String(d.chartPeriods)} @input=${(e: Event) => this.#change({ chartPeriods: number((e.target as HTMLInputElement).value) })} />${fieldError(errors, 'chartPeriods')}</label>
         </fieldset>
 
         <fieldset>
@@ -204,15 +206,15 @@ export class WidgetDesignerElement extends LitElement {
               ${(['MoM', 'QoQ', 'YoY'] as const).map((p) => html`<option value=${p} ?selected=${p === d.period}>${{ MoM: 'Month on month', QoQ: 'Quarter on quarter', YoY: 'Year on year' }[p]}</option>`)}
             </select>
           </label>
-          <label>Time zone (periods start at midnight there) <input .value=${d.timeZone} @input=${(e: Event) => this.#change({ timeZone: (e.target as HTMLInputElement).value })} /></label>
+          <label>Time zone (periods start at midnight there) <input .value=${d.timeZone} @input=${(e: Event) => this.#change({ timeZone: (e.target as HTMLInputElement).value })} />${fieldError(errors, 'timeZone')}</label>
         </fieldset>
 
         <fieldset>
           <legend>Health</legend>
-          ${this.#healthField('Minimum answers for a health', 'minResponses', 1, 1_000_000)}
-          ${this.#healthField('At risk below NPS', 'atRiskBelow', -100, 100)}
-          ${this.#healthField('At risk when NPS drops by', 'atRiskDrop', 1, 200)}
-          ${this.#healthField('Opportunity from NPS', 'opportunityFrom', -100, 100)}
+          ${this.#healthField('Minimum answers for a health', 'minResponses', 1, 1_000_000, errors)}
+          ${this.#healthField('At risk below NPS', 'atRiskBelow', -100, 100, errors)}
+          ${this.#healthField('At risk when NPS drops by', 'atRiskDrop', 1, 200, errors)}
+          ${this.#healthField('Opportunity from NPS', 'opportunityFrom', -100, 100, errors)}
           <label class="check"><input type="checkbox" .checked=${d.rollUp} @change=${(e: Event) => this.#change({ rollUp: (e.target as HTMLInputElement).checked })} /> Roll child accounts' answers up into their parents</label>
         </fieldset>
 
@@ -230,12 +232,13 @@ export class WidgetDesignerElement extends LitElement {
     </div>`;
   }
 
-  #metricRow(m: KeyMetric, i: number): TemplateResult {
+  #metricRow(m: KeyMetric, i: number, errors: Map<string, string>): TemplateResult {
     const n = i + 1;
     return html`<li class="metric">
-      <label>Metric ${n} label <input .value=${m.label} maxlength="100" @input=${(e: Event) => this.#metric(i, { label: (e.target as HTMLInputElement).value })} /></label>
+      <label>Metric ${n} label <input .value=${m.label} maxlength="100" @input=${(e: Event) => this.#metric(i, { label: (e.target as HTMLInputElement).value })} />${fieldError(errors, `keyMetrics.${i}.label`)}</label>
       <label>Metric ${n} source
         <select @change=${(e: Event) => this.#metric(i, { field: (e.target as HTMLSelectElement).value })}>${options(metricSources(this.definitions, this.draft), m.field)}</select>
+        ${fieldError(errors, `keyMetrics.${i}.field`)}
       </label>
       <label>Metric ${n} format
         <select @change=${(e: Event) => this.#metric(i, { format: (e.target as HTMLSelectElement).value as KeyMetric['format'] })}>
@@ -244,14 +247,14 @@ export class WidgetDesignerElement extends LitElement {
       </label>
       <label>Metric ${n} decimals <input type="number" min="0" max="6" .value=${String(m.decimals)} @input=${(e: Event) => this.#metric(i, { decimals: Number((e.target as HTMLInputElement).value || 0) })} /></label>
       ${m.format === 'currency'
-        ? html`<label>Metric ${n} currency label (when no attribute gives one) <input .value=${m.currencyLabel ?? ''} maxlength="12" @input=${(e: Event) => this.#metric(i, { currencyLabel: (e.target as HTMLInputElement).value })} /></label>`
+        ? html`<label>Metric ${n} currency label (when no attribute gives one) <input .value=${m.currencyLabel ?? ''} maxlength="12" @input=${(e: Event) => this.#metric(i, { currencyLabel: (e.target as HTMLInputElement).value })} />${fieldError(errors, `keyMetrics.${i}.currencyLabel`)}</label>`
         : nothing}
       <button type="button" class="danger" aria-label="Remove metric ${n}" @click=${() => this.#change({ keyMetrics: this.draft.keyMetrics.filter((_, j) => j !== i) })}>Remove</button>
     </li>`;
   }
 
-  #healthField(label: string, key: keyof Draft['health'], min: number, max: number): TemplateResult {
+  #healthField(label: string, key: keyof Draft['health'], min: number, max: number, errors: Map<string, string>): TemplateResult {
     return html`<label>${label} <input type="number" min=${min} max=${max} .value=${String(this.draft.health[key])}
-      @input=${(e: Event) => this.#change({ health: { ...this.draft.health, [key]: Number((e.target as HTMLInputElement).value) } })} /></label>`;
+      @input=${(e: Event) => this.#change({ health: { ...this.draft.health, [key]: Number((e.target as HTMLInputElement).value) } })} />${fieldError(errors, `health.${key}`)}</label>`;
   }
 }
