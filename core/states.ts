@@ -17,3 +17,7 @@ export type DistributionState = (typeof DistributionState)[keyof typeof Distribu
  */
 export const RecipientState = { pending: 'pending', sending: 'sending', sent: 'sent', failed: 'failed', skipped: 'skipped', inDoubt: 'in_doubt' } as const;
 export type RecipientState = (typeof RecipientState)[keyof typeof RecipientState];
+
+/** A reminder or thank-you email: claimed just before its SMTP transaction, then sent or refused; in doubt when its sender stopped midway. */
+export const FollowUpState = { sending: 'sending', sent: 'sent', failed: 'failed', inDoubt: 'in_doubt' } as const;
+export type FollowUpState = (typeof FollowUpState)[keyof typeof FollowUpState];

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DistributionState, RecipientState } from '../states.ts';
 import type { Queryable } from '../db.ts';
 import { AppError, ErrorCode } from '../errors.ts';
+import { followUpSummaryShape, withFollowUps } from './follow-up-counts.ts';
 
 const count = z.number().int();
 
@@ -27,6 +28,7 @@ export const distributionSummarySchema = z.object({
   openedBy: count,
   /** Answers given through its links. */
   answers: count,
+  ...followUpSummaryShape,
 });
 export type DistributionSummary = z.infer<typeof distributionSummarySchema>;
 
@@ -51,18 +53,18 @@ const summary = `select d.id::int, d.survey_id::int as "surveyId", d.mailing_lis
 
 /** The newest 200 distributions, of one survey, or of one run (those inviting the mailing list the run loaded) when asked. */
 export async function listDistributions(db: Queryable, filter: { surveyId: number | null; runId?: number | null }): Promise<DistributionSummary[]> {
-  const rows = await db.query<DistributionSummary>(
+  const rows = await db.query<Summary>(
     `${summary} where ($1::bigint is null or d.survey_id = $1)
       and ($2::bigint is null or d.mailing_list_id in (select id from mailing_lists where run_id = $2))
     group by d.id order by d.id desc limit 200`,
     [filter.surveyId, filter.runId ?? null],
   );
-  return withSkipReasons(db, rows);
+  return withFollowUps(db, await withSkipReasons(db, rows));
 }
 
 /** One distribution with its counts, and the recipients that failed or are in doubt. */
 export async function findDistribution(db: Queryable, id: number): Promise<DistributionSummary & { problems: RecipientProblem[] }> {
-  const [row] = await withSkipReasons(db, await db.query<DistributionSummary>(`${summary} where d.id = $1 group by d.id`, [id]));
+  const [row] = await withFollowUps(db, await withSkipReasons(db, await db.query<Summary>(`${summary} where d.id = $1 group by d.id`, [id])));
   if (!row) throw new AppError(ErrorCode.NOT_FOUND, `distribution ${id} does not exist`);
   const problems = await db.query<RecipientProblem>(
     `select contact_external_id as "contactExternalId", email, state, attempts, error from distribution_recipients
@@ -72,7 +74,10 @@ export async function findDistribution(db: Queryable, id: number): Promise<Distr
   return { ...row, problems };
 }
 
-async function withSkipReasons(db: Queryable, rows: DistributionSummary[]): Promise<DistributionSummary[]> {
+/** A summary as its first statement reads it, before skip reasons and follow-ups are added. */
+type Summary = Omit<DistributionSummary, keyof typeof followUpSummaryShape>;
+
+async function withSkipReasons(db: Queryable, rows: Summary[]): Promise<Summary[]> {
   if (rows.length === 0) return rows;
   const reasons = await db.query<{ id: number; reason: string; n: number }>(
     `select distribution_id::int as id, skip_reason as reason, count(*)::int as n from distribution_recipients

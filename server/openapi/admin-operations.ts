@@ -4,14 +4,17 @@ import { sftpConnectionInput, sftpConnectionPatch, sftpConnectionSchema, sftpTes
 import { salesforceUsageSchema } from '../../core/connections/salesforce-usage.ts';
 import { outboxMessageSchema } from '../../core/outbox.ts';
 import { pageSchema } from '../../core/page.ts';
-import { rowErrorSchema, runSummarySchema, uploadReadSchema } from '../../core/runs/queries.ts';
+import { rowErrorSchema, runSummarySchema, uploadReadSchema, writeBackReportSchema } from '../../core/runs/queries.ts';
 import { distributionSummarySchema, recipientProblemSchema, recipientSchema } from '../../core/surveys/distributions.ts';
 import { answerSchema } from '../../core/surveys/answers.ts';
 import { responseImportSchema, responseMappingSchema } from '../../core/surveys/import-responses.ts';
 import { surveyInputSchema, surveySchema } from '../../core/surveys/queries.ts';
 import { storedResponseSchema } from '../../core/surveys/responses.ts';
 import { workflowDefinitionSchema } from '../../core/workflows/definition.ts';
-import { workflowSchema } from '../../core/workflows/queries.ts';
+import { workflowSchema, workflowVersionSchema } from '../../core/workflows/queries.ts';
+import { workflowPreviewSchema } from '../../core/workflows/preview.ts';
+import { uploadPreviewQuery, uploadPreviewSchema } from '../../core/uploads/preview-upload.ts';
+import { listViewSchema, objectDescribeSchema } from '../../core/connections/salesforce-describe.ts';
 import { uploadSchema } from '../../core/uploads/queries.ts';
 import { directoryInput, directorySchema, removalCountsSchema } from '../../core/directory/directories.ts';
 import { directoryAnswerSchema } from '../directory/answers.ts';
@@ -23,9 +26,11 @@ import { accountsQuery, directoryQuery, listQuery, pageQuery, runErrorsQuery, ru
 import { answersQuery, previewQuery, distributionsQuery, postedResponse, postedResponses, recipientsQuery, uploadImport } from '../surveys/routes.ts';
 import { allowedOriginSchema, originInput } from '../widgets/allowed-origins.ts';
 import { widgetDataSchema, widgetQuery } from '../widgets/strategic-accounts.ts';
-import { widgetConfigInput, widgetConfigSchema } from '../widgets/config.ts';
-import { issuedTokenSchema } from '../widgets/embed-tokens.ts';
+import { widgetConfigInput, widgetConfigSchema } from '../../core/widgets/config.ts';
+import { issuedTokenSchema, signingKeySchema } from '../widgets/embed-tokens.ts';
 import { tokenRequest } from '../widgets/routes.ts';
+import { alertRuleFields, alertRuleSchema } from '../../core/alerts/rules.ts';
+import { createdWebhookSchema, webhookChange, webhookDeliverySchema, webhookInput, webhookSchema } from '../../core/webhooks/webhooks.ts';
 import type { Operation } from './operation.ts';
 
 const json = (description: string, schema: z.ZodType) => ({ description, schema });
@@ -91,8 +96,9 @@ export const adminOperations: Operation[] = [
 
   { ...admin, method: 'get', path: '/api/runs', tag: 'Runs', summary: "A page of a directory's runs, newest first", query: runsQuery, answers: { 200: json('the page', pageSchema(runSummarySchema)) }, errors: [400, 404] },
   {
-    ...admin, method: 'get', path: '/api/runs/{id}', tag: 'Runs', summary: 'One run with a page of its row errors, and the uploaded files it read', query: runErrorsQuery,
-    answers: { 200: json('the run', runSummarySchema.extend({ errors: pageSchema(rowErrorSchema), uploads: z.array(uploadReadSchema).optional().describe('for a run that read uploaded files') })) }, errors: [400, 404],
+    ...admin, method: 'get', path: '/api/runs/{id}', tag: 'Runs', summary: 'One run with a page of its row errors, the uploaded files it read and its write-backs', query: runErrorsQuery,
+    answers: { 200: json('the run', runSummarySchema.extend({ errors: pageSchema(rowErrorSchema), uploads: z.array(uploadReadSchema).optional().describe('for a run that read uploaded files'),
+      writeBacks: z.array(writeBackReportSchema).optional().describe("for a run whose load a workflow's writeBack tasks followed") })) }, errors: [400, 404],
   },
   { ...admin, method: 'post', path: '/api/runs/{id}/cancel', tag: 'Runs', summary: 'Stops a running sync at its next checkpoint', answers: { 202: json('cancelling', z.object({ id: z.number().int(), cancelRequested: z.literal(true) })) }, errors: [404, 409] },
   { ...admin, method: 'get', path: '/api/runs/{id}/errors.csv', tag: 'Runs', summary: "Every row error of a run as CSV", answers: { 200: { description: 'the row errors', contentType: 'text/csv' } }, errors: [404] },
@@ -128,6 +134,15 @@ export const adminOperations: Operation[] = [
     ...admin, method: 'get', path: '/api/salesforce-connections/{id}/usage', tag: 'Connections', summary: "The org's user, API version and API requests today (/limits): one login and one API request",
     answers: { 200: json('the usage', salesforceUsageSchema) }, errors: [400, 404, 502],
   },
+  {
+    ...admin, method: 'get', path: '/api/salesforce-connections/{id}/objects/{kind}/fields', tag: 'Connections',
+    summary: "The fields of the org's object behind a directory source (kind: accounts, contacts or teamMembers): the required ones, and each field with why it cannot be extracted (compound fields); one login and one describe",
+    answers: { 200: json('the fields', objectDescribeSchema) }, errors: [400, 404, 502],
+  },
+  {
+    ...admin, method: 'get', path: '/api/salesforce-connections/{id}/objects/{kind}/list-views', tag: 'Connections', summary: "The org's list views of the object behind a directory source, for an extract's listView",
+    answers: { 200: json('the list views', listOf(listViewSchema)) }, errors: [400, 404, 502],
+  },
   { ...admin, method: 'patch', path: '/api/salesforce-connections/{id}', tag: 'Connections', summary: 'Renames a Salesforce connection', body: { 'application/json': salesforceRenameInput }, answers: { 200: json('renamed', salesforceConnectionSchema) }, errors: [400, 404, 409] },
   { ...admin, method: 'delete', path: '/api/salesforce-connections/{id}', tag: 'Connections', summary: 'Removes a Salesforce connection no workflow reads from, unless forced', query: removalQuery, answers: { 200: json('removed', removal) }, errors: [404, 409] },
 
@@ -143,6 +158,10 @@ export const adminOperations: Operation[] = [
     answers: { 200: json('the columns', z.object({ upload: z.number().int(), name: z.string(), columns: z.array(z.string()) })) }, errors: [400, 404],
   },
   {
+    ...admin, method: 'get', path: '/api/uploads/preview', tag: 'Connections', summary: "The newest upload of a name parsed with an extract's delimiter, quote and encoding: its header and first 20 rows",
+    query: uploadPreviewQuery, answers: { 200: json('the header and first rows', uploadPreviewSchema) }, errors: [400],
+  },
+  {
     ...admin, method: 'delete', path: '/api/uploads/{id}', tag: 'Connections', summary: 'Removes an uploaded file, unless it is the newest of a name a workflow reads (or forced)',
     query: removalQuery, answers: { 200: json('removed', removal) }, errors: [404, 409],
   },
@@ -154,7 +173,18 @@ export const adminOperations: Operation[] = [
     ...admin, method: 'patch', path: '/api/workflows/{id}', tag: 'Workflows', summary: 'Renames, enables or disables a workflow, or saves its next version',
     body: { 'application/json': workflowChange }, answers: { 200: json('changed', workflowSchema) }, errors: [400, 404, 409],
   },
+  { ...admin, method: 'get', path: '/api/workflows/{id}/versions', tag: 'Workflows', summary: "A workflow's saved versions, newest first, each with its definition", answers: { 200: json('the versions', listOf(workflowVersionSchema)) }, errors: [404] },
   { ...admin, method: 'delete', path: '/api/workflows/{id}', tag: 'Workflows', summary: 'Removes a workflow and its schedule', answers: { 204: noContent }, errors: [404] },
+  {
+    ...admin, method: 'post', path: '/api/workflows/preview', tag: 'Workflows',
+    summary: 'A dry run of a definition not saved yet: its extracts, maps and loads in a transaction that is rolled back, worked out by a worker (504 when none answers)',
+    body: { 'application/json': z.object({ definition: workflowDefinitionSchema }) }, answers: { 200: json('what a run would do', workflowPreviewSchema) }, errors: [400, 504],
+  },
+  {
+    ...admin, method: 'post', path: '/api/workflows/{id}/preview', tag: 'Workflows',
+    summary: 'A dry run of a workflow as saved, or of the draft of its next version in the body: nothing changes, no mail is queued',
+    body: { 'application/json': z.object({ definition: workflowDefinitionSchema.optional() }) }, answers: { 200: json('what a run would do', workflowPreviewSchema) }, errors: [400, 404, 504],
+  },
   {
     ...admin, method: 'post', path: '/api/workflows/{id}/runs', tag: 'Workflows', summary: 'Runs a workflow now',
     answers: { 202: json('queued; runId is the run its first load will be (GET /api/runs/{runId} answers 404 until a worker starts it)', z.object({ runId: z.number().int(), jobId: z.string(), workflowId: z.number().int(), version: z.number().int() })) }, errors: [404, 409],
@@ -182,6 +212,43 @@ export const adminOperations: Operation[] = [
     query: z.object({ origin: z.string().describe('the origin, e.g. https://portal.example.com') }), answers: { 204: noContent }, errors: [400, 404, 409],
   },
   { ...admin, method: 'post', path: '/api/embed-tokens', tag: 'Widgets', summary: 'Issues an embed token that shows one configuration', body: { 'application/json': tokenRequest }, answers: { 201: json('the token', issuedTokenSchema) }, errors: [400, 404] },
+  {
+    ...admin, method: 'get', path: '/api/embed-tokens/signing-key', tag: 'Widgets', summary: 'The key embed tokens are signed with, for a system that mints them per user (the Apex class in Salesforce)',
+    answers: { 200: json('the key and the claims', signingKeySchema) }, errors: [],
+  },
+
+  {
+    ...admin, method: 'get', path: '/api/alert-rules', tag: 'Alerts', summary: "A directory's alert rules, answer rules first",
+    query: directoryQuery, answers: { 200: json('the rules', listOf(alertRuleSchema)) }, errors: [400, 404],
+  },
+  {
+    ...admin, method: 'post', path: '/api/alert-rules', tag: 'Alerts', summary: 'Saves an alert rule: on an answer at or below a score, or on Health changing or NPS dropping',
+    body: { 'application/json': alertRuleFields }, answers: { 201: json('created', alertRuleSchema) }, errors: [400, 404, 409],
+  },
+  { ...admin, method: 'get', path: '/api/alert-rules/{id}', tag: 'Alerts', summary: 'One alert rule', answers: { 200: json('the rule', alertRuleSchema) }, errors: [404] },
+  {
+    ...admin, method: 'patch', path: '/api/alert-rules/{id}', tag: 'Alerts', summary: 'Changes the fields given (enabled: false switches it off), checking the result whole',
+    body: { 'application/json': alertRuleFields.partial() }, answers: { 200: json('changed', alertRuleSchema) }, errors: [400, 404, 409],
+  },
+  { ...admin, method: 'delete', path: '/api/alert-rules/{id}', tag: 'Alerts', summary: 'Removes an alert rule', answers: { 204: noContent }, errors: [404] },
+  {
+    ...admin, method: 'get', path: '/api/webhooks', tag: 'Alerts', summary: "A directory's webhooks with their delivery counts",
+    query: directoryQuery, answers: { 200: json('the webhooks', listOf(webhookSchema)) }, errors: [400, 404],
+  },
+  {
+    ...admin, method: 'post', path: '/api/webhooks', tag: 'Alerts', summary: 'Saves a webhook; the answer shows its signing secret, this once',
+    body: { 'application/json': webhookInput }, answers: { 201: json('created, with its secret', createdWebhookSchema) }, errors: [400, 404],
+  },
+  { ...admin, method: 'get', path: '/api/webhooks/{id}', tag: 'Alerts', summary: 'One webhook', answers: { 200: json('the webhook', webhookSchema) }, errors: [404] },
+  {
+    ...admin, method: 'patch', path: '/api/webhooks/{id}', tag: 'Alerts', summary: "Changes a webhook's URL, events or whether it is on",
+    body: { 'application/json': webhookChange }, answers: { 200: json('changed', webhookSchema) }, errors: [400, 404],
+  },
+  { ...admin, method: 'delete', path: '/api/webhooks/{id}', tag: 'Alerts', summary: 'Removes a webhook and its delivery log', answers: { 204: noContent }, errors: [404] },
+  {
+    ...admin, method: 'get', path: '/api/webhooks/{id}/deliveries', tag: 'Alerts', summary: "A page of a webhook's deliveries, newest first, with each one's attempts and last answer",
+    query: pageQuery.omit({ directory: true }), answers: { 200: json('the page', pageSchema(webhookDeliverySchema)) }, errors: [400, 404],
+  },
 
   { ...admin, method: 'get', path: '/api/surveys', tag: 'Surveys', summary: 'The surveys', answers: { 200: json('the surveys', listOf(surveySchema)) }, errors: [] },
   { ...admin, method: 'post', path: '/api/surveys', tag: 'Surveys', summary: 'Saves a survey', body: { 'application/json': surveyInputSchema }, answers: { 201: json('created', surveySchema) }, errors: [400, 409] },

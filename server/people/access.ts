@@ -28,6 +28,10 @@ const minimumRoles: readonly (readonly [method: string, prefix: string, role: Ro
   // Which sites may show the widget is an admin's to change.
   ['GET', '/api/allowed-origins', 'editor'],
   ['*', '/api/allowed-origins', 'admin'],
+  // Editors see who is alerted of what; the rules and webhooks (which carry answers out of the product) are an admin's.
+  ['GET', '/api/alert-rules', 'editor'],
+  ['*', '/api/alert-rules', 'admin'],
+  ['*', '/api/webhooks', 'admin'],
   ['GET', '/api/directories', 'editor'],
   ['*', '/api/directories', 'admin'],
   ['*', '/api', 'editor'],

@@ -11,6 +11,7 @@ import { answersCsv, listAnswers, type AnswerFilter } from '../../core/surveys/a
 import { RecipientState } from '../../core/states.ts';
 import { findUpload } from '../../core/uploads/queries.ts';
 import { asBadRequest, uploadBytes } from '../../core/uploads/read-upload.ts';
+import { localize } from '../../core/surveys/languages.ts';
 import { messagePage, surveyPage } from './pages.ts';
 import { surveyPageCsp } from './public-routes.ts';
 import { listSurveyResponses } from '../../core/surveys/responses.ts';
@@ -74,7 +75,8 @@ export function surveyRoutes(db: Db): Router {
       if (input instanceof AppError) throw input;
       const survey = parseSurvey(typeof input === 'object' && input !== null && !Array.isArray(input) ? { name: 'Preview', ...input } : input);
       const now = new Date();
-      res.send(surveyPage({ id: 0, ...survey, createdAt: now, updatedAt: now }));
+      // In its default language, as a recipient without a language of their own sees it.
+      res.send(surveyPage(localize({ id: 0, ...survey, createdAt: now, updatedAt: now }, survey.language)));
     } catch (error) {
       if (!isAppError(error)) throw error;
       res.status(400).send(messagePage('This survey would not save', error.message));

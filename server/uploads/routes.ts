@@ -3,6 +3,7 @@ import { refuseRemovalWhileUsed, workflowsUsingUpload } from '../../core/connect
 import type { Db } from '../../core/db.ts';
 import { AppError, ErrorCode, isAppError } from '../../core/errors.ts';
 import { deleteUpload, findUpload, listUploads, newestUpload } from '../../core/uploads/queries.ts';
+import { previewUpload, uploadPreviewQuery } from '../../core/uploads/preview-upload.ts';
 import { checkUploadName, storeUpload, tooLarge } from '../../core/uploads/store-upload.ts';
 import { principalOf } from '../people/access.ts';
 import { asBadRequest, uploadBytes } from '../../core/uploads/read-upload.ts';
@@ -48,6 +49,12 @@ export function uploadRoutes(db: Db, maxBytes: number): Router {
     } finally {
       bytes.destroy();
     }
+  });
+
+  /** The newest upload of a name, parsed with a task's delimiter, quote and encoding: its header and first rows. */
+  router.get('/preview', async (req, res) => {
+    const { name, ...dialect } = parseQuery(uploadPreviewQuery, req.query);
+    res.json(await previewUpload(db, name, dialect));
   });
 
   /**

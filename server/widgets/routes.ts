@@ -7,8 +7,8 @@ import { allowOrigins } from '../cors.ts';
 import { idParam, jsonBody } from '../query-params.ts';
 import { principalOf } from '../people/access.ts';
 import { addAllowedOrigin, listAllowedOrigins, originStored, removeAllowedOrigin } from './allowed-origins.ts';
-import { checkAgainstDirectory, parseWidgetConfig, type WidgetConfig } from './config.ts';
-import { createWidgetConfig, deleteWidgetConfig, findWidgetConfig, listWidgetConfigs, updateWidgetConfig } from './config-queries.ts';
+import { checkAgainstDirectory, parseWidgetConfig, type WidgetConfig } from '../../core/widgets/config.ts';
+import { createWidgetConfig, deleteWidgetConfig, findWidgetConfig, listWidgetConfigs, updateWidgetConfig } from '../../core/widgets/config-queries.ts';
 import type { EmbedScope, EmbedTokens } from './embed-tokens.ts';
 import { strategicAccounts } from './strategic-accounts.ts';
 
@@ -73,6 +73,10 @@ export function widgetConfigRoutes(db: Queryable, access: WidgetAccess): Router 
     const config = await findWidgetConfig(db, id);
     const tokens = await access.embedTokens();
     res.status(201).json(await tokens.issue({ configId: config.id, directoryId: config.directoryId, userEmail: userEmail ?? null }, expiresInSeconds));
+  });
+  // For a system that mints tokens itself, per user, such as the Apex class inside Salesforce.
+  router.get('/embed-tokens/signing-key', async (_req, res) => {
+    res.set('Cache-Control', 'no-store').json((await access.embedTokens()).signingKey());
   });
   return router;
 }

@@ -3,15 +3,13 @@ import { z } from 'zod';
 import type { Queryable } from '../../core/db.ts';
 import { AppError, ErrorCode } from '../../core/errors.ts';
 import { containsPattern, parseQuery } from '../query-params.ts';
-import { Period, type NpsMetric, type WidgetConfig } from './config.ts';
-import { dayAfter, parseAsOf, periodRangeSchema, periodsUpTo, type PeriodRange } from './periods.ts';
-import { orderAccounts, readAccounts, todayIn, type AccountRow, type AccountScope, type Bucket } from './strategic-accounts-queries.ts';
+import { roleLabel } from '../../core/directory/roles.ts';
+import { Health, Period, type NpsMetric, type WidgetConfig } from '../../core/widgets/config.ts';
+import { bucketsOf, parseAsOf, periodRangeSchema, periodsUpTo, type PeriodRange } from '../../core/widgets/periods.ts';
+import { orderAccounts, readAccounts, todayIn, type AccountRow, type AccountScope, type Bucket } from '../../core/widgets/strategic-accounts-queries.ts';
 
 /** Contract amounts can carry more digits than a double; 40 significant digits keep every cent of a division. */
 const Exact = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_UP });
-
-export const Health = { OPPORTUNITY: 'Opportunity', NEUTRAL: 'Neutral', AT_RISK: 'At Risk', NOT_ENOUGH_DATA: 'Not enough data' } as const;
-export type Health = (typeof Health)[keyof typeof Health];
 
 const positiveInt = (max: number, fallback: number) =>
   z
@@ -69,18 +67,10 @@ export type WidgetData = z.infer<typeof widgetDataSchema>;
 
 const metricLabels: Record<NpsMetric, string> = { nps: 'NPS', responses: 'Responses', promoters: 'Promoters', passives: 'Passives', detractors: 'Detractors' };
 
-function words(role: string): string {
-  return role
-    .toLowerCase()
-    .split('_')
-    .map((w) => w[0]!.toUpperCase() + w.slice(1))
-    .join(' ');
-}
-
 function defaultLabel(field: string): string {
   if (field === 'parent') return 'Parent account';
   if (field === 'externalId') return 'Account ID';
-  if (field.startsWith('role:')) return words(field.slice(5));
+  if (field.startsWith('role:')) return roleLabel(field.slice(5));
   return field.slice(10);
 }
 
@@ -168,8 +158,7 @@ export async function strategicAccounts(db: Queryable, config: WidgetConfig, raw
     throw new AppError(ErrorCode.BAD_REQUEST, `query parameter "sort" must be one of ${[...columns.map((c) => c.key), 'responses'].join(', ')}`);
   }
   const periods = periodsUpTo(period, asOf, config.chartPeriods);
-  // Answers given after the as-of date are not known yet on that date.
-  const buckets: Bucket[] = periods.map((p, i) => ({ start: p.start, until: dayAfter(i === periods.length - 1 ? asOf : p.end) }));
+  const buckets: Bucket[] = bucketsOf(periods, asOf);
   const scope: AccountScope = { directoryId: config.directoryId, pattern: containsPattern(query.search), userEmail: access.userEmail, rollUp: config.rollUp };
   const { total, ids } = await orderAccounts(db, scope, config, { previous: buckets.at(-2)!, current: buckets.at(-1)! }, {
     key: query.sort,

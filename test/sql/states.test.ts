@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { DistributionState, RecipientState, RunState } from '../../core/states.ts';
+import { DistributionState, FollowUpState, RecipientState, RunState } from '../../core/states.ts';
 import { testDatabase } from '../helpers/hooks.ts';
 
 describe('states', () => {
@@ -7,6 +7,7 @@ describe('states', () => {
     { table: 'sync_runs', states: RunState },
     { table: 'distributions', states: DistributionState },
     { table: 'distribution_recipients', states: RecipientState },
+    { table: 'recipient_follow_ups', states: FollowUpState },
   ];
   for (const { table, states } of tables) {
     it(`${table}.state allows exactly the states the code declares`, async function () {

@@ -2,8 +2,9 @@ import type { PgBoss } from 'pg-boss';
 import type { Db } from '../../core/db.ts';
 import { distributionSendKey, Queue, type DistributionSendJob } from '../../core/queues.ts';
 import type { WorkflowDefinition } from '../../core/workflows/definition.ts';
-import { insertDistribution } from './queries.ts';
+import { insertDistribution, type NewDistribution } from './queries.ts';
 import { defaultTemplates } from '../../core/surveys/template.ts';
+import { setFollowUps } from './follow-up-queries.ts';
 
 export type DistributeTask = Extract<WorkflowDefinition['tasks'][number], { type: 'distribute' }>;
 
@@ -17,6 +18,26 @@ export function sendTime(send: DistributeTask['send'], now: Date): Date {
   return at > now ? at : now;
 }
 
+type DistributionRequest = { task: DistributeTask; directoryId: number; mailingListId: number; workflowId: number | null; mailFrom: string; sourceKey?: string; now?: Date };
+
+/** The distribution a distribute task makes of a load's mailing list (a preview makes it too, and rolls it back). */
+export function distributionOf(request: DistributionRequest): NewDistribution {
+  const { task } = request;
+  return {
+    surveyId: task.surveyId,
+    directoryId: request.directoryId,
+    mailingListId: request.mailingListId,
+    workflowId: request.workflowId,
+    linkType: task.linkType,
+    from: task.from ?? request.mailFrom,
+    subject: task.subject ?? defaultTemplates.subject,
+    html: task.html ?? defaultTemplates.html,
+    text: task.text ?? defaultTemplates.text,
+    sendAt: sendTime(task.send, request.now ?? new Date()),
+    ...(request.sourceKey ? { sourceKey: request.sourceKey } : {}),
+  };
+}
+
 /**
  * Decides a distribution: its recipients (the mailing list's members, with the skipped ones
  * recorded) and its send time, and enqueues the job that sends it at that time. Both commit
@@ -26,25 +47,15 @@ export function sendTime(send: DistributeTask['send'], now: Date): Date {
 export async function scheduleDistribution(
   db: Db,
   boss: PgBoss,
-  request: { task: DistributeTask; directoryId: number; mailingListId: number; workflowId: number | null; mailFrom: string; sourceKey?: string; now?: Date },
+  request: DistributionRequest,
 ): Promise<ScheduledDistribution | null> {
+  const distribution = distributionOf(request);
+  const { sendAt } = distribution;
   const { task } = request;
-  const sendAt = sendTime(task.send, request.now ?? new Date());
   return db.tx(async (tx) => {
-    const created = await insertDistribution(tx, {
-      surveyId: task.surveyId,
-      directoryId: request.directoryId,
-      mailingListId: request.mailingListId,
-      workflowId: request.workflowId,
-      linkType: task.linkType,
-      from: task.from ?? request.mailFrom,
-      subject: task.subject ?? defaultTemplates.subject,
-      html: task.html ?? defaultTemplates.html,
-      text: task.text ?? defaultTemplates.text,
-      sendAt,
-      ...(request.sourceKey ? { sourceKey: request.sourceKey } : {}),
-    });
+    const created = await insertDistribution(tx, distribution);
     if (!created) return null;
+    await setFollowUps(tx, created.id, { ...task, localized: task.subject === undefined && task.html === undefined && task.text === undefined });
     const job: DistributionSendJob = { distributionId: created.id };
     await boss.send(Queue.distributionSend, job, {
       startAfter: sendAt,

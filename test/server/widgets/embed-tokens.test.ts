@@ -3,7 +3,7 @@ import { SignJWT } from 'jose';
 import type { Db } from '../../../core/db.ts';
 import { testDatabase } from '../../helpers/hooks.ts';
 import { adminKey, serve, testEmbedTokenKey, testPortalOrigin, type Served } from '../serve.ts';
-import { addResponses, answers, loadWidgetDirectory, saveConfig } from './fixture.ts';
+import { addResponses, answers, loadWidgetDirectory, saveConfig, servedWidget } from './fixture.ts';
 
 const json = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
 
@@ -14,10 +14,7 @@ describe('embed tokens and CORS for the Strategic Accounts widget', () => {
 
   beforeEach(async function () {
     ({ db } = await testDatabase(this));
-    await loadWidgetDirectory(db);
-    await addResponses(db, answers('A1', '2026-02-10', [10, 10, 9]));
-    api = await serve(db);
-    configId = await saveConfig(api, { period: 'MoM' });
+    ({ api, configId } = await servedWidget(db));
   });
   afterEach(() => api.close());
 

@@ -3,7 +3,7 @@ import { loadDirectory } from '../../../worker/load/load-directory.ts';
 import { openLocalFiles } from '../../../worker/extract/local-files.ts';
 import { accountHeader, contactHeader, teamHeader, tempDir, writeCsv } from '../../helpers/files.ts';
 import type { Served } from '../serve.ts';
-import { adminKey } from '../serve.ts';
+import { adminKey, serve } from '../serve.ts';
 
 /**
  * Five accounts loaded by the real loader: Alpha GmbH with its subsidiary Gamma Ltd, Beta AG,
@@ -77,4 +77,12 @@ export async function saveConfig(api: Served, config: Record<string, unknown>): 
   });
   if (reply.status !== 201) throw new Error(`saving the configuration answered ${reply.status}: ${JSON.stringify(reply.body)}`);
   return (reply.body as { id: number }).id;
+}
+
+/** The widget directory with three answers on Alpha in February 2026, served, and a monthly configuration of it. */
+export async function servedWidget(db: Db): Promise<{ api: Served; configId: number }> {
+  await loadWidgetDirectory(db);
+  await addResponses(db, answers('A1', '2026-02-10', [10, 10, 9]));
+  const api = await serve(db);
+  return { api, configId: await saveConfig(api, { period: 'MoM' }) };
 }

@@ -16,6 +16,7 @@ function newSurvey(): SurveyDraft {
   return {
     name: '', title: 'Your feedback', question: 'How likely are you to recommend us to a friend or colleague?',
     commentQuestion: 'What is the main reason for your score?', extraQuestions: [], thankYou: 'Thank you for your answer.', brandColor: null, logoUrl: null,
+    language: 'en', languageAttribute: null, scaleLabels: {}, emails: {}, translations: {}, linkExpiryDays: 30,
   };
 }
 
@@ -160,7 +161,7 @@ export class SurveyBuilderElement extends LitElement {
     </div>`;
   }
 
-  #scaleRow(q: ExtraQuestion, i: number, errors: Map<string, string>): TemplateResult {
+  #scaleRow(q: ExtraQuestion, i: number, errors: Map<string, string[]> | null): TemplateResult {
     const n = i + 1;
     const text = (e: Event) => (e.target as HTMLInputElement).value;
     const bound = (e: Event) => Number(text(e));

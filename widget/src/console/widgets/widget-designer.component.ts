@@ -1,6 +1,6 @@
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import type { AttributeDefinition } from '../../../../server/directory/attribute-definitions.ts';
-import type { WidgetConfig } from '../../../../server/widgets/config.ts';
+import type { WidgetConfig } from '../../../../core/widgets/config.ts';
 import { api, type Wire } from '../api.ts';
 import { shared } from '../shared.styles.ts';
 import { failure } from '../states.ts';
@@ -232,7 +232,7 @@ export class WidgetDesignerElement extends LitElement {
     </div>`;
   }
 
-  #metricRow(m: KeyMetric, i: number, errors: Map<string, string>): TemplateResult {
+  #metricRow(m: KeyMetric, i: number, errors: Map<string, string[]> | null): TemplateResult {
     const n = i + 1;
     return html`<li class="metric">
       <label>Metric ${n} label <input .value=${m.label} maxlength="100" @input=${(e: Event) => this.#metric(i, { label: (e.target as HTMLInputElement).value })} />${fieldError(errors, `keyMetrics.${i}.label`)}</label>
@@ -253,7 +253,7 @@ export class WidgetDesignerElement extends LitElement {
     </li>`;
   }
 
-  #healthField(label: string, key: keyof Draft['health'], min: number, max: number, errors: Map<string, string>): TemplateResult {
+  #healthField(label: string, key: keyof Draft['health'], min: number, max: number, errors: Map<string, string[]> | null): TemplateResult {
     return html`<label>${label} <input type="number" min=${min} max=${max} .value=${String(this.draft.health[key])}
       @input=${(e: Event) => this.#change({ health: { ...this.draft.health, [key]: Number((e.target as HTMLInputElement).value) } })} />${fieldError(errors, `health.${key}`)}</label>`;
   }

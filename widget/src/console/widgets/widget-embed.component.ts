@@ -1,5 +1,5 @@
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
-import type { WidgetConfig } from '../../../../server/widgets/config.ts';
+import type { WidgetConfig } from '../../../../core/widgets/config.ts';
 import { api, type Wire } from '../api.ts';
 import { designer } from '../designer.styles.ts';
 import { shared } from '../shared.styles.ts';

@@ -3,7 +3,7 @@
 // source is one more entry in `metricSources`: the form lists whatever it answers.
 import type { AttributeDefinition } from '../../../../server/directory/attribute-definitions.ts';
 import { ClientRole, ManagementRole } from '../../../../core/directory/roles.ts';
-import type { NpsMetric, WidgetConfig } from '../../../../server/widgets/config.ts';
+import type { NpsMetric, WidgetConfig } from '../../../../core/widgets/config.ts';
 import type { Wire } from '../api.ts';
 
 /** A configuration as the designer edits it: everything a save sends. */

@@ -1,6 +1,6 @@
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import { keyed } from 'lit/directives/keyed.js';
-import type { WidgetConfig } from '../../../../server/widgets/config.ts';
+import type { WidgetConfig } from '../../../../core/widgets/config.ts';
 import type { Wire } from '../api.ts';
 import { currentDirectory } from '../directory-scope.ts';
 import type { Column, ListElement } from '../list/list.component.ts';

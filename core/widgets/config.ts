@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { Queryable } from '../../core/db.ts';
-import { AppError, ErrorCode, describeIssues } from '../../core/errors.ts';
+import type { Queryable } from '../db.ts';
+import { AppError, ErrorCode, describeIssues } from '../errors.ts';
 
 /*
  * A Strategic Accounts widget configuration: what an embed shows, checked when it is saved so a
@@ -19,6 +19,10 @@ export const clientRoles = ['DECISION_MAKER', 'INFLUENCER', 'PROCUREMENT_FINANCE
 /** Per-account numbers the widget computes itself; key metrics and the chart may show them. */
 export const npsMetrics = ['nps', 'responses', 'promoters', 'passives', 'detractors'] as const;
 export type NpsMetric = (typeof npsMetrics)[number];
+
+/** An account's health as the widget (and alerts) name it; nps_health in SQL decides it. */
+export const Health = { OPPORTUNITY: 'Opportunity', NEUTRAL: 'Neutral', AT_RISK: 'At Risk', NOT_ENOUGH_DATA: 'Not enough data' } as const;
+export type Health = (typeof Health)[keyof typeof Health];
 
 /** The documented defaults of the health rules (docs/widget-api.md, "Health rules"). */
 export const defaultHealth = { minResponses: 5, atRiskBelow: 0, atRiskDrop: 15, opportunityFrom: 30 } as const;

@@ -1,5 +1,5 @@
-import type { Queryable } from '../../core/db.ts';
-import type { WidgetSettings } from './config.ts';
+import type { Queryable } from '../db.ts';
+import type { Health, WidgetSettings } from './config.ts';
 
 /*
  * The Strategic Accounts widget's reads, in two statements: one orders every listed account and
@@ -191,6 +191,33 @@ function columnKey(field: string, p: Params, dir: string): string[] {
   ];
 }
 
+/**
+ * `paired(root, cur_responses, nps, previous_nps)`: each account's answers in the current and the
+ * previous period and the NPS of each. Every account of the directory is counted, then, rolled up,
+ * added into its root through `members`, which the caller defines.
+ */
+function pairedCtes(settings: WidgetSettings, current: { previous: Bucket; current: Bucket }, p: Params, dir: string, rollUp: boolean): string[] {
+  const ctes: string[] = [];
+  // Every account of the directory is counted, then, rolled up, added into its top account.
+  // Without the per-period stats, pieces has one reader and Postgres streams it instead of storing it.
+  ctes.push(statsCtes([current.previous, current.current], settings.timeZone, p, dir, false, false));
+  // Both periods of an account on one row, their NPS computed once: materialized, so nps_health
+  // gets plain columns and Postgres inlines it (an inlined function is ten times cheaper per row).
+  const sums = (i: number, prefix: string) =>
+    `sum(promoters) filter (where i = ${i})::int as ${prefix}_promoters, sum(detractors) filter (where i = ${i})::int as ${prefix}_detractors,
+    sum(promoters + passives + detractors) filter (where i = ${i})::int as ${prefix}_responses`;
+  ctes.push(`per_account as (select root, ${sums(2, 'cur')}, ${sums(1, 'prev')} from pieces group by root)`);
+  // Rolled up, each account's counts are added into its top account's (ten thousand rows, not fifty).
+  const counts = rollUp
+    ? `(select m.root, ${['cur', 'prev'].flatMap((t) => ['promoters', 'detractors', 'responses'].map((c) => `sum(${t}_${c})::int as ${t}_${c}`)).join(', ')}
+        from per_account x join members m on m.member = x.root group by m.root)`
+    : 'per_account';
+  ctes.push(`paired as materialized (select root, cur_responses,
+      nps_score(cur_promoters, cur_detractors, cur_responses) as nps, nps_score(prev_promoters, prev_detractors, prev_responses) as previous_nps
+    from ${counts} counts)`);
+  return ctes;
+}
+
 export type Order = { key: string; descending: boolean; limit: number; offset: number };
 
 /**
@@ -215,23 +242,7 @@ export async function orderAccounts(
   const needsMembers = (statSortKeys as readonly string[]).includes(order.key) || (order.key === 'arr' && scope.rollUp);
   if (needsMembers && scope.rollUp) ctes.push(membersCte('listed', scope, p, dir));
   if ((statSortKeys as readonly string[]).includes(order.key)) {
-    // Every account of the directory is counted, then, rolled up, added into its top account.
-    // Without the per-period stats, pieces has one reader and Postgres streams it instead of storing it.
-    ctes.push(statsCtes([current.previous, current.current], settings.timeZone, p, dir, false, false));
-    // Both periods of an account on one row, their NPS computed once: materialized, so nps_health
-    // gets plain columns and Postgres inlines it (an inlined function is ten times cheaper per row).
-    const sums = (i: number, prefix: string) =>
-      `sum(promoters) filter (where i = ${i})::int as ${prefix}_promoters, sum(detractors) filter (where i = ${i})::int as ${prefix}_detractors,
-      sum(promoters + passives + detractors) filter (where i = ${i})::int as ${prefix}_responses`;
-    ctes.push(`per_account as (select root, ${sums(2, 'cur')}, ${sums(1, 'prev')} from pieces group by root)`);
-    // Rolled up, each account's counts are added into its top account's (ten thousand rows, not fifty).
-    const counts = scope.rollUp
-      ? `(select m.root, ${['cur', 'prev'].flatMap((t) => ['promoters', 'detractors', 'responses'].map((c) => `sum(${t}_${c})::int as ${t}_${c}`)).join(', ')}
-          from per_account x join members m on m.member = x.root group by m.root)`
-      : 'per_account';
-    ctes.push(`paired as materialized (select root, cur_responses,
-        nps_score(cur_promoters, cur_detractors, cur_responses) as nps, nps_score(prev_promoters, prev_detractors, prev_responses) as previous_nps
-      from ${counts} counts)`);
+    ctes.push(...pairedCtes(settings, current, p, dir, scope.rollUp));
     from = 'listed a left join paired s on s.root = a.external_id';
     const nps = 's.nps';
     const previous = 's.previous_nps';
@@ -318,4 +329,32 @@ export async function readAccounts(db: Queryable, scope: AccountScope, settings:
 export async function todayIn(db: Queryable, timeZone: string): Promise<string> {
   const [row] = await db.query<{ today: string }>('select (now() at time zone $1)::date::text as today', [timeZone]);
   return row!.today;
+}
+
+/** What the widget shows of one account for the current period: NPS, its change, health, answers, and when it was last answered. */
+export type AccountFigures = { id: string; nps: number | null; change: number | null; health: Health; responses: number; lastAnswerAt: Date | null };
+
+/**
+ * Every live account's figures, as the widget computes them under `settings` (period, time zone,
+ * health rules, roll-up): the same statement parts that order the widget's page by NPS or health.
+ * The last answer is the newest of the account's (rolled up: of it and the accounts below it).
+ */
+export async function accountFigures(db: Queryable, directoryId: number, settings: WidgetSettings, current: { previous: Bucket; current: Bucket }): Promise<AccountFigures[]> {
+  const p = new Params();
+  const dir = p.add(directoryId);
+  const scope: AccountScope = { directoryId, pattern: null, userEmail: null, rollUp: settings.rollUp };
+  const ctes = [`listed as (select external_id from accounts where directory_id = ${dir} and not is_deleted)`];
+  if (settings.rollUp) ctes.push(membersCte('listed', scope, p, dir));
+  ctes.push(...pairedCtes(settings, current, p, dir, settings.rollUp));
+  ctes.push(`own_last as (select account_external_id as root, max(responded_at) as at from nps_responses where directory_id = ${dir} and account_external_id is not null group by 1)`);
+  ctes.push(settings.rollUp ? 'last_answers as (select m.root, max(o.at) as at from members m join own_last o on o.root = m.member group by m.root)' : 'last_answers as (select root, at from own_last)');
+  const health = healthCall(settings, p, 'coalesce(s.cur_responses, 0)', 's.nps', 's.previous_nps');
+  return db.query<AccountFigures>(
+    `with ${ctes.join(', ')}
+    select a.external_id as id, s.nps, s.nps - s.previous_nps as change, ${health} as health,
+      coalesce(s.cur_responses, 0) as responses, l.at as "lastAnswerAt"
+    from listed a left join paired s on s.root = a.external_id left join last_answers l on l.root = a.external_id
+    order by a.external_id`,
+    p.values,
+  );
 }

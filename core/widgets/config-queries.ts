@@ -1,5 +1,5 @@
-import type { Queryable } from '../../core/db.ts';
-import { AppError, ErrorCode, isAppError } from '../../core/errors.ts';
+import type { Queryable } from '../db.ts';
+import { AppError, ErrorCode, isAppError } from '../errors.ts';
 import { checkAgainstDirectory, parseWidgetConfig, type WidgetConfig, type WidgetSettings } from './config.ts';
 
 const columns = `id::int, name, directory_id::int as "directoryId", settings, created_at as "createdAt", updated_at as "updatedAt"`;
