@@ -111,6 +111,14 @@ create table alerts (
   constraint alerts_rule_id_response_id_key UNIQUE (rule_id, response_id)
 );
 
+create table allowed_origins (
+  origin text not null,
+  added_by text,
+  added_at timestamp with time zone not null default now(),
+  constraint allowed_origins_origin_check CHECK ((origin ~ '^https?://[^/?#]+$'::text)),
+  constraint allowed_origins_pkey PRIMARY KEY (origin)
+);
+
 create table contacts (
   directory_id bigint not null,
   external_id text not null,
@@ -156,6 +164,7 @@ create table distribution_recipients (
   error text,
   claimed_at timestamp with time zone,
   sent_at timestamp with time zone,
+  opened_at timestamp with time zone,
   constraint distribution_recipients_check CHECK (((state = 'skipped'::text) = (skip_reason IS NOT NULL))),
   constraint distribution_recipients_skip_reason_check CHECK ((skip_reason = ANY (ARRAY['deleted'::text, 'no_email'::text, 'opted_out'::text]))),
   constraint distribution_recipients_state_check CHECK ((state = ANY (ARRAY['pending'::text, 'sending'::text, 'sent'::text, 'failed'::text, 'skipped'::text, 'in_doubt'::text]))),
@@ -186,6 +195,7 @@ create table distributions (
   link_expiry_days integer,
   thank_you_email boolean not null default false,
   localized boolean not null default false,
+  page_opens integer not null default 0,
   constraint distributions_check CHECK (((link_type = 'anonymous'::text) = (anonymous_token IS NOT NULL))),
   constraint distributions_link_expiry_days_check CHECK (((link_expiry_days >= 1) AND (link_expiry_days <= 365))),
   constraint distributions_link_type_check CHECK ((link_type = ANY (ARRAY['individual'::text, 'anonymous'::text]))),
@@ -518,10 +528,14 @@ create table surveys (
   emails jsonb not null default '{}'::jsonb,
   translations jsonb not null default '{}'::jsonb,
   link_expiry_days integer not null default 30,
+  brand_color text,
+  logo_url text,
+  constraint surveys_brand_color_check CHECK ((brand_color ~ '^#[0-9a-f]{6}$'::text)),
   constraint surveys_emails_check CHECK ((jsonb_typeof(emails) = 'object'::text)),
   constraint surveys_extra_questions_check CHECK ((jsonb_typeof(extra_questions) = 'array'::text)),
   constraint surveys_language_check CHECK ((language ~ '^[a-z]{2,3}(-[a-z0-9]{2,8})?$'::text)),
   constraint surveys_link_expiry_days_check CHECK (((link_expiry_days >= 1) AND (link_expiry_days <= 365))),
+  constraint surveys_logo_url_check CHECK ((logo_url ~ '^https://'::text)),
   constraint surveys_name_check CHECK ((name <> ''::text)),
   constraint surveys_question_check CHECK ((question <> ''::text)),
   constraint surveys_scale_labels_check CHECK ((jsonb_typeof(scale_labels) = 'object'::text)),

@@ -102,7 +102,7 @@ export async function listRuns(db: Queryable, directoryId: number, filter: RunFi
  * first) starts with a quote instead, so it shows as text: the values come from export files.
  * https://owasp.org/www-community/attacks/CSV_Injection
  */
-const spreadsheetText = (column: string) =>
+export const spreadsheetText = (column: string) =>
   `case when left(${column}, 1) in ('=', '+', '-', '@', chr(9), chr(13)) then '''' || ${column} else ${column} end as ${column}`;
 
 /** Every row error of a run, in the order recorded, streamed as COPY text rows for a CSV download. */

@@ -23,6 +23,11 @@ export const distributionSummarySchema = z.object({
   recipients: recipientCountsSchema,
   /** Why recipients were skipped: deleted, no_email, opted_out. */
   skipped: z.record(z.string(), count),
+  /** Every time the survey page was opened through this distribution's links, and by how many recipients (an individual link's). */
+  pageOpens: count,
+  openedBy: count,
+  /** Answers given through its links. */
+  answers: count,
   ...followUpSummaryShape,
 });
 export type DistributionSummary = z.infer<typeof distributionSummarySchema>;
@@ -41,7 +46,9 @@ const summary = `select d.id::int, d.survey_id::int as "surveyId", d.mailing_lis
     json_build_object(
       'pending', count(r.id) filter (where r.state = 'pending'), 'sending', count(r.id) filter (where r.state = 'sending'),
       'sent', count(r.id) filter (where r.state = 'sent'), 'failed', count(r.id) filter (where r.state = 'failed'),
-      'skipped', count(r.id) filter (where r.state = 'skipped'), 'inDoubt', count(r.id) filter (where r.state = 'in_doubt')) as recipients
+      'skipped', count(r.id) filter (where r.state = 'skipped'), 'inDoubt', count(r.id) filter (where r.state = 'in_doubt')) as recipients,
+    d.page_opens as "pageOpens", count(r.opened_at)::int as "openedBy",
+    (select count(*)::int from nps_responses n where n.distribution_id = d.id) as answers
   from distributions d left join distribution_recipients r on r.distribution_id = d.id`;
 
 /** The newest 200 distributions, of one survey, or of one run (those inviting the mailing list the run loaded) when asked. */
@@ -78,4 +85,46 @@ async function withSkipReasons(db: Queryable, rows: Summary[]): Promise<Summary[
     [rows.map((r) => r.id)],
   );
   return rows.map((row) => ({ ...row, skipped: Object.fromEntries(reasons.filter((r) => r.id === row.id).map((r) => [r.reason, r.n])) }));
+}
+
+export const recipientSchema = z.object({
+  contactExternalId: z.string(),
+  accountExternalId: z.string().nullable(),
+  email: z.string().nullable(),
+  state: z.enum(Object.values(RecipientState)),
+  skipReason: z.string().nullable(),
+  error: z.string().nullable(),
+  sentAt: z.date().nullable(),
+  openedAt: z.date().nullable(),
+  answeredAt: z.date().nullable(),
+});
+export type Recipient = z.infer<typeof recipientSchema>;
+
+/** A page of one distribution's recipients, in one state when asked, each with when it opened the page and answered. */
+export async function listRecipients(
+  db: Queryable,
+  distributionId: number,
+  filter: { state: RecipientState | null; limit: number; offset: number },
+): Promise<{ items: Recipient[]; total: number }> {
+  const rows = await db.query<Recipient & { total: number }>(
+    `select r.contact_external_id as "contactExternalId", r.account_external_id as "accountExternalId", r.email, r.state,
+            r.skip_reason as "skipReason", r.error, r.sent_at as "sentAt", r.opened_at as "openedAt", n.responded_at as "answeredAt",
+            count(*) over ()::int as total
+     from distribution_recipients r left join nps_responses n on n.recipient_id = r.id
+     where r.distribution_id = $1 and ($2::text is null or r.state = $2) order by r.id limit $3 offset $4`,
+    [distributionId, filter.state, filter.limit, filter.offset],
+  );
+  return { items: rows.map(({ total: _, ...item }) => item), total: rows[0]?.total ?? 0 };
+}
+
+/**
+ * Counts an open of the survey page through a distribution's link, and a recipient's first open.
+ * A mail scanner that follows links counts too: opens say who may have looked, answers who did.
+ */
+export async function recordOpen(db: Queryable, link: { distributionId: number; recipientId?: number }): Promise<void> {
+  await db.query(
+    `with opened as (update distributions set page_opens = page_opens + 1 where id = $1)
+     update distribution_recipients set opened_at = now() where id = $2 and opened_at is null`,
+    [link.distributionId, link.recipientId ?? null],
+  );
 }

@@ -24,6 +24,10 @@ const surveyFields = z.strictObject({
   commentQuestion: text(500).nullable().default('What is the main reason for your score?'),
   extraQuestions: z.array(extraQuestionSchema).max(10).default([]),
   thankYou: text(1000).default('Thank you for your answer.'),
+  /** The page's buttons and chosen scores in this colour (#rrggbb); null: the product's blue. */
+  brandColor: z.string().trim().toLowerCase().regex(/^#[0-9a-f]{6}$/, 'a colour is written #rrggbb, e.g. #0b6e4f').nullable().default(null),
+  /** A logo above the title: an https address, so the page never loads anything insecure. */
+  logoUrl: z.url({ protocol: /^https$/, error: 'a logo is an https:// address' }).max(2000).nullable().default(null),
   /** The language of the texts above. */
   language: languageCode.default('en'),
   /** The contact attribute that holds each contact's language (e.g. "language"); null: everyone gets the default language. */
@@ -64,9 +68,10 @@ export type Survey = z.infer<typeof surveySchema>;
 
 const columns = `id::int, name, title, question, comment_question as "commentQuestion", extra_questions as "extraQuestions",
   thank_you as "thankYou", language, language_attribute as "languageAttribute", scale_labels as "scaleLabels", emails, translations,
-  link_expiry_days as "linkExpiryDays", created_at as "createdAt", updated_at as "updatedAt"`;
+  link_expiry_days as "linkExpiryDays", brand_color as "brandColor", logo_url as "logoUrl", created_at as "createdAt", updated_at as "updatedAt"`;
 
-function parseSurvey(input: unknown): z.infer<typeof surveyInputSchema> {
+/** A survey as the form gives it, checked as a save checks it (for a preview of texts not yet saved). */
+export function parseSurvey(input: unknown): z.infer<typeof surveyInputSchema> {
   const parsed = surveyInputSchema.safeParse(input);
   if (parsed.success) return parsed.data;
   const issues = describeIssues(parsed.error, '(survey)');
@@ -80,10 +85,11 @@ function languageValues(s: z.infer<typeof surveyInputSchema>): unknown[] {
 export async function createSurvey(db: Queryable, input: unknown): Promise<Survey> {
   const s = parseSurvey(input);
   const [survey] = await db.query<Survey>(
-    `insert into surveys (name, title, question, comment_question, extra_questions, thank_you, language, language_attribute, scale_labels, emails, translations, link_expiry_days)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+    `insert into surveys (name, title, question, comment_question, extra_questions, thank_you, language, language_attribute, scale_labels, emails, translations, link_expiry_days,
+       brand_color, logo_url)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
      on conflict (name) do nothing returning ${columns}`,
-    [s.name, s.title, s.question, s.commentQuestion, JSON.stringify(s.extraQuestions), s.thankYou, ...languageValues(s)],
+    [s.name, s.title, s.question, s.commentQuestion, JSON.stringify(s.extraQuestions), s.thankYou, ...languageValues(s), s.brandColor, s.logoUrl],
   );
   if (!survey) throw new AppError(ErrorCode.CONFLICT, `a survey named "${s.name}" already exists`);
   return survey;
@@ -94,9 +100,10 @@ export async function updateSurvey(db: Queryable, id: number, input: unknown): P
   const s = parseSurvey(input);
   const rows = await db.query<Survey>(
     `update surveys set name = $2, title = $3, question = $4, comment_question = $5, extra_questions = $6, thank_you = $7,
-       language = $8, language_attribute = $9, scale_labels = $10, emails = $11, translations = $12, link_expiry_days = $13, updated_at = now()
+       language = $8, language_attribute = $9, scale_labels = $10, emails = $11, translations = $12, link_expiry_days = $13,
+       brand_color = $14, logo_url = $15, updated_at = now()
      where id = $1 returning ${columns}`,
-    [id, s.name, s.title, s.question, s.commentQuestion, JSON.stringify(s.extraQuestions), s.thankYou, ...languageValues(s)],
+    [id, s.name, s.title, s.question, s.commentQuestion, JSON.stringify(s.extraQuestions), s.thankYou, ...languageValues(s), s.brandColor, s.logoUrl],
   ).catch((error: { code?: string }) => {
     if (error.code === '23505') throw new AppError(ErrorCode.CONFLICT, `a survey named "${s.name}" already exists`);
     throw error;

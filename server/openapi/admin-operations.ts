@@ -5,7 +5,8 @@ import { salesforceUsageSchema } from '../../core/connections/salesforce-usage.t
 import { outboxMessageSchema } from '../../core/outbox.ts';
 import { pageSchema } from '../../core/page.ts';
 import { rowErrorSchema, runSummarySchema, uploadReadSchema, writeBackReportSchema } from '../../core/runs/queries.ts';
-import { distributionSummarySchema, recipientProblemSchema } from '../../core/surveys/distributions.ts';
+import { distributionSummarySchema, recipientProblemSchema, recipientSchema } from '../../core/surveys/distributions.ts';
+import { answerSchema } from '../../core/surveys/answers.ts';
 import { responseImportSchema, responseMappingSchema } from '../../core/surveys/import-responses.ts';
 import { surveyInputSchema, surveySchema } from '../../core/surveys/queries.ts';
 import { storedResponseSchema } from '../../core/surveys/responses.ts';
@@ -22,7 +23,9 @@ import { contactDetailSchema } from '../directory/contact.ts';
 import { mailingListMemberSchema, mailingListSchema } from '../directory/mailing-lists.ts';
 import { accountDetailSchema, accountListItemSchema, cappedPageSchema, contactListItemSchema } from '../directory/queries.ts';
 import { accountsQuery, directoryQuery, listQuery, pageQuery, runErrorsQuery, runsQuery } from '../query-params.ts';
-import { distributionsQuery, postedResponse, postedResponses } from '../surveys/routes.ts';
+import { answersQuery, previewQuery, distributionsQuery, postedResponse, postedResponses, recipientsQuery, uploadImport } from '../surveys/routes.ts';
+import { allowedOriginSchema, originInput } from '../widgets/allowed-origins.ts';
+import { widgetDataSchema, widgetQuery } from '../widgets/strategic-accounts.ts';
 import { widgetConfigInput, widgetConfigSchema } from '../../core/widgets/config.ts';
 import { issuedTokenSchema, signingKeySchema } from '../widgets/embed-tokens.ts';
 import { tokenRequest } from '../widgets/routes.ts';
@@ -45,6 +48,9 @@ const workflowChange = z.object({ name: z.string().min(1), definition: workflowD
 const scheduledWorkflowSchema = workflowSchema.extend({ nextRunAt: z.date().nullable() });
 
 const admin = { auth: 'admin' } as const;
+
+/** A survey preview that would not save: a page saying why (a bad query or body is the usual JSON error). */
+const surveyRefused = { description: 'a page saying why the survey would not save (or that the query holds no survey)', contentType: 'text/html' };
 
 /** The admin API under /api: everything but the health probe, the widget's data and this description needs the admin key. */
 export const adminOperations: Operation[] = [
@@ -148,6 +154,10 @@ export const adminOperations: Operation[] = [
   },
   { ...admin, method: 'get', path: '/api/uploads', tag: 'Connections', summary: 'A page of the uploaded files, newest first, with who uploaded each', query: pageQuery.omit({ directory: true }), answers: { 200: json('the page', pageSchema(uploadSchema)) }, errors: [400] },
   {
+    ...admin, method: 'get', path: '/api/uploads/{id}/columns', tag: 'Connections', summary: "An uploaded CSV's header: the columns an import can map from",
+    answers: { 200: json('the columns', z.object({ upload: z.number().int(), name: z.string(), columns: z.array(z.string()) })) }, errors: [400, 404],
+  },
+  {
     ...admin, method: 'get', path: '/api/uploads/preview', tag: 'Connections', summary: "The newest upload of a name parsed with an extract's delimiter, quote and encoding: its header and first 20 rows",
     query: uploadPreviewQuery, answers: { 200: json('the header and first rows', uploadPreviewSchema) }, errors: [400],
   },
@@ -182,12 +192,25 @@ export const adminOperations: Operation[] = [
 
   { ...admin, method: 'get', path: '/api/widget-configs', tag: 'Widgets', summary: 'The saved widget configurations', answers: { 200: json('the configurations', listOf(widgetConfigSchema)) }, errors: [] },
   { ...admin, method: 'post', path: '/api/widget-configs', tag: 'Widgets', summary: 'Saves a widget configuration, checked against its directory', body: { 'application/json': widgetConfigInput }, answers: { 201: json('created', widgetConfigSchema) }, errors: [400, 404, 409] },
+  {
+    ...admin, method: 'post', path: '/api/widget-configs/preview', tag: 'Widgets', summary: 'What the widget would show with a configuration not saved yet (the designer\'s preview); nothing is stored',
+    query: widgetQuery, body: { 'application/json': widgetConfigInput.partial({ name: true }) }, answers: { 200: json('a page of accounts, as GET /api/widgets/strategic-accounts', widgetDataSchema) }, errors: [400, 404],
+  },
   { ...admin, method: 'get', path: '/api/widget-configs/{id}', tag: 'Widgets', summary: 'One widget configuration', answers: { 200: json('the configuration', widgetConfigSchema) }, errors: [404] },
   {
     ...admin, method: 'patch', path: '/api/widget-configs/{id}', tag: 'Widgets', summary: 'Changes the fields given, checking the result whole',
     body: { 'application/json': widgetConfigInput.partial() }, answers: { 200: json('changed', widgetConfigSchema) }, errors: [400, 404, 409],
   },
   { ...admin, method: 'delete', path: '/api/widget-configs/{id}', tag: 'Widgets', summary: 'Removes a widget configuration', answers: { 204: noContent }, errors: [404] },
+  {
+    ...admin, method: 'get', path: '/api/allowed-origins', tag: 'Widgets', summary: 'The origins whose pages may call the widget API: those added here, and those of CORS_ORIGINS',
+    answers: { 200: json('the origins', listOf(allowedOriginSchema)) }, errors: [],
+  },
+  { ...admin, method: 'post', path: '/api/allowed-origins', tag: 'Widgets', summary: 'Allows an origin to call the widget API (at once, no restart)', body: { 'application/json': originInput }, answers: { 201: json('allowed', allowedOriginSchema) }, errors: [400] },
+  {
+    ...admin, method: 'delete', path: '/api/allowed-origins', tag: 'Widgets', summary: 'Removes an origin added here (those of CORS_ORIGINS change only there)',
+    query: z.object({ origin: z.string().describe('the origin, e.g. https://portal.example.com') }), answers: { 204: noContent }, errors: [400, 404, 409],
+  },
   { ...admin, method: 'post', path: '/api/embed-tokens', tag: 'Widgets', summary: 'Issues an embed token that shows one configuration', body: { 'application/json': tokenRequest }, answers: { 201: json('the token', issuedTokenSchema) }, errors: [400, 404] },
   {
     ...admin, method: 'get', path: '/api/embed-tokens/signing-key', tag: 'Widgets', summary: 'The key embed tokens are signed with, for a system that mints them per user (the Apex class in Salesforce)',
@@ -229,6 +252,14 @@ export const adminOperations: Operation[] = [
 
   { ...admin, method: 'get', path: '/api/surveys', tag: 'Surveys', summary: 'The surveys', answers: { 200: json('the surveys', listOf(surveySchema)) }, errors: [] },
   { ...admin, method: 'post', path: '/api/surveys', tag: 'Surveys', summary: 'Saves a survey', body: { 'application/json': surveyInputSchema }, answers: { 201: json('created', surveySchema) }, errors: [400, 409] },
+  {
+    ...admin, method: 'get', path: '/api/surveys/preview', tag: 'Surveys', summary: 'The survey page for texts not saved yet (the builder\'s framed preview): only this origin may frame it, nothing runs or sends',
+    query: previewQuery, answers: { 200: { description: 'the survey page', contentType: 'text/html' }, 400: surveyRefused }, errors: [],
+  },
+  {
+    ...admin, method: 'post', path: '/api/surveys/preview', tag: 'Surveys', summary: 'The same page for a survey posted as JSON',
+    body: { 'application/json': surveyInputSchema }, answers: { 200: { description: 'the survey page', contentType: 'text/html' }, 400: surveyRefused }, errors: [],
+  },
   { ...admin, method: 'get', path: '/api/surveys/{id}', tag: 'Surveys', summary: 'One survey', answers: { 200: json('the survey', surveySchema) }, errors: [404] },
   { ...admin, method: 'put', path: '/api/surveys/{id}', tag: 'Surveys', summary: 'Replaces a survey', body: { 'application/json': surveyInputSchema }, answers: { 200: json('replaced', surveySchema) }, errors: [400, 404, 409] },
   {
@@ -239,6 +270,18 @@ export const adminOperations: Operation[] = [
   {
     ...admin, method: 'get', path: '/api/distributions/{id}', tag: 'Surveys', summary: 'One distribution with its failed and in-doubt recipients',
     answers: { 200: json('the distribution', distributionSummarySchema.extend({ problems: z.array(recipientProblemSchema) })) }, errors: [404],
+  },
+  {
+    ...admin, method: 'get', path: '/api/distributions/{id}/recipients', tag: 'Surveys', summary: "A page of a distribution's recipients, optionally in one state, with when each opened the page and answered",
+    query: recipientsQuery, answers: { 200: json('the page', pageSchema(recipientSchema)) }, errors: [400, 404],
+  },
+  {
+    ...admin, method: 'get', path: '/api/responses', tag: 'Surveys', summary: "A page of a directory's answers (surveys' and imported), by survey, score range and day range, newest first",
+    query: answersQuery, answers: { 200: json('the page', pageSchema(answerSchema)) }, errors: [400],
+  },
+  {
+    ...admin, method: 'get', path: '/api/responses.csv', tag: 'Surveys', summary: 'The answers the same filters select, all of them, as CSV',
+    query: answersQuery.omit({ limit: true, offset: true }), answers: { 200: { description: 'the answers', contentType: 'text/csv' } }, errors: [400],
   },
   { ...admin, method: 'get', path: '/api/outbox', tag: 'Surveys', summary: 'A page of the local outbox (mail kept when no SMTP server is set)', query: pageQuery.omit({ directory: true }), answers: { 200: json('the page', pageSchema(outboxMessageSchema)) }, errors: [400] },
   {
@@ -257,5 +300,10 @@ export const adminOperations: Operation[] = [
       'application/json': postedResponses.extend({ responses: z.array(postedResponse).min(1).max(100_000) }),
     },
     answers: { 200: json('the counts and the first rejected rows', responseImportSchema) }, errors: [400, 413, 415],
+  },
+  {
+    ...admin, method: 'post', path: '/api/responses/from-upload', tag: 'Surveys', summary: 'Imports an NPS history from an uploaded CSV, with its own column names and time format, in one transaction',
+    body: { 'application/json': uploadImport.extend({ mapping: responseMappingSchema }) },
+    answers: { 200: json('the counts and the first rejected rows', responseImportSchema) }, errors: [400, 404],
   },
 ];

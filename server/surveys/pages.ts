@@ -25,11 +25,12 @@ legend{font-weight:600;margin-bottom:.5rem;padding:0}
 .scale label{position:relative}
 .scale input{position:absolute;opacity:0;width:100%;height:100%;margin:0;cursor:pointer}
 .scale span{display:flex;align-items:center;justify-content:center;min-width:2.6rem;height:2.6rem;border:1px solid #8a939e;border-radius:.4rem;background:#fff}
-.scale input:checked+span{background:#1f5fbf;border-color:#1f5fbf;color:#fff;font-weight:600}
+.scale input:checked+span{background:var(--brand);border-color:var(--brand);color:#fff;font-weight:600}
 .scale input:focus-visible+span,textarea:focus-visible,button:focus-visible,a:focus-visible{outline:3px solid #f2b600;outline-offset:2px}
 .ends{display:flex;justify-content:space-between;font-size:.85rem;color:#4a525c;margin-top:.25rem}
 textarea{width:100%;min-height:6rem;font:inherit;padding:.5rem;border:1px solid #8a939e;border-radius:.4rem}
-button{font:inherit;padding:.6rem 1.4rem;border:0;border-radius:.4rem;background:#1f5fbf;color:#fff;cursor:pointer}
+button{font:inherit;padding:.6rem 1.4rem;border:0;border-radius:.4rem;background:var(--brand);color:#fff;cursor:pointer}
+.logo{display:block;max-height:3rem;max-width:12rem;margin:0 0 1rem}
 .error{color:#a4161a;font-weight:600}
 .note{color:#4a525c;font-size:.9rem}
 nav ul{list-style:none;display:flex;gap:1rem;margin:0 0 1rem;padding:0;font-size:.9rem}
@@ -48,18 +49,24 @@ function languageLinks(survey: PageSurvey): string {
 `;
 }
 
-function page(title: string, body: string, lang = 'en'): string {
+/** What a page is shown in: its language, and a survey's brand colour (checked as #rrggbb when saved) and logo. */
+type PageLook = { lang: string; brandColor: string | null; logoUrl: string | null };
+
+const plain: PageLook = { lang: 'en', brandColor: null, logoUrl: null };
+
+function page(title: string, body: string, look: PageLook = plain): string {
   return `<!doctype html>
-<html lang="${escapeHtml(lang)}">
+<html lang="${escapeHtml(look.lang)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>${escapeHtml(title)}</title>
-<style>${style}</style>
+<style>:root{--brand:${/^#[0-9a-f]{6}$/.test(look.brandColor ?? '') ? look.brandColor : '#1f5fbf'}}${style}</style>
 </head>
 <body>
 <main>
+${look.logoUrl ? `<img class="logo" src="${escapeHtml(look.logoUrl)}" alt="">` : ''}
 ${body}
 </main>
 </body>
@@ -107,12 +114,12 @@ ${survey.extraQuestions.map((q) => extra(q, answer.answers?.[q.key])).join('\n')
 ${comment}
 <button type="submit">${escapeHtml(survey.page.send)}</button>
 </form>`,
-    survey.lang,
+    survey,
   );
 }
 
 export function thanksPage(survey: PageSurvey, note?: string): string {
-  return page(survey.title, `<h1>${escapeHtml(survey.thankYou)}</h1>${note ? `<p class="note">${escapeHtml(note)}</p>` : ''}`, survey.lang);
+  return page(survey.title, `<h1>${escapeHtml(survey.thankYou)}</h1>${note ? `<p class="note">${escapeHtml(note)}</p>` : ''}`, survey);
 }
 
 /** Says kindly that an individual link no longer takes answers, in the survey's language (served as 410 Gone). */
@@ -121,7 +128,7 @@ export function expiredPage(survey: PageSurvey, expiredOn: string): string {
     survey.page.expiredTitle,
     `${languageLinks(survey)}<h1>${escapeHtml(survey.page.expiredTitle)}</h1>
 <p>${escapeHtml(survey.page.expired(expiredOn))}</p>`,
-    survey.lang,
+    survey,
   );
 }
 
@@ -131,13 +138,13 @@ export function messagePage(title: string, message: string): string {
 
 /** Asks before opting out: a link opened by a mail scanner must not unsubscribe anyone. In the recipient's language. */
 export function optOutPage(text: PageText, lang: string, done: boolean): string {
-  if (done) return page(text.optedOutTitle, `<h1>${escapeHtml(text.optedOutTitle)}</h1><p>${escapeHtml(text.optedOut)}</p>`, lang);
+  if (done) return page(text.optedOutTitle, `<h1>${escapeHtml(text.optedOutTitle)}</h1><p>${escapeHtml(text.optedOut)}</p>`, { ...plain, lang });
   return page(
     text.optOutTitle,
     `<h1>${escapeHtml(text.optOutTitle)}</h1>
 <p>${escapeHtml(text.optOutAsk)}</p>
 <form method="post"><button type="submit">${escapeHtml(text.optOutButton)}</button></form>`,
-    lang,
+    { ...plain, lang },
   );
 }
 

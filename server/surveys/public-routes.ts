@@ -7,15 +7,21 @@ import { chooseLanguage, localize } from '../../core/surveys/languages.ts';
 import { findSurveyLink, optOut, recipientLanguage, submitAnswer, type Answer, type SurveyLink } from '../../core/surveys/responses.ts';
 import { builtInFor, builtInTexts } from '../../core/surveys/texts.ts';
 import { expiredPage, messagePage, optOutPage, surveyPage, thanksPage, type PageSurvey } from './pages.ts';
+import { recordOpen } from '../../core/surveys/distributions.ts';
 
 /** Tokens are base64url; anything else opens nothing, without a database round trip. */
 const tokenPattern = /^[A-Za-z0-9_-]{16,64}$/;
+
+/** A survey page's policy: inline CSS, no script, a logo from an https address; `preview` is the console's framed, unsendable copy. */
+export function surveyPageCsp(preview = false): string {
+  return `default-src 'none'; style-src 'unsafe-inline'; img-src https:; base-uri 'none'; ${preview ? "form-action 'none'; frame-ancestors 'self'; sandbox" : "form-action 'self'; frame-ancestors 'none'"}`;
+}
 
 function html(res: Response, status: number, body: string): void {
   // A survey page is personal: no shared cache keeps it, and no other site frames it. Its CSS is inline; it has no script.
   res
     .status(status)
-    .set({ 'Cache-Control': 'no-store', 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'" })
+    .set({ 'Cache-Control': 'no-store', 'Content-Security-Policy': surveyPageCsp() })
     .type('html')
     .send(body);
 }
@@ -78,6 +84,7 @@ export function surveyPageRoutes(db: Queryable, options: { answerJobs: AnswerJob
     const closed = closedPage(link, survey, options.now());
     if (closed) return html(res, closed.status, closed.body);
     const answer = link.kind === 'individual' && link.answer ? link.answer : undefined;
+    await recordOpen(db, link.kind === 'individual' ? { distributionId: link.distributionId, recipientId: link.recipientId } : link);
     const note = changeNote(link, survey);
     html(res, 200, surveyPage(survey, { ...(answer ? { answer } : {}), ...(note ? { note } : {}) }));
   });

@@ -84,6 +84,8 @@ describe('surveys', function () {
         emails: {},
         translations: {},
         linkExpiryDays: 30,
+        brandColor: null,
+        logoUrl: null,
       });
       const again = await call('POST', '/api/surveys', { name: 'Quarterly' });
       assert.deepEqual([again.status, again.body], [409, { error: { code: 'CONFLICT', message: 'a survey named "Quarterly" already exists' } }]);

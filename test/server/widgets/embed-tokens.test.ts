@@ -141,7 +141,7 @@ describe('embed tokens and CORS for the Strategic Accounts widget', () => {
       assert.deepEqual([answer.status, answer.headers.get('access-control-allow-origin'), await answer.json()], [
         403,
         null,
-        { error: { code: 'FORBIDDEN', message: 'origin https://evil.example may not call this API: add it to CORS_ORIGINS' } },
+        { error: { code: 'FORBIDDEN', message: 'origin https://evil.example may not call this API: allow it under Widgets → Allowed origins (or in CORS_ORIGINS)' } },
       ]);
       const data = await fetch(`${api.base}/api/widgets/strategic-accounts?config=${configId}`, { headers: { origin: 'https://evil.example', authorization: `Bearer ${adminKey}` } });
       assert.equal(data.headers.get('access-control-allow-origin'), null);

@@ -21,6 +21,8 @@ import './webhooks/webhooks.ts';
 import './uploads/uploads.ts';
 import './connections/connections.ts';
 import './my-accounts/my-accounts.ts';
+import './surveys/surveys.ts';
+import './widgets/widgets.ts';
 import './shell/console.ts';
 
 document.adoptedStyleSheets = [...document.adoptedStyleSheets, css`body { margin: 0; background: #fff; }`.styleSheet!];

@@ -4,7 +4,7 @@ import type { AlertRule } from '../../../../core/alerts/rules.ts';
 import { ClientRole, ManagementRole, roleLabel } from '../../../../core/directory/roles.ts';
 import type { Health } from '../../../../core/widgets/config.ts';
 import { api, type Wire } from '../api.ts';
-import { fieldError, fieldErrors } from '../field-errors.ts';
+import { allPlaced, fieldError, fieldErrors, hasFieldError } from '../field-errors.ts';
 import { shared } from '../shared.styles.ts';
 import { empty, failure, loading } from '../states.ts';
 import { styles } from './alert-rules.styles.ts';
@@ -157,7 +157,7 @@ export class AlertRulesElement extends LitElement {
     const path = group.path ?? group.name;
     const id = `error-${path}`;
     const label = group.label ?? roleLabel;
-    return html`<fieldset aria-describedby=${errors?.has(path) ? id : nothing}>
+    return html`<fieldset aria-describedby=${hasFieldError(errors, path) ? id : nothing}>
       <legend>${group.legend}</legend>
       <div class="choices">${group.values.map((value) => html`<label><input type="checkbox" name=${group.name} value=${value} ?checked=${group.checked.includes(value)} />${label(value)}</label>`)}</div>
       ${fieldError(errors, path, id)}
@@ -167,13 +167,13 @@ export class AlertRulesElement extends LitElement {
   #form(editing: Editing): TemplateResult {
     const rule = editing.rule;
     const errors = editing.state === 'refused' ? fieldErrors(editing.error) : null;
-    const input = (name: string) => ({ invalid: errors?.has(name) ? 'true' : 'false', describedBy: errors?.has(name) ? `error-${name}` : nothing });
-    const unplaced = editing.state === 'refused' && (errors === null || [...errors.keys()].some((k) => !['name', 'maxScore', 'clientRoles', 'healthTo', 'npsDrop', 'recipients', 'recipients.roles', 'recipients.emails', 'kind'].includes(k)));
+    const input = (name: string) => ({ invalid: hasFieldError(errors, name) ? 'true' : 'false', describedBy: hasFieldError(errors, name) ? `error-${name}` : nothing });
+    const unplaced = editing.state === 'refused' && !allPlaced(errors, ['name', 'maxScore', 'clientRoles', 'healthTo', 'npsDrop', 'recipients', 'recipients.roles', 'recipients.emails', 'kind']);
     return html`<form class="fields" aria-label=${rule ? `Edit alert rule ${rule.name}` : 'New alert rule'} @submit=${this.#onSubmit}>
       <label>Name <input name="name" required .value=${rule?.name ?? ''} aria-invalid=${input('name').invalid} aria-describedby=${input('name').describedBy} /></label>
       ${fieldError(errors, 'name', 'error-name')}
       <label>Alerts on
-        <select name="kind" aria-describedby=${errors?.has('kind') ? 'error-kind' : nothing}
+        <select name="kind" aria-describedby=${hasFieldError(errors, 'kind') ? 'error-kind' : nothing}
           @change=${(event: Event) => (this.editing = { ...editing, kind: (event.target as HTMLSelectElement).value as 'answer' | 'health' })}>
           <option value="answer" ?selected=${editing.kind === 'answer'}>An answer (detractor alert)</option>
           <option value="health" ?selected=${editing.kind === 'health'}>An account's Health or NPS (daily digest)</option>

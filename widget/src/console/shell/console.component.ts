@@ -6,7 +6,6 @@ import { shared } from '../shared.styles.ts';
 import { failure, loading } from '../states.ts';
 import { currentDirectory, inDirectory } from '../directory-scope.ts';
 import { attributesPage, accountsPage, contactsPage, hierarchyPage, mailingListPage, mailingListsPage } from '../pages/directory-pages.ts';
-import { surveysPage, widgetsPage } from '../pages/list-pages.ts';
 import { styles } from './console.styles.ts';
 import { connectionsTabs } from '../uploads/connections-tabs.ts';
 
@@ -166,8 +165,8 @@ export class ConsoleElement extends LitElement {
       case 'workflow': return html`<bw-workflow-builder workflow-id=${params.id === 'new' ? '' : params.id!} ?can-edit=${user.role !== 'viewer'}></bw-workflow-builder>`;
       case 'runs': return html`<bw-runs workflow=${query.get('workflow') ?? ''} state=${query.get('state') ?? ''} date=${query.get('date') ?? ''}></bw-runs>`;
       case 'run': return html`<bw-run run-id=${params.id!}></bw-run>`;
-      case 'surveys': return surveysPage();
-      case 'widgets': return widgetsPage();
+      case 'surveys': return html`<bw-surveys></bw-surveys>`;
+      case 'widgets': return html`<bw-widgets ?can-edit=${user.role === 'admin'}></bw-widgets>`;
       case 'outbox': return html`<bw-outbox></bw-outbox>`;
       case 'people': return html`${this.#settingsTabs(user)}<bw-people></bw-people>`;
       case 'directories': return html`${this.#settingsTabs(user)}<bw-directories ?can-edit=${user.role === 'admin'}></bw-directories>`;

@@ -3,7 +3,7 @@ import { Task } from '@lit/task';
 import type { Webhook, WebhookDelivery } from '../../../../core/webhooks/webhooks.ts';
 import { api, type Page, type Wire } from '../api.ts';
 import { styles } from '../alert-rules/alert-rules.styles.ts';
-import { fieldError, fieldErrors } from '../field-errors.ts';
+import { allPlaced, fieldError, fieldErrors, hasFieldError } from '../field-errors.ts';
 import { shared } from '../shared.styles.ts';
 import { empty, failure, loading, when } from '../states.ts';
 
@@ -83,7 +83,7 @@ export class WebhooksElement extends LitElement {
 
   override render(): TemplateResult {
     const errors = this.created?.state === 'refused' ? fieldErrors(this.created.error) : null;
-    const placed = errors !== null && [...errors.keys()].every((k) => k === 'url' || k === 'events');
+    const placed = allPlaced(errors, ['url', 'events']);
     return html`
       <h2>Webhooks</h2>
       <p class="hint">Each answer and each alert as a signed JSON POST (see the documentation's "Alerts and webhooks" for the signature); failed deliveries are retried with backoff.</p>
@@ -94,9 +94,9 @@ export class WebhooksElement extends LitElement {
       })}
       <form class="fields" aria-label="Add a webhook" @submit=${this.#onCreate}>
         <label>Receiver URL <input name="url" type="url" required placeholder="https://hooks.example.com/bellwether"
-          aria-invalid=${errors?.has('url') ? 'true' : 'false'} aria-describedby=${errors?.has('url') ? 'error-url' : nothing} /></label>
+          aria-invalid=${hasFieldError(errors, 'url') ? 'true' : 'false'} aria-describedby=${hasFieldError(errors, 'url') ? 'error-url' : nothing} /></label>
         ${fieldError(errors, 'url', 'error-url')}
-        <fieldset aria-describedby=${errors?.has('events') ? 'error-events' : nothing}>
+        <fieldset aria-describedby=${hasFieldError(errors, 'events') ? 'error-events' : nothing}>
           <legend>Post on</legend>
           <div class="choices">
             <label><input type="checkbox" name="events" value="answer" checked />Each answer</label>
