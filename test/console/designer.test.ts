@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import type { Browser, Page } from 'playwright-core';
 import type { Db } from '../../core/db.ts';
 import { storeUpload } from '../../core/uploads/store-upload.ts';
+import { createSurvey } from '../../core/surveys/queries.ts';
 import { buildWidget, launchChromium } from '../helpers/browser.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { testDatabase } from '../helpers/hooks.ts';
@@ -104,6 +105,7 @@ describe('The survey builder and the widget designer in the browser', function (
 
   it('designs a widget with the element beside the form, mints a token, and shows the widget on another origin once the origin is allowed', async () => {
     await loadWidgetDirectory(db);
+    const support = await createSurvey(db, { name: 'Support', extraQuestions: [{ key: 'csat', text: 'How satisfied are you?', min: 1, max: 5 }] });
     const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: api!.base });
     const page = await context.newPage();
@@ -124,6 +126,12 @@ describe('The survey builder and the widget designer in the browser', function (
 
     await tabTo(page, 'Add a key metric');
     await page.keyboard.press('Enter');
+    // A survey's questions are sources too: its NPS question and its CSAT, each latest, averaged or counted.
+    const sources = await form.getByLabel('Metric 1 source').locator('optgroup[label="Survey: Support"] option').evaluateAll((o) => o.map((e) => (e as HTMLOptionElement).value));
+    assert.deepEqual(sources, ['NPS', 'csat'].flatMap((q) => ['latest', 'average', 'count'].map((s) => `survey:${support.id}:${q}:${s}`)));
+    const chart = await form.getByLabel('Chart metric').locator('option').evaluateAll((o) => o.map((e) => (e as HTMLOptionElement).value));
+    assert.ok(chart.includes(`survey:${support.id}:csat:average`), chart.join(', '));
+    assert.deepEqual(await form.getByLabel('Surveys that count toward NPS').locator('option').allInnerTexts(), ['Every survey', 'Support only']);
     await form.getByLabel('Metric 1 source').selectOption('attribute:seats');
     await form.getByLabel('Metric 1 label').fill('Seats');
     await form.getByLabel('Metric 1 format').selectOption('number');

@@ -5,7 +5,7 @@ import { api, type Wire } from '../api.ts';
 import { shared } from '../shared.styles.ts';
 import { failure } from '../states.ts';
 import { fieldError, fieldErrors } from '../field-errors.ts';
-import { chartSources, columnOptions, draftOf, grouped, metricSources, newDraft, type Draft, type KeyMetric, type Option } from './widget-fields.ts';
+import { chartSources, columnOptions, draftOf, grouped, metricSources, newDraft, type Draft, type KeyMetric, type Option, type SurveyQuestions } from './widget-fields.ts';
 import { designer } from '../designer.styles.ts';
 
 type Attribute = Wire<AttributeDefinition>;
@@ -42,6 +42,7 @@ export class WidgetDesignerElement extends LitElement {
     draft: { state: true },
     shown: { state: true },
     definitions: { state: true },
+    surveys: { state: true },
     directories: { state: true },
     error: { state: true },
     status: { state: true },
@@ -54,6 +55,7 @@ export class WidgetDesignerElement extends LitElement {
   /** What the preview shows: the draft a moment after the last change. */
   declare shown: Draft | undefined;
   declare definitions: Attribute[];
+  declare surveys: SurveyQuestions[];
   declare directories: Directory[];
   declare error: unknown;
   declare status: string;
@@ -65,6 +67,7 @@ export class WidgetDesignerElement extends LitElement {
     super();
     this.directoryId = 1;
     this.definitions = [];
+    this.surveys = [];
     this.directories = [];
     this.status = '';
   }
@@ -98,6 +101,7 @@ export class WidgetDesignerElement extends LitElement {
     this.#attributesOf = directoryId;
     try {
       this.definitions = (await api<{ items: Attribute[] }>(`/api/attribute-definitions?directory=${directoryId}`)).items;
+      this.surveys = (await api<{ items: SurveyQuestions[] }>('/api/surveys')).items;
     } catch (error) {
       this.error = error;
     }
@@ -120,7 +124,7 @@ export class WidgetDesignerElement extends LitElement {
 
   #addMetric(): void {
     const used = new Set(this.draft.keyMetrics.map((m) => m.field));
-    const source = metricSources(this.definitions, this.draft).find((o) => !used.has(o.value)) ?? metricSources(this.definitions, this.draft)[0]!;
+    const source = metricSources(this.definitions, this.draft, this.surveys).find((o) => !used.has(o.value)) ?? metricSources(this.definitions, this.draft, this.surveys)[0]!;
     this.#change({ keyMetrics: [...this.draft.keyMetrics, { label: source.label, field: source.value, format: 'number', decimals: 0 }] });
   }
 
@@ -193,7 +197,7 @@ export class WidgetDesignerElement extends LitElement {
           <legend>Chart</legend>
           <label>Chart metric
             <select @change=${(e: Event) => this.#change({ chartMetric: { ...d.chartMetric, field: (e.target as HTMLSelectElement).value as Draft['chartMetric']['field'] } })}>
-              ${options(chartSources(), d.chartMetric.field)}
+              ${options(chartSources(this.surveys), d.chartMetric.field)}
             </select>
           </label>
           <label>Periods in the chart <input type="number" min="2" max="36" .value=${String(d.chartPeriods)} @input=${(e: Event) => this.#change({ chartPeriods: number((e.target as HTMLInputElement).value) })} />${fieldError(errors, 'chartPeriods')}</label>
@@ -218,6 +222,26 @@ export class WidgetDesignerElement extends LitElement {
           <label class="check"><input type="checkbox" .checked=${d.rollUp} @change=${(e: Event) => this.#change({ rollUp: (e.target as HTMLInputElement).checked })} /> Roll child accounts' answers up into their parents</label>
         </fieldset>
 
+        <fieldset>
+          <legend>NPS source</legend>
+          <label>Surveys that count toward NPS
+            <select @change=${(e: Event) => {
+              const value = (e.target as HTMLSelectElement).value;
+              this.#change({ npsSource: { ...d.npsSource, surveys: value === 'all' ? 'all' : [Number(value)] } });
+            }}>
+              <option value="all" ?selected=${d.npsSource.surveys === 'all'}>Every survey</option>
+              ${this.surveys.map((s) => html`<option value=${s.id} ?selected=${d.npsSource.surveys !== 'all' && d.npsSource.surveys.includes(s.id)}>${s.name} only</option>`)}
+            </select>${fieldError(errors, 'npsSource.surveys')}
+          </label>
+          <label class="check"><input type="checkbox" .checked=${d.npsSource.importedHistory} @change=${(e: Event) => this.#change({ npsSource: { ...d.npsSource, importedHistory: (e.target as HTMLInputElement).checked } })} /> Count imported NPS history</label>
+          <label>Answers counted
+            <select @change=${(e: Event) => this.#change({ npsCounting: (e.target as HTMLSelectElement).value as Draft['npsCounting'] })}>
+              <option value="everyAnswer" ?selected=${d.npsCounting === 'everyAnswer'}>Every answer</option>
+              <option value="latestPerContact" ?selected=${d.npsCounting === 'latestPerContact'}>Each contact's latest answer in the period</option>
+            </select>
+          </label>
+        </fieldset>
+
         ${this.error ? failure(this.error, 'Not saved') : nothing}
         <div class="actions">
           <button type="submit" class="primary">${this.config ? 'Save changes' : 'Save'}</button>
@@ -237,7 +261,7 @@ export class WidgetDesignerElement extends LitElement {
     return html`<li class="metric">
       <label>Metric ${n} label <input .value=${m.label} maxlength="100" @input=${(e: Event) => this.#metric(i, { label: (e.target as HTMLInputElement).value })} />${fieldError(errors, `keyMetrics.${i}.label`)}</label>
       <label>Metric ${n} source
-        <select @change=${(e: Event) => this.#metric(i, { field: (e.target as HTMLSelectElement).value })}>${options(metricSources(this.definitions, this.draft), m.field)}</select>
+        <select @change=${(e: Event) => this.#metric(i, { field: (e.target as HTMLSelectElement).value })}>${options(metricSources(this.definitions, this.draft, this.surveys), m.field)}</select>
         ${fieldError(errors, `keyMetrics.${i}.field`)}
       </label>
       <label>Metric ${n} format

@@ -29,8 +29,26 @@ const npsLabels: Record<NpsMetric, string> = {
 };
 const npsMetrics = Object.keys(npsLabels) as NpsMetric[];
 
+/** A survey as the designer offers its questions: the NPS question and each extra scale. */
+export type SurveyQuestions = { id: number; name: string; extraQuestions: readonly { key: string; text: string }[] };
+
+const statistics = { latest: 'latest answer', average: 'average in the period', count: 'answers in the period' } as const;
+
+/** Each survey question's latest answer, period average and answer count: `survey:<id>:<question>:<statistic>`. */
+function surveySources(surveys: readonly SurveyQuestions[]): Option[] {
+  return surveys.flatMap((survey) =>
+    [{ key: 'NPS', text: 'NPS question' }, ...survey.extraQuestions].flatMap((q) =>
+      (Object.keys(statistics) as (keyof typeof statistics)[]).map((statistic) => ({
+        value: `survey:${survey.id}:${q.key}:${statistic}`,
+        label: `${q.key === 'NPS' ? 'NPS score' : q.key}, ${statistics[statistic]}`,
+        group: `Survey: ${survey.name}`,
+      })),
+    ),
+  );
+}
+
 /** What a key metric may show. */
-export function metricSources(attributes: readonly Wire<AttributeDefinition>[], draft: Pick<Draft, 'arr'>): Option[] {
+export function metricSources(attributes: readonly Wire<AttributeDefinition>[], draft: Pick<Draft, 'arr'>, surveys: readonly SurveyQuestions[] = []): Option[] {
   return [
     ...npsMetrics.map((m) => ({ value: m, label: npsLabels[m], group: 'NPS' })),
     { value: 'change', label: 'NPS change on the previous period', group: 'NPS' },
@@ -38,12 +56,13 @@ export function metricSources(attributes: readonly Wire<AttributeDefinition>[], 
     ...attributes
       .filter((a) => a.dataType === 'Integer' || a.dataType === 'Decimal')
       .map((a) => ({ value: `attribute:${a.name}`, label: `${a.name} (${a.dataType})`, group: 'Account attributes' })),
+    ...surveySources(surveys),
   ];
 }
 
 /** What the chart may plot, one point per period. */
-export function chartSources(): Option[] {
-  return npsMetrics.map((m) => ({ value: m, label: npsLabels[m], group: 'NPS' }));
+export function chartSources(surveys: readonly SurveyQuestions[] = []): Option[] {
+  return [...npsMetrics.map((m) => ({ value: m, label: npsLabels[m], group: 'NPS' })), ...surveySources(surveys)];
 }
 
 /** Options grouped as `<optgroup>`s take them. */
@@ -58,6 +77,7 @@ export function newDraft(directoryId: number): Draft {
     name: '', directoryId, period: 'QoQ', timeZone: 'UTC', chartPeriods: 8, columns: [], keyMetrics: [],
     chartMetric: { field: 'nps' }, arr: null, currencyAttribute: null,
     health: { minResponses: 5, atRiskBelow: 0, atRiskDrop: 15, opportunityFrom: 30 }, rollUp: false,
+    npsSource: { surveys: 'all', importedHistory: true }, npsCounting: 'everyAnswer',
   };
 }
 
