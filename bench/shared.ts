@@ -154,7 +154,15 @@ export async function serveBenchApp(db: Db, url: string, adminKey: string, token
     secretBox: async () => {
       throw new Error('the benchmarks store no credentials');
     },
-    workflowJobs: { runNow: async () => null, syncSchedule: async () => {} },
+    workflowJobs: {
+      runNow: async () => null,
+      syncSchedule: async () => {},
+      preview: async () => {
+        throw new Error('the benchmarks preview no workflows');
+      },
+    },
+    // The benchmarks answer no survey.
+    answerJobs: { stored: async () => {} },
     sendQueue: { enqueue: async () => {} },
     importDir: path.join(dataRoot, 'imports'),
     widgets: { embedTokens: async () => tokens, corsOrigins: [] },

@@ -21,9 +21,10 @@ import { runCommand } from './command.ts';
 const usage = `usage: npm run load -- [--accounts FILE] [--contacts FILE] [--team-members FILE]
                      [--mapping FILE.json] [--mailing-list NAME] [--directory ID]
                      [--responses FILE [--responses-mapping FILE.json]]
-                     [--encoding utf-8|latin1] [--delimiter CHAR]
+                     [--encoding utf-8|latin1] [--delimiter CHAR] [--full-export]
 At least one file. Column names follow Salesforce exports (Id, Name, Parent.Id, Account.Id, User.Email, ...).
 --encoding (utf-8 by default) and --delimiter (a comma by default) apply to every file read.
+--full-export says the files hold every record: a record they leave out is removed from the directory.
 --responses imports NPS answers: Contact.Id, Account.Id (optional), Score (0-10), Comment, Responded_At;
 --responses-mapping names other columns and a time format: {"score": "NPS", "dateFormat": "DD/MM/YYYY"}.
 With --sftp-connection ID the files are paths or patterns (exports/contacts_*.csv: the newest match)
@@ -48,6 +49,7 @@ const options = {
   'sftp-connection': { type: 'string' },
   archive: { type: 'string' },
   force: { type: 'boolean' },
+  'full-export': { type: 'boolean' },
   'salesforce-connection': { type: 'string' },
   objects: { type: 'string', default: 'accounts,contacts,teamMembers' },
   'full-resync': { type: 'boolean' },
@@ -134,6 +136,7 @@ async function loadDirectoryFiles(runtime: Runtime, deps: SyncDeps): Promise<num
       : { files: named }),
     ...(args.mapping ? { mapping: args.mapping } : {}),
     ...(args['mailing-list'] ? { mailingListName: args['mailing-list'] } : {}),
+    ...(args['full-export'] ? { fullExport: Object.keys(named) as SourceKind[] } : {}),
   });
   console.log(await formatRunReport(runtime.db, result));
   return result.state === 'succeeded' ? 0 : 1;

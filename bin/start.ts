@@ -12,15 +12,17 @@ import { createApp } from '../server/app.ts';
 import { listen } from '../server/listen.ts';
 import { prepareFirstAdmin } from '../server/people/first-admin.ts';
 import { workflowJobs } from '../core/workflows/schedule.ts';
+import { answerJobs } from '../core/alerts/answer-jobs.ts';
 import { openCsvFile } from '../worker/extract/local-files.ts';
 import type { SyncJob } from '../worker/jobs/sync-job.ts';
 import { importResponses } from '../core/surveys/import-responses.ts';
 import { Queue } from '../core/queues.ts';
 import { startWorker, type Worker } from '../worker/worker.ts';
 import { createSurvey } from '../core/surveys/queries.ts';
+import { surveyJobs } from '../core/surveys/follow-ups.ts';
 import { scheduleDistribution } from '../worker/distribute/schedule-distribution.ts';
 import { sendQueue } from '../core/surveys/create-distribution.ts';
-import { createDemoDirectory, demoDirectoryName } from '../core/demo.ts';
+import { createDemoDirectory, demoDirectoryName, demoFollowUps, demoSurvey } from '../core/demo.ts';
 
 const demoDir = path.join(import.meta.dirname, '..', 'examples', 'demo');
 
@@ -37,7 +39,7 @@ if (demoDirectoryId !== null) await loadDemo(worker, demoDirectoryId);
 
 const embedTokens = lazyEmbedTokens(config);
 const notifications = new Notifications(runtime.database.url);
-const api = createApp({ db, notifications, adminKey, logger, secretBox: lazySecretBox(config), workflowJobs: workflowJobs(worker.boss), sendQueue: sendQueue(worker.boss), importDir: config.importDir,
+const api = createApp({ db, notifications, adminKey, logger, secretBox: lazySecretBox(config), workflowJobs: workflowJobs(worker.boss), answerJobs: answerJobs(worker.boss), surveyJobs: surveyJobs(worker.boss), sendQueue: sendQueue(worker.boss), importDir: config.importDir,
   widgets: { embedTokens, corsOrigins: config.corsOrigins }, trustProxy: config.trustProxy, uploadMaxBytes: config.uploadMaxBytes,
   people: { publicUrl: config.publicUrl, mail: config, now: () => new Date() },
 });
@@ -102,8 +104,8 @@ async function loadDemo(worker: Worker, directoryId: number): Promise<void> {
 async function distributeDemoSurvey(worker: Worker, directoryId: number): Promise<void> {
   const [list] = await db.query<{ id: number }>(`select id::int from mailing_lists where directory_id = $1 and name like 'Demo import %' order by id desc limit 1`, [directoryId]);
   if (!list) return;
-  const survey = await createSurvey(db, { name: 'Demo NPS', extraQuestions: [{ key: 'csat', text: 'How satisfied are you with our support?', minLabel: 'Very dissatisfied', maxLabel: 'Very satisfied' }] });
-  const task = { type: 'distribute', name: 'Demo survey', load: 'Demo import', surveyId: survey.id, audience: 'new', linkType: 'individual', send: 'now' } as const;
+  const survey = await createSurvey(db, demoSurvey);
+  const task = { type: 'distribute', name: 'Demo survey', load: 'Demo import', surveyId: survey.id, audience: 'new', linkType: 'individual', send: 'now', ...demoFollowUps } as const;
   const scheduled = await scheduleDistribution(db, worker.boss, { task, directoryId, mailingListId: list.id, workflowId: null, mailFrom: config.mailFrom, sourceKey: 'demo' });
   if (scheduled) logger.info({ distributionId: scheduled.id, recipients: scheduled.recipients }, 'demo survey distributed');
 }

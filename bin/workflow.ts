@@ -1,5 +1,5 @@
 // `npm run workflow -- run <id>`: runs a workflow's current version now, in this process, with a
-// live progress line, then prints each load's report and the survey distributions it scheduled;
+// live progress line, then prints each load's report, the survey distributions it scheduled and its write-backs;
 // exits 1 when a load failed.
 import { PgBoss } from 'pg-boss';
 import type { Queryable } from '../core/db.ts';
@@ -42,6 +42,13 @@ await runCommand('workflow', async (runtime) => {
           console.log(
             `\nSurvey distribution ${scheduled.id} ("${task.name}"): ${scheduled.recipients} recipients, ${scheduled.skipped} skipped; ` +
               `a worker sends it ${when} (npm start, or the Procfile's worker).`,
+          );
+        },
+        writeBackFinished: (task, report) => {
+          const how = report.method === 'bulk' ? `Bulk API 2.0 job ${report.jobId}` : report.method === 'collections' ? 'sObject Collections' : 'nothing to send';
+          console.log(
+            `\nWrite-back "${task.name}": ${report.changed} of ${report.accounts} accounts changed; ${report.succeeded} written, ${report.failed} refused (${how}), ` +
+              `${report.tasksCreated + report.tasksFailed > 0 ? `${report.tasksCreated} detractor Tasks opened, ${report.tasksFailed} refused, ` : ''}${report.apiCalls} API calls${report.error ? `; failed: ${report.error.code}: ${report.error.message}` : ''}`,
           );
         },
       },

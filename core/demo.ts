@@ -1,4 +1,6 @@
 import type { Queryable } from './db.ts';
+import type { SurveyInput } from './surveys/queries.ts';
+import type { FollowUps } from './surveys/follow-ups.ts';
 
 /** The directory `npm start` loads the bundled demo company (examples/demo) into. */
 export const demoDirectoryName = 'Demo (Northwind)';
@@ -34,3 +36,27 @@ export async function isDemoDistribution(db: Queryable, distributionId: number):
   );
   return row?.demo ?? false;
 }
+
+/**
+ * The demo's NPS survey, in English and German: a contact whose `language` attribute says German
+ * ("de", "de-CH") gets the German email and page.
+ */
+export const demoSurvey = {
+  name: 'Demo NPS',
+  title: 'Your feedback',
+  extraQuestions: [{ key: 'csat', text: 'How satisfied are you with our support?', minLabel: 'Very dissatisfied', maxLabel: 'Very satisfied' }],
+  language: 'en',
+  languageAttribute: 'language',
+  translations: {
+    de: {
+      title: 'Ihre Meinung',
+      question: 'Wie wahrscheinlich ist es, dass Sie uns einem Freund oder Kollegen empfehlen?',
+      commentQuestion: 'Was ist der wichtigste Grund für Ihre Bewertung?',
+      thankYou: 'Vielen Dank für Ihre Antwort.',
+      extraQuestions: { csat: { text: 'Wie zufrieden sind Sie mit unserem Support?', minLabel: 'Sehr unzufrieden', maxLabel: 'Sehr zufrieden' } },
+    },
+  },
+} as const satisfies SurveyInput;
+
+/** The demo's distribute task: the invitation now, a reminder after 3 and 7 days to those who have not answered, a thank-you for each answer. */
+export const demoFollowUps: FollowUps = { reminders: [{ afterDays: 3 }, { afterDays: 7 }], thankYouEmail: true };

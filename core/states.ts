@@ -37,3 +37,6 @@ export const SkipReason = {
   sameSurvey12h: 'same_survey_12h',
 } as const;
 export type SkipReason = (typeof SkipReason)[keyof typeof SkipReason];
+/** A reminder or thank-you email: claimed just before its SMTP transaction, then sent or refused; in doubt when its sender stopped midway. */
+export const FollowUpState = { sending: 'sending', sent: 'sent', failed: 'failed', inDoubt: 'in_doubt' } as const;
+export type FollowUpState = (typeof FollowUpState)[keyof typeof FollowUpState];

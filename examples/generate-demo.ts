@@ -154,7 +154,9 @@ for (const a of live) {
     const dept = t[0] === 'Analyst' ? pick(['Finance', 'Operations', 'IT']) : t[1] || pick(DEPARTMENTS);
     const c: Contact = { id: sfId('003', contacts.length), account: a, deleted: false, mood: gauss() * 0.8 };
     contacts.push(c);
-    contactRows.push([c.id, 'false', t[0], a.id, email, first, last, dept]);
+    // The German-speaking sites of the Swiss family answer the demo survey in German (no draw from the PRNG, so nothing else moves).
+    const language = a.name.startsWith('Helvetia Precision') && (a.currency === 'CHF' || a.currency === 'EUR') ? 'de' : 'en';
+    contactRows.push([c.id, 'false', t[0], a.id, email, first, last, dept, language]);
   }
 }
 // Deleted contacts: the last contact of the three largest accounts, so every account keeps plenty of live ones.
@@ -234,7 +236,7 @@ const mapping = {
     contractTermMonths: { source: 'Contract_Term_Months__c', type: 'Integer' },
     customerSince: { source: 'Customer_Since__c', type: 'DateTime' },
   } },
-  contacts: { extra: { department: 'Department' } },
+  contacts: { extra: { department: 'Department', language: 'Language__c' } },
   clientRoles: { values: CLIENT_ROLES },
   managementRoles: { values: {
     'Account Owner': 'ACCOUNT_OWNER', 'Account Manager': 'ACCOUNT_EXECUTIVE', 'Customer Success Manager': 'CUSTOMER_SUCCESS_MANAGER',
@@ -252,7 +254,7 @@ check(multilineUsed && Object.values(FORCED_TIMES).every((l) => l.length === 0),
 
 const write = (file: string, text: string): void => { mkdirSync(OUT, { recursive: true }); writeFileSync(join(OUT, file), text, 'utf8'); };
 write('accounts.csv', csv('Id,IsDeleted,Name,Parent.Id,Industry,Tier__c,CurrencyIsoCode,Contract_Amount__c,Contract_Term_Months__c,Customer_Since__c', accountRows));
-write('contacts.csv', csv('Id,IsDeleted,Title,Account.Id,Email,FirstName,LastName,Department', contactRows));
+write('contacts.csv', csv('Id,IsDeleted,Title,Account.Id,Email,FirstName,LastName,Department,Language__c', contactRows));
 write('team_members.csv', csv('Account.Id,User.Email,TeamMemberRole,IsDeleted', teamRows));
 write('nps_responses.csv', csv('Contact.Id,Account.Id,Score,Comment,Responded_At', npsRows));
 write('mapping.json', JSON.stringify(mapping, null, 2) + '\n');

@@ -26,8 +26,12 @@ import { widgetBundleRoutes } from './widgets/bundle.ts';
 import { consoleRoutes } from './console/routes.ts';
 import type { WorkflowJobs } from '../core/workflows/schedule.ts';
 import type { SendQueue } from '../core/surveys/create-distribution.ts';
+import type { AnswerJobs } from '../core/alerts/answer-jobs.ts';
 import type { SecretBox } from '../core/secret-box.ts';
 import { surveyPageRoutes } from './surveys/public-routes.ts';
+import { alertRuleRoutes } from './alerts/routes.ts';
+import { webhookRoutes } from './webhooks/routes.ts';
+import { noSurveyJobs, type SurveyJobs } from '../core/surveys/follow-ups.ts';
 import { responseImportRoutes, surveyRoutes } from './surveys/routes.ts';
 import type { SalesforceApp } from '../core/connections/salesforce-auth.ts';
 import { salesforceCallbackRoute, salesforceConnectionRoutes } from './connections/salesforce-routes.ts';
@@ -40,6 +44,8 @@ export type AppDeps = {
   notifications: Notifications; secretBox: () => Promise<SecretBox>; workflowJobs: WorkflowJobs;
   /** Where a distribution asked for through the API enqueues its sending. */
   sendQueue: SendQueue;
+  /** Where a stored survey answer goes for its alerts and webhooks. */
+  answerJobs: AnswerJobs;
   /** The folder workflows' file extracts read from (IMPORT_DIR). */
   importDir: string;
   widgets: WidgetAccess;
@@ -52,9 +58,11 @@ export type AppDeps = {
   people: PeopleSettings;
   /** The most one uploaded file may hold (UPLOAD_MAX_BYTES); unset: `defaultUploadMaxBytes`. */
   uploadMaxBytes?: number;
+  /** How an answer asks for its thank-you email; unset: it asks for none (no job queue). */
+  surveyJobs?: SurveyJobs;
 };
 
-/** Sign-in: where the console is served (its origin, cookies' Secure, links in mail), the mail settings for invitations, and the clock sessions expire by. */
+/** Sign-in: where the console is served (its origin, cookies' Secure, links in mail), the mail settings for invitations, and the clock sessions (and survey links) expire by. */
 export type PeopleSettings = { publicUrl: string; mail: MailSettings; now: () => Date };
 
 /**
@@ -100,11 +108,13 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/api', runRoutes(deps.db, deps.notifications));
   app.use('/api', connectionRoutes(deps.db, deps.secretBox));
   app.use('/api', salesforceConnectionRoutes(deps.db, deps.secretBox, deps.salesforceApp));
-  app.use('/api', workflowRoutes(deps.db, deps.workflowJobs, deps.importDir));
+  app.use('/api', workflowRoutes(deps.db, deps.workflowJobs, deps.importDir, deps.secretBox));
   app.use('/api', widgetConfigRoutes(deps.db, deps.widgets));
   app.use('/api', surveyRoutes(deps.db, deps.sendQueue, deps.people.mail.mailFrom));
+  app.use('/api', alertRuleRoutes(deps.db));
+  app.use('/api', webhookRoutes(deps.db, deps.secretBox));
   app.use(['/s', '/o'], surveyPageLimit(limits.surveyPages));
-  app.use(surveyPageRoutes(deps.db));
+  app.use(surveyPageRoutes(deps.db, { answerJobs: deps.answerJobs, jobs: deps.surveyJobs ?? noSurveyJobs, now: deps.people.now, logger: deps.logger }));
 
   app.use(unknownRoute);
   app.use(errorHandler(deps.logger));

@@ -7,10 +7,12 @@ import { PgBoss } from 'pg-boss';
 import { createQueues } from '../core/queues.ts';
 import { workflowJobs } from '../core/workflows/schedule.ts';
 import { sendQueue } from '../core/surveys/create-distribution.ts';
+import { answerJobs } from '../core/alerts/answer-jobs.ts';
 import { lazyEmbedTokens } from './widgets/embed-tokens.ts';
 import { createApp } from './app.ts';
 import { prepareFirstAdmin } from './people/first-admin.ts';
 import { listen } from './listen.ts';
+import { surveyJobs } from '../core/surveys/follow-ups.ts';
 
 const runtime = await boot('web');
 const adminKey = await resolveAdminKey(runtime.db, runtime.config.adminApiKey);
@@ -23,7 +25,7 @@ boss.on('error', (error: Error) => runtime.logger.error({ err: error }, 'job que
 await boss.start();
 await createQueues(boss);
 const notifications = new Notifications(runtime.database.url);
-const app = createApp({ db: runtime.db, notifications, adminKey, logger: runtime.logger, secretBox: lazySecretBox(runtime.config), workflowJobs: workflowJobs(boss), sendQueue: sendQueue(boss), importDir: runtime.config.importDir,
+const app = createApp({ db: runtime.db, notifications, adminKey, logger: runtime.logger, secretBox: lazySecretBox(runtime.config), workflowJobs: workflowJobs(boss), answerJobs: answerJobs(boss), surveyJobs: surveyJobs(boss), sendQueue: sendQueue(boss), importDir: runtime.config.importDir,
   widgets: { embedTokens: lazyEmbedTokens(runtime.config), corsOrigins: runtime.config.corsOrigins },
   people: { publicUrl: runtime.config.publicUrl, mail: runtime.config, now: () => new Date() },
   ...(runtime.config.salesforceApp ? { salesforceApp: runtime.config.salesforceApp } : {}),

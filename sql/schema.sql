@@ -13,6 +13,14 @@ create table account_attribute_definitions (
   constraint account_attribute_definitions_pkey PRIMARY KEY (directory_id, name)
 );
 
+create table account_tops (
+  directory_id bigint not null,
+  account_external_id text not null,
+  top_external_id text not null,
+  constraint account_tops_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES directories(id) ON DELETE CASCADE,
+  constraint account_tops_pkey PRIMARY KEY (directory_id, account_external_id)
+);
+
 create table accounts (
   directory_id bigint not null,
   external_id text not null,
@@ -27,6 +35,88 @@ create table accounts (
   constraint accounts_check CHECK ((parent_external_id IS DISTINCT FROM external_id)),
   constraint accounts_external_id_check CHECK ((external_id <> ''::text)),
   constraint accounts_pkey PRIMARY KEY (directory_id, external_id)
+);
+
+create table alert_account_states (
+  rule_id bigint not null,
+  account_external_id text not null,
+  health text not null,
+  change integer,
+  day date not null,
+  constraint alert_account_states_rule_id_fkey FOREIGN KEY (rule_id) REFERENCES alert_rules(id) ON DELETE CASCADE,
+  constraint alert_account_states_pkey PRIMARY KEY (rule_id, account_external_id)
+);
+
+create table alert_messages (
+  id bigint generated always as identity not null,
+  directory_id bigint not null,
+  key text not null,
+  recipient text not null,
+  subject text not null,
+  text text not null,
+  html text not null,
+  alert_ids bigint[] not null,
+  sent_at timestamp with time zone,
+  refused text,
+  created_at timestamp with time zone not null default now(),
+  constraint alert_messages_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES directories(id) ON DELETE CASCADE,
+  constraint alert_messages_pkey PRIMARY KEY (id),
+  constraint alert_messages_key_key UNIQUE (key)
+);
+
+create table alert_rules (
+  id bigint generated always as identity not null,
+  directory_id bigint not null,
+  name text not null,
+  enabled boolean not null default true,
+  kind text not null,
+  max_score smallint,
+  client_roles text[] not null default '{}'::text[],
+  health_values text[] not null default '{}'::text[],
+  nps_drop smallint,
+  recipient_roles text[] not null default '{}'::text[],
+  recipient_emails text[] not null default '{}'::text[],
+  created_at timestamp with time zone not null default now(),
+  updated_at timestamp with time zone not null default now(),
+  constraint alert_rules_check CHECK (((kind = 'answer'::text) = (max_score IS NOT NULL))),
+  constraint alert_rules_check1 CHECK (((kind = 'answer'::text) OR (cardinality(health_values) > 0) OR (nps_drop IS NOT NULL))),
+  constraint alert_rules_check2 CHECK (((cardinality(recipient_roles) + cardinality(recipient_emails)) > 0)),
+  constraint alert_rules_health_values_check CHECK ((health_values <@ ARRAY['Opportunity'::text, 'Neutral'::text, 'At Risk'::text, 'Not enough data'::text])),
+  constraint alert_rules_kind_check CHECK ((kind = ANY (ARRAY['answer'::text, 'health'::text]))),
+  constraint alert_rules_max_score_check CHECK (((max_score >= 0) AND (max_score <= 10))),
+  constraint alert_rules_name_check CHECK ((name <> ''::text)),
+  constraint alert_rules_nps_drop_check CHECK (((nps_drop >= 1) AND (nps_drop <= 200))),
+  constraint alert_rules_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES directories(id) ON DELETE CASCADE,
+  constraint alert_rules_pkey PRIMARY KEY (id),
+  constraint alert_rules_directory_id_name_key UNIQUE (directory_id, name)
+);
+
+create table alerts (
+  id bigint generated always as identity not null,
+  directory_id bigint not null,
+  rule_id bigint not null,
+  kind text not null,
+  response_id bigint,
+  account_external_id text not null,
+  day date,
+  details jsonb not null,
+  created_at timestamp with time zone not null default now(),
+  constraint alerts_check CHECK (((kind = 'detractor'::text) = (response_id IS NOT NULL))),
+  constraint alerts_check1 CHECK (((kind = 'health'::text) = (day IS NOT NULL))),
+  constraint alerts_kind_check CHECK ((kind = ANY (ARRAY['detractor'::text, 'health'::text]))),
+  constraint alerts_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES directories(id) ON DELETE CASCADE,
+  constraint alerts_rule_id_fkey FOREIGN KEY (rule_id) REFERENCES alert_rules(id) ON DELETE CASCADE,
+  constraint alerts_pkey PRIMARY KEY (id),
+  constraint alerts_rule_id_account_external_id_day_key UNIQUE (rule_id, account_external_id, day),
+  constraint alerts_rule_id_response_id_key UNIQUE (rule_id, response_id)
+);
+
+create table allowed_origins (
+  origin text not null,
+  added_by text,
+  added_at timestamp with time zone not null default now(),
+  constraint allowed_origins_origin_check CHECK ((origin ~ '^https?://[^/?#]+$'::text)),
+  constraint allowed_origins_pkey PRIMARY KEY (origin)
 );
 
 create table contact_rules (
@@ -87,6 +177,7 @@ create table distribution_recipients (
   error text,
   claimed_at timestamp with time zone,
   sent_at timestamp with time zone,
+  opened_at timestamp with time zone,
   constraint distribution_recipients_check CHECK (((state = 'skipped'::text) = (skip_reason IS NOT NULL))),
   constraint distribution_recipients_skip_reason_check CHECK ((skip_reason = ANY (ARRAY['deleted'::text, 'no_email'::text, 'opted_out'::text, 'not_new'::text, 'unchanged'::text, 'contact_frequency'::text, 'same_survey_12h'::text]))),
   constraint distribution_recipients_state_check CHECK ((state = ANY (ARRAY['pending'::text, 'sending'::text, 'sent'::text, 'failed'::text, 'skipped'::text, 'in_doubt'::text]))),
@@ -114,9 +205,16 @@ create table distributions (
   finished_at timestamp with time zone,
   source_key text,
   audience text not null default 'all'::text,
+  reminder_days integer[] not null default '{}'::integer[],
+  link_expiry_days integer,
+  thank_you_email boolean not null default false,
+  localized boolean not null default false,
+  page_opens integer not null default 0,
   constraint distributions_audience_check CHECK ((audience = ANY (ARRAY['new'::text, 'newOrChanged'::text, 'all'::text]))),
   constraint distributions_check CHECK (((link_type = 'anonymous'::text) = (anonymous_token IS NOT NULL))),
+  constraint distributions_link_expiry_days_check CHECK (((link_expiry_days >= 1) AND (link_expiry_days <= 365))),
   constraint distributions_link_type_check CHECK ((link_type = ANY (ARRAY['individual'::text, 'anonymous'::text]))),
+  constraint distributions_reminder_days_check CHECK (((cardinality(reminder_days) <= 2) AND (1 <= ALL (reminder_days)))),
   constraint distributions_state_check CHECK ((state = ANY (ARRAY['scheduled'::text, 'sending'::text, 'finished'::text]))),
   constraint distributions_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES directories(id) ON DELETE CASCADE,
   constraint distributions_mailing_list_id_fkey FOREIGN KEY (mailing_list_id) REFERENCES mailing_lists(id) ON DELETE CASCADE,
@@ -125,6 +223,15 @@ create table distributions (
   constraint distributions_pkey PRIMARY KEY (id),
   constraint distributions_anonymous_token_key UNIQUE (anonymous_token),
   constraint distributions_source_key_key UNIQUE (source_key)
+);
+
+create table health_evaluations (
+  directory_id bigint not null,
+  day date not null,
+  alerts integer not null,
+  evaluated_at timestamp with time zone not null default now(),
+  constraint health_evaluations_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES directories(id) ON DELETE CASCADE,
+  constraint health_evaluations_pkey PRIMARY KEY (directory_id, day)
 );
 
 create table instance_settings (
@@ -253,6 +360,20 @@ create table rate_limit_hits (
   constraint rate_limit_hits_pkey PRIMARY KEY (key)
 );
 
+create table recipient_follow_ups (
+  recipient_id bigint not null,
+  kind text not null,
+  state text not null default 'sending'::text,
+  message_id text not null,
+  error text,
+  claimed_at timestamp with time zone not null default now(),
+  sent_at timestamp with time zone,
+  constraint recipient_follow_ups_kind_check CHECK ((kind = ANY (ARRAY['reminder_1'::text, 'reminder_2'::text, 'thank_you'::text]))),
+  constraint recipient_follow_ups_state_check CHECK ((state = ANY (ARRAY['sending'::text, 'sent'::text, 'failed'::text, 'in_doubt'::text]))),
+  constraint recipient_follow_ups_recipient_id_fkey FOREIGN KEY (recipient_id) REFERENCES distribution_recipients(id) ON DELETE CASCADE,
+  constraint recipient_follow_ups_pkey PRIMARY KEY (recipient_id, kind)
+);
+
 create table salesforce_connections (
   id bigint generated always as identity not null,
   name text not null,
@@ -277,6 +398,16 @@ create table salesforce_connections (
   constraint salesforce_connections_name_check CHECK ((name <> ''::text)),
   constraint salesforce_connections_pkey PRIMARY KEY (id),
   constraint salesforce_connections_name_key UNIQUE (name)
+);
+
+create table salesforce_detractor_tasks (
+  connection_id bigint not null,
+  response_id bigint not null,
+  task_id text not null,
+  created_at timestamp with time zone not null default now(),
+  constraint salesforce_detractor_tasks_connection_id_fkey FOREIGN KEY (connection_id) REFERENCES salesforce_connections(id) ON DELETE CASCADE,
+  constraint salesforce_detractor_tasks_response_id_fkey FOREIGN KEY (response_id) REFERENCES nps_responses(id) ON DELETE CASCADE,
+  constraint salesforce_detractor_tasks_pkey PRIMARY KEY (connection_id, response_id)
 );
 
 create table salesforce_oauth_states (
@@ -314,6 +445,16 @@ create table salesforce_watermarks (
   constraint salesforce_watermarks_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES directories(id) ON DELETE CASCADE,
   constraint salesforce_watermarks_run_id_fkey FOREIGN KEY (run_id) REFERENCES sync_runs(id) ON DELETE SET NULL,
   constraint salesforce_watermarks_pkey PRIMARY KEY (connection_id, directory_id, object)
+);
+
+create table salesforce_written_values (
+  connection_id bigint not null,
+  object text not null,
+  record_id text not null,
+  fields jsonb not null,
+  written_at timestamp with time zone not null,
+  constraint salesforce_written_values_connection_id_fkey FOREIGN KEY (connection_id) REFERENCES salesforce_connections(id) ON DELETE CASCADE,
+  constraint salesforce_written_values_pkey PRIMARY KEY (connection_id, object, record_id)
 );
 
 create table sessions (
@@ -373,6 +514,19 @@ create table sign_up_tokens (
   constraint sign_up_tokens_pkey PRIMARY KEY (token_sha256)
 );
 
+create table survey_answer_months (
+  directory_id bigint not null,
+  account_external_id text not null,
+  survey_id bigint not null,
+  question text not null,
+  month date not null,
+  answers integer not null,
+  total numeric not null,
+  constraint survey_answer_months_month_check CHECK ((EXTRACT(day FROM month) = (1)::numeric)),
+  constraint survey_answer_months_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES directories(id) ON DELETE CASCADE,
+  constraint survey_answer_months_pkey PRIMARY KEY (directory_id, account_external_id, survey_id, question, month) INCLUDE (answers, total)
+);
+
 create table surveys (
   id bigint generated always as identity not null,
   name text not null,
@@ -383,10 +537,25 @@ create table surveys (
   thank_you text not null,
   created_at timestamp with time zone not null default now(),
   updated_at timestamp with time zone not null default now(),
+  language text not null default 'en'::text,
+  language_attribute text,
+  scale_labels jsonb not null default '{}'::jsonb,
+  emails jsonb not null default '{}'::jsonb,
+  translations jsonb not null default '{}'::jsonb,
+  link_expiry_days integer not null default 30,
+  brand_color text,
+  logo_url text,
+  constraint surveys_brand_color_check CHECK ((brand_color ~ '^#[0-9a-f]{6}$'::text)),
+  constraint surveys_emails_check CHECK ((jsonb_typeof(emails) = 'object'::text)),
   constraint surveys_extra_questions_check CHECK ((jsonb_typeof(extra_questions) = 'array'::text)),
+  constraint surveys_language_check CHECK ((language ~ '^[a-z]{2,3}(-[a-z0-9]{2,8})?$'::text)),
+  constraint surveys_link_expiry_days_check CHECK (((link_expiry_days >= 1) AND (link_expiry_days <= 365))),
+  constraint surveys_logo_url_check CHECK ((logo_url ~ '^https://'::text)),
   constraint surveys_name_check CHECK ((name <> ''::text)),
   constraint surveys_question_check CHECK ((question <> ''::text)),
+  constraint surveys_scale_labels_check CHECK ((jsonb_typeof(scale_labels) = 'object'::text)),
   constraint surveys_title_check CHECK ((title <> ''::text)),
+  constraint surveys_translations_check CHECK ((jsonb_typeof(translations) = 'object'::text)),
   constraint surveys_pkey PRIMARY KEY (id),
   constraint surveys_name_key UNIQUE (name)
 );
@@ -486,6 +655,40 @@ create table users (
   constraint users_email_key UNIQUE (email)
 );
 
+create table webhook_deliveries (
+  id bigint generated always as identity not null,
+  webhook_id bigint not null,
+  event_key text not null,
+  event text not null,
+  payload jsonb not null,
+  state text not null default 'pending'::text,
+  attempts integer not null default 0,
+  last_status integer,
+  last_error text,
+  last_attempt_at timestamp with time zone,
+  delivered_at timestamp with time zone,
+  created_at timestamp with time zone not null default now(),
+  constraint webhook_deliveries_state_check CHECK ((state = ANY (ARRAY['pending'::text, 'delivered'::text, 'failed'::text]))),
+  constraint webhook_deliveries_webhook_id_fkey FOREIGN KEY (webhook_id) REFERENCES webhooks(id) ON DELETE CASCADE,
+  constraint webhook_deliveries_pkey PRIMARY KEY (id),
+  constraint webhook_deliveries_webhook_id_event_key_key UNIQUE (webhook_id, event_key)
+);
+
+create table webhooks (
+  id bigint generated always as identity not null,
+  directory_id bigint not null,
+  url text not null,
+  events text[] not null,
+  secret text not null,
+  enabled boolean not null default true,
+  created_at timestamp with time zone not null default now(),
+  updated_at timestamp with time zone not null default now(),
+  constraint webhooks_events_check CHECK (((cardinality(events) > 0) AND (events <@ ARRAY['answer'::text, 'alert'::text]))),
+  constraint webhooks_url_check CHECK ((url ~ '^https?://'::text)),
+  constraint webhooks_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES directories(id) ON DELETE CASCADE,
+  constraint webhooks_pkey PRIMARY KEY (id)
+);
+
 create table widget_configs (
   id bigint generated always as identity not null,
   name text not null,
@@ -522,13 +725,46 @@ create table workflows (
   constraint workflows_name_key UNIQUE (name)
 );
 
+create table write_back_reports (
+  run_id bigint not null,
+  task text not null,
+  connection_id bigint,
+  method text not null,
+  accounts integer not null,
+  changed integer not null,
+  succeeded integer not null,
+  failed integer not null,
+  api_calls integer not null,
+  tasks_created integer not null default 0,
+  tasks_failed integer not null default 0,
+  job_id text,
+  error_code text,
+  error_message text,
+  finished_at timestamp with time zone not null default now(),
+  constraint write_back_reports_accounts_check CHECK ((accounts >= 0)),
+  constraint write_back_reports_api_calls_check CHECK ((api_calls >= 0)),
+  constraint write_back_reports_changed_check CHECK ((changed >= 0)),
+  constraint write_back_reports_failed_check CHECK ((failed >= 0)),
+  constraint write_back_reports_method_check CHECK ((method = ANY (ARRAY['bulk'::text, 'collections'::text, 'none'::text]))),
+  constraint write_back_reports_succeeded_check CHECK ((succeeded >= 0)),
+  constraint write_back_reports_tasks_created_check CHECK ((tasks_created >= 0)),
+  constraint write_back_reports_tasks_failed_check CHECK ((tasks_failed >= 0)),
+  constraint write_back_reports_connection_id_fkey FOREIGN KEY (connection_id) REFERENCES salesforce_connections(id) ON DELETE SET NULL,
+  constraint write_back_reports_run_id_fkey FOREIGN KEY (run_id) REFERENCES sync_runs(id) ON DELETE CASCADE,
+  constraint write_back_reports_pkey PRIMARY KEY (run_id, task)
+);
+
 create extension pg_trgm;
 
+CREATE INDEX account_tops_top ON public.account_tops USING btree (directory_id, top_external_id) INCLUDE (account_external_id);
 CREATE INDEX accounts_children ON public.accounts USING btree (directory_id, parent_external_id, lower(display_name), external_id) INCLUDE (display_name) WHERE (NOT is_deleted);
 CREATE INDEX accounts_deleted ON public.accounts USING btree (directory_id, external_id) WHERE is_deleted;
 CREATE INDEX accounts_name_order ON public.accounts USING btree (directory_id, lower(display_name), external_id) INCLUDE (display_name) WHERE (NOT is_deleted);
 CREATE INDEX accounts_search ON public.accounts USING gin ((((display_name || chr(1)) || external_id)) gin_trgm_ops) WHERE (NOT is_deleted);
 CREATE INDEX accounts_updated_order ON public.accounts USING btree (directory_id, updated_at, external_id) WHERE (NOT is_deleted);
+CREATE INDEX alert_messages_unsent ON public.alert_messages USING btree (id) WHERE ((sent_at IS NULL) AND (refused IS NULL));
+CREATE INDEX alerts_health_day ON public.alerts USING btree (directory_id, day) WHERE (kind = 'health'::text);
+CREATE INDEX alerts_response ON public.alerts USING btree (response_id) WHERE (response_id IS NOT NULL);
 CREATE INDEX contacts_account ON public.contacts USING btree (directory_id, account_external_id) WHERE (NOT is_deleted);
 CREATE INDEX contacts_email ON public.contacts USING btree (directory_id, lower(email)) WHERE (NOT is_deleted);
 CREATE INDEX contacts_name_order ON public.contacts USING btree (directory_id, lower(last_name), lower(first_name), external_id) INCLUDE (last_name, first_name) WHERE (NOT is_deleted);
@@ -539,7 +775,8 @@ CREATE INDEX distribution_recipients_pending ON public.distribution_recipients U
 CREATE INDEX mailing_list_members_contact ON public.mailing_list_members USING btree (directory_id, contact_external_id);
 CREATE INDEX management_roles_user ON public.management_roles USING btree (directory_id, lower(user_email)) WHERE (NOT is_deleted);
 CREATE INDEX nps_monthly_counts_month ON public.nps_monthly_counts USING btree (directory_id, month) INCLUDE (account_external_id, promoters, passives, detractors);
-CREATE INDEX nps_responses_account ON public.nps_responses USING btree (directory_id, account_external_id, responded_at) INCLUDE (score);
+CREATE INDEX nps_responses_account ON public.nps_responses USING btree (directory_id, account_external_id, responded_at) INCLUDE (score, survey_id, contact_external_id);
+CREATE INDEX nps_responses_account_survey ON public.nps_responses USING btree (directory_id, account_external_id, survey_id, responded_at);
 CREATE INDEX nps_responses_survey ON public.nps_responses USING btree (survey_id, responded_at);
 CREATE INDEX nps_responses_time ON public.nps_responses USING btree (directory_id, responded_at) INCLUDE (account_external_id, score);
 CREATE INDEX nps_yearly_counts_year ON public.nps_yearly_counts USING btree (directory_id, year) INCLUDE (account_external_id, promoters, passives, detractors);
@@ -550,8 +787,82 @@ CREATE INDEX sync_run_errors_run ON public.sync_run_errors USING btree (run_id, 
 CREATE INDEX sync_runs_directory_started ON public.sync_runs USING btree (directory_id, started_at DESC);
 CREATE INDEX upload_reads_upload ON public.upload_reads USING btree (upload_id);
 CREATE INDEX uploads_name_newest ON public.uploads USING btree (name, id DESC);
+CREATE INDEX webhook_deliveries_log ON public.webhook_deliveries USING btree (webhook_id, id DESC);
 CREATE UNIQUE INDEX management_roles_one_owner ON public.management_roles USING btree (directory_id, account_external_id) WHERE ((role_name = 'ACCOUNT_OWNER'::text) AND (NOT is_deleted));
 
+CREATE OR REPLACE FUNCTION public.account_tops_changed()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+declare
+  dirs bigint[];
+  ids text[];
+begin
+  if tg_op = 'INSERT' then
+    select array_agg(directory_id), array_agg(external_id) into dirs, ids from new_rows;
+  elsif tg_op = 'DELETE' then
+    select array_agg(directory_id), array_agg(external_id) into dirs, ids from old_rows;
+  else
+    select array_agg(coalesce(n.directory_id, o.directory_id)), array_agg(coalesce(n.external_id, o.external_id)) into dirs, ids
+    from new_rows n full join old_rows o on o.directory_id = n.directory_id and o.external_id = n.external_id
+    where n.external_id is null or o.external_id is null
+      or n.parent_external_id is distinct from o.parent_external_id or n.is_deleted <> o.is_deleted;
+  end if;
+  if dirs is not null then
+    perform account_tops_refresh(dirs, ids);
+  end if;
+  return null;
+end $function$
+;
+CREATE OR REPLACE FUNCTION public.account_tops_clear()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+begin
+  truncate account_tops;
+  return null;
+end $function$
+;
+CREATE OR REPLACE FUNCTION public.account_tops_refresh(dirs bigint[], ids text[])
+ RETURNS void
+ LANGUAGE plpgsql
+AS $function$
+declare
+  below_dirs bigint[];
+  below_ids text[];
+begin
+  with recursive below (directory_id, external_id) as (
+    select distinct d, i from unnest(dirs, ids) as c (d, i) where d in (select id from directories)
+    union
+    select c.directory_id, c.external_id from below b
+    join accounts c on c.directory_id = b.directory_id and c.parent_external_id = b.external_id
+  ) select array_agg(directory_id), array_agg(external_id) into below_dirs, below_ids from below;
+  delete from account_tops t using unnest(below_dirs, below_ids) as b (d, i) where t.directory_id = b.d and t.account_external_id = b.i;
+  insert into account_tops (directory_id, account_external_id, top_external_id)
+  with recursive up (directory_id, account, cur, parent, depth) as (
+    select a.directory_id, a.external_id, a.external_id, a.parent_external_id, 0
+    from unnest(below_dirs, below_ids) as b (d, i) join accounts a on a.directory_id = b.d and a.external_id = b.i and not a.is_deleted
+    union all
+    select u.directory_id, u.account, p.external_id, p.parent_external_id, u.depth + 1 from up u
+    join accounts p on p.directory_id = u.directory_id and p.external_id = u.parent and not p.is_deleted
+    where u.depth < 10000
+  )
+  select distinct on (u.directory_id, u.account) u.directory_id, u.account, u.cur from up u
+  -- The walk's last step is the top only when its parent is not live; else it ran round a loop.
+  where not exists (select 1 from accounts p where p.directory_id = u.directory_id and p.external_id = u.parent and not p.is_deleted)
+  order by u.directory_id, u.account, u.depth desc;
+end $function$
+;
+CREATE OR REPLACE FUNCTION public.add_default_alert_rule()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+begin
+  insert into alert_rules (directory_id, name, kind, max_score, recipient_roles)
+  values (new.id, 'Detractor answers', 'answer', 6, array['ACCOUNT_OWNER', 'CUSTOMER_SUCCESS_MANAGER']);
+  return new;
+end $function$
+;
 CREATE OR REPLACE FUNCTION public.notify_sync_run_change()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -649,10 +960,64 @@ begin
   return new;
 end $function$
 ;
+CREATE OR REPLACE FUNCTION public.survey_answer_months_add()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+begin
+  if tg_op in ('DELETE', 'UPDATE') then
+    insert into survey_answer_months as t (directory_id, account_external_id, survey_id, question, month, answers, total)
+    select r.directory_id, r.account_external_id, r.survey_id, v.question, nps_month(r.responded_at), -count(*), -sum(v.value)
+    from old_rows r cross join lateral survey_answer_values(r.score, r.answers) v
+    where r.account_external_id is not null and r.survey_id is not null and r.directory_id in (select id from directories)
+    group by 1, 2, 3, 4, 5 order by 1, 2, 3, 4, 5
+    on conflict (directory_id, account_external_id, survey_id, question, month) do update
+      set answers = t.answers + excluded.answers, total = t.total + excluded.total;
+  end if;
+  if tg_op in ('INSERT', 'UPDATE') then
+    insert into survey_answer_months as t (directory_id, account_external_id, survey_id, question, month, answers, total)
+    select r.directory_id, r.account_external_id, r.survey_id, v.question, nps_month(r.responded_at), count(*), sum(v.value)
+    from new_rows r cross join lateral survey_answer_values(r.score, r.answers) v
+    where r.account_external_id is not null and r.survey_id is not null
+    group by 1, 2, 3, 4, 5 order by 1, 2, 3, 4, 5
+    on conflict (directory_id, account_external_id, survey_id, question, month) do update
+      set answers = t.answers + excluded.answers, total = t.total + excluded.total;
+  end if;
+  return null;
+end $function$
+;
+CREATE OR REPLACE FUNCTION public.survey_answer_months_clear()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+begin
+  truncate survey_answer_months;
+  return null;
+end $function$
+;
+CREATE OR REPLACE FUNCTION public.survey_answer_values(score smallint, answers jsonb)
+ RETURNS TABLE(question text, value numeric)
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+    select 'NPS', score::numeric
+    union all
+    select key, value::text::numeric from jsonb_each(answers) where jsonb_typeof(value) = 'number'
+  $function$
+;
 
 CREATE TRIGGER account_attribute_definitions_immutable BEFORE DELETE OR UPDATE ON public.account_attribute_definitions FOR EACH ROW EXECUTE FUNCTION refuse_attribute_change();
+CREATE TRIGGER account_tops_delete AFTER DELETE ON public.accounts REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION account_tops_changed();
+CREATE TRIGGER account_tops_insert AFTER INSERT ON public.accounts REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION account_tops_changed();
+CREATE TRIGGER account_tops_truncate AFTER TRUNCATE ON public.accounts FOR EACH STATEMENT EXECUTE FUNCTION account_tops_clear();
+CREATE TRIGGER account_tops_update AFTER UPDATE ON public.accounts REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION account_tops_changed();
+CREATE TRIGGER directories_default_alert_rule AFTER INSERT ON public.directories FOR EACH ROW EXECUTE FUNCTION add_default_alert_rule();
 CREATE TRIGGER nps_counts_delete AFTER DELETE ON public.nps_responses REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_counts_add();
 CREATE TRIGGER nps_counts_insert AFTER INSERT ON public.nps_responses REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_counts_add();
 CREATE TRIGGER nps_counts_truncate AFTER TRUNCATE ON public.nps_responses FOR EACH STATEMENT EXECUTE FUNCTION nps_counts_clear();
 CREATE TRIGGER nps_counts_update AFTER UPDATE ON public.nps_responses REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_counts_add();
+CREATE TRIGGER survey_answer_months_delete AFTER DELETE ON public.nps_responses REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION survey_answer_months_add();
+CREATE TRIGGER survey_answer_months_insert AFTER INSERT ON public.nps_responses REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION survey_answer_months_add();
+CREATE TRIGGER survey_answer_months_truncate AFTER TRUNCATE ON public.nps_responses FOR EACH STATEMENT EXECUTE FUNCTION survey_answer_months_clear();
+CREATE TRIGGER survey_answer_months_update AFTER UPDATE ON public.nps_responses REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION survey_answer_months_add();
 CREATE TRIGGER sync_runs_notify AFTER INSERT OR UPDATE ON public.sync_runs FOR EACH ROW EXECUTE FUNCTION notify_sync_run_change();

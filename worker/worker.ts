@@ -6,11 +6,19 @@ import { lazySecretBox } from '../core/secret-box.ts';
 import { runSync } from './jobs/run-sync.ts';
 import { syncJobSchema, type SyncDeps } from './jobs/sync-job.ts';
 import { runWorkflow, type WorkflowRunDeps } from './jobs/run-workflow.ts';
-import { createQueues, defaultTiming, Queue, type DistributionSendJob, type WorkerTiming } from '../core/queues.ts';
+import { previewWorkflow } from './jobs/preview-workflow.ts';
+import {
+  createQueues, defaultTiming, healthAlertsCron, Queue, webhookDeliveryRetries,
+  type AnswerStoredJob, type DistributionSendJob, type SurveyFollowUpJob, type WebhookDeliveryJob, type WorkerTiming, type WorkflowPreviewJob,
+} from '../core/queues.ts';
 import { createMailer, outboxMailer, type Mailer } from '../core/mail.ts';
 import { isDemoDistribution } from '../core/demo.ts';
 import { failLostRuns } from '../core/runs/queries.ts';
 import { sendDistribution, type RetryPolicy } from './distribute/send-distribution.ts';
+import { handleAnswerStored, type AlertDeps } from './alert/answer-alerts.ts';
+import { evaluateHealthAlerts } from './alert/health-alerts.ts';
+import { deliverWebhook } from './webhooks/deliver-webhook.ts';
+import { scheduleReminders, sendReminders, sendThankYou, type FollowUpDeps } from './distribute/reminders.ts';
 
 export type Worker = { boss: PgBoss; stop: () => Promise<void> };
 
@@ -20,6 +28,7 @@ export type Worker = { boss: PgBoss; stop: () => Promise<void> };
  * with hundreds of workflows due moving (pg-boss's default waits 2 s, or 30 s with NOTIFY on).
  */
 export const workPolling = { batchSize: 1, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5 } as const;
+const followUpPolling = { batchSize: 1, pollingIntervalSeconds: 2, notifyPollingIntervalSeconds: 2 } as const;
 
 /**
  * Starts pg-boss on the product's database and works its queues. Any number of worker
@@ -78,6 +87,9 @@ export async function startWorker(options: {
   await boss.work(Queue.workflowRun, workPolling, async (jobs) => {
     for (const job of jobs) await runWorkflow(workflowDeps, job);
   });
+  const previewDeps = { ...deps, importDir: config.importDir, mailFrom: config.mailFrom };
+  // Previews are rare and someone waits for each: a second's wait at most, at half the polling of the busy queues.
+  await boss.work<WorkflowPreviewJob>(Queue.workflowPreview, { batchSize: 1, pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 1 }, async ([job]) => previewWorkflow(previewDeps, job!.data));
   await boss.work<DistributionSendJob>(Queue.distributionSend, workPolling, async (jobs) => {
     for (const job of jobs) {
       const through = (await isDemoDistribution(db, job.data.distributionId)) ? demoMailer : mailer;
@@ -87,7 +99,35 @@ export async function startWorker(options: {
       });
       // Stopped before the end (the worker stopping): the job is tried again and resumes.
       if (!outcome.finished) throw new Error(`distribution ${job.data.distributionId} stopped before every recipient was sent`);
+      await scheduleReminders({ db, boss }, job.data.distributionId);
     }
+  });
+  const alertDeps: AlertDeps = { db, boss, mailer, demoMailer, publicUrl: config.publicUrl, mailFrom: config.mailFrom };
+  await boss.work<AnswerStoredJob>(Queue.answerStored, workPolling, async (jobs) => {
+    for (const job of jobs) await handleAnswerStored(alertDeps, job.data.responseId);
+  });
+  // The day evaluated is the day the schedule made the job (UTC), so a retry the next morning still evaluates the day it was for.
+  await boss.work(Queue.healthAlerts, { ...workPolling, includeMetadata: true }, async (jobs) => {
+    for (const job of jobs) {
+      const day = job.createdOn.toISOString().slice(0, 10);
+      const result = await evaluateHealthAlerts(alertDeps, day);
+      logger.info({ day, ...result }, 'health alerts evaluated');
+    }
+  });
+  await boss.schedule(Queue.healthAlerts, healthAlertsCron.cron, null, { tz: healthAlertsCron.tz });
+  await boss.work<WebhookDeliveryJob>(Queue.webhookDelivery, workPolling, async (jobs) => {
+    for (const job of jobs) {
+      await deliverWebhook(db, await deps.secretBox(), job.data.deliveryId, { attempt: job.retryCount + 1, lastAttempt: job.retryCount >= webhookDeliveryRetries });
+    }
+  });
+  const followUps: FollowUpDeps = {
+    db, boss, publicUrl: config.publicUrl, logger,
+    mailerFor: async (distributionId) => ((await isDemoDistribution(db, distributionId)) ? demoMailer : mailer),
+    now: () => new Date(options.clock?.now() ?? Date.now()),
+  };
+  // Reminders are due days ahead and a thank-you may take a few seconds: this queue is polled less often.
+  await boss.work<SurveyFollowUpJob>(Queue.surveyFollowUp, followUpPolling, async (jobs) => {
+    for (const { data } of jobs) await (data.kind === 'reminder' ? sendReminders(followUps, data) : sendThankYou(followUps, data.recipientId));
   });
   // Runs whose process died (a killed CLI load, a lost worker) end as failed soon, not at the next load.
   const lostRuns = setInterval(() => {

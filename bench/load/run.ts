@@ -24,7 +24,8 @@ const log = (message: string) => process.stderr.write(`[bench:load] ${message}\n
 /**
  * The baseline's plain tables: the CSV's columns under the directory's column names, and the very
  * primary keys and indexes of `accounts`, `contacts` and `management_roles`, copied from the catalog
- * of the migrated schema. No foreign keys, no defaults beyond the directory id. The one-owner index
+ * of the migrated schema. No foreign keys, no defaults beyond the directory id and the update time
+ * (which the browser's "last change" order indexes). The one-owner index
  * tests the raw picklist value ('Account Owner') where the directory's tests the mapped role, so it
  * indexes the same 1 row in 3.
  */
@@ -32,7 +33,7 @@ async function createBareTables(url: string): Promise<string[]> {
   return withClient(url, async (c) => {
     await c.query(`
       create table bare_accounts (directory_id bigint not null default 1, external_id text not null, is_deleted boolean,
-        display_name text, parent_external_id text, annual_contract_value numeric, seats integer);
+        display_name text, parent_external_id text, annual_contract_value numeric, seats integer, updated_at timestamptz not null default now());
       create table bare_contacts (directory_id bigint not null default 1, external_id text not null, is_deleted boolean,
         title text, account_external_id text, email text, first_name text, last_name text);
       create table bare_management_roles (directory_id bigint not null default 1, account_external_id text not null,

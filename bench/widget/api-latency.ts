@@ -45,13 +45,21 @@ async function generate(url: string, accounts: number, responses: number): Promi
        select 1, external_id, 'owner' || (row_number() over (order by external_id) % greatest($1::int / 50, 1)) || '@seller.example', 'ACCOUNT_OWNER' from accounts`,
       [accounts],
     );
-    await c.query('select setseed(0.42)');
     await c.query(
-      `insert into nps_responses (directory_id, contact_external_id, account_external_id, score, responded_at)
-       select 1, 'C' || n, 'A' || lpad(account::text, 6, '0'),
-         least(10, greatest(0, floor(random() * 11 + (account % 7) - 3)))::smallint,
-         timestamptz '2024-01-01 00:00:00+00' + random() * (timestamptz '2026-11-25 00:00:00+00' - timestamptz '2024-01-01 00:00:00+00')
-       from (select n, 1 + floor(random() * $2)::int as account from generate_series(1, $1) as n) r`,
+      `insert into surveys (id, name, title, question, extra_questions, thank_you) overriding system value values
+        (1, 'Relationship', 'Your feedback', 'How likely are you to recommend us?',
+         '[{"key": "csat", "text": "How satisfied are you with our support?", "min": 1, "max": 5}]', 'Thank you.')`,
+    );
+    await c.query('select setseed(0.42)');
+    // Every other answer is to the relationship survey, with a 1-5 CSAT skewed per account; the rest is imported history.
+    await c.query(
+      `insert into nps_responses (directory_id, contact_external_id, account_external_id, score, responded_at, survey_id, answers)
+       select 1, 'C' || n, 'A' || lpad(account::text, 6, '0'), score, at,
+         case when n % 2 = 0 then 1 end,
+         case when n % 2 = 0 then jsonb_build_object('csat', least(5, greatest(1, floor(random() * 5 + 1 + (account % 3) - 1)))::int) else '{}' end
+       from (select n, account, least(10, greatest(0, floor(random() * 11 + (account % 7) - 3)))::smallint as score,
+           timestamptz '2024-01-01 00:00:00+00' + random() * (timestamptz '2026-11-25 00:00:00+00' - timestamptz '2024-01-01 00:00:00+00') as at
+         from (select n, 1 + floor(random() * $2)::int as account from generate_series(1, $1) as n) a) r`,
       [responses, accounts],
     );
   });
@@ -59,7 +67,9 @@ async function generate(url: string, accounts: number, responses: number): Promi
 
 /** Vacuumed, so index-only scans see an up-to-date visibility map, and analyzed, as autovacuum keeps a live database. */
 async function settle(url: string): Promise<void> {
-  await withClient(url, (c) => c.query('vacuum (analyze) accounts, management_roles, nps_responses, nps_monthly_counts, nps_yearly_counts, account_attribute_definitions'));
+  await withClient(url, (c) =>
+    c.query('vacuum (analyze) accounts, management_roles, nps_responses, nps_monthly_counts, nps_yearly_counts, survey_answer_months, account_attribute_definitions'),
+  );
 }
 
 /** Whether a previous run's database holds this run's data set (BENCH_REUSE=1 then skips generating it). */
@@ -92,6 +102,17 @@ async function naivePage(db: Db, order: 'client' | 'nps'): Promise<{ id: string;
       where a.directory_id = 1 and not a.is_deleted
       group by a.external_id, a.display_name
     ) t order by ${order === 'nps' ? 'nps desc nulls last, ' : ''}lower(name), id limit 50`,
+  );
+}
+
+/** The first page by client's CSAT average in the current quarter (to the as-of date), by a GROUP BY over every answer. */
+async function naiveCsat(db: Db): Promise<{ id: string; csat: string | null }[]> {
+  return db.query(
+    `select a.external_id as id, to_char(avg((r.answers ->> 'csat')::numeric), 'FM0.00') as csat
+     from accounts a left join nps_responses r on r.directory_id = a.directory_id and r.account_external_id = a.external_id
+       and r.survey_id = 1 and r.answers ? 'csat' and r.responded_at >= '2026-10-01Z' and r.responded_at < '2026-11-26Z'
+     where a.directory_id = 1 and not a.is_deleted
+     group by a.external_id, a.display_name order by lower(a.display_name), a.external_id limit 50`,
   );
 }
 
@@ -149,6 +170,18 @@ export async function measureApiLatency({ log }: { log: Log }): Promise<LatencyF
     const { id } = (await call('/api/widget-configs', adminKey, 'POST', { name: 'Bench', ...config })) as { id: number };
     const { id: rolledId } = (await call('/api/widget-configs', adminKey, 'POST', { name: 'Bench roll-up', ...config, rollUp: true })) as { id: number };
     const { id: berlinId } = (await call('/api/widget-configs', adminKey, 'POST', { name: 'Bench Berlin', ...config, timeZone: 'Europe/Berlin' })) as { id: number };
+    const surveyMetrics = {
+      ...config,
+      keyMetrics: [
+        { label: 'CSAT', field: 'survey:1:csat:latest', format: 'number' },
+        { label: 'CSAT this period', field: 'survey:1:csat:average', format: 'number', decimals: 2 },
+        { label: 'CSAT answers', field: 'survey:1:csat:count', format: 'number' },
+      ],
+      chartMetric: { field: 'survey:1:csat:average', label: 'CSAT' },
+    };
+    const { id: csatId } = (await call('/api/widget-configs', adminKey, 'POST', { name: 'Bench CSAT', ...surveyMetrics })) as { id: number };
+    const { id: csatRolledId } = (await call('/api/widget-configs', adminKey, 'POST', { name: 'Bench CSAT roll-up', ...surveyMetrics, rollUp: true })) as { id: number };
+    const { id: csatBerlinId } = (await call('/api/widget-configs', adminKey, 'POST', { name: 'Bench CSAT Berlin', ...surveyMetrics, timeZone: 'Europe/Berlin' })) as { id: number };
     const { token } = (await call('/api/embed-tokens', adminKey, 'POST', { configId: id, userEmail: 'owner7@seller.example' })) as { token: string };
 
     type Page = { accounts: { id: string; nps: number | null; change: number | null; responses: number }[] };
@@ -160,11 +193,18 @@ export async function measureApiLatency({ log }: { log: Log }): Promise<LatencyF
     const base_ = `config=${id}&asOf=${asOf}`;
     await same(base_, 'client');
     await same(`${base_}&sort=nps&order=desc`, 'nps');
-    log('the API and the naive query agree on the first page by client and by NPS');
+    type CsatPage = { accounts: { id: string; metrics: { value: string | null }[] }[] };
+    const csat = ((await call(`/api/widgets/strategic-accounts?config=${csatId}&asOf=${asOf}`)) as CsatPage).accounts.map((a) => ({ id: a.id, csat: a.metrics[1]!.value }));
+    const naiveAverages = await naiveCsat(db);
+    if (JSON.stringify(csat) !== JSON.stringify(naiveAverages)) {
+      throw new Error(`the API and the naive query disagree on the CSAT averages:\n${JSON.stringify(csat.slice(0, 3))}\n${JSON.stringify(naiveAverages.slice(0, 3))}`);
+    }
+    log('the API and the naive query agree on the first page by client and by NPS, and on its CSAT averages');
 
     const naiveRuns = Math.max(5, Math.round(requests / 10));
     const naiveByClient = await timed(naiveRuns, 1, () => naivePage(db!, 'client'));
     const naiveByNps = await timed(naiveRuns, 1, () => naivePage(db!, 'nps'));
+    const naiveCsatPage = await timed(naiveRuns, 1, () => naiveCsat(db!));
     const scenarios: [string, string, string | undefined, { p50: number; p95: number } | null][] = [
       ['QoQ by client, page 1', base_, undefined, naiveByClient],
       ['QoQ by client, page 40', `${base_}&page=40`, undefined, naiveByClient],
@@ -178,6 +218,11 @@ export async function measureApiLatency({ log }: { log: Log }): Promise<LatencyF
       ['QoQ by ARR, rolled up', `config=${rolledId}&asOf=${asOf}&sort=arr&order=desc`, undefined, naiveByClient],
       ['QoQ by NPS, rolled up', `config=${rolledId}&asOf=${asOf}&sort=nps&order=desc`, undefined, naiveByNps],
       ["QoQ, one user's accounts (token)", base_, token, naiveByClient],
+      ['QoQ survey metrics (latest CSAT, average, its chart)', `config=${csatId}&asOf=${asOf}`, undefined, naiveCsatPage],
+      ['QoQ survey metrics, by NPS', `config=${csatId}&asOf=${asOf}&sort=nps&order=desc`, undefined, naiveCsatPage],
+      ['QoQ survey metrics, Europe/Berlin', `config=${csatBerlinId}&asOf=${asOf}`, undefined, naiveCsatPage],
+      ['YoY survey metrics', `config=${csatId}&asOf=${asOf}&period=YoY`, undefined, naiveCsatPage],
+      ['QoQ survey metrics, rolled up', `config=${csatRolledId}&asOf=${asOf}`, undefined, naiveCsatPage],
     ];
     const figures: Scenario[] = [];
     for (const [name, query, key, naive] of scenarios) {

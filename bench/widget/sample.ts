@@ -43,6 +43,7 @@ export function sampleAnswer(count: number, seed = 7): StrategicAccounts {
       ],
       chart: {
         label: 'NPS',
+        decimals: 0,
         points: quarters.map((label, q) => ({ label, start: `${2025 + Math.floor(q / 4)}-${String((q % 4) * 3 + 1).padStart(2, '0')}-01`, value: random() < 0.1 ? null : Math.round(random() * 200 - 100) })),
       },
     });

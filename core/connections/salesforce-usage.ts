@@ -15,8 +15,8 @@ export const salesforceUsageSchema = z.object({
 });
 export type SalesforceUsage = z.infer<typeof salesforceUsageSchema>;
 
-/** Logs in as the connection does and reads the user (UserInfo) and the org's limits (1 API request). */
-export async function salesforceUsage(db: Queryable, box: SecretBox, id: number): Promise<SalesforceUsage> {
+/** A logged-in connection's way to read the org's REST API: one login, then one API request per read. */
+export async function orgReader(db: Queryable, box: SecretBox, id: number): Promise<{ session: { instanceUrl: string }; read: <T>(path: string) => Promise<T> }> {
   const connection = await findSalesforceCredentials(db, box, id);
   const session = await logIn(connection.login, connection.name);
   const read = async <T>(path: string): Promise<T> => {
@@ -30,6 +30,12 @@ export async function salesforceUsage(db: Queryable, box: SecretBox, id: number)
     }
     return body as T;
   };
+  return { session, read };
+}
+
+/** Logs in as the connection does and reads the user (UserInfo) and the org's limits (1 API request). */
+export async function salesforceUsage(db: Queryable, box: SecretBox, id: number): Promise<SalesforceUsage> {
+  const { session, read } = await orgReader(db, box, id);
   const user = await read<{ preferred_username: string; organization_id: string }>('/services/oauth2/userinfo');
   const limits = await read<{ DailyApiRequests: { Max: number; Remaining: number } }>(`/services/data/v${salesforceApiVersion}/limits`);
   return {

@@ -22,6 +22,15 @@ export const ManagementRole = {
 } as const;
 export type ManagementRole = (typeof ManagementRole)[keyof typeof ManagementRole];
 
+/** A role name in words: DECISION_MAKER is "Decision Maker". */
+export function roleLabel(role: string): string {
+  return role
+    .toLowerCase()
+    .split('_')
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join(' ');
+}
+
 /** A value mapped to SKIP leaves its row out: counted as skipped, not an error. */
 export const SKIP = 'SKIP';
 export type Skip = typeof SKIP;

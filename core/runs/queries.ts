@@ -6,7 +6,7 @@ import { toPage, type Page, type PagedRows, type Window } from '../page.ts';
 
 const count = z.number().int();
 /** `skipped` (rows whose value maps to SKIP) is there only when a run skipped some. */
-const objectCountsSchema = z.object({ inserted: count, updated: count, unchanged: count, deleted: count, rejected: count, skipped: count.optional() });
+export const objectCountsSchema = z.object({ inserted: count, updated: count, unchanged: count, deleted: count, rejected: count, skipped: count.optional() });
 export type ObjectCounts = z.infer<typeof objectCountsSchema>;
 
 /** A run as the API shows it. */
@@ -41,6 +41,23 @@ export const rowErrorSchema = z.object({
   message: z.string(),
 });
 export type RowError = z.infer<typeof rowErrorSchema>;
+
+/** A write-back task's outcome in a run: how it sent, what it sent and Salesforce refused, and its error when it failed whole. */
+export const writeBackReportSchema = z.object({
+  task: z.string(),
+  method: z.enum(['bulk', 'collections', 'none']),
+  accounts: count,
+  changed: count.describe('accounts whose figures changed since the last write: the records sent'),
+  succeeded: count,
+  failed: count.describe("records Salesforce refused: the run's row errors of source \"writeBack <task>\""),
+  apiCalls: count,
+  jobId: z.string().nullable().describe('the Bulk API 2.0 ingest job'),
+  tasksCreated: count.describe('Salesforce Tasks opened for detractor answers'),
+  tasksFailed: count,
+  errorCode: z.string().nullable(),
+  errorMessage: z.string().nullable(),
+});
+export type WriteBackReportRow = z.infer<typeof writeBackReportSchema>;
 
 /** The uploaded file a run read for a directory object; `uploadId` is null once that upload is deleted. */
 export const uploadReadSchema = z.object({ object: z.string(), uploadId: z.number().int().nullable(), name: z.string() });
@@ -85,7 +102,7 @@ export async function listRuns(db: Queryable, directoryId: number, filter: RunFi
  * first) starts with a quote instead, so it shows as text: the values come from export files.
  * https://owasp.org/www-community/attacks/CSV_Injection
  */
-const spreadsheetText = (column: string) =>
+export const spreadsheetText = (column: string) =>
   `case when left(${column}, 1) in ('=', '+', '-', '@', chr(9), chr(13)) then '''' || ${column} else ${column} end as ${column}`;
 
 /** Every row error of a run, in the order recorded, streamed as COPY text rows for a CSV download. */
@@ -98,14 +115,17 @@ export function runErrorsCsv(tx: { copyOut: (sql: string) => AsyncIterable<strin
 }
 
 /**
- * One run with a page of its row errors in the order they were recorded and, when it read uploaded
- * files, which ones; `runId` is digits.
+ * One run with a page of its row errors in the order they were recorded, which uploaded files it
+ * read and what its write-backs did, when it had any; `runId` is digits.
  */
-export async function findRun(db: Queryable, runId: string, errors: Window): Promise<(RunSummary & { errors: RowError[]; uploads?: UploadRead[] }) | null> {
-  const [found] = await db.query<RunSummary & { errors: RowError[]; uploads: UploadRead[] | null }>(
+export async function findRun(db: Queryable, runId: string, errors: Window): Promise<(RunSummary & { errors: RowError[]; uploads?: UploadRead[]; writeBacks?: WriteBackReportRow[] }) | null> {
+  const [found] = await db.query<RunSummary & { errors: RowError[]; uploads: UploadRead[] | null; writeBacks: WriteBackReportRow[] | null }>(
     `select ${runColumns},
       (select json_agg(json_build_object('object', u.object, 'uploadId', u.upload_id, 'name', u.name) order by u.object)
         from upload_reads u where u.run_id = r.id) as uploads,
+      (select json_agg(json_build_object('task', w.task, 'method', w.method, 'accounts', w.accounts, 'changed', w.changed, 'succeeded', w.succeeded,
+          'failed', w.failed, 'apiCalls', w.api_calls, 'jobId', w.job_id, 'tasksCreated', w.tasks_created, 'tasksFailed', w.tasks_failed, 'errorCode', w.error_code, 'errorMessage', w.error_message) order by w.finished_at, w.task)
+        from write_back_reports w where w.run_id = r.id) as "writeBacks",
       coalesce((
         select json_agg(json_build_object('object', e.object, 'source', e.source, 'line', e.line, 'recordId', e.record_id,
             'field', e.field, 'code', e.code, 'message', e.message) order by e.id)
@@ -116,8 +136,8 @@ export async function findRun(db: Queryable, runId: string, errors: Window): Pro
     [runId, errors.limit, errors.offset],
   );
   if (!found) return null;
-  const { uploads, ...run } = found;
-  return uploads === null ? run : { ...run, uploads };
+  const { uploads, writeBacks, ...run } = found;
+  return { ...run, ...(uploads === null ? {} : { uploads }), ...(writeBacks === null ? {} : { writeBacks }) };
 }
 
 /** An id for a run asked for now and started later by a worker, so the asker can follow it (GET /api/runs/:id answers 404 until it starts). */

@@ -2,6 +2,7 @@ import type { PgBoss } from 'pg-boss';
 import type { Db, Queryable, Tx } from '../db.ts';
 import { distributionSendKey, Queue, type DistributionSendJob } from '../queues.ts';
 import type { Audience } from '../states.ts';
+import { setFollowUps, type FollowUps } from './follow-ups.ts';
 
 /*
  * Creating a distribution: its recipients decided and its send job enqueued in one transaction,
@@ -30,6 +31,9 @@ export type NewDistribution = {
   /** Unique per creator (see sql/011): a second insert with the same key creates nothing. */
   sourceKey?: string;
 };
+
+/** What a distribution sends after its invitation, and whether its invitation follows each recipient's language. */
+export type DistributionFollowUps = FollowUps & { localized: boolean };
 
 export type CreatedDistribution = { id: number; recipients: number; skipped: number };
 
@@ -91,7 +95,7 @@ export function sendQueue(boss: PgBoss): SendQueue {
 
 /**
  * Decides a distribution (see insertDistribution; `decide` may first write what it reads, e.g. a
- * mailing list) and enqueues the job that sends it at its time.
+ * mailing list), records its follow-ups, and enqueues the job that sends it at its time.
  * Both commit together, so a distribution never exists without its job. Null when `sourceKey`
  * names a distribution made before: nothing new is created or sent.
  */
@@ -99,6 +103,7 @@ export async function createDistribution(
   db: Db,
   queue: SendQueue,
   decide: NewDistribution | ((tx: Tx) => Promise<NewDistribution>),
+  followUps: DistributionFollowUps,
 ): Promise<(CreatedDistribution & { sendAt: Date }) | null> {
   try {
     return await db.tx(async (tx) => {
@@ -106,6 +111,7 @@ export async function createDistribution(
       const created = await insertDistribution(tx, d);
       // What `decide` wrote for a distribution that already exists is rolled back with it.
       if (!created) throw madeBefore;
+      await setFollowUps(tx, created.id, followUps);
       await queue.enqueue(tx, created.id, d.sendAt);
       return { ...created, sendAt: d.sendAt };
     });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Audience, DistributionState, RecipientState, SkipReason } from '../states.ts';
 import type { Queryable } from '../db.ts';
 import { AppError, ErrorCode } from '../errors.ts';
-import { toPage, type Page, type PagedRows } from '../page.ts';
+import { followUpSummaryShape, withFollowUps } from './follow-up-counts.ts';
 
 const count = z.number().int();
 
@@ -25,6 +25,12 @@ export const distributionSummarySchema = z.object({
   recipients: recipientCountsSchema,
   /** How many recipients were skipped for each reason (see SkipReason): deleted, no_email, opted_out, not_new, unchanged, contact_frequency, same_survey_12h. */
   skipped: z.record(z.string(), count),
+  /** Every time the survey page was opened through this distribution's links, and by how many recipients (an individual link's). */
+  pageOpens: count,
+  openedBy: count,
+  /** Answers given through its links. */
+  answers: count,
+  ...followUpSummaryShape,
 });
 export type DistributionSummary = z.infer<typeof distributionSummarySchema>;
 
@@ -42,23 +48,25 @@ const summary = `select d.id::int, d.survey_id::int as "surveyId", d.mailing_lis
     json_build_object(
       'pending', count(r.id) filter (where r.state = 'pending'), 'sending', count(r.id) filter (where r.state = 'sending'),
       'sent', count(r.id) filter (where r.state = 'sent'), 'failed', count(r.id) filter (where r.state = 'failed'),
-      'skipped', count(r.id) filter (where r.state = 'skipped'), 'inDoubt', count(r.id) filter (where r.state = 'in_doubt')) as recipients
+      'skipped', count(r.id) filter (where r.state = 'skipped'), 'inDoubt', count(r.id) filter (where r.state = 'in_doubt')) as recipients,
+    d.page_opens as "pageOpens", count(r.opened_at)::int as "openedBy",
+    (select count(*)::int from nps_responses n where n.distribution_id = d.id) as answers
   from distributions d left join distribution_recipients r on r.distribution_id = d.id`;
 
 /** The newest 200 distributions, of one survey, or of one run (those inviting the mailing list the run loaded) when asked. */
 export async function listDistributions(db: Queryable, filter: { surveyId: number | null; runId?: number | null }): Promise<DistributionSummary[]> {
-  const rows = await db.query<DistributionSummary>(
+  const rows = await db.query<Summary>(
     `${summary} where ($1::bigint is null or d.survey_id = $1)
       and ($2::bigint is null or d.mailing_list_id in (select id from mailing_lists where run_id = $2))
     group by d.id order by d.id desc limit 200`,
     [filter.surveyId, filter.runId ?? null],
   );
-  return withSkipReasons(db, rows);
+  return withFollowUps(db, await withSkipReasons(db, rows));
 }
 
 /** One distribution with its counts, and the recipients that failed or are in doubt. */
 export async function findDistribution(db: Queryable, id: number): Promise<DistributionSummary & { problems: RecipientProblem[] }> {
-  const [row] = await withSkipReasons(db, await db.query<DistributionSummary>(`${summary} where d.id = $1 group by d.id`, [id]));
+  const [row] = await withFollowUps(db, await withSkipReasons(db, await db.query<Summary>(`${summary} where d.id = $1 group by d.id`, [id])));
   if (!row) throw new AppError(ErrorCode.NOT_FOUND, `distribution ${id} does not exist`);
   const problems = await db.query<RecipientProblem>(
     `select contact_external_id as "contactExternalId", email, state, attempts, error from distribution_recipients
@@ -68,33 +76,10 @@ export async function findDistribution(db: Queryable, id: number): Promise<Distr
   return { ...row, problems };
 }
 
-export const recipientSchema = z.object({
-  contactExternalId: z.string(),
-  email: z.string().nullable(),
-  state: z.enum(Object.values(RecipientState)),
-  skipReason: z.enum(Object.values(SkipReason)).nullable().describe('why a skipped recipient was left out'),
-  sentAt: z.date().nullable(),
-});
-export type Recipient = z.infer<typeof recipientSchema>;
+/** A summary as its first statement reads it, before skip reasons and follow-ups are added. */
+type Summary = Omit<DistributionSummary, keyof typeof followUpSummaryShape>;
 
-/** A page of a distribution's recipients by contact id, of one state when asked (the skipped ones with why). */
-export async function listRecipients(db: Queryable, id: number, filter: { state: RecipientState | undefined; limit: number; offset: number }): Promise<Page<Recipient>> {
-  const rows = await db.query<PagedRows<Recipient>[number]>(
-    `select (select count(*)::int from distribution_recipients where distribution_id = d.id and ($2::text is null or state = $2)) as total, page.*
-     from distributions d left join lateral (
-       select contact_external_id as "contactExternalId", email, state, skip_reason as "skipReason", sent_at as "sentAt"
-       from distribution_recipients where distribution_id = d.id and ($2::text is null or state = $2)
-       order by contact_external_id limit $3 offset $4
-     ) page on true
-     where d.id = $1 order by page."contactExternalId"`,
-    [id, filter.state ?? null, filter.limit, filter.offset],
-  );
-  const page = toPage(rows, 'contactExternalId', filter);
-  if (!page) throw new AppError(ErrorCode.NOT_FOUND, `distribution ${id} does not exist`);
-  return page;
-}
-
-async function withSkipReasons(db: Queryable, rows: DistributionSummary[]): Promise<DistributionSummary[]> {
+async function withSkipReasons(db: Queryable, rows: Summary[]): Promise<Summary[]> {
   if (rows.length === 0) return rows;
   const reasons = await db.query<{ id: number; reason: string; n: number }>(
     `select distribution_id::int as id, skip_reason as reason, count(*)::int as n from distribution_recipients
@@ -102,4 +87,46 @@ async function withSkipReasons(db: Queryable, rows: DistributionSummary[]): Prom
     [rows.map((r) => r.id)],
   );
   return rows.map((row) => ({ ...row, skipped: Object.fromEntries(reasons.filter((r) => r.id === row.id).map((r) => [r.reason, r.n])) }));
+}
+
+export const recipientSchema = z.object({
+  contactExternalId: z.string(),
+  accountExternalId: z.string().nullable(),
+  email: z.string().nullable(),
+  state: z.enum(Object.values(RecipientState)),
+  skipReason: z.enum(Object.values(SkipReason)).nullable().describe('why a skipped recipient was left out'),
+  error: z.string().nullable(),
+  sentAt: z.date().nullable(),
+  openedAt: z.date().nullable(),
+  answeredAt: z.date().nullable(),
+});
+export type Recipient = z.infer<typeof recipientSchema>;
+
+/** A page of one distribution's recipients, in one state when asked, each with when it opened the page and answered. */
+export async function listRecipients(
+  db: Queryable,
+  distributionId: number,
+  filter: { state: RecipientState | null; limit: number; offset: number },
+): Promise<{ items: Recipient[]; total: number }> {
+  const rows = await db.query<Recipient & { total: number }>(
+    `select r.contact_external_id as "contactExternalId", r.account_external_id as "accountExternalId", r.email, r.state,
+            r.skip_reason as "skipReason", r.error, r.sent_at as "sentAt", r.opened_at as "openedAt", n.responded_at as "answeredAt",
+            count(*) over ()::int as total
+     from distribution_recipients r left join nps_responses n on n.recipient_id = r.id
+     where r.distribution_id = $1 and ($2::text is null or r.state = $2) order by r.id limit $3 offset $4`,
+    [distributionId, filter.state, filter.limit, filter.offset],
+  );
+  return { items: rows.map(({ total: _, ...item }) => item), total: rows[0]?.total ?? 0 };
+}
+
+/**
+ * Counts an open of the survey page through a distribution's link, and a recipient's first open.
+ * A mail scanner that follows links counts too: opens say who may have looked, answers who did.
+ */
+export async function recordOpen(db: Queryable, link: { distributionId: number; recipientId?: number }): Promise<void> {
+  await db.query(
+    `with opened as (update distributions set page_opens = page_opens + 1 where id = $1)
+     update distribution_recipients set opened_at = now() where id = $2 and opened_at is null`,
+    [link.distributionId, link.recipientId ?? null],
+  );
 }

@@ -5,6 +5,7 @@ import { Audience } from '../states.ts';
 import { createDistribution, type NewDistribution, type SendQueue } from './create-distribution.ts';
 import { findDistribution, type DistributionSummary } from './distributions.ts';
 import { defaultTemplates } from './template.ts';
+import { followUpProblems, followUpShape } from './follow-ups.ts';
 
 /*
  * A distribution an admin asks for (POST /api/distributions): a survey to a mailing list, or to
@@ -25,8 +26,12 @@ export const manualDistributionInput = z
     subject: z.string().trim().min(1).max(300).optional(),
     /** The same key again (a form sent twice) answers the distribution made the first time and sends nothing more. */
     requestKey: z.string().trim().min(1).max(100).optional(),
+    ...followUpShape,
   })
-  .refine((d) => (d.mailingListId === undefined) !== (d.contacts === undefined), { message: 'send to a mailingListId or to contacts (one of them)', path: ['mailingListId'] });
+  .refine((d) => (d.mailingListId === undefined) !== (d.contacts === undefined), { message: 'send to a mailingListId or to contacts (one of them)', path: ['mailingListId'] })
+  .superRefine((d, ctx) => {
+    for (const p of followUpProblems(d)) ctx.addIssue({ code: 'custom', message: p.message, path: p.path });
+  });
 export type ManualDistributionInput = z.input<typeof manualDistributionInput>;
 
 /** The contacts' text a search matches: the expression of the trigram index contacts_search, as the directory's contact search reads it. */
@@ -61,7 +66,7 @@ export async function distributeManually(
     text: defaultTemplates.text,
     sendAt: at > now ? at : now,
     ...(sourceKey ? { sourceKey } : {}),
-  }));
+  }), { linkExpiryDays: d.linkExpiryDays, reminders: d.reminders, thankYouEmail: d.thankYouEmail, localized: d.subject === undefined });
   if (created) return { created: true, distribution: await findDistribution(db, created.id) };
   const [made] = await db.query<{ id: number }>('select id::int from distributions where source_key = $1', [sourceKey]);
   return { created: false, distribution: await findDistribution(db, made!.id) };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Queryable } from '../db.ts';
 import { AppError, ErrorCode, describeIssues } from '../errors.ts';
+import { emailSetSchema, languageCode, scaleLabelsSchema, translationSchema } from './languages.ts';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
@@ -23,6 +24,22 @@ const surveyFields = z.strictObject({
   commentQuestion: text(500).nullable().default('What is the main reason for your score?'),
   extraQuestions: z.array(extraQuestionSchema).max(10).default([]),
   thankYou: text(1000).default('Thank you for your answer.'),
+  /** The page's buttons and chosen scores in this colour (#rrggbb); null: the product's blue. */
+  brandColor: z.string().trim().toLowerCase().regex(/^#[0-9a-f]{6}$/, 'a colour is written #rrggbb, e.g. #0b6e4f').nullable().default(null),
+  /** A logo above the title: an https address, so the page never loads anything insecure. */
+  logoUrl: z.url({ protocol: /^https$/, error: 'a logo is an https:// address' }).max(2000).nullable().default(null),
+  /** The language of the texts above. */
+  language: languageCode.default('en'),
+  /** The contact attribute that holds each contact's language (e.g. "language"); null: everyone gets the default language. */
+  languageAttribute: z.string().trim().min(1).max(100).nullable().default(null),
+  /** The 0-10 scale's end words in the default language; unset: the shipped ones. */
+  scaleLabels: scaleLabelsSchema.default({}),
+  /** The invitation, reminder and thank-you emails in the default language; unset texts: the shipped ones. */
+  emails: emailSetSchema.default({}),
+  /** The texts in other languages, by language code in lower case (keys checked below, so the error names the key). */
+  translations: z.record(z.string(), translationSchema).default({}),
+  /** Days an individual link takes answers after its invitation is sent; a distribution may set its own. */
+  linkExpiryDays: z.number().int().min(1).max(365).default(30),
 });
 
 export const surveyInputSchema = surveyFields.superRefine((survey, context) => {
@@ -31,6 +48,16 @@ export const surveyInputSchema = surveyFields.superRefine((survey, context) => {
     if (keys.has(q.key)) context.addIssue({ code: 'custom', message: `key "${q.key}" is used twice`, path: ['extraQuestions', i, 'key'] });
     keys.add(q.key);
   });
+  for (const [language, translation] of Object.entries(survey.translations)) {
+    const at = (...path: (string | number)[]) => ['translations', language, ...path];
+    const code = languageCode.safeParse(language);
+    if (!code.success || code.data !== language) context.addIssue({ code: 'custom', message: 'a language code in lower case, e.g. "de" or "pt-br"', path: at() });
+    if (language === survey.language) context.addIssue({ code: 'custom', message: `"${language}" is the survey's own language: its texts are the survey's fields`, path: at() });
+    if (translation.commentQuestion && survey.commentQuestion === null) context.addIssue({ code: 'custom', message: 'the survey asks for no comment', path: at('commentQuestion') });
+    for (const key of Object.keys(translation.extraQuestions ?? {})) {
+      if (!keys.has(key)) context.addIssue({ code: 'custom', message: `no extra question has the key "${key}"`, path: at('extraQuestions', key) });
+    }
+  }
 });
 
 export type SurveyInput = z.input<typeof surveyInputSchema>;
@@ -40,21 +67,29 @@ export const surveySchema = z.object({ id: z.number().int(), ...surveyFields.sha
 export type Survey = z.infer<typeof surveySchema>;
 
 const columns = `id::int, name, title, question, comment_question as "commentQuestion", extra_questions as "extraQuestions",
-  thank_you as "thankYou", created_at as "createdAt", updated_at as "updatedAt"`;
+  thank_you as "thankYou", language, language_attribute as "languageAttribute", scale_labels as "scaleLabels", emails, translations,
+  link_expiry_days as "linkExpiryDays", brand_color as "brandColor", logo_url as "logoUrl", created_at as "createdAt", updated_at as "updatedAt"`;
 
-function parseSurvey(input: unknown): z.infer<typeof surveyInputSchema> {
+/** A survey as the form gives it, checked as a save checks it (for a preview of texts not yet saved). */
+export function parseSurvey(input: unknown): z.infer<typeof surveyInputSchema> {
   const parsed = surveyInputSchema.safeParse(input);
   if (parsed.success) return parsed.data;
   const issues = describeIssues(parsed.error, '(survey)');
   throw new AppError(ErrorCode.BAD_REQUEST, `invalid survey: ${issues}`);
 }
 
+function languageValues(s: z.infer<typeof surveyInputSchema>): unknown[] {
+  return [s.language, s.languageAttribute, JSON.stringify(s.scaleLabels), JSON.stringify(s.emails), JSON.stringify(s.translations), s.linkExpiryDays];
+}
+
 export async function createSurvey(db: Queryable, input: unknown): Promise<Survey> {
   const s = parseSurvey(input);
   const [survey] = await db.query<Survey>(
-    `insert into surveys (name, title, question, comment_question, extra_questions, thank_you) values ($1, $2, $3, $4, $5, $6)
+    `insert into surveys (name, title, question, comment_question, extra_questions, thank_you, language, language_attribute, scale_labels, emails, translations, link_expiry_days,
+       brand_color, logo_url)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
      on conflict (name) do nothing returning ${columns}`,
-    [s.name, s.title, s.question, s.commentQuestion, JSON.stringify(s.extraQuestions), s.thankYou],
+    [s.name, s.title, s.question, s.commentQuestion, JSON.stringify(s.extraQuestions), s.thankYou, ...languageValues(s), s.brandColor, s.logoUrl],
   );
   if (!survey) throw new AppError(ErrorCode.CONFLICT, `a survey named "${s.name}" already exists`);
   return survey;
@@ -64,9 +99,11 @@ export async function createSurvey(db: Queryable, input: unknown): Promise<Surve
 export async function updateSurvey(db: Queryable, id: number, input: unknown): Promise<Survey> {
   const s = parseSurvey(input);
   const rows = await db.query<Survey>(
-    `update surveys set name = $2, title = $3, question = $4, comment_question = $5, extra_questions = $6, thank_you = $7, updated_at = now()
+    `update surveys set name = $2, title = $3, question = $4, comment_question = $5, extra_questions = $6, thank_you = $7,
+       language = $8, language_attribute = $9, scale_labels = $10, emails = $11, translations = $12, link_expiry_days = $13,
+       brand_color = $14, logo_url = $15, updated_at = now()
      where id = $1 returning ${columns}`,
-    [id, s.name, s.title, s.question, s.commentQuestion, JSON.stringify(s.extraQuestions), s.thankYou],
+    [id, s.name, s.title, s.question, s.commentQuestion, JSON.stringify(s.extraQuestions), s.thankYou, ...languageValues(s), s.brandColor, s.logoUrl],
   ).catch((error: { code?: string }) => {
     if (error.code === '23505') throw new AppError(ErrorCode.CONFLICT, `a survey named "${s.name}" already exists`);
     throw error;

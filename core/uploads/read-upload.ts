@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { Queryable } from '../db.ts';
-import { AppError, ErrorCode } from '../errors.ts';
+import { AppError, ErrorCode, isAppError } from '../errors.ts';
 import type { Upload } from './queries.ts';
 
 /** Chunks read per query: a few megabytes at a time, however large the file. */
@@ -26,4 +26,13 @@ export function uploadBytes(db: Queryable, upload: Pick<Upload, 'id' | 'name' | 
     }
   }
   return Readable.from(chunks(), { objectMode: false });
+}
+
+/**
+ * A file the person chose that cannot be read (no header, not CSV, a column missing) is their
+ * request's fault, not the server's: the same error, answered as 400.
+ */
+export function asBadRequest(error: unknown): never {
+  if (isAppError(error) && error.status === 500) throw new AppError(error.code, error.message, { cause: error.cause, status: 400 });
+  throw error;
 }

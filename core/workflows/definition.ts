@@ -3,18 +3,26 @@ import { mappingInputSchema } from '../directory/mapping-input.ts';
 import { csvDialectShape } from '../records/csv-source.ts';
 import { unknownPlaceholders } from '../surveys/template.ts';
 import { Audience } from '../states.ts';
+import { followUpProblems, followUpShape } from '../surveys/follow-ups.ts';
 import { missingRequiredFields, salesforceObjectOptions } from '../connections/salesforce-objects.ts';
+import { repeatedFields, writeBackTask } from './write-back.ts';
+import { weekdays } from './next-run.ts';
+
+export { cronOf } from './next-run.ts';
 
 /*
  * A workflow definition: when it runs and its ordered tasks. Extract tasks each read one export
  * file (local, uploaded, or on an SFTP server) or one object of a connected Salesforce org; a load task names, per directory object, the earlier
- * extract task that feeds it. References are checked when the definition is saved.
+ * extract task that feeds it; a writeBack task writes the figures of a load's accounts back to
+ * Salesforce after it. References are checked when the definition is saved.
  */
 
 const name = z.string().trim().min(1).max(100);
 const object = z.enum(['accounts', 'contacts', 'teamMembers']);
 
-const extractFile = z.strictObject({ type: z.literal('extract'), name, object, source: z.literal('file'), path: z.string().min(1) });
+/** The file holds every record of its object (a full export), so a record it leaves out is removed from the directory. */
+const fullExport = z.boolean().optional();
+const extractFile = z.strictObject({ type: z.literal('extract'), name, object, source: z.literal('file'), path: z.string().min(1), fullExport });
 const extractSftp = z.strictObject({
   type: z.literal('extract'),
   name,
@@ -26,6 +34,7 @@ const extractSftp = z.strictObject({
   archiveFolder: z.string().min(1).optional(),
   /** Loads the file even when the same file (path, size, time) was loaded before into the directory. */
   force: z.boolean().optional(),
+  fullExport,
   ...csvDialectShape,
 });
 /** An uploaded file, by its name: each run reads the newest upload of that name. */
@@ -35,6 +44,7 @@ const extractUpload = z.strictObject({
   object,
   source: z.literal('upload'),
   file: z.string().trim().min(1).max(255).regex(/^[^/\\]+$/, "the uploaded file's name alone, without a folder (accounts.csv)"),
+  fullExport,
   ...csvDialectShape,
 });
 /** One object of a connected Salesforce org: its fields (the required ones kept), a list view, a full resync. */
@@ -57,7 +67,6 @@ const load = z.strictObject({
 });
 
 const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day as HH:MM, e.g. "06:00"');
-const weekdays = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
 const zone = { timeZone: z.string().default('UTC') };
 /** A five-field cron, or a preset that stands for one: daily at HH:MM, hourly at a minute, weekly on a day at HH:MM. */
 const schedule = z.union(
@@ -73,19 +82,6 @@ const schedule = z.union(
   },
 );
 export type Schedule = z.infer<typeof schedule>;
-
-/** The cron a schedule stands for. */
-export function cronOf(s: Schedule): string {
-  const at = (time: string) => time.split(':').map(Number) as [number, number];
-  if ('cron' in s) return s.cron;
-  if ('hourly' in s) return `${s.hourly} * * * *`;
-  if ('daily' in s) {
-    const [hour, minute] = at(s.daily);
-    return `${minute} ${hour} * * *`;
-  }
-  const [hour, minute] = at(s.at);
-  return `${minute} ${hour} * * ${weekdays.indexOf(s.weekly)}`;
-}
 
 const template = z.string().trim().min(1).max(20_000);
 
@@ -123,6 +119,7 @@ const distribute = z.strictObject({
   subject: z.string().trim().min(1).max(300).optional(),
   html: template.optional(),
   text: template.optional(),
+  ...followUpShape,
 });
 
 export const workflowDefinitionSchema = z
@@ -131,7 +128,7 @@ export const workflowDefinitionSchema = z
     schedule: schedule.optional(),
     /** Who hears of a run that failed for good: after its last retry, or at once when a retry could not help. */
     notify: z.strictObject({ onFailure: z.array(z.email('an email address, e.g. "ops@example.com"')).min(1).max(20) }).optional(),
-    tasks: z.array(z.discriminatedUnion('type', [z.discriminatedUnion('source', [extractFile, extractUpload, extractSftp, extractSalesforce]), load, distribute])).min(2),
+    tasks: z.array(z.discriminatedUnion('type', [z.discriminatedUnion('source', [extractFile, extractUpload, extractSftp, extractSalesforce]), load, distribute, writeBackTask])).min(2),
   })
   .superRefine((definition, context) => {
     const problem = (message: string, path: (string | number)[]) => context.addIssue({ code: 'custom', message, path });
@@ -179,6 +176,14 @@ export const workflowDefinitionSchema = z
         }
         if (task.html !== undefined && !/\{\{\s*optOutLink/.test(task.html)) problem('the HTML body has no {{optOutLink}}', ['tasks', i, 'html']);
         if (task.text !== undefined && !/\{\{\s*optOutLink/.test(task.text)) problem('the text body has no {{optOutLink}}', ['tasks', i, 'text']);
+        for (const p of followUpProblems(task)) problem(p.message, ['tasks', i, ...p.path]);
+      }
+      if (task.type === 'writeBack') {
+        const target = seen.get(task.load);
+        if (!target) problem(`"${task.load}" is not an earlier task`, ['tasks', i, 'load']);
+        else if (target.type !== 'load') problem(`"${task.load}" is not a load task`, ['tasks', i, 'load']);
+        if (Object.values(task.fields).every((f) => f === undefined)) problem('a write-back maps at least one figure (nps, change, health, responses, lastAnswerAt) to an Account field', ['tasks', i, 'fields']);
+        for (const field of repeatedFields(task.fields)) problem(`${field} holds one figure, not two`, ['tasks', i, 'fields']);
       }
       seen.set(task.name, task);
     });

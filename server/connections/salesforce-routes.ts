@@ -9,12 +9,20 @@ import {
   takeAuthorization,
 } from '../../core/connections/salesforce.ts';
 import { salesforceUsage } from '../../core/connections/salesforce-usage.ts';
+import { describeSourceObject, sourceKindSchema, sourceListViews } from '../../core/connections/salesforce-describe.ts';
+import type { SourceKind } from '../../core/records/source.ts';
 import { authorizationUrl, exchangeCode, type SalesforceApp } from '../../core/connections/salesforce-auth.ts';
 import type { Queryable } from '../../core/db.ts';
 import { AppError, ErrorCode, isAppError } from '../../core/errors.ts';
 import type { SecretBox } from '../../core/secret-box.ts';
 import { idParam } from '../query-params.ts';
 import { refuseRemovalInUse } from './routes.ts';
+
+function sourceKind(value: unknown): SourceKind {
+  const parsed = sourceKindSchema.safeParse(value);
+  if (!parsed.success) throw new AppError(ErrorCode.BAD_REQUEST, `the directory source is accounts, contacts or teamMembers, not "${String(value)}"`);
+  return parsed.data;
+}
 
 function requireApp(app: SalesforceApp | undefined): SalesforceApp {
   if (!app) {
@@ -48,6 +56,17 @@ export function salesforceConnectionRoutes(db: Queryable, secretBox: () => Promi
   /** Who the connection logs in as, and the org's API usage today: one login and one API request. */
   router.get('/salesforce-connections/:id/usage', async (req, res) => {
     res.json(await salesforceUsage(db, await secretBox(), idParam(req.params.id, 'Salesforce connection', ErrorCode.CONNECTION_NOT_FOUND)));
+  });
+
+  /** What an extract task may pick: the fields of the object behind a directory source, and its list views. */
+  router.get('/salesforce-connections/:id/objects/:kind/fields', async (req, res) => {
+    const id = idParam(req.params.id, 'Salesforce connection', ErrorCode.CONNECTION_NOT_FOUND);
+    res.json(await describeSourceObject(db, await secretBox(), id, sourceKind(req.params.kind)));
+  });
+
+  router.get('/salesforce-connections/:id/objects/:kind/list-views', async (req, res) => {
+    const id = idParam(req.params.id, 'Salesforce connection', ErrorCode.CONNECTION_NOT_FOUND);
+    res.json({ items: await sourceListViews(db, await secretBox(), id, sourceKind(req.params.kind)) });
   });
 
   router.patch('/salesforce-connections/:id', async (req, res) => {

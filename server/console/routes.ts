@@ -14,7 +14,7 @@ export const consolePaths = [
   '/directory', '/directory/hierarchy', '/directory/contacts', '/directory/contacts/:externalId', '/directory/accounts/:externalId',
   '/directory/mailing-lists', '/directory/mailing-lists/:id', '/directory/attributes',
   '/connections', '/workflows', '/runs', '/runs/:id', '/surveys', '/widgets', '/mail',
-  '/settings', '/settings/people', '/settings/directories',
+  '/settings', '/settings/people', '/settings/directories', '/settings/alerts',
 ];
 
 /**

@@ -214,14 +214,25 @@ export async function findAccount(db: Queryable, directoryId: number, externalId
 export const optedOut = `exists (select 1 from opt_outs o where o.directory_id = $1
   and (o.contact_external_id = c.external_id or (c.email is not null and lower(o.email) = lower(c.email))))`;
 
+const contactText = `(coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, '') || chr(1) || coalesce(c.email, '') || chr(1) || c.external_id)`;
+
+/**
+ * An address searched for (`lou.walkson12345@example`) is found through its name part: the domain's
+ * trigrams are in most contacts' text (every address of a company ends alike, most in `.com`), and
+ * the index would read all their lists to keep a few rows. The whole pattern is then checked on the
+ * rows found, through an expression the index does not hold, so the planner cannot send it there too.
+ */
+function contactMatch(pattern: string): { where: string; params: string[] } {
+  const at = pattern.indexOf('@');
+  const name = at === -1 ? '' : pattern.slice(0, at).replace(/\\(.)/g, '$1').replace(/^%/, '');
+  if (name.length < 3) return { where: `${contactText} ilike $4`, params: [pattern] };
+  return { where: `${contactText} ilike $4 and (${contactText} || '') ilike $5`, params: [`${pattern.slice(0, at + 1)}%`, pattern] };
+}
+
 /** `pattern` is matched against "first last", the email and the external id: the expression of the trigram index contacts_search. */
 export async function listContacts(db: Queryable, search: Search): Promise<CappedPage<ContactListItem> | null> {
-  const where = [
-    'c.directory_id = $1 and not c.is_deleted',
-    search.pattern === null
-      ? ''
-      : `(coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, '') || chr(1) || coalesce(c.email, '') || chr(1) || c.external_id) ilike $4`,
-  ].filter(Boolean).join(' and ');
+  const match = search.pattern === null ? null : contactMatch(search.pattern);
+  const where = ['c.directory_id = $1 and not c.is_deleted', match?.where ?? ''].filter(Boolean).join(' and ');
   const rows = await db.query<PagedRows<ContactListItem>[number]>(
     `select ${cappedCount(`contacts c where ${where}`, search)} as total, page.*
     from directories d
@@ -238,7 +249,7 @@ export async function listContacts(db: Queryable, search: Search): Promise<Cappe
     ) page on true
     where d.id = $1
     order by lower(page."lastName"), lower(page."firstName"), page."externalId"`,
-    [search.directoryId, search.limit, search.offset, ...(search.pattern === null ? [] : [search.pattern])],
+    [search.directoryId, search.limit, search.offset, ...(match?.params ?? [])],
   );
   return toCappedPage(rows, 'externalId', search);
 }

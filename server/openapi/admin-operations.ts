@@ -4,14 +4,18 @@ import { sftpConnectionInput, sftpConnectionPatch, sftpConnectionSchema, sftpTes
 import { salesforceUsageSchema } from '../../core/connections/salesforce-usage.ts';
 import { outboxMessageSchema } from '../../core/outbox.ts';
 import { pageSchema } from '../../core/page.ts';
-import { rowErrorSchema, runSummarySchema, uploadReadSchema } from '../../core/runs/queries.ts';
+import { rowErrorSchema, runSummarySchema, uploadReadSchema, writeBackReportSchema } from '../../core/runs/queries.ts';
 import { distributionSummarySchema, recipientProblemSchema, recipientSchema } from '../../core/surveys/distributions.ts';
+import { answerSchema } from '../../core/surveys/answers.ts';
 import { manualDistributionInput } from '../../core/surveys/manual-distribution.ts';
 import { responseImportSchema, responseMappingSchema } from '../../core/surveys/import-responses.ts';
 import { surveyInputSchema, surveySchema } from '../../core/surveys/queries.ts';
 import { storedResponseSchema } from '../../core/surveys/responses.ts';
 import { workflowDefinitionSchema } from '../../core/workflows/definition.ts';
-import { workflowSchema } from '../../core/workflows/queries.ts';
+import { workflowSchema, workflowVersionSchema } from '../../core/workflows/queries.ts';
+import { workflowPreviewSchema } from '../../core/workflows/preview.ts';
+import { uploadPreviewQuery, uploadPreviewSchema } from '../../core/uploads/preview-upload.ts';
+import { listViewSchema, objectDescribeSchema } from '../../core/connections/salesforce-describe.ts';
 import { uploadSchema } from '../../core/uploads/queries.ts';
 import { directoryInput, directorySchema, removalCountsSchema } from '../../core/directory/directories.ts';
 import { contactRulesInput, contactRulesSchema } from '../../core/surveys/contact-rules.ts';
@@ -21,10 +25,14 @@ import { contactDetailSchema } from '../directory/contact.ts';
 import { mailingListMemberSchema, mailingListSchema } from '../directory/mailing-lists.ts';
 import { accountDetailSchema, accountListItemSchema, cappedPageSchema, contactListItemSchema } from '../directory/queries.ts';
 import { accountsQuery, directoryQuery, listQuery, pageQuery, runErrorsQuery, runsQuery } from '../query-params.ts';
-import { distributionsQuery, postedResponse, postedResponses, recipientsQuery } from '../surveys/routes.ts';
-import { widgetConfigInput, widgetConfigSchema } from '../widgets/config.ts';
-import { issuedTokenSchema } from '../widgets/embed-tokens.ts';
+import { answersQuery, previewQuery, distributionsQuery, postedResponse, postedResponses, recipientsQuery, uploadImport } from '../surveys/routes.ts';
+import { allowedOriginSchema, originInput } from '../widgets/allowed-origins.ts';
+import { widgetDataSchema, widgetQuery } from '../widgets/strategic-accounts.ts';
+import { widgetConfigInput, widgetConfigSchema } from '../../core/widgets/config.ts';
+import { issuedTokenSchema, signingKeySchema } from '../widgets/embed-tokens.ts';
 import { tokenRequest } from '../widgets/routes.ts';
+import { alertRuleFields, alertRuleSchema } from '../../core/alerts/rules.ts';
+import { createdWebhookSchema, webhookChange, webhookDeliverySchema, webhookInput, webhookSchema } from '../../core/webhooks/webhooks.ts';
 import type { Operation } from './operation.ts';
 
 const json = (description: string, schema: z.ZodType) => ({ description, schema });
@@ -42,6 +50,9 @@ const workflowChange = z.object({ name: z.string().min(1), definition: workflowD
 const scheduledWorkflowSchema = workflowSchema.extend({ nextRunAt: z.date().nullable() });
 
 const admin = { auth: 'admin' } as const;
+
+/** A survey preview that would not save: a page saying why (a bad query or body is the usual JSON error). */
+const surveyRefused = { description: 'a page saying why the survey would not save (or that the query holds no survey)', contentType: 'text/html' };
 
 /** The admin API under /api: everything but the health probe, the widget's data and this description needs the admin key. */
 export const adminOperations: Operation[] = [
@@ -93,8 +104,9 @@ export const adminOperations: Operation[] = [
 
   { ...admin, method: 'get', path: '/api/runs', tag: 'Runs', summary: "A page of a directory's runs, newest first", query: runsQuery, answers: { 200: json('the page', pageSchema(runSummarySchema)) }, errors: [400, 404] },
   {
-    ...admin, method: 'get', path: '/api/runs/{id}', tag: 'Runs', summary: 'One run with a page of its row errors, and the uploaded files it read', query: runErrorsQuery,
-    answers: { 200: json('the run', runSummarySchema.extend({ errors: pageSchema(rowErrorSchema), uploads: z.array(uploadReadSchema).optional().describe('for a run that read uploaded files') })) }, errors: [400, 404],
+    ...admin, method: 'get', path: '/api/runs/{id}', tag: 'Runs', summary: 'One run with a page of its row errors, the uploaded files it read and its write-backs', query: runErrorsQuery,
+    answers: { 200: json('the run', runSummarySchema.extend({ errors: pageSchema(rowErrorSchema), uploads: z.array(uploadReadSchema).optional().describe('for a run that read uploaded files'),
+      writeBacks: z.array(writeBackReportSchema).optional().describe("for a run whose load a workflow's writeBack tasks followed") })) }, errors: [400, 404],
   },
   { ...admin, method: 'post', path: '/api/runs/{id}/cancel', tag: 'Runs', summary: 'Stops a running sync at its next checkpoint', answers: { 202: json('cancelling', z.object({ id: z.number().int(), cancelRequested: z.literal(true) })) }, errors: [404, 409] },
   { ...admin, method: 'get', path: '/api/runs/{id}/errors.csv', tag: 'Runs', summary: "Every row error of a run as CSV", answers: { 200: { description: 'the row errors', contentType: 'text/csv' } }, errors: [404] },
@@ -130,6 +142,15 @@ export const adminOperations: Operation[] = [
     ...admin, method: 'get', path: '/api/salesforce-connections/{id}/usage', tag: 'Connections', summary: "The org's user, API version and API requests today (/limits): one login and one API request",
     answers: { 200: json('the usage', salesforceUsageSchema) }, errors: [400, 404, 502],
   },
+  {
+    ...admin, method: 'get', path: '/api/salesforce-connections/{id}/objects/{kind}/fields', tag: 'Connections',
+    summary: "The fields of the org's object behind a directory source (kind: accounts, contacts or teamMembers): the required ones, and each field with why it cannot be extracted (compound fields); one login and one describe",
+    answers: { 200: json('the fields', objectDescribeSchema) }, errors: [400, 404, 502],
+  },
+  {
+    ...admin, method: 'get', path: '/api/salesforce-connections/{id}/objects/{kind}/list-views', tag: 'Connections', summary: "The org's list views of the object behind a directory source, for an extract's listView",
+    answers: { 200: json('the list views', listOf(listViewSchema)) }, errors: [400, 404, 502],
+  },
   { ...admin, method: 'patch', path: '/api/salesforce-connections/{id}', tag: 'Connections', summary: 'Renames a Salesforce connection', body: { 'application/json': salesforceRenameInput }, answers: { 200: json('renamed', salesforceConnectionSchema) }, errors: [400, 404, 409] },
   { ...admin, method: 'delete', path: '/api/salesforce-connections/{id}', tag: 'Connections', summary: 'Removes a Salesforce connection no workflow reads from, unless forced', query: removalQuery, answers: { 200: json('removed', removal) }, errors: [404, 409] },
 
@@ -140,6 +161,14 @@ export const adminOperations: Operation[] = [
     answers: { 201: json('stored', uploadSchema) }, errors: [400, 413],
   },
   { ...admin, method: 'get', path: '/api/uploads', tag: 'Connections', summary: 'A page of the uploaded files, newest first, with who uploaded each', query: pageQuery.omit({ directory: true }), answers: { 200: json('the page', pageSchema(uploadSchema)) }, errors: [400] },
+  {
+    ...admin, method: 'get', path: '/api/uploads/{id}/columns', tag: 'Connections', summary: "An uploaded CSV's header: the columns an import can map from",
+    answers: { 200: json('the columns', z.object({ upload: z.number().int(), name: z.string(), columns: z.array(z.string()) })) }, errors: [400, 404],
+  },
+  {
+    ...admin, method: 'get', path: '/api/uploads/preview', tag: 'Connections', summary: "The newest upload of a name parsed with an extract's delimiter, quote and encoding: its header and first 20 rows",
+    query: uploadPreviewQuery, answers: { 200: json('the header and first rows', uploadPreviewSchema) }, errors: [400],
+  },
   {
     ...admin, method: 'delete', path: '/api/uploads/{id}', tag: 'Connections', summary: 'Removes an uploaded file, unless it is the newest of a name a workflow reads (or forced)',
     query: removalQuery, answers: { 200: json('removed', removal) }, errors: [404, 409],
@@ -152,7 +181,18 @@ export const adminOperations: Operation[] = [
     ...admin, method: 'patch', path: '/api/workflows/{id}', tag: 'Workflows', summary: 'Renames, enables or disables a workflow, or saves its next version',
     body: { 'application/json': workflowChange }, answers: { 200: json('changed', workflowSchema) }, errors: [400, 404, 409],
   },
+  { ...admin, method: 'get', path: '/api/workflows/{id}/versions', tag: 'Workflows', summary: "A workflow's saved versions, newest first, each with its definition", answers: { 200: json('the versions', listOf(workflowVersionSchema)) }, errors: [404] },
   { ...admin, method: 'delete', path: '/api/workflows/{id}', tag: 'Workflows', summary: 'Removes a workflow and its schedule', answers: { 204: noContent }, errors: [404] },
+  {
+    ...admin, method: 'post', path: '/api/workflows/preview', tag: 'Workflows',
+    summary: 'A dry run of a definition not saved yet: its extracts, maps and loads in a transaction that is rolled back, worked out by a worker (504 when none answers)',
+    body: { 'application/json': z.object({ definition: workflowDefinitionSchema }) }, answers: { 200: json('what a run would do', workflowPreviewSchema) }, errors: [400, 504],
+  },
+  {
+    ...admin, method: 'post', path: '/api/workflows/{id}/preview', tag: 'Workflows',
+    summary: 'A dry run of a workflow as saved, or of the draft of its next version in the body: nothing changes, no mail is queued',
+    body: { 'application/json': z.object({ definition: workflowDefinitionSchema.optional() }) }, answers: { 200: json('what a run would do', workflowPreviewSchema) }, errors: [400, 404, 504],
+  },
   {
     ...admin, method: 'post', path: '/api/workflows/{id}/runs', tag: 'Workflows', summary: 'Runs a workflow now',
     answers: { 202: json('queued; runId is the run its first load will be (GET /api/runs/{runId} answers 404 until a worker starts it)', z.object({ runId: z.number().int(), jobId: z.string(), workflowId: z.number().int(), version: z.number().int() })) }, errors: [404, 409],
@@ -160,16 +200,74 @@ export const adminOperations: Operation[] = [
 
   { ...admin, method: 'get', path: '/api/widget-configs', tag: 'Widgets', summary: 'The saved widget configurations', answers: { 200: json('the configurations', listOf(widgetConfigSchema)) }, errors: [] },
   { ...admin, method: 'post', path: '/api/widget-configs', tag: 'Widgets', summary: 'Saves a widget configuration, checked against its directory', body: { 'application/json': widgetConfigInput }, answers: { 201: json('created', widgetConfigSchema) }, errors: [400, 404, 409] },
+  {
+    ...admin, method: 'post', path: '/api/widget-configs/preview', tag: 'Widgets', summary: 'What the widget would show with a configuration not saved yet (the designer\'s preview); nothing is stored',
+    query: widgetQuery, body: { 'application/json': widgetConfigInput.partial({ name: true }) }, answers: { 200: json('a page of accounts, as GET /api/widgets/strategic-accounts', widgetDataSchema) }, errors: [400, 404],
+  },
   { ...admin, method: 'get', path: '/api/widget-configs/{id}', tag: 'Widgets', summary: 'One widget configuration', answers: { 200: json('the configuration', widgetConfigSchema) }, errors: [404] },
   {
     ...admin, method: 'patch', path: '/api/widget-configs/{id}', tag: 'Widgets', summary: 'Changes the fields given, checking the result whole',
     body: { 'application/json': widgetConfigInput.partial() }, answers: { 200: json('changed', widgetConfigSchema) }, errors: [400, 404, 409],
   },
   { ...admin, method: 'delete', path: '/api/widget-configs/{id}', tag: 'Widgets', summary: 'Removes a widget configuration', answers: { 204: noContent }, errors: [404] },
+  {
+    ...admin, method: 'get', path: '/api/allowed-origins', tag: 'Widgets', summary: 'The origins whose pages may call the widget API: those added here, and those of CORS_ORIGINS',
+    answers: { 200: json('the origins', listOf(allowedOriginSchema)) }, errors: [],
+  },
+  { ...admin, method: 'post', path: '/api/allowed-origins', tag: 'Widgets', summary: 'Allows an origin to call the widget API (at once, no restart)', body: { 'application/json': originInput }, answers: { 201: json('allowed', allowedOriginSchema) }, errors: [400] },
+  {
+    ...admin, method: 'delete', path: '/api/allowed-origins', tag: 'Widgets', summary: 'Removes an origin added here (those of CORS_ORIGINS change only there)',
+    query: z.object({ origin: z.string().describe('the origin, e.g. https://portal.example.com') }), answers: { 204: noContent }, errors: [400, 404, 409],
+  },
   { ...admin, method: 'post', path: '/api/embed-tokens', tag: 'Widgets', summary: 'Issues an embed token that shows one configuration', body: { 'application/json': tokenRequest }, answers: { 201: json('the token', issuedTokenSchema) }, errors: [400, 404] },
+  {
+    ...admin, method: 'get', path: '/api/embed-tokens/signing-key', tag: 'Widgets', summary: 'The key embed tokens are signed with, for a system that mints them per user (the Apex class in Salesforce)',
+    answers: { 200: json('the key and the claims', signingKeySchema) }, errors: [],
+  },
+
+  {
+    ...admin, method: 'get', path: '/api/alert-rules', tag: 'Alerts', summary: "A directory's alert rules, answer rules first",
+    query: directoryQuery, answers: { 200: json('the rules', listOf(alertRuleSchema)) }, errors: [400, 404],
+  },
+  {
+    ...admin, method: 'post', path: '/api/alert-rules', tag: 'Alerts', summary: 'Saves an alert rule: on an answer at or below a score, or on Health changing or NPS dropping',
+    body: { 'application/json': alertRuleFields }, answers: { 201: json('created', alertRuleSchema) }, errors: [400, 404, 409],
+  },
+  { ...admin, method: 'get', path: '/api/alert-rules/{id}', tag: 'Alerts', summary: 'One alert rule', answers: { 200: json('the rule', alertRuleSchema) }, errors: [404] },
+  {
+    ...admin, method: 'patch', path: '/api/alert-rules/{id}', tag: 'Alerts', summary: 'Changes the fields given (enabled: false switches it off), checking the result whole',
+    body: { 'application/json': alertRuleFields.partial() }, answers: { 200: json('changed', alertRuleSchema) }, errors: [400, 404, 409],
+  },
+  { ...admin, method: 'delete', path: '/api/alert-rules/{id}', tag: 'Alerts', summary: 'Removes an alert rule', answers: { 204: noContent }, errors: [404] },
+  {
+    ...admin, method: 'get', path: '/api/webhooks', tag: 'Alerts', summary: "A directory's webhooks with their delivery counts",
+    query: directoryQuery, answers: { 200: json('the webhooks', listOf(webhookSchema)) }, errors: [400, 404],
+  },
+  {
+    ...admin, method: 'post', path: '/api/webhooks', tag: 'Alerts', summary: 'Saves a webhook; the answer shows its signing secret, this once',
+    body: { 'application/json': webhookInput }, answers: { 201: json('created, with its secret', createdWebhookSchema) }, errors: [400, 404],
+  },
+  { ...admin, method: 'get', path: '/api/webhooks/{id}', tag: 'Alerts', summary: 'One webhook', answers: { 200: json('the webhook', webhookSchema) }, errors: [404] },
+  {
+    ...admin, method: 'patch', path: '/api/webhooks/{id}', tag: 'Alerts', summary: "Changes a webhook's URL, events or whether it is on",
+    body: { 'application/json': webhookChange }, answers: { 200: json('changed', webhookSchema) }, errors: [400, 404],
+  },
+  { ...admin, method: 'delete', path: '/api/webhooks/{id}', tag: 'Alerts', summary: 'Removes a webhook and its delivery log', answers: { 204: noContent }, errors: [404] },
+  {
+    ...admin, method: 'get', path: '/api/webhooks/{id}/deliveries', tag: 'Alerts', summary: "A page of a webhook's deliveries, newest first, with each one's attempts and last answer",
+    query: pageQuery.omit({ directory: true }), answers: { 200: json('the page', pageSchema(webhookDeliverySchema)) }, errors: [400, 404],
+  },
 
   { ...admin, method: 'get', path: '/api/surveys', tag: 'Surveys', summary: 'The surveys', answers: { 200: json('the surveys', listOf(surveySchema)) }, errors: [] },
   { ...admin, method: 'post', path: '/api/surveys', tag: 'Surveys', summary: 'Saves a survey', body: { 'application/json': surveyInputSchema }, answers: { 201: json('created', surveySchema) }, errors: [400, 409] },
+  {
+    ...admin, method: 'get', path: '/api/surveys/preview', tag: 'Surveys', summary: 'The survey page for texts not saved yet (the builder\'s framed preview): only this origin may frame it, nothing runs or sends',
+    query: previewQuery, answers: { 200: { description: 'the survey page', contentType: 'text/html' }, 400: surveyRefused }, errors: [],
+  },
+  {
+    ...admin, method: 'post', path: '/api/surveys/preview', tag: 'Surveys', summary: 'The same page for a survey posted as JSON',
+    body: { 'application/json': surveyInputSchema }, answers: { 200: { description: 'the survey page', contentType: 'text/html' }, 400: surveyRefused }, errors: [],
+  },
   { ...admin, method: 'get', path: '/api/surveys/{id}', tag: 'Surveys', summary: 'One survey', answers: { 200: json('the survey', surveySchema) }, errors: [404] },
   { ...admin, method: 'put', path: '/api/surveys/{id}', tag: 'Surveys', summary: 'Replaces a survey', body: { 'application/json': surveyInputSchema }, answers: { 200: json('replaced', surveySchema) }, errors: [400, 404, 409] },
   {
@@ -188,8 +286,16 @@ export const adminOperations: Operation[] = [
     errors: [400, 404],
   },
   {
-    ...admin, method: 'get', path: '/api/distributions/{id}/recipients', tag: 'Surveys', summary: "A page of a distribution's recipients, each with its state and, when skipped, why",
+    ...admin, method: 'get', path: '/api/distributions/{id}/recipients', tag: 'Surveys', summary: "A page of a distribution's recipients, optionally in one state, each with why it was skipped, when it opened the page and answered",
     query: recipientsQuery, answers: { 200: json('the page', pageSchema(recipientSchema)) }, errors: [400, 404],
+  },
+  {
+    ...admin, method: 'get', path: '/api/responses', tag: 'Surveys', summary: "A page of a directory's answers (surveys' and imported), by survey, score range and day range, newest first",
+    query: answersQuery, answers: { 200: json('the page', pageSchema(answerSchema)) }, errors: [400],
+  },
+  {
+    ...admin, method: 'get', path: '/api/responses.csv', tag: 'Surveys', summary: 'The answers the same filters select, all of them, as CSV',
+    query: answersQuery.omit({ limit: true, offset: true }), answers: { 200: { description: 'the answers', contentType: 'text/csv' } }, errors: [400],
   },
   { ...admin, method: 'get', path: '/api/outbox', tag: 'Surveys', summary: 'A page of the local outbox (mail kept when no SMTP server is set)', query: pageQuery.omit({ directory: true }), answers: { 200: json('the page', pageSchema(outboxMessageSchema)) }, errors: [400] },
   {
@@ -208,5 +314,10 @@ export const adminOperations: Operation[] = [
       'application/json': postedResponses.extend({ responses: z.array(postedResponse).min(1).max(100_000) }),
     },
     answers: { 200: json('the counts and the first rejected rows', responseImportSchema) }, errors: [400, 413, 415],
+  },
+  {
+    ...admin, method: 'post', path: '/api/responses/from-upload', tag: 'Surveys', summary: 'Imports an NPS history from an uploaded CSV, with its own column names and time format, in one transaction',
+    body: { 'application/json': uploadImport.extend({ mapping: responseMappingSchema }) },
+    answers: { 200: json('the counts and the first rejected rows', responseImportSchema) }, errors: [400, 404],
   },
 ];

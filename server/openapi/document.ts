@@ -45,6 +45,7 @@ const errorDescriptions: Record<number, string> = {
   415: 'the body is of a type the route does not read',
   429: 'too many attempts: wait the Retry-After seconds',
   502: 'a server it talks to (an SFTP server, Salesforce) could not be reached or failed',
+  504: 'no worker answered in time (a preview is worked out by a worker)',
 };
 
 function parameters(operation: Operation): JsonSchema[] {

@@ -14,6 +14,9 @@ const documentSchema = z.looseObject({ openapi: z.string(), info: z.looseObject(
 // Survey forms: the score and the extra questions' answers (`q_<key>`) as the page names them.
 const surveyForm = z.looseObject({ score: z.string().regex(/^(10|[0-9])$/), comment: z.string().optional() });
 
+/** The page's language links add `lang`; without it the contact's language attribute (or the survey's default) chooses. */
+const surveyPageQuery = z.object({ lang: z.string().optional().describe("one of the survey's languages, e.g. de; another falls back to the contact's or the default") });
+
 /** What needs no admin key in a request header: probes, this description, the widget, the survey pages and the OAuth return. */
 export const publicOperations: Operation[] = [
   {
@@ -49,10 +52,14 @@ export const publicOperations: Operation[] = [
     errors: [400, 409],
   },
 
-  { method: 'get', path: '/s/{token}', tag: 'Survey pages', summary: 'The survey behind a link', auth: 'public', answers: { 200: html('the survey form, or the answer already given'), 404: html('no survey') }, errors: [429] },
   {
-    method: 'post', path: '/s/{token}', tag: 'Survey pages', summary: 'Answers a survey', auth: 'public', body: { 'application/x-www-form-urlencoded': surveyForm },
-    answers: { 200: html('thanks'), 400: html('the form again, saying what to fix'), 404: html('no survey'), 409: html('the earlier answer is kept') }, errors: [413, 429],
+    method: 'get', path: '/s/{token}', tag: 'Survey pages', summary: "The survey behind a link, in the contact's language", auth: 'public', query: surveyPageQuery,
+    answers: { 200: html('the survey form, or the answer already given'), 404: html('no survey'), 410: html("the individual link has expired: a page saying so, in the survey's language") }, errors: [429],
+  },
+  {
+    method: 'post', path: '/s/{token}', tag: 'Survey pages', summary: 'Answers a survey', auth: 'public', query: surveyPageQuery, body: { 'application/x-www-form-urlencoded': surveyForm },
+    answers: { 200: html('thanks'), 400: html('the form again, saying what to fix'), 404: html('no survey'), 409: html('the earlier answer is kept'), 410: html('the individual link has expired; no answer is taken') },
+    errors: [413, 429],
   },
   { method: 'get', path: '/o/{token}', tag: 'Survey pages', summary: 'The opt-out page', auth: 'public', answers: { 200: html('asks to confirm'), 404: html('no such link') }, errors: [429] },
   { method: 'post', path: '/o/{token}', tag: 'Survey pages', summary: 'Opts out of surveys; also one-click List-Unsubscribe (RFC 8058)', auth: 'public', answers: { 200: html('opted out'), 404: html('no such link') }, errors: [429] },

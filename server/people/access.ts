@@ -25,6 +25,13 @@ const minimumRoles: readonly (readonly [method: string, prefix: string, role: Ro
   // Editors see the uploaded files to name them in workflows; uploading and removing is an admin's.
   ['GET', '/api/uploads', 'editor'],
   ['*', '/api/uploads', 'admin'],
+  // Which sites may show the widget is an admin's to change.
+  ['GET', '/api/allowed-origins', 'editor'],
+  ['*', '/api/allowed-origins', 'admin'],
+  // Editors see who is alerted of what; the rules and webhooks (which carry answers out of the product) are an admin's.
+  ['GET', '/api/alert-rules', 'editor'],
+  ['*', '/api/alert-rules', 'admin'],
+  ['*', '/api/webhooks', 'admin'],
   ['GET', '/api/directories', 'editor'],
   ['*', '/api/directories', 'admin'],
   ['*', '/api', 'editor'],

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { Queryable } from '../../core/db.ts';
 import { AppError, ErrorCode } from '../../core/errors.ts';
 import { z } from 'zod';
-import { defaultWidgetConfig } from '../widgets/config-queries.ts';
+import { defaultWidgetConfig } from '../../core/widgets/config-queries.ts';
 import type { WidgetAccess } from '../widgets/routes.ts';
 import { signedInUser } from './access.ts';
 

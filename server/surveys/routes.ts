@@ -1,29 +1,56 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import express, { Router, type RequestHandler } from 'express';
+import express, { Router, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
-import type { Db } from '../../core/db.ts';
-import { AppError, ErrorCode, describeIssues } from '../../core/errors.ts';
+import type { Db, Queryable } from '../../core/db.ts';
+import { AppError, ErrorCode, describeIssues, isAppError } from '../../core/errors.ts';
 import { findOutboxHtml, listOutbox } from '../../core/outbox.ts';
 import { findDistribution, listDistributions, listRecipients } from '../../core/surveys/distributions.ts';
+import { createSurvey, findSurvey, listSurveys, parseSurvey, updateSurvey } from '../../core/surveys/queries.ts';
+import { answersCsv, listAnswers, type AnswerFilter } from '../../core/surveys/answers.ts';
 import { RecipientState } from '../../core/states.ts';
+import { findUpload } from '../../core/uploads/queries.ts';
+import { asBadRequest, uploadBytes } from '../../core/uploads/read-upload.ts';
+import { localize } from '../../core/surveys/languages.ts';
+import { messagePage, surveyPage } from './pages.ts';
+import { surveyPageCsp } from './public-routes.ts';
 import type { SendQueue } from '../../core/surveys/create-distribution.ts';
 import { distributeManually } from '../../core/surveys/manual-distribution.ts';
-import { createSurvey, findSurvey, listSurveys, updateSurvey } from '../../core/surveys/queries.ts';
 import { listSurveyResponses } from '../../core/surveys/responses.ts';
 import { csvSource } from '../../core/records/csv-source.ts';
 import type { Origin, RecordSource, SourceItem } from '../../core/records/source.ts';
 import { importResponses, parseResponseMapping } from '../../core/surveys/import-responses.ts';
-import { containsPattern, idParam, pageQuery, parseQuery } from '../query-params.ts';
+import { containsPattern, idParam, pageQuery, parseBody, parseQuery } from '../query-params.ts';
 
 export const distributionsQuery = z.object({
   survey: z.string().regex(/^[1-9]\d{0,15}$/, 'must be a survey id').transform(Number).optional(),
   run: z.string().regex(/^[1-9]\d{0,15}$/, 'must be a run id').transform(Number).optional().describe('the distributions of the mailing list this run loaded'),
 });
 
-export const recipientsQuery = pageQuery.omit({ directory: true }).extend({
-  state: z.enum(Object.values(RecipientState)).optional().describe('only the recipients in this state, e.g. skipped'),
+export const previewQuery = z.object({ survey: z.string({ error: 'must be given once: the survey as JSON' }).max(12_000, 'must be at most 12000 characters: preview a larger survey with POST') });
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day, YYYY-MM-DD');
+const score = z.string().regex(/^(10|[0-9])$/, 'must be a score from 0 to 10').transform(Number);
+
+/** The answers list's filters: `survey` is a survey id or `imported`; days are UTC and inclusive. */
+export const answersQuery = pageQuery.extend({
+  survey: z.union([z.literal('imported'), z.string().regex(/^[1-9]\d{0,15}$/, 'must be a survey id or "imported"').transform(Number)]).optional(),
+  minScore: score.default(0),
+  maxScore: score.default(10),
+  from: day.optional(),
+  to: day.optional(),
 });
+
+export const recipientsQuery = pageQuery.omit({ directory: true }).extend({
+  state: z.enum(Object.values(RecipientState), { error: `must be ${Object.values(RecipientState).join(', ')}` }).optional(),
+});
+
+function answerFilter(query: unknown): AnswerFilter & { limit: number; offset: number } {
+  const q = parseQuery(answersQuery, query);
+  if (q.minScore > q.maxScore) throw new AppError(ErrorCode.BAD_REQUEST, `query parameter "minScore" (${q.minScore}) is above "maxScore" (${q.maxScore})`);
+  if (q.from && q.to && q.from > q.to) throw new AppError(ErrorCode.BAD_REQUEST, `query parameter "from" (${q.from}) is after "to" (${q.to})`);
+  return { directoryId: q.directory, survey: q.survey ?? null, minScore: q.minScore, maxScore: q.maxScore, from: q.from ?? null, to: q.to ?? null, limit: q.limit, offset: q.offset };
+}
 
 /** A kept message's own page: its inline styles and embedded images, nothing that runs or loads from elsewhere, framed by the console only. */
 const messageCsp = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox; base-uri 'none'; form-action 'none'; frame-ancestors 'self'";
@@ -38,6 +65,37 @@ export function surveyRoutes(db: Db, queue: SendQueue, mailFrom: string): Router
   router.post('/surveys', async (req, res) => {
     res.status(201).json(await createSurvey(db, req.body));
   });
+  /**
+   * The survey page as a recipient would see it, for texts not saved yet: the console's builder frames
+   * GET ?survey=<the survey as JSON> (a frame loads an address; a change needs no Origin check, and
+   * this stores nothing), a client may POST the JSON. The page cannot be sent, and a survey that
+   * would not save shows why.
+   */
+  const preview = (res: Response, input: unknown) => {
+    res.set({ 'Content-Security-Policy': surveyPageCsp(true), 'X-Frame-Options': 'SAMEORIGIN', 'Cache-Control': 'no-store' }).type('html');
+    try {
+      if (input instanceof AppError) throw input;
+      const survey = parseSurvey(typeof input === 'object' && input !== null && !Array.isArray(input) ? { name: 'Preview', ...input } : input);
+      const now = new Date();
+      // In its default language, as a recipient without a language of their own sees it.
+      res.send(surveyPage(localize({ id: 0, ...survey, createdAt: now, updatedAt: now }, survey.language)));
+    } catch (error) {
+      if (!isAppError(error)) throw error;
+      res.status(400).send(messagePage('This survey would not save', error.message));
+    }
+  };
+  router.get('/surveys/preview', (req, res) => {
+    const parsed = previewQuery.safeParse(req.query);
+    let input: unknown;
+    try {
+      input = parsed.success ? JSON.parse(parsed.data.survey) : undefined;
+    } catch {
+      input = undefined;
+    }
+    if (typeof input !== 'object' || input === null) return preview(res, new AppError(ErrorCode.BAD_REQUEST, 'query parameter "survey" must be the survey as a JSON object, at most 12000 characters'));
+    preview(res, input);
+  });
+  router.post('/surveys/preview', (req, res) => preview(res, req.body));
   router.get('/surveys/:id', async (req, res) => {
     res.json(await findSurvey(db, idParam(req.params.id, 'survey')));
   });
@@ -62,10 +120,25 @@ export function surveyRoutes(db: Db, queue: SendQueue, mailFrom: string): Router
   router.get('/distributions/:id', async (req, res) => {
     res.json(await findDistribution(db, idParam(req.params.id, 'distribution')));
   });
-
   router.get('/distributions/:id/recipients', async (req, res) => {
+    const id = idParam(req.params.id, 'distribution');
+    await findDistribution(db, id);
     const { state, limit, offset } = parseQuery(recipientsQuery, req.query);
-    res.json(await listRecipients(db, idParam(req.params.id, 'distribution'), { state, limit, offset }));
+    res.json({ ...(await listRecipients(db, id, { state: state ?? null, limit, offset })), limit, offset });
+  });
+
+  router.get('/responses', async (req, res) => {
+    const { limit, offset, ...filter } = answerFilter(req.query);
+    res.json({ ...(await listAnswers(db, filter, { limit, offset })), limit, offset });
+  });
+  /** The answers the same filters select, all of them, streamed as CSV for a spreadsheet. */
+  router.get('/responses.csv', async (req, res) => {
+    const { limit: _limit, offset: _offset, ...filter } = answerFilter(req.query);
+    res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="answers.csv"' });
+    await db.tx(async (tx) => {
+      for await (const line of answersCsv(tx, filter)) res.write(`${line}\n`);
+    });
+    res.end();
   });
 
   router.get('/outbox', async (req, res) => {
@@ -100,6 +173,13 @@ export const postedResponse = z.strictObject({
   respondedAt: z.string(),
 });
 export const postedResponses = z.strictObject({ directoryId: z.number().int().positive().default(1), responses: z.array(z.unknown()).min(1).max(100_000) });
+
+export const uploadImport = z.strictObject({
+  upload: z.number().int().positive(),
+  directoryId: z.number().int().positive().default(1),
+  /** The upload's column names and time format, as `npm run load -- --responses-mapping` takes them. */
+  mapping: z.record(z.string(), z.unknown()).default({}),
+});
 
 /** The most a JSON body may hold: it is parsed whole, so larger histories come as CSV or NDJSON, which are streamed. */
 const jsonLimitMb = 20;
@@ -141,6 +221,20 @@ export function responseImportRoutes(db: Db): Router {
     const parsed = postedResponses.safeParse(req.body);
     if (!parsed.success) throw new AppError(ErrorCode.BAD_REQUEST, `invalid body: ${describeIssues(parsed.error)}`);
     res.json(await importResponses(db, parsed.data.directoryId, jsonSource(parsed.data.responses), times));
+  });
+
+  /** An uploaded CSV (Connections → Uploaded files) as the history, with its own column names and time format. */
+  router.post('/from-upload', express.json({ limit: '16kb' }), async (req, res) => {
+    const { upload: uploadId, directoryId, mapping } = parseBody(uploadImport, req.body, 'import from an upload');
+    const upload = await findUpload(db, uploadId);
+    if (!upload) throw new AppError(ErrorCode.NOT_FOUND, `upload ${uploadId} does not exist`);
+    const bytes = uploadBytes(db, upload);
+    try {
+      const mappingRead = parseResponseMapping(mapping, 'in the body');
+      res.json(await importResponses(db, directoryId, await csvSource(upload.name, bytes).catch(asBadRequest), mappingRead).catch(asBadRequest));
+    } finally {
+      bytes.destroy();
+    }
   });
 
   return router;

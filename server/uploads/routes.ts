@@ -3,8 +3,11 @@ import { refuseRemovalWhileUsed, workflowsUsingUpload } from '../../core/connect
 import type { Db } from '../../core/db.ts';
 import { AppError, ErrorCode, isAppError } from '../../core/errors.ts';
 import { deleteUpload, findUpload, listUploads, newestUpload } from '../../core/uploads/queries.ts';
+import { previewUpload, uploadPreviewQuery } from '../../core/uploads/preview-upload.ts';
 import { checkUploadName, storeUpload, tooLarge } from '../../core/uploads/store-upload.ts';
 import { principalOf } from '../people/access.ts';
+import { asBadRequest, uploadBytes } from '../../core/uploads/read-upload.ts';
+import { csvSource } from '../../core/records/csv-source.ts';
 import { idParam, pageQuery, parseQuery } from '../query-params.ts';
 
 /**
@@ -33,6 +36,25 @@ export function uploadRoutes(db: Db, maxBytes: number): Router {
   router.get('/', async (req, res) => {
     const { limit, offset } = parseQuery(pageQuery.omit({ directory: true }), req.query);
     res.json({ ...(await listUploads(db, { limit, offset })), limit, offset });
+  });
+
+  /** The header row of an uploaded CSV: the columns an import can map from. */
+  router.get('/:id/columns', async (req, res) => {
+    const id = idParam(req.params.id, 'upload');
+    const upload = await findUpload(db, id);
+    if (!upload) throw new AppError(ErrorCode.NOT_FOUND, `upload ${id} does not exist`);
+    const bytes = uploadBytes(db, upload);
+    try {
+      res.json({ upload: id, name: upload.name, columns: (await csvSource(upload.name, bytes).catch(asBadRequest)).columns });
+    } finally {
+      bytes.destroy();
+    }
+  });
+
+  /** The newest upload of a name, parsed with a task's delimiter, quote and encoding: its header and first rows. */
+  router.get('/preview', async (req, res) => {
+    const { name, ...dialect } = parseQuery(uploadPreviewQuery, req.query);
+    res.json(await previewUpload(db, name, dialect));
   });
 
   /**

@@ -4,7 +4,7 @@ import { demoSetting } from '../../core/demo.ts';
 import type { Logger } from '../../core/log.ts';
 import { errorHandler } from '../errors.ts';
 import { securityHeaders } from '../security-headers.ts';
-import { createWidgetConfig, findWidgetConfig } from './config-queries.ts';
+import { createWidgetConfig, findWidgetConfig } from '../../core/widgets/config-queries.ts';
 import type { EmbedTokens } from './embed-tokens.ts';
 
 /*

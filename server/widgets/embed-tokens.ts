@@ -16,13 +16,26 @@ export type EmbedScope = { configId: number; directoryId: number; userEmail: str
 /** An issued token and when it stops working (ISO 8601). */
 export const issuedTokenSchema = z.object({ token: z.string(), expiresAt: z.iso.datetime() });
 
+const issuer = 'bellwether';
+const audience = 'strategic-accounts-widget';
+
+/**
+ * What a system that mints its own embed tokens needs (the Apex class under widget/salesforce):
+ * the HS256 key, base64, and the claims every token carries.
+ */
+export const signingKeySchema = z.object({
+  algorithm: z.literal('HS256'),
+  key: z.string().describe('the HMAC-SHA256 key, base64; keep it as secret as the admin key'),
+  issuer: z.literal(issuer),
+  audience: z.literal(audience),
+  claims: z.object({ cfg: z.string(), dir: z.string(), email: z.string(), iat: z.string(), exp: z.string() }).describe('the other claims, each described'),
+});
+
 export type EmbedTokens = {
   issue: (scope: EmbedScope, expiresInSeconds: number) => Promise<z.infer<typeof issuedTokenSchema>>;
   verify: (token: string) => Promise<EmbedScope>;
+  signingKey: () => z.infer<typeof signingKeySchema>;
 };
-
-const issuer = 'bellwether';
-const audience = 'strategic-accounts-widget';
 
 export function embedTokens(key: Uint8Array): EmbedTokens {
   return {
@@ -38,6 +51,19 @@ export function embedTokens(key: Uint8Array): EmbedTokens {
         .sign(key);
       return { token, expiresAt: new Date(exp * 1000).toISOString() };
     },
+    signingKey: () => ({
+      algorithm: 'HS256',
+      key: Buffer.from(key).toString('base64'),
+      issuer,
+      audience,
+      claims: {
+        cfg: 'the widget configuration id (a number)',
+        dir: "the configuration's directory id (a number)",
+        email: 'the user whose accounts the widget shows (omit: every account)',
+        iat: 'issued at, seconds since 1970',
+        exp: 'expires at, seconds since 1970',
+      },
+    }),
     async verify(token) {
       try {
         const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'], issuer, audience, requiredClaims: ['exp'] });

@@ -1,11 +1,14 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { AdminKey } from '../../core/admin-key.ts';
-import type { Queryable } from '../../core/db.ts';
+import type { Db, Queryable } from '../../core/db.ts';
 import { AppError, ErrorCode, describeIssues } from '../../core/errors.ts';
 import { allowOrigins } from '../cors.ts';
 import { idParam, jsonBody } from '../query-params.ts';
-import { createWidgetConfig, deleteWidgetConfig, findWidgetConfig, listWidgetConfigs, updateWidgetConfig } from './config-queries.ts';
+import { principalOf } from '../people/access.ts';
+import { addAllowedOrigin, listAllowedOrigins, originStored, removeAllowedOrigin } from './allowed-origins.ts';
+import { checkAgainstDirectory, parseWidgetConfig, type WidgetConfig } from '../../core/widgets/config.ts';
+import { createWidgetConfig, deleteWidgetConfig, findWidgetConfig, listWidgetConfigs, updateWidgetConfig } from '../../core/widgets/config-queries.ts';
 import type { EmbedScope, EmbedTokens } from './embed-tokens.ts';
 import { strategicAccounts } from './strategic-accounts.ts';
 
@@ -26,6 +29,18 @@ export function widgetConfigRoutes(db: Queryable, access: WidgetAccess): Router 
   router.post('/widget-configs', async (req, res) => {
     res.status(201).json(await createWidgetConfig(db, jsonBody(req.body)));
   });
+  /**
+   * What the widget would show with a configuration not saved yet (the body, checked as a save
+   * checks it), for the console's designer: the same answer as GET /api/widgets/strategic-accounts.
+   */
+  router.post('/widget-configs/preview', async (req, res) => {
+    const body = jsonBody(req.body);
+    const { name, directoryId, settings } = parseWidgetConfig({ name: 'Preview', ...body });
+    await checkAgainstDirectory(db, directoryId, settings);
+    const now = new Date();
+    const draft: WidgetConfig = { id: 0, name, directoryId, ...settings, createdAt: now, updatedAt: now };
+    res.json(await strategicAccounts(db, draft, req.query, { userEmail: null }));
+  });
   router.get('/widget-configs/:id', async (req, res) => {
     res.json(await findWidgetConfig(db, idParam(req.params.id, 'widget configuration')));
   });
@@ -34,6 +49,19 @@ export function widgetConfigRoutes(db: Queryable, access: WidgetAccess): Router 
   });
   router.delete('/widget-configs/:id', async (req, res) => {
     await deleteWidgetConfig(db, idParam(req.params.id, 'widget configuration'));
+    res.status(204).end();
+  });
+  router.get('/allowed-origins', async (_req, res) => {
+    res.json({ items: await listAllowedOrigins(db, access.corsOrigins) });
+  });
+  router.post('/allowed-origins', async (req, res) => {
+    const principal = principalOf(res);
+    res.status(201).json(await addAllowedOrigin(db, jsonBody(req.body), principal.kind === 'session' ? principal.user.email : null));
+  });
+  router.delete('/allowed-origins', async (req, res) => {
+    const { origin } = req.query;
+    if (typeof origin !== 'string') throw new AppError(ErrorCode.BAD_REQUEST, 'query parameter "origin" names the origin to remove');
+    await removeAllowedOrigin(db, origin, access.corsOrigins);
     res.status(204).end();
   });
   router.post('/embed-tokens', async (req, res) => {
@@ -45,6 +73,10 @@ export function widgetConfigRoutes(db: Queryable, access: WidgetAccess): Router 
     const config = await findWidgetConfig(db, id);
     const tokens = await access.embedTokens();
     res.status(201).json(await tokens.issue({ configId: config.id, directoryId: config.directoryId, userEmail: userEmail ?? null }, expiresInSeconds));
+  });
+  // For a system that mints tokens itself, per user, such as the Apex class inside Salesforce.
+  router.get('/embed-tokens/signing-key', async (_req, res) => {
+    res.set('Cache-Control', 'no-store').json((await access.embedTokens()).signingKey());
   });
   return router;
 }
@@ -68,9 +100,9 @@ async function authorize(req: Request, adminKey: AdminKey, access: WidgetAccess)
  * The data of a Strategic Accounts widget, for the admin key or an embed token, called from the
  * pages of the allowed origins. Mounted before the admin-key check.
  */
-export function strategicAccountsRoutes(db: Queryable, adminKey: AdminKey, access: WidgetAccess): Router {
+export function strategicAccountsRoutes(db: Db, adminKey: AdminKey, access: WidgetAccess): Router {
   const router = Router();
-  router.use('/widgets/strategic-accounts', allowOrigins(access.corsOrigins, ['GET']));
+  router.use('/widgets/strategic-accounts', allowOrigins(access.corsOrigins, ['GET'], (origin) => originStored(db, origin)));
   router.get('/widgets/strategic-accounts', async (req, res) => {
     const scope = await authorize(req, adminKey, access).catch((error: unknown) => {
       res.set('WWW-Authenticate', 'Bearer');
@@ -84,7 +116,13 @@ export function strategicAccountsRoutes(db: Queryable, adminKey: AdminKey, acces
     if (scope !== 'admin' && scope.directoryId !== config.directoryId) {
       throw new AppError(ErrorCode.FORBIDDEN, `this embed token was issued for directory ${scope.directoryId}; the configuration now shows directory ${config.directoryId}`);
     }
-    res.json(await strategicAccounts(db, config, req.query, { userEmail: scope === 'admin' ? null : scope.userEmail }));
+    // Both statements read one snapshot, without JIT: their plans cost enough to pass jit_above_cost
+    // at ten thousand accounts, and compiling them takes seconds where running them takes milliseconds.
+    const data = await db.tx(async (tx) => {
+      await tx.query('set local jit = off');
+      return strategicAccounts(tx, config, req.query, { userEmail: scope === 'admin' ? null : scope.userEmail });
+    });
+    res.json(data);
   });
   return router;
 }

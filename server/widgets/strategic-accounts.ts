@@ -3,15 +3,13 @@ import { z } from 'zod';
 import type { Queryable } from '../../core/db.ts';
 import { AppError, ErrorCode } from '../../core/errors.ts';
 import { containsPattern, parseQuery } from '../query-params.ts';
-import { Period, type NpsMetric, type WidgetConfig } from './config.ts';
-import { dayAfter, parseAsOf, periodRangeSchema, periodsUpTo, type PeriodRange } from './periods.ts';
-import { orderAccounts, readAccounts, todayIn, type AccountRow, type AccountScope, type Bucket } from './strategic-accounts-queries.ts';
+import { roleLabel } from '../../core/directory/roles.ts';
+import { Health, Period, npsQuestion, parseSurveyMetric, type NpsMetric, type SurveyMetric, type WidgetConfig } from '../../core/widgets/config.ts';
+import { bucketsOf, dayAfter, parseAsOf, periodRangeSchema, periodsUpTo, type PeriodRange } from '../../core/widgets/periods.ts';
+import { orderAccounts, readAccounts, todayIn, type AccountRow, type AccountScope, type Bucket, type BucketCounts, type SurveyFigures } from '../../core/widgets/strategic-accounts-queries.ts';
 
 /** Contract amounts can carry more digits than a double; 40 significant digits keep every cent of a division. */
 const Exact = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_UP });
-
-export const Health = { OPPORTUNITY: 'Opportunity', NEUTRAL: 'Neutral', AT_RISK: 'At Risk', NOT_ENOUGH_DATA: 'Not enough data' } as const;
-export type Health = (typeof Health)[keyof typeof Health];
 
 const positiveInt = (max: number, fallback: number) =>
   z
@@ -47,7 +45,12 @@ const widgetAccountSchema = z.object({
   metrics: z.array(
     z.object({ label: z.string(), value: z.string().nullable(), format: z.enum(['number', 'percent', 'currency']), decimals: z.number().int(), currency: z.string().nullable() }),
   ),
-  chart: z.object({ label: z.string(), points: z.array(z.object({ label: z.string(), start: z.string(), value: z.number().nullable() })) }),
+  chart: z.object({
+    label: z.string(),
+    /** Digits after the point of the points' values: 0 for NPS figures and counts. */
+    decimals: z.number().int(),
+    points: z.array(z.object({ label: z.string(), start: z.string(), value: z.number().nullable() })),
+  }),
 });
 export type WidgetAccount = z.infer<typeof widgetAccountSchema>;
 
@@ -69,18 +72,10 @@ export type WidgetData = z.infer<typeof widgetDataSchema>;
 
 const metricLabels: Record<NpsMetric, string> = { nps: 'NPS', responses: 'Responses', promoters: 'Promoters', passives: 'Passives', detractors: 'Detractors' };
 
-function words(role: string): string {
-  return role
-    .toLowerCase()
-    .split('_')
-    .map((w) => w[0]!.toUpperCase() + w.slice(1))
-    .join(' ');
-}
-
 function defaultLabel(field: string): string {
   if (field === 'parent') return 'Parent account';
   if (field === 'externalId') return 'Account ID';
-  if (field.startsWith('role:')) return words(field.slice(5));
+  if (field.startsWith('role:')) return roleLabel(field.slice(5));
   return field.slice(10);
 }
 
@@ -113,7 +108,25 @@ function fixed(value: Decimal.Value | null, decimals: number): string | null {
   return value === null ? null : new Exact(value).toFixed(decimals);
 }
 
-function toAccount(config: WidgetConfig, periods: PeriodRange[], row: AccountRow): WidgetAccount {
+const statisticLabels = { latest: 'latest', average: 'average', count: 'answers' } as const;
+
+/** A survey metric's default chart label, e.g. "csat (average)" or "NPS answer (latest)". */
+function surveyMetricLabel(metric: SurveyMetric): string {
+  return `${metric.question === npsQuestion ? 'NPS answer' : metric.question} (${statisticLabels[metric.statistic]})`;
+}
+
+/** A survey metric's value in one bucket (`at`, in the figures' order): the latest answer, the average of the answers, or how many there were. */
+function surveyValue(metric: SurveyMetric, figures: SurveyFigures | null, at: number): Decimal | null {
+  if (!figures) return null;
+  const answers = figures.answers[at] ?? 0;
+  const total = figures.totals[at] ?? null;
+  const latest = figures.latest[at] ?? null;
+  if (metric.statistic === 'latest') return latest === null ? null : new Exact(latest);
+  if (metric.statistic === 'count') return new Exact(answers);
+  return answers > 0 && total !== null ? new Exact(total).div(answers) : null;
+}
+
+function toAccount(config: WidgetConfig, periods: PeriodRange[], surveyFields: string[], row: AccountRow): WidgetAccount {
   const current = row.buckets[row.buckets.length - 1]!;
   const previous = row.buckets[row.buckets.length - 2]!;
   const change = current.nps !== null && previous.nps !== null ? current.nps - previous.nps : null;
@@ -127,13 +140,26 @@ function toAccount(config: WidgetConfig, periods: PeriodRange[], row: AccountRow
     else if (field.startsWith('role:')) values[field] = row.roles?.[field.slice(5)] ?? null;
     else values[field] = row.attributes[field.slice(10)] ?? null;
   }
+  // Bucket `bucket` (from 1) of the field's figures, which come per field in `surveyFields`' order.
+  const surveyAt = (field: string, metric: SurveyMetric, bucket: number) =>
+    surveyValue(metric, row.surveyFigures, surveyFields.indexOf(field) * row.buckets.length + bucket - 1);
   const metricValue = (field: string): Decimal.Value | null => {
     if (field === 'arr') return arr;
     if (field === 'change') return change;
     if (field.startsWith('attribute:')) return row.attributes[field.slice(10)] ?? null;
+    const survey = parseSurveyMetric(field);
+    if (survey) return surveyAt(field, survey, row.buckets.length);
     return current[field as NpsMetric];
   };
   const chartField = config.chartMetric.field;
+  const chartSurvey = parseSurveyMetric(chartField);
+  // An average is drawn to two decimals unless the configuration says otherwise; answers, counts and NPS figures are integers.
+  const chartDecimals = chartSurvey ? (config.chartMetric.decimals ?? (chartSurvey.statistic === 'average' ? 2 : 0)) : 0;
+  const chartValue = (bucket: BucketCounts, i: number): number | null => {
+    if (!chartSurvey) return bucket[chartField as NpsMetric];
+    const value = surveyAt(chartField, chartSurvey, i + 1);
+    return value === null ? null : value.toDecimalPlaces(chartDecimals).toNumber();
+  };
   return {
     id: row.id,
     name: row.name,
@@ -152,8 +178,9 @@ function toAccount(config: WidgetConfig, periods: PeriodRange[], row: AccountRow
       currency: m.format === 'currency' ? (m.currencyLabel ?? currency) : null,
     })),
     chart: {
-      label: config.chartMetric.label ?? metricLabels[chartField],
-      points: row.buckets.map((b, i) => ({ label: periods[i]!.label, start: periods[i]!.start, value: b[chartField] })),
+      label: config.chartMetric.label ?? (chartSurvey ? surveyMetricLabel(chartSurvey) : metricLabels[chartField as NpsMetric]),
+      decimals: chartDecimals,
+      points: row.buckets.map((b, i) => ({ label: periods[i]!.label, start: periods[i]!.start, value: chartValue(b, i) })),
     },
   };
 }
@@ -168,8 +195,7 @@ export async function strategicAccounts(db: Queryable, config: WidgetConfig, raw
     throw new AppError(ErrorCode.BAD_REQUEST, `query parameter "sort" must be one of ${[...columns.map((c) => c.key), 'responses'].join(', ')}`);
   }
   const periods = periodsUpTo(period, asOf, config.chartPeriods);
-  // Answers given after the as-of date are not known yet on that date.
-  const buckets: Bucket[] = periods.map((p, i) => ({ start: p.start, until: dayAfter(i === periods.length - 1 ? asOf : p.end) }));
+  const buckets: Bucket[] = bucketsOf(periods, asOf);
   const scope: AccountScope = { directoryId: config.directoryId, pattern: containsPattern(query.search), userEmail: access.userEmail, rollUp: config.rollUp };
   const { total, ids } = await orderAccounts(db, scope, config, { previous: buckets.at(-2)!, current: buckets.at(-1)! }, {
     key: query.sort,
@@ -178,7 +204,10 @@ export async function strategicAccounts(db: Queryable, config: WidgetConfig, raw
     offset: (query.page - 1) * query.pageSize,
   });
   const roles = config.columns.filter((c) => c.field.startsWith('role:')).map((c) => c.field.slice(5));
-  const rows = await readAccounts(db, scope, config, ids, buckets, roles);
+  // Each survey metric is read once, however many places show it.
+  const surveyFields = [...new Set([...config.keyMetrics.map((m) => m.field), config.chartMetric.field].filter((f) => parseSurveyMetric(f) !== null))];
+  const wanted = surveyFields.map((f) => ({ ...parseSurveyMetric(f)!, everyBucket: f === config.chartMetric.field }));
+  const rows = await readAccounts(db, scope, config, ids, buckets, roles, wanted);
   return {
     config: { id: config.id, name: config.name },
     period,
@@ -190,6 +219,6 @@ export async function strategicAccounts(db: Queryable, config: WidgetConfig, raw
     total,
     page: query.page,
     pageSize: query.pageSize,
-    accounts: rows.map((row) => toAccount(config, periods, row)),
+    accounts: rows.map((row) => toAccount(config, periods, surveyFields, row)),
   };
 }

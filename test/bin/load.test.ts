@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { accountHeader, tempDir, writeCsv } from '../helpers/files.ts';
+import { accountHeader, contactHeader, teamHeader, tempDir, writeCsv } from '../helpers/files.ts';
 import { testDatabase } from '../helpers/hooks.ts';
 import { companyMapping, connectStandIn, seedCompany } from '../helpers/salesforce/fixture.ts';
 import { startStandIn } from '../helpers/salesforce/stand-in.ts';
@@ -63,6 +63,47 @@ describe('npm run load', () => {
       result.stdout.trim(),
       'Run 1 failed; the directory is unchanged.\nSOURCE_COLUMN_MISSING: accounts.csv: missing column "Name" (mapped to accounts.displayName); the header has: Id, IsDeleted, Parent.Id',
     );
+  });
+
+  it('with --full-export removes what the files no longer hold, and what hung on it; without, leaves it', async function () {
+    const { url, db } = await testDatabase(this);
+    const dir = await tempDir();
+    const contacts = await writeCsv(dir, 'contacts.csv', [contactHeader, ['003A', 'false', 'CEO', '001A', 'ann@client.example', 'Ann', 'A']]);
+    const team = await writeCsv(dir, 'team.csv', [teamHeader, ['001A', 'sam@seller.example', 'Account Owner', 'false']]);
+    const mapping = path.join(dir, 'mapping.json');
+    await writeFile(mapping, JSON.stringify({ clientRoles: { values: { CEO: 'EXECUTIVE_SPONSOR' } } }));
+    const files = async (rows: string[][]) => [
+      '--accounts', await writeCsv(dir, 'accounts.csv', [accountHeader, ...rows]), '--contacts', contacts, '--team-members', team, '--mapping', mapping,
+    ];
+    const first = await cli(url, [...(await files([['001A', 'false', 'Acme', ''], ['001B', 'false', 'Acme East', '001A'], ['001C', 'false', 'Other', '']])), '--full-export']);
+    assert.equal(first.code, 0, first.stdout + first.stderr);
+    const live = () =>
+      db.query(`select external_id, parent_external_id from accounts where not is_deleted
+        union all select external_id, coalesce(client_role, '(no role)') from contacts where not is_deleted
+        union all select user_email, role_name from management_roles where not is_deleted order by 1`);
+
+    // 001A is gone from the export: a partial (delta) file says nothing of it, so it stays.
+    const delta = await cli(url, await files([['001B', 'false', 'Acme East', '001A'], ['001C', 'false', 'Other', '']]));
+    assert.equal(delta.code, 0, delta.stdout + delta.stderr);
+    assert.equal((await live()).length, 5);
+
+    const full = await cli(url, [...(await files([['001B', 'false', 'Acme East', '001A'], ['001C', 'false', 'Other', '']])), '--full-export']);
+    assert.equal(full.code, 0, full.stdout + full.stderr);
+    assert.match(full.stdout, /^accounts +0 +0 +2 +1 +0$/m);
+    assert.match(full.stdout, /^managementRoles +0 +0 +0 +1 +0$/m);
+    assert.match(full.stdout, /^clientRoles +0 +0 +0 +1 +0$/m);
+    assert.match(full.stdout, /Full export: removed 1 accounts the files no longer hold\./);
+    // As a fresh load of these files: 001B without its parent, Ann without a client role, Sam with no account to manage.
+    assert.deepEqual(await live(), [
+      { external_id: '001B', parent_external_id: null },
+      { external_id: '001C', parent_external_id: null },
+      { external_id: '003A', parent_external_id: '(no role)' },
+    ]);
+    // The next run reports each row against the missing account, as a fresh load would.
+    const again = await cli(url, [...(await files([['001B', 'false', 'Acme East', '001A'], ['001C', 'false', 'Other', '']])), '--full-export']);
+    assert.match(again.stdout, /accounts\.csv line 2 \(hierarchy, Parent\.Id\): parent account 001A is not in the directory/);
+    assert.match(again.stdout, /team\.csv line 2 \(managementRoles, Account\.Id\): account 001A is not in the directory/);
+    assert.match(again.stdout, /contacts\.csv line 2 \(clientRoles, Account\.Id\): account 001A is not in the directory/);
   });
 
   it('reads a Latin-1 file with semicolons when told to with --encoding and --delimiter', async function () {

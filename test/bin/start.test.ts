@@ -79,8 +79,13 @@ describe('npm start', () => {
     const outbox = (await get<{ total: number; items: { text: string }[] }>('/api/outbox?limit=1')).body;
     const [{ invited }] = (await db.query<{ invited: number }>(`select count(*)::int as invited from distribution_recipients where state <> 'skipped'`)) as [{ invited: number }];
     assert.equal(outbox.total, invited);
-    const link = /http:\/\/\S+\/s\/\S+/.exec(outbox.items[0]!.text)![0];
-    assert.match(await (await fetch(link)).text(), /How likely are you to recommend us/);
+    // The demo survey speaks English and German: the German-speaking Swiss contacts get it in German.
+    const mailTo = async (address: string) => (await db.query<{ subject: string; text: string }>('select subject, text from outbox_messages where mail_to = $1', [address]))[0]!;
+    const [english, german] = [await mailTo('sofia.okafor@great-lakes-freight.example'), await mailTo('zoe.muller@helvetia-precision.example')];
+    assert.deepEqual([english.subject, german.subject], ['Your feedback: how likely are you to recommend us?', 'Ihre Meinung: Wie wahrscheinlich empfehlen Sie uns weiter?']);
+    const page = async (mail: { text: string }) => (await fetch(/http:\/\/\S+\/s\/\S+/.exec(mail.text)![0])).text();
+    assert.match(await page(english), /<html lang="en">[^]*How likely are you to recommend us/);
+    assert.match(await page(german), /<html lang="de">[^]*Wie wahrscheinlich ist es, dass Sie uns einem Freund oder Kollegen empfehlen\?/);
     assert.equal(await stop(first.child), 0);
     const [responses] = await db.query<{ n: number }>('select count(*)::int as n from nps_responses where directory_id = $1', [demo.id]);
     assert.equal(responses!.n, 1371, 'the demo NPS history is imported into the demo directory');

@@ -40,8 +40,8 @@ describe('the console in the browser', function () {
     for (const file of ['accounts.csv', 'contacts.csv', 'team_members.csv']) await copyFile(path.join(demo, file), path.join(importDir, file));
     // A contact the load rejects and a title it cannot map to a role, so the run has row errors to show.
     await appendFile(path.join(importDir, 'contacts.csv'), [
-      '003Nw0000099998IAA,false,Buyer,001Nw0000010000IAA,not-an-email,Ada,Broken,Procurement',
-      '003Nw0000099999IAA,false,Buyer,001Nw0000010000IAA,bob@example.com,Bob,Buyer,Procurement',
+      '003Nw0000099998IAA,false,Buyer,001Nw0000010000IAA,not-an-email,Ada,Broken,Procurement,en',
+      '003Nw0000099999IAA,false,Buyer,001Nw0000010000IAA,bob@example.com,Bob,Buyer,Procurement,en',
     ].join('\n') + '\n');
     const port = await freePort();
     base = `http://localhost:${port}`;

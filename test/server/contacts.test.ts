@@ -45,6 +45,16 @@ describe('GET /api/contacts', () => {
       assert.deepEqual(reply.body, { items: [dee], total: 1, limit: 50, offset: 0, capped: false });
     });
 
+    it('finds a contact by an address typed in part or in full, the domain checked as well as the name', async () => {
+      for (const q of ['bob@acme', 'BOB@ACME.EXAMPLE', 'ob@acme.ex']) {
+        const reply = await api.get(`/api/contacts?q=${encodeURIComponent(q)}`);
+        assert.deepEqual(reply.body, { items: [bob], total: 1, limit: 50, offset: 0, capped: false }, q);
+      }
+      // The same name at another domain is not the address asked for; a domain alone finds all its contacts.
+      assert.deepEqual((await api.get(`/api/contacts?q=${encodeURIComponent('dee@acme')}`)).body, { items: [], total: 0, limit: 50, offset: 0, capped: false });
+      assert.equal(((await api.get(`/api/contacts?q=${encodeURIComponent('@acme.example')}`)).body as { total: number }).total, 4);
+    });
+
     it('finds a contact by full name', async () => {
       const reply = await api.get(`/api/contacts?q=${encodeURIComponent('ada love')}`);
       assert.deepEqual(reply.body, { items: [ada], total: 1, limit: 50, offset: 0, capped: false });

@@ -127,6 +127,19 @@ describe('distributions asked for through the API', function () {
       ]);
       assert.deepEqual(await db.query('select count(*)::int as n from distributions'), [{ n: 0 }]);
     });
+
+    it('keeps the reminders, link expiry and thank-you it is asked for, and refuses those an anonymous link cannot have', async () => {
+      const later = { send: { at: new Date(Date.now() + 3600_000).toISOString() } };
+      const reply = await post({ surveyId, mailingListId: listId, ...later, linkExpiryDays: 14, reminders: [{ afterDays: 3 }, { afterDays: 7 }], thankYouEmail: true });
+      const made = reply.body as Distribution & { reminderDays: number[]; linkExpiryDays: number | null; thankYouEmail: boolean };
+      assert.deepEqual([reply.status, made.reminderDays, made.linkExpiryDays, made.thankYouEmail], [201, [3, 7], 14, true]);
+
+      const refused = await post({ surveyId, mailingListId: listId, ...later, linkType: 'anonymous', reminders: [{ afterDays: 3 }] });
+      assert.deepEqual([refused.status, (refused.body as { error: { message: string } }).error.message], [
+        400, 'invalid distribution: reminders: reminders need individual links: an anonymous answer names nobody to spare',
+      ]);
+      assert.deepEqual(await db.query('select count(*)::int as n from distributions'), [{ n: 1 }]);
+    });
   });
 
   describe('GET, PUT /api/directories/:id/contact-rules', () => {

@@ -76,7 +76,8 @@ describe('rate limits and security headers', () => {
         [await headersOf('/api/health'), await headersOf('/s/AAAAAAAAAAAAAAAAAAAAAA'), await headersOf('/widget/strategic-accounts.js')],
         [
           [...common, none, 'same-origin'],
-          [...common, "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'", 'same-origin'],
+          // A survey's logo is the one thing its page loads, and only over https.
+          [...common, "default-src 'none'; style-src 'unsafe-inline'; img-src https:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'", 'same-origin'],
           [...common, none, 'cross-origin'],
         ],
       );

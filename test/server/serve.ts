@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { resolveAdminKey } from '../../core/admin-key.ts';
 import type { SalesforceApp } from '../../core/connections/salesforce-auth.ts';
 import type { Db } from '../../core/db.ts';
+import { AppError, ErrorCode } from '../../core/errors.ts';
 import { Notifications } from '../../core/notifications.ts';
 import { createLogger, type Logger } from '../../core/log.ts';
 import { secretBox } from '../../core/secret-box.ts';
@@ -16,7 +17,9 @@ import { listen } from '../../server/listen.ts';
 import { embedTokens } from '../../server/widgets/embed-tokens.ts';
 import type { WorkflowJobs } from '../../core/workflows/schedule.ts';
 import type { SendQueue } from '../../core/surveys/create-distribution.ts';
+import type { AnswerJobs } from '../../core/alerts/answer-jobs.ts';
 import type { RateLimits } from '../../server/rate-limits.ts';
+import type { SurveyJobs } from '../../core/surveys/follow-ups.ts';
 
 export const adminKey = 'test-admin-key-0123456789';
 export const testSecretBox = secretBox('a-test-secret-key-of-32-characters!');
@@ -39,8 +42,20 @@ export type Served = {
   close: () => Promise<void>;
 };
 
-/** Without a job queue, nothing is scheduled and a run asked for is dropped, as a queue that already holds one would. */
-const noQueue: WorkflowJobs = { runNow: async () => null, syncSchedule: async () => {} };
+/**
+ * Without a job queue, nothing is scheduled, a run asked for is dropped, as a queue that already
+ * holds one would, and a preview is refused as when no worker answers.
+ */
+const noQueue: WorkflowJobs = {
+  runNow: async () => null,
+  syncSchedule: async () => {},
+  preview: async () => {
+    throw new AppError(ErrorCode.INTERNAL, 'no worker made the preview', { status: 504 });
+  },
+};
+
+/** Without a worker, a stored answer raises no alert and calls no webhook. */
+const noAnswerJobs: AnswerJobs = { stored: async () => {} };
 
 /** An import folder that holds nothing: a test whose workflows read local files names its own. */
 const noImports = path.join(os.tmpdir(), 'bellwether-test-no-imports');
@@ -48,7 +63,7 @@ const noImports = path.join(os.tmpdir(), 'bellwether-test-no-imports');
 /** Without a job queue, a distribution asked for stays scheduled: nothing sends it. */
 const noSending: SendQueue = { enqueue: async () => {} };
 
-export type TestAppOptions = { sendQueue?: SendQueue; salesforceApp?: SalesforceApp; importDir?: string; rateLimits?: Partial<RateLimits>; trustProxy?: number; now?: () => Date; uploadMaxBytes?: number };
+export type TestAppOptions = { sendQueue?: SendQueue; answerJobs?: AnswerJobs; surveyJobs?: SurveyJobs; salesforceApp?: SalesforceApp; importDir?: string; rateLimits?: Partial<RateLimits>; trustProxy?: number; now?: () => Date; uploadMaxBytes?: number };
 
 /** The app as `serve` runs it, for a test that mounts it behind routes of its own (a page to embed the widget in). */
 export async function testApp(
@@ -67,12 +82,14 @@ export async function testApp(
     secretBox: async () => testSecretBox,
     workflowJobs,
     sendQueue: options.sendQueue ?? noSending,
+    answerJobs: options.answerJobs ?? noAnswerJobs,
     importDir: options.importDir ?? noImports,
     widgets: { embedTokens: async () => embedTokens(testEmbedTokenKey), corsOrigins },
     ...(options.salesforceApp ? { salesforceApp: options.salesforceApp } : {}),
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
     ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
     ...(options.uploadMaxBytes ? { uploadMaxBytes: options.uploadMaxBytes } : {}),
+    ...(options.surveyJobs ? { surveyJobs: options.surveyJobs } : {}),
     people: { publicUrl: testPublicUrl, mail: testMail, now: options.now ?? (() => new Date()) },
   });
 }

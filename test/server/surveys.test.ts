@@ -44,6 +44,29 @@ describe('surveys', function () {
   }
 
   describe('POST /api/surveys', () => {
+    it('refuses translations that cannot be shown, naming each one', async () => {
+      const problems = async (survey: Record<string, unknown>) => {
+        const refused = await call('POST', '/api/surveys', { name: 'Bilingual', ...survey });
+        assert.equal(refused.status, 400);
+        return (refused.body as { error: { message: string } }).error.message;
+      };
+      assert.equal(
+        await problems({ translations: { de: { emails: { reminder: { text: 'Hallo {{firstName}}, {{surveyLink}}' } } } } }),
+        'invalid survey: translations.de.emails.reminder.text: a body has an {{optOutLink}}: every survey email lets its reader opt out',
+      );
+      const message = await problems({
+        commentQuestion: null,
+        language: 'de',
+        translations: { de: { title: 'Ihre Meinung' }, en: { commentQuestion: 'Why?', extraQuestions: { csat: { text: 'Support?' } } }, English: { title: 'Feedback' } },
+      });
+      for (const problem of [
+        /translations\.de: "de" is the survey's own language/,
+        /translations\.en\.commentQuestion: the survey asks for no comment/,
+        /translations\.en\.extraQuestions\.csat: no extra question has the key "csat"/,
+        /translations\.English: a language code in lower case/,
+      ]) assert.match(message, problem);
+    });
+
     it('creates a survey with default texts and refuses a second one of the same name', async () => {
       const created = await call('POST', '/api/surveys', { name: 'Quarterly', extraQuestions: [{ key: 'csat', text: 'Support?' }] });
       assert.equal(created.status, 201);
@@ -55,6 +78,14 @@ describe('surveys', function () {
         commentQuestion: 'What is the main reason for your score?',
         extraQuestions: [{ key: 'csat', text: 'Support?', min: 1, max: 5 }],
         thankYou: 'Thank you for your answer.',
+        language: 'en',
+        languageAttribute: null,
+        scaleLabels: {},
+        emails: {},
+        translations: {},
+        linkExpiryDays: 30,
+        brandColor: null,
+        logoUrl: null,
       });
       const again = await call('POST', '/api/surveys', { name: 'Quarterly' });
       assert.deepEqual([again.status, again.body], [409, { error: { code: 'CONFLICT', message: 'a survey named "Quarterly" already exists' } }]);
@@ -287,6 +318,23 @@ describe('surveys', function () {
       await createSurvey(db, { name: 'NPS' });
       const reply = await save({ tasks: tasks({ linkType: 'anonymous', send: { delayMinutes: 30 } }) });
       assert.equal(reply.status, 201);
+    });
+
+    it('refuses reminders that could not be answered or spare nobody, naming the task and field', async () => {
+      await createSurvey(db, { name: 'NPS' });
+      const message = async (distribute: Record<string, unknown>) => ((await save({ tasks: tasks(distribute) })).body as { error: { message: string } }).error.message;
+      assert.equal(
+        await message({ linkType: 'anonymous', reminders: [{ afterDays: 3 }], thankYouEmail: true }),
+        'invalid workflow definition: tasks.2.reminders: reminders need individual links: an anonymous answer names nobody to spare; '
+          + 'tasks.2.thankYouEmail: a thank-you email needs individual links: an anonymous answer names nobody to thank',
+      );
+      assert.equal(
+        await message({ linkExpiryDays: 5, reminders: [{ afterDays: 3 }, { afterDays: 7 }] }),
+        'invalid workflow definition: tasks.2.reminders.1.afterDays: the link expires 5 days after the invitation: a reminder after that could not be answered',
+      );
+      assert.match(await message({ reminders: [{ afterDays: 3 }, { afterDays: 3 }] }), /tasks\.2\.reminders\.1\.afterDays: the second reminder comes after the first/);
+      assert.match(await message({ reminders: [{ afterDays: 1 }, { afterDays: 2 }, { afterDays: 3 }] }), /tasks\.2\.reminders: .*2/);
+      assert.equal((await save({ tasks: tasks({ linkExpiryDays: 14, reminders: [{ afterDays: 3 }, { afterDays: 7 }], thankYouEmail: true }) })).status, 201);
     });
 
     it('takes a sender address alone or after a display name, quoted or not', async () => {

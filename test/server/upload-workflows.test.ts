@@ -50,11 +50,15 @@ describe('a workflow with source "upload"', function () {
   const runToTheEnd = async (tasks: unknown[]) => {
     const saved = await call('POST', '/api/workflows', { name: 'Nightly', definition: { tasks } });
     assert.equal(saved.status, 201, JSON.stringify(saved.body));
-    const id = (saved.body as { id: number }).id;
-    assert.equal((await call('POST', `/api/workflows/${id}/runs`)).status, 202);
+    return runAgain((saved.body as { id: number }).id);
+  };
+  const runAgain = async (id: number) => {
+    const started = await call('POST', `/api/workflows/${id}/runs`);
+    assert.equal(started.status, 202);
+    const { runId } = started.body as { runId: number };
     return eventually(async () => {
-      const [run] = ((await call('GET', `/api/runs?workflow=${id}`)).body as { items: Record<string, unknown>[] }).items;
-      assert.ok(run && run.state !== 'running', `the run is ${run?.state ?? 'not started'}`);
+      const run = (await call('GET', `/api/runs/${runId}`)).body as Record<string, unknown>;
+      assert.ok(run.state && run.state !== 'running', `the run is ${String(run.state ?? 'not started')}`);
       return run;
     }, { what: 'the run ends' });
   };
@@ -93,5 +97,23 @@ describe('a workflow with source "upload"', function () {
       'contacts.csv: no file of this name is uploaded; upload it under Connections → Uploaded files, or with POST /api/uploads?name=contacts.csv',
     ]);
     assert.deepEqual(await db.query('select external_id from accounts'), []);
+  });
+
+  it('removes an account the next full export leaves out, when its task says the file is a full export', async () => {
+    const tasks = [
+      { type: 'extract', name: 'Accounts', object: 'accounts', source: 'upload', file: 'accounts.csv', fullExport: true },
+      { type: 'load', name: 'Load', extracts: { accounts: 'Accounts' } },
+    ];
+    await upload('accounts.csv', csv([accountHeader, ['001A', 'false', 'Acme', ''], ['001B', 'false', 'Beta', '']]));
+    const first = await runToTheEnd(tasks);
+    assert.equal(first.state, 'succeeded');
+    await upload('accounts.csv', csv([accountHeader, ['001B', 'false', 'Beta', '']]));
+    const run = await runAgain(first.workflowId as number);
+    assert.equal(run.state, 'succeeded', JSON.stringify(run));
+    assert.deepEqual((run.counts as Record<string, unknown>).accounts, { inserted: 0, updated: 0, unchanged: 1, deleted: 1, rejected: 0 });
+    assert.deepEqual(await db.query('select external_id, is_deleted from accounts order by 1'), [
+      { external_id: '001A', is_deleted: true },
+      { external_id: '001B', is_deleted: false },
+    ]);
   });
 });

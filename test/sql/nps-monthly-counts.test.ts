@@ -55,7 +55,7 @@ describe('nps_monthly_counts', () => {
     assert.deepEqual(changed.kept, changed.counted);
     assert.deepEqual(changed.kept.map((r) => [r.account, r.month, r.promoters]), [['A1', '2026-01-01', 2], ['A2', '2024-02-01', 1], ['A4', '2026-02-01', 0]]);
 
-    await db.query('truncate nps_responses');
+    await db.query('truncate nps_responses cascade');
     assert.deepEqual(await db.query('select * from nps_monthly_counts union all select * from nps_yearly_counts'), []);
   });
 
@@ -71,7 +71,7 @@ describe('nps_monthly_counts', () => {
     const anonymous = await send('anonymous');
     const tokens = await db.query<{ token: string }>('select token from distribution_recipients where distribution_id = $1 order by contact_external_id', [individual.id]);
     const [anonymousToken] = await db.query<{ token: string }>('select anonymous_token as token from distributions where id = $1', [anonymous.id]);
-    const answer = async (token: string, score: number) => submitAnswer(db, (await findSurveyLink(db, token))!, { score, comment: null, answers: {} });
+    const answer = async (token: string, score: number) => submitAnswer(db, (await findSurveyLink(db, token))!, { score, comment: null, answers: {} }).then((s) => s.outcome);
 
     assert.deepEqual(
       [await answer(tokens[0]!.token, 4), await answer(tokens[0]!.token, 9), await answer(tokens[1]!.token, 7), await answer(anonymousToken!.token, 0)],

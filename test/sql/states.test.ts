@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { DistributionState, RecipientState, RunState, SkipReason, Audience } from '../../core/states.ts';
+import { Audience, DistributionState, FollowUpState, RecipientState, RunState, SkipReason } from '../../core/states.ts';
 import { testDatabase } from '../helpers/hooks.ts';
 
 describe('states', () => {
@@ -9,6 +9,7 @@ describe('states', () => {
     { table: 'distribution_recipients', states: RecipientState },
     { table: 'distribution_recipients', states: SkipReason, column: 'skip_reason' },
     { table: 'distributions', states: Audience, column: 'audience' },
+    { table: 'recipient_follow_ups', states: FollowUpState },
   ];
   for (const { table, states, column = 'state' } of tables) {
     it(`${table}.${column} allows exactly the values the code declares`, async function () {

@@ -24,9 +24,12 @@ describe('the Salesforce Lightning web component', () => {
     const api = [...js.matchAll(/@api (\w+)/g)].map((m) => m[1]!);
     const bound = [...new Set([...html.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!))];
     const configurable = [...meta.matchAll(/<property name="(\w+)"/g)].map((m) => m[1]!);
-    assert.deepEqual(bound.filter((name) => !api.includes(name) && !['loaded', 'error'].includes(name)), []);
+    assert.deepEqual(bound.filter((name) => !api.includes(name) && !['loaded', 'error', 'token'].includes(name)), []);
     assert.deepEqual([...configurable].sort(), [...api].sort());
     assert.match(js, /import bundle from '@salesforce\/resourceUrl\/BellwetherStrategicAccounts';/);
+    // The token is the running user's, from Apex: never a page property anyone who opens the page could read.
+    assert.deepEqual([api.some((name) => /token/i.test(name)), /token=\{token\}/.test(html)], [false, true]);
+    assert.match(js, /import mint from '@salesforce\/apex\/BellwetherEmbedToken\.mint';/);
     const resource = await readFile(path.join(lwc, '..', '..', 'staticresources', 'BellwetherStrategicAccounts.resource-meta.xml'), 'utf8');
     assert.match(resource, /<contentType>application\/javascript<\/contentType>/);
   });

@@ -8,7 +8,7 @@ import { freePort } from '../helpers/database.ts';
 import { accountHeader, tempDir, writeCsv } from '../helpers/files.ts';
 import { testDatabase } from '../helpers/hooks.ts';
 import { adminKey, serve, testApp, type Served } from '../server/serve.ts';
-import { addResponses, answers, loadWidgetDirectory, saveConfig } from '../server/widgets/fixture.ts';
+import { addResponses, addSurveyAnswers, answers, createSurvey, loadWidgetDirectory, saveConfig } from '../server/widgets/fixture.ts';
 import { embedPage, serveEmbedPages, watch, type EmbedServer } from './embed-page.ts';
 
 const xssName = '<img src=x onerror=alert(1)>';
@@ -199,6 +199,34 @@ describe('<strategic-accounts> in Chromium', function () {
     assert.ok(box && box.width > 100 && box.height > 20, `the chart is drawn at ${JSON.stringify(box)}`);
     const beta = page.locator('strategic-accounts li.card', { hasText: 'Beta AG' });
     assert.deepEqual(await beta.locator('.metric dd').allInnerTexts(), ['CHF\u00a033,333.33', '40', '-40.0%']);
+    await page.close();
+  });
+
+  it("shows an account's latest CSAT and its quarter's average on the card, and charts the average with the configured decimals", async () => {
+    const survey = await createSurvey(api, 'Relationship');
+    await addSurveyAnswers(db, survey, [
+      ['A1', 'C1', '2026-08-10T09:00:00Z', 9, 4],
+      ['A1', 'C1', '2026-09-10T09:00:00Z', 9, 5], // Q3: 4.5
+      ['A1', 'C1', '2026-10-10T09:00:00Z', 9, 3],
+      ['A1', 'C1', '2026-11-01T09:00:00Z', 9, 4],
+      ['A1', 'C1', '2026-11-10T09:00:00Z', 9, 4], // Q4: 11 / 3 = 3.67; the latest 4
+    ]);
+    const csatConfig = await saveConfig(api, {
+      ...config,
+      name: 'CSAT',
+      keyMetrics: [
+        { label: 'CSAT', field: `survey:${survey}:csat:latest`, format: 'number', decimals: 1 },
+        { label: 'CSAT this quarter', field: `survey:${survey}:csat:average`, format: 'number', decimals: 2 },
+      ],
+      chartMetric: { field: `survey:${survey}:csat:average`, label: 'CSAT', decimals: 2 },
+    });
+    const csatToken = await issueToken(api, csatConfig);
+    const { page } = await open({ '/portal': embedPage({ head: script, tag: tag(csatConfig, csatToken, ' view="cards"') }) }, '/portal');
+    const alpha = page.locator('strategic-accounts li.card', { hasText: 'Alpha GmbH' });
+    await alpha.waitFor();
+    const metrics = await alpha.locator('.metric').evaluateAll((ms) => ms.map((m) => (m as HTMLElement).innerText.replace(/\s+/g, ' ').trim()));
+    assert.deepEqual(metrics, ['CSAT 4.0', 'CSAT this quarter 3.67']);
+    assert.equal(await alpha.locator('svg[role="img"]').getAttribute('aria-label'), 'CSAT: Q1 2026: no data, Q2 2026: no data, Q3 2026: 4.50, Q4 2026: 3.67');
     await page.close();
   });
 

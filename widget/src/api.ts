@@ -29,6 +29,8 @@ export type Query = {
   pageSize: number;
   /** Part of a client's name; empty: every account. */
   search: string;
+  /** A configuration not saved yet, shown by the console's designer (POST /api/widget-configs/preview, as the signed-in admin). */
+  draft?: object | undefined;
 };
 
 /** A refusal the server explained (`{ error: { code, message } }`), or a network failure. */
@@ -54,16 +56,17 @@ export function requestUrl(query: Query): string {
     params.set('order', query.order);
   }
   // `api` is the server's origin (and any path prefix); none means the page's own origin.
-  return `${query.api.replace(/\/+$/, '')}/api/widgets/strategic-accounts?${params}`;
+  return `${query.api.replace(/\/+$/, '')}/api/${query.draft ? 'widget-configs/preview' : 'widgets/strategic-accounts'}?${params}`;
 }
 
 export async function fetchStrategicAccounts(query: Query, signal: AbortSignal): Promise<StrategicAccounts> {
   let response: Response;
   try {
-    response = await fetch(requestUrl(query), {
-      headers: query.token ? { authorization: `Bearer ${query.token}` } : {},
-      signal,
-    });
+    const headers: Record<string, string> = query.token ? { authorization: `Bearer ${query.token}` } : {};
+    response = await fetch(
+      requestUrl(query),
+      query.draft ? { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(query.draft), signal } : { headers, signal },
+    );
   } catch (error) {
     if (signal.aborted) throw error;
     throw new WidgetApiError('NETWORK', `the server at ${query.api || location.origin} could not be reached`, 0);

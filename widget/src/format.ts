@@ -51,6 +51,11 @@ export function formatMetric(metric: KeyMetric, locale: string | undefined): str
   }
 }
 
+/** A number with exactly `decimals` digits after the point, e.g. a chart's average of 4.25. */
+export function formatDecimal(value: number, decimals: number, locale: string | undefined): string {
+  return numberFormat(locale, digits(decimals)).format(value);
+}
+
 export function formatArr(arr: string | null, currency: string | null, locale: string | undefined): string {
   if (arr === null) return '—';
   return formatCurrency(arr as Intl.StringNumericLiteral, currency, locale, 0);

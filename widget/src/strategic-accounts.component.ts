@@ -1,7 +1,7 @@
 import { LitElement, adoptStyles, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { Task, TaskStatus } from '@lit/task';
 import { fetchStrategicAccounts, periods, type Account, type Column, type SortOrder, type StrategicAccounts } from './api.ts';
-import { describeChange, formatArr, formatCell, formatChange, formatInteger, formatMetric } from './format.ts';
+import { describeChange, formatArr, formatCell, formatChange, formatDecimal, formatInteger, formatMetric } from './format.ts';
 import { lineChart } from './line-chart.ts';
 import { styles } from './strategic-accounts.styles.ts';
 
@@ -25,6 +25,7 @@ const defaultColumns = ['client', 'health', 'arr', 'nps', 'change'];
  * @attr view - `table` (default) or `cards`. Reflects the switcher.
  * @attr page-size - Accounts per page, default 50.
  * @attr locale - A BCP 47 locale for numbers and currencies; unset: the page's `lang`, else the browser's.
+ * @prop draft - A configuration not saved yet (its JSON body), shown instead of `config` on the console's own origin: the widget designer's preview.
  * @attr shadow-mode - `closed` renders into a closed shadow root, which Salesforce's Lightning Web Security
  *   requires of third-party web components; read once, when the element is first connected. Default `open`.
  *
@@ -65,6 +66,7 @@ export class StrategicAccountsElement extends LitElement {
     order: { state: true },
     page: { state: true },
     search: { state: true },
+    draft: { attribute: false },
   };
 
   declare api: string;
@@ -79,13 +81,14 @@ export class StrategicAccountsElement extends LitElement {
   declare order: SortOrder;
   declare page: number;
   declare search: string;
+  declare draft: object | undefined;
 
   readonly #data = new Task(this, {
-    task: ([api, config, token, period, asOf, sort, order, page, pageSize, search], { signal }) => {
-      if (!config) throw new Error('the config attribute is missing: set it to the id of a saved widget configuration');
-      return fetchStrategicAccounts({ api, config, token, period: period as StrategicAccounts['period'] | undefined, asOf, sort, order, page, pageSize, search }, signal);
+    task: ([api, config, token, period, asOf, sort, order, page, pageSize, search, draft], { signal }) => {
+      if (!config && !draft) throw new Error('the config attribute is missing: set it to the id of a saved widget configuration');
+      return fetchStrategicAccounts({ api, config, token, period: period as StrategicAccounts['period'] | undefined, asOf, sort, order, page, pageSize, search, draft }, signal);
     },
-    args: () => [this.api, this.config, this.token, this.period, this.asOf, this.sort, this.order, this.page, this.pageSize, this.search] as const,
+    args: () => [this.api, this.config, this.token, this.period, this.asOf, this.sort, this.order, this.page, this.pageSize, this.search, this.draft] as const,
     onComplete: (data) => this.#emit('accounts-load', { total: data.total, period: data.period }),
     onError: (error) => {
       const { code = 'ERROR', status = 0 } = error as { code?: string; status?: number };
@@ -208,7 +211,6 @@ export class StrategicAccountsElement extends LitElement {
 
   #cards(data: StrategicAccounts): TemplateResult {
     const locale = this.#locale;
-    const chartValue = (value: number) => formatCell(value, locale);
     return html`<ul class="cards" part="cards" aria-label="Accounts">
       ${data.accounts.map(
         (account) =>
@@ -223,7 +225,7 @@ export class StrategicAccountsElement extends LitElement {
                   )}
                 </dl>`
               : nothing}
-            ${lineChart(account.chart.label, account.chart.points, chartValue)}
+            ${lineChart(account.chart.label, account.chart.points, (value) => formatDecimal(value, account.chart.decimals, locale))}
           </li>`,
       )}
     </ul>`;

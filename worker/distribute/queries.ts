@@ -1,6 +1,7 @@
 import type { DistributionState } from '../../core/states.ts';
 import type { Queryable } from '../../core/db.ts';
 import { defaultContactRules } from '../../core/surveys/contact-rules.ts';
+import type { Addressee } from './messages.ts';
 
 /*
  * The statements of survey distribution. A recipient row is the whole truth of what was sent to
@@ -10,6 +11,11 @@ import { defaultContactRules } from '../../core/surveys/contact-rules.ts';
 export type DistributionToSend = {
   id: number;
   directoryId: number;
+  surveyId: number;
+  /** The invitation follows each recipient's language (the distribution set no texts of its own). */
+  localized: boolean;
+  /** The contact attribute holding each recipient's language, or null. */
+  languageAttribute: string | null;
   surveyTitle: string;
   linkType: 'individual' | 'anonymous';
   anonymousToken: string | null;
@@ -22,7 +28,7 @@ export type DistributionToSend = {
 
 export async function findDistributionToSend(db: Queryable, id: number): Promise<DistributionToSend | null> {
   const [row] = await db.query<DistributionToSend>(
-    `select d.id::int, d.directory_id::int as "directoryId", s.title as "surveyTitle", d.link_type as "linkType", d.anonymous_token as "anonymousToken",
+    `select d.id::int, d.directory_id::int as "directoryId", d.survey_id::int as "surveyId", d.localized, s.language_attribute as "languageAttribute", s.title as "surveyTitle", d.link_type as "linkType", d.anonymous_token as "anonymousToken",
             d.mail_from as "from", d.subject, d.html, d.text, d.state
      from distributions d join surveys s on s.id = d.survey_id where d.id = $1`,
     [id],
@@ -60,25 +66,19 @@ export async function beginSending(db: Queryable, id: number): Promise<{ inDoubt
   return row!;
 }
 
-export type DueRecipient = {
-  id: number;
-  email: string;
-  token: string;
-  firstName: string | null;
-  lastName: string | null;
-  accountName: string | null;
-};
+export type DueRecipient = Addressee & { id: number };
 
 /** The next recipients due to be sent, with what their message says about them; nothing is claimed yet. */
-export async function dueRecipients(db: Queryable, distribution: { id: number; directoryId: number }, limit: number): Promise<DueRecipient[]> {
+export async function dueRecipients(db: Queryable, distribution: { id: number; directoryId: number; languageAttribute: string | null }, limit: number): Promise<DueRecipient[]> {
   return db.query<DueRecipient>(
-    `select r.id::int, r.email, r.token, c.first_name as "firstName", c.last_name as "lastName", a.display_name as "accountName"
+    `select r.id::int, r.email, r.token, c.first_name as "firstName", c.last_name as "lastName", a.display_name as "accountName",
+            c.attributes ->> $4 as language
      from distribution_recipients r
      left join contacts c on c.directory_id = $2 and c.external_id = r.contact_external_id
      left join accounts a on a.directory_id = $2 and a.external_id = r.account_external_id
      where r.distribution_id = $1 and r.state = 'pending' and (r.retry_at is null or r.retry_at <= now())
      order by r.id limit $3`,
-    [distribution.id, distribution.directoryId, limit],
+    [distribution.id, distribution.directoryId, limit, distribution.languageAttribute],
   );
 }
 

@@ -1,7 +1,7 @@
 import type { PgBoss } from 'pg-boss';
 import type { Db } from '../../core/db.ts';
 import type { WorkflowDefinition } from '../../core/workflows/definition.ts';
-import { createDistribution, sendQueue } from '../../core/surveys/create-distribution.ts';
+import { createDistribution, sendQueue, type NewDistribution } from '../../core/surveys/create-distribution.ts';
 import { defaultTemplates } from '../../core/surveys/template.ts';
 
 export type DistributeTask = Extract<WorkflowDefinition['tasks'][number], { type: 'distribute' }>;
@@ -16,19 +16,12 @@ export function sendTime(send: DistributeTask['send'], now: Date): Date {
   return at > now ? at : now;
 }
 
-/**
- * Decides a distribution: its recipients (the task's audience of the mailing list, with the
- * skipped ones recorded) and its send time, and enqueues the job that sends it at that time. Null
- * when `sourceKey` names a distribution made before (the same job tried again): nothing new is
- * created or sent.
- */
-export async function scheduleDistribution(
-  db: Db,
-  boss: PgBoss,
-  request: { task: DistributeTask; directoryId: number; mailingListId: number; workflowId: number | null; mailFrom: string; sourceKey?: string; now?: Date },
-): Promise<ScheduledDistribution | null> {
+type DistributionRequest = { task: DistributeTask; directoryId: number; mailingListId: number; workflowId: number | null; mailFrom: string; sourceKey?: string; now?: Date };
+
+/** The distribution a distribute task makes of a load's mailing list (a preview makes it too, and rolls it back). */
+export function distributionOf(request: DistributionRequest): NewDistribution {
   const { task } = request;
-  return createDistribution(db, sendQueue(boss), {
+  return {
     surveyId: task.surveyId,
     directoryId: request.directoryId,
     mailingListId: request.mailingListId,
@@ -41,5 +34,23 @@ export async function scheduleDistribution(
     text: task.text ?? defaultTemplates.text,
     sendAt: sendTime(task.send, request.now ?? new Date()),
     ...(request.sourceKey ? { sourceKey: request.sourceKey } : {}),
+  };
+}
+
+/**
+ * Decides a distribution: its recipients (the task's audience of the mailing list, with the
+ * skipped ones recorded) and its send time, and enqueues the job that sends it at that time. Null
+ * when `sourceKey` names a distribution made before (the same job tried again): nothing new is
+ * created or sent.
+ */
+export async function scheduleDistribution(
+  db: Db,
+  boss: PgBoss,
+  request: DistributionRequest,
+): Promise<ScheduledDistribution | null> {
+  const { task } = request;
+  return createDistribution(db, sendQueue(boss), distributionOf(request), {
+    ...task,
+    localized: task.subject === undefined && task.html === undefined && task.text === undefined,
   });
 }

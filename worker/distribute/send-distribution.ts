@@ -7,7 +7,8 @@ import {
   beginSending, dueRecipients, findDistributionToSend, finishDistribution, pendingState, type DistributionToSend, type Settlement,
 } from './queries.ts';
 import { ClaimQueue, type Claimed } from './claim-queue.ts';
-import { render, renderSubject } from '../../core/surveys/template.ts';
+import { findSurvey, type Survey } from '../../core/surveys/queries.ts';
+import { localTemplate, surveyMessage } from './messages.ts';
 
 export type SendDeps = { db: Db; mailer: Mailer; publicUrl: string; logger: Logger };
 
@@ -42,6 +43,7 @@ export async function sendDistribution(deps: SendDeps, distributionId: number, o
   const distribution = await findDistributionToSend(db, distributionId);
   const outcome: SendOutcome = { sent: 0, failed: 0, retried: 0, inDoubt: 0, finished: false };
   if (!distribution || distribution.state === 'finished') return { ...outcome, finished: true };
+  const survey = await findSurvey(db, distribution.surveyId);
   outcome.inDoubt = (await beginSending(db, distributionId)).inDoubt;
   if (outcome.inDoubt > 0) logger.warn({ distributionId, inDoubt: outcome.inDoubt }, 'recipients left in doubt by an interrupted send are not sent again');
   const domain = new URL(deps.publicUrl).hostname || 'localhost';
@@ -70,7 +72,7 @@ export async function sendDistribution(deps: SendDeps, distributionId: number, o
       while (!state.holding && !options.signal?.aborted) {
         const recipient = await claims.take();
         if (!recipient) break;
-        const settled = await sendOne(deps, distribution, recipient, retry, delay);
+        const settled = await sendOne(deps, distribution, survey, recipient, retry, delay);
         claims.record(settled);
         outcome[settled.state === 'sent' ? 'sent' : settled.state === 'failed' ? 'failed' : 'retried']++;
         if (settled.state === 'pending') state.holding = true;
@@ -89,9 +91,9 @@ export async function sendDistribution(deps: SendDeps, distributionId: number, o
   return outcome;
 }
 
-async function sendOne(deps: SendDeps, distribution: DistributionToSend, recipient: Claimed, retry: RetryPolicy, delayMs: number): Promise<Settlement> {
+async function sendOne(deps: SendDeps, distribution: DistributionToSend, survey: Survey, recipient: Claimed, retry: RetryPolicy, delayMs: number): Promise<Settlement> {
   try {
-    await deps.mailer.send(messageFor(deps.publicUrl, distribution, recipient));
+    await deps.mailer.send(messageFor(deps.publicUrl, distribution, survey, recipient));
     return { id: recipient.id, state: 'sent', error: null, retryInMs: null };
   } catch (error) {
     const mailError = error instanceof MailError ? error : new MailError(String((error as Error)?.message ?? error), { permanent: false, cause: error });
@@ -100,25 +102,10 @@ async function sendOne(deps: SendDeps, distribution: DistributionToSend, recipie
   }
 }
 
-function messageFor(publicUrl: string, distribution: DistributionToSend, recipient: Claimed) {
+/** The invitation in the recipient's language, unless the distribution set its own texts. */
+function messageFor(publicUrl: string, distribution: DistributionToSend, survey: Survey, recipient: Claimed) {
   const surveyToken = distribution.linkType === 'anonymous' ? distribution.anonymousToken! : recipient.token;
-  const optOutLink = `${publicUrl}/o/${recipient.token}`;
-  const values = {
-    firstName: recipient.firstName,
-    lastName: recipient.lastName,
-    accountName: recipient.accountName,
-    surveyTitle: distribution.surveyTitle,
-    surveyLink: `${publicUrl}/s/${surveyToken}`,
-    optOutLink,
-  };
-  return {
-    from: distribution.from,
-    to: recipient.email,
-    subject: renderSubject(distribution.subject, values),
-    html: render(distribution.html, values, 'html'),
-    text: render(distribution.text, values, 'text'),
-    messageId: recipient.messageId,
-    // One-click unsubscribe (RFC 8058): mail clients show it, and posting to it opts out.
-    headers: { 'List-Unsubscribe': `<${optOutLink}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
-  };
+  const own = { template: { subject: distribution.subject, html: distribution.html, text: distribution.text }, surveyTitle: distribution.surveyTitle };
+  const email = distribution.localized ? localTemplate(survey, recipient, 'invitation') : own;
+  return surveyMessage(publicUrl, { from: distribution.from, surveyToken, messageId: recipient.messageId, ...email }, recipient);
 }

@@ -25,6 +25,7 @@ export async function runSync(deps: SyncDeps, job: SyncJob): Promise<SyncResult>
     ...(job.mailingListName ? { mailingListName: job.mailingListName } : {}),
     ...(job.workflow ? { workflow: job.workflow } : {}),
     ...(extract.presentKeys ? { presentKeys: extract.presentKeys } : {}),
+    ...(job.fullExport ? { fullExport: job.fullExport } : {}),
     ...(extract.beforeCommit ? { beforeCommit: extract.beforeCommit } : {}),
   });
   if (result.state === 'succeeded') await extract.afterCommit?.(result.runId);

@@ -12,11 +12,15 @@ import { runSync, type SyncResult } from './run-sync.ts';
 import type { SyncDeps } from './sync-job.ts';
 import { syncJobsOf } from './workflow-jobs.ts';
 import { workflowRunRetries, workflowRunSchema } from '../../core/queues.ts';
+import type { WriteBackTask } from '../../core/workflows/write-back.ts';
+import type { WriteBackReport } from '../writeback/queries.ts';
+import type { SendTuning } from '../writeback/send-updates.ts';
+import { writeBack } from '../writeback/write-back.ts';
 
 /** Failures worth another try later; the rest (a missing column, a wrong host key) would fail again. */
 const transient = new Set<string>([ErrorCode.LOAD_FAILED, ErrorCode.SOURCE_DISCONNECTED, ErrorCode.SOURCE_UNREACHABLE, ErrorCode.SALESFORCE_UNAVAILABLE, ErrorCode.SALESFORCE_BUDGET, ErrorCode.DATABASE_UNAVAILABLE]);
 
-export type WorkflowRunDeps = SyncDeps & { boss: PgBoss; logger: Logger; config: Pick<Config, 'mailFrom' | 'publicUrl' | 'importDir'>; mailer: Mailer };
+export type WorkflowRunDeps = SyncDeps & { boss: PgBoss; logger: Logger; config: Pick<Config, 'mailFrom' | 'publicUrl' | 'importDir'>; mailer: Mailer; writeBack?: Partial<SendTuning> };
 
 /** What a caller may watch while a workflow's tasks run (the CLI shows them). */
 export type WorkflowRunHooks = {
@@ -25,11 +29,12 @@ export type WorkflowRunHooks = {
   loadFinished?: (result: SyncResult) => Promise<void>;
   /** Null when an earlier attempt of the same job already made that distribution. */
   distributionScheduled?: (task: DistributeTask, scheduled: ScheduledDistribution | null) => void;
+  writeBackFinished?: (task: WriteBackTask, report: WriteBackReport) => void;
 };
 
 /**
  * A workflow version's tasks: its loads in order, each followed by the distributions that read its
- * mailing list. Stops at a failed load (a later load reads what an earlier one wrote) and answers
+ * mailing list and the write-backs of its accounts' figures to Salesforce. Stops at a failed load (a later load reads what an earlier one wrote) and answers
  * it. `attemptKey` is the same on every attempt of one run, so a retried run never invites the
  * same contacts twice.
  */
@@ -60,6 +65,11 @@ export async function runWorkflowTasks(
       hooks.distributionScheduled?.(task, scheduled);
       if (!scheduled) logger.info({ workflowId, task: task.name }, 'survey distribution already scheduled by an earlier attempt');
       else logger.info({ workflowId, task: task.name, distributionId: scheduled.id, recipients: scheduled.recipients, skipped: scheduled.skipped, sendAt: scheduled.sendAt }, 'survey distribution scheduled');
+    }
+    for (const task of definition.tasks.filter((t): t is WriteBackTask => t.type === 'writeBack' && t.load === loads[i]?.name)) {
+      const report = await writeBack(deps, task, result.runId);
+      hooks.writeBackFinished?.(task, report);
+      logger.info({ workflowId, runId: result.runId, ...report }, 'write-back finished');
     }
   }
   return { failed: null, definition };

@@ -22,11 +22,17 @@ export const syncJobSchema = z.strictObject({
   mailingListName: z.string().min(1).optional(),
   /** How the export files (local or SFTP) are written; an SFTP file's own settings win. */
   csv: z.strictObject(csvDialectShape).optional(),
+  /** The objects whose files are full exports: what such a file no longer names is removed from the directory. */
+  fullExport: z.array(z.enum(['accounts', 'contacts', 'teamMembers'])).optional(),
   /** The workflow version this sync runs for, recorded on its run; `runId`: the id reserved for the run when it was asked for. */
   workflow: z.strictObject({ id: z.number().int().positive(), version: z.number().int().positive(), runId: z.number().int().positive().optional() }).optional(),
-}).refine((job) => [job.files, job.uploads, job.sftp, job.salesforce].filter((s) => s !== undefined).length === 1, {
-  message: 'a sync reads from one place: local files, uploaded files, an SFTP server or a Salesforce org',
-});
+})
+  .refine((job) => [job.files, job.uploads, job.sftp, job.salesforce].filter((s) => s !== undefined).length === 1, {
+    message: 'a sync reads from one place: local files, uploaded files, an SFTP server or a Salesforce org',
+  })
+  .refine((job) => !(job.salesforce && job.fullExport?.length), {
+    message: 'fullExport is for files; a Salesforce org removes what it no longer holds through its reconcile',
+  });
 export type SyncJob = z.infer<typeof syncJobSchema>;
 
 /** What a sync needs besides the job: the database, the box that opens stored credentials (made on first use), and the extracts' tuning (tests shorten it). */

@@ -16,10 +16,12 @@ export function syncJobsOf(definition: WorkflowDefinition, workflow: { id: numbe
   return definition.tasks.flatMap((task): SyncJob[] => {
     if (task.type !== 'load') return [];
     const feeds = Object.entries(task.extracts).map(([kind, name]) => [kind, extracts.get(name!)!] as const);
+    const fullExport = feeds.flatMap(([kind, e]) => (e.source !== 'salesforce' && e.fullExport ? [kind as 'accounts' | 'contacts' | 'teamMembers'] : []));
     const common = {
       directoryId: task.directoryId,
       mapping: task.mapping,
       workflow,
+      ...(fullExport.length > 0 ? { fullExport } : {}),
       ...(task.mailingListName ? { mailingListName: task.mailingListName } : {}),
     };
     const salesforce = feeds.flatMap(([kind, e]) => (e.source === 'salesforce' ? [[kind, e] as const] : []));

@@ -60,6 +60,11 @@ export class KnownRecords {
     return { kind: 'stored', unchanged: hash !== null && this.#hashHi[slot] === hash.hi && this.#hashLo[slot] === hash.lo };
   }
 
+  /** Whether this run named `key` (a stored key the source left out was not). */
+  named(key: string): boolean {
+    return this.#seen[this.#find(keyHash(key))]! > 0;
+  }
+
   #find(k: KeyHash): number {
     let slot = k.a & this.#mask;
     while (this.#seen[slot] !== -1 && (this.#key1[slot] !== k.a || this.#key2[slot] !== k.b || this.#key3[slot] !== k.c)) {

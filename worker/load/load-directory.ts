@@ -1,7 +1,7 @@
 import type { Db, Tx } from '../../core/db.ts';
 import type { ObjectCounts } from '../../core/runs/queries.ts';
 import { AppError, ErrorCode, isAppError } from '../../core/errors.ts';
-import type { Sources } from '../../core/records/source.ts';
+import type { SourceKind, Sources } from '../../core/records/source.ts';
 import type { AttributeDefinition } from '../../core/directory/attributes.ts';
 import { resolveMapping } from '../map/mapping.ts';
 import type { MappingInput } from '../../core/directory/mapping-input.ts';
@@ -9,7 +9,7 @@ import { primaryObject } from '../map/records.ts';
 import type { DirectoryObject } from '../map/row-error.ts';
 import { mergeDirectory } from './merge-directory.ts';
 import type { ObjectChanges } from './merge-queries.ts';
-import { removeAbsent, type PresentKeys } from './remove-absent.ts';
+import { removeAbsent, removeOrphans, removeUnnamed, type PresentKeys } from './remove-absent.ts';
 import * as runs from './run-queries.ts';
 import { stageSources, type Report, type Skipped } from './stage-sources.ts';
 import { lockDirectory } from '../../core/directory/lock.ts';
@@ -31,6 +31,11 @@ export type LoadRequest = {
    * kind missing from its list are marked deleted, counted as deleted and in `removedAbsent`.
    */
   presentKeys?: () => PresentKeys[];
+  /**
+   * The kinds whose files are full exports: after the merge, live rows of that kind the file did not
+   * name are marked deleted, as for a Salesforce reconcile (a file skipped as loaded before names nothing and removes nothing).
+   */
+  fullExport?: readonly SourceKind[];
   /** Runs in the load's transaction after the merge, so what it writes commits or rolls back with the run (an extract's watermark). */
   beforeCommit?: (tx: Tx, runId: number) => Promise<void>;
 };
@@ -71,6 +76,22 @@ export async function loadDirectory(db: Db, request: LoadRequest): Promise<LoadR
   });
 }
 
+/**
+ * A load that is never kept, for a preview: its run is made inside `tx` and its caller rolls `tx`
+ * back. It takes the directory's lock as a load does, for as long as `tx` lasts; nothing outside
+ * `tx` sees the run or its progress. Its temporary tables are dropped at the end, so a later load
+ * of the same preview can run in `tx` too and see what this one wrote.
+ */
+export async function previewLoad(tx: Tx, request: LoadRequest): Promise<{ runId: number } & Awaited<ReturnType<typeof loadInTransaction>>> {
+  if (!(await runs.directoryExists(tx, request.directoryId))) {
+    throw new AppError(ErrorCode.DIRECTORY_NOT_FOUND, `directory ${request.directoryId} does not exist`);
+  }
+  const runId = await runs.createPreviewRun(tx, request.directoryId, request.sourceLabel);
+  const outcome = await loadInTransaction(tx, runId, request, async () => {});
+  await runs.dropTemporaryTables(tx);
+  return { runId, ...outcome };
+}
+
 /** How long a load whose database went away waits for it to return to record its failure (a restart, a failover). */
 const databaseReturnMs = 5 * 60_000;
 
@@ -101,7 +122,8 @@ async function loadInTransaction(tx: Tx, runId: number, request: LoadRequest, re
   await tx.query(`set local work_mem = '64MB'`);
   await tx.query(staging.createStagingSql);
   const read = { rows: 0 };
-  const skipped = await stageSources(tx, { directoryId, everyContact: request.mailingListName !== undefined }, sources, mapping, { read, report });
+  const target = { directoryId, everyContact: request.mailingListName !== undefined, fullExport: new Set(request.fullExport ?? []) };
+  const { skipped, named } = await stageSources(tx, target, sources, mapping, { read, report });
   await report({ phase: 'checking', rowsRead: read.rows });
   await runs.analyzeStaging(tx);
 
@@ -112,12 +134,22 @@ async function loadInTransaction(tx: Tx, runId: number, request: LoadRequest, re
   for (const present of request.presentKeys?.() ?? []) {
     removedAbsent[primaryObject[present.kind]] = await removeAbsent(tx, directoryId, runId, present);
   }
+  for (const [kind, keys] of named) {
+    const removed = await removeUnnamed(tx, directoryId, runId, kind, keys);
+    if (removed > 0) removedAbsent[primaryObject[kind]] = removed;
+  }
+  const orphans = mapping.accounts ? await removeOrphans(tx, directoryId, runId) : null;
 
   await report({ phase: 'saving', rowsRead: read.rows });
   const rows = await runs.countRows(tx, runs.errorTables(mapping.accounts !== null, mapping.managementRoles !== null));
   const counts = summarise(changes, skipped, rows);
   for (const [object, n] of Object.entries(removedAbsent) as [DirectoryObject, number][]) {
     if (counts[object]) counts[object].deleted += n;
+  }
+  // An orphan was counted unchanged by the staging or the merge before its account went.
+  for (const [object, n] of Object.entries(orphans ?? {}) as [DirectoryObject, number][]) {
+    const count = counts[object];
+    if (count) Object.assign(count, { deleted: count.deleted + n, unchanged: Math.max(0, count.unchanged - n) });
   }
   await runs.saveCounts(tx, runId, counts);
   await runs.saveRowErrors(tx, runId, rows.tablesWithErrors);

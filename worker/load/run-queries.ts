@@ -22,6 +22,20 @@ export async function createRun(owner: Queryable, directoryId: number, source: s
   return run!.id;
 }
 
+/** A run that only a preview's transaction sees: nobody else can find it, so it needs no owner. */
+export async function createPreviewRun(tx: Tx, directoryId: number, source: string): Promise<number> {
+  const [run] = await tx.query<{ id: number }>(`insert into sync_runs (directory_id, source, state) values ($1, $2, 'running') returning id::int`, [directoryId, source]);
+  return run!.id;
+}
+
+/** Drops the transaction's temporary tables (a load's staging and change tables), which would otherwise live until it ends. */
+export async function dropTemporaryTables(tx: Tx): Promise<void> {
+  const [row] = await tx.query<{ tables: string | null }>(
+    `select string_agg(oid::regclass::text, ', ') as tables from pg_class where relnamespace = pg_my_temp_schema() and relkind = 'r'`,
+  );
+  if (row?.tables) await tx.query(`drop table ${row.tables}`);
+}
+
 /**
  * A run's end is read from the clock: inside the load's transaction now() is the moment the
  * transaction began, so a long load would seem to end as it started.

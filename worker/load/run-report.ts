@@ -27,10 +27,11 @@ export async function formatRunReport(db: Queryable, result: SyncResult): Promis
       const how = p.method === 'none' ? 'nothing changed' : `${p.method === 'bulk' ? 'Bulk API 2.0' : 'REST query'}${p.estimate === null ? '' : `, ${p.estimate} changed`}`;
       lines.push(`${p.object}: ${p.since ? `changes since ${p.since.toISOString()}` : 'every record'} (${how})`);
     }
-    const removed = Object.entries(result.removedAbsent).map(([object, n]) => `${n} ${object}`);
-    if (removed.length > 0) lines.push(`Reconciled with the org's Ids: removed ${removed.join(', ')} it no longer has or no longer lists.`);
-    lines.push(calls.trim());
   }
+  const removed = Object.entries(result.removedAbsent).map(([object, n]) => `${n} ${object}`);
+  if (removed.length > 0 && result.salesforcePlans.length > 0) lines.push(`Reconciled with the org's Ids: removed ${removed.join(', ')} it no longer has or no longer lists.`);
+  else if (removed.length > 0) lines.push('', `Full export: removed ${removed.join(', ')} the files no longer hold.`);
+  if (result.salesforcePlans.length > 0) lines.push(calls.trim());
   if (result.filesLoadedBefore.length > 0) {
     lines.push('', 'Left out, loaded before into this directory (the same name, size and time; --force, or "force": true on a workflow\'s SFTP extract, loads them again):', ...result.filesLoadedBefore.map((f) => `  ${f}`));
   }

@@ -1,6 +1,6 @@
 import { AppError, ErrorCode, isAppError } from '../../core/errors.ts';
 import type { Tx } from '../../core/db.ts';
-import type { RawRecord, RecordSource, Sources } from '../../core/records/source.ts';
+import type { RawRecord, RecordSource, SourceKind, Sources } from '../../core/records/source.ts';
 import type { Mapping } from '../map/mapping.ts';
 import { mapAccount, mapContact, mapManagementRole, primaryObject, unreadableRow, type Mapped } from '../map/records.ts';
 import { RowErrorCode, type DirectoryObject, type RowError } from '../map/row-error.ts';
@@ -34,18 +34,24 @@ type SourcePlan<R> = {
   ranked: (row: R) => boolean;
 };
 
-/** Which directory the run loads, and whether it stages every contact (a run that builds a mailing list lists them all). */
-export type StageTarget = { directoryId: number; everyContact: boolean };
+/**
+ * Which directory the run loads, whether it stages every contact (a run that builds a mailing list
+ * lists them all), and which kinds come from full exports (whose keys are kept to remove what they leave out).
+ */
+export type StageTarget = { directoryId: number; everyContact: boolean; fullExport: ReadonlySet<SourceKind> };
+
+/** What staging counted as unchanged, and the keys each full export named. */
+export type Staged = { skipped: Skipped; named: Map<SourceKind, KnownRecords> };
 
 /**
  * Stages every source, skipping records stored with the same hash (counted per object in the
  * result), so an unchanged record costs a hash lookup instead of a merge.
  */
-export async function stageSources(tx: Tx, target: StageTarget, sources: Sources, mapping: Mapping, watch: Watch): Promise<Skipped> {
-  const skipped: Skipped = {};
+export async function stageSources(tx: Tx, target: StageTarget, sources: Sources, mapping: Mapping, watch: Watch): Promise<Staged> {
+  const staged: Staged = { skipped: {}, named: new Map() };
   const { accounts, contacts, hierarchy, clientRoles, managementRoles } = mapping;
   if (sources.accounts && accounts) {
-    await stageSource(tx, target, sources.accounts, skipped, watch, {
+    await stageSource(tx, target, sources.accounts, staged, watch, {
       kind: 'accounts', label: 'account',
       map: (record) => mapAccount(record, accounts, hierarchy),
       stage: staging.stageAccount,
@@ -54,7 +60,7 @@ export async function stageSources(tx: Tx, target: StageTarget, sources: Sources
     });
   }
   if (sources.contacts && contacts) {
-    await stageSource(tx, target, sources.contacts, skipped, watch, {
+    await stageSource(tx, target, sources.contacts, staged, watch, {
       kind: 'contacts', label: 'contact',
       map: (record) => mapContact(record, contacts, clientRoles),
       stage: staging.stageContact,
@@ -63,7 +69,7 @@ export async function stageSources(tx: Tx, target: StageTarget, sources: Sources
     });
   }
   if (sources.teamMembers && managementRoles) {
-    await stageSource(tx, target, sources.teamMembers, skipped, watch, {
+    await stageSource(tx, target, sources.teamMembers, staged, watch, {
       kind: 'teamMembers', label: 'team member',
       map: (record) => mapManagementRole(record, managementRoles),
       stage: staging.stageTeamMember,
@@ -71,15 +77,16 @@ export async function stageSources(tx: Tx, target: StageTarget, sources: Sources
       ranked: (row) => !row.isDeleted && row.roleName === 'ACCOUNT_OWNER',
     });
   }
-  return skipped;
+  return staged;
 }
 
-async function stageSource<R>(tx: Tx, target: StageTarget, source: RecordSource, skipped: Skipped, watch: Watch, plan: SourcePlan<R>): Promise<void> {
+async function stageSource<R>(tx: Tx, target: StageTarget, source: RecordSource, staged: Staged, watch: Watch, plan: SourcePlan<R>): Promise<void> {
   await watch.report({ phase: 'staging', source: source.name, rowsRead: watch.read.rows });
   const sql = staging.knownRecordsSql(plan.kind, target.directoryId);
   const known = await KnownRecords.fetch(tx, sql.count, sql.keys);
   const skipUnchanged = !(plan.kind === 'contacts' && target.everyContact);
-  await tx.copyIn(staging.copySql(plan.kind), stageLines(source, plan, known, skipUnchanged, skipped, watch));
+  await tx.copyIn(staging.copySql(plan.kind), stageLines(source, plan, known, skipUnchanged, staged.skipped, watch));
+  if (target.fullExport.has(plan.kind)) staged.named.set(plan.kind, known);
 }
 
 /** Maps a source's records to COPY lines, batched so the stream moves kilobytes, not rows. */

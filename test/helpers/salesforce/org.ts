@@ -20,6 +20,11 @@ export type FieldDescribe = {
   compoundFieldName: string | null;
   referenceTo: string[];
   relationshipName: string | null;
+  /** Whether an update may set it: not Id, system stamps, compound fields or formulas. */
+  updateable: boolean;
+  /** A picklist's values; a restricted one takes no other. */
+  picklistValues?: { value: string; label: string; active: boolean; defaultValue: boolean }[];
+  restrictedPicklist?: boolean;
 };
 
 export type ObjectSchema = { name: string; label: string; keyPrefix: string; queryable: boolean; fields: FieldDescribe[] };
@@ -39,6 +44,7 @@ function field(name: string, type: FieldType, extra: Partial<FieldDescribe> = {}
     compoundFieldName: null,
     referenceTo: [],
     relationshipName: null,
+    updateable: !['Id', 'IsDeleted', 'SystemModstamp'].includes(name) && type !== 'address',
     ...extra,
   };
 }
@@ -77,6 +83,14 @@ function standardSchemas(): ObjectSchema[] {
         field('UserId', 'reference', { referenceTo: ['User'], relationshipName: 'User' }), field('TeamMemberRole', 'picklist'),
       ],
     },
+    {
+      name: 'Task', label: 'Task', keyPrefix: '00T', queryable: true,
+      fields: [
+        ...common, field('Subject', 'string'), field('Description', 'textarea'), field('Status', 'picklist'), field('Priority', 'picklist'), field('ActivityDate', 'date'),
+        field('WhoId', 'reference', { referenceTo: ['Contact'], relationshipName: 'Who' }), field('WhatId', 'reference', { referenceTo: ['Account'], relationshipName: 'What' }),
+        field('OwnerId', 'reference', { referenceTo: ['User'], relationshipName: 'Owner' }),
+      ],
+    },
     // User has no IsDeleted: users are deactivated, never deleted.
     { name: 'User', label: 'User', keyPrefix: '005', queryable: true, fields: [field('Id', 'id'), field('Email', 'email'), field('Name', 'string'), field('SystemModstamp', 'datetime')] },
   ];
@@ -87,6 +101,7 @@ export class Org {
   readonly schemas = new Map<string, ObjectSchema>(standardSchemas().map((s) => [s.name, s]));
   readonly records = new Map<string, Map<string, SfRecord>>([...this.schemas.keys()].map((name) => [name, new Map()]));
   readonly listViews: ListView[] = [];
+  readonly validationRules: { object: string; rule: (record: SfRecord) => string | null; field: string | null }[] = [];
   /** SystemModstamp of the next write; each write moves it a second on. */
   clock = Date.parse('2026-01-01T00:00:00.000Z');
   private counter = 0;
@@ -96,9 +111,17 @@ export class Org {
     return undefined;
   }
 
-  /** Adds a custom field (name ending in __c) to an object's describe. */
-  addField(object: string, name: string, type: FieldType = 'string'): void {
-    this.schema(object)!.fields.push(field(name, type));
+  /** Adds a custom field (name ending in __c) to an object's describe; `updateable: false` makes it read-only, as a formula field is. */
+  addField(object: string, name: string, type: FieldType = 'string', extra: Partial<FieldDescribe> = {}): void {
+    this.schema(object)!.fields.push(field(name, type, extra));
+  }
+
+  /**
+   * A validation rule, as an admin writes one in Setup: it sees the record as the update would
+   * leave it and answers its error message to refuse it (FIELD_CUSTOM_VALIDATION_EXCEPTION), or null.
+   */
+  addValidationRule(object: string, rule: (record: SfRecord) => string | null, field: string | null = null): void {
+    this.validationRules.push({ object: this.schema(object)!.name, rule, field });
   }
 
   addListView(object: string, developerName: string, where: string | null): ListView {

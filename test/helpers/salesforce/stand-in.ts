@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { Decimal } from 'decimal.js';
 import { numberTypes, Org, type FieldType, type SfRecord, type Value } from './org.ts';
 import { conditionFields, matches, parseSoql, SoqlError, type Soql } from './soql.ts';
+import { checkInsert, checkUpdate, ingestCounts, ingestResults, openIngestJob, processIngestJob, readUpload, unknownFields, type IngestJob } from './writes.ts';
 
 /*
  * A Salesforce org over HTTP, speaking the documented wire format closely enough that jsforce,
@@ -12,7 +13,8 @@ import { conditionFields, matches, parseSoql, SoqlError, type Soql } from './soq
  * (authorization code with PKCE, refresh token, password and JWT bearer grants), the authorize redirect
  * and the OpenID Connect userinfo endpoint, SOAP
  * login, REST query/queryAll with nextRecordsUrl paging, describe, list views, updated/deleted,
- * and Bulk API 2.0 query jobs whose results page by Sforce-Locator. Each API writes values its own
+ * Bulk API 2.0 query jobs whose results page by Sforce-Locator, and updates through sObject
+ * Collections and Bulk API 2.0 ingest jobs (writes.ts). Each API writes values its own
  * way: a currency of 100 is 100 in REST's JSON and 100.0 in Bulk's CSV, a datetime ends +0000 in one
  * and Z in the other. Errors use Salesforce's bodies.
  * Faults can be injected per request: an expired session, any status with a body, a dropped socket.
@@ -42,7 +44,15 @@ export const errorBodies = {
   invalidSession: [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }],
 } as const;
 
-export type StandInOptions = { app?: ConnectedApp; user?: OrgUser; apiVersion?: string; queryBatchSize?: number; bulkPageSize?: number };
+export type StandInOptions = {
+  app?: ConnectedApp;
+  user?: OrgUser;
+  apiVersion?: string;
+  queryBatchSize?: number;
+  bulkPageSize?: number;
+  /** Polls of a closed ingest job that answer InProgress before it shows JobComplete (default 1). */
+  ingestPollsInProgress?: number;
+};
 
 type Cursor = { object: string; fields: string[]; rows: SfRecord[] };
 type BulkJob = { id: string; object: string; operation: string; query: string; fields: string[]; rows: SfRecord[]; createdDate: string; ended?: { state: 'Failed' | 'Aborted'; errorMessage: string } };
@@ -69,6 +79,11 @@ export class SalesforceStandIn {
   private codes = new Map<string, IssuedCode>();
   private cursors = new Map<string, Cursor>();
   private jobs = new Map<string, BulkJob>();
+  /** Every Bulk API 2.0 ingest job opened, in order. */
+  readonly ingestJobs: IngestJob[] = [];
+  /** Records per sObject Collections request, in order. */
+  readonly collectionRequests: number[] = [];
+  private readonly ingestPollsInProgress: number;
   private faults: { method: string | undefined; path: RegExp; fault: Fault; times: number; skip: number }[] = [];
   private readonly queryBatchSize: number;
   private readonly bulkPageSize: number;
@@ -78,6 +93,7 @@ export class SalesforceStandIn {
     this.user = options.user ?? { username: 'admin@standin.example', password: 'pa55word', securityToken: 'T0KEN' };
     this.queryBatchSize = options.queryBatchSize ?? 2000;
     this.bulkPageSize = options.bulkPageSize ?? 100_000;
+    this.ingestPollsInProgress = options.ingestPollsInProgress ?? 1;
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: Error) => {
         if (!res.headersSent) this.json(req, res, 500, [{ errorCode: 'UNKNOWN_EXCEPTION', message: error.message }]);
@@ -91,6 +107,11 @@ export class SalesforceStandIn {
     await once(this.server, 'listening');
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;
+  }
+
+  /** Ends the connections clients keep open between requests (a test's end); the stand-in keeps serving. */
+  dropConnections(): void {
+    this.server.closeAllConnections();
   }
 
   async close(): Promise<void> {
@@ -255,7 +276,137 @@ export class SalesforceStandIn {
       if (!job) return this.json(req, res, 404, [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
       return await this.bulkPage(res, job, url, drop);
     }
+    if (method === 'PATCH' && /^\/composite\/sobjects\/?$/.test(rest)) return this.updateCollection(req, res, await body(req));
+    if (method === 'POST' && /^\/composite\/sobjects\/?$/.test(rest)) return this.createCollection(req, res, await body(req));
+    if (rest.startsWith('/jobs/ingest')) return await this.ingest(req, res, version, rest);
     return this.json(req, res, 404, [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
+  }
+
+  /**
+   * sObject Collections update: up to 200 records, each with attributes.type and id, saved in order;
+   * with allOrNone every record is rolled back when one fails. A SaveResult per record, in order.
+   */
+  private updateCollection(req: IncomingMessage, res: ServerResponse, text: string): void {
+    let request: { allOrNone?: boolean; records?: Record<string, unknown>[] };
+    try {
+      request = JSON.parse(text) as typeof request;
+    } catch (error) {
+      return this.json(req, res, 400, [{ errorCode: 'JSON_PARSER_ERROR', message: (error as Error).message }]);
+    }
+    const records = request.records ?? [];
+    if (records.length > 200) return this.json(req, res, 400, [{ errorCode: 'EXCEEDED_ID_LIMIT', message: 'record limit reached. cannot submit more than 200 records into this call' }]);
+    this.collectionRequests.push(records.length);
+    for (const record of records) {
+      const type = (record.attributes as { type?: string } | undefined)?.type;
+      if (!type || !this.org.schema(type)) return this.json(req, res, 400, [{ errorCode: 'INVALID_TYPE', message: `sObject type '${type ?? ''}' is not supported.` }]);
+      const [unknown] = unknownFields(this.org, type, Object.keys(record).filter((k) => k !== 'attributes'));
+      if (unknown) return this.json(req, res, 400, [{ errorCode: 'INVALID_FIELD', message: `No such column '${unknown}' on sobject of type ${this.org.schema(type)!.name}` }]);
+    }
+    const checked = records.map((record) => {
+      const { attributes, id, Id, ...values } = record as Record<string, never> & { attributes: { type: string }; id?: unknown; Id?: unknown };
+      return { type: attributes.type, result: checkUpdate(this.org, attributes.type, id ?? Id, values) };
+    });
+    const anyFailed = checked.some((c) => 'errors' in c.result);
+    const rolledBack = [{ statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK', message: 'Record rolled back because not all records were valid and the request was using AllOrNone header', fields: [] }];
+    const results = checked.map(({ type, result }) => {
+      if ('errors' in result) return { success: false, errors: result.errors };
+      if (request.allOrNone && anyFailed) return { success: false, errors: rolledBack };
+      this.org.update(type, String(result.record.Id), result.changes);
+      return { id: result.record.Id, success: true, errors: [] };
+    });
+    this.json(req, res, 200, results);
+  }
+
+  /** sObject Collections create: up to 200 records with attributes.type and no id, a SaveResult per record, in order. */
+  private createCollection(req: IncomingMessage, res: ServerResponse, text: string): void {
+    const request = JSON.parse(text) as { allOrNone?: boolean; records?: Record<string, unknown>[] };
+    const records = request.records ?? [];
+    if (records.length > 200) return this.json(req, res, 400, [{ errorCode: 'EXCEEDED_ID_LIMIT', message: 'record limit reached. cannot submit more than 200 records into this call' }]);
+    this.collectionRequests.push(records.length);
+    const checked: { type: string; result: ReturnType<typeof checkInsert> }[] = [];
+    for (const record of records) {
+      const { attributes, ...values } = record as Record<string, never> & { attributes?: { type?: string } };
+      const type = attributes?.type;
+      if (!type || !this.org.schema(type)) return this.json(req, res, 400, [{ errorCode: 'INVALID_TYPE', message: `sObject type '${type ?? ''}' is not supported.` }]);
+      if ('id' in values || 'Id' in values) return this.json(req, res, 400, [{ errorCode: 'INVALID_FIELD', message: 'Can\'t specify an ID in a create request' }]);
+      const [unknown] = unknownFields(this.org, type, Object.keys(values));
+      if (unknown) return this.json(req, res, 400, [{ errorCode: 'INVALID_FIELD', message: `No such column '${unknown}' on sobject of type ${this.org.schema(type)!.name}` }]);
+      checked.push({ type, result: checkInsert(this.org, type, values) });
+    }
+    const anyFailed = checked.some((c) => 'errors' in c.result);
+    this.json(req, res, 200, checked.map(({ type, result }) => {
+      if ('errors' in result) return { success: false, errors: result.errors };
+      if (request.allOrNone && anyFailed) return { success: false, errors: [{ statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK', message: 'Record rolled back because not all records were valid and the request was using AllOrNone header', fields: [] }] };
+      return { id: this.org.insert(type, result.values), success: true, errors: [] };
+    }));
+  }
+
+  /** Bulk API 2.0 ingest: open a job, PUT its one CSV, PATCH UploadComplete (or Aborted), poll, read its results. */
+  private async ingest(req: IncomingMessage, res: ServerResponse, version: string, rest: string): Promise<void> {
+    const method = req.method!;
+    const notFound = () => this.json(req, res, 404, [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
+    const info = (job: IngestJob) => ({
+      id: job.id, operation: job.operation, object: job.object, createdById: '0055g00000StandInAAA', createdDate: job.createdDate, systemModstamp: job.createdDate,
+      state: job.state, concurrencyMode: 'Parallel', contentType: 'CSV', apiVersion: Number(version), jobType: 'V2Ingest',
+      contentUrl: `services/data/v${version}/jobs/ingest/${job.id}/batches`, lineEnding: 'LF', columnDelimiter: 'COMMA',
+    });
+    let m: RegExpExecArray | null;
+    if (method === 'POST' && /^\/jobs\/ingest\/?$/.test(rest)) {
+      const request = JSON.parse((await body(req)) || '{}') as { object?: string; operation?: string; contentType?: string };
+      if (!['insert', 'update', 'upsert', 'delete', 'hardDelete'].includes(request.operation ?? '')) {
+        return this.json(req, res, 400, [{ errorCode: 'INVALIDJOB', message: `InvalidJob : Invalid operation: ${request.operation}` }]);
+      }
+      const schema = this.org.schema(request.object ?? '');
+      if (!schema) return this.json(req, res, 400, [{ errorCode: 'INVALIDJOB', message: `InvalidJob : Invalid object: ${request.object}` }]);
+      if (request.operation !== 'update') return this.json(req, res, 400, [{ errorCode: 'FEATURENOTENABLED', message: `the stand-in takes update jobs only, not ${request.operation}` }]);
+      const job = openIngestJob(schema.name, request.operation, this.ingestPollsInProgress);
+      this.ingestJobs.push(job);
+      return this.json(req, res, 200, info(job));
+    }
+    const job = this.ingestJobs.find((j) => j.id === /^\/jobs\/ingest\/(\w+)/.exec(rest)?.[1]);
+    if (!job) return notFound();
+    if (method === 'PUT' && /^\/jobs\/ingest\/\w+\/batches\/?$/.test(rest)) {
+      if (job.state !== 'Open' || job.rows !== null) {
+        return this.json(req, res, 400, [{ errorCode: 'BULK_API_ERROR', message: `Found multiple contents for job: <${job.id}>, please 'Close' / 'Abort' / 'Delete' the current Job then create a new Job and make sure you only do 'PUT' once on a given Job.` }]);
+      }
+      const upload = await readUpload(await body(req));
+      if ('error' in upload) return this.json(req, res, 400, [{ errorCode: 'INVALIDDATA', message: upload.error }]);
+      job.header = upload.header;
+      job.rows = upload.rows;
+      this.requests.push({ method, path: req.url!.split('?')[0]!, status: 201 });
+      res.writeHead(201, this.limitInfo('/services/data/'));
+      return void res.end();
+    }
+    if (method === 'PATCH' && /^\/jobs\/ingest\/\w+\/?$/.test(rest)) {
+      const { state } = JSON.parse((await body(req)) || '{}') as { state?: string };
+      if (state === 'Aborted' && ['Open', 'UploadComplete', 'InProgress'].includes(job.state)) {
+        job.state = 'Aborted';
+        return this.json(req, res, 200, info(job));
+      }
+      if (state !== 'UploadComplete' || job.state !== 'Open') {
+        return this.json(req, res, 400, [{ errorCode: 'INVALIDJOBSTATE', message: `Invalid job state transition from ${job.state} to ${state}` }]);
+      }
+      if (job.rows === null) return this.json(req, res, 400, [{ errorCode: 'INVALIDJOBSTATE', message: 'Job has no data uploaded' }]);
+      job.state = 'UploadComplete';
+      const answer = info(job);
+      processIngestJob(this.org, job);
+      return this.json(req, res, 200, answer);
+    }
+    if (method === 'GET' && /^\/jobs\/ingest\/\w+\/?$/.test(rest)) {
+      if (job.state === 'InProgress' && job.pollsInProgress-- <= 0) job.state = 'JobComplete';
+      const processed = job.state === 'JobComplete' || job.state === 'Failed' ? ingestCounts(job) : { numberRecordsProcessed: 0, numberRecordsFailed: 0, retries: 0, totalProcessingTime: 0, apiActiveProcessingTime: 0, apexProcessingTime: 0 };
+      return this.json(req, res, 200, { ...info(job), ...processed, ...(job.errorMessage ? { errorMessage: job.errorMessage } : {}) });
+    }
+    if (method === 'GET' && (m = /^\/jobs\/ingest\/\w+\/(successfulResults|failedResults|unprocessedrecords)\/?$/.exec(rest))) {
+      if (job.state !== 'JobComplete' && job.state !== 'Failed' && job.state !== 'Aborted') {
+        return this.json(req, res, 400, [{ errorCode: 'INVALIDJOBSTATE', message: `Job state is ${job.state}; results are available once the job is complete` }]);
+      }
+      const text = ingestResults(job, m[1] as 'successfulResults' | 'failedResults' | 'unprocessedrecords');
+      this.requests.push({ method, path: req.url!.split('?')[0]!, status: 200 });
+      res.writeHead(200, { ...this.limitInfo('/services/data/'), 'content-type': 'text/csv', 'content-length': Buffer.byteLength(text) });
+      return void res.end(text);
+    }
+    return notFound();
   }
 
   private apiUsed(): number {

@@ -3,7 +3,7 @@ import { SignJWT } from 'jose';
 import type { Db } from '../../../core/db.ts';
 import { testDatabase } from '../../helpers/hooks.ts';
 import { adminKey, serve, testEmbedTokenKey, testPortalOrigin, type Served } from '../serve.ts';
-import { addResponses, answers, loadWidgetDirectory, saveConfig } from './fixture.ts';
+import { addResponses, answers, loadWidgetDirectory, saveConfig, servedWidget } from './fixture.ts';
 
 const json = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
 
@@ -14,10 +14,7 @@ describe('embed tokens and CORS for the Strategic Accounts widget', () => {
 
   beforeEach(async function () {
     ({ db } = await testDatabase(this));
-    await loadWidgetDirectory(db);
-    await addResponses(db, answers('A1', '2026-02-10', [10, 10, 9]));
-    api = await serve(db);
-    configId = await saveConfig(api, { period: 'MoM' });
+    ({ api, configId } = await servedWidget(db));
   });
   afterEach(() => api.close());
 
@@ -144,7 +141,7 @@ describe('embed tokens and CORS for the Strategic Accounts widget', () => {
       assert.deepEqual([answer.status, answer.headers.get('access-control-allow-origin'), await answer.json()], [
         403,
         null,
-        { error: { code: 'FORBIDDEN', message: 'origin https://evil.example may not call this API: add it to CORS_ORIGINS' } },
+        { error: { code: 'FORBIDDEN', message: 'origin https://evil.example may not call this API: allow it under Widgets → Allowed origins (or in CORS_ORIGINS)' } },
       ]);
       const data = await fetch(`${api.base}/api/widgets/strategic-accounts?config=${configId}`, { headers: { origin: 'https://evil.example', authorization: `Bearer ${adminKey}` } });
       assert.equal(data.headers.get('access-control-allow-origin'), null);

@@ -3,7 +3,7 @@ import { loadDirectory } from '../../../worker/load/load-directory.ts';
 import { openLocalFiles } from '../../../worker/extract/local-files.ts';
 import { accountHeader, contactHeader, teamHeader, tempDir, writeCsv } from '../../helpers/files.ts';
 import type { Served } from '../serve.ts';
-import { adminKey } from '../serve.ts';
+import { adminKey, serve } from '../serve.ts';
 
 /**
  * Five accounts loaded by the real loader: Alpha GmbH with its subsidiary Gamma Ltd, Beta AG,
@@ -77,4 +77,36 @@ export async function saveConfig(api: Served, config: Record<string, unknown>): 
   });
   if (reply.status !== 201) throw new Error(`saving the configuration answered ${reply.status}: ${JSON.stringify(reply.body)}`);
   return (reply.body as { id: number }).id;
+}
+
+/** The widget directory with three answers on Alpha in February 2026, served, and a monthly configuration of it. */
+export async function servedWidget(db: Db): Promise<{ api: Served; configId: number }> {
+  await loadWidgetDirectory(db);
+  await addResponses(db, answers('A1', '2026-02-10', [10, 10, 9]));
+  const api = await serve(db);
+  return { api, configId: await saveConfig(api, { period: 'MoM' }) };
+}
+
+/** Creates a survey with a 1-5 CSAT question (key "csat") through the API; its id. */
+export async function createSurvey(api: Served, name: string): Promise<number> {
+  const reply = await api.request('/api/surveys', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name, extraQuestions: [{ key: 'csat', text: 'How satisfied are you with our support?', min: 1, max: 5 }] }),
+  });
+  if (reply.status !== 201) throw new Error(`creating the survey answered ${reply.status}: ${JSON.stringify(reply.body)}`);
+  return (reply.body as { id: number }).id;
+}
+
+/** A survey answer as [account, contact, ISO time, NPS score, CSAT or null]. */
+export type SurveyAnswer = [string, string, string, number, number | null];
+
+/** Answers to survey `surveyId`, as its page stores them: the score, and the CSAT under "csat" when given. */
+export async function addSurveyAnswers(db: Db, surveyId: number, rows: SurveyAnswer[]): Promise<void> {
+  await db.query(
+    `insert into nps_responses (directory_id, survey_id, account_external_id, contact_external_id, responded_at, score, answers)
+     select 1, $1, account, contact, at, score, case when csat is null then '{}' else jsonb_build_object('csat', csat) end
+     from unnest($2::text[], $3::text[], $4::timestamptz[], $5::smallint[], $6::int[]) as r (account, contact, at, score, csat)`,
+    [surveyId, rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]), rows.map((r) => r[3]), rows.map((r) => r[4])],
+  );
 }

@@ -36,6 +36,8 @@ describe('/api/widget-configs', () => {
         currencyAttribute: null,
         health: { minResponses: 5, atRiskBelow: 0, atRiskDrop: 15, opportunityFrom: 30 },
         rollUp: false,
+        npsSource: { surveys: 'all', importedHistory: true },
+        npsCounting: 'everyAnswer',
       },
     ]);
     const changed = await api.request('/api/widget-configs/1', { method: 'PATCH', headers: json, body: JSON.stringify({ period: 'YoY', timeZone: 'Europe/Berlin' }) });

@@ -8,7 +8,7 @@ import { testDatabase } from '../../helpers/hooks.ts';
 
 /*
  * The rule behind the loader: after any sequence of runs, the directory equals a fresh load of
- * the latest source. A seeded random sequence of source changes is loaded step by step into one
+ * the latest source (full exports here, so a row the files no longer hold is gone too). A seeded random sequence of source changes is loaded step by step into one
  * directory, and after each step the same files into a fresh directory; both must say the same.
  * MIRROR_SEED=<n> replays a sequence; MIRROR_STEPS sets its length.
  */
@@ -58,6 +58,13 @@ class Source {
 
   #anyAccount(): string {
     return this.#pick(this.accounts)?.id ?? '';
+  }
+
+  #drop<T>(rows: T[], name: (row: T) => string): string | undefined {
+    const row = this.#pick(rows);
+    if (!row) return undefined;
+    rows.splice(rows.indexOf(row), 1);
+    return `drop ${name(row)} from the export`;
   }
 
   /** One change, named for the test's message. */
@@ -141,6 +148,10 @@ class Source {
         m.deleted = true;
         return `remove ${m.email} from ${m.account}`;
       }],
+      // Hard deletes: the export no longer holds the row at all.
+      [1, () => this.#drop(this.accounts, (a) => `account ${a.id}`)],
+      [1, () => this.#drop(this.contacts, (c) => `contact ${c.id}`)],
+      [1, () => this.#drop(this.team, (m) => `${m.email} at ${m.account}`)],
     ];
     const total = moves.reduce((sum, [weight]) => sum + weight, 0);
     for (;;) {
@@ -174,7 +185,9 @@ describe(`the directory after any sequence of runs (MIRROR_SEED=${seed})`, funct
     const source = new Source(prng(seed));
     const dir = await tempDir();
     const load = async (directoryId: number, files: LocalFiles) => {
-      const result = await loadDirectory(db, { directoryId, sourceLabel: 'files', openSources: () => openLocalFiles(files), mapping });
+      const result = await loadDirectory(db, {
+        directoryId, sourceLabel: 'files', openSources: () => openLocalFiles(files), mapping, fullExport: ['accounts', 'contacts', 'teamMembers'],
+      });
       assert.equal(result.state, 'succeeded', result.error?.message);
     };
     const history: string[] = [];

@@ -3,8 +3,8 @@
 
 export type PageName =
   | 'home' | 'sign-in' | 'setup' | 'invite' | 'my-accounts'
-  | 'accounts' | 'hierarchy' | 'contacts' | 'contact' | 'account' | 'mailing-lists' | 'mailing-list' | 'attributes' | 'connections' | 'uploads' | 'workflows' | 'runs' | 'run'
-  | 'surveys' | 'widgets' | 'outbox' | 'settings' | 'people' | 'directories' | 'not-found';
+  | 'accounts' | 'hierarchy' | 'contacts' | 'contact' | 'account' | 'mailing-lists' | 'mailing-list' | 'attributes' | 'connections' | 'uploads' | 'workflows' | 'workflow' | 'runs' | 'run'
+  | 'surveys' | 'widgets' | 'outbox' | 'settings' | 'people' | 'directories' | 'alerts' | 'not-found';
 
 export type Route = { page: PageName; params: Record<string, string>; query: URLSearchParams };
 
@@ -12,12 +12,12 @@ export type Route = { page: PageName; params: Record<string, string>; query: URL
 export const sections = [
   { name: 'Directory', path: '/directory', pages: ['accounts', 'hierarchy', 'contacts', 'contact', 'account', 'mailing-lists', 'mailing-list', 'attributes'] },
   { name: 'Connections', path: '/connections', pages: ['connections', 'uploads'] },
-  { name: 'Workflows', path: '/workflows', pages: ['workflows'] },
+  { name: 'Workflows', path: '/workflows', pages: ['workflows', 'workflow'] },
   { name: 'Runs', path: '/runs', pages: ['runs', 'run'] },
   { name: 'Surveys', path: '/surveys', pages: ['surveys'] },
   { name: 'Widgets', path: '/widgets', pages: ['widgets'] },
   { name: 'Outbox', path: '/mail', pages: ['outbox'] },
-  { name: 'Settings', path: '/settings', pages: ['settings', 'people', 'directories'] },
+  { name: 'Settings', path: '/settings', pages: ['settings', 'people', 'directories', 'alerts'] },
 ] as const satisfies readonly { name: string; path: string; pages: readonly PageName[] }[];
 
 const patterns: [RegExp, PageName, ...string[]][] = [
@@ -37,6 +37,7 @@ const patterns: [RegExp, PageName, ...string[]][] = [
   [/^\/connections$/, 'connections'],
   [/^\/connections\/uploads$/, 'uploads'],
   [/^\/workflows$/, 'workflows'],
+  [/^\/workflows\/(new|\d+)$/, 'workflow', 'id'],
   [/^\/runs$/, 'runs'],
   [/^\/runs\/(\d+)$/, 'run', 'id'],
   [/^\/surveys$/, 'surveys'],
@@ -45,6 +46,7 @@ const patterns: [RegExp, PageName, ...string[]][] = [
   [/^\/settings$/, 'settings'],
   [/^\/settings\/people$/, 'people'],
   [/^\/settings\/directories$/, 'directories'],
+  [/^\/settings\/alerts$/, 'alerts'],
 ];
 
 export function routeOf(url: URL): Route {

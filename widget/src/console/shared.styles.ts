@@ -46,6 +46,9 @@ export const shared = css`
     border-bottom: 1px solid var(--bw-border);
     vertical-align: top;
   }
+  tr[aria-current='true'] {
+    background: #eff6ff;
+  }
   thead th {
     background: var(--bw-surface);
     font-weight: 600;
@@ -96,6 +99,20 @@ export const shared = css`
     border-radius: 4px;
     background: #fff;
     color: inherit;
+  }
+  /** A checkbox or radio with its words beside it. */
+  label.choice {
+    display: flex;
+    gap: 0.4rem;
+    align-items: center;
+    font-weight: 400;
+  }
+  textarea {
+    font: inherit;
+    font-family: monospace;
+    padding: 0.35rem 0.5rem;
+    border: 1px solid #6b7280;
+    border-radius: 4px;
   }
   .status {
     color: var(--bw-muted);

@@ -7,19 +7,6 @@ export const connectionStyles = css`
     display: flex;
     gap: 1rem;
   }
-  label.choice {
-    display: flex;
-    gap: 0.4rem;
-    align-items: center;
-    font-weight: 400;
-  }
-  textarea {
-    font: inherit;
-    font-family: monospace;
-    padding: 0.35rem 0.5rem;
-    border: 1px solid #6b7280;
-    border-radius: 4px;
-  }
   .finding {
     border-left: 3px solid var(--bw-accent);
     padding-left: 0.75rem;

@@ -6,7 +6,7 @@ import { api, type Wire } from '../api.ts';
 import { currentDirectory } from '../directory-scope.ts';
 import { shared } from '../shared.styles.ts';
 import { failure, loading, when } from '../states.ts';
-import { fieldOf } from '../field-errors.ts';
+import { allPlaced, fieldError, fieldErrors } from '../field-errors.ts';
 
 /**
  * How often one address may be invited, per directory: at most N invitations in a rolling period,
@@ -89,7 +89,8 @@ export class ContactRulesElement extends LitElement {
 
   #form(rules: Wire<ContactRules>): TemplateResult {
     const refused = this.saving?.state === 'refused' ? this.saving.error : undefined;
-    const at = (field: string) => (refused !== undefined && fieldOf(refused) === field ? failure(refused, 'Not saved') : nothing);
+    const errors = fieldErrors(refused);
+    const at = (field: string) => fieldError(errors, field, `error-${field}`);
     return html`<form class="inline" aria-label="Contact rules" @submit=${this.#onSave}>
         <label>At most <input name="maxInvitations" type="number" min="1" max="100" required .value=${String(rules.maxInvitations)} ?disabled=${!this.canEdit} /> invitations per address</label>
         ${at('maxInvitations')}
@@ -99,6 +100,6 @@ export class ContactRulesElement extends LitElement {
         ${this.canEdit ? html`<button class="primary" type="submit" ?disabled=${this.saving?.state === 'busy'}>Save the rule</button>` : nothing}
       </form>
       <p class="status" role="status">${rules.updatedAt === null ? 'The default rule: one invitation per 30 days.' : `Saved ${when(rules.updatedAt)}.`}${this.saving?.state === 'saved' ? ' The rule is saved.' : ''}</p>
-      ${refused !== undefined && fieldOf(refused) === undefined ? failure(refused, 'Not saved') : nothing}`;
+      ${refused !== undefined && !allPlaced(errors, ['maxInvitations', 'periodDays']) ? failure(refused, 'Not saved') : nothing}`;
   }
 }

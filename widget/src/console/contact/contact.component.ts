@@ -1,4 +1,4 @@
-import { LitElement, html, type TemplateResult } from 'lit';
+import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import { Task } from '@lit/task';
 import type { DirectoryAnswer } from '../../../../server/directory/answers.ts';
 import type { ContactDetail } from '../../../../server/directory/contact.ts';
@@ -14,7 +14,7 @@ const skipReasons: Record<string, string> = { deleted: 'deleted from the directo
 function answersTable(answers: Wire<DirectoryAnswer>[], caption: string, by: { label: string; cell: (a: Wire<DirectoryAnswer>) => unknown }): TemplateResult {
   return html`<table><caption>${caption}</caption>
     <thead><tr><th scope="col">Answered</th><th scope="col">Score</th><th scope="col">Comment</th><th scope="col">Survey</th><th scope="col">${by.label}</th></tr></thead>
-    <tbody>${answers.map((a) => html`<tr><td>${when(a.respondedAt)}</td><td>${a.score}</td><td>${a.comment ?? ''}</td><td>${a.surveyName ?? 'imported'}</td><td>${by.cell(a)}</td></tr>`)}</tbody>
+    <tbody>${answers.map((a) => html`<tr id="answer-${a.id}" aria-current=${location.hash === `#answer-${a.id}` ? 'true' : nothing}><td>${when(a.respondedAt)}</td><td>${a.score}</td><td>${a.comment ?? ''}</td><td>${a.surveyName ?? 'imported'}</td><td>${by.cell(a)}</td></tr>`)}</tbody>
   </table>`;
 }
 
@@ -40,6 +40,12 @@ export class ContactElement extends LitElement {
   constructor() {
     super();
     this.externalId = '';
+  }
+
+  override updated(): void {
+    // An alert links to one answer (#answer-<id>); the browser does not look for it inside a shadow root.
+    const answer = /^#answer-\d+$/.test(location.hash) ? this.renderRoot.querySelector(location.hash) : null;
+    answer?.scrollIntoView({ block: 'center' });
   }
 
   override render(): TemplateResult {

@@ -5,7 +5,10 @@ import type { Survey } from '../../../../core/surveys/queries.ts';
 import type { MailingList } from '../../../../server/directory/mailing-lists.ts';
 import { api, type Wire } from '../api.ts';
 import { currentDirectory, inDirectory } from '../directory-scope.ts';
-import { fieldOf } from '../field-errors.ts';
+import { allPlaced, fieldError, fieldErrors } from '../field-errors.ts';
+
+/** The request's fields this form shows a refusal next to. */
+const placed = ['surveyId', 'mailingListId', 'contacts', 'contacts.search', 'send', 'send.at'] as const;
 import { shared } from '../shared.styles.ts';
 import { failure, loading } from '../states.ts';
 
@@ -84,7 +87,8 @@ export class DistributeElement extends LitElement {
 
   #form(surveys: Wire<Survey>[], lists: Wire<MailingList>[]): TemplateResult {
     const refused = this.sent?.state === 'refused' ? this.sent.error : undefined;
-    const at = (...fields: string[]) => (refused !== undefined && fields.includes(fieldOf(refused) ?? '') ? failure(refused, 'Not sent') : nothing);
+    const errors = fieldErrors(refused);
+    const at = (...fields: (typeof placed)[number][]) => fields.map((field) => fieldError(errors, field, `error-${field.replace('.', '-')}`));
     return html`<form aria-label="Send a survey" @submit=${this.#onSubmit}>
       <p><label>Survey <select name="surveyId">${surveys.map((s) => html`<option value=${s.id}>${s.name}</option>`)}</select></label></p>
       ${at('surveyId')}
@@ -105,7 +109,7 @@ export class DistributeElement extends LitElement {
       <p>Each contact gets at most one message; the directory's contact rules leave out those invited too recently.</p>
       <button class="primary" type="submit" ?disabled=${this.sent?.state === 'busy'}>Send the survey</button>
     </form>
-    ${refused !== undefined && !['surveyId', 'mailingListId', 'contacts', 'contacts.search', 'send', 'send.at'].includes(fieldOf(refused) ?? '') ? failure(refused, 'Not sent') : nothing}`;
+    ${refused !== undefined && !allPlaced(errors, placed) ? failure(refused, 'Not sent') : nothing}`;
   }
 
   #outcome(): TemplateResult | typeof nothing {

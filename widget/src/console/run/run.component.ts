@@ -1,16 +1,17 @@
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import { Task } from '@lit/task';
-import type { RowError, RunSummary } from '../../../../core/runs/queries.ts';
+import type { RowError, RunSummary, UploadRead } from '../../../../core/runs/queries.ts';
 import type { DistributionSummary } from '../../../../core/surveys/distributions.ts';
 import type { Audience, SkipReason } from '../../../../core/states.ts';
 import { api, ApiError, type Page, type Wire } from '../api.ts';
 import { navigate } from '../routes.ts';
 import { shared } from '../shared.styles.ts';
 import { empty, failure, loading, when } from '../states.ts';
+import { startedHere } from './started-runs.ts';
 import { styles } from './run.styles.ts';
 
 type Run = Wire<RunSummary>;
-type RunWithErrors = Run & { errors: Page<RowError> };
+type RunWithErrors = Run & { errors: Page<RowError>; uploads?: UploadRead[] };
 
 /** The phases a load goes through (worker/load), in order; a run that ended has gone through all. */
 const phases = ['staging', 'checking', 'merging', 'saving'];
@@ -27,11 +28,6 @@ const skipReasons: Record<SkipReason, string> = {
 /** How often the distribution is read again while it sends, and how long after the run ended one may still appear (the workflow schedules it after the load). */
 const distributionMs = 2000;
 const distributionGraceMs = 30_000;
-/**
- * Runs this console started (Run again) in this page's life: the API knows their id before a worker
- * starts them, so for these "not found" means "not started yet".
- */
-const startedHere = new Set<string>();
 
 /**
  * One run: a progress bar kept live by the run's server-sent events (GET /api/runs/:id/events), its
@@ -212,6 +208,10 @@ export class RunElement extends LitElement {
         <dt>Source</dt><dd>${run.workflowId === null ? run.source : html`<a href="/runs?workflow=${run.workflowId}">workflow ${run.workflowId}</a> (version ${run.workflowVersion})`}</dd>
         <dt>Started</dt><dd>${when(run.startedAt)}</dd>
         <dt>Salesforce API calls</dt><dd>${run.apiCalls ?? 'none (files)'}</dd>
+        ${read.uploads
+          ? html`<dt>Uploaded files read</dt>
+              <dd>${read.uploads.map((u, i) => html`${i > 0 ? ', ' : ''}<a href="/connections/uploads">${u.name}</a> (upload ${u.uploadId}, ${u.object})`)}</dd>`
+          : nothing}
       </dl>
       ${this.#actions(run)}
       ${this.#counts(run)}

@@ -4,9 +4,8 @@ import { api, ApiError } from '../api.ts';
 import { followLink, navigate, routeOf, sections, type PageName, type Route } from '../routes.ts';
 import { shared } from '../shared.styles.ts';
 import { failure, loading } from '../states.ts';
-import { inDirectory } from '../directory-scope.ts';
+import { currentDirectory, inDirectory } from '../directory-scope.ts';
 import { attributesPage, accountsPage, contactsPage, hierarchyPage, mailingListPage, mailingListsPage } from '../pages/directory-pages.ts';
-import { surveysPage, widgetsPage } from '../pages/list-pages.ts';
 import { styles } from './console.styles.ts';
 import { connectionsTabs } from '../uploads/connections-tabs.ts';
 
@@ -16,8 +15,8 @@ const openPages: readonly PageName[] = ['sign-in', 'setup', 'invite'];
 const titles: Record<PageName, string> = {
   home: 'Bellwether', 'sign-in': 'Sign in', setup: 'Create the first admin', invite: 'Accept your invitation', 'my-accounts': 'My accounts',
   accounts: 'Directory', hierarchy: 'Directory', contacts: 'Directory', contact: 'Contact', account: 'Account',
-  'mailing-lists': 'Directory', 'mailing-list': 'Mailing list', attributes: 'Directory', connections: 'Connections', uploads: 'Connections', workflows: 'Workflows', runs: 'Runs', run: 'Run',
-  surveys: 'Surveys', widgets: 'Widgets', outbox: 'Outbox', settings: 'Settings', people: 'Settings', directories: 'Settings', 'not-found': 'Page not found',
+  'mailing-lists': 'Directory', 'mailing-list': 'Mailing list', attributes: 'Directory', connections: 'Connections', uploads: 'Connections', workflows: 'Workflows', workflow: 'Workflow', runs: 'Runs', run: 'Run',
+  surveys: 'Surveys', widgets: 'Widgets', outbox: 'Outbox', settings: 'Settings', people: 'Settings', directories: 'Settings', alerts: 'Settings', 'not-found': 'Page not found',
 };
 
 /**
@@ -118,7 +117,7 @@ export class ConsoleElement extends LitElement {
     return html`
       <header>
         <span class="product">Bellwether</span>
-        ${this.user.role === 'viewer' ? nothing : html`<bw-directory-picker section=${this.route.page === 'runs' ? '/runs' : '/directory'} address=${location.pathname + location.search}></bw-directory-picker>`}
+        ${this.user.role === 'viewer' ? nothing : html`<bw-directory-picker section=${this.route.page === 'runs' ? '/runs' : this.route.page === 'alerts' ? '/settings/alerts' : '/directory'} address=${location.pathname + location.search}></bw-directory-picker>`}
         <div class="who">
           <span>${this.user.name || this.user.email} (${this.user.role})</span>
           <button type="button" @click=${this.#signOut}>Sign out</button>
@@ -137,12 +136,13 @@ export class ConsoleElement extends LitElement {
     </ul></nav>`;
   }
 
-  /** People is for admins; editors read the directories. */
+  /** People is for admins; editors read the directories and the alert rules. */
   #settingsTabs(user: User): TemplateResult {
     const tab = (name: string, path: string, page: PageName) => html`<li><a href=${path} aria-current=${this.route.page === page ? 'page' : 'false'}>${name}</a></li>`;
     return html`<nav aria-label="Settings"><ul class="tabs">
       ${user.role === 'admin' ? tab('People', '/settings/people', 'people') : nothing}
       ${tab('Directories', '/settings/directories', 'directories')}
+      ${tab('Alerts and webhooks', inDirectory('/settings/alerts'), 'alerts')}
     </ul></nav>`;
   }
 
@@ -162,13 +162,17 @@ export class ConsoleElement extends LitElement {
         refused-code=${query.get('refusedCode') ?? ''} refused-message=${query.get('refusedMessage') ?? ''}></bw-connections>`;
       case 'uploads': return html`${connectionsTabs('uploads')}<bw-uploads ?can-upload=${user.role === 'admin'}></bw-uploads>`;
       case 'workflows': return html`<bw-workflows></bw-workflows>`;
+      case 'workflow': return html`<bw-workflow-builder workflow-id=${params.id === 'new' ? '' : params.id!} ?can-edit=${user.role !== 'viewer'}></bw-workflow-builder>`;
       case 'runs': return html`<bw-runs workflow=${query.get('workflow') ?? ''} state=${query.get('state') ?? ''} date=${query.get('date') ?? ''}></bw-runs>`;
       case 'run': return html`<bw-run run-id=${params.id!}></bw-run>`;
-      case 'surveys': return surveysPage();
-      case 'widgets': return widgetsPage();
+      case 'surveys': return html`<bw-surveys></bw-surveys>`;
+      case 'widgets': return html`<bw-widgets ?can-edit=${user.role === 'admin'}></bw-widgets>`;
       case 'outbox': return html`<bw-outbox></bw-outbox>`;
       case 'people': return html`${this.#settingsTabs(user)}<bw-people></bw-people>`;
       case 'directories': return html`${this.#settingsTabs(user)}<bw-directories ?can-edit=${user.role === 'admin'}></bw-directories>`;
+      // Webhooks carry answers out of the product: an admin's only.
+      case 'alerts': return html`${this.#settingsTabs(user)}<bw-alert-rules directory=${currentDirectory() ?? ''} ?can-edit=${user.role === 'admin'}></bw-alert-rules>
+        ${user.role === 'admin' ? html`<bw-webhooks directory=${currentDirectory() ?? ''}></bw-webhooks>` : nothing}`;
       default: return html`<p>There is no page at ${location.pathname}. <a href="/">Go to the start</a>.</p>`;
     }
   }

@@ -12,8 +12,8 @@ import { failure, when } from '../states.ts';
 type Started = { state: 'busy' } | { state: 'queued' } | { state: 'refused'; error: unknown };
 
 /**
- * The workflows (GET /api/workflows), each with its schedule and the next time it runs on it, Run now (POST /api/workflows/:id/runs) and a link
- * to its runs. A refused start (disabled, or a run already waiting) shows the server's error beside
+ * The workflows (GET /api/workflows), each with its schedule and the next time it runs on it, Run now (POST /api/workflows/:id/runs), a link
+ * to its builder and one to its runs; New workflow opens the builder on an empty one. A refused start (disabled, or a run already waiting) shows the server's error beside
  * the button that asked.
  *
  * @summary The workflows list, with Run now.
@@ -48,6 +48,7 @@ export class WorkflowsElement extends LitElement {
     const started = this.started.get(workflow.id);
     return html`<div class="actions">
         <button type="button" aria-label="Run now: ${workflow.name}" ?disabled=${started?.state === 'busy'} @click=${() => this.#runNow(workflow)}>Run now</button>
+        <a href="/workflows/${workflow.id}">Open<span class="visually-hidden"> ${workflow.name}</span></a>
         <a href=${withQuery('/runs', { workflow: String(workflow.id) })}>Runs<span class="visually-hidden"> of ${workflow.name}</span></a>
       </div>
       ${started?.state === 'queued' ? html`<p class="done" role="status">Started: it is on the <a href=${withQuery('/runs', { workflow: String(workflow.id) })}>runs page</a>.</p>` : nothing}
@@ -64,6 +65,7 @@ export class WorkflowsElement extends LitElement {
       { label: 'Changed', cell: (w) => when(w.updatedAt) },
       { label: 'Actions', cell: (w) => this.#actions(w) },
     ];
-    return html`<bw-list source="/api/workflows" label="Workflows" noun="workflows" .columns=${columns}></bw-list>`;
+    return html`<p><a href="/workflows/new">New workflow</a></p>
+      <bw-list source="/api/workflows" label="Workflows" noun="workflows" .columns=${columns}></bw-list>`;
   }
 }

@@ -1,5 +1,5 @@
-import type { Queryable } from '../../core/db.ts';
-import type { WidgetSettings } from './config.ts';
+import type { Queryable } from '../db.ts';
+import type { Health, SurveyMetric, WidgetSettings } from './config.ts';
 
 /*
  * The Strategic Accounts widget's reads, in two statements: one orders every listed account and
@@ -66,6 +66,11 @@ function listedCte(scope: AccountScope, p: Params, dir: string, withAttributes: 
  */
 function membersCte(roots: string, scope: AccountScope, p: Params, dir: string): string {
   if (!scope.rollUp) return `members as (select external_id as root, external_id as member from ${roots})`;
+  // For no one user, every live account's top is kept in account_tops (075_survey_metrics.sql): no walk.
+  if (scope.userEmail === null) {
+    return `members as (select t.top_external_id as root, t.account_external_id as member from ${roots} r
+      join account_tops t on t.directory_id = ${dir} and t.top_external_id = r.external_id)`;
+  }
   const visible = scope.userEmail === null ? '' : `where root = member or ${holdsRole(p.add(scope.userEmail), dir, 'member')}`;
   return `members as (
     with recursive tree (root, member) as (
@@ -90,12 +95,90 @@ const utcDate = (t: string) => `(${t} at time zone 'UTC')::date`;
  * between each true boundary and the one used are added or taken away. So the counts are exact in
  * any time zone and on any as-of date, and a year costs one row per account. Without `viaMembers`
  * every account of the directory is counted (cheaper than a join when all of them are listed);
- * without `withStats` only `pieces(root, i, promoters, passives, detractors)` is defined.
+ * without `withStats` only `pieces(root, i, promoters, passives, detractors)` is defined. A
+ * configuration whose NPS counts only some sources, or each contact's latest answer, counts the
+ * answers themselves (answerPieces): the running counts hold every answer of every source.
  */
-function statsCtes(buckets: Bucket[], timeZone: string, p: Params, dir: string, viaMembers = true, withStats = true): string {
+function statsCtes(buckets: Bucket[], settings: WidgetSettings, p: Params, dir: string, viaMembers = true, withStats = true): string {
+  const bounds = boundsCte(buckets, settings.timeZone, p);
+  const pieces = countsEveryAnswer(settings) ? countedPieces(dir, viaMembers) : answerPieces(settings, p, dir, viaMembers);
+  const stats = `stats as (
+    select root, i, sum(promoters)::int as promoters, sum(passives)::int as passives, sum(detractors)::int as detractors,
+      sum(promoters + passives + detractors)::int as responses
+    from pieces group by root, i
+  )`;
+  return [bounds, pieces, ...(withStats ? [stats] : [])].join(', ');
+}
+
+/** `bounds(i, lo, hi)`, i from 1: each bucket's instants in the configuration's time zone. */
+function boundsCte(buckets: Bucket[], timeZone: string, p: Params): string {
   const starts = p.add(buckets.map((b) => b.start));
   const untils = p.add(buckets.map((b) => b.until));
   const zone = p.add(timeZone);
+  return `bounds as (
+    select i::int, s::timestamp at time zone ${zone} as lo, e::timestamp at time zone ${zone} as hi
+    from unnest(${starts}::date[], ${untils}::date[]) with ordinality as b (s, e, i)
+  )`;
+}
+
+/** Whether the configuration's NPS counts what the monthly and yearly counts hold: every answer of every source. */
+function countsEveryAnswer(settings: WidgetSettings): boolean {
+  return settings.npsCounting === 'everyAnswer' && settings.npsSource.surveys === 'all' && settings.npsSource.importedHistory;
+}
+
+/**
+ * `pieces` counted from the answers themselves, for a configuration whose NPS counts only some
+ * sources or each contact's latest answer: those are not in the running counts. An answer of no
+ * survey is imported history (or of a survey since deleted).
+ */
+function answerPieces(settings: WidgetSettings, p: Params, dir: string, viaMembers: boolean): string {
+  const { surveys, importedHistory } = settings.npsSource;
+  const conditions = [];
+  if (!importedHistory) conditions.push('r.survey_id is not null');
+  if (surveys !== 'all') conditions.push(`(r.survey_id is null or r.survey_id = any(${p.add(surveys)}::bigint[]))`);
+  const source = conditions.map((c) => ` and ${c}`).join('');
+  const latest = settings.npsCounting === 'latestPerContact';
+  const scores = '(r.score >= 9)::int as promoters, (r.score between 7 and 8)::int as passives, (r.score <= 6)::int as detractors';
+  if (viaMembers) {
+    // Each contact's latest answer for the account in the bucket, or every answer.
+    const read = latest
+      ? `select distinct on (r.contact_external_id) r.score from nps_responses r
+          where r.directory_id = ${dir} and r.account_external_id = m.member and r.responded_at >= b.lo and r.responded_at < b.hi${source}
+          order by r.contact_external_id, r.responded_at desc, r.score`
+      : `select r.score from nps_responses r
+          where r.directory_id = ${dir} and r.account_external_id = m.member and r.responded_at >= b.lo and r.responded_at < b.hi${source} offset 0`;
+    return `pieces as (
+      select m.root, b.i, ${scores} from members m cross join bounds b cross join lateral (${read}) r
+    )`;
+  }
+  const every = `select r.account_external_id as root, b.i, r.contact_external_id, r.responded_at, r.score from bounds b
+    join nps_responses r on r.directory_id = ${dir} and r.responded_at >= b.lo and r.responded_at < b.hi and r.account_external_id is not null${source}`;
+  const read = latest ? `select distinct on (root, i, contact_external_id) * from (${every}) r order by root, i, contact_external_id, responded_at desc, score` : every;
+  return `pieces as (select r.root, r.i, ${scores} from (${read}) r)`;
+}
+
+/** The UTC month boundary nearest instant `t` (the earlier one when both are as near), in SQL. */
+const nearestMonth = (t: string) => `(case when ${t} - ${floorTo('month', t)} <= ${ceilTo('month', t)} - ${t} then ${floorTo('month', t)} else ${ceilTo('month', t)} end)`;
+
+/**
+ * `snapped(i, lo, hi, start_at, end_at)`: each bucket's bounds moved to the nearest month boundary
+ * or, for a bucket still running, its end to the end of its `runningTo` (nothing is answered ahead
+ * of now); `edges(i, t_from, t_to, sign)`: the spans between, whose answers are added (+1) or taken away (-1).
+ */
+function snapCtes(snapped: string, edges: string, runningTo: 'month' | 'year'): string {
+  return `${snapped} as (
+    select i, lo, hi, ${nearestMonth('lo')} as start_at,
+      case when hi >= now() then ${ceilTo(runningTo, 'hi')} else ${nearestMonth('hi')} end as end_at
+    from bounds
+  ), ${edges} as (
+    select i, least(lo, start_at) as t_from, greatest(lo, start_at) as t_to, case when start_at < lo then -1 else 1 end as sign from ${snapped} where start_at <> lo
+    union all
+    select i, least(hi, end_at), greatest(hi, end_at), case when end_at > hi then -1 else 1 end from ${snapped} where end_at <> hi
+  )`;
+}
+
+/** `pieces` from the monthly and yearly counts, with the answers at the edges (see statsCtes). */
+function countedPieces(dir: string, viaMembers: boolean): string {
   const rollups = [
     { table: 'nps_monthly_counts', column: 'month', span: 'month' },
     { table: 'nps_yearly_counts', column: 'year', span: 'year' },
@@ -113,16 +196,7 @@ function statsCtes(buckets: Bucket[], timeZone: string, p: Params, dir: string, 
         from ranges g join ${table} c on g.span = '${span}' and c.directory_id = ${dir}
           and c.${column} >= ${utcDate('g.r_from')} and c.${column} < ${utcDate('g.r_to')}`,
   );
-  return `bounds as (
-    select i::int, s::timestamp at time zone ${zone} as lo, e::timestamp at time zone ${zone} as hi
-    from unnest(${starts}::date[], ${untils}::date[]) with ordinality as b (s, e, i)
-  ), snapped as (
-    select i, lo, hi,
-      case when lo - ${floorTo('month', 'lo')} <= ${ceilTo('month', 'lo')} - lo then ${floorTo('month', 'lo')} else ${ceilTo('month', 'lo')} end as start_at,
-      case when hi >= now() then ${ceilTo('year', 'hi')}
-        when ${ceilTo('month', 'hi')} - hi < hi - ${floorTo('month', 'hi')} then ${ceilTo('month', 'hi')} else ${floorTo('month', 'hi')} end as end_at
-    from bounds
-  ), spans as (
+  return `${snapCtes('snapped', 'edges', 'year')}, spans as (
     select i, start_at, end_at,
       case when ${ceilTo('year', 'start_at')} < ${floorTo('year', 'end_at')} then ${ceilTo('year', 'start_at')} else end_at end as years_from,
       case when ${ceilTo('year', 'start_at')} < ${floorTo('year', 'end_at')} then ${floorTo('year', 'end_at')} else end_at end as years_to
@@ -131,10 +205,6 @@ function statsCtes(buckets: Bucket[], timeZone: string, p: Params, dir: string, 
     select i, 'month' as span, start_at as r_from, years_from as r_to from spans where start_at < years_from
     union all select i, 'year', years_from, years_to from spans where years_from < years_to
     union all select i, 'month', years_to, end_at from spans where years_to < end_at
-  ), edges as (
-    select i, least(lo, start_at) as t_from, greatest(lo, start_at) as t_to, case when start_at < lo then -1 else 1 end as sign from snapped where start_at <> lo
-    union all
-    select i, least(hi, end_at), greatest(hi, end_at), case when end_at > hi then -1 else 1 end from snapped where end_at <> hi
   ), pieces as (
     ${counted.join(' union all ')}
     union all
@@ -142,15 +212,68 @@ function statsCtes(buckets: Bucket[], timeZone: string, p: Params, dir: string, 
     from edges e
     join nps_responses r on r.directory_id = ${dir} and r.responded_at >= e.t_from and r.responded_at < e.t_to
     ${viaMembers ? 'join members m on m.member = r.account_external_id' : ''}
-  )${
-    withStats
-      ? `, stats as (
-    select root, i, sum(promoters)::int as promoters, sum(passives)::int as passives, sum(detractors)::int as detractors,
-      sum(promoters + passives + detractors)::int as responses
-    from pieces group by root, i
-  )`
-      : ''
-  }`;
+  )`;
+}
+
+
+/** A survey metric to read, in every bucket (the chart's) or in the current one only (a key metric's). */
+export type WantedSurveyMetric = SurveyMetric & { everyBucket: boolean };
+
+/**
+ * The survey metrics of the members' answers (after `bounds` and `members`): `wanted(k, survey,
+ * question, statistic, every_bucket)`, k from 1 in the order of `metrics`; `survey_sums(root, i, k,
+ * answers, total)` of each bucket, from whole UTC months (survey_answer_months, one range read per
+ * member) with the answers between each true boundary and the nearest month boundary added or
+ * taken away, as the NPS counts are; and `survey_latest(root, i, k, value)`: the newest answer given
+ * before the bucket's end, of any member. A key metric's are read for the current bucket only.
+ */
+function surveyCtes(metrics: WantedSurveyMetric[], p: Params, dir: string, last: string): string {
+  const wanted = `wanted as (
+    select k::int, survey, question, statistic, every_bucket
+    from unnest(${p.add(metrics.map((m) => m.surveyId))}::bigint[], ${p.add(metrics.map((m) => m.question))}::text[],
+      ${p.add(metrics.map((m) => m.statistic))}::text[], ${p.add(metrics.map((m) => m.everyBucket))}::boolean[])
+      with ordinality as w (survey, question, statistic, every_bucket, k)
+  )`;
+  const inBucket = (i: string) => `(w.every_bucket or ${i} = ${last})`;
+  // Month dates computed once, not per month row read.
+  return `${wanted}, ${snapCtes('survey_snapped', 'survey_edges', 'month')}, survey_months as materialized (
+    select i, ${utcDate('start_at')} as m_from, ${utcDate('end_at')} as m_to from survey_snapped
+  ), survey_ranges as (
+    select w.k, w.survey, w.question, min(s.m_from) as m_from, max(s.m_to) as m_to
+    from wanted w join survey_months s on ${inBucket('s.i')} where w.statistic <> 'latest' group by w.k, w.survey, w.question
+  ), survey_pieces as (
+    -- The buckets' months follow one another, so a month's bucket is found by its start among theirs.
+    select m.root, c.i, g.k, c.answers, c.total
+    from members m cross join survey_ranges g
+    cross join lateral (select width_bucket(c.month, (select array_agg(m_from order by i) from survey_months)) as i, sum(c.answers) as answers, sum(c.total) as total
+      from survey_answer_months c
+      where c.directory_id = ${dir} and c.account_external_id = m.member and c.survey_id = g.survey and c.question = g.question
+        and c.month >= g.m_from and c.month < g.m_to group by 1) c
+    union all
+    select m.root, e.i, w.k, e.sign, e.sign * v.value
+    from members m cross join survey_edges e join wanted w on w.statistic <> 'latest' and ${inBucket('e.i')}
+    cross join lateral (select r.score, r.answers from nps_responses r
+      where r.directory_id = ${dir} and r.account_external_id = m.member and r.survey_id = w.survey and r.responded_at >= e.t_from and r.responded_at < e.t_to offset 0) r
+    cross join lateral survey_answer_values(r.score, r.answers) v
+    where v.question = w.question
+  ), survey_sums as (
+    select root, i, k, sum(answers)::int as answers, sum(total) as total from survey_pieces group by root, i, k
+  ), survey_latest as (
+    select distinct on (m.root, b.i, w.k) m.root, b.i, w.k, l.value
+    from members m cross join bounds b join wanted w on w.statistic = 'latest' and ${inBucket('b.i')}
+    cross join lateral (select v.value, r.responded_at, r.id from nps_responses r cross join lateral survey_answer_values(r.score, r.answers) v
+      where r.directory_id = ${dir} and r.account_external_id = m.member and r.survey_id = w.survey and r.responded_at < b.hi and v.question = w.question
+      order by r.responded_at desc, r.id desc limit 1) l
+    order by m.root, b.i, w.k, l.responded_at desc, l.id desc
+  ), survey_figures as materialized (
+    -- Once for the page's accounts, not once per account.
+    select r.root, json_build_object('answers', array_agg(coalesce(ss.answers, 0) order by w.k, b.i),
+        'totals', array_agg(ss.total::text order by w.k, b.i), 'latest', array_agg(sl.value::text order by w.k, b.i)) as figures
+    from (select distinct root from members) r cross join wanted w cross join bounds b
+    left join survey_sums ss on ss.root = r.root and ss.i = b.i and ss.k = w.k
+    left join survey_latest sl on sl.root = r.root and sl.i = b.i and sl.k = w.k
+    group by r.root
+  )`;
 }
 
 function arrExpression(settings: WidgetSettings, p: Params, alias: string): string {
@@ -191,6 +314,33 @@ function columnKey(field: string, p: Params, dir: string): string[] {
   ];
 }
 
+/**
+ * `paired(root, cur_responses, nps, previous_nps)`: each account's answers in the current and the
+ * previous period and the NPS of each. Every account of the directory is counted, then, rolled up,
+ * added into its root through `members`, which the caller defines.
+ */
+function pairedCtes(settings: WidgetSettings, current: { previous: Bucket; current: Bucket }, p: Params, dir: string, rollUp: boolean): string[] {
+  const ctes: string[] = [];
+  // Every account of the directory is counted, then, rolled up, added into its top account.
+  // Without the per-period stats, pieces has one reader and Postgres streams it instead of storing it.
+  ctes.push(statsCtes([current.previous, current.current], settings, p, dir, false, false));
+  // Both periods of an account on one row, their NPS computed once: materialized, so nps_health
+  // gets plain columns and Postgres inlines it (an inlined function is ten times cheaper per row).
+  const sums = (i: number, prefix: string) =>
+    `sum(promoters) filter (where i = ${i})::int as ${prefix}_promoters, sum(detractors) filter (where i = ${i})::int as ${prefix}_detractors,
+    sum(promoters + passives + detractors) filter (where i = ${i})::int as ${prefix}_responses`;
+  ctes.push(`per_account as (select root, ${sums(2, 'cur')}, ${sums(1, 'prev')} from pieces group by root)`);
+  // Rolled up, each account's counts are added into its top account's (ten thousand rows, not fifty).
+  const counts = rollUp
+    ? `(select m.root, ${['cur', 'prev'].flatMap((t) => ['promoters', 'detractors', 'responses'].map((c) => `sum(${t}_${c})::int as ${t}_${c}`)).join(', ')}
+        from per_account x join members m on m.member = x.root group by m.root)`
+    : 'per_account';
+  ctes.push(`paired as materialized (select root, cur_responses,
+      nps_score(cur_promoters, cur_detractors, cur_responses) as nps, nps_score(prev_promoters, prev_detractors, prev_responses) as previous_nps
+    from ${counts} counts)`);
+  return ctes;
+}
+
 export type Order = { key: string; descending: boolean; limit: number; offset: number };
 
 /**
@@ -215,23 +365,7 @@ export async function orderAccounts(
   const needsMembers = (statSortKeys as readonly string[]).includes(order.key) || (order.key === 'arr' && scope.rollUp);
   if (needsMembers && scope.rollUp) ctes.push(membersCte('listed', scope, p, dir));
   if ((statSortKeys as readonly string[]).includes(order.key)) {
-    // Every account of the directory is counted, then, rolled up, added into its top account.
-    // Without the per-period stats, pieces has one reader and Postgres streams it instead of storing it.
-    ctes.push(statsCtes([current.previous, current.current], settings.timeZone, p, dir, false, false));
-    // Both periods of an account on one row, their NPS computed once: materialized, so nps_health
-    // gets plain columns and Postgres inlines it (an inlined function is ten times cheaper per row).
-    const sums = (i: number, prefix: string) =>
-      `sum(promoters) filter (where i = ${i})::int as ${prefix}_promoters, sum(detractors) filter (where i = ${i})::int as ${prefix}_detractors,
-      sum(promoters + passives + detractors) filter (where i = ${i})::int as ${prefix}_responses`;
-    ctes.push(`per_account as (select root, ${sums(2, 'cur')}, ${sums(1, 'prev')} from pieces group by root)`);
-    // Rolled up, each account's counts are added into its top account's (ten thousand rows, not fifty).
-    const counts = scope.rollUp
-      ? `(select m.root, ${['cur', 'prev'].flatMap((t) => ['promoters', 'detractors', 'responses'].map((c) => `sum(${t}_${c})::int as ${t}_${c}`)).join(', ')}
-          from per_account x join members m on m.member = x.root group by m.root)`
-      : 'per_account';
-    ctes.push(`paired as materialized (select root, cur_responses,
-        nps_score(cur_promoters, cur_detractors, cur_responses) as nps, nps_score(prev_promoters, prev_detractors, prev_responses) as previous_nps
-      from ${counts} counts)`);
+    ctes.push(...pairedCtes(settings, current, p, dir, scope.rollUp));
     from = 'listed a left join paired s on s.root = a.external_id';
     const nps = 's.nps';
     const previous = 's.previous_nps';
@@ -281,30 +415,44 @@ export type AccountRow = {
   health: string;
   /** [amount, term] of the account and, rolled up, of each account below it, as stored. */
   arrInputs: [string | null, string | null][] | null;
+  /** Per survey metric in the order asked, then per bucket, oldest first: its answers, their sum and the latest answer. */
+  surveyFigures: SurveyFigures | null;
 };
 
+export type SurveyFigures = { answers: number[]; totals: (string | null)[]; latest: (string | null)[] };
+
 /** The page's accounts, in the order of `ids`, with their counts per bucket. */
-export async function readAccounts(db: Queryable, scope: AccountScope, settings: WidgetSettings, ids: string[], buckets: Bucket[], roles: string[]): Promise<AccountRow[]> {
+export async function readAccounts(
+  db: Queryable,
+  scope: AccountScope,
+  settings: WidgetSettings,
+  ids: string[],
+  buckets: Bucket[],
+  roles: string[],
+  surveyMetrics: WantedSurveyMetric[],
+): Promise<AccountRow[]> {
   if (ids.length === 0) return [];
   const p = new Params();
   const dir = p.add(scope.directoryId);
   const page = `page as (select external_id, ord from unnest(${p.add(ids)}::text[]) with ordinality as p (external_id, ord))`;
-  const stats = statsCtes(buckets, settings.timeZone, p, dir);
+  const stats = statsCtes(buckets, settings, p, dir);
   const last = p.add(buckets.length);
   const arrInputs = settings.arr
     ? `(select json_agg(json_build_array(ma.attributes ->> ${p.add(settings.arr.amountAttribute)}, ma.attributes ->> ${p.add(settings.arr.termAttribute)}))
         from members m join accounts ma on ma.directory_id = ${dir} and ma.external_id = m.member where m.root = a.external_id)`
     : 'null';
   const wanted = p.add(roles);
+  const surveys = surveyMetrics.length > 0 ? `, ${surveyCtes(surveyMetrics, p, dir, last)}` : '';
+  const surveyFigures = surveyMetrics.length > 0 ? '(select sf.figures from survey_figures sf where sf.root = a.external_id)' : 'null';
   return db.query<AccountRow>(
-    `with ${page}, ${membersCte('page', scope, p, dir)}, ${stats}
+    `with ${page}, ${membersCte('page', scope, p, dir)}, ${stats}${surveys}
     select a.external_id as id, a.display_name as name, a.attributes, ${liveParentName(dir)} as parent,
       (select json_object_agg(want.role, ${holders('want.role', dir)}) from unnest(${wanted}::text[]) as want (role)) as roles,
       (select json_agg(json_build_object('promoters', coalesce(s.promoters, 0), 'passives', coalesce(s.passives, 0),
           'detractors', coalesce(s.detractors, 0), 'responses', coalesce(s.responses, 0), 'nps', nps_score(s.promoters, s.detractors, s.responses)) order by b.i)
         from bounds b left join stats s on s.root = a.external_id and s.i = b.i) as buckets,
       ${healthCall(settings, p, 'coalesce(cur.responses, 0)', 'nps_score(cur.promoters, cur.detractors, cur.responses)', 'nps_score(prev.promoters, prev.detractors, prev.responses)')} as health,
-      ${arrInputs} as "arrInputs"
+      ${arrInputs} as "arrInputs", ${surveyFigures} as "surveyFigures"
     from page
     join accounts a on a.directory_id = ${dir} and a.external_id = page.external_id
     left join stats cur on cur.root = a.external_id and cur.i = ${last}
@@ -318,4 +466,32 @@ export async function readAccounts(db: Queryable, scope: AccountScope, settings:
 export async function todayIn(db: Queryable, timeZone: string): Promise<string> {
   const [row] = await db.query<{ today: string }>('select (now() at time zone $1)::date::text as today', [timeZone]);
   return row!.today;
+}
+
+/** What the widget shows of one account for the current period: NPS, its change, health, answers, and when it was last answered. */
+export type AccountFigures = { id: string; nps: number | null; change: number | null; health: Health; responses: number; lastAnswerAt: Date | null };
+
+/**
+ * Every live account's figures, as the widget computes them under `settings` (period, time zone,
+ * health rules, roll-up): the same statement parts that order the widget's page by NPS or health.
+ * The last answer is the newest of the account's (rolled up: of it and the accounts below it).
+ */
+export async function accountFigures(db: Queryable, directoryId: number, settings: WidgetSettings, current: { previous: Bucket; current: Bucket }): Promise<AccountFigures[]> {
+  const p = new Params();
+  const dir = p.add(directoryId);
+  const scope: AccountScope = { directoryId, pattern: null, userEmail: null, rollUp: settings.rollUp };
+  const ctes = [`listed as (select external_id from accounts where directory_id = ${dir} and not is_deleted)`];
+  if (settings.rollUp) ctes.push(membersCte('listed', scope, p, dir));
+  ctes.push(...pairedCtes(settings, current, p, dir, settings.rollUp));
+  ctes.push(`own_last as (select account_external_id as root, max(responded_at) as at from nps_responses where directory_id = ${dir} and account_external_id is not null group by 1)`);
+  ctes.push(settings.rollUp ? 'last_answers as (select m.root, max(o.at) as at from members m join own_last o on o.root = m.member group by m.root)' : 'last_answers as (select root, at from own_last)');
+  const health = healthCall(settings, p, 'coalesce(s.cur_responses, 0)', 's.nps', 's.previous_nps');
+  return db.query<AccountFigures>(
+    `with ${ctes.join(', ')}
+    select a.external_id as id, s.nps, s.nps - s.previous_nps as change, ${health} as health,
+      coalesce(s.cur_responses, 0) as responses, l.at as "lastAnswerAt"
+    from listed a left join paired s on s.root = a.external_id left join last_answers l on l.root = a.external_id
+    order by a.external_id`,
+    p.values,
+  );
 }

@@ -1,13 +1,13 @@
-import type { Queryable } from '../../core/db.ts';
-import { AppError, ErrorCode, isAppError } from '../../core/errors.ts';
-import { checkAgainstDirectory, parseWidgetConfig, type WidgetConfig, type WidgetSettings } from './config.ts';
+import type { Queryable } from '../db.ts';
+import { AppError, ErrorCode, isAppError } from '../errors.ts';
+import { checkAgainstDirectory, parseWidgetConfig, storedSettings, type WidgetConfig, type WidgetSettings } from './config.ts';
 
 const columns = `id::int, name, directory_id::int as "directoryId", settings, created_at as "createdAt", updated_at as "updatedAt"`;
 
 type Row = { id: number; name: string; directoryId: number; settings: WidgetSettings; createdAt: Date; updatedAt: Date };
 
 function toConfig({ settings, createdAt, updatedAt, ...row }: Row): WidgetConfig {
-  return { ...row, ...settings, createdAt, updatedAt };
+  return { ...row, ...storedSettings(settings), createdAt, updatedAt };
 }
 
 function nameTaken(name: string) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError, ErrorCode } from '../../core/errors.ts';
+import { AppError, ErrorCode } from '../errors.ts';
 import type { Period } from './config.ts';
 
 /*
@@ -49,6 +49,14 @@ export function periodsUpTo(period: Period, asOf: string, count: number): Period
 /** The day after `date`. */
 export function dayAfter(date: string): string {
   return isoDate(Date.parse(`${date}T00:00:00Z`) + 86_400_000);
+}
+
+/**
+ * The periods as the account reads count them: each from its start to before the day after its
+ * end, the current one only up to `asOf` (answers given after it are not known yet on that date).
+ */
+export function bucketsOf(periods: PeriodRange[], asOf: string): { start: string; until: string }[] {
+  return periods.map((p, i) => ({ start: p.start, until: dayAfter(i === periods.length - 1 ? asOf : p.end) }));
 }
 
 /** Checks an `asOf` parameter: a real calendar date, YYYY-MM-DD. */

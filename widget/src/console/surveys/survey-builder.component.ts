@@ -1,0 +1,180 @@
+import { LitElement, html, nothing, type TemplateResult } from 'lit';
+import type { ExtraQuestion, Survey, SurveyInput } from '../../../../core/surveys/queries.ts';
+import { api, type Wire } from '../api.ts';
+import { designer } from '../designer.styles.ts';
+import { shared } from '../shared.styles.ts';
+import { failure } from '../states.ts';
+import { fieldError, fieldErrors } from '../field-errors.ts';
+
+/** A survey as the form holds it: what a save sends. */
+export type SurveyDraft = Required<Omit<SurveyInput, 'extraQuestions'>> & { extraQuestions: ExtraQuestion[] };
+
+const maxScales = 10;
+const previewDelayMs = 300;
+
+function newSurvey(): SurveyDraft {
+  return {
+    name: '', title: 'Your feedback', question: 'How likely are you to recommend us to a friend or colleague?',
+    commentQuestion: 'What is the main reason for your score?', extraQuestions: [], thankYou: 'Thank you for your answer.', brandColor: null, logoUrl: null,
+    language: 'en', languageAttribute: null, scaleLabels: {}, emails: {}, translations: {}, linkExpiryDays: 30,
+  };
+}
+
+function draftOfSurvey(survey: Wire<Survey>): SurveyDraft {
+  const { id: _id, createdAt: _c, updatedAt: _u, ...draft } = survey;
+  return draft;
+}
+
+/** What the API takes: empty end labels are no labels (it refuses empty text). */
+function bodyOf(draft: SurveyDraft): SurveyDraft {
+  return { ...draft, extraQuestions: draft.extraQuestions.map(({ minLabel, maxLabel, ...q }) => ({ ...q, ...(minLabel ? { minLabel } : {}), ...(maxLabel ? { maxLabel } : {}) })) };
+}
+
+/** WCAG's contrast ratio of white text on `hex` (https://www.w3.org/TR/WCAG21/#dfn-contrast-ratio). */
+function contrastWithWhite(hex: string): number {
+  const [r, g, b] = [1, 3, 5].map((i) => {
+    const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  return 1.05 / (0.2126 * r! + 0.7152 * g! + 0.0722 * b! + 0.05);
+}
+
+/**
+ * A survey as a form: the NPS question, an optional comment box, up to ten extra scales with their
+ * end labels, the thank-you text, a brand colour and a logo, with the public survey page beside it as
+ * the server renders it for the texts not saved yet (POST /api/surveys/preview into a sandboxed
+ * frame: nothing runs there and nothing can be sent). Save creates (POST /api/surveys) or replaces
+ * (PUT /api/surveys/:id).
+ *
+ * @summary The survey builder and its live page.
+ * @prop survey - The saved survey being edited; undefined: a new one. The form starts from it.
+ * @fires saved - After a save; `detail: { survey }`.
+ */
+export class SurveyBuilderElement extends LitElement {
+  static override styles = [shared, designer];
+
+  static override properties = { survey: { attribute: false }, draft: { state: true }, shown: { state: true }, error: { state: true }, status: { state: true } };
+
+  declare survey: Wire<Survey> | undefined;
+  /** What the form holds. */
+  declare draft: SurveyDraft;
+  /** The preview's address: the draft a moment after the last change. */
+  declare shown: string;
+  declare error: unknown;
+  declare status: string;
+
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor() {
+    super();
+    this.status = '';
+  }
+
+  override disconnectedCallback(): void {
+    clearTimeout(this.#timer);
+    super.disconnectedCallback();
+  }
+
+  override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    // Once: a save changes `survey` to what was saved, which is what the form holds already.
+    if (this.draft === undefined) this.draft = this.survey ? draftOfSurvey(this.survey) : newSurvey();
+    if (!changed.has('draft')) return;
+    // The page at its own address: a srcdoc frame would take this page's policy, which refuses the page's inline styles.
+    const shown = () => `/api/surveys/preview?survey=${encodeURIComponent(JSON.stringify({ ...bodyOf(this.draft), name: this.draft.name.trim() || 'Preview' }))}`;
+    clearTimeout(this.#timer);
+    // The first page at once, later ones a moment after the last keystroke.
+    if (changed.get('draft') === undefined) this.shown = shown();
+    else this.#timer = setTimeout(() => (this.shown = shown()), previewDelayMs);
+  }
+
+  #change(change: Partial<SurveyDraft>): void {
+    this.draft = { ...this.draft, ...change };
+    this.status = '';
+  }
+
+  #scale(index: number, change: Partial<ExtraQuestion>): void {
+    this.#change({ extraQuestions: this.draft.extraQuestions.map((q, i) => (i === index ? { ...q, ...change } : q)) });
+  }
+
+  #addScale(): void {
+    const keys = new Set(this.draft.extraQuestions.map((q) => q.key));
+    let n = this.draft.extraQuestions.length + 1;
+    while (keys.has(`scale${n}`)) n++;
+    this.#change({ extraQuestions: [...this.draft.extraQuestions, { key: `scale${n}`, text: 'How satisfied are you with our support?', min: 1, max: 5 }] });
+  }
+
+  async #save(event: SubmitEvent): Promise<void> {
+    event.preventDefault();
+    this.error = undefined;
+    this.status = 'Saving…';
+    const body = bodyOf(this.draft);
+    try {
+      const saved = this.survey
+        ? await api<Wire<Survey>>(`/api/surveys/${this.survey.id}`, { method: 'PUT', body })
+        : await api<Wire<Survey>>('/api/surveys', { method: 'POST', body });
+      this.survey = saved;
+      this.status = `Saved as survey ${saved.id}.`;
+      this.dispatchEvent(new CustomEvent('saved', { detail: { survey: saved }, bubbles: true, composed: true }));
+    } catch (error) {
+      this.status = '';
+      this.error = error;
+    }
+  }
+
+  override render(): TemplateResult {
+    const d = this.draft;
+    const errors = fieldErrors(this.error);
+    const text = (e: Event) => (e.target as HTMLInputElement).value;
+    const contrast = d.brandColor && /^#[0-9a-fA-F]{6}$/.test(d.brandColor) ? contrastWithWhite(d.brandColor.toLowerCase()) : null;
+    return html`<div class="designer">
+      <form class="fields" aria-label="Survey" @submit=${this.#save}>
+        <label>Name (for you; recipients never see it) <input required maxlength="100" .value=${d.name} @input=${(e: Event) => this.#change({ name: text(e) })} />${fieldError(errors, 'name')}</label>
+        <label>Title <input required maxlength="200" .value=${d.title} @input=${(e: Event) => this.#change({ title: text(e) })} />${fieldError(errors, 'title')}</label>
+        <label>NPS question <textarea required maxlength="500" rows="2" .value=${d.question} @input=${(e: Event) => this.#change({ question: text(e) })}></textarea>${fieldError(errors, 'question')}</label>
+        <label class="check"><input type="checkbox" .checked=${d.commentQuestion !== null}
+          @change=${(e: Event) => this.#change({ commentQuestion: (e.target as HTMLInputElement).checked ? 'What is the main reason for your score?' : null })} /> Ask for a comment</label>
+        ${d.commentQuestion !== null
+          ? html`<label>Comment question <input required maxlength="500" .value=${d.commentQuestion} @input=${(e: Event) => this.#change({ commentQuestion: text(e) })} />${fieldError(errors, 'commentQuestion')}</label>`
+          : nothing}
+        <fieldset>
+          <legend>Extra scales (at most ${maxScales})</legend>
+          <ol class="rows">${d.extraQuestions.map((q, i) => this.#scaleRow(q, i, errors))}</ol>
+          <button type="button" ?disabled=${d.extraQuestions.length >= maxScales} @click=${this.#addScale}>Add a scale</button>
+        </fieldset>
+        <label>Thank-you text <textarea required maxlength="1000" rows="2" .value=${d.thankYou} @input=${(e: Event) => this.#change({ thankYou: text(e) })}></textarea>${fieldError(errors, 'thankYou')}</label>
+        <label>Brand colour (#rrggbb; empty: the default blue) <input maxlength="7" placeholder="#1f5fbf" .value=${d.brandColor ?? ''} @input=${(e: Event) => this.#change({ brandColor: text(e).trim() || null })} />${fieldError(errors, 'brandColor')}</label>
+        ${contrast !== null && contrast < 4.5
+          ? html`<p class="note" role="status">White text on ${d.brandColor} has a contrast of ${contrast.toFixed(1)}:1, below the 4.5:1 that keeps the buttons readable for everyone.</p>`
+          : nothing}
+        <label>Logo URL (https) <input type="url" maxlength="2000" placeholder="https://example.com/logo.svg" .value=${d.logoUrl ?? ''} @input=${(e: Event) => this.#change({ logoUrl: text(e).trim() || null })} />${fieldError(errors, 'logoUrl')}</label>
+        ${this.error ? failure(this.error, 'Not saved') : nothing}
+        <div class="actions">
+          <button type="submit" class="primary">${this.survey ? 'Save changes' : 'Save'}</button>
+          <span role="status" class="done">${this.status}</span>
+        </div>
+      </form>
+      <section class="preview" aria-label="Preview">
+        <h2>Preview</h2>
+        <p class="note">The page as a recipient sees it; its button sends nothing here.</p>
+        <iframe sandbox="" title="Preview of the survey page" src=${this.shown}></iframe>
+      </section>
+    </div>`;
+  }
+
+  #scaleRow(q: ExtraQuestion, i: number, errors: Map<string, string[]> | null): TemplateResult {
+    const n = i + 1;
+    const text = (e: Event) => (e.target as HTMLInputElement).value;
+    const bound = (e: Event) => Number(text(e));
+    return html`<li>
+      <label>Scale ${n} question <input required maxlength="500" .value=${q.text} @input=${(e: Event) => this.#scale(i, { text: text(e) })} />${fieldError(errors, `extraQuestions.${i}.text`)}</label>
+      <label>Scale ${n} key (answers are kept under it) <input required pattern="[a-z][a-zA-Z0-9_]{0,39}" .value=${q.key} @input=${(e: Event) => this.#scale(i, { key: text(e) })} />${fieldError(errors, `extraQuestions.${i}.key`)}</label>
+      <div class="actions">
+        <label>Scale ${n} from <input type="number" min="0" max="9" .value=${String(q.min)} @input=${(e: Event) => this.#scale(i, { min: bound(e) })} />${fieldError(errors, `extraQuestions.${i}.min`)}</label>
+        <label>Scale ${n} to <input type="number" min="1" max="10" .value=${String(q.max)} @input=${(e: Event) => this.#scale(i, { max: bound(e) })} />${fieldError(errors, `extraQuestions.${i}.max`)}</label>
+      </div>
+      <label>Scale ${n} label of the low end <input maxlength="60" .value=${q.minLabel ?? ''} @input=${(e: Event) => this.#scale(i, { minLabel: text(e) })} />${fieldError(errors, `extraQuestions.${i}.minLabel`)}</label>
+      <label>Scale ${n} label of the high end <input maxlength="60" .value=${q.maxLabel ?? ''} @input=${(e: Event) => this.#scale(i, { maxLabel: text(e) })} />${fieldError(errors, `extraQuestions.${i}.maxLabel`)}</label>
+      <button type="button" class="danger" aria-label="Remove scale ${n}" @click=${() => this.#change({ extraQuestions: this.draft.extraQuestions.filter((_, j) => j !== i) })}>Remove</button>
+    </li>`;
+  }
+}
