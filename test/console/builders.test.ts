@@ -173,6 +173,8 @@ describe('the workflow builder in the console', function () {
     });
     await distribute.getByLabel('Subject').fill('{{firstName|Hello}}, how is {{accountName}} doing?');
     await distribute.getByLabel('Subject').press('Tab');
+    // Every contact of the list, not only those the run added.
+    await distribute.getByLabel('Audience').selectOption('all');
     const to = await email.getByText(/^To:/).innerText();
     const contact = /ada@acme\.example/.test(to) ? { first: 'Ada', account: 'Acme' } : { first: 'Bob', account: 'Beta' };
     await email.getByText(`${contact.first}, how is ${contact.account} doing?`).waitFor();
@@ -186,6 +188,10 @@ describe('the workflow builder in the console', function () {
     await page.getByRole('button', { name: 'Save as a new version' }).click();
     await page.getByRole('status').filter({ hasText: 'Saved as version 2.' }).waitFor();
     await page.getByText('History: 2 saved versions').waitFor();
+    assert.deepEqual(
+      await db.query(`select t->>'audience' as audience from workflows, jsonb_array_elements(definition->'tasks') t where t->>'type' = 'distribute'`),
+      [{ audience: 'all' }],
+    );
 
     // The 401 is the page before signing in; the 404, the run's page asking before a worker started it; the 400, the refused save.
     assert.deepEqual([await trouble.violations(), trouble.errors.filter((e) => !/status of (400|401|404)/.test(e)), trouble.dialogs], [[], [], []]);
