@@ -228,6 +228,7 @@ describe('the workflow builder in the console', function () {
     const extract = page.getByRole('region', { name: /^1\. Extract accounts from an uploaded file/ });
     assert.equal(await extract.getByLabel('Uploaded file').inputValue(), 'accounts.csv');
     await extract.getByLabel('Delimiter').selectOption({ label: 'Semicolon (;)' });
+    await extract.getByRole('checkbox', { name: /full export/ }).check();
     await extract.getByRole('button', { name: /^Preview the file/ }).click();
     const rows = extract.getByRole('table', { name: /^The first 2 rows of accounts\.csv/ });
     await rows.waitFor();
@@ -253,7 +254,7 @@ describe('the workflow builder in the console', function () {
     await page.getByRole('status').filter({ hasText: 'Saved as version 1.' }).waitFor();
     const [saved] = await db.query<{ definition: { schedule: unknown; tasks: unknown[] } }>(`select definition from workflows where name = 'Uploaded accounts'`);
     assert.deepEqual(saved!.definition.schedule, { weekly: 'monday', at: '07:30', timeZone: 'Europe/Berlin' });
-    assert.deepEqual(saved!.definition.tasks[0], { type: 'extract', name: 'Accounts', object: 'accounts', source: 'upload', file: 'accounts.csv', delimiter: ';' });
+    assert.deepEqual(saved!.definition.tasks[0], { type: 'extract', name: 'Accounts', object: 'accounts', source: 'upload', file: 'accounts.csv', delimiter: ';', fullExport: true });
     await page.getByText('History: 1 saved version').click();
     await assertAccessible(page, 'the saved workflow with its history');
     // The server's refusals (400) were the test's doing; the 401 is the page before signing in.

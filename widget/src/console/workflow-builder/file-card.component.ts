@@ -121,6 +121,8 @@ export class FileCardElement extends LitElement {
         </select></label>
         ${t.source === 'upload' ? html`<button type="button" ?disabled=${!t.file} @click=${() => this.#read()}>Preview the file<span class="visually-hidden"> of ${t.name}</span></button>` : nothing}
       </div>
+      <label class="check"><input type="checkbox" .checked=${Boolean(t.fullExport)} @change=${(e: Event) => this.#change({ fullExport: (e.target as HTMLInputElement).checked || undefined })}>
+        A full export: a record the file no longer holds is removed from the directory</label>
       ${t.source === 'sftp' ? html`<p class="hint">A file on an SFTP server is read by a run, or by the workflow's preview below.</p>` : nothing}
       ${!preview ? nothing : preview.state === 'loading' ? loading('the file') : preview.state === 'failed' ? failure(preview.error, 'The file could not be read') : this.#table(preview.file)}`;
   }
