@@ -117,7 +117,10 @@ describe('the workflow builder in the console', function () {
     await load.getByLabel('Role for Intern').selectOption('SKIP');
     // A default for values not listed, from a CSV; the mapping then exports as CSV whole.
     await load.getByLabel('Import CSV (value,role)').first().setInputFiles({ name: 'titles.csv', mimeType: 'text/csv', buffer: Buffer.from('value,role\n*,End user\n') });
-    assert.equal(await load.getByLabel('Default role for values not listed').first().inputValue(), 'END_USER');
+    // The file is read as the browser gets to it: the default shows once it has been.
+    await eventually(async () => assert.equal(await load.getByLabel('Default role for values not listed').first().inputValue(), 'END_USER'), {
+      what: 'the imported default role shows',
+    });
     const [download] = await Promise.all([page.waitForEvent('download'), load.getByRole('button', { name: 'Export as CSV (Title → client role)' }).click()]);
     const exported = await download.createReadStream().then(async (stream) => {
       let text = '';
