@@ -16,9 +16,12 @@ let built: Promise<void> | undefined;
 
 /**
  * Builds widget/dist (the widget's bundles and the console's) once per test process, as `npm run build`
- * does, so the browser tests run against what the source makes now (`npx mocha` alone does not build).
+ * does, so the browser tests run against what the source makes now (`npx mocha` alone does not build),
+ * unless TEST_WIDGET_PREBUILT=1 says `npm run build` has just made it.
  */
 export function buildWidget(): Promise<void> {
+  // CI builds once before its two passes run side by side: each building would empty the folder the other serves.
+  if (process.env.TEST_WIDGET_PREBUILT === '1') return Promise.resolve();
   built ??= createBuilder({ configFile: path.join(root, 'widget', 'vite.config.ts'), logLevel: 'warn' }, null).then((builder) => builder.buildApp());
   return built;
 }
