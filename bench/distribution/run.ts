@@ -20,6 +20,8 @@ import { createSurvey } from '../../core/surveys/queries.ts';
 import { accountHeader, contactHeader, writeCsv } from '../../test/helpers/files.ts';
 import { openLocalFiles } from '../../worker/extract/local-files.ts';
 import { insertDistribution } from '../../core/surveys/create-distribution.ts';
+import { setFollowUps } from '../../core/surveys/follow-ups.ts';
+import { Queue } from '../../core/queues.ts';
 import { defaultTemplates } from '../../core/surveys/template.ts';
 import { loadDirectory } from '../../worker/load/load-directory.ts';
 import { benchScale, freshDatabase, openBenchServer, runChildPass, table, withClient, workerNodeFlags } from '../shared.ts';
@@ -76,10 +78,15 @@ async function main(): Promise<number> {
     });
     if (load.state !== 'succeeded' || load.mailingList?.members !== recipients) throw new Error(`the contacts did not load: ${JSON.stringify(load.error ?? load.mailingList)}`);
     const survey = await createSurvey(db, { name: 'Bench NPS' });
-    const newDistribution = async () => (await insertDistribution(db, { audience: 'all',
-      surveyId: survey.id, directoryId: 1, mailingListId: load.mailingList!.id, workflowId: null, linkType: 'individual',
-      from: 'Bench <nps@bench.localhost>', ...defaultTemplates, sendAt: new Date(),
-    }))!.id;
+    const newDistribution = async () => {
+      const { id } = (await insertDistribution(db, { audience: 'all',
+        surveyId: survey.id, directoryId: 1, mailingListId: load.mailingList!.id, workflowId: null, linkType: 'individual',
+        from: 'Bench <nps@bench.localhost>', ...defaultTemplates, sendAt: new Date(),
+      }))!;
+      // Two reminders, as a daily program sets them: scheduled when the send ends, one job per round.
+      await setFollowUps(db, id, { reminders: [{ afterDays: 3 }, { afterDays: 7 }], localized: true });
+      return id;
+    };
     const serverVersion = await withClient(url, async (c) => (await c.query<{ v: string }>(`select current_setting('server_version') as v`)).rows[0]!.v);
 
     const passes: { bare: PassResult[]; distribution: PassResult[] } = { bare: [], distribution: [] };
@@ -102,6 +109,8 @@ async function main(): Promise<number> {
         if (mode === 'distribution') {
           const [states] = (await db.query<{ sent: number }>(`select count(*) filter (where state = 'sent')::int as sent from distribution_recipients where distribution_id = $1`, [id])) as [{ sent: number }];
           if (states.sent !== recipients) problems.push(`round ${round}: ${states.sent} recipients recorded sent, expected ${recipients}`);
+          const [jobs] = (await db.query<{ n: number }>(`select count(*)::int as n from pgboss.job where name = $1 and data ->> 'distributionId' = $2`, [Queue.surveyFollowUp, String(id)])) as [{ n: number }];
+          if (jobs.n !== 2) problems.push(`round ${round}: ${jobs.n} reminder rounds scheduled, expected 2`);
         }
       }
     }
@@ -116,7 +125,7 @@ async function main(): Promise<number> {
     const rssOk = distribution.maxRssKiB / 1024 <= targets.rssMb;
     const out = [
       '',
-      `Distribution benchmark, scale ${benchScale()}: ${recipients.toLocaleString('en')} recipients (contact rules checked: the default 1 per 30 days, each address invited 40 days before), ${connections} pooled SMTP connections to an smtp-server sink on loopback; best of ${rounds} rounds`,
+      `Distribution benchmark, scale ${benchScale()}: ${recipients.toLocaleString('en')} recipients (contact rules checked: the default 1 per 30 days, each address invited 40 days before; two reminder rounds scheduled), ${connections} pooled SMTP connections to an smtp-server sink on loopback; best of ${rounds} rounds`,
       `PostgreSQL ${serverVersion} (${serverLabel}); Node ${process.version} (passes: ${workerNodeFlags().join(' ')}), ${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? '?'})`,
       '',
       table(

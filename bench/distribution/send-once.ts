@@ -1,10 +1,14 @@
 // One timed pass of bench:distribution, in its own process so its peak RSS is its own:
-//   --mode=distribution  sendDistribution() of distribution --id: claims, renders, sends, records
+//   --mode=distribution  sendDistribution() of distribution --id: claims, renders, sends, records,
+//                        then schedules its reminders, as the worker does when a send ends
 //   --mode=bare          the same messages rendered up front (not timed), then nodemailer's pooled
 //                        transport sending them all, nothing recorded: the baseline
 // Prints one JSON line: { ms, sent, maxRssKiB }.
 import { parseArgs } from 'node:util';
 import { createTransport } from 'nodemailer';
+import { PgBoss } from 'pg-boss';
+import { createQueues } from '../../core/queues.ts';
+import { scheduleReminders } from '../../worker/distribute/reminders.ts';
 import { Db } from '../../core/db.ts';
 import { createLogger } from '../../core/log.ts';
 import { smtpMailer } from '../../core/mail.ts';
@@ -23,10 +27,16 @@ let result: PassResult;
 
 if (values.mode === 'distribution') {
   const mailer = smtpMailer(values.smtp!, { connections });
+  // The job queue is started before the clock, as a worker's is long before a send.
+  const boss = new PgBoss({ connectionString: values.url!, schema: 'pgboss', application_name: 'bellwether-bench-distribution' });
+  await boss.start();
+  await createQueues(boss);
   const started = performance.now();
   const outcome = await sendDistribution({ db, mailer, publicUrl, logger: createLogger('warn', 'bench') }, id);
+  await scheduleReminders({ db, boss }, id);
   result = { ms: performance.now() - started, sent: outcome.sent, maxRssKiB: process.resourceUsage().maxRSS };
   await mailer.close();
+  await boss.stop({ graceful: false });
 } else {
   const distribution = (await findDistributionToSend(db, id))!;
   const messages = (await dueRecipients(db, distribution, 1_000_000)).map((r) => {
