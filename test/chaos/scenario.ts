@@ -61,6 +61,7 @@ type Input = InputFiles & { name: string; mailingListName?: string; distribute: 
  * Three versions of one company's full export: the same 1000 accounts and 2000 contacts each time
  * (a loaded record stays until a row deletes it), with other names, parents, titles and emails, and
  * other contacts deleted. Two versions keep 30 contacts live and survey them after each load.
+ * Whichever version loads first adds all 2000 contacts, so a later run adds none.
  */
 async function writeInputs(dir: string): Promise<Input[]> {
   const version = async (name: string, roots: number, live: (contact: number) => boolean, prefix: string) => ({
@@ -131,7 +132,9 @@ export async function openScenario(options: { seed: number; log: (line: string) 
       { type: 'extract', name: 'accounts', object: 'accounts', source: 'file', path: path.basename(input.accounts) },
       { type: 'extract', name: 'contacts', object: 'contacts', source: 'file', path: path.basename(input.contacts) },
       { type: 'load', name: 'load', extracts: { accounts: 'accounts', contacts: 'contacts' }, ...(input.mailingListName ? { mailingListName: input.mailingListName } : {}) },
-      ...(input.distribute ? [{ type: 'distribute', name: 'invite', load: 'load', surveyId: survey.id, send: 'now' }] : []),
+      // Every contact of the run's list, not only those it added: the contact rules then let each
+      // address be invited once, whichever run reaches it first, under the kills.
+      ...(input.distribute ? [{ type: 'distribute', name: 'invite', load: 'load', surveyId: survey.id, send: 'now', audience: 'all' }] : []),
     ];
     const workflow = await api<{ id: number }>('POST', '/api/workflows', { name: input.name, definition: { tasks, ...(input.schedule ? { schedule: input.schedule } : {}) } });
     workflowInputs.set(workflow.id, input);
