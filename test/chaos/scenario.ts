@@ -140,6 +140,22 @@ export async function openScenario(options: { seed: number; log: (line: string) 
     workflowInputs.set(workflow.id, input);
   }
   const scheduled = [...workflowInputs].find(([, input]) => input.schedule)![0];
+  // After the storm, one more run must load and send: North's contacts, asked another survey (the
+  // same survey never goes to an address twice in 12 hours), under rules that count each survey apart.
+  await api('PUT', '/api/directories/1/contact-rules', { maxInvitations: 100, periodDays: 1, perSurvey: true });
+  const probeSurvey = await api<{ id: number }>('POST', '/api/surveys', { name: 'After the storm', title: 'One more question' });
+  const north = inputs.find((input) => input.name === 'North')!;
+  const afterStorm = await api<{ id: number }>('POST', '/api/workflows', {
+    name: 'After the storm',
+    definition: {
+      tasks: [
+        { type: 'extract', name: 'accounts', object: 'accounts', source: 'file', path: path.basename(north.accounts) },
+        { type: 'extract', name: 'contacts', object: 'contacts', source: 'file', path: path.basename(north.contacts) },
+        { type: 'load', name: 'load', extracts: { accounts: 'accounts', contacts: 'contacts' }, mailingListName: 'After the storm' },
+        { type: 'distribute', name: 'invite', load: 'load', surveyId: probeSurvey.id, send: 'now', audience: 'all' },
+      ],
+    },
+  });
   const widgetConfig = await api<{ id: number }>('POST', '/api/widget-configs', { name: 'Chaos' });
   log(`database, 2 workers and the web process up in ${((Date.now() - opened) / 1000).toFixed(1)} s`);
 
@@ -264,8 +280,7 @@ export async function openScenario(options: { seed: number; log: (line: string) 
       // Every process works again: a run started through the web process loads and sends its invitations.
       const [before] = await db.query<{ id: number }>('select coalesce(max(id), 0)::int as id from sync_runs');
       const received = sink.received.length;
-      const north = [...workflowInputs].find(([, input]) => input.name === 'North')![0];
-      await until('a run to be started after the storm', () => api('POST', `/api/workflows/${north}/runs`), 30);
+      await until('a run to be started after the storm', () => api('POST', `/api/workflows/${afterStorm.id}/runs`), 30);
       const probe = await until('the run after the storm to end', async () => {
         const [run] = await db.query<{ state: string }>(`select state from sync_runs where id > $1 and state <> 'running'`, [before!.id]);
         return run;
