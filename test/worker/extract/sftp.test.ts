@@ -244,7 +244,7 @@ describe('SFTP extract (real OpenSSH server)', function () {
    * the load go on. Every case must end, with the whole directory or with none of it.
    */
   describe('a connection cut or silent during a load', () => {
-    const tuning = { attempts: 3, firstDelayMs: 50, idleTimeoutMs: 1_000 };
+    const tuning = { attempts: 3, firstDelayMs: 50, idleTimeoutMs: 3_000 };
     const pad = (i: number) => String(i).padStart(12, '0');
     const sizes = { accounts: 60_000, contacts: 50_000, teamMembers: 50_000 };
 
@@ -362,7 +362,7 @@ describe('SFTP extract (real OpenSSH server)', function () {
         const connectionId = await connect();
         const result = await runSync({ db, secretBox: async () => box, sftp: tuning }, { directoryId: 1, mapping, sftp: { connectionId, files: { accounts: { path: fifo } } } });
         assert.deepEqual([result.state, result.error?.code], ['failed', 'SOURCE_DISCONNECTED']);
-        assert.equal(result.error?.message, `accounts.csv: ${fifo} on 127.0.0.1 (SFTP connection "exports"): reading from byte 0: the server did not answer within 1 s`);
+        assert.equal(result.error?.message, `accounts.csv: ${fifo} on 127.0.0.1 (SFTP connection "exports"): reading from byte 0: the server did not answer within 3 s`);
         assert.deepEqual((await directorySnapshot(db)).accounts, []);
       } finally {
         // Lets the server's SFTP process, still waiting in the open, go on.

@@ -79,7 +79,9 @@ export class RunElement extends LitElement {
         throw error;
       }
     },
-    args: () => [this.runId, this.errorsOffset, this.live?.state === 'running', this.waits] as const,
+    // The live state, not whether it runs: a run that ended between this read and the stream's first
+    // event is only ever seen live as ended, and its errors and uploads must still be read again.
+    args: () => [this.runId, this.errorsOffset, this.live?.state, this.waits] as const,
     // A run read as running is followed live until it ends; one that ended has nothing more to say.
     onComplete: (run) => {
       if (run.state === 'running' && !this.#events) this.#listen();
