@@ -128,16 +128,21 @@ async function loadInTransaction(tx: Tx, runId: number, request: LoadRequest, re
   await runs.analyzeStaging(tx);
 
   await report({ phase: 'merging', rowsRead: read.rows });
+  const removedAbsent: Partial<Record<DirectoryObject, number>> = {};
+  const removeUnnamedOf = async (kind: SourceKind) => {
+    const keys = named.get(kind);
+    const removed = keys ? await removeUnnamed(tx, directoryId, runId, kind, keys) : 0;
+    if (removed > 0) removedAbsent[primaryObject[kind]] = removed;
+  };
+  // An owner the team file left out must be gone before the file's own owner takes the account.
+  await removeUnnamedOf('teamMembers');
   const changes = await mergeDirectory(tx, directoryId, runId, mapping);
 
-  const removedAbsent: Partial<Record<DirectoryObject, number>> = {};
   for (const present of request.presentKeys?.() ?? []) {
     removedAbsent[primaryObject[present.kind]] = await removeAbsent(tx, directoryId, runId, present);
   }
-  for (const [kind, keys] of named) {
-    const removed = await removeUnnamed(tx, directoryId, runId, kind, keys);
-    if (removed > 0) removedAbsent[primaryObject[kind]] = removed;
-  }
+  await removeUnnamedOf('accounts');
+  await removeUnnamedOf('contacts');
   const orphans = mapping.accounts ? await removeOrphans(tx, directoryId, runId) : null;
 
   await report({ phase: 'saving', rowsRead: read.rows });

@@ -35,10 +35,12 @@ export async function mergeDirectory(tx: Tx, directoryId: number, runId: number,
   }
   if (mapping.managementRoles) {
     await merge.rejectUnknownTeamAccounts(tx, directoryId, mapping.managementRoles.fields.accountExternalReferenceId);
+    // An owner whose row is now rejected is no owner to keep when the file's owners are ranked.
+    await merge.removeRejectedTeam(tx, directoryId, runId, 'stg_team');
     await merge.stageChangedTeam(tx, directoryId);
     await merge.rejectExtraOwners(tx, directoryId, mapping.managementRoles.fields.roleName);
     // Removed first: a role a losing owner row held makes room for the owner that wins.
-    await merge.removeRejectedTeam(tx, directoryId, runId);
+    await merge.removeRejectedTeam(tx, directoryId, runId, 'chg_team');
     await merge.mergeManagementRoles(tx, directoryId, runId);
     changes.managementRoles = await merge.countTeamChanges(tx);
   }

@@ -320,8 +320,9 @@ export async function stageChangedTeam(tx: Tx, directoryId: number): Promise<voi
 /**
  * At most one ACCOUNT_OWNER per account, and the first in file order wins: every owner row the
  * file holds is staged with its line (see `ranked`), and an owner in the directory that the file
- * does not name comes first. A losing owner row that did not change is rejected as a change of
- * its key, so the role it gave is removed as a fresh load would never have given it.
+ * does not name comes first (a full export has removed those already). A losing owner row that
+ * did not change is rejected as a change of its key, so the role it gave is removed as a fresh
+ * load would never have given it.
  */
 export async function rejectExtraOwners(tx: Tx, directoryId: number, roleColumn: string): Promise<void> {
   await tx.query(
@@ -416,10 +417,10 @@ export async function removeRejectedContacts(tx: Tx, directoryId: number, runId:
   await removeRejected(tx, directoryId, runId, { target: 'contacts', errors: ['stg_contacts'], object: 'contacts', key: 'd.external_id = s.record_id', what: 'the contact' });
 }
 
-export async function removeRejectedTeam(tx: Tx, directoryId: number, runId: number): Promise<void> {
+export async function removeRejectedTeam(tx: Tx, directoryId: number, runId: number, errors: 'stg_team' | 'chg_team'): Promise<void> {
   // A team member's record id is "<account>/<email>"; an account id holds no "/".
   const key = `d.account_external_id = split_part(s.record_id, '/', 1) and d.user_email = substr(s.record_id, length(split_part(s.record_id, '/', 1)) + 2)`;
-  await removeRejected(tx, directoryId, runId, { target: 'management_roles', errors: ['stg_team', 'chg_team'], object: 'managementRoles', key, what: 'the role' });
+  await removeRejected(tx, directoryId, runId, { target: 'management_roles', errors: [errors], object: 'managementRoles', key, what: 'the role' });
 }
 
 /**

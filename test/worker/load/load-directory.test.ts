@@ -296,6 +296,30 @@ describe('loadDirectory', () => {
     });
   });
 
+  describe('an ACCOUNT_OWNER that loses its place', () => {
+    const owners = async (db: Db) => db.query(`select user_email from management_roles where role_name = 'ACCOUNT_OWNER' and not is_deleted`);
+
+    it('to a row now rejected makes room for the next owner in the file', async () => {
+      await writeCsv(dir, 'team.csv', [teamHeader, ['001A', 'first@seller.example', 'Account Owner', 'false'], ['001A', 'second@seller.example', 'Account Owner', 'false']]);
+      await load(db, files);
+      await writeCsv(dir, 'team.csv', [teamHeader, ['001A', 'first@seller.example', 'Wizard', 'false'], ['001A', 'second@seller.example', 'Account Owner', 'false']]);
+      const result = await load(db, { teamMembers: files.teamMembers! });
+      assert.deepEqual((await runErrors(db, result.runId)).map((e) => [e.line, e.code]), [[2, 'UNMAPPED_ROLE']]);
+      assert.deepEqual(await owners(db), [{ user_email: 'second@seller.example' }]);
+    });
+
+    it('by leaving a full export makes room for the next owner in the file', async () => {
+      await writeCsv(dir, 'team.csv', [teamHeader, ['001A', 'first@seller.example', 'Account Owner', 'false'], ['001A', 'second@seller.example', 'Account Owner', 'false']]);
+      await load(db, files);
+      await writeCsv(dir, 'team.csv', [teamHeader, ['001A', 'second@seller.example', 'Account Owner', 'false']]);
+      const result = await loadDirectory(db, {
+        directoryId: 1, sourceLabel: 'files', openSources: () => openLocalFiles({ teamMembers: files.teamMembers! }), mapping: titles, fullExport: ['teamMembers'],
+      });
+      assert.deepEqual([result.state, result.state === 'failed' ? result.error : null, await runErrors(db, result.runId)], ['succeeded', null, []]);
+      assert.deepEqual(await owners(db), [{ user_email: 'second@seller.example' }]);
+    });
+  });
+
   describe('custom account attributes', () => {
     const mapping: MappingInput = {
       ...titles,
