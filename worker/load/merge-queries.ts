@@ -360,18 +360,26 @@ export async function rejectExtraOwners(tx: Tx, directoryId: number, roleColumn:
   );
 }
 
+/**
+ * Unique indexes are checked row by row, so the rows that stop being an account's owner are
+ * written before those that become one, and new rows last: an owner handing over to another in
+ * one run never meets the old owner still live.
+ */
 export async function mergeManagementRoles(tx: Tx, directoryId: number, runId: number): Promise<void> {
-  await tx.query(
-    `with updated as (
-      update management_roles r set
+  for (const becomesOwner of [false, true]) {
+    await tx.query(
+      `update management_roles r set
         role_name = case when s.is_deleted then r.role_name else s.role_name end,
         is_deleted = s.is_deleted, source_hash = s.source_hash,
         ${stamp('r', `(r.is_deleted <> s.is_deleted or (not s.is_deleted and r.role_name <> s.role_name))`)}
       from chg_team s
       where s.err_code is null and s.stored and r.directory_id = $1 and r.account_external_id = s.account_external_id and r.user_email = s.user_email
-      returning 1
-    )
-    insert into management_roles (directory_id, account_external_id, user_email, role_name, is_deleted, source_hash, last_run_id)
+        and (not s.is_deleted and s.role_name = 'ACCOUNT_OWNER') = $3`,
+      [directoryId, runId, becomesOwner],
+    );
+  }
+  await tx.query(
+    `insert into management_roles (directory_id, account_external_id, user_email, role_name, is_deleted, source_hash, last_run_id)
     select $1, account_external_id, user_email, role_name, is_deleted, source_hash, $2 from chg_team where err_code is null and not stored`,
     [directoryId, runId],
   );

@@ -308,6 +308,24 @@ describe('loadDirectory', () => {
       assert.deepEqual(await owners(db), [{ user_email: 'second@seller.example' }]);
     });
 
+    it('by being deleted hands the account to an owner new in the same run', async () => {
+      await writeCsv(dir, 'team.csv', [teamHeader, ['001A', 'first@seller.example', 'Account Owner', 'false']]);
+      await load(db, files);
+      await writeCsv(dir, 'team.csv', [teamHeader, ['001A', 'first@seller.example', 'Account Owner', 'true'], ['001A', 'second@seller.example', 'Account Owner', 'false']]);
+      const result = await load(db, { teamMembers: files.teamMembers! });
+      assert.deepEqual([result.state, await runErrors(db, result.runId)], ['succeeded', []]);
+      assert.deepEqual(await owners(db), [{ user_email: 'second@seller.example' }]);
+    });
+
+    it('by becoming a Sales Rep hands the account to a Sales Rep made owner in the same run', async () => {
+      await writeCsv(dir, 'team.csv', [teamHeader, ['001A', 'second@seller.example', 'Sales Rep', 'false'], ['001A', 'first@seller.example', 'Account Owner', 'false']]);
+      await load(db, files);
+      await writeCsv(dir, 'team.csv', [teamHeader, ['001A', 'second@seller.example', 'Account Owner', 'false'], ['001A', 'first@seller.example', 'Sales Rep', 'false']]);
+      const result = await load(db, { teamMembers: files.teamMembers! });
+      assert.deepEqual([result.state, await runErrors(db, result.runId)], ['succeeded', []]);
+      assert.deepEqual(await owners(db), [{ user_email: 'second@seller.example' }]);
+    });
+
     it('by leaving a full export makes room for the next owner in the file', async () => {
       await writeCsv(dir, 'team.csv', [teamHeader, ['001A', 'first@seller.example', 'Account Owner', 'false'], ['001A', 'second@seller.example', 'Account Owner', 'false']]);
       await load(db, files);

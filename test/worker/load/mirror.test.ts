@@ -184,13 +184,13 @@ describe(`the directory after any sequence of runs (MIRROR_SEED=${seed})`, funct
     console.log(`    MIRROR_SEED=${seed}`);
     const source = new Source(prng(seed));
     const dir = await tempDir();
+    const history: string[] = [];
     const load = async (directoryId: number, files: LocalFiles) => {
       const result = await loadDirectory(db, {
         directoryId, sourceLabel: 'files', openSources: () => openLocalFiles(files), mapping, fullExport: ['accounts', 'contacts', 'teamMembers'],
       });
-      assert.equal(result.state, 'succeeded', result.error?.message);
+      assert.equal(result.state, 'succeeded', `${result.error?.message}; MIRROR_SEED=${seed}, after:\n${history.join('\n')}`);
     };
-    const history: string[] = [];
     for (let step = 1; step <= steps; step++) {
       history.push(`${step}. ${source.change()}`);
       const files = await source.write(dir);
