@@ -187,12 +187,12 @@ function countedPieces(dir: string, viaMembers: boolean): string {
     viaMembers
       ? // Postgres guesses a recursive CTE a hundred times too large and would read every account's
         // rows; "offset 0" keeps the lateral read per member, through the primary key.
-        `select m.root, g.i, c.promoters, c.passives, c.detractors
+        `select m.root, g.i, g.sign * c.promoters as promoters, g.sign * c.passives as passives, g.sign * c.detractors as detractors
         from members m cross join ranges g
         cross join lateral (select c.promoters, c.passives, c.detractors from ${table} c
           where g.span = '${span}' and c.directory_id = ${dir} and c.account_external_id = m.member
             and c.${column} >= ${utcDate('g.r_from')} and c.${column} < ${utcDate('g.r_to')} offset 0) c`
-      : `select c.account_external_id as root, g.i, c.promoters, c.passives, c.detractors
+      : `select c.account_external_id as root, g.i, g.sign * c.promoters as promoters, g.sign * c.passives as passives, g.sign * c.detractors as detractors
         from ranges g join ${table} c on g.span = '${span}' and c.directory_id = ${dir}
           and c.${column} >= ${utcDate('g.r_from')} and c.${column} < ${utcDate('g.r_to')}`,
   );
@@ -201,10 +201,21 @@ function countedPieces(dir: string, viaMembers: boolean): string {
       case when ${ceilTo('year', 'start_at')} < ${floorTo('year', 'end_at')} then ${ceilTo('year', 'start_at')} else end_at end as years_from,
       case when ${ceilTo('year', 'start_at')} < ${floorTo('year', 'end_at')} then ${floorTo('year', 'end_at')} else end_at end as years_to
     from snapped
-  ), ranges as (
+  ), plain_ranges as (
     select i, 'month' as span, start_at as r_from, years_from as r_to from spans where start_at < years_from
     union all select i, 'year', years_from, years_to from spans where years_from < years_to
     union all select i, 'month', years_to, end_at from spans where years_to < end_at
+  ), month_runs as (
+    -- More than six months of one year cost fewer rows as the year less the months left out.
+    select i, r_from, r_to, ${floorTo('year', 'r_from')} as y_from, ${floorTo('year', 'r_from')} + interval '1 year' as y_to,
+      r_to <= ${floorTo('year', 'r_from')} + interval '1 year' and r_to > r_from + interval '6 months' as as_year
+    from plain_ranges where span = 'month'
+  ), ranges as (
+    select i, span, r_from, r_to, 1 as sign from plain_ranges where span = 'year'
+    union all select i, 'month', r_from, r_to, 1 from month_runs where not as_year
+    union all select i, 'year', y_from, y_to, 1 from month_runs where as_year
+    union all select i, 'month', y_from, r_from, -1 from month_runs where as_year and y_from < r_from
+    union all select i, 'month', r_to, y_to, -1 from month_runs where as_year and r_to < y_to
   ), pieces as (
     ${counted.join(' union all ')}
     union all

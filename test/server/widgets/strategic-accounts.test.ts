@@ -119,6 +119,25 @@ describe('GET /api/widgets/strategic-accounts', () => {
       ]);
     });
 
+    it('counts a year up to a past as-of date, leaving out the answers of the rest of that year', async () => {
+      await addResponses(db, [
+        ['A2', '2024-03-01T12:00:00Z', 10],
+        ['A2', '2024-05-01T12:00:00Z', 0],
+        ['A2', '2024-10-01T12:00:00Z', 0], // the previous period is the whole year
+        ['A2', '2025-02-10T12:00:00Z', 10],
+        ['A2', '2025-09-20T12:00:00Z', 9],
+        ['A2', '2025-09-25T12:00:00Z', 0], // after the as-of date, in its month
+        ['A2', '2025-11-05T12:00:00Z', 0],
+        ['A2', '2025-12-31T12:00:00Z', 5],
+      ]);
+      const id = await saveConfig(api, { period: 'YoY', chartPeriods: 2 });
+      // 2025 to Sep 20: 10, 9 = 100 of 2. 2024: 10, 0, 0 = -33.3 -> -33.
+      const byClient = await widget(api, `config=${id}&asOf=2025-09-20&search=Beta`);
+      assert.deepEqual([scores(byClient), chart(byClient.accounts[0]!)], [[['Beta AG', 100, 133, 2]], [['2024', -33], ['2025', 100]]]);
+      const byNps = await widget(api, `config=${id}&asOf=2025-09-20&sort=nps&order=desc&pageSize=1`);
+      assert.deepEqual(scores(byNps), [['Beta AG', 100, 133, 2]]);
+    });
+
     it('ends February 2024 on the 29th and rounds NPS half away from zero', async () => {
       await addResponses(db, [
         ['A2', '2024-02-01T00:00:00Z', 7],
