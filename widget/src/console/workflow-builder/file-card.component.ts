@@ -48,6 +48,9 @@ export class FileCardElement extends LitElement {
   /** Whether the SFTP server's folders are shown. */
   declare browsing: boolean;
 
+  /** The preview under way: a change or a newer preview drops its answer, which would show another file. */
+  #reading: AbortController | undefined;
+
   constructor() {
     super();
     this.uploads = [];
@@ -62,6 +65,7 @@ export class FileCardElement extends LitElement {
   #change(part: Record<string, unknown>): FileTask {
     const task: Record<string, unknown> = { ...this.task, ...part };
     for (const [key, value] of Object.entries(part)) if (value === undefined || value === '') delete task[key];
+    this.#reading?.abort();
     this.preview = undefined;
     this.dispatchEvent(taskChange(task as FileTask));
     return task as FileTask;
@@ -69,22 +73,25 @@ export class FileCardElement extends LitElement {
 
   /** Reads the file as a run would, the upload or the server's file, with the task's settings. */
   async #read(t: FileTask = this.task): Promise<void> {
+    this.#reading?.abort();
+    const { signal } = (this.#reading = new AbortController());
     this.preview = { state: 'loading' };
     const query = new URLSearchParams(t.source === 'upload' ? { name: t.file } : t.path ? { path: t.path } : { pattern: t.pattern ?? '' });
     for (const key of ['delimiter', 'quote', 'encoding'] as const) if (t[key]) query.set(key, t[key]!);
     try {
       let file: Read;
       if (t.source === 'upload') {
-        const upload = await api<UploadPreview>(`/api/uploads/preview?${query}`);
+        const upload = await api<UploadPreview>(`/api/uploads/preview?${query}`, { signal });
         file = { columns: upload.columns, rows: upload.rows, caption: `${upload.name} (upload ${upload.uploadId})` };
       } else {
-        const remote = await api<Wire<SftpPreview>>(`/api/sftp-connections/${t.connectionId}/preview?${query}`);
+        const remote = await api<Wire<SftpPreview>>(`/api/sftp-connections/${t.connectionId}/preview?${query}`, { signal });
         file = { columns: remote.columns, rows: remote.rows, caption: `${remote.path} (modified ${when(remote.modifiedAt)})` };
       }
+      if (signal.aborted) return;
       this.preview = { state: 'ready', file };
       this.dispatchEvent(new CustomEvent('header-checked', { detail: this.#missing(file) }));
     } catch (error) {
-      this.preview = { state: 'failed', error };
+      if (!signal.aborted) this.preview = { state: 'failed', error };
     }
   }
 

@@ -68,6 +68,12 @@ export class SftpBrowserElement extends LitElement {
     this.listing = { state: 'loading' };
   }
 
+  /** Put back on the page after a listing was dropped with it: the folder is asked for again. */
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.hasUpdated && this.listing.state === 'loading') void this.#open(this.#shown ?? this.start);
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#request?.abort();
@@ -86,6 +92,7 @@ export class SftpBrowserElement extends LitElement {
     const query = folder === undefined ? '' : `?${new URLSearchParams({ path: folder })}`;
     try {
       const answer = await api<Wire<SftpFolder>>(`/api/sftp-connections/${this.connectionId}/files${query}`, { signal: request.signal });
+      if (request.signal.aborted) return;
       this.listing = { state: 'ready', folder: answer };
       this.#shown = answer.folder;
     } catch (error) {
