@@ -3,7 +3,8 @@ import type { Queryable } from '../db.ts';
 import { AppError, ErrorCode, describeIssues, isAppError } from '../errors.ts';
 import type { SecretBox } from '../secret-box.ts';
 import { changed, findSftpCredentials, sftpTestInput, sftpTestRequest, type SftpConnectionParsed, type SftpTestResult } from './sftp.ts';
-import { answered, defaultIdleTimeoutMs, disconnectSftp, handshake, hostKeyMismatch, reason, type SftpTarget } from './sftp-session.ts';
+import { listFolder } from './sftp-files.ts';
+import { disconnectSftp, handshake, hostKeyMismatch, type SftpTarget } from './sftp-session.ts';
 
 /** How many entries of the folder a test shows. */
 const shownEntries = 50;
@@ -24,13 +25,7 @@ export async function testSftpConnection(db: Queryable, box: SecretBox, input: u
   const { client, presented } = await reached({ ...target, hostKeyFingerprint: target.hostKeyFingerprint ?? null });
   if (!client) return { hostKeyFingerprint: presented, trusted: false, folder: null, entries: [], moreEntries: 0 };
   try {
-    const listing = await answered(client.list(folder), defaultIdleTimeoutMs, `listing ${folder}`).catch((error: unknown) => {
-      throw isAppError(error) ? error : new AppError(ErrorCode.BAD_REQUEST, `${target.host} logged in ${target.username}, but cannot list ${folder}: ${reason(error)}`, { cause: error });
-    });
-    const entries = listing
-      .sort((a, b) => a.name.localeCompare(b.name))
-      .map((f) => ({ name: f.name, type: f.type === '-' ? ('file' as const) : f.type === 'd' ? ('folder' as const) : ('other' as const), size: f.size, modifiedAt: new Date(f.modifyTime) }));
-    return { hostKeyFingerprint: presented, trusted: true, folder, entries: entries.slice(0, shownEntries), moreEntries: Math.max(entries.length - shownEntries, 0) };
+    return { hostKeyFingerprint: presented, trusted: true, folder, ...(await listFolder(client, target, folder, shownEntries)) };
   } finally {
     await disconnectSftp(client);
   }
@@ -51,7 +46,7 @@ export async function verifySftpConnection(connection: SftpConnectionParsed): Pr
 }
 
 /** The handshake, a server that cannot be reached answering 502 (the error a run retries answers 500 elsewhere). */
-async function reached(target: SftpTarget): ReturnType<typeof handshake> {
+export async function reached(target: SftpTarget): ReturnType<typeof handshake> {
   try {
     return await handshake(target);
   } catch (error) {

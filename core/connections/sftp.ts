@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { Queryable } from '../db.ts';
 import { AppError, ErrorCode, describeIssues } from '../errors.ts';
+import { csvDialectShape } from '../records/csv-source.ts';
+import { previewRowSchema } from '../records/preview-rows.ts';
 import type { SecretBox } from '../secret-box.ts';
 
 const hostKeyFingerprint = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'an OpenSSH SHA256 fingerprint, as `ssh-keygen -lf` prints it');
@@ -49,15 +51,52 @@ export type SftpConnection = z.infer<typeof sftpConnectionSchema>;
 /** What the extract needs to connect, secrets opened. */
 export type SftpCredentials = SftpConnection & { password?: string; privateKey?: string; passphrase?: string };
 
+/** One entry of a folder on the server. */
+export const sftpEntrySchema = z.object({ name: z.string(), type: z.enum(['file', 'folder', 'other']), size: z.number(), modifiedAt: z.date() });
+export type SftpEntry = z.infer<typeof sftpEntrySchema>;
+
 /** What a test found: the server's key, and, when that key is the one trusted, the folder's first entries. */
 export const sftpTestResult = z.object({
   hostKeyFingerprint: z.string().describe("the key the server presented, as `ssh-keygen -lf` prints it"),
   trusted: z.boolean().describe('whether it is the fingerprint given; only then did the test log in and list the folder'),
   folder: z.string().nullable(),
-  entries: z.array(z.object({ name: z.string(), type: z.enum(['file', 'folder', 'other']), size: z.number(), modifiedAt: z.date() })),
+  entries: z.array(sftpEntrySchema),
   moreEntries: z.number().int().describe('entries of the folder beyond those shown'),
 });
 export type SftpTestResult = z.infer<typeof sftpTestResult>;
+
+/** A folder of a stored connection's server to list; none: the folder its login starts in. */
+export const sftpFolderQuery = z.strictObject({ path: z.string().min(1).optional().describe("the folder; unset: the one the connection's login starts in") });
+
+/** A folder of the server: its absolute path, its parent, and its entries by name. */
+export const sftpFolderSchema = z.object({
+  connectionId: z.number().int(),
+  folder: z.string().describe('the absolute path of the folder listed'),
+  parent: z.string().nullable().describe('the folder above it; null at the root'),
+  entries: z.array(sftpEntrySchema),
+  moreEntries: z.number().int().describe('entries of the folder beyond those shown'),
+});
+export type SftpFolder = z.infer<typeof sftpFolderSchema>;
+
+/** A file of a stored connection's server to preview: its `path`, or the `pattern` an extract holds, read with an extract's CSV settings. */
+export const sftpPreviewQuery = z.strictObject({
+  path: z.string().min(1).optional().describe('the file'),
+  pattern: z.string().min(1).optional().describe("a folder and a file name pattern (/exports/accounts_*.csv): its newest match is read, as a run picks it"),
+  ...csvDialectShape,
+});
+export type SftpPreviewQuery = z.infer<typeof sftpPreviewQuery>;
+
+/** The file a preview read, its header, and its first rows parsed as a run's SFTP extract parses them. */
+export const sftpPreviewSchema = z.object({
+  connectionId: z.number().int(),
+  path: z.string().describe('the file read: the one given, or the newest match of the pattern'),
+  name: z.string(),
+  size: z.number(),
+  modifiedAt: z.date(),
+  columns: z.array(z.string()),
+  rows: z.array(previewRowSchema),
+});
+export type SftpPreview = z.infer<typeof sftpPreviewSchema>;
 
 /** Checks that a connection works before it is stored: the server is reached, its key is the one trusted, the login is accepted. */
 export type VerifySftp = (connection: SftpConnectionParsed) => Promise<void>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { authorizationInput, salesforceConnectionSchema, salesforceHeadlessInput, salesforceRenameInput } from '../../core/connections/salesforce.ts';
-import { sftpConnectionInput, sftpConnectionPatch, sftpConnectionSchema, sftpTestRequest, sftpTestResult } from '../../core/connections/sftp.ts';
+import { sftpConnectionInput, sftpConnectionPatch, sftpConnectionSchema, sftpFolderQuery, sftpFolderSchema, sftpPreviewQuery, sftpPreviewSchema, sftpTestRequest, sftpTestResult } from '../../core/connections/sftp.ts';
 import { salesforceUsageSchema } from '../../core/connections/salesforce-usage.ts';
 import { outboxMessageSchema } from '../../core/outbox.ts';
 import { pageSchema } from '../../core/page.ts';
@@ -123,6 +123,15 @@ export const adminOperations: Operation[] = [
   {
     ...admin, method: 'post', path: '/api/sftp-connections/test', tag: 'Connections', summary: "Answers the server's host key and, when it is the one trusted, logs in and lists the folder",
     body: { 'application/json': sftpTestRequest }, answers: { 200: json('what the test found', sftpTestResult) }, errors: [400, 404, 502],
+  },
+  {
+    ...admin, method: 'get', path: '/api/sftp-connections/{id}/files', tag: 'Connections', summary: "A folder of a stored connection's server, its entries by name (the first 1000), to pick an extract's file in; editors too",
+    query: sftpFolderQuery, answers: { 200: json('the folder', sftpFolderSchema) }, errors: [400, 404, 409, 502],
+  },
+  {
+    ...admin, method: 'get', path: '/api/sftp-connections/{id}/preview', tag: 'Connections',
+    summary: "The file an SFTP extract would read (a path, or a pattern's newest match) parsed with its delimiter, quote and encoding: its header and first 20 rows; editors too",
+    query: sftpPreviewQuery, answers: { 200: json('the file read, its header and first rows', sftpPreviewSchema) }, errors: [400, 404, 409, 502],
   },
   {
     ...admin, method: 'patch', path: '/api/sftp-connections/{id}', tag: 'Connections', summary: 'Renames an SFTP connection, or changes its server, login or trusted host key once they work',

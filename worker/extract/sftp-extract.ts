@@ -4,7 +4,8 @@ import { findSftpCredentials, recordLoaded, wasLoaded, type RemoteFile } from '.
 import type { Db } from '../../core/db.ts';
 import type { SecretBox } from '../../core/secret-box.ts';
 import { answered, connectSftp, disconnectSftp } from '../../core/connections/sftp-session.ts';
-import { defaultSftpTuning, resolveFile, serverName, sftpSource, type SftpTuning } from './sftp.ts';
+import { resolveFile, serverName } from '../../core/connections/sftp-files.ts';
+import { defaultSftpTuning, sftpSource, type SftpTuning } from './sftp.ts';
 import { SourceKind, type Sources } from '../../core/records/source.ts';
 import type { SyncDeps } from '../jobs/sync-job.ts';
 import { emptyReport, type Extract } from './extract.ts';

@@ -8,7 +8,8 @@ import { createSftpConnection, findSftpCredentials, type SftpConnectionInput } f
 import type { Db } from '../../../core/db.ts';
 import { secretBox } from '../../../core/secret-box.ts';
 import { connectSftp } from '../../../core/connections/sftp-session.ts';
-import { resolveFile, sftpSource } from '../../../worker/extract/sftp.ts';
+import { resolveFile } from '../../../core/connections/sftp-files.ts';
+import { sftpSource } from '../../../worker/extract/sftp.ts';
 import type { SourceItem } from '../../../core/records/source.ts';
 import { runSync } from '../../../worker/jobs/run-sync.ts';
 import { syncJobsOf } from '../../../worker/jobs/workflow-jobs.ts';

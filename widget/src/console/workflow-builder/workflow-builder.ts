@@ -4,6 +4,7 @@ import { JsonCardElement } from './json-card.component.ts';
 import { LoadCardElement } from './load-card.component.ts';
 import { SalesforceCardElement } from './salesforce-card.component.ts';
 import { ScheduleCardElement } from './schedule-card.component.ts';
+import { SftpBrowserElement } from './sftp-browser.component.ts';
 import { WorkflowBuilderElement } from './workflow-builder.component.ts';
 
 customElements.define('bw-workflow-builder', WorkflowBuilderElement);
@@ -13,6 +14,7 @@ customElements.define('bw-file-card', FileCardElement);
 customElements.define('bw-load-card', LoadCardElement);
 customElements.define('bw-distribute-card', DistributeCardElement);
 customElements.define('bw-json-card', JsonCardElement);
+customElements.define('bw-sftp-browser', SftpBrowserElement);
 
 declare global {
   interface HTMLElementTagNameMap {
@@ -23,5 +25,6 @@ declare global {
     'bw-load-card': LoadCardElement;
     'bw-distribute-card': DistributeCardElement;
     'bw-json-card': JsonCardElement;
+    'bw-sftp-browser': SftpBrowserElement;
   }
 }
