@@ -183,18 +183,26 @@ function countedPieces(dir: string, viaMembers: boolean): string {
     { table: 'nps_monthly_counts', column: 'month', span: 'month' },
     { table: 'nps_yearly_counts', column: 'year', span: 'year' },
   ];
+  // Via members, one range of rows per member, from the first bucket's start to the last one's
+  // end, is read first (materialized, or Postgres reads it again per bucket), and each row then
+  // finds its buckets: a probe per member, not one per member and bucket. Postgres guesses a
+  // recursive CTE a hundred times too large and would read every account's rows; "offset 0" keeps
+  // the lateral read per member, through the primary key.
+  const memberRows = viaMembers
+    ? rollups.map(({ table, column, span }) => `, ${span}_rows as materialized (
+        select m.root, c.at, c.promoters, c.passives, c.detractors
+        from members m join range_limits l on l.span = '${span}'
+        cross join lateral (select c.${column} as at, c.promoters, c.passives, c.detractors from ${table} c
+          where c.directory_id = ${dir} and c.account_external_id = m.member and c.${column} >= l.d_from and c.${column} < l.d_to offset 0) c
+      )`).join('')
+    : '';
   const counted = rollups.map(({ table, column, span }) =>
     viaMembers
-      ? // Postgres guesses a recursive CTE a hundred times too large and would read every account's
-        // rows; "offset 0" keeps the lateral read per member, through the primary key.
-        `select m.root, g.i, g.sign * c.promoters as promoters, g.sign * c.passives as passives, g.sign * c.detractors as detractors
-        from members m cross join ranges g
-        cross join lateral (select c.promoters, c.passives, c.detractors from ${table} c
-          where g.span = '${span}' and c.directory_id = ${dir} and c.account_external_id = m.member
-            and c.${column} >= ${utcDate('g.r_from')} and c.${column} < ${utcDate('g.r_to')} offset 0) c`
+      ? `select c.root, g.i, g.sign * c.promoters as promoters, g.sign * c.passives as passives, g.sign * c.detractors as detractors
+        from ${span}_rows c join ranges g on g.span = '${span}' and c.at >= g.d_from and c.at < g.d_to`
       : `select c.account_external_id as root, g.i, g.sign * c.promoters as promoters, g.sign * c.passives as passives, g.sign * c.detractors as detractors
         from ranges g join ${table} c on g.span = '${span}' and c.directory_id = ${dir}
-          and c.${column} >= ${utcDate('g.r_from')} and c.${column} < ${utcDate('g.r_to')}`,
+          and c.${column} >= g.d_from and c.${column} < g.d_to`,
   );
   return `${snapCtes('snapped', 'edges', 'year')}, spans as (
     select i, start_at, end_at,
@@ -210,13 +218,17 @@ function countedPieces(dir: string, viaMembers: boolean): string {
     select i, r_from, r_to, ${floorTo('year', 'r_from')} as y_from, ${floorTo('year', 'r_from')} + interval '1 year' as y_to,
       r_to <= ${floorTo('year', 'r_from')} + interval '1 year' and r_to > r_from + interval '6 months' as as_year
     from plain_ranges where span = 'month'
-  ), ranges as (
-    select i, span, r_from, r_to, 1 as sign from plain_ranges where span = 'year'
-    union all select i, 'month', r_from, r_to, 1 from month_runs where not as_year
-    union all select i, 'year', y_from, y_to, 1 from month_runs where as_year
-    union all select i, 'month', y_from, r_from, -1 from month_runs where as_year and y_from < r_from
-    union all select i, 'month', r_to, y_to, -1 from month_runs where as_year and r_to < y_to
-  ), pieces as (
+  ), ranges as materialized (
+    select i, span, ${utcDate('r_from')} as d_from, ${utcDate('r_to')} as d_to, sign from (
+      select i, span, r_from, r_to, 1 as sign from plain_ranges where span = 'year'
+      union all select i, 'month', r_from, r_to, 1 from month_runs where not as_year
+      union all select i, 'year', y_from, y_to, 1 from month_runs where as_year
+      union all select i, 'month', y_from, r_from, -1 from month_runs where as_year and y_from < r_from
+      union all select i, 'month', r_to, y_to, -1 from month_runs where as_year and r_to < y_to
+    ) r
+  ), range_limits as materialized (
+    select span, min(d_from) as d_from, max(d_to) as d_to from ranges group by span
+  )${memberRows}, pieces as (
     ${counted.join(' union all ')}
     union all
     select ${viaMembers ? 'm.root' : 'r.account_external_id'}, e.i, e.sign * (r.score >= 9)::int, e.sign * (r.score between 7 and 8)::int, e.sign * (r.score <= 6)::int
@@ -232,8 +244,8 @@ export type WantedSurveyMetric = SurveyMetric & { everyBucket: boolean };
 
 /**
  * The survey metrics of the members' answers (after `bounds` and `members`): `wanted(k, survey,
- * question, statistic, every_bucket)`, k from 1 in the order of `metrics`; `survey_sums(root, i, k,
- * answers, total)` of each bucket, from whole UTC months (survey_answer_months, one range read per
+ * question, statistic, every_bucket)`, k from 1 in the order of `metrics`; `survey_sums(root, i,
+ * survey, question, answers, total)` of each bucket and question summed, from whole UTC months (survey_answer_months, one range read per
  * member) with the answers between each true boundary and the nearest month boundary added or
  * taken away, as the NPS counts are; and `survey_latest(root, i, k, value)`: the newest answer given
  * before the bucket's end, of any member. A key metric's are read for the current bucket only.
@@ -249,26 +261,29 @@ function surveyCtes(metrics: WantedSurveyMetric[], p: Params, dir: string, last:
   // Month dates computed once, not per month row read.
   return `${wanted}, ${snapCtes('survey_snapped', 'survey_edges', 'month')}, survey_months as materialized (
     select i, ${utcDate('start_at')} as m_from, ${utcDate('end_at')} as m_to from survey_snapped
+  ), summed as (
+    -- An average and a count of one question sum the same answers: read once.
+    select survey, question, bool_or(every_bucket) as every_bucket from wanted w where w.statistic <> 'latest' group by survey, question
   ), survey_ranges as (
-    select w.k, w.survey, w.question, min(s.m_from) as m_from, max(s.m_to) as m_to
-    from wanted w join survey_months s on ${inBucket('s.i')} where w.statistic <> 'latest' group by w.k, w.survey, w.question
+    select w.survey, w.question, min(s.m_from) as m_from, max(s.m_to) as m_to
+    from summed w join survey_months s on ${inBucket('s.i')} group by w.survey, w.question
   ), survey_pieces as (
     -- The buckets' months follow one another, so a month's bucket is found by its start among theirs.
-    select m.root, c.i, g.k, c.answers, c.total
+    select m.root, c.i, g.survey, g.question, c.answers, c.total
     from members m cross join survey_ranges g
     cross join lateral (select width_bucket(c.month, (select array_agg(m_from order by i) from survey_months)) as i, sum(c.answers) as answers, sum(c.total) as total
       from survey_answer_months c
       where c.directory_id = ${dir} and c.account_external_id = m.member and c.survey_id = g.survey and c.question = g.question
         and c.month >= g.m_from and c.month < g.m_to group by 1) c
     union all
-    select m.root, e.i, w.k, e.sign, e.sign * v.value
-    from members m cross join survey_edges e join wanted w on w.statistic <> 'latest' and ${inBucket('e.i')}
+    select m.root, e.i, w.survey, w.question, e.sign, e.sign * v.value
+    from members m cross join survey_edges e join summed w on ${inBucket('e.i')}
     cross join lateral (select r.score, r.answers from nps_responses r
       where r.directory_id = ${dir} and r.account_external_id = m.member and r.survey_id = w.survey and r.responded_at >= e.t_from and r.responded_at < e.t_to offset 0) r
     cross join lateral survey_answer_values(r.score, r.answers) v
     where v.question = w.question
   ), survey_sums as (
-    select root, i, k, sum(answers)::int as answers, sum(total) as total from survey_pieces group by root, i, k
+    select root, i, survey, question, sum(answers)::int as answers, sum(total) as total from survey_pieces group by root, i, survey, question
   ), survey_latest as (
     select distinct on (m.root, b.i, w.k) m.root, b.i, w.k, l.value
     from members m cross join bounds b join wanted w on w.statistic = 'latest' and ${inBucket('b.i')}
@@ -281,7 +296,7 @@ function surveyCtes(metrics: WantedSurveyMetric[], p: Params, dir: string, last:
     select r.root, json_build_object('answers', array_agg(coalesce(ss.answers, 0) order by w.k, b.i),
         'totals', array_agg(ss.total::text order by w.k, b.i), 'latest', array_agg(sl.value::text order by w.k, b.i)) as figures
     from (select distinct root from members) r cross join wanted w cross join bounds b
-    left join survey_sums ss on ss.root = r.root and ss.i = b.i and ss.k = w.k
+    left join survey_sums ss on ss.root = r.root and ss.i = b.i and ss.survey = w.survey and ss.question = w.question
     left join survey_latest sl on sl.root = r.root and sl.i = b.i and sl.k = w.k
     group by r.root
   )`;
