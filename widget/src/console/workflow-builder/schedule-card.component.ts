@@ -82,7 +82,7 @@ export class ScheduleCardElement extends LitElement {
         ${fieldError(this.errors, 'cron', 'schedule-cron-error')}`;
     }
     if ('hourly' in schedule) {
-      return html`<label>Minute past each hour<input type="number" min="0" max="59" .value=${String(schedule.hourly)} @change=${(e: Event) => this.#set({ hourly: Number((e.target as HTMLInputElement).value) })}></label>
+      return html`<label>Minute past each hour<input type="number" min="0" max="59" .value=${String(schedule.hourly)} aria-describedby="schedule-hourly-error" @change=${(e: Event) => this.#set({ hourly: Number((e.target as HTMLInputElement).value) })}></label>
         ${fieldError(this.errors, 'hourly', 'schedule-hourly-error')}`;
     }
     if ('daily' in schedule) return time(schedule.daily, 'daily');
@@ -94,7 +94,10 @@ export class ScheduleCardElement extends LitElement {
   override render(): TemplateResult {
     const schedule = this.schedule;
     const mode = modeOf(schedule);
-    const next = schedule && this.enabled ? nextRuns({ timeZone: 'UTC', ...schedule } as Parameters<typeof nextRunAt>[0], new Date(), 3) : [];
+    const timeZone = schedule?.timeZone ?? 'UTC';
+    const next = schedule && this.enabled ? nextRuns({ ...schedule, timeZone } as Parameters<typeof nextRunAt>[0], new Date(), 3) : [];
+    // On the schedule's own clock: "Wednesday 09:15 in Berlin" reads as set, whatever zone the browser is in.
+    const wall = new Intl.DateTimeFormat(undefined, { timeZone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
     return html`<fieldset class="card">
       <legend>Schedule</legend>
       <div class="row">
@@ -109,7 +112,7 @@ export class ScheduleCardElement extends LitElement {
       </div>
       ${fieldError(this.errors, '', 'schedule-error')}
       ${schedule ? html`<p class="status" aria-live="polite">${!this.enabled ? 'Disabled: it does not run on its schedule.'
-        : next.length ? html`Next runs: ${next.map((d, i) => html`${i ? ', ' : ''}<time datetime=${d.toISOString()}>${d.toLocaleString()}</time>`)}` : 'The next run times cannot be worked out here.'}</p>` : nothing}
+        : next.length ? html`Next runs: ${next.map((d, i) => html`${i ? '; ' : ''}<time datetime=${d.toISOString()}>${wall.format(d)}</time>`)} (${timeZone})` : 'The next run times cannot be worked out here.'}</p>` : nothing}
     </fieldset>`;
   }
 }
