@@ -7,6 +7,7 @@ import { followUpProblems, followUpShape } from '../surveys/follow-ups.ts';
 import { missingRequiredFields, salesforceObjectOptions } from '../connections/salesforce-objects.ts';
 import { repeatedFields, writeBackTask } from './write-back.ts';
 import { weekdays } from './next-run.ts';
+import { unextractedColumns } from './unextracted-columns.ts';
 
 export { cronOf } from './next-run.ts';
 
@@ -162,6 +163,9 @@ export const workflowDefinitionSchema = z
         if (places.size > 1) {
           problem('the extracts of one load read from one place: local files, uploaded files, one SFTP connection with one archive folder, or one Salesforce org', ['tasks', i, 'extracts']);
         }
+        // An extract that leaves out a required field is refused above: its select list is not worked out.
+        const feeds = Object.fromEntries(extracts.flatMap((t) => (t.source === 'salesforce' && missingRequiredFields(t.object, t.fields).length === 0 ? [[t.object, t]] : [])));
+        for (const { path, message } of unextractedColumns(task.mapping, feeds)) problem(message, ['tasks', i, 'mapping', ...path]);
       }
       if (task.type === 'distribute') {
         const target = seen.get(task.load);
