@@ -84,6 +84,21 @@ const schedule = z.union(
 );
 export type Schedule = z.infer<typeof schedule>;
 
+/**
+ * A zone by its IANA name. ICU lists each zone once, some by their old names (Asia/Calcutta,
+ * Europe/Kiev), so a name it reads but does not list (Asia/Kolkata, Europe/Kyiv) is taken too.
+ */
+function knownTimeZone(name: string): boolean {
+  if (name === 'UTC' || Intl.supportedValuesOf('timeZone').includes(name)) return true;
+  if (!/^[A-Za-z]+(\/[\w+-]+)+$/.test(name)) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const template = z.string().trim().min(1).max(20_000);
 
 const address = z.email();
@@ -133,7 +148,7 @@ export const workflowDefinitionSchema = z
   })
   .superRefine((definition, context) => {
     const problem = (message: string, path: (string | number)[]) => context.addIssue({ code: 'custom', message, path });
-    if (definition.schedule && !Intl.supportedValuesOf('timeZone').concat('UTC').includes(definition.schedule.timeZone)) {
+    if (definition.schedule && !knownTimeZone(definition.schedule.timeZone)) {
       problem(`unknown time zone "${definition.schedule.timeZone}"`, ['schedule', 'timeZone']);
     }
     const seen = new Map<string, (typeof definition.tasks)[number]>();

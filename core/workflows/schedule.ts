@@ -31,12 +31,17 @@ export function workflowJobs(boss: PgBoss): WorkflowJobs {
     runNow: (run) => boss.send(Queue.workflowRun, run, { singletonKey: workflowRunKey(run.workflowId) }),
     checkSchedule(schedule) {
       if (!schedule) return;
-      try {
-        boss.previewSchedule(cronOf(schedule), { tz: schedule.timeZone, from: new Date(), count: 1 });
-      } catch (error) {
-        const path = 'cron' in schedule ? 'schedule.cron' : 'schedule';
-        throw new AppError(ErrorCode.BAD_REQUEST, `invalid workflow definition: ${path}: the scheduler cannot read "${cronOf(schedule)}": ${(error as Error).message}`, { cause: error });
-      }
+      const cron = cronOf(schedule);
+      // The cron on its own first, then in its zone: each refusal names the field at fault.
+      const refuse = (tz: string, path: string, what: string) => {
+        try {
+          boss.previewSchedule(cron, { tz, from: new Date(), count: 1 });
+        } catch (error) {
+          throw new AppError(ErrorCode.BAD_REQUEST, `invalid workflow definition: ${path}: the scheduler cannot read ${what}: ${(error as Error).message}`, { cause: error });
+        }
+      };
+      refuse('UTC', 'cron' in schedule ? 'schedule.cron' : 'schedule', `"${cron}"`);
+      refuse(schedule.timeZone, 'schedule.timeZone', `the time zone "${schedule.timeZone}"`);
     },
     async syncSchedule(workflow) {
       const key = workflowRunKey(workflow.id);

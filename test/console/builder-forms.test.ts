@@ -33,13 +33,11 @@ async function shownRuns(page: Page): Promise<{ at: string; text: string }[]> {
 }
 
 /**
- * Sets a schedule with `act` and checks the three next runs shown against `matches` in `timeZone`:
- * worked out from just before the change and from just after the runs were read, so a minute
- * turning over in between still finds the card right.
+ * Checks the three next runs shown against `matches` in `timeZone`, worked out from `before` (just
+ * before the schedule was set) and from just after the runs were read, so a minute turning over in
+ * between still finds the card right.
  */
-async function assertNextRuns(page: Page, act: () => Promise<void>, timeZone: string, matches: Parameters<typeof firstThree>[2]): Promise<{ at: string; text: string }[]> {
-  const before = new Date();
-  await act();
+async function assertNextRuns(page: Page, before: Date, timeZone: string, matches: Parameters<typeof firstThree>[2]): Promise<{ at: string; text: string }[]> {
   const shown = await eventually(async () => {
     const runs = await shownRuns(page);
     const after = new Date();
@@ -92,10 +90,11 @@ describe('the workflow builder forms in the console', function () {
   });
 
   /** A workflow that reads the org's accounts and contacts into the directory, as set up before the browser opens; its id. */
-  const saveWorkflow = async (name: string, accountFields?: string[]) => {
+  const saveWorkflow = async (name: string, { accountFields, schedule }: { accountFields?: string[]; schedule?: unknown } = {}) => {
     const workflow = await createWorkflow(db, {
       name,
       definition: {
+        ...(schedule ? { schedule } : {}),
         tasks: [
           { type: 'extract', name: 'Accounts', object: 'accounts', source: 'salesforce', connectionId, ...(accountFields ? { fields: accountFields } : {}) },
           { type: 'extract', name: 'Contacts', object: 'contacts', source: 'salesforce', connectionId },
@@ -133,32 +132,55 @@ describe('the workflow builder forms in the console', function () {
     await page.getByRole('status').filter({ hasText: `Saved as version ${version}.` }).waitFor();
   };
 
-  it('switches a schedule between hourly, weekly in Berlin and a cron in New York, each with its next three runs; refuses a bad cron at its field; stays disabled once saved so', async () => {
+  it('shows a schedule saved in Kyiv on Kyiv’s clock, switches it between hourly, daily in Adelaide, weekly in Berlin and a cron in New York, each with its next three runs; refuses a bad cron at its field; stays disabled once saved so', async () => {
     passed = false;
-    const id = await saveWorkflow('Scheduled sync');
+    // Saved daily at 06:00 in Kyiv, a zone the browser lists by its old name (Europe/Kiev).
+    const id = await saveWorkflow('Scheduled sync', { schedule: { daily: '06:00', timeZone: 'Europe/Kyiv' } });
+    let before = new Date();
     const { page, trouble } = await openWorkflow(id, 'Scheduled sync');
     const runs = page.getByLabel('Runs');
+    const zone = page.getByLabel('Time zone');
+    assert.deepEqual([await runs.inputValue(), await page.getByLabel('At (HH:MM)').inputValue(), await zone.inputValue()], ['daily', '06:00', 'Europe/Kyiv']);
+    await assertNextRuns(page, before, 'Europe/Kyiv', (w) => w.hour === 6 && w.minute === 0);
+    await page.getByText('(Europe/Kyiv)').waitFor();
 
     // Hourly at minute 17: three runs an hour apart, each at 17 past.
     await runs.selectOption({ label: 'Hourly at' });
-    const hourly = await assertNextRuns(page, () => page.getByLabel('Minute past each hour').fill('17').then(() => page.getByLabel('Minute past each hour').press('Tab')), 'UTC', (w) => w.minute === 17);
+    await zone.selectOption('UTC');
+    before = new Date();
+    await page.getByLabel('Minute past each hour').fill('17');
+    await page.getByLabel('Minute past each hour').press('Tab');
+    const hourly = await assertNextRuns(page, before, 'UTC', (w) => w.minute === 17);
     assert.ok(hourly.every((r) => /:17\b/.test(r.text)), `shown as at 17 past: ${hourly.map((r) => r.text).join(', ')}`);
     await assertAccessible(page, 'the schedule card, hourly');
+
+    // Daily at 23:45 in Adelaide, half an hour off UTC's hours: three days running, at 23:45 there.
+    await runs.selectOption({ label: 'Daily at' });
+    before = new Date();
+    await zone.selectOption('Australia/Adelaide');
+    await page.getByLabel('At (HH:MM)').fill('23:45');
+    const daily = await assertNextRuns(page, before, 'Australia/Adelaide', (w) => w.hour === 23 && w.minute === 45);
+    assert.ok(daily.every((r) => /23:45/.test(r.text)), `shown on Adelaide's clock: ${daily.map((r) => r.text).join(', ')}`);
 
     // Weekly on Wednesdays at 09:15 in Berlin: read on Berlin's clock, whatever the browser's zone.
     await runs.selectOption({ label: 'Weekly on' });
     await page.getByLabel(/^On\b/).selectOption({ label: 'Wednesday' });
     await page.getByLabel('At (HH:MM)').fill('09:15');
-    const weekly = await assertNextRuns(page, async () => void (await page.getByLabel('Time zone').selectOption('Europe/Berlin')), 'Europe/Berlin', (w) => w.weekday === 'Wednesday' && w.hour === 9 && w.minute === 15);
+    before = new Date();
+    await zone.selectOption('Europe/Berlin');
+    const weekly = await assertNextRuns(page, before, 'Europe/Berlin', (w) => w.weekday === 'Wednesday' && w.hour === 9 && w.minute === 15);
     assert.ok(weekly.every((r) => /Wed/.test(r.text) && /09:15/.test(r.text)), `shown on Berlin's clock: ${weekly.map((r) => r.text).join(', ')}`);
     await page.getByText('(Europe/Berlin)').waitFor();
 
     // A cron in New York: weekdays at 08:30 and 17:30 there.
     await runs.selectOption({ label: 'Cron' });
-    await page.getByLabel('Time zone').selectOption('America/New_York');
+    await zone.selectOption('America/New_York');
     const cron = page.getByLabel('Cron (five fields)');
     const weekdays = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday'];
-    await assertNextRuns(page, () => cron.fill('30 8,17 * * 1-5').then(() => cron.press('Tab')), 'America/New_York', (w) => weekdays.includes(w.weekday) && (w.hour === 8 || w.hour === 17) && w.minute === 30);
+    before = new Date();
+    await cron.fill('30 8,17 * * 1-5');
+    await cron.press('Tab');
+    await assertNextRuns(page, before, 'America/New_York', (w) => weekdays.includes(w.weekday) && (w.hour === 8 || w.hour === 17) && w.minute === 30);
     await assertAccessible(page, 'the schedule card, cron');
 
     // A minute past 59 is no cron: refused at the field, nothing saved.
@@ -183,7 +205,7 @@ describe('the workflow builder forms in the console', function () {
     assert.equal(await page.getByRole('checkbox', { name: 'Enabled' }).isChecked(), false);
     await page.getByText('Disabled: it does not run on its schedule.').waitFor();
     assert.equal(await cron.inputValue(), '30 8,17 * * 1-5');
-    assert.equal(await page.getByLabel('Time zone').inputValue(), 'America/New_York');
+    assert.equal(await zone.inputValue(), 'America/New_York');
     assert.deepEqual((await shownDefinition(page)).schedule, { cron: '30 8,17 * * 1-5', timeZone: 'America/New_York' });
     await page.getByRole('link', { name: 'All workflows' }).click();
     const row = page.getByRole('row').filter({ hasText: 'Scheduled sync' });
@@ -227,7 +249,7 @@ describe('the workflow builder forms in the console', function () {
 
   it('maps a field to another source column, an extra field to an Enum attribute and names a mailing list; kept once saved, and the run shows them in the directory', async () => {
     passed = false;
-    const id = await saveWorkflow('Mapped accounts', ['Id', 'IsDeleted', 'Name', 'Parent.Id', 'Tier__c']);
+    const id = await saveWorkflow('Mapped accounts', { accountFields: ['Id', 'IsDeleted', 'Name', 'Parent.Id', 'Tier__c'] });
     const { page, trouble } = await openWorkflow(id, 'Mapped accounts');
     const load = page.getByRole('region', { name: '3. Load into the directory' });
 

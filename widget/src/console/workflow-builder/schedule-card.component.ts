@@ -6,7 +6,16 @@ import { fieldError, type FieldErrors, type Schedule } from './draft.ts';
 
 type Mode = 'none' | 'daily' | 'hourly' | 'weekly' | 'cron';
 
-const zones = ['UTC', ...Intl.supportedValuesOf('timeZone').filter((z) => z !== 'UTC')];
+/**
+ * The zones to pick from, `zone` among them: the browser lists some by their old names (Europe/Kiev),
+ * so a schedule saved as Europe/Kyiv, or the browser's own zone by its new name, is added in its place.
+ */
+function zonesWith(zone: string): string[] {
+  const listed = Intl.supportedValuesOf('timeZone').filter((z) => z !== 'UTC');
+  const own = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  for (const extra of [zone, own]) if (extra !== 'UTC' && !listed.includes(extra)) listed.push(extra);
+  return ['UTC', ...listed.sort()];
+}
 
 /** The next `n` times a schedule fires after `from`; fewer when its cron is one this page cannot read. */
 function nextRuns(schedule: Parameters<typeof nextRunAt>[0], from: Date, n: number): Date[] {
@@ -106,7 +115,7 @@ export class ScheduleCardElement extends LitElement {
         </select></label>
         ${schedule ? this.#fields(schedule) : nothing}
         ${schedule ? html`<label>Time zone<select aria-describedby="schedule-zone-error" @change=${(e: Event) => this.#set({ timeZone: (e.target as HTMLSelectElement).value })}>
-          ${zones.map((z) => html`<option ?selected=${(schedule.timeZone ?? 'UTC') === z}>${z}</option>`)}
+          ${zonesWith(timeZone).map((z) => html`<option ?selected=${timeZone === z}>${z}</option>`)}
         </select></label>${fieldError(this.errors, 'timeZone', 'schedule-zone-error')}` : nothing}
         <label class="choice"><input type="checkbox" .checked=${this.enabled} @change=${(e: Event) => this.dispatchEvent(new CustomEvent('enabled-change', { detail: (e.target as HTMLInputElement).checked }))}> Enabled</label>
       </div>
