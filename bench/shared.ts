@@ -156,6 +156,7 @@ export async function serveBenchApp(db: Db, url: string, adminKey: string, token
     },
     workflowJobs: {
       runNow: async () => null,
+      checkSchedule: () => {},
       syncSchedule: async () => {},
       preview: async () => {
         throw new Error('the benchmarks preview no workflows');

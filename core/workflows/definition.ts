@@ -7,6 +7,7 @@ import { followUpProblems, followUpShape } from '../surveys/follow-ups.ts';
 import { missingRequiredFields, salesforceObjectOptions } from '../connections/salesforce-objects.ts';
 import { repeatedFields, writeBackTask } from './write-back.ts';
 import { weekdays } from './next-run.ts';
+import { unextractedColumns } from './unextracted-columns.ts';
 
 export { cronOf } from './next-run.ts';
 
@@ -83,6 +84,21 @@ const schedule = z.union(
 );
 export type Schedule = z.infer<typeof schedule>;
 
+/**
+ * A zone by its IANA name. ICU lists each zone once, some by their old names (Asia/Calcutta,
+ * Europe/Kiev), so a name it reads but does not list (Asia/Kolkata, Europe/Kyiv) is taken too.
+ */
+function knownTimeZone(name: string): boolean {
+  if (name === 'UTC' || Intl.supportedValuesOf('timeZone').includes(name)) return true;
+  if (!/^[A-Za-z]+(\/[\w+-]+)+$/.test(name)) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const template = z.string().trim().min(1).max(20_000);
 
 const address = z.email();
@@ -132,7 +148,7 @@ export const workflowDefinitionSchema = z
   })
   .superRefine((definition, context) => {
     const problem = (message: string, path: (string | number)[]) => context.addIssue({ code: 'custom', message, path });
-    if (definition.schedule && !Intl.supportedValuesOf('timeZone').concat('UTC').includes(definition.schedule.timeZone)) {
+    if (definition.schedule && !knownTimeZone(definition.schedule.timeZone)) {
       problem(`unknown time zone "${definition.schedule.timeZone}"`, ['schedule', 'timeZone']);
     }
     const seen = new Map<string, (typeof definition.tasks)[number]>();
@@ -162,6 +178,9 @@ export const workflowDefinitionSchema = z
         if (places.size > 1) {
           problem('the extracts of one load read from one place: local files, uploaded files, one SFTP connection with one archive folder, or one Salesforce org', ['tasks', i, 'extracts']);
         }
+        // An extract that leaves out a required field is refused above: its select list is not worked out.
+        const feeds = Object.fromEntries(extracts.flatMap((t) => (t.source === 'salesforce' && missingRequiredFields(t.object, t.fields).length === 0 ? [[t.object, t]] : [])));
+        for (const { path, message } of unextractedColumns(task.mapping, feeds)) problem(message, ['tasks', i, 'mapping', ...path]);
       }
       if (task.type === 'distribute') {
         const target = seen.get(task.load);

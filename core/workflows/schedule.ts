@@ -4,7 +4,7 @@ import { AppError, ErrorCode } from '../errors.ts';
 import { previewWaitSeconds, Queue, workflowRunKey, type WorkflowPreviewJob } from '../queues.ts';
 import { workflowPreviewSchema, type WorkflowPreview } from './preview.ts';
 import type { Workflow } from './queries.ts';
-import { cronOf } from './definition.ts';
+import { cronOf, type Schedule } from './definition.ts';
 import { nextRunAt } from './next-run.ts';
 
 export { nextRunAt } from './next-run.ts';
@@ -14,6 +14,11 @@ import type { WorkflowRun } from '../queues.ts';
 export type WorkflowJobs = {
   /** Null when a run of the workflow already waits to start. */
   runNow: (run: WorkflowRun) => Promise<string | null>;
+  /**
+   * Refuses a schedule the queue could not run (a cron whose minute is 61), before it is saved: the
+   * definition's own check reads five fields, and only the queue's parser knows each field's range.
+   */
+  checkSchedule: (schedule: Schedule | undefined) => void;
   /** Makes the queue's schedule match the workflow: its current version on its cron, or none when disabled, unscheduled or deleted. */
   syncSchedule: (workflow: Pick<Workflow, 'id' | 'version' | 'enabled'> & { definition?: Workflow['definition'] }) => Promise<void>;
   /** What a run of the definition would do, worked out by a worker (which holds the extracts) and rolled back. */
@@ -24,6 +29,20 @@ export type WorkflowJobs = {
 export function workflowJobs(boss: PgBoss): WorkflowJobs {
   return {
     runNow: (run) => boss.send(Queue.workflowRun, run, { singletonKey: workflowRunKey(run.workflowId) }),
+    checkSchedule(schedule) {
+      if (!schedule) return;
+      const cron = cronOf(schedule);
+      // The cron on its own first, then in its zone: each refusal names the field at fault.
+      const refuse = (tz: string, path: string, what: string) => {
+        try {
+          boss.previewSchedule(cron, { tz, from: new Date(), count: 1 });
+        } catch (error) {
+          throw new AppError(ErrorCode.BAD_REQUEST, `invalid workflow definition: ${path}: the scheduler cannot read ${what}: ${(error as Error).message}`, { cause: error });
+        }
+      };
+      refuse('UTC', 'cron' in schedule ? 'schedule.cron' : 'schedule', `"${cron}"`);
+      refuse(schedule.timeZone, 'schedule.timeZone', `the time zone "${schedule.timeZone}"`);
+    },
     async syncSchedule(workflow) {
       const key = workflowRunKey(workflow.id);
       const schedule = workflow.enabled ? workflow.definition?.schedule : undefined;

@@ -13,7 +13,7 @@ export const consolePaths = [
   '/', '/sign-in', '/setup', '/invite', '/my-accounts',
   '/directory', '/directory/hierarchy', '/directory/contacts', '/directory/contacts/:externalId', '/directory/accounts/:externalId',
   '/directory/mailing-lists', '/directory/mailing-lists/:id', '/directory/attributes',
-  '/connections', '/workflows', '/runs', '/runs/:id', '/surveys', '/widgets', '/mail',
+  '/connections', '/connections/uploads', '/workflows', '/workflows/:id', '/runs', '/runs/:id', '/surveys', '/widgets', '/mail',
   '/settings', '/settings/people', '/settings/directories', '/settings/alerts',
 ];
 

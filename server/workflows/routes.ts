@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Queryable } from '../../core/db.ts';
 import { AppError, ErrorCode } from '../../core/errors.ts';
-import { checkDefinition, createWorkflow, deleteWorkflow, listWorkflowVersions, findWorkflow, listWorkflows, updateWorkflow, type SecretBoxSource } from '../../core/workflows/queries.ts';
+import { checkDefinition, createWorkflow, deleteWorkflow, listWorkflowVersions, findWorkflow, listWorkflows, parseDefinition, updateWorkflow, type SecretBoxSource } from '../../core/workflows/queries.ts';
 import { withNextRun, type WorkflowJobs } from '../../core/workflows/schedule.ts';
 import { idParam, jsonBody } from '../query-params.ts';
 import { reserveRunId } from '../../core/runs/queries.ts';
@@ -21,6 +21,7 @@ export function workflowRoutes(db: Queryable, jobs: WorkflowJobs, importDir: str
 
   router.post('/workflows', async (req, res) => {
     const { name, definition } = jsonBody(req.body);
+    jobs.checkSchedule(parseDefinition(definition).schedule);
     const workflow = await createWorkflow(db, { name, definition }, importDir, secretBox);
     await jobs.syncSchedule(workflow);
     res.status(201).json(workflow);
@@ -36,6 +37,7 @@ export function workflowRoutes(db: Queryable, jobs: WorkflowJobs, importDir: str
 
   router.patch('/workflows/:id', async (req, res) => {
     const { name, definition, enabled } = jsonBody(req.body);
+    if (definition !== undefined) jobs.checkSchedule(parseDefinition(definition).schedule);
     const workflow = await updateWorkflow(db, idParam(req.params.id, 'workflow'), { name, definition, enabled }, importDir, secretBox);
     await jobs.syncSchedule(workflow);
     res.json(workflow);

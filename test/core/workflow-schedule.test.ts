@@ -17,6 +17,9 @@ describe('workflow schedules', () => {
       [{ weekly: 'monday', at: '07:05', timeZone: 'America/New_York' }, '5 7 * * 1', 'America/New_York'],
       [{ weekly: 'sunday', at: '00:00' }, '0 0 * * 0', 'UTC'],
       [{ cron: '0 6 1 * *' }, '0 6 1 * *', 'UTC'],
+      // Today's names of zones the runtime lists by their old ones (Asia/Calcutta, Europe/Kiev).
+      [{ daily: '06:00', timeZone: 'Asia/Kolkata' }, '0 6 * * *', 'Asia/Kolkata'],
+      [{ hourly: 0, timeZone: 'Europe/Kyiv' }, '0 * * * *', 'Europe/Kyiv'],
     ];
     for (const [input, cron, timeZone] of cases) {
       const saved = scheduleOf(input);
@@ -35,6 +38,7 @@ describe('workflow schedules', () => {
       [{ weekly: 'mon', at: '06:00' }, shape],
       [{ every: 'day' }, shape],
       [{ daily: '06:00', timeZone: 'Mars/Olympus' }, 'schedule.timeZone: unknown time zone "Mars/Olympus"'],
+      [{ daily: '06:00', timeZone: '+05:30' }, 'schedule.timeZone: unknown time zone "+05:30"'],
     ];
     for (const [bad, message] of cases) assert.throws(() => scheduleOf(bad), { message: `invalid workflow definition: ${message}` }, JSON.stringify(bad));
   });

@@ -48,6 +48,7 @@ export type Served = {
  */
 const noQueue: WorkflowJobs = {
   runNow: async () => null,
+  checkSchedule: () => {},
   syncSchedule: async () => {},
   preview: async () => {
     throw new AppError(ErrorCode.INTERNAL, 'no worker made the preview', { status: 504 });

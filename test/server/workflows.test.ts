@@ -166,6 +166,23 @@ describe('/api/workflows', function () {
     });
   });
 
+  describe('a workflow with a cron the scheduler cannot read', () => {
+    it('responds 400 at schedule.cron, saving nothing and keeping the schedule it had', async () => {
+      // The queue's parser only reads the cron here: a queue never started opens no connection.
+      api = await serveApi(workflowJobs(new PgBoss({ connectionString: url })));
+      const bad = { ...definition(accounts), schedule: { cron: '61 * * * *' } };
+      const refused = {
+        error: { code: 'BAD_REQUEST', message: 'invalid workflow definition: schedule.cron: the scheduler cannot read "61 * * * *": Constraint error, got value 61 expected range 0-59' },
+      };
+      const created = await call('POST', '/api/workflows', { name: 'Hourly', definition: bad });
+      assert.deepEqual([created.status, created.body], [400, refused]);
+      const [saved] = await db.query<{ id: number }>(`insert into workflows (name, definition) values ('Hourly', $1) returning id::int`, [definition(accounts)]);
+      const changed = await call('PATCH', `/api/workflows/${saved!.id}`, { definition: bad });
+      assert.deepEqual([changed.status, changed.body], [400, refused]);
+      assert.deepEqual(await db.query(`select name, version, definition ? 'schedule' as scheduled from workflows`), [{ name: 'Hourly', version: 1, scheduled: false }]);
+    });
+  });
+
   describe('a workflow with a schedule', () => {
     it('runs when its schedule comes due, in its time zone, with the version the schedule holds', async () => {
       // Time moves only when the test ticks the clock, so nobody waits for 6 o'clock.

@@ -22,6 +22,9 @@ const roles: Record<RoleObject, { label: string; field: string; names: readonly 
   managementRoles: { label: 'TeamMemberRole → management role', field: 'TeamMemberRole', names: Object.values(ManagementRole), builtIn: defaultManagementRoleValues },
 };
 
+/** The paths of the mapping's problems that show under the input they name. */
+const shownAtInput = /^mapping\.(\w+\.fields|accounts\.attributes)\./;
+
 /** A CSV cell, quoted when it must be. */
 const cell = (text: string) => (/[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text);
 
@@ -245,14 +248,25 @@ export class LoadCardElement extends LitElement {
     </fieldset>`;
   }
 
+  /** The mapping's problems no input of its own shows: a mapped field's and an attribute's show under them. */
+  get #otherMappingErrors(): FieldErrors {
+    return Object.fromEntries(Object.entries(this.errors).filter(([path]) => !shownAtInput.test(path)));
+  }
+
   #fieldMapping(): TemplateResult {
     const fed = (Object.keys(defaultFields) as (keyof typeof defaultFields)[]).filter((o) => this.task.extracts[objectSource[o]]);
-    return html`<details class="card"><summary>Field mapping (the defaults are filled in)</summary>
+    // Open when the server refused one of its fields: the problem shows where it is.
+    const refused = Object.keys(this.errors).some((path) => /^mapping\.\w+\.fields\./.test(path));
+    return html`<details class="card" ?open=${refused}><summary>Field mapping (the defaults are filled in)</summary>
       ${fed.map((object) => html`<fieldset><legend>${objectLabels[object]}</legend><div class="row">
-        ${Object.entries(defaultFields[object]).map(([field, fallback]) => html`<label>${field}<input .value=${this.#part(object).fields?.[field] ?? fallback}
-          @change=${(e: Event) => this.#setField(object, field, (e.target as HTMLInputElement).value)}></label>`)}
+        ${Object.entries(defaultFields[object]).map(([field, fallback]) => {
+          const id = `${this.#id}-${object}-${field}-error`;
+          return html`<label>${field}<input .value=${this.#part(object).fields?.[field] ?? fallback} aria-describedby=${id}
+            @change=${(e: Event) => this.#setField(object, field, (e.target as HTMLInputElement).value)}></label>
+            ${fieldError(this.errors, `mapping.${object}.fields.${field}`, id)}`;
+        })}
       </div></fieldset>`)}
-      ${fieldError(this.errors, 'mapping', `${this.#id}-mapping-error`)}
+      ${fieldError(this.#otherMappingErrors, 'mapping', `${this.#id}-mapping-error`)}
     </details>`;
   }
 
@@ -266,21 +280,21 @@ export class LoadCardElement extends LitElement {
       this.#setAttributes(next);
     };
     return html`<fieldset class="card"><legend>Extra account fields as custom attributes</legend>
-      <p class="hint warning">An attribute's type is permanent: once a run has stored it, it can never change. Choose it with care.</p>
+      <p class="hint warning" id="${id}-type-warning">An attribute's type is permanent: once a run has stored it, it can never change. Choose it with care.</p>
       <datalist id="${id}-account-fields">${fields.map((f) => html`<option value=${f}></option>`)}</datalist>
       ${rows.map(([name, a], i) => html`<div class="row">
-        <label>Source field<input list="${id}-account-fields" .value=${a.source} @change=${(e: Event) => set(i, name, { ...a, source: (e.target as HTMLInputElement).value.trim() })}></label>
+        <label>Source field<input list="${id}-account-fields" .value=${a.source} aria-describedby="${id}-attribute-${i}-error" @change=${(e: Event) => set(i, name, { ...a, source: (e.target as HTMLInputElement).value.trim() })}></label>
         <label>Attribute name<input .value=${name} @change=${(e: Event) => set(i, (e.target as HTMLInputElement).value.trim(), a)}></label>
-        <label>Type (permanent)<select @change=${(e: Event) => {
+        <label>Type (permanent)<select aria-describedby="${id}-type-warning" @change=${(e: Event) => {
           const type = (e.target as HTMLSelectElement).value as AttributeType;
           const { values: _, ...rest } = a;
           set(i, name, type === 'Enum' ? { ...rest, type, values: a.values ?? [] } : { ...rest, type });
         }}>${attributeTypes.map((t) => html`<option ?selected=${a.type === t}>${t}</option>`)}</select></label>
         ${a.type === 'Enum' ? html`<label>Values (comma-separated)<input .value=${(a.values ?? []).join(', ')} @change=${(e: Event) => set(i, name, { ...a, values: (e.target as HTMLInputElement).value.split(',').map((v) => v.trim()).filter(Boolean) })}></label>` : nothing}
         <button type="button" class="danger" @click=${() => this.#setAttributes(rows.filter((_, j) => j !== i))}>Remove<span class="visually-hidden"> attribute ${name}</span></button>
-      </div>`)}
+      </div>${fieldError(this.errors, `mapping.accounts.attributes.${name}`, `${id}-attribute-${i}-error`)}`)}
       <button type="button" @click=${() => this.#setAttributes([...rows, [`attribute${rows.length + 1}`, { source: fields[rows.length] ?? '', type: 'String' }]])}>Add an attribute</button>
-      ${fieldError(this.errors, 'mapping.accounts', `${id}-attributes-error`)}
+      ${fieldError(this.#otherMappingErrors, 'mapping.accounts', `${id}-attributes-error`)}
     </fieldset>`;
   }
 

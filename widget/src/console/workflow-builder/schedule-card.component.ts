@@ -6,7 +6,16 @@ import { fieldError, type FieldErrors, type Schedule } from './draft.ts';
 
 type Mode = 'none' | 'daily' | 'hourly' | 'weekly' | 'cron';
 
-const zones = ['UTC', ...Intl.supportedValuesOf('timeZone').filter((z) => z !== 'UTC')];
+/**
+ * The zones to pick from, `zone` among them: the browser lists some by their old names (Europe/Kiev),
+ * so a schedule saved as Europe/Kyiv, or the browser's own zone by its new name, is added in its place.
+ */
+function zonesWith(zone: string): string[] {
+  const listed = Intl.supportedValuesOf('timeZone').filter((z) => z !== 'UTC');
+  const own = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  for (const extra of [zone, own]) if (extra !== 'UTC' && !listed.includes(extra)) listed.push(extra);
+  return ['UTC', ...listed.sort()];
+}
 
 /** The next `n` times a schedule fires after `from`; fewer when its cron is one this page cannot read. */
 function nextRuns(schedule: Parameters<typeof nextRunAt>[0], from: Date, n: number): Date[] {
@@ -82,7 +91,7 @@ export class ScheduleCardElement extends LitElement {
         ${fieldError(this.errors, 'cron', 'schedule-cron-error')}`;
     }
     if ('hourly' in schedule) {
-      return html`<label>Minute past each hour<input type="number" min="0" max="59" .value=${String(schedule.hourly)} @change=${(e: Event) => this.#set({ hourly: Number((e.target as HTMLInputElement).value) })}></label>
+      return html`<label>Minute past each hour<input type="number" min="0" max="59" .value=${String(schedule.hourly)} aria-describedby="schedule-hourly-error" @change=${(e: Event) => this.#set({ hourly: Number((e.target as HTMLInputElement).value) })}></label>
         ${fieldError(this.errors, 'hourly', 'schedule-hourly-error')}`;
     }
     if ('daily' in schedule) return time(schedule.daily, 'daily');
@@ -94,7 +103,10 @@ export class ScheduleCardElement extends LitElement {
   override render(): TemplateResult {
     const schedule = this.schedule;
     const mode = modeOf(schedule);
-    const next = schedule && this.enabled ? nextRuns({ timeZone: 'UTC', ...schedule } as Parameters<typeof nextRunAt>[0], new Date(), 3) : [];
+    const timeZone = schedule?.timeZone ?? 'UTC';
+    const next = schedule && this.enabled ? nextRuns({ ...schedule, timeZone } as Parameters<typeof nextRunAt>[0], new Date(), 3) : [];
+    // On the schedule's own clock: "Wednesday 09:15 in Berlin" reads as set, whatever zone the browser is in.
+    const wall = new Intl.DateTimeFormat(undefined, { timeZone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
     return html`<fieldset class="card">
       <legend>Schedule</legend>
       <div class="row">
@@ -103,13 +115,13 @@ export class ScheduleCardElement extends LitElement {
         </select></label>
         ${schedule ? this.#fields(schedule) : nothing}
         ${schedule ? html`<label>Time zone<select aria-describedby="schedule-zone-error" @change=${(e: Event) => this.#set({ timeZone: (e.target as HTMLSelectElement).value })}>
-          ${zones.map((z) => html`<option ?selected=${(schedule.timeZone ?? 'UTC') === z}>${z}</option>`)}
+          ${zonesWith(timeZone).map((z) => html`<option ?selected=${timeZone === z}>${z}</option>`)}
         </select></label>${fieldError(this.errors, 'timeZone', 'schedule-zone-error')}` : nothing}
         <label class="choice"><input type="checkbox" .checked=${this.enabled} @change=${(e: Event) => this.dispatchEvent(new CustomEvent('enabled-change', { detail: (e.target as HTMLInputElement).checked }))}> Enabled</label>
       </div>
       ${fieldError(this.errors, '', 'schedule-error')}
       ${schedule ? html`<p class="status" aria-live="polite">${!this.enabled ? 'Disabled: it does not run on its schedule.'
-        : next.length ? html`Next runs: ${next.map((d, i) => html`${i ? ', ' : ''}<time datetime=${d.toISOString()}>${d.toLocaleString()}</time>`)}` : 'The next run times cannot be worked out here.'}</p>` : nothing}
+        : next.length ? html`Next runs: ${next.map((d, i) => html`${i ? '; ' : ''}<time datetime=${d.toISOString()}>${wall.format(d)}</time>`)} (${timeZone})` : 'The next run times cannot be worked out here.'}</p>` : nothing}
     </fieldset>`;
   }
 }

@@ -304,7 +304,7 @@ export class WorkflowBuilderElement extends LitElement {
     return html`<p><a href="/workflows">All workflows</a></p>
       <h2>${this.saved ? `${this.saved.name} (version ${this.saved.version})` : 'New workflow'}</h2>
       <div class="row"><label>Workflow name<input .value=${this.name} required @input=${(e: Event) => (this.name = (e.target as HTMLInputElement).value)}></label></div>
-      <bw-schedule-card .schedule=${this.draft.schedule} ?enabled=${this.enabled} .errors=${errorsUnder(this.errors, 'schedule')}
+      <bw-schedule-card .schedule=${this.draft.schedule} .enabled=${this.enabled} .errors=${errorsUnder(this.errors, 'schedule')}
         @schedule-change=${(e: CustomEvent<Schedule | undefined>) => {
           const { schedule: _, ...rest } = this.draft;
           this.draft = e.detail ? { ...rest, schedule: e.detail } : rest;
