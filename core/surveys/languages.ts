@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { builtInFor, builtInTexts, emailKinds, type EmailKind, type EmailTemplate, type PageText } from './texts.ts';
+import { builtInFor, builtInTexts, emailKinds, type EmailKind, type PageText } from './texts.ts';
 import { unknownPlaceholders } from './template.ts';
 import { languageCodeMessage, languageCodePattern } from './language-codes.ts';
 
@@ -103,16 +103,4 @@ export function localize<S extends MultilingualSurvey>(survey: S, lang: string):
 
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-/**
- * An email of a survey in a language, each of its texts taken from the first that sets it: the
- * survey's translation into that language (its own emails for the default language), the shipped
- * email of that language, the survey's default-language email, the shipped email of that, English.
- */
-export function emailFor(survey: Pick<MultilingualSurvey, 'language' | 'emails' | 'translations'>, lang: string, kind: EmailKind): EmailTemplate {
-  const own = lang === survey.language ? survey.emails[kind] : survey.translations[lang]?.emails?.[kind];
-  const chain = [own, builtInFor(lang)?.emails[kind], survey.emails[kind], builtInFor(survey.language)?.emails[kind], builtInTexts.en!.emails[kind]];
-  const pick = (field: keyof EmailTemplate) => chain.find((c) => c?.[field] !== undefined)![field]!;
-  return { subject: pick('subject'), html: pick('html'), text: pick('text') };
 }
