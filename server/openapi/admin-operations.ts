@@ -209,7 +209,11 @@ export const adminOperations: Operation[] = [
     ...admin, method: 'patch', path: '/api/widget-configs/{id}', tag: 'Widgets', summary: 'Changes the fields given, checking the result whole',
     body: { 'application/json': widgetConfigInput.partial() }, answers: { 200: json('changed', widgetConfigSchema) }, errors: [400, 404, 409],
   },
-  { ...admin, method: 'delete', path: '/api/widget-configs/{id}', tag: 'Widgets', summary: 'Removes a widget configuration', answers: { 204: noContent }, errors: [404] },
+  {
+    ...admin, method: 'delete', path: '/api/widget-configs/{id}', tag: 'Widgets', summary: "Removes a widget configuration; 409 while a workflow's write-back task uses it, naming them",
+    query: z.object({ force: z.enum(['true', 'false']).optional().describe("true removes it even while workflows' write-back tasks use it (their next runs fail)") }),
+    answers: { 204: noContent }, errors: [404, 409],
+  },
   {
     ...admin, method: 'get', path: '/api/allowed-origins', tag: 'Widgets', summary: 'The origins whose pages may call the widget API: those added here, and those of CORS_ORIGINS',
     answers: { 200: json('the origins', listOf(allowedOriginSchema)) }, errors: [],

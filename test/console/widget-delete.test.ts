@@ -6,7 +6,8 @@ import { buildWidget, launchChromium } from '../helpers/browser.ts';
 import { testDatabase } from '../helpers/hooks.ts';
 import { addUser } from '../server/people-fixture.ts';
 import { serve, testApp, type Served } from '../server/serve.ts';
-import { loadWidgetDirectory } from '../server/widgets/fixture.ts';
+import { loadWidgetDirectory, writeBackWorkflow } from '../server/widgets/fixture.ts';
+import type { SalesforceStandIn } from '../helpers/salesforce/stand-in.ts';
 import { watch } from '../widget/embed-page.ts';
 import { assertAccessible, failedLoad, signIn, signedOut, withAxe } from './console-page.ts';
 
@@ -17,6 +18,7 @@ describe('the Widgets section: deleting a widget configuration, in the browser',
   let browser: Browser | undefined;
   let board: number;
   let sales: number;
+  let standIn: SalesforceStandIn | undefined;
 
   beforeEach(async function () {
     [{ db }] = await Promise.all([testDatabase(this), buildWidget()]);
@@ -30,6 +32,8 @@ describe('the Widgets section: deleting a widget configuration, in the browser',
   afterEach(async () => {
     await browser?.close();
     await api?.close();
+    await standIn?.close();
+    standIn = undefined;
   });
 
   const names = (page: Page) =>
@@ -94,5 +98,35 @@ describe('the Widgets section: deleting a widget configuration, in the browser',
     await first.getByRole('table', { name: 'Widget configurations' }).getByRole('cell', { name: 'Board view', exact: true }).waitFor();
     assert.deepEqual(await names(first), ['Board view']);
     assert.deepEqual([await trouble.violations(), trouble.errors.filter((e) => e !== failedLoad('404 (Not Found)')), trouble.dialogs], [[], [signedOut], []]);
+  });
+
+  it('names the workflows whose write-back uses the configuration when the server refuses, and deletes it anyway only when asked again', async () => {
+    let workflowId: number;
+    ({ workflowId, standIn } = await writeBackWorkflow(db, sales, 'Nightly health'));
+    const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+    await withAxe(page);
+    const trouble = await watch(page);
+    await signIn(page, api!.base, '/widgets');
+    await page.getByRole('button', { name: 'Delete: Sales view' }).click();
+    await page.getByRole('button', { name: 'Delete “Sales view”' }).click();
+    const refusal = page.getByRole('alertdialog').getByRole('alert');
+    assert.equal(
+      await refusal.innerText(),
+      `Workflows write back with it: CONFLICTwidget configuration ${sales} ("Sales view") is used by workflow "Nightly health" (${workflowId}): removing it breaks them; add ?force=true to remove it anyway`,
+    );
+    await assertAccessible(page, 'a delete refused while a workflow uses the configuration');
+    await page.getByRole('button', { name: 'Keep it' }).click();
+    await page.reload();
+    await page.getByRole('table', { name: 'Widget configurations' }).getByRole('cell', { name: 'Sales view', exact: true }).waitFor();
+
+    await page.getByRole('button', { name: 'Delete: Sales view' }).click();
+    await page.getByRole('button', { name: 'Delete “Sales view”' }).click();
+    await page.getByRole('button', { name: 'Delete it and break them' }).click();
+    await page.getByRole('status').filter({ hasText: 'Deleted “Sales view”.' }).waitFor();
+    assert.deepEqual(await names(page), ['Board view']);
+    await page.reload();
+    await page.getByRole('table', { name: 'Widget configurations' }).getByRole('cell', { name: 'Board view', exact: true }).waitFor();
+    assert.deepEqual(await names(page), ['Board view']);
+    assert.deepEqual([await trouble.violations(), trouble.errors.filter((e) => e !== failedLoad('409 (Conflict)')), trouble.dialogs], [[], [signedOut], []]);
   });
 });

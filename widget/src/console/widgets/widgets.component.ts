@@ -1,7 +1,7 @@
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import { keyed } from 'lit/directives/keyed.js';
 import type { WidgetConfig } from '../../../../core/widgets/config.ts';
-import { api, type Wire } from '../api.ts';
+import { api, describeError, type Wire } from '../api.ts';
 import { currentDirectory } from '../directory-scope.ts';
 import type { Column, ListElement } from '../list/list.component.ts';
 import { shared } from '../shared.styles.ts';
@@ -10,13 +10,15 @@ import { failure, when } from '../states.ts';
 type Config = Wire<WidgetConfig>;
 /** The configuration being designed (undefined: a new one), and which opening of the designer this is: each starts from the saved configuration. */
 type Open = { config: Config | undefined; opening: number };
-/** A configuration on its way out: asked about, being deleted, or refused with the server's reason. */
-type Removal = { config: Config; state: 'confirming' | 'deleting' } | { config: Config; state: 'refused'; error: unknown };
+/** A configuration on its way out: asked about, being deleted, refused while workflows use it, or refused otherwise, with the server's reason. */
+type Removal = { config: Config; state: 'confirming' | 'deleting' } | { config: Config; state: 'in-use' | 'refused'; error: unknown };
 
 /**
  * The Widgets section: the saved configurations, the designer for a new or chosen one, its embed
  * snippets and tokens once saved, and the origins allowed to show the widget. Delete asks first,
  * naming what stops working: every page that embeds the configuration (its embed tokens name it).
+ * The server refuses while a workflow's write-back task uses it, naming them; the user may then
+ * delete it anyway, which fails those workflows' next runs.
  *
  * @summary Widget configurations, designed and embedded.
  * @attr can-edit - The signed-in user is an admin (allowed origins change).
@@ -61,17 +63,17 @@ export class WidgetsElement extends LitElement {
     list?.renderRoot.querySelector<HTMLElement>(`#delete-${config.id} button:not(.danger)`)?.focus();
   }
 
-  async #delete(config: Config): Promise<void> {
+  async #delete(config: Config, force: boolean): Promise<void> {
     this.removal = { config, state: 'deleting' };
     try {
-      await api(`/api/widget-configs/${config.id}`, { method: 'DELETE' });
+      await api(`/api/widget-configs/${config.id}${force ? '?force=true' : ''}`, { method: 'DELETE' });
       this.removal = undefined;
       this.deleted = `Deleted “${config.name}”.`;
       // The designer and embed snippets of a configuration that is gone would save or mint for nothing.
       if (this.open?.config?.id === config.id) this.open = undefined;
       this.renderRoot.querySelector<ListElement>('bw-list')?.reload();
     } catch (error) {
-      this.removal = { config, state: 'refused', error };
+      this.removal = { config, state: describeError(error).code === 'CONFLICT' ? 'in-use' : 'refused', error };
     }
   }
 
@@ -82,7 +84,16 @@ export class WidgetsElement extends LitElement {
         <p id="delete-${w.id}-question"><strong>Delete “${w.name}” (configuration ${w.id})?</strong></p>
         <p id="delete-${w.id}-breaks">Every page that embeds it stops showing the widget: its snippets and embed tokens name configuration ${w.id}, which will no longer exist.</p>
         <div class="actions">
-          <button type="button" class="danger" ?disabled=${removal.state === 'deleting'} @click=${() => this.#delete(w)}>Delete “${w.name}”</button>
+          <button type="button" class="danger" ?disabled=${removal.state === 'deleting'} @click=${() => this.#delete(w, false)}>Delete “${w.name}”</button>
+          <button type="button" @click=${() => (this.removal = undefined)}>Keep it</button>
+        </div>
+      </div>`;
+    }
+    if (removal?.state === 'in-use') {
+      return html`<div role="alertdialog" id="delete-${w.id}" aria-labelledby="delete-${w.id}-refused">
+        <div id="delete-${w.id}-refused">${failure(removal.error, 'Workflows write back with it')}</div>
+        <div class="actions">
+          <button type="button" class="danger" @click=${() => this.#delete(w, true)}>Delete it and break them</button>
           <button type="button" @click=${() => (this.removal = undefined)}>Keep it</button>
         </div>
       </div>`;
