@@ -86,13 +86,16 @@ describe('the survey builder: a survey in several languages, in the browser', fu
     assert.equal(await preview.locator('html').getAttribute('lang'), 'de');
     await assertAccessible(page, 'the survey builder with German texts');
 
-    // The emails: a body without its opt-out link is refused at that field.
+    // The emails: a body without its opt-out link is refused at that field, which opens even from English.
     await texts.getByText('Deutsch (de) emails').click();
     await texts.getByLabel('Deutsch (de) invitation subject').fill(german.subject);
     const invitationHtml = texts.getByLabel('Deutsch (de) invitation HTML body');
     await invitationHtml.fill('<p>Hallo {{firstName}}</p>');
+    await form.getByRole('button', { name: 'Preview: English (en)' }).click();
+    await texts.waitFor({ state: 'detached' });
     await form.getByRole('button', { name: 'Save changes' }).click();
     await texts.getByRole('textbox', { name: 'Deutsch (de) invitation HTML body a body has an {{optOutLink}}: every survey email lets its reader opt out' }).waitFor();
+    await page.getByRole('heading', { name: 'Preview in Deutsch (de)' }).waitFor();
     await assertAccessible(page, 'a German email refused at its field');
     await invitationHtml.fill(german.body);
 

@@ -183,6 +183,9 @@ export class SurveyBuilderElement extends LitElement {
     } catch (error) {
       this.status = '';
       this.error = error;
+      // A refused text of another language is shown at its field: that language's texts open, unless the one edited has a refused text too.
+      const refused = [...(fieldErrors(error)?.keys() ?? [])].map((path) => path.split('.')).filter(([at, , field]) => at === 'translations' && field !== undefined).map(([, lang]) => lang!);
+      if (refused.length > 0 && !refused.includes(this.editing)) this.editing = refused[0]!;
     }
   }
 
