@@ -3,7 +3,7 @@ import { AppError, ErrorCode } from '../errors.ts';
 
 type WorkflowName = { id: number; name: string };
 
-/** The workflows with an extract task holding every property of `task`: the ones removing what it reads breaks. */
+/** The workflows with a task holding every property of `task`: the ones removing what it uses breaks. */
 async function workflowsWithTask(db: Queryable, task: Record<string, string | number>): Promise<WorkflowName[]> {
   return db.query<WorkflowName>(`select id::int, name from workflows where definition->'tasks' @> jsonb_build_array($1::jsonb) order by lower(name), id`, [JSON.stringify(task)]);
 }
@@ -16,6 +16,11 @@ export async function workflowsUsingConnection(db: Queryable, source: 'sftp' | '
 /** The workflows whose extract tasks read the uploaded file of this name. */
 export async function workflowsUsingUpload(db: Queryable, name: string): Promise<WorkflowName[]> {
   return workflowsWithTask(db, { source: 'upload', file: name });
+}
+
+/** The workflows whose write-back tasks figure accounts by this widget configuration's period, time zone and health rules. */
+export async function workflowsUsingWidgetConfig(db: Queryable, id: number): Promise<WorkflowName[]> {
+  return workflowsWithTask(db, { type: 'writeBack', widgetConfigId: id });
 }
 
 /**

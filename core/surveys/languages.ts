@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { builtInFor, builtInTexts, emailKinds, type EmailKind, type EmailTemplate, type PageText } from './texts.ts';
+import { builtInFor, builtInTexts, emailKinds, type EmailKind, type PageText } from './texts.ts';
 import { unknownPlaceholders } from './template.ts';
+import { languageCodeMessage, languageCodePattern } from './language-codes.ts';
 
 /*
  * A survey in several languages. Its own texts are in its default language; `translations` holds
@@ -14,7 +15,7 @@ export const languageCode = z
   .string()
   .trim()
   .toLowerCase()
-  .regex(/^[a-z]{2,3}(-[a-z0-9]{2,8})?$/, 'a language code, e.g. "en", "de" or "pt-br"');
+  .regex(languageCodePattern, languageCodeMessage);
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const template = z.string().trim().min(1).max(20_000).refine((t) => unknownPlaceholders(t).length === 0, {
@@ -102,26 +103,4 @@ export function localize<S extends MultilingualSurvey>(survey: S, lang: string):
 
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-/**
- * An email of a survey in a language, each of its texts taken from the first that sets it: the
- * survey's translation into that language (its own emails for the default language), the shipped
- * email of that language, the survey's default-language email, the shipped email of that, English.
- */
-export function emailFor(survey: Pick<MultilingualSurvey, 'language' | 'emails' | 'translations'>, lang: string, kind: EmailKind): EmailTemplate {
-  const own = lang === survey.language ? survey.emails[kind] : survey.translations[lang]?.emails?.[kind];
-  const chain = [own, builtInFor(lang)?.emails[kind], survey.emails[kind], builtInFor(survey.language)?.emails[kind], builtInTexts.en!.emails[kind]];
-  const pick = (field: keyof EmailTemplate) => chain.find((c) => c?.[field] !== undefined)![field]!;
-  return { subject: pick('subject'), html: pick('html'), text: pick('text') };
-}
-
-/** The language's own name for itself ("Deutsch"), for the page's language links. */
-export function languageName(code: string): string {
-  try {
-    const name = new Intl.DisplayNames([code], { type: 'language' }).of(code);
-    return name ? name.charAt(0).toLocaleUpperCase(code) + name.slice(1) : code;
-  } catch {
-    return code;
-  }
 }

@@ -189,3 +189,22 @@ export const builtInTexts: Readonly<Record<string, BuiltInTexts>> = { en: englis
 export function builtInFor(language: string): BuiltInTexts | null {
   return builtInTexts[language] ?? builtInTexts[language.split('-')[0]!] ?? null;
 }
+
+/** A survey's own email texts: its default language's, and each translation's. */
+export type EmailsOfSurvey = {
+  language: string;
+  emails: Partial<Record<EmailKind, Partial<EmailTemplate> | undefined>>;
+  translations: Record<string, { emails?: Partial<Record<EmailKind, Partial<EmailTemplate> | undefined>> | undefined }>;
+};
+
+/**
+ * An email of a survey in a language, each of its texts taken from the first that sets it: the
+ * survey's translation into that language (its own emails for the default language), the shipped
+ * email of that language, the survey's default-language email, the shipped email of that, English.
+ */
+export function emailFor(survey: EmailsOfSurvey, lang: string, kind: EmailKind): EmailTemplate {
+  const own = lang === survey.language ? survey.emails[kind] : survey.translations[lang]?.emails?.[kind];
+  const chain = [own, builtInFor(lang)?.emails[kind], survey.emails[kind], builtInFor(survey.language)?.emails[kind], builtInTexts.en!.emails[kind]];
+  const pick = (field: keyof EmailTemplate) => chain.find((c) => c?.[field] !== undefined)![field]!;
+  return { subject: pick('subject'), html: pick('html'), text: pick('text') };
+}

@@ -25,7 +25,7 @@ import { contactDetailSchema } from '../directory/contact.ts';
 import { mailingListMemberSchema, mailingListSchema } from '../directory/mailing-lists.ts';
 import { accountDetailSchema, accountListItemSchema, cappedPageSchema, contactListItemSchema } from '../directory/queries.ts';
 import { accountsQuery, directoryQuery, listQuery, pageQuery, runErrorsQuery, runsQuery } from '../query-params.ts';
-import { answersQuery, previewQuery, distributionsQuery, postedResponse, postedResponses, recipientsQuery, uploadImport } from '../surveys/routes.ts';
+import { answersQuery, previewLanguageQuery, previewQuery, distributionsQuery, postedResponse, postedResponses, recipientsQuery, uploadImport } from '../surveys/routes.ts';
 import { allowedOriginSchema, originInput } from '../widgets/allowed-origins.ts';
 import { widgetDataSchema, widgetQuery } from '../widgets/strategic-accounts.ts';
 import { widgetConfigInput, widgetConfigSchema } from '../../core/widgets/config.ts';
@@ -52,7 +52,7 @@ const scheduledWorkflowSchema = workflowSchema.extend({ nextRunAt: z.date().null
 const admin = { auth: 'admin' } as const;
 
 /** A survey preview that would not save: a page saying why (a bad query or body is the usual JSON error). */
-const surveyRefused = { description: 'a page saying why the survey would not save (or that the query holds no survey)', contentType: 'text/html' };
+const surveyRefused = { description: 'a page saying why the survey would not save (or that the query holds no survey, or that the survey has no `lang`)', contentType: 'text/html' };
 
 /** The admin API under /api: everything but the health probe, the widget's data and this description needs the admin key. */
 export const adminOperations: Operation[] = [
@@ -218,7 +218,11 @@ export const adminOperations: Operation[] = [
     ...admin, method: 'patch', path: '/api/widget-configs/{id}', tag: 'Widgets', summary: 'Changes the fields given, checking the result whole',
     body: { 'application/json': widgetConfigInput.partial() }, answers: { 200: json('changed', widgetConfigSchema) }, errors: [400, 404, 409],
   },
-  { ...admin, method: 'delete', path: '/api/widget-configs/{id}', tag: 'Widgets', summary: 'Removes a widget configuration', answers: { 204: noContent }, errors: [404] },
+  {
+    ...admin, method: 'delete', path: '/api/widget-configs/{id}', tag: 'Widgets', summary: "Removes a widget configuration; 409 while a workflow's write-back task uses it, naming them",
+    query: z.object({ force: z.enum(['true', 'false']).optional().describe("true removes it even while workflows' write-back tasks use it (their next runs fail)") }),
+    answers: { 204: noContent }, errors: [404, 409],
+  },
   {
     ...admin, method: 'get', path: '/api/allowed-origins', tag: 'Widgets', summary: 'The origins whose pages may call the widget API: those added here, and those of CORS_ORIGINS',
     answers: { 200: json('the origins', listOf(allowedOriginSchema)) }, errors: [],
@@ -275,7 +279,7 @@ export const adminOperations: Operation[] = [
   },
   {
     ...admin, method: 'post', path: '/api/surveys/preview', tag: 'Surveys', summary: 'The same page for a survey posted as JSON',
-    body: { 'application/json': surveyInputSchema }, answers: { 200: { description: 'the survey page', contentType: 'text/html' }, 400: surveyRefused }, errors: [],
+    query: previewLanguageQuery, body: { 'application/json': surveyInputSchema }, answers: { 200: { description: 'the survey page', contentType: 'text/html' }, 400: surveyRefused }, errors: [],
   },
   { ...admin, method: 'get', path: '/api/surveys/{id}', tag: 'Surveys', summary: 'One survey', answers: { 200: json('the survey', surveySchema) }, errors: [404] },
   { ...admin, method: 'put', path: '/api/surveys/{id}', tag: 'Surveys', summary: 'Replaces a survey', body: { 'application/json': surveyInputSchema }, answers: { 200: json('replaced', surveySchema) }, errors: [400, 404, 409] },

@@ -1,5 +1,6 @@
 import { escapeHtml } from '../../core/html.ts';
-import { languageName, type LocalizedSurvey } from '../../core/surveys/languages.ts';
+import type { LocalizedSurvey } from '../../core/surveys/languages.ts';
+import { languageName } from '../../core/surveys/language-codes.ts';
 import type { PageText } from '../../core/surveys/texts.ts';
 import type { ExtraQuestion, Survey } from '../../core/surveys/queries.ts';
 import type { Answer } from '../../core/surveys/responses.ts';

@@ -11,7 +11,8 @@ import { answersCsv, listAnswers, type AnswerFilter } from '../../core/surveys/a
 import { RecipientState } from '../../core/states.ts';
 import { findUpload } from '../../core/uploads/queries.ts';
 import { asBadRequest, uploadBytes } from '../../core/uploads/read-upload.ts';
-import { localize } from '../../core/surveys/languages.ts';
+import { languagesOf, localize } from '../../core/surveys/languages.ts';
+import { languageCodeMessage, languageCodePattern } from '../../core/surveys/language-codes.ts';
 import { messagePage, surveyPage } from './pages.ts';
 import { surveyPageCsp } from './public-routes.ts';
 import type { SendQueue } from '../../core/surveys/create-distribution.ts';
@@ -27,7 +28,11 @@ export const distributionsQuery = z.object({
   run: z.string().regex(/^[1-9]\d{0,15}$/, 'must be a run id').transform(Number).optional().describe('the distributions of the mailing list this run loaded'),
 });
 
-export const previewQuery = z.object({ survey: z.string({ error: 'must be given once: the survey as JSON' }).max(12_000, 'must be at most 12000 characters: preview a larger survey with POST') });
+/** The preview's language: the survey's default or one of its translations'. */
+export const previewLanguageQuery = z.object({
+  lang: z.string().trim().toLowerCase().regex(languageCodePattern, `must be ${languageCodeMessage}`).optional().describe("the language the page is shown in: the survey's `language` or a key of its `translations`; left out, its default language"),
+});
+export const previewQuery = previewLanguageQuery.extend({ survey: z.string({ error: 'must be given once: the survey as JSON' }).max(12_000, 'must be at most 12000 characters: preview a larger survey with POST') });
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day, YYYY-MM-DD');
 const score = z.string().regex(/^(10|[0-9])$/, 'must be a score from 0 to 10').transform(Number);
@@ -69,22 +74,27 @@ export function surveyRoutes(db: Db, queue: SendQueue, mailFrom: string): Router
    * The survey page as a recipient would see it, for texts not saved yet: the console's builder frames
    * GET ?survey=<the survey as JSON> (a frame loads an address; a change needs no Origin check, and
    * this stores nothing), a client may POST the JSON. The page cannot be sent, and a survey that
-   * would not save shows why.
+   * would not save shows why. `?lang=` shows it in one of its languages (the builder's language being edited).
    */
-  const preview = (res: Response, input: unknown) => {
+  const preview = (res: Response, input: unknown, lang: string | undefined) => {
     res.set({ 'Content-Security-Policy': surveyPageCsp(true), 'X-Frame-Options': 'SAMEORIGIN', 'Cache-Control': 'no-store' }).type('html');
     try {
       if (input instanceof AppError) throw input;
       const survey = parseSurvey(typeof input === 'object' && input !== null && !Array.isArray(input) ? { name: 'Preview', ...input } : input);
       const now = new Date();
-      // In its default language, as a recipient without a language of their own sees it.
-      res.send(surveyPage(localize({ id: 0, ...survey, createdAt: now, updatedAt: now }, survey.language)));
+      // Without `lang`, in its default language, as a recipient without a language of their own sees it.
+      const languages = languagesOf(survey);
+      if (lang !== undefined && !languages.includes(lang)) {
+        return res.status(400).send(messagePage('This survey has no such language', `It has no texts in "${lang}": its languages are ${languages.join(', ')}.`));
+      }
+      res.send(surveyPage(localize({ id: 0, ...survey, createdAt: now, updatedAt: now }, lang ?? survey.language)));
     } catch (error) {
       if (!isAppError(error)) throw error;
       res.status(400).send(messagePage('This survey would not save', error.message));
     }
   };
   router.get('/surveys/preview', (req, res) => {
+    const { lang } = parseQuery(previewLanguageQuery, req.query);
     const parsed = previewQuery.safeParse(req.query);
     let input: unknown;
     try {
@@ -92,10 +102,10 @@ export function surveyRoutes(db: Db, queue: SendQueue, mailFrom: string): Router
     } catch {
       input = undefined;
     }
-    if (typeof input !== 'object' || input === null) return preview(res, new AppError(ErrorCode.BAD_REQUEST, 'query parameter "survey" must be the survey as a JSON object, at most 12000 characters'));
-    preview(res, input);
+    if (typeof input !== 'object' || input === null) return preview(res, new AppError(ErrorCode.BAD_REQUEST, 'query parameter "survey" must be the survey as a JSON object, at most 12000 characters'), lang);
+    preview(res, input, lang);
   });
-  router.post('/surveys/preview', (req, res) => preview(res, req.body));
+  router.post('/surveys/preview', (req, res) => preview(res, req.body, parseQuery(previewLanguageQuery, req.query).lang));
   router.get('/surveys/:id', async (req, res) => {
     res.json(await findSurvey(db, idParam(req.params.id, 'survey')));
   });

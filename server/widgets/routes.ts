@@ -5,6 +5,7 @@ import type { Db, Queryable } from '../../core/db.ts';
 import { AppError, ErrorCode, describeIssues } from '../../core/errors.ts';
 import { allowOrigins } from '../cors.ts';
 import { idParam, jsonBody } from '../query-params.ts';
+import { refuseRemovalWhileUsed, workflowsUsingWidgetConfig } from '../../core/connections/usage.ts';
 import { principalOf } from '../people/access.ts';
 import { addAllowedOrigin, listAllowedOrigins, originStored, removeAllowedOrigin } from './allowed-origins.ts';
 import { checkAgainstDirectory, parseWidgetConfig, type WidgetConfig } from '../../core/widgets/config.ts';
@@ -47,8 +48,11 @@ export function widgetConfigRoutes(db: Queryable, access: WidgetAccess): Router 
   router.patch('/widget-configs/:id', async (req, res) => {
     res.json(await updateWidgetConfig(db, idParam(req.params.id, 'widget configuration'), jsonBody(req.body)));
   });
+  // A write-back task names its configuration: removing it would fail the workflow's next run, so it is refused unless forced.
   router.delete('/widget-configs/:id', async (req, res) => {
-    await deleteWidgetConfig(db, idParam(req.params.id, 'widget configuration'));
+    const config = await findWidgetConfig(db, idParam(req.params.id, 'widget configuration'));
+    refuseRemovalWhileUsed(`widget configuration ${config.id} ("${config.name}")`, await workflowsUsingWidgetConfig(db, config.id), req.query.force === 'true');
+    await deleteWidgetConfig(db, config.id);
     res.status(204).end();
   });
   router.get('/allowed-origins', async (_req, res) => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
+import { goodPassword } from '../server/people-fixture.ts';
 
 /** axe-core's browser build, from node_modules. */
 const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
@@ -37,4 +38,20 @@ export async function tabTo(page: Page, name: string): Promise<void> {
     if (focused === name) return;
   }
   assert.fail(`Tab never reached "${name}"`);
+}
+
+/** What the browser logs for an answer of `status` ("400 (Bad Request)"): a refusal a test asks for. */
+export function failedLoad(status: string): string {
+  return `Failed to load resource: the server responded with a status of ${status}`;
+}
+
+/** The console asks who is signed in before anyone is: the one error every page logs. */
+export const signedOut = failedLoad('401 (Unauthorized)');
+
+/** Opens `path` of the console at `base` and signs in as ada@bellwether.example, added with people-fixture's `addUser`. */
+export async function signIn(page: Page, base: string, path: string): Promise<void> {
+  await page.goto(`${base}${path}`);
+  await page.getByLabel('Email').fill('ada@bellwether.example');
+  await page.getByLabel('Password').fill(goodPassword);
+  await page.getByRole('button', { name: 'Sign in' }).click();
 }

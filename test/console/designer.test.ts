@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { Db } from '../../core/db.ts';
 import { storeUpload } from '../../core/uploads/store-upload.ts';
 import { createSurvey } from '../../core/surveys/queries.ts';
@@ -9,23 +9,14 @@ import { buildWidget, launchChromium } from '../helpers/browser.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { testDatabase } from '../helpers/hooks.ts';
 import { sentToAcme } from '../server/distribution-fixture.ts';
-import { addUser, goodPassword } from '../server/people-fixture.ts';
+import { addUser } from '../server/people-fixture.ts';
 import { serve, testApp, type Served } from '../server/serve.ts';
 import { loadWidgetDirectory } from '../server/widgets/fixture.ts';
 import { embedPage, serveEmbedPages, watch, type EmbedServer } from '../widget/embed-page.ts';
-import { assertAccessible, tabTo, withAxe } from './console-page.ts';
+import { assertAccessible, failedLoad, signIn, signedOut, tabTo, withAxe } from './console-page.ts';
 
-/** The console asks who is signed in before anyone is: the one error a page shows, besides the refusals a test asks for. */
-const signedOut = 'Failed to load resource: the server responded with a status of 401 (Unauthorized)';
 /** A save (and the preview of the same form) refused on purpose: how many the browser logs depends on when the preview reads. */
-const refused = 'Failed to load resource: the server responded with a status of 400 (Bad Request)';
-
-async function signIn(page: Page, base: string, path: string): Promise<void> {
-  await page.goto(`${base}${path}`);
-  await page.getByLabel('Email').fill('ada@bellwether.example');
-  await page.getByLabel('Password').fill(goodPassword);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
+const refused = failedLoad('400 (Bad Request)');
 
 describe('The survey builder and the widget designer in the browser', function () {
   this.timeout(90_000);

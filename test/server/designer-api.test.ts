@@ -51,6 +51,41 @@ describe('the API behind the survey builder and the widget designer', function (
       assert.ok(page.includes('brandColor: a colour is written #rrggbb, e.g. #0b6e4f'), page);
       assert.ok(page.includes('logoUrl: a logo is an https:// address'), page);
     });
+
+    describe('with lang', () => {
+      const survey = {
+        title: 'Your feedback', extraQuestions: [{ key: 'csat', text: 'Support?', min: 1, max: 5 }],
+        translations: { de: { title: 'Ihre Meinung', question: 'Würden Sie uns empfehlen?', extraQuestions: { csat: { text: 'Unser Support?' } } } },
+      };
+      const previewIn = (lang: string) => raw(`/api/surveys/preview?lang=${lang}&survey=${encodeURIComponent(JSON.stringify(survey))}`);
+
+      it('shows the page in that language, its texts left out taken from the default language', async () => {
+        const response = await previewIn('de');
+        const page = await response.text();
+        assert.equal(response.status, 200);
+        assert.ok(page.includes('<html lang="de">') && page.includes('<h1>Ihre Meinung</h1>'), page);
+        assert.ok(page.includes('<legend>Würden Sie uns empfehlen?</legend>') && page.includes('<legend>Unser Support?</legend>'), page);
+        assert.ok(page.includes('aria-current="page" lang="de">Deutsch</a>'), 'the language links mark German as shown');
+        const english = await (await previewIn('en')).text();
+        assert.ok(english.includes('<html lang="en">') && english.includes('<h1>Your feedback</h1>'), english);
+      });
+
+      it('refuses a language the survey has not with a page naming those it has, and a malformed code with the JSON error', async () => {
+        const missing = await previewIn('fr');
+        assert.equal(missing.status, 400);
+        assert.ok((await missing.text()).includes('It has no texts in &quot;fr&quot;: its languages are en, de.'));
+        const posted = await raw('/api/surveys/preview?lang=fr', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(survey) });
+        assert.equal(posted.status, 400);
+        const malformed = await previewIn('deutsch');
+        assert.deepEqual([malformed.status, ((await malformed.json()) as { error: { message: string } }).error.message], [400, 'query parameter "lang" must be a language code, e.g. "en", "de" or "pt-br"']);
+      });
+
+      it('shows a posted survey in that language too', async () => {
+        const posted = await raw('/api/surveys/preview?lang=de', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(survey) });
+        assert.equal(posted.status, 200);
+        assert.ok((await posted.text()).includes('<h1>Ihre Meinung</h1>'));
+      });
+    });
   });
 
   describe('a survey page opened through a distribution', () => {

@@ -1,8 +1,8 @@
 import type { MailMessage } from '../../core/mail.ts';
-import { chooseLanguage, emailFor, localize } from '../../core/surveys/languages.ts';
+import { chooseLanguage, localize } from '../../core/surveys/languages.ts';
 import type { Survey } from '../../core/surveys/queries.ts';
 import { render, renderSubject } from '../../core/surveys/template.ts';
-import type { EmailKind, EmailTemplate } from '../../core/surveys/texts.ts';
+import { emailFor, type EmailKind, type EmailTemplate } from '../../core/surveys/texts.ts';
 
 /** Who a survey email goes to, and what it says about them. `language` is the value of the survey's language attribute. */
 export type Addressee = {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { chooseLanguage, emailFor, localize, type MultilingualSurvey } from '../../../core/surveys/languages.ts';
-import { builtInTexts } from '../../../core/surveys/texts.ts';
+import { chooseLanguage, localize, type MultilingualSurvey } from '../../../core/surveys/languages.ts';
+import { builtInTexts, emailFor } from '../../../core/surveys/texts.ts';
 
 const survey: MultilingualSurvey = {
   title: 'Your feedback',

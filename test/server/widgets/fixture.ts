@@ -4,6 +4,9 @@ import { openLocalFiles } from '../../../worker/extract/local-files.ts';
 import { accountHeader, contactHeader, teamHeader, tempDir, writeCsv } from '../../helpers/files.ts';
 import type { Served } from '../serve.ts';
 import { adminKey, serve } from '../serve.ts';
+import { createWorkflow } from '../../../core/workflows/queries.ts';
+import { connectStandIn, testBox } from '../../helpers/salesforce/fixture.ts';
+import { startStandIn, type SalesforceStandIn } from '../../helpers/salesforce/stand-in.ts';
 
 /**
  * Five accounts loaded by the real loader: Alpha GmbH with its subsidiary Gamma Ltd, Beta AG,
@@ -109,4 +112,26 @@ export async function addSurveyAnswers(db: Db, surveyId: number, rows: SurveyAns
      from unnest($2::text[], $3::text[], $4::timestamptz[], $5::smallint[], $6::int[]) as r (account, contact, at, score, csat)`,
     [surveyId, rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]), rows.map((r) => r[3]), rows.map((r) => r[4])],
   );
+}
+
+/**
+ * A workflow that loads a stand-in org's accounts into directory 1 and writes their NPS back by
+ * widget configuration `configId`, saved as the API saves one (checked against the org's describe).
+ * Close the stand-in after the test.
+ */
+export async function writeBackWorkflow(db: Db, configId: number, name: string): Promise<{ workflowId: number; standIn: SalesforceStandIn }> {
+  const standIn = await startStandIn();
+  standIn.org.addField('Account', 'NPS__c', 'double');
+  const connectionId = await connectStandIn(db, standIn);
+  const workflow = await createWorkflow(db, {
+    name,
+    definition: {
+      tasks: [
+        { type: 'extract', name: 'Accounts', object: 'accounts', source: 'salesforce', connectionId },
+        { type: 'load', name: 'Load', extracts: { accounts: 'Accounts' } },
+        { type: 'writeBack', name: 'NPS to Salesforce', load: 'Load', connectionId, widgetConfigId: configId, fields: { nps: 'NPS__c' } },
+      ],
+    },
+  }, '/tmp', async () => testBox);
+  return { workflowId: workflow.id, standIn };
 }

@@ -1,19 +1,27 @@
 import assert from 'node:assert/strict';
 import { testDatabase } from '../../helpers/hooks.ts';
 import { adminKey, serve, type Served } from '../serve.ts';
-import { loadWidgetDirectory } from './fixture.ts';
+import type { Db } from '../../../core/db.ts';
+import type { SalesforceStandIn } from '../../helpers/salesforce/stand-in.ts';
+import { loadWidgetDirectory, writeBackWorkflow } from './fixture.ts';
 
 const json = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
 
 describe('/api/widget-configs', () => {
+  let db: Db;
   let api: Served;
+  let standIn: SalesforceStandIn | undefined;
 
   beforeEach(async function () {
-    const { db } = await testDatabase(this);
+    ({ db } = await testDatabase(this));
     await loadWidgetDirectory(db);
     api = await serve(db);
   });
-  afterEach(() => api.close());
+  afterEach(async () => {
+    await api.close();
+    await standIn?.close();
+    standIn = undefined;
+  });
 
   const post = (body: unknown) => api.request('/api/widget-configs', { method: 'POST', headers: json, body: JSON.stringify(body) });
 
@@ -49,6 +57,20 @@ describe('/api/widget-configs', () => {
     const removed = await api.request('/api/widget-configs/1', { method: 'DELETE', headers: json });
     const gone = await api.get('/api/widget-configs/1');
     assert.deepEqual([removed.status, gone.status], [204, 404]);
+  });
+
+  it("refuses to remove a configuration a workflow's write-back uses, naming the workflow, and removes it when forced", async () => {
+    const { id } = (await post({ name: 'Health rules' })).body as { id: number };
+    let workflowId: number;
+    ({ workflowId, standIn } = await writeBackWorkflow(db, id, 'Nightly health'));
+    const refused = await api.request(`/api/widget-configs/${id}`, { method: 'DELETE', headers: json });
+    assert.deepEqual([refused.status, refused.body], [
+      409,
+      { error: { code: 'CONFLICT', message: `widget configuration ${id} ("Health rules") is used by workflow "Nightly health" (${workflowId}): removing it breaks them; add ?force=true to remove it anyway` } },
+    ]);
+    assert.equal((await api.get(`/api/widget-configs/${id}`)).status, 200);
+    const forced = await api.request(`/api/widget-configs/${id}?force=true`, { method: 'DELETE', headers: json });
+    assert.deepEqual([forced.status, (await api.get(`/api/widget-configs/${id}`)).status], [204, 404]);
   });
 
   it('refuses a column that is not in the B2B dataset, naming it', async () => {

@@ -58,6 +58,25 @@ export const designer = css`
   ol.rows > li > button {
     justify-self: start;
   }
+  ul.languages {
+    list-style: none;
+    margin: 0;
+    padding: 0;
+    display: grid;
+    gap: 0.4rem;
+  }
+  ul.languages > li {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.5rem;
+    align-items: center;
+  }
+  ul.languages > li > span:first-child {
+    flex: 1;
+  }
+  ul.languages > li[aria-current='true'] > span:first-child {
+    font-weight: 600;
+  }
   label.check {
     display: flex;
     gap: 0.5rem;

@@ -1,10 +1,13 @@
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import type { ExtraQuestion, Survey, SurveyInput } from '../../../../core/surveys/queries.ts';
+import type { Translation } from '../../../../core/surveys/languages.ts';
+import { languageCodeMessage, languageCodePattern, languageName } from '../../../../core/surveys/language-codes.ts';
 import { api, type Wire } from '../api.ts';
 import { designer } from '../designer.styles.ts';
 import { shared } from '../shared.styles.ts';
 import { failure } from '../states.ts';
 import { fieldError, fieldErrors } from '../field-errors.ts';
+import { translationToSave } from './translation-texts.ts';
 
 /** A survey as the form holds it: what a save sends. */
 export type SurveyDraft = Required<Omit<SurveyInput, 'extraQuestions'>> & { extraQuestions: ExtraQuestion[] };
@@ -25,9 +28,29 @@ function draftOfSurvey(survey: Wire<Survey>): SurveyDraft {
   return draft;
 }
 
-/** What the API takes: empty end labels are no labels (it refuses empty text). */
+/** What the API takes: empty end labels are no labels and empty translated texts are left out (it refuses empty text). */
 function bodyOf(draft: SurveyDraft): SurveyDraft {
-  return { ...draft, extraQuestions: draft.extraQuestions.map(({ minLabel, maxLabel, ...q }) => ({ ...q, ...(minLabel ? { minLabel } : {}), ...(maxLabel ? { maxLabel } : {}) })) };
+  return {
+    ...draft,
+    extraQuestions: draft.extraQuestions.map(({ minLabel, maxLabel, ...q }) => ({ ...q, ...(minLabel ? { minLabel } : {}), ...(maxLabel ? { maxLabel } : {}) })),
+    translations: Object.fromEntries(Object.entries(draft.translations).map(([lang, t]) => [lang, translationToSave(t, draft)])),
+  };
+}
+
+/** What the preview frame's address holds: no emails, which the page does not show and which would make the address long. */
+function previewOf(draft: SurveyDraft): SurveyDraft {
+  const body = bodyOf(draft);
+  return {
+    ...body,
+    name: draft.name.trim() || 'Preview',
+    emails: {},
+    translations: Object.fromEntries(Object.entries(body.translations).map(([lang, { emails: _emails, ...t }]) => [lang, t])),
+  };
+}
+
+/** "Deutsch (de)". */
+function named(lang: string): string {
+  return `${languageName(lang)} (${lang})`;
 }
 
 /** WCAG's contrast ratio of white text on `hex` (https://www.w3.org/TR/WCAG21/#dfn-contrast-ratio). */
@@ -41,10 +64,11 @@ function contrastWithWhite(hex: string): number {
 
 /**
  * A survey as a form: the NPS question, an optional comment box, up to ten extra scales with their
- * end labels, the thank-you text, a brand colour and a logo, with the public survey page beside it as
- * the server renders it for the texts not saved yet (POST /api/surveys/preview into a sandboxed
- * frame: nothing runs there and nothing can be sent). Save creates (POST /api/surveys) or replaces
- * (PUT /api/surveys/:id).
+ * end labels, the thank-you text, a brand colour and a logo, its languages with the texts of each
+ * one beyond the default, and the public survey page beside it as the server renders it for the
+ * texts not saved yet, in the language being edited (GET /api/surveys/preview?lang= into a
+ * sandboxed frame: nothing runs there and nothing can be sent). Save creates (POST /api/surveys) or
+ * replaces (PUT /api/surveys/:id).
  *
  * @summary The survey builder and its live page.
  * @prop survey - The saved survey being edited; undefined: a new one. The form starts from it.
@@ -53,11 +77,23 @@ function contrastWithWhite(hex: string): number {
 export class SurveyBuilderElement extends LitElement {
   static override styles = [shared, designer];
 
-  static override properties = { survey: { attribute: false }, draft: { state: true }, shown: { state: true }, error: { state: true }, status: { state: true } };
+  static override properties = {
+    survey: { attribute: false },
+    draft: { state: true },
+    editing: { state: true },
+    adding: { state: true },
+    shown: { state: true },
+    error: { state: true },
+    status: { state: true },
+  };
 
   declare survey: Wire<Survey> | undefined;
   /** What the form holds. */
   declare draft: SurveyDraft;
+  /** The language whose texts the form shows beside the default's, and the preview shows: the default language's code for none. */
+  declare editing: string;
+  /** The language code being typed to add, and why it cannot be added. */
+  declare adding: { code: string; problem: string };
   /** The preview's address: the draft a moment after the last change. */
   declare shown: string;
   declare error: unknown;
@@ -68,6 +104,7 @@ export class SurveyBuilderElement extends LitElement {
   constructor() {
     super();
     this.status = '';
+    this.adding = { code: '', problem: '' };
   }
 
   override disconnectedCallback(): void {
@@ -78,12 +115,14 @@ export class SurveyBuilderElement extends LitElement {
   override willUpdate(changed: Map<PropertyKey, unknown>): void {
     // Once: a save changes `survey` to what was saved, which is what the form holds already.
     if (this.draft === undefined) this.draft = this.survey ? draftOfSurvey(this.survey) : newSurvey();
-    if (!changed.has('draft')) return;
+    if (this.editing === undefined) this.editing = this.draft.language;
+    if (!changed.has('draft') && !changed.has('editing')) return;
     // The page at its own address: a srcdoc frame would take this page's policy, which refuses the page's inline styles.
-    const shown = () => `/api/surveys/preview?survey=${encodeURIComponent(JSON.stringify({ ...bodyOf(this.draft), name: this.draft.name.trim() || 'Preview' }))}`;
+    const lang = this.editing === this.draft.language ? '' : `&lang=${encodeURIComponent(this.editing)}`;
+    const shown = () => `/api/surveys/preview?survey=${encodeURIComponent(JSON.stringify(previewOf(this.draft)))}${lang}`;
     clearTimeout(this.#timer);
-    // The first page at once, later ones a moment after the last keystroke.
-    if (changed.get('draft') === undefined) this.shown = shown();
+    // The first page and another language's at once, later ones a moment after the last keystroke.
+    if (changed.get('draft') === undefined || changed.has('editing')) this.shown = shown();
     else this.#timer = setTimeout(() => (this.shown = shown()), previewDelayMs);
   }
 
@@ -103,6 +142,32 @@ export class SurveyBuilderElement extends LitElement {
     this.#change({ extraQuestions: [...this.draft.extraQuestions, { key: `scale${n}`, text: 'How satisfied are you with our support?', min: 1, max: 5 }] });
   }
 
+  #translate(lang: string, translation: Translation): void {
+    this.#change({ translations: { ...this.draft.translations, [lang]: translation } });
+  }
+
+  /** Adds the language typed, checked as the API checks a translation's code, and opens its texts. */
+  async #addLanguage(): Promise<void> {
+    const code = this.adding.code.trim().toLowerCase();
+    const languages = [this.draft.language, ...Object.keys(this.draft.translations)];
+    let problem = '';
+    if (!languageCodePattern.test(code)) problem = languageCodeMessage;
+    else if (languages.includes(code)) problem = `the survey has ${named(code)} already`;
+    this.adding = { code: problem ? this.adding.code : '', problem };
+    if (problem) return;
+    this.#change({ translations: { ...this.draft.translations, [code]: {} } });
+    this.editing = code;
+    await this.updateComplete;
+    this.renderRoot.querySelector('bw-survey-translation')?.renderRoot.querySelector<HTMLElement>('input')?.focus();
+  }
+
+  #removeLanguage(lang: string): void {
+    const { [lang]: _removed, ...translations } = this.draft.translations;
+    this.#change({ translations });
+    if (this.editing === lang) this.editing = this.draft.language;
+    this.status = `${named(lang)} is removed; Save to keep the change.`;
+  }
+
   async #save(event: SubmitEvent): Promise<void> {
     event.preventDefault();
     this.error = undefined;
@@ -118,6 +183,9 @@ export class SurveyBuilderElement extends LitElement {
     } catch (error) {
       this.status = '';
       this.error = error;
+      // A refused text of another language is shown at its field: that language's texts open, unless the one edited has a refused text too.
+      const refused = [...(fieldErrors(error)?.keys() ?? [])].map((path) => path.split('.')).filter(([at, , field]) => at === 'translations' && field !== undefined).map(([, lang]) => lang!);
+      if (refused.length > 0 && !refused.includes(this.editing)) this.editing = refused[0]!;
     }
   }
 
@@ -147,6 +215,11 @@ export class SurveyBuilderElement extends LitElement {
           ? html`<p class="note" role="status">White text on ${d.brandColor} has a contrast of ${contrast.toFixed(1)}:1, below the 4.5:1 that keeps the buttons readable for everyone.</p>`
           : nothing}
         <label>Logo URL (https) <input type="url" maxlength="2000" placeholder="https://example.com/logo.svg" .value=${d.logoUrl ?? ''} @input=${(e: Event) => this.#change({ logoUrl: text(e).trim() || null })} />${fieldError(errors, 'logoUrl')}</label>
+        ${this.#languages(errors)}
+        ${this.editing !== d.language
+          ? html`<bw-survey-translation lang=${this.editing} .translation=${d.translations[this.editing] ?? {}} .survey=${d} .errors=${errors}
+              @translation-change=${(e: CustomEvent<{ translation: Translation }>) => this.#translate(this.editing, e.detail.translation)}></bw-survey-translation>`
+          : nothing}
         ${this.error ? failure(this.error, 'Not saved') : nothing}
         <div class="actions">
           <button type="submit" class="primary">${this.survey ? 'Save changes' : 'Save'}</button>
@@ -154,11 +227,47 @@ export class SurveyBuilderElement extends LitElement {
         </div>
       </form>
       <section class="preview" aria-label="Preview">
-        <h2>Preview</h2>
+        <h2>Preview in ${named(this.editing)}</h2>
         <p class="note">The page as a recipient sees it; its button sends nothing here.</p>
         <iframe sandbox="" title="Preview of the survey page" src=${this.shown}></iframe>
       </section>
     </div>`;
+  }
+
+  #languages(errors: Map<string, string[]> | null): TemplateResult {
+    const d = this.draft;
+    const add = (e: Event) => {
+      e.preventDefault();
+      void this.#addLanguage();
+    };
+    return html`<fieldset>
+      <legend>Languages</legend>
+      <p class="note">Each contact gets the survey in their language when the survey has it, else in the default language.</p>
+      <ul class="languages" aria-label="Languages of the survey">
+        <li aria-current=${this.editing === d.language ? 'true' : 'false'}>
+          <span>${named(d.language)}, the default: the texts of this form</span>
+          <button type="button" aria-label="Preview: ${named(d.language)}" @click=${() => (this.editing = d.language)}>Preview</button>
+        </li>
+        ${Object.keys(d.translations).map((lang) => html`<li aria-current=${this.editing === lang ? 'true' : 'false'}>
+          <span>${named(lang)}</span>
+          <button type="button" aria-label="Edit texts: ${named(lang)}" @click=${() => (this.editing = lang)}>Edit texts</button>
+          <button type="button" class="danger" aria-label="Remove: ${named(lang)}" @click=${() => this.#removeLanguage(lang)}>Remove</button>
+          ${fieldError(errors, `translations.${lang}`)}
+        </li>`)}
+      </ul>
+      <div class="actions">
+        <label>Language to add (a code, e.g. de, fr or pt-br)
+          <input .value=${this.adding.code} aria-invalid=${this.adding.problem ? 'true' : 'false'}
+            @input=${(e: Event) => (this.adding = { code: (e.target as HTMLInputElement).value, problem: '' })}
+            @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && add(e)} />
+          ${this.adding.problem ? html`<span class="error">${this.adding.problem}</span>` : nothing}
+        </label>
+        <button type="button" @click=${add}>Add the language</button>
+      </div>
+      <label>Contact attribute holding each contact's language (e.g. language; empty: everyone gets the default language)
+        <input maxlength="100" .value=${d.languageAttribute ?? ''} @input=${(e: Event) => this.#change({ languageAttribute: (e.target as HTMLInputElement).value.trim() || null })} />${fieldError(errors, 'languageAttribute')}
+      </label>
+    </fieldset>`;
   }
 
   #scaleRow(q: ExtraQuestion, i: number, errors: Map<string, string[]> | null): TemplateResult {
