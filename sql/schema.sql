@@ -319,6 +319,32 @@ create table nps_responses (
   constraint nps_responses_recipient_id_key UNIQUE (recipient_id)
 );
 
+create table nps_source_monthly_counts (
+  directory_id bigint not null,
+  account_external_id text not null,
+  source bigint not null,
+  month date not null,
+  promoters integer not null,
+  passives integer not null,
+  detractors integer not null,
+  constraint nps_source_monthly_counts_month_check CHECK ((EXTRACT(day FROM month) = (1)::numeric)),
+  constraint nps_source_monthly_counts_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES directories(id) ON DELETE CASCADE,
+  constraint nps_source_monthly_counts_pkey PRIMARY KEY (directory_id, account_external_id, source, month) INCLUDE (promoters, passives, detractors)
+);
+
+create table nps_source_yearly_counts (
+  directory_id bigint not null,
+  account_external_id text not null,
+  source bigint not null,
+  year date not null,
+  promoters integer not null,
+  passives integer not null,
+  detractors integer not null,
+  constraint nps_source_yearly_counts_year_check CHECK ((EXTRACT(doy FROM year) = (1)::numeric)),
+  constraint nps_source_yearly_counts_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES directories(id) ON DELETE CASCADE,
+  constraint nps_source_yearly_counts_pkey PRIMARY KEY (directory_id, account_external_id, source, year) INCLUDE (promoters, passives, detractors)
+);
+
 create table nps_yearly_counts (
   directory_id bigint not null,
   account_external_id text not null,
@@ -779,6 +805,8 @@ CREATE INDEX nps_responses_account ON public.nps_responses USING btree (director
 CREATE INDEX nps_responses_account_survey ON public.nps_responses USING btree (directory_id, account_external_id, survey_id, responded_at);
 CREATE INDEX nps_responses_survey ON public.nps_responses USING btree (survey_id, responded_at);
 CREATE INDEX nps_responses_time ON public.nps_responses USING btree (directory_id, responded_at) INCLUDE (account_external_id, score);
+CREATE INDEX nps_source_monthly_counts_month ON public.nps_source_monthly_counts USING btree (directory_id, month) INCLUDE (source, account_external_id, promoters, passives, detractors);
+CREATE INDEX nps_source_yearly_counts_year ON public.nps_source_yearly_counts USING btree (directory_id, year) INCLUDE (source, account_external_id, promoters, passives, detractors);
 CREATE INDEX nps_yearly_counts_year ON public.nps_yearly_counts USING btree (directory_id, year) INCLUDE (account_external_id, promoters, passives, detractors);
 CREATE INDEX opt_outs_email ON public.opt_outs USING btree (directory_id, lower(email));
 CREATE INDEX rate_limit_hits_reset_at ON public.rate_limit_hits USING btree (reset_at);
@@ -936,6 +964,61 @@ CREATE OR REPLACE FUNCTION public.nps_score(promoters integer, detractors intege
  IMMUTABLE PARALLEL SAFE
 RETURN CASE WHEN (responses > 0) THEN ((sign(((promoters - detractors))::double precision))::integer * (((200 * abs((promoters - detractors))) + responses) / (2 * responses))) ELSE NULL::integer END
 ;
+CREATE OR REPLACE FUNCTION public.nps_source(survey_id bigint)
+ RETURNS bigint
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+RETURN COALESCE(survey_id, (0)::bigint)
+;
+CREATE OR REPLACE FUNCTION public.nps_source_counts_add()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+begin
+  if tg_op in ('DELETE', 'UPDATE') then
+    insert into nps_source_monthly_counts as t (directory_id, account_external_id, source, month, promoters, passives, detractors)
+    select directory_id, account_external_id, nps_source(survey_id), nps_month(responded_at),
+      -count(*) filter (where score >= 9), -count(*) filter (where score between 7 and 8), -count(*) filter (where score <= 6)
+    from old_rows where account_external_id is not null and directory_id in (select id from directories)
+    group by 1, 2, 3, 4 order by 1, 2, 3, 4
+    on conflict (directory_id, account_external_id, source, month) do update
+      set promoters = t.promoters + excluded.promoters, passives = t.passives + excluded.passives, detractors = t.detractors + excluded.detractors;
+    insert into nps_source_yearly_counts as t (directory_id, account_external_id, source, year, promoters, passives, detractors)
+    select directory_id, account_external_id, nps_source(survey_id), nps_year(responded_at),
+      -count(*) filter (where score >= 9), -count(*) filter (where score between 7 and 8), -count(*) filter (where score <= 6)
+    from old_rows where account_external_id is not null and directory_id in (select id from directories)
+    group by 1, 2, 3, 4 order by 1, 2, 3, 4
+    on conflict (directory_id, account_external_id, source, year) do update
+      set promoters = t.promoters + excluded.promoters, passives = t.passives + excluded.passives, detractors = t.detractors + excluded.detractors;
+  end if;
+  if tg_op in ('INSERT', 'UPDATE') then
+    insert into nps_source_monthly_counts as t (directory_id, account_external_id, source, month, promoters, passives, detractors)
+    select directory_id, account_external_id, nps_source(survey_id), nps_month(responded_at),
+      count(*) filter (where score >= 9), count(*) filter (where score between 7 and 8), count(*) filter (where score <= 6)
+    from new_rows where account_external_id is not null
+    group by 1, 2, 3, 4 order by 1, 2, 3, 4
+    on conflict (directory_id, account_external_id, source, month) do update
+      set promoters = t.promoters + excluded.promoters, passives = t.passives + excluded.passives, detractors = t.detractors + excluded.detractors;
+    insert into nps_source_yearly_counts as t (directory_id, account_external_id, source, year, promoters, passives, detractors)
+    select directory_id, account_external_id, nps_source(survey_id), nps_year(responded_at),
+      count(*) filter (where score >= 9), count(*) filter (where score between 7 and 8), count(*) filter (where score <= 6)
+    from new_rows where account_external_id is not null
+    group by 1, 2, 3, 4 order by 1, 2, 3, 4
+    on conflict (directory_id, account_external_id, source, year) do update
+      set promoters = t.promoters + excluded.promoters, passives = t.passives + excluded.passives, detractors = t.detractors + excluded.detractors;
+  end if;
+  return null;
+end $function$
+;
+CREATE OR REPLACE FUNCTION public.nps_source_counts_clear()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+begin
+  truncate nps_source_monthly_counts, nps_source_yearly_counts;
+  return null;
+end $function$
+;
 CREATE OR REPLACE FUNCTION public.nps_year(responded_at timestamp with time zone)
  RETURNS date
  LANGUAGE sql
@@ -1016,6 +1099,10 @@ CREATE TRIGGER nps_counts_delete AFTER DELETE ON public.nps_responses REFERENCIN
 CREATE TRIGGER nps_counts_insert AFTER INSERT ON public.nps_responses REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_counts_add();
 CREATE TRIGGER nps_counts_truncate AFTER TRUNCATE ON public.nps_responses FOR EACH STATEMENT EXECUTE FUNCTION nps_counts_clear();
 CREATE TRIGGER nps_counts_update AFTER UPDATE ON public.nps_responses REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_counts_add();
+CREATE TRIGGER nps_source_counts_delete AFTER DELETE ON public.nps_responses REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_source_counts_add();
+CREATE TRIGGER nps_source_counts_insert AFTER INSERT ON public.nps_responses REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_source_counts_add();
+CREATE TRIGGER nps_source_counts_truncate AFTER TRUNCATE ON public.nps_responses FOR EACH STATEMENT EXECUTE FUNCTION nps_source_counts_clear();
+CREATE TRIGGER nps_source_counts_update AFTER UPDATE ON public.nps_responses REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_source_counts_add();
 CREATE TRIGGER survey_answer_months_delete AFTER DELETE ON public.nps_responses REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION survey_answer_months_add();
 CREATE TRIGGER survey_answer_months_insert AFTER INSERT ON public.nps_responses REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION survey_answer_months_add();
 CREATE TRIGGER survey_answer_months_truncate AFTER TRUNCATE ON public.nps_responses FOR EACH STATEMENT EXECUTE FUNCTION survey_answer_months_clear();

@@ -68,7 +68,7 @@ async function generate(url: string, accounts: number, responses: number): Promi
 /** Vacuumed, so index-only scans see an up-to-date visibility map, and analyzed, as autovacuum keeps a live database. */
 async function settle(url: string): Promise<void> {
   await withClient(url, (c) =>
-    c.query('vacuum (analyze) accounts, management_roles, nps_responses, nps_monthly_counts, nps_yearly_counts, survey_answer_months, account_attribute_definitions'),
+    c.query('vacuum (analyze) accounts, management_roles, nps_responses, nps_monthly_counts, nps_yearly_counts, nps_source_monthly_counts, survey_answer_months, account_attribute_definitions'),
   );
 }
 
@@ -182,6 +182,8 @@ export async function measureApiLatency({ log }: { log: Log }): Promise<LatencyF
     const { id: csatId } = (await call('/api/widget-configs', adminKey, 'POST', { name: 'Bench CSAT', ...surveyMetrics })) as { id: number };
     const { id: csatRolledId } = (await call('/api/widget-configs', adminKey, 'POST', { name: 'Bench CSAT roll-up', ...surveyMetrics, rollUp: true })) as { id: number };
     const { id: csatBerlinId } = (await call('/api/widget-configs', adminKey, 'POST', { name: 'Bench CSAT Berlin', ...surveyMetrics, timeZone: 'Europe/Berlin' })) as { id: number };
+    const { id: sourceId } = (await call('/api/widget-configs', adminKey, 'POST', { name: 'Bench one survey', ...config, npsSource: { surveys: [1], importedHistory: false } })) as { id: number };
+    const { id: latestId } = (await call('/api/widget-configs', adminKey, 'POST', { name: 'Bench latest answers', ...config, npsCounting: 'latestPerContact' })) as { id: number };
     const { token } = (await call('/api/embed-tokens', adminKey, 'POST', { configId: id, userEmail: 'owner7@seller.example' })) as { token: string };
 
     type Page = { accounts: { id: string; nps: number | null; change: number | null; responses: number }[] };
@@ -223,6 +225,10 @@ export async function measureApiLatency({ log }: { log: Log }): Promise<LatencyF
       ['QoQ survey metrics, Europe/Berlin', `config=${csatBerlinId}&asOf=${asOf}`, undefined, naiveCsatPage],
       ['YoY survey metrics', `config=${csatId}&asOf=${asOf}&period=YoY`, undefined, naiveCsatPage],
       ['QoQ survey metrics, rolled up', `config=${csatRolledId}&asOf=${asOf}`, undefined, naiveCsatPage],
+      ['QoQ by NPS of one survey (npsSource)', `config=${sourceId}&asOf=${asOf}&sort=nps&order=desc`, undefined, naiveByNps],
+      ['YoY by NPS of one survey (npsSource)', `config=${sourceId}&asOf=${asOf}&period=YoY&sort=nps&order=desc`, undefined, naiveByNps],
+      ["QoQ by client, each contact's latest answer", `config=${latestId}&asOf=${asOf}`, undefined, naiveByClient],
+      ["QoQ by NPS, each contact's latest answer", `config=${latestId}&asOf=${asOf}&sort=nps&order=desc`, undefined, naiveByNps],
     ];
     const figures: Scenario[] = [];
     for (const [name, query, key, naive] of scenarios) {

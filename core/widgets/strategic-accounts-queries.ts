@@ -96,12 +96,12 @@ const utcDate = (t: string) => `(${t} at time zone 'UTC')::date`;
  * any time zone and on any as-of date, and a year costs one row per account. Without `viaMembers`
  * every account of the directory is counted (cheaper than a join when all of them are listed);
  * without `withStats` only `pieces(root, i, promoters, passives, detractors)` is defined. A
- * configuration whose NPS counts only some sources, or each contact's latest answer, counts the
- * answers themselves (answerPieces): the running counts hold every answer of every source.
+ * configuration whose NPS counts only some sources sums theirs (077_nps_source_counts.sql);
+ * one that counts each contact's latest answer counts the answers themselves (answerPieces).
  */
 function statsCtes(buckets: Bucket[], settings: WidgetSettings, p: Params, dir: string, viaMembers = true, withStats = true): string {
   const bounds = boundsCte(buckets, settings.timeZone, p);
-  const pieces = countsEveryAnswer(settings) ? countedPieces(dir, viaMembers) : answerPieces(settings, p, dir, viaMembers);
+  const pieces = settings.npsCounting === 'everyAnswer' ? countedPieces(dir, viaMembers, sourceFilter(settings, p)) : answerPieces(settings, p, dir, viaMembers);
   const stats = `stats as (
     select root, i, sum(promoters)::int as promoters, sum(passives)::int as passives, sum(detractors)::int as detractors,
       sum(promoters + passives + detractors)::int as responses
@@ -121,39 +121,37 @@ function boundsCte(buckets: Bucket[], timeZone: string, p: Params): string {
   )`;
 }
 
-/** Whether the configuration's NPS counts what the monthly and yearly counts hold: every answer of every source. */
-function countsEveryAnswer(settings: WidgetSettings): boolean {
-  return settings.npsCounting === 'everyAnswer' && settings.npsSource.surveys === 'all' && settings.npsSource.importedHistory;
+/**
+ * Which sources a configuration's NPS counts, as a condition on an answer's source (`nps_source`:
+ * its survey, or 0 for imported history and a deleted survey's answers), or null for every source.
+ */
+function sourceFilter(settings: WidgetSettings, p: Params): ((source: string) => string) | null {
+  const { surveys, importedHistory } = settings.npsSource;
+  if (surveys === 'all') return importedHistory ? null : (source) => `${source} <> 0`;
+  const chosen = p.add(surveys);
+  return importedHistory ? (source) => `(${source} = 0 or ${source} = any(${chosen}::bigint[]))` : (source) => `${source} = any(${chosen}::bigint[])`;
 }
 
 /**
- * `pieces` counted from the answers themselves, for a configuration whose NPS counts only some
- * sources or each contact's latest answer: those are not in the running counts. An answer of no
- * survey is imported history (or of a survey since deleted).
+ * `pieces` counted from the answers themselves, for a configuration whose NPS counts each contact's
+ * latest answer in the period: no running count can hold that.
  */
 function answerPieces(settings: WidgetSettings, p: Params, dir: string, viaMembers: boolean): string {
-  const { surveys, importedHistory } = settings.npsSource;
-  const conditions = [];
-  if (!importedHistory) conditions.push('r.survey_id is not null');
-  if (surveys !== 'all') conditions.push(`(r.survey_id is null or r.survey_id = any(${p.add(surveys)}::bigint[]))`);
-  const source = conditions.map((c) => ` and ${c}`).join('');
-  const latest = settings.npsCounting === 'latestPerContact';
+  const filter = sourceFilter(settings, p);
+  const source = filter ? ` and ${filter('nps_source(r.survey_id)')}` : '';
   const scores = '(r.score >= 9)::int as promoters, (r.score between 7 and 8)::int as passives, (r.score <= 6)::int as detractors';
   if (viaMembers) {
-    // Each contact's latest answer for the account in the bucket, or every answer.
-    const read = latest
-      ? `select distinct on (r.contact_external_id) r.score from nps_responses r
-          where r.directory_id = ${dir} and r.account_external_id = m.member and r.responded_at >= b.lo and r.responded_at < b.hi${source}
-          order by r.contact_external_id, r.responded_at desc, r.score`
-      : `select r.score from nps_responses r
-          where r.directory_id = ${dir} and r.account_external_id = m.member and r.responded_at >= b.lo and r.responded_at < b.hi${source} offset 0`;
+    // Each contact's latest answer for the account in the bucket.
+    const read = `select distinct on (r.contact_external_id) r.score from nps_responses r
+      where r.directory_id = ${dir} and r.account_external_id = m.member and r.responded_at >= b.lo and r.responded_at < b.hi${source}
+      order by r.contact_external_id, r.responded_at desc, r.score`;
     return `pieces as (
       select m.root, b.i, ${scores} from members m cross join bounds b cross join lateral (${read}) r
     )`;
   }
   const every = `select r.account_external_id as root, b.i, r.contact_external_id, r.responded_at, r.score from bounds b
     join nps_responses r on r.directory_id = ${dir} and r.responded_at >= b.lo and r.responded_at < b.hi and r.account_external_id is not null${source}`;
-  const read = latest ? `select distinct on (root, i, contact_external_id) * from (${every}) r order by root, i, contact_external_id, responded_at desc, score` : every;
+  const read = `select distinct on (root, i, contact_external_id) * from (${every}) r order by root, i, contact_external_id, responded_at desc, score`;
   return `pieces as (select r.root, r.i, ${scores} from (${read}) r)`;
 }
 
@@ -177,32 +175,41 @@ function snapCtes(snapped: string, edges: string, runningTo: 'month' | 'year'): 
   )`;
 }
 
-/** `pieces` from the monthly and yearly counts, with the answers at the edges (see statsCtes). */
-function countedPieces(dir: string, viaMembers: boolean): string {
-  const rollups = [
-    { table: 'nps_monthly_counts', column: 'month', span: 'month' },
-    { table: 'nps_yearly_counts', column: 'year', span: 'year' },
-  ];
+/**
+ * `pieces` from the monthly and yearly counts, with the answers at the edges (see statsCtes); for
+ * some sources only (`filter`), from each source's.
+ */
+function countedPieces(dir: string, viaMembers: boolean, filter: ((source: string) => string) | null): string {
+  const rollups = filter
+    ? [
+        { table: 'nps_source_monthly_counts', column: 'month', span: 'month', where: ` and ${filter('c.source')}` },
+        { table: 'nps_source_yearly_counts', column: 'year', span: 'year', where: ` and ${filter('c.source')}` },
+      ]
+    : [
+        { table: 'nps_monthly_counts', column: 'month', span: 'month', where: '' },
+        { table: 'nps_yearly_counts', column: 'year', span: 'year', where: '' },
+      ];
+  const answerSource = filter ? ` and ${filter('nps_source(r.survey_id)')}` : '';
   // Via members, one range of rows per member, from the first bucket's start to the last one's
   // end, is read first (materialized, or Postgres reads it again per bucket), and each row then
   // finds its buckets: a probe per member, not one per member and bucket. Postgres guesses a
   // recursive CTE a hundred times too large and would read every account's rows; "offset 0" keeps
   // the lateral read per member, through the primary key.
   const memberRows = viaMembers
-    ? rollups.map(({ table, column, span }) => `, ${span}_rows as materialized (
+    ? rollups.map(({ table, column, span, where }) => `, ${span}_rows as materialized (
         select m.root, c.at, c.promoters, c.passives, c.detractors
         from members m join range_limits l on l.span = '${span}'
         cross join lateral (select c.${column} as at, c.promoters, c.passives, c.detractors from ${table} c
-          where c.directory_id = ${dir} and c.account_external_id = m.member and c.${column} >= l.d_from and c.${column} < l.d_to offset 0) c
+          where c.directory_id = ${dir} and c.account_external_id = m.member and c.${column} >= l.d_from and c.${column} < l.d_to${where} offset 0) c
       )`).join('')
     : '';
-  const counted = rollups.map(({ table, column, span }) =>
+  const counted = rollups.map(({ table, column, span, where }) =>
     viaMembers
       ? `select c.root, g.i, g.sign * c.promoters as promoters, g.sign * c.passives as passives, g.sign * c.detractors as detractors
         from ${span}_rows c join ranges g on g.span = '${span}' and c.at >= g.d_from and c.at < g.d_to`
       : `select c.account_external_id as root, g.i, g.sign * c.promoters as promoters, g.sign * c.passives as passives, g.sign * c.detractors as detractors
         from ranges g join ${table} c on g.span = '${span}' and c.directory_id = ${dir}
-          and c.${column} >= g.d_from and c.${column} < g.d_to`,
+          and c.${column} >= g.d_from and c.${column} < g.d_to${where}`,
   );
   return `${snapCtes('snapped', 'edges', 'year')}, spans as (
     select i, start_at, end_at,
@@ -233,8 +240,12 @@ function countedPieces(dir: string, viaMembers: boolean): string {
     union all
     select ${viaMembers ? 'm.root' : 'r.account_external_id'}, e.i, e.sign * (r.score >= 9)::int, e.sign * (r.score between 7 and 8)::int, e.sign * (r.score <= 6)::int
     from edges e
-    join nps_responses r on r.directory_id = ${dir} and r.responded_at >= e.t_from and r.responded_at < e.t_to
-    ${viaMembers ? 'join members m on m.member = r.account_external_id' : ''}
+    ${viaMembers
+      ? `join nps_responses r on r.directory_id = ${dir} and r.responded_at >= e.t_from and r.responded_at < e.t_to${answerSource}
+        join members m on m.member = r.account_external_id`
+      : // Per edge, through the time index: a source filter alone would tempt Postgres to scan every answer.
+        `cross join lateral (select r.account_external_id, r.score from nps_responses r
+          where r.directory_id = ${dir} and r.responded_at >= e.t_from and r.responded_at < e.t_to${answerSource} offset 0) r`}
   )`;
 }
 
