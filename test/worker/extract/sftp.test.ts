@@ -381,7 +381,10 @@ describe('SFTP extract (real OpenSSH server)', function () {
         });
         assert.equal(result.state, 'failed');
         assert.equal(result.error?.code, 'SOURCE_DISCONNECTED');
-        assert.match(result.error!.message, new RegExp(`^contacts\\.csv: ${folder}/contacts\\.csv on 127\\.0\\.0\\.1 \\(SFTP connection "exports"\\): the download failed 3 times, last: `));
+        // The server falls silent at the run's second progress report, the 50,000th account: named is
+        // contacts.csv when accounts.csv was downloaded whole by then, and accounts.csv on a machine
+        // too busy for that.
+        assert.match(result.error!.message, new RegExp(`^(accounts|contacts)\\.csv: ${folder}/\\1\\.csv on 127\\.0\\.0\\.1 \\(SFTP connection "exports"\\): the download failed 3 times, last: `));
         assert.deepEqual((await directorySnapshot(db)).accounts, []);
       } finally {
         resume();
