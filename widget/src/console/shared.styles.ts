@@ -100,8 +100,10 @@ export const shared = css`
     background: #fff;
     color: inherit;
   }
-  /** A checkbox or radio with its words beside it. */
-  label.choice {
+  /** A checkbox or radio with its words beside it, whether or not its label says it is a choice. */
+  label.choice,
+  label:has(> input[type='checkbox']),
+  label:has(> input[type='radio']) {
     display: flex;
     gap: 0.4rem;
     align-items: center;
