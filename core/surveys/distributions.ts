@@ -54,12 +54,13 @@ const summary = `select d.id::int, d.survey_id::int as "surveyId", d.mailing_lis
   from distributions d left join distribution_recipients r on r.distribution_id = d.id`;
 
 /** The newest 200 distributions, of one survey, or of one run (those inviting the mailing list the run loaded) when asked. */
-export async function listDistributions(db: Queryable, filter: { surveyId: number | null; runId?: number | null }): Promise<DistributionSummary[]> {
+export async function listDistributions(db: Queryable, filter: { directoryId?: number | null; surveyId: number | null; runId?: number | null }): Promise<DistributionSummary[]> {
   const rows = await db.query<Summary>(
     `${summary} where ($1::bigint is null or d.survey_id = $1)
       and ($2::bigint is null or d.mailing_list_id in (select id from mailing_lists where run_id = $2))
+      and ($3::bigint is null or d.directory_id = $3)
     group by d.id order by d.id desc limit 200`,
-    [filter.surveyId, filter.runId ?? null],
+    [filter.surveyId, filter.runId ?? null, filter.directoryId ?? null],
   );
   return withFollowUps(db, await withSkipReasons(db, rows));
 }

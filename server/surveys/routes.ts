@@ -24,6 +24,7 @@ import { importResponses, parseResponseMapping } from '../../core/surveys/import
 import { containsPattern, idParam, pageQuery, parseBody, parseQuery } from '../query-params.ts';
 
 export const distributionsQuery = z.object({
+  directory: z.string().regex(/^[1-9]\d{0,15}$/, 'must be a directory id').transform(Number).optional().describe("only the distributions to this directory's contacts"),
   survey: z.string().regex(/^[1-9]\d{0,15}$/, 'must be a survey id').transform(Number).optional(),
   run: z.string().regex(/^[1-9]\d{0,15}$/, 'must be a run id').transform(Number).optional().describe('the distributions of the mailing list this run loaded'),
 });
@@ -120,8 +121,8 @@ export function surveyRoutes(db: Db, queue: SendQueue, mailFrom: string): Router
   });
 
   router.get('/distributions', async (req, res) => {
-    const { survey, run } = parseQuery(distributionsQuery, req.query);
-    res.json({ items: await listDistributions(db, { surveyId: survey ?? null, runId: run ?? null }) });
+    const { directory, survey, run } = parseQuery(distributionsQuery, req.query);
+    res.json({ items: await listDistributions(db, { directoryId: directory ?? null, surveyId: survey ?? null, runId: run ?? null }) });
   });
   router.post('/distributions', async (req, res) => {
     const { created, distribution } = await distributeManually(db, queue, { input: req.body, mailFrom, pattern: (search) => containsPattern(search)! });

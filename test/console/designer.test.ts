@@ -199,7 +199,7 @@ describe('The survey builder and the widget designer in the browser', function (
     await withAxe(page);
     const trouble = await watch(page);
     await signIn(page, api!.base, '/surveys');
-    const distributions = page.getByRole('table', { name: 'Distributions, newest first' });
+    const distributions = page.getByRole('table', { name: "Distributions to this directory's contacts, newest first" });
     await distributions.getByRole('row').nth(1).waitFor();
     const cells = await distributions.getByRole('row').nth(1).getByRole('cell').allInnerTexts();
     assert.deepEqual([cells[3], cells[4], cells[5], cells[6], cells[7], cells[8], cells[9]], ['finished', '2', '1 (opted out: 1)', '0', '0', '2 (by 1)', '1']);

@@ -176,7 +176,7 @@ describe('surveys', function () {
     });
   });
 
-  describe('GET /api/distributions?run=', () => {
+  describe('GET /api/distributions?run= and ?directory=', () => {
     it('lists the distributions that invite the mailing list a run loaded, with their counts', async () => {
       const { first, second } = await loadAcme(db);
       const { id: surveyId } = await createSurvey(db, { name: 'NPS' });
@@ -193,6 +193,9 @@ describe('surveys', function () {
       assert.deepEqual(await ofRun(second.runId), [200, [[distribution.id, 2]]]);
       assert.deepEqual(await ofRun(first.runId), [200, []]);
       assert.deepEqual(await ofRun('x'), [400, { error: { code: 'BAD_REQUEST', message: 'query parameter "run" must be a run id' } }]);
+      const [other] = await db.query<{ id: number }>(`insert into directories (name) values ('Other') returning id::int`);
+      const ofDirectory = async (directory: number) => ((await call('GET', `/api/distributions?directory=${directory}`)).body as { items: { id: number }[] }).items.map((d) => d.id);
+      assert.deepEqual([await ofDirectory(1), await ofDirectory(other!.id)], [[distribution.id], []]);
     });
   });
 

@@ -95,7 +95,9 @@ export class DistributeElement extends LitElement {
       <fieldset><legend>To</legend>
         <label><input type="radio" name="to" value="list" .checked=${this.to === 'list'} @change=${() => (this.to = 'list')} /> a mailing list</label>
         <label><input type="radio" name="to" value="contacts" .checked=${this.to === 'contacts'} @change=${() => (this.to = 'contacts')} /> the contacts matching a search</label>
-        ${this.to === 'list'
+        ${this.to === 'list' && lists.length === 0
+          ? html`<p>This directory has no mailing list yet: a workflow's load makes one of the contacts it brought in. Or send to the contacts matching a search.</p>`
+          : this.to === 'list'
           ? html`<p><label>Mailing list <select name="mailingListId" required>${lists.map((l) => html`<option value=${l.id}>${l.name} (${l.members})</option>`)}</select></label></p>`
           : html`<p><label>Name, email or id contains <input name="search" type="search" maxlength="200" /></label> (empty: every contact)</p>`}
         ${at('mailingListId', 'contacts', 'contacts.search')}

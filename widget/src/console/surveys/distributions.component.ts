@@ -4,6 +4,7 @@ import type { Wire } from '../api.ts';
 import type { Column } from '../list/list.component.ts';
 import { shared } from '../shared.styles.ts';
 import { when } from '../states.ts';
+import { currentDirectory } from '../directory-scope.ts';
 
 type Distribution = Wire<DistributionSummary>;
 
@@ -56,7 +57,8 @@ export class DistributionsElement extends LitElement {
       { label: 'Answers', cell: (d) => String(d.answers) },
       { label: 'Recipients', cell: (d) => html`<button type="button" aria-label="Recipients of distribution ${d.id}" @click=${() => this.#show(d)}>Recipients</button>` },
     ];
-    return html`<bw-list source="/api/distributions" label="Distributions, newest first" noun="distributions" .columns=${columns}></bw-list>
+    const source = `/api/distributions?${new URLSearchParams({ directory: currentDirectory() ?? '1' })}`;
+    return html`<bw-list source=${source} label="Distributions to this directory's contacts, newest first" noun="distributions" .columns=${columns}></bw-list>
       ${this.open ? this.#recipients(this.open) : nothing}`;
   }
 
