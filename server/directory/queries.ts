@@ -19,6 +19,7 @@ export const accountListItemSchema = z.object({
   externalId: z.string(),
   displayName: z.string(),
   parentExternalId: z.string().nullable(),
+  parentName: z.string().nullable().describe("the live parent's name, to show beside its id"),
   hasChildren: z.boolean().describe('whether the account has live children (to expand it in the hierarchy)'),
   attributes: attributesSchema,
   updatedAt: z.date(),
@@ -153,7 +154,7 @@ async function accountPage(db: Queryable, search: AccountSearch & { parentExtern
     from directories d
     left join lateral (
       select a.external_id as "externalId", a.display_name as "displayName", (select parent.external_id from (${liveParent}) parent) as "parentExternalId",
-        ${hasLiveChildren} as "hasChildren", a.attributes, a.updated_at as "updatedAt"
+        (select parent.display_name from (${liveParent}) parent) as "parentName", ${hasLiveChildren} as "hasChildren", a.attributes, a.updated_at as "updatedAt"
       from (select a.external_id from ${searched(`${from} a where ${filter}`, 'a', 'a.external_id, a.display_name, a.updated_at', search)} order by ${order.rows} limit $2 offset $3) k
       join accounts a on a.directory_id = $1 and a.external_id = k.external_id
     ) page on true

@@ -178,5 +178,9 @@ describe('the directory browser in the browser', function () {
     await page.getByRole('link', { name: 'Accounts', exact: true }).click();
     await page.getByLabel('Sort by').selectOption('-name');
     await page.getByRole('table', { name: 'Accounts' }).locator('tbody tr').first().filter({ hasText: 'Zeta Corp' }).waitFor();
+    // A child names its parent by name, linking to it.
+    const paris = page.getByRole('table', { name: 'Accounts' }).locator('tbody tr').filter({ hasText: 'acme Paris' });
+    await paris.getByRole('link', { name: 'Acme Europe' }).click();
+    await page.getByRole('heading', { name: 'Acme Europe' }).waitFor();
   });
 });

@@ -61,11 +61,13 @@ describe('GET /api/accounts', () => {
         externalId: '001A',
         displayName: 'Acme Holding',
         parentExternalId: null,
+        parentName: null,
         hasChildren: true,
         attributes: { contractAmount: '98765432109876543.21', seats: 120 },
         updatedAt: body.items[3]!.updatedAt,
       });
       assert.match(body.items[3]!.updatedAt, isoTime);
+      assert.equal((body.items[1] as { parentName?: string }).parentName, 'Acme Europe');
     });
 
     it('pages with limit and offset, keeping the total', async () => {

@@ -18,7 +18,7 @@ export const personName = (c: { firstName: string | null; lastName: string | nul
 const accountColumns: Column<Wire<AccountListItem>>[] = [
   { label: 'Account', cell: (a) => html`<a href=${accountHref(a.externalId)}>${a.displayName}</a>` },
   { label: 'External id', cell: (a) => a.externalId },
-  { label: 'Parent', cell: (a) => (a.parentExternalId ? html`<a href=${accountHref(a.parentExternalId)}>${a.parentExternalId}</a>` : '') },
+  { label: 'Parent', cell: (a) => (a.parentExternalId ? html`<a href=${accountHref(a.parentExternalId)}>${a.parentName ?? a.parentExternalId}</a>` : '') },
   { label: 'Updated', cell: (a) => when(a.updatedAt) },
 ];
 
