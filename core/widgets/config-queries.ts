@@ -45,7 +45,11 @@ export async function defaultWidgetConfig(db: Queryable, directoryId: number): P
   const found = await first();
   if (found) return toConfig(found);
   try {
-    return await createWidgetConfig(db, { name: `My accounts (directory ${directoryId})`, directoryId });
+    // Named for people: the element shows it as its title. A name taken already keeps the id.
+    const [directory] = await db.query<{ name: string }>('select name from directories where id = $1', [directoryId]);
+    const named = `My accounts in ${directory?.name ?? `directory ${directoryId}`}`;
+    const taken = await db.query('select 1 from widget_configs where name = $1', [named]);
+    return await createWidgetConfig(db, { name: taken.length ? `${named} (${directoryId})` : named, directoryId });
   } catch (error) {
     const created = isAppError(error) && error.code === ErrorCode.CONFLICT ? await first() : undefined;
     if (!created) throw error;

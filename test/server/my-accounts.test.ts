@@ -39,7 +39,7 @@ describe('/api/me/accounts', function () {
     const bob = await shownTo('bob@seller.example');
     assert.deepEqual(bob, { configId: alice.configId, accounts: ['Gamma Ltd'] });
     assert.deepEqual((await shownTo('carol@seller.example')).accounts, []);
-    assert.deepEqual(await db.query('select name from widget_configs'), [{ name: 'My accounts (directory 1)' }]);
+    assert.deepEqual(await db.query('select name from widget_configs'), [{ name: 'My accounts in Default' }]);
   });
 
   it("uses the directory's first configuration when it has one; the admin key is no one's", async () => {
