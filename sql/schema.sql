@@ -307,6 +307,7 @@ create table nps_responses (
   recipient_id bigint,
   answers jsonb not null default '{}'::jsonb,
   updated_at timestamp with time zone,
+  next_at timestamp with time zone,
   constraint nps_responses_contact_or_survey CHECK (((contact_external_id IS NOT NULL) OR (survey_id IS NOT NULL))),
   constraint nps_responses_contact_with_account CHECK (((contact_external_id IS NULL) = (account_external_id IS NULL))),
   constraint nps_responses_score_check CHECK (((score >= 0) AND (score <= 10))),
@@ -803,6 +804,7 @@ CREATE INDEX management_roles_user ON public.management_roles USING btree (direc
 CREATE INDEX nps_monthly_counts_month ON public.nps_monthly_counts USING btree (directory_id, month) INCLUDE (account_external_id, promoters, passives, detractors);
 CREATE INDEX nps_responses_account ON public.nps_responses USING btree (directory_id, account_external_id, responded_at) INCLUDE (score, survey_id, contact_external_id);
 CREATE INDEX nps_responses_account_survey ON public.nps_responses USING btree (directory_id, account_external_id, survey_id, responded_at);
+CREATE INDEX nps_responses_superseded ON public.nps_responses USING btree (directory_id, next_at) INCLUDE (responded_at, account_external_id, score) WHERE (next_at IS NOT NULL);
 CREATE INDEX nps_responses_survey ON public.nps_responses USING btree (survey_id, responded_at);
 CREATE INDEX nps_responses_time ON public.nps_responses USING btree (directory_id, responded_at) INCLUDE (account_external_id, score);
 CREATE INDEX nps_source_monthly_counts_month ON public.nps_source_monthly_counts USING btree (directory_id, month) INCLUDE (source, account_external_id, promoters, passives, detractors);
@@ -958,6 +960,32 @@ CREATE OR REPLACE FUNCTION public.nps_month(responded_at timestamp with time zon
  IMMUTABLE PARALLEL SAFE
 RETURN (date_trunc('month'::text, (responded_at AT TIME ZONE 'UTC'::text)))::date
 ;
+CREATE OR REPLACE FUNCTION public.nps_next_answer_refresh()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+declare
+  touched text;
+begin
+  if pg_trigger_depth() > 1 then
+    return null;
+  end if;
+  foreach touched in array case tg_op when 'INSERT' then array['new_rows'] when 'DELETE' then array['old_rows'] else array['old_rows', 'new_rows'] end loop
+    execute format($sql$
+      with touched as (
+        select distinct directory_id, account_external_id, contact_external_id from %I where account_external_id is not null
+      ), answers as (
+        select r.id, r.next_at, lead(r.responded_at) over (partition by r.directory_id, r.account_external_id, r.contact_external_id order by r.responded_at) as next
+        from touched t join nps_responses r
+          on r.directory_id = t.directory_id and r.account_external_id = t.account_external_id and r.contact_external_id = t.contact_external_id
+      )
+      update nps_responses r set next_at = a.next
+      from answers a where r.id = a.id and a.next_at is distinct from a.next
+    $sql$, touched);
+  end loop;
+  return null;
+end $function$
+;
 CREATE OR REPLACE FUNCTION public.nps_score(promoters integer, detractors integer, responses integer)
  RETURNS integer
  LANGUAGE sql
@@ -1099,6 +1127,9 @@ CREATE TRIGGER nps_counts_delete AFTER DELETE ON public.nps_responses REFERENCIN
 CREATE TRIGGER nps_counts_insert AFTER INSERT ON public.nps_responses REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_counts_add();
 CREATE TRIGGER nps_counts_truncate AFTER TRUNCATE ON public.nps_responses FOR EACH STATEMENT EXECUTE FUNCTION nps_counts_clear();
 CREATE TRIGGER nps_counts_update AFTER UPDATE ON public.nps_responses REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_counts_add();
+CREATE TRIGGER nps_next_answer_delete AFTER DELETE ON public.nps_responses REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_next_answer_refresh();
+CREATE TRIGGER nps_next_answer_insert AFTER INSERT ON public.nps_responses REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_next_answer_refresh();
+CREATE TRIGGER nps_next_answer_update AFTER UPDATE ON public.nps_responses REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_next_answer_refresh();
 CREATE TRIGGER nps_source_counts_delete AFTER DELETE ON public.nps_responses REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_source_counts_add();
 CREATE TRIGGER nps_source_counts_insert AFTER INSERT ON public.nps_responses REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_source_counts_add();
 CREATE TRIGGER nps_source_counts_truncate AFTER TRUNCATE ON public.nps_responses FOR EACH STATEMENT EXECUTE FUNCTION nps_source_counts_clear();

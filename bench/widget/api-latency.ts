@@ -52,9 +52,10 @@ async function generate(url: string, accounts: number, responses: number): Promi
     );
     await c.query('select setseed(0.42)');
     // Every other answer is to the relationship survey, with a 1-5 CSAT skewed per account; the rest is imported history.
+    // Each account's answers come from 50 contacts, about one answer per contact a quarter, so some answer twice in one.
     await c.query(
       `insert into nps_responses (directory_id, contact_external_id, account_external_id, score, responded_at, survey_id, answers)
-       select 1, 'C' || n, 'A' || lpad(account::text, 6, '0'), score, at,
+       select 1, 'C' || account || '-' || (n % 50), 'A' || lpad(account::text, 6, '0'), score, at,
          case when n % 2 = 0 then 1 end,
          case when n % 2 = 0 then jsonb_build_object('csat', least(5, greatest(1, floor(random() * 5 + 1 + (account % 3) - 1)))::int) else '{}' end
        from (select n, account, least(10, greatest(0, floor(random() * 11 + (account % 7) - 3)))::smallint as score,
@@ -76,10 +77,11 @@ async function settle(url: string): Promise<void> {
 async function holdsDataset(url: string, accounts: number, responses: number): Promise<boolean> {
   try {
     return await withClient(url, async (c) => {
-      const { rows } = await c.query<{ accounts: number; responses: number }>(
-        'select (select count(*) from accounts)::int as accounts, (select count(*) from nps_responses)::int as responses',
+      const { rows } = await c.query<{ accounts: number; responses: number; repeats: boolean }>(
+        'select (select count(*) from accounts)::int as accounts, (select count(*) from nps_responses)::int as responses, exists (select 1 from nps_responses where next_at is not null) as repeats',
       );
-      return rows[0]!.accounts === accounts && rows[0]!.responses === responses;
+      // A data set from before contacts answered more than once is not this one.
+      return rows[0]!.accounts === accounts && rows[0]!.responses === responses && rows[0]!.repeats;
     });
   } catch {
     return false;

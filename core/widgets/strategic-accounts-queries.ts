@@ -96,12 +96,17 @@ const utcDate = (t: string) => `(${t} at time zone 'UTC')::date`;
  * any time zone and on any as-of date, and a year costs one row per account. Without `viaMembers`
  * every account of the directory is counted (cheaper than a join when all of them are listed);
  * without `withStats` only `pieces(root, i, promoters, passives, detractors)` is defined. A
- * configuration whose NPS counts only some sources sums theirs (077_nps_source_counts.sql);
- * one that counts each contact's latest answer counts the answers themselves (answerPieces).
+ * configuration whose NPS counts only some sources sums theirs (077_nps_source_counts.sql); one
+ * that counts each contact's latest answer takes away the answers superseded in the period (078),
+ * or, for some sources only, counts the answers themselves (answerPieces).
  */
 function statsCtes(buckets: Bucket[], settings: WidgetSettings, p: Params, dir: string, viaMembers = true, withStats = true): string {
   const bounds = boundsCte(buckets, settings.timeZone, p);
-  const pieces = settings.npsCounting === 'everyAnswer' ? countedPieces(dir, viaMembers, sourceFilter(settings, p)) : answerPieces(settings, p, dir, viaMembers);
+  const filter = sourceFilter(settings, p);
+  const latest = settings.npsCounting === 'latestPerContact';
+  // Each contact's latest answer is every answer less those superseded in the period, but only
+  // when every source counts: next_at names the next answer of any source.
+  const pieces = !latest || filter === null ? countedPieces(dir, viaMembers, filter, latest) : answerPieces(filter, dir, viaMembers);
   const stats = `stats as (
     select root, i, sum(promoters)::int as promoters, sum(passives)::int as passives, sum(detractors)::int as detractors,
       sum(promoters + passives + detractors)::int as responses
@@ -134,11 +139,10 @@ function sourceFilter(settings: WidgetSettings, p: Params): ((source: string) =>
 
 /**
  * `pieces` counted from the answers themselves, for a configuration whose NPS counts each contact's
- * latest answer in the period: no running count can hold that.
+ * latest answer among some sources' in the period: no running count can hold that.
  */
-function answerPieces(settings: WidgetSettings, p: Params, dir: string, viaMembers: boolean): string {
-  const filter = sourceFilter(settings, p);
-  const source = filter ? ` and ${filter('nps_source(r.survey_id)')}` : '';
+function answerPieces(filter: (source: string) => string, dir: string, viaMembers: boolean): string {
+  const source = ` and ${filter('nps_source(r.survey_id)')}`;
   const scores = '(r.score >= 9)::int as promoters, (r.score between 7 and 8)::int as passives, (r.score <= 6)::int as detractors';
   if (viaMembers) {
     // Each contact's latest answer for the account in the bucket.
@@ -179,7 +183,7 @@ function snapCtes(snapped: string, edges: string, runningTo: 'month' | 'year'): 
  * `pieces` from the monthly and yearly counts, with the answers at the edges (see statsCtes); for
  * some sources only (`filter`), from each source's.
  */
-function countedPieces(dir: string, viaMembers: boolean, filter: ((source: string) => string) | null): string {
+function countedPieces(dir: string, viaMembers: boolean, filter: ((source: string) => string) | null, latest: boolean): string {
   const rollups = filter
     ? [
         { table: 'nps_source_monthly_counts', column: 'month', span: 'month', where: ` and ${filter('c.source')}` },
@@ -246,9 +250,23 @@ function countedPieces(dir: string, viaMembers: boolean, filter: ((source: strin
       : // Per edge, through the time index: a source filter alone would tempt Postgres to scan every answer.
         `cross join lateral (select r.account_external_id, r.score from nps_responses r
           where r.directory_id = ${dir} and r.responded_at >= e.t_from and r.responded_at < e.t_to${answerSource} offset 0) r`}
+    ${latest ? supersededPieces(dir, viaMembers) : ''}
   )`;
 }
 
+
+/**
+ * The answers of each bucket that the same contact's next answer for the same account, given
+ * before the bucket's end, superseded, taken away (a `pieces` branch): what is left of the bucket's
+ * answers is each contact's latest. Read per bucket through nps_responses_superseded (078).
+ */
+function supersededPieces(dir: string, viaMembers: boolean): string {
+  return `union all
+    select ${viaMembers ? 'm.root' : 's.account_external_id'}, b.i, -(s.score >= 9)::int, -(s.score between 7 and 8)::int, -(s.score <= 6)::int
+    from bounds b cross join lateral (select r.account_external_id, r.score from nps_responses r
+      where r.directory_id = ${dir} and r.next_at >= b.lo and r.next_at < b.hi and r.responded_at >= b.lo offset 0) s
+    ${viaMembers ? 'join members m on m.member = s.account_external_id' : ''}`;
+}
 
 /** A survey metric to read, in every bucket (the chart's) or in the current one only (a key metric's). */
 export type WantedSurveyMetric = SurveyMetric & { everyBucket: boolean };

@@ -194,6 +194,11 @@ describe('survey metrics and the NPS source of the Strategic Accounts widget', (
       ['Alpha GmbH', 0, 3, [['Dec 2025', 100], ['Jan 2026', 0]]],
       ['Gamma Ltd', -100, 1, [['Dec 2025', null], ['Jan 2026', -100]]],
     ]);
+    // The same through the answers themselves, when only some sources count (here every answer is the survey's).
+    assert.deepEqual(await figures({ npsCounting: 'latestPerContact', npsSource: { surveys: [survey], importedHistory: false } }), [
+      ['Alpha GmbH', 0, 3, [['Dec 2025', 100], ['Jan 2026', 0]]],
+      ['Gamma Ltd', -100, 1, [['Dec 2025', null], ['Jan 2026', -100]]],
+    ]);
     // Rolled up, Alpha holds Gamma's contact too: 10, 8, 0, 6 = 1 promoter, 2 detractors of 4: -25.
     assert.deepEqual(await figures({ npsCounting: 'latestPerContact', rollUp: true }), [['Alpha GmbH', -25, 4, [['Dec 2025', 100], ['Jan 2026', -25]]]]);
   });
