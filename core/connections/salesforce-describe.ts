@@ -11,6 +11,8 @@ export const describedFieldSchema = z.object({
   label: z.string(),
   type: z.string(),
   custom: z.boolean(),
+  /** Whether an update may set it (not a formula, system or read-only field): what a write-back may write to. */
+  updateable: z.boolean(),
   /** Null when the field can be extracted; otherwise why not (a compound field names its parts). */
   refusal: z.string().nullable(),
 });
@@ -32,7 +34,7 @@ export const sourceKindSchema = z.enum(Object.values(SourceKind), 'accounts, con
 export async function describeSourceObject(db: Queryable, box: SecretBox, connectionId: number, kind: SourceKind): Promise<ObjectDescribe> {
   const { object, required } = salesforceObjects[kind];
   const { read } = await orgReader(db, box, connectionId);
-  const described = await read<{ fields: (DescribedField & { label: string; custom: boolean })[] }>(`/services/data/v${salesforceApiVersion}/sobjects/${object}/describe`);
+  const described = await read<{ fields: (DescribedField & { label: string; custom: boolean; updateable: boolean })[] }>(`/services/data/v${salesforceApiVersion}/sobjects/${object}/describe`);
   const fields = described.fields.map((field) => {
     const parts = described.fields.filter((f) => f.compoundFieldName === field.name).map((f) => f.name);
     const compound = parts.length > 0 || field.type === 'address' || field.type === 'location';
@@ -41,6 +43,7 @@ export async function describeSourceObject(db: Queryable, box: SecretBox, connec
       label: field.label,
       type: field.type,
       custom: field.custom,
+      updateable: field.updateable,
       refusal: compound ? `a compound field, which cannot be extracted: select its parts${parts.length > 0 ? ` (${parts.join(', ')})` : ''} instead` : null,
     };
   });

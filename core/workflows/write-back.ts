@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { writeBackFigures, type WriteBackFigure } from './write-back-figures.ts';
 
 /*
  * The writeBack task: after a load, each account's figures as the widget computes them (NPS, its
@@ -6,16 +7,6 @@ import { z } from 'zod';
  * Account fields of the org the admin maps. The fields are checked against the org's describe when
  * the workflow is saved, and again by each run.
  */
-
-/** The figures write-back can write, and the Salesforce field types that can hold each. */
-export const writeBackFigures = {
-  nps: { label: 'NPS', types: ['double', 'int', 'percent', 'currency'], kind: 'a number field' },
-  change: { label: 'the NPS change over the previous period', types: ['double', 'int', 'percent', 'currency'], kind: 'a number field' },
-  health: { label: 'Health', types: ['string', 'picklist', 'textarea'], kind: 'a text or picklist field' },
-  responses: { label: 'the answers of the current period', types: ['double', 'int'], kind: 'a number field' },
-  lastAnswerAt: { label: 'the last answer date', types: ['datetime', 'date'], kind: 'a date or date/time field' },
-} as const;
-export type WriteBackFigure = keyof typeof writeBackFigures;
 
 const accountField = z.string().regex(/^[A-Za-z]\w*$/, "an Account field's API name, e.g. NPS__c");
 

@@ -153,7 +153,7 @@ export const adminOperations: Operation[] = [
   },
   {
     ...admin, method: 'get', path: '/api/salesforce-connections/{id}/objects/{kind}/fields', tag: 'Connections',
-    summary: "The fields of the org's object behind a directory source (kind: accounts, contacts or teamMembers): the required ones, and each field with why it cannot be extracted (compound fields); one login and one describe",
+    summary: "The fields of the org's object behind a directory source (kind: accounts, contacts or teamMembers): the required ones, and each field with whether a write-back may write to it (updateable) and why it cannot be extracted (compound fields); one login and one describe",
     answers: { 200: json('the fields', objectDescribeSchema) }, errors: [400, 404, 502],
   },
   {

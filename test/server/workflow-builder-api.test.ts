@@ -31,20 +31,23 @@ describe('the API behind the workflow builder', () => {
     return reply;
   };
 
-  it("answers an org object's fields with the required ones, compound fields refused naming their parts, custom fields marked; and its list views", async () => {
+  it("answers an org object's fields with the required ones, compound fields refused naming their parts, custom and updateable fields marked; and its list views", async () => {
     standIn = await startStandIn();
     seedCompany(standIn);
     standIn.org.addField('Account', 'Tier__c', 'picklist');
+    standIn.org.addField('Account', 'Score_Formula__c', 'double', { updateable: false });
     standIn.org.addListView('Account', 'Key_Accounts', `Name = 'Acme'`);
     const id = await connectStandIn(db, standIn);
 
     const fields = await call('GET', `/api/salesforce-connections/${id}/objects/accounts/fields`);
     assert.equal(fields.status, 200, JSON.stringify(fields.body));
-    const body = fields.body as { object: string; required: string[]; fields: { name: string; custom: boolean; refusal: string | null }[] };
+    const body = fields.body as { object: string; required: string[]; fields: { name: string; custom: boolean; updateable: boolean; refusal: string | null }[] };
     assert.deepEqual([body.object, body.required], ['Account', ['Id', 'IsDeleted', 'Name', 'Parent.Id']]);
     const byName = new Map(body.fields.map((f) => [f.name, f]));
     assert.equal(byName.get('BillingAddress')!.refusal, 'a compound field, which cannot be extracted: select its parts (BillingStreet, BillingCity, BillingState, BillingPostalCode, BillingCountry) instead');
     assert.deepEqual([byName.get('BillingCity')!.refusal, byName.get('Tier__c')!.custom, byName.get('Industry')!.custom], [null, true, false]);
+    // What a write-back may write to: not a formula, not the record's Id.
+    assert.deepEqual(['Tier__c', 'Score_Formula__c', 'Id'].map((f) => byName.get(f)!.updateable), [true, false, false]);
 
     const contacts = await call('GET', `/api/salesforce-connections/${id}/objects/contacts/fields`);
     assert.match((contacts.body as typeof body).fields.find((f) => f.name === 'Name')!.refusal!, /select its parts \(FirstName, LastName\)/);

@@ -1,5 +1,6 @@
 import type { AccountFigures } from '../../core/widgets/strategic-accounts-queries.ts';
-import type { WriteBackFields, WriteBackFigure } from '../../core/workflows/write-back.ts';
+import type { WriteBackFields } from '../../core/workflows/write-back.ts';
+import type { WriteBackFigure } from '../../core/workflows/write-back-figures.ts';
 
 /** A value as written to a Salesforce field: null clears it. */
 export type FieldValue = string | number | null;

@@ -10,6 +10,7 @@ export type SalesforceTask = Extract<KnownTask, { source: 'salesforce' }>;
 export type FileTask = Extract<KnownTask, { source: 'upload' | 'sftp' }>;
 export type LoadTask = Extract<KnownTask, { type: 'load' }>;
 export type DistributeTask = Extract<KnownTask, { type: 'distribute' }>;
+export type WriteBackTask = Extract<KnownTask, { type: 'writeBack' }>;
 export type Mapping = NonNullable<LoadTask['mapping']>;
 export type SourceKind = 'accounts' | 'contacts' | 'teamMembers';
 export type Schedule = NonNullable<WorkflowDefinitionInput['schedule']>;
@@ -75,7 +76,7 @@ export function kindOf(task: Task): string {
     const from = { salesforce: 'Salesforce', upload: 'an uploaded file', sftp: 'SFTP', file: 'a local file' }[String(task.source)] ?? String(task.source);
     return `Extract ${String(task.object)} from ${from}`;
   }
-  return { load: 'Load into the directory', distribute: 'Send a survey' }[task.type] ?? `Task of type "${task.type}"`;
+  return { load: 'Load into the directory', distribute: 'Send a survey', writeBack: 'Write back to Salesforce' }[task.type] ?? `Task of type "${task.type}"`;
 }
 
 /** Dispatched by a card with its task as changed. */

@@ -8,7 +8,7 @@ import { failure, loading, when } from '../states.ts';
 import { builderStyles } from './builder.styles.ts';
 import {
   errorsUnder, fieldError, fieldErrors, freeName, kindOf, requiredColumns,
-  type DistributeTask, type Draft, type FieldErrors, type FileTask, type LoadTask, type SalesforceTask, type Schedule, type SourceKind, type Task,
+  type DistributeTask, type Draft, type FieldErrors, type FileTask, type LoadTask, type SalesforceTask, type Schedule, type SourceKind, type Task, type WriteBackTask,
 } from './draft.ts';
 
 type Saved = { id: number; name: string; enabled: boolean; version: number; definition: Draft };
@@ -22,7 +22,7 @@ const countColumns = ['inserted', 'updated', 'unchanged', 'deleted', 'rejected',
 
 /**
  * Builds a workflow as a list of task cards, each a form: its schedule, extracts from Salesforce,
- * an upload or SFTP, loads with their mappings, and survey distributions; tasks of other kinds as
+ * an upload or SFTP, loads with their mappings, survey distributions and write-backs to Salesforce; tasks of other kinds as
  * JSON. Preview shows what a run of the draft would do (nothing is written); Save stores the draft
  * through the API as the workflow's next version, and a refusal shows at the fields it names. The
  * saved versions and the definition as JSON are below.
@@ -138,7 +138,7 @@ export class WorkflowBuilderElement extends LitElement {
     this.#setTasks(tasks);
   }
 
-  #add(kind: 'salesforce' | 'upload' | 'sftp' | 'load' | 'distribute'): void {
+  #add(kind: 'salesforce' | 'upload' | 'sftp' | 'load' | 'distribute' | 'writeBack'): void {
     const tasks = this.draft.tasks;
     const lookups = this.lookups!;
     const taken = (object: SourceKind) => tasks.some((t) => t.type === 'extract' && t.object === object);
@@ -154,6 +154,12 @@ export class WorkflowBuilderElement extends LitElement {
         return found ? [[o, found.name]] : [];
       }));
       task = { type: 'load', name: freeName(tasks, 'Load'), directoryId: lookups.directories[0]?.id ?? 1, extracts, mapping: {} };
+    } else if (kind === 'writeBack') {
+      // After the last load, into the org its accounts came from; the configuration and the fields are the admin's choice.
+      const load = tasks.filter((t) => t.type === 'load').at(-1) as LoadTask | undefined;
+      const accounts = tasks.find((t) => t.type === 'extract' && t.source === 'salesforce' && t.name === load?.extracts.accounts);
+      const connectionId = (accounts?.connectionId as number | undefined) ?? lookups.salesforce[0]?.id;
+      task = { type: 'writeBack', name: freeName(tasks, 'Write back to Salesforce'), load: load?.name ?? '', ...(connectionId ? { connectionId } : {}), fields: {} };
     } else {
       const load = tasks.filter((t) => t.type === 'load').at(-1);
       task = { type: 'distribute', name: freeName(tasks, 'Send the survey'), load: load?.name ?? '', ...(lookups.surveys[0] ? { surveyId: lookups.surveys[0].id } : {}) };
@@ -247,6 +253,8 @@ export class WorkflowBuilderElement extends LitElement {
       const load = this.draft.tasks.find((t) => t.name === task.load) as LoadTask | undefined;
       form = html`<bw-distribute-card .task=${task as DistributeTask} .loads=${loads.map((l) => l.name)} .surveys=${lookups.surveys} directory-id=${load?.directoryId ?? 1}
         .errors=${errors} @task-change=${change}></bw-distribute-card>`;
+    } else if (task.type === 'writeBack') {
+      form = html`<bw-writeback-card .task=${task as WriteBackTask} .loads=${loads.map((l) => l.name)} .connections=${lookups.salesforce} .errors=${errors} @task-change=${change}></bw-writeback-card>`;
     } else {
       form = html`<bw-json-card .task=${task} .errors=${errors} @task-change=${change}></bw-json-card>`;
     }
@@ -318,6 +326,7 @@ export class WorkflowBuilderElement extends LitElement {
         <button type="button" @click=${() => this.#add('sftp')}>Add an SFTP extract</button>
         <button type="button" @click=${() => this.#add('load')}>Add a load</button>
         <button type="button" @click=${() => this.#add('distribute')}>Add a survey distribution</button>
+        <button type="button" @click=${() => this.#add('writeBack')}>Add a write-back to Salesforce</button>
       </div>
       <div class="row">
         <button type="button" ?disabled=${this.preview?.state === 'busy'} @click=${() => this.#preview()}>Preview a run</button>
@@ -341,12 +350,12 @@ function sourceKindSelect(task: Task, change: (object: SourceKind) => void): Tem
   </select></label></div>`;
 }
 
-/** A task with every reference to `from` (a load's extracts, a distribution's load) made to `to`. */
+/** A task with every reference to `from` (a load's extracts, a distribution's or write-back's load) made to `to`. */
 function renameReference(task: Task, from: string, to: string): Task {
   if (task.type === 'load') {
     const extracts = Object.fromEntries(Object.entries((task as LoadTask).extracts).map(([k, v]) => [k, v === from ? to : v]));
     return { ...task, extracts };
   }
-  if (task.type === 'distribute' && task.load === from) return { ...task, load: to };
+  if ((task.type === 'distribute' || task.type === 'writeBack') && task.load === from) return { ...task, load: to };
   return task;
 }

@@ -6,6 +6,7 @@ import { SalesforceCardElement } from './salesforce-card.component.ts';
 import { ScheduleCardElement } from './schedule-card.component.ts';
 import { SftpBrowserElement } from './sftp-browser.component.ts';
 import { WorkflowBuilderElement } from './workflow-builder.component.ts';
+import { WritebackCardElement } from './writeback-card.component.ts';
 
 customElements.define('bw-workflow-builder', WorkflowBuilderElement);
 customElements.define('bw-schedule-card', ScheduleCardElement);
@@ -13,6 +14,7 @@ customElements.define('bw-salesforce-card', SalesforceCardElement);
 customElements.define('bw-file-card', FileCardElement);
 customElements.define('bw-load-card', LoadCardElement);
 customElements.define('bw-distribute-card', DistributeCardElement);
+customElements.define('bw-writeback-card', WritebackCardElement);
 customElements.define('bw-json-card', JsonCardElement);
 customElements.define('bw-sftp-browser', SftpBrowserElement);
 
@@ -24,6 +26,7 @@ declare global {
     'bw-file-card': FileCardElement;
     'bw-load-card': LoadCardElement;
     'bw-distribute-card': DistributeCardElement;
+    'bw-writeback-card': WritebackCardElement;
     'bw-json-card': JsonCardElement;
     'bw-sftp-browser': SftpBrowserElement;
   }
