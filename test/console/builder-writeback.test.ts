@@ -164,6 +164,15 @@ describe('the write-back card of the workflow builder', function () {
       assert.equal(record.NPS__c, 100);
       assert.ok(healthNames.includes(String(record.Health__c)), `Health__c is ${String(record.Health__c)}`);
     }, { what: "Acme's NPS and health written into the org" });
+    // The run's page says what the write-back sent, once it has ended.
+    await eventually(async () => {
+      await page.reload();
+      const row = page.getByRole('table', { name: 'Write-back to Salesforce' }).getByRole('row', { name: /Write back to Salesforce/ });
+      await row.waitFor({ timeout: 2_000 });
+      const cells = await row.locator('td').allInnerTexts();
+      // Accounts, changed, written, refused, how: Acme at least was written, through sObject Collections, none refused.
+      assert.deepEqual([Number(cells[2]) >= 1, cells[3], cells[4]], [true, '0', 'sObject Collections']);
+    }, { what: "the write-back on the run's page" });
     // The refusals asked for above, and the run page asking for the run before the worker has made it (404).
     assert.deepEqual([await trouble.violations(), trouble.errors.filter((e) => !/status of (400|401|404)/.test(e)), trouble.dialogs], [[], [], []]);
     passed = true;

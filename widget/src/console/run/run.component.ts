@@ -1,6 +1,6 @@
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import { Task } from '@lit/task';
-import type { RowError, RunSummary, UploadRead } from '../../../../core/runs/queries.ts';
+import type { RowError, RunSummary, UploadRead, WriteBackReportRow } from '../../../../core/runs/queries.ts';
 import type { DistributionSummary } from '../../../../core/surveys/distributions.ts';
 import type { Audience, SkipReason } from '../../../../core/states.ts';
 import { api, ApiError, type Page, type Wire } from '../api.ts';
@@ -11,7 +11,7 @@ import { startedHere } from './started-runs.ts';
 import { styles } from './run.styles.ts';
 
 type Run = Wire<RunSummary>;
-type RunWithErrors = Run & { errors: Page<RowError>; uploads?: UploadRead[] };
+type RunWithErrors = Run & { errors: Page<RowError>; uploads?: UploadRead[]; writeBacks?: WriteBackReportRow[] };
 
 /** The phases a load goes through (worker/load), in order; a run that ended has gone through all. */
 const phases = ['staging', 'checking', 'merging', 'saving'];
@@ -217,6 +217,7 @@ export class RunElement extends LitElement {
       </dl>
       ${this.#actions(run)}
       ${this.#counts(run)}
+      ${this.#writeBacks(read)}
       ${this.#distribution()}
       ${this.#errors(read)}
     `;
@@ -237,6 +238,21 @@ export class RunElement extends LitElement {
       ${this.cancel?.state === 'refused' ? failure(this.cancel.error, 'Not cancelled') : nothing}
       ${this.again?.state === 'refused' ? failure(this.again.error, 'Not started') : nothing}
     </div>`;
+  }
+
+  /** What each write-back task sent to Salesforce after the load; its refused records are among the row errors. */
+  #writeBacks(read: RunWithErrors): TemplateResult | typeof nothing {
+    if (!read.writeBacks?.length) return nothing;
+    const how = { bulk: 'Bulk API 2.0', collections: 'sObject Collections', none: 'nothing to send' } as const;
+    return html`<section aria-labelledby="write-backs"><h2 id="write-backs">Write-back to Salesforce</h2>
+      <table aria-labelledby="write-backs">
+        <thead><tr><th scope="col">Task</th><th scope="col">Accounts</th><th scope="col">Changed, sent</th><th scope="col">Written</th><th scope="col">Refused</th>
+          <th scope="col">How</th><th scope="col">API calls</th><th scope="col">Detractor Tasks opened</th><th scope="col">Error</th></tr></thead>
+        <tbody>${read.writeBacks.map((w) => html`<tr><th scope="row">${w.task}</th><td>${w.accounts}</td><td>${w.changed}</td><td>${w.succeeded}</td><td>${w.failed}</td>
+          <td>${how[w.method]}${w.jobId ? ` (job ${w.jobId})` : ''}</td><td>${w.apiCalls}</td><td>${w.tasksCreated}${w.tasksFailed ? `, ${w.tasksFailed} refused` : ''}</td>
+          <td>${w.errorCode ? html`<code>${w.errorCode}</code> ${w.errorMessage}` : ''}</td></tr>`)}</tbody>
+      </table>
+    </section>`;
   }
 
   #distribution(): TemplateResult {
