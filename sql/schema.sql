@@ -307,7 +307,6 @@ create table nps_responses (
   recipient_id bigint,
   answers jsonb not null default '{}'::jsonb,
   updated_at timestamp with time zone,
-  next_at timestamp with time zone,
   constraint nps_responses_contact_or_survey CHECK (((contact_external_id IS NOT NULL) OR (survey_id IS NOT NULL))),
   constraint nps_responses_contact_with_account CHECK (((contact_external_id IS NULL) = (account_external_id IS NULL))),
   constraint nps_responses_score_check CHECK (((score >= 0) AND (score <= 10))),
@@ -344,6 +343,18 @@ create table nps_source_yearly_counts (
   constraint nps_source_yearly_counts_year_check CHECK ((EXTRACT(doy FROM year) = (1)::numeric)),
   constraint nps_source_yearly_counts_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES directories(id) ON DELETE CASCADE,
   constraint nps_source_yearly_counts_pkey PRIMARY KEY (directory_id, account_external_id, source, year) INCLUDE (promoters, passives, detractors)
+);
+
+create table nps_superseded_answers (
+  response_id bigint not null,
+  directory_id bigint not null,
+  account_external_id text not null,
+  contact_external_id text not null,
+  responded_at timestamp with time zone not null,
+  score smallint not null,
+  next_at timestamp with time zone not null,
+  constraint nps_superseded_answers_response_id_fkey FOREIGN KEY (response_id) REFERENCES nps_responses(id) ON DELETE CASCADE,
+  constraint nps_superseded_answers_pkey PRIMARY KEY (response_id)
 );
 
 create table nps_yearly_counts (
@@ -804,11 +815,12 @@ CREATE INDEX management_roles_user ON public.management_roles USING btree (direc
 CREATE INDEX nps_monthly_counts_month ON public.nps_monthly_counts USING btree (directory_id, month) INCLUDE (account_external_id, promoters, passives, detractors);
 CREATE INDEX nps_responses_account ON public.nps_responses USING btree (directory_id, account_external_id, responded_at) INCLUDE (score, survey_id, contact_external_id);
 CREATE INDEX nps_responses_account_survey ON public.nps_responses USING btree (directory_id, account_external_id, survey_id, responded_at);
-CREATE INDEX nps_responses_superseded ON public.nps_responses USING btree (directory_id, next_at) INCLUDE (responded_at, account_external_id, score) WHERE (next_at IS NOT NULL);
 CREATE INDEX nps_responses_survey ON public.nps_responses USING btree (survey_id, responded_at);
 CREATE INDEX nps_responses_time ON public.nps_responses USING btree (directory_id, responded_at) INCLUDE (account_external_id, score);
 CREATE INDEX nps_source_monthly_counts_month ON public.nps_source_monthly_counts USING btree (directory_id, month) INCLUDE (source, account_external_id, promoters, passives, detractors);
 CREATE INDEX nps_source_yearly_counts_year ON public.nps_source_yearly_counts USING btree (directory_id, year) INCLUDE (source, account_external_id, promoters, passives, detractors);
+CREATE INDEX nps_superseded_answers_contact ON public.nps_superseded_answers USING btree (directory_id, account_external_id, contact_external_id);
+CREATE INDEX nps_superseded_answers_next ON public.nps_superseded_answers USING btree (directory_id, next_at) INCLUDE (responded_at, account_external_id, score);
 CREATE INDEX nps_yearly_counts_year ON public.nps_yearly_counts USING btree (directory_id, year) INCLUDE (account_external_id, promoters, passives, detractors);
 CREATE INDEX opt_outs_email ON public.opt_outs USING btree (directory_id, lower(email));
 CREATE INDEX rate_limit_hits_reset_at ON public.rate_limit_hits USING btree (reset_at);
@@ -960,32 +972,6 @@ CREATE OR REPLACE FUNCTION public.nps_month(responded_at timestamp with time zon
  IMMUTABLE PARALLEL SAFE
 RETURN (date_trunc('month'::text, (responded_at AT TIME ZONE 'UTC'::text)))::date
 ;
-CREATE OR REPLACE FUNCTION public.nps_next_answer_refresh()
- RETURNS trigger
- LANGUAGE plpgsql
-AS $function$
-declare
-  touched text;
-begin
-  if pg_trigger_depth() > 1 then
-    return null;
-  end if;
-  foreach touched in array case tg_op when 'INSERT' then array['new_rows'] when 'DELETE' then array['old_rows'] else array['old_rows', 'new_rows'] end loop
-    execute format($sql$
-      with touched as (
-        select distinct directory_id, account_external_id, contact_external_id from %I where account_external_id is not null
-      ), answers as (
-        select r.id, r.next_at, lead(r.responded_at) over (partition by r.directory_id, r.account_external_id, r.contact_external_id order by r.responded_at) as next
-        from touched t join nps_responses r
-          on r.directory_id = t.directory_id and r.account_external_id = t.account_external_id and r.contact_external_id = t.contact_external_id
-      )
-      update nps_responses r set next_at = a.next
-      from answers a where r.id = a.id and a.next_at is distinct from a.next
-    $sql$, touched);
-  end loop;
-  return null;
-end $function$
-;
 CREATE OR REPLACE FUNCTION public.nps_score(promoters integer, detractors integer, responses integer)
  RETURNS integer
  LANGUAGE sql
@@ -1044,6 +1030,33 @@ CREATE OR REPLACE FUNCTION public.nps_source_counts_clear()
 AS $function$
 begin
   truncate nps_source_monthly_counts, nps_source_yearly_counts;
+  return null;
+end $function$
+;
+CREATE OR REPLACE FUNCTION public.nps_superseded_refresh()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+declare
+  touched text;
+begin
+  foreach touched in array case tg_op when 'INSERT' then array['new_rows'] when 'DELETE' then array['old_rows'] else array['old_rows', 'new_rows'] end loop
+    execute format($sql$
+      delete from nps_superseded_answers s using (select distinct directory_id, account_external_id, contact_external_id from %I) t
+      where s.directory_id = t.directory_id and s.account_external_id = t.account_external_id and s.contact_external_id = t.contact_external_id
+    $sql$, touched);
+    execute format($sql$
+      insert into nps_superseded_answers (response_id, directory_id, account_external_id, contact_external_id, responded_at, score, next_at)
+      select id, directory_id, account_external_id, contact_external_id, responded_at, score, next_at from (
+        select r.id, r.directory_id, r.account_external_id, r.contact_external_id, r.responded_at, r.score,
+          lead(r.responded_at) over (partition by r.directory_id, r.account_external_id, r.contact_external_id order by r.responded_at) as next_at
+        from (select distinct directory_id, account_external_id, contact_external_id from %I where account_external_id is not null) t
+        join nps_responses r
+          on r.directory_id = t.directory_id and r.account_external_id = t.account_external_id and r.contact_external_id = t.contact_external_id
+      ) n where next_at is not null
+      on conflict (response_id) do nothing
+    $sql$, touched);
+  end loop;
   return null;
 end $function$
 ;
@@ -1127,13 +1140,13 @@ CREATE TRIGGER nps_counts_delete AFTER DELETE ON public.nps_responses REFERENCIN
 CREATE TRIGGER nps_counts_insert AFTER INSERT ON public.nps_responses REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_counts_add();
 CREATE TRIGGER nps_counts_truncate AFTER TRUNCATE ON public.nps_responses FOR EACH STATEMENT EXECUTE FUNCTION nps_counts_clear();
 CREATE TRIGGER nps_counts_update AFTER UPDATE ON public.nps_responses REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_counts_add();
-CREATE TRIGGER nps_next_answer_delete AFTER DELETE ON public.nps_responses REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_next_answer_refresh();
-CREATE TRIGGER nps_next_answer_insert AFTER INSERT ON public.nps_responses REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_next_answer_refresh();
-CREATE TRIGGER nps_next_answer_update AFTER UPDATE ON public.nps_responses REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_next_answer_refresh();
 CREATE TRIGGER nps_source_counts_delete AFTER DELETE ON public.nps_responses REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_source_counts_add();
 CREATE TRIGGER nps_source_counts_insert AFTER INSERT ON public.nps_responses REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_source_counts_add();
 CREATE TRIGGER nps_source_counts_truncate AFTER TRUNCATE ON public.nps_responses FOR EACH STATEMENT EXECUTE FUNCTION nps_source_counts_clear();
 CREATE TRIGGER nps_source_counts_update AFTER UPDATE ON public.nps_responses REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_source_counts_add();
+CREATE TRIGGER nps_superseded_delete AFTER DELETE ON public.nps_responses REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_superseded_refresh();
+CREATE TRIGGER nps_superseded_insert AFTER INSERT ON public.nps_responses REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_superseded_refresh();
+CREATE TRIGGER nps_superseded_update AFTER UPDATE ON public.nps_responses REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION nps_superseded_refresh();
 CREATE TRIGGER survey_answer_months_delete AFTER DELETE ON public.nps_responses REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION survey_answer_months_add();
 CREATE TRIGGER survey_answer_months_insert AFTER INSERT ON public.nps_responses REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION survey_answer_months_add();
 CREATE TRIGGER survey_answer_months_truncate AFTER TRUNCATE ON public.nps_responses FOR EACH STATEMENT EXECUTE FUNCTION survey_answer_months_clear();

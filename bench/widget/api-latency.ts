@@ -69,7 +69,7 @@ async function generate(url: string, accounts: number, responses: number): Promi
 /** Vacuumed, so index-only scans see an up-to-date visibility map, and analyzed, as autovacuum keeps a live database. */
 async function settle(url: string): Promise<void> {
   await withClient(url, (c) =>
-    c.query('vacuum (analyze) accounts, management_roles, nps_responses, nps_monthly_counts, nps_yearly_counts, nps_source_monthly_counts, survey_answer_months, account_attribute_definitions'),
+    c.query('vacuum (analyze) accounts, management_roles, nps_responses, nps_monthly_counts, nps_yearly_counts, nps_source_monthly_counts, nps_source_yearly_counts, nps_superseded_answers, survey_answer_months, account_attribute_definitions'),
   );
 }
 
@@ -78,7 +78,7 @@ async function holdsDataset(url: string, accounts: number, responses: number): P
   try {
     return await withClient(url, async (c) => {
       const { rows } = await c.query<{ accounts: number; responses: number; repeats: boolean }>(
-        'select (select count(*) from accounts)::int as accounts, (select count(*) from nps_responses)::int as responses, exists (select 1 from nps_responses where next_at is not null) as repeats',
+        'select (select count(*) from accounts)::int as accounts, (select count(*) from nps_responses)::int as responses, exists (select 1 from nps_superseded_answers) as repeats',
       );
       // A data set from before contacts answered more than once is not this one.
       return rows[0]!.accounts === accounts && rows[0]!.responses === responses && rows[0]!.repeats;

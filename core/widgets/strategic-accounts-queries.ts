@@ -105,7 +105,7 @@ function statsCtes(buckets: Bucket[], settings: WidgetSettings, p: Params, dir: 
   const filter = sourceFilter(settings, p);
   const latest = settings.npsCounting === 'latestPerContact';
   // Each contact's latest answer is every answer less those superseded in the period, but only
-  // when every source counts: next_at names the next answer of any source.
+  // when every source counts: a superseding answer may be of any source.
   const pieces = !latest || filter === null ? countedPieces(dir, viaMembers, filter, latest) : answerPieces(filter, dir, viaMembers);
   const stats = `stats as (
     select root, i, sum(promoters)::int as promoters, sum(passives)::int as passives, sum(detractors)::int as detractors,
@@ -258,12 +258,12 @@ function countedPieces(dir: string, viaMembers: boolean, filter: ((source: strin
 /**
  * The answers of each bucket that the same contact's next answer for the same account, given
  * before the bucket's end, superseded, taken away (a `pieces` branch): what is left of the bucket's
- * answers is each contact's latest. Read per bucket through nps_responses_superseded (078).
+ * answers is each contact's latest. Read per bucket from nps_superseded_answers (078).
  */
 function supersededPieces(dir: string, viaMembers: boolean): string {
   return `union all
     select ${viaMembers ? 'm.root' : 's.account_external_id'}, b.i, -(s.score >= 9)::int, -(s.score between 7 and 8)::int, -(s.score <= 6)::int
-    from bounds b cross join lateral (select r.account_external_id, r.score from nps_responses r
+    from bounds b cross join lateral (select r.account_external_id, r.score from nps_superseded_answers r
       where r.directory_id = ${dir} and r.next_at >= b.lo and r.next_at < b.hi and r.responded_at >= b.lo offset 0) s
     ${viaMembers ? 'join members m on m.member = s.account_external_id' : ''}`;
 }
