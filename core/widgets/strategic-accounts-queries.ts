@@ -104,9 +104,11 @@ function statsCtes(buckets: Bucket[], settings: WidgetSettings, p: Params, dir: 
   const bounds = boundsCte(buckets, settings.timeZone, p);
   const filter = sourceFilter(settings, p);
   const latest = settings.npsCounting === 'latestPerContact';
-  // Each contact's latest answer is every answer less those superseded in the period, but only
-  // when every source counts: a superseding answer may be of any source.
-  const pieces = !latest || filter === null ? countedPieces(dir, viaMembers, filter, latest) : answerPieces(filter, dir, viaMembers);
+  // Ordering every account by each contact's latest answer counts every answer less those
+  // superseded in the period, but only when every source counts (a superseding answer may be of
+  // any source). A page's few accounts read their own answers: fewer than the superseded ones of
+  // the whole directory.
+  const pieces = !latest || (!viaMembers && filter === null) ? countedPieces(dir, viaMembers, filter, latest) : answerPieces(filter, dir, viaMembers);
   const stats = `stats as (
     select root, i, sum(promoters)::int as promoters, sum(passives)::int as passives, sum(detractors)::int as detractors,
       sum(promoters + passives + detractors)::int as responses
@@ -139,10 +141,10 @@ function sourceFilter(settings: WidgetSettings, p: Params): ((source: string) =>
 
 /**
  * `pieces` counted from the answers themselves, for a configuration whose NPS counts each contact's
- * latest answer among some sources' in the period: no running count can hold that.
+ * latest answer in the period: for a page's accounts, or among some sources only.
  */
-function answerPieces(filter: (source: string) => string, dir: string, viaMembers: boolean): string {
-  const source = ` and ${filter('nps_source(r.survey_id)')}`;
+function answerPieces(filter: ((source: string) => string) | null, dir: string, viaMembers: boolean): string {
+  const source = filter ? ` and ${filter('nps_source(r.survey_id)')}` : '';
   const scores = '(r.score >= 9)::int as promoters, (r.score between 7 and 8)::int as passives, (r.score <= 6)::int as detractors';
   if (viaMembers) {
     // Each contact's latest answer for the account in the bucket.
@@ -250,7 +252,7 @@ function countedPieces(dir: string, viaMembers: boolean, filter: ((source: strin
       : // Per edge, through the time index: a source filter alone would tempt Postgres to scan every answer.
         `cross join lateral (select r.account_external_id, r.score from nps_responses r
           where r.directory_id = ${dir} and r.responded_at >= e.t_from and r.responded_at < e.t_to${answerSource} offset 0) r`}
-    ${latest ? supersededPieces(dir, viaMembers) : ''}
+    ${latest ? supersededPieces(dir) : ''}
   )`;
 }
 
@@ -260,12 +262,11 @@ function countedPieces(dir: string, viaMembers: boolean, filter: ((source: strin
  * before the bucket's end, superseded, taken away (a `pieces` branch): what is left of the bucket's
  * answers is each contact's latest. Read per bucket from nps_superseded_answers (078).
  */
-function supersededPieces(dir: string, viaMembers: boolean): string {
+function supersededPieces(dir: string): string {
   return `union all
-    select ${viaMembers ? 'm.root' : 's.account_external_id'}, b.i, -(s.score >= 9)::int, -(s.score between 7 and 8)::int, -(s.score <= 6)::int
+    select s.account_external_id, b.i, -(s.score >= 9)::int, -(s.score between 7 and 8)::int, -(s.score <= 6)::int
     from bounds b cross join lateral (select r.account_external_id, r.score from nps_superseded_answers r
-      where r.directory_id = ${dir} and r.next_at >= b.lo and r.next_at < b.hi and r.responded_at >= b.lo offset 0) s
-    ${viaMembers ? 'join members m on m.member = s.account_external_id' : ''}`;
+      where r.directory_id = ${dir} and r.next_at >= b.lo and r.next_at < b.hi and r.responded_at >= b.lo offset 0) s`;
 }
 
 /** A survey metric to read, in every bucket (the chart's) or in the current one only (a key metric's). */
