@@ -318,7 +318,7 @@ describe('the workflow builder forms in the console', function () {
     // The directory shows the legal name and the tier; the mailing list holds the run's contacts.
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Directory' }).click();
     await page.getByRole('link', { name: 'Accounts', exact: true }).click();
-    await page.getByRole('table', { name: 'Accounts' }).getByRole('link', { name: 'Acme Corporation' }).click();
+    await page.getByRole('table', { name: 'Accounts' }).getByRole('link', { name: 'Acme Corporation' }).first().click();
     await page.getByRole('heading', { name: 'Acme Corporation', level: 2 }).waitFor();
     const account = page.getByRole('table', { name: 'The account' });
     assert.equal(await account.getByRole('row', { name: /^tier/ }).locator('td').innerText(), 'Gold');

@@ -136,7 +136,7 @@ describe('the console in the browser', function () {
     await page.getByText('No accounts yet.').waitFor();
     const demoDirectory = await showDemo(page);
     await page.waitForURL(`${base}/directory?directory=${demoDirectory}`);
-    await page.getByRole('link', { name: 'Helvetia Precision AG' }).waitFor();
+    await page.getByRole('link', { name: 'Helvetia Precision AG' }).first().waitFor();
 
     // The Directory and Runs links keep the directory chosen: Runs shows the demo's load.
     const shown: Record<string, string | RegExp> = {
@@ -159,7 +159,7 @@ describe('the console in the browser', function () {
     await page.goto(`${base}/directory`);
     await signIn(page, admin.email, admin.password);
     const demoDirectory = await showDemo(page);
-    await page.getByRole('link', { name: 'Helvetia Precision AG' }).click();
+    await page.getByRole('link', { name: 'Helvetia Precision AG' }).first().click();
     await page.getByRole('heading', { name: 'Helvetia Precision AG', level: 2 }).waitFor();
     const accountUrl = page.url();
     assert.match(accountUrl, /\/directory\/accounts\/\w+\?directory=\d+$/);
