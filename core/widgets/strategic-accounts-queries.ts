@@ -186,10 +186,11 @@ function snapCtes(snapped: string, edges: string, runningTo: 'month' | 'year'): 
  * some sources only (`filter`), from each source's.
  */
 function countedPieces(dir: string, viaMembers: boolean, filter: ((source: string) => string) | null, latest: boolean): string {
+  const sources = filter ? ` and ${filter('c.source')}` : '';
   const rollups = filter
     ? [
-        { table: 'nps_source_monthly_counts', column: 'month', span: 'month', where: ` and ${filter('c.source')}` },
-        { table: 'nps_source_yearly_counts', column: 'year', span: 'year', where: ` and ${filter('c.source')}` },
+        { table: 'nps_source_monthly_counts', column: 'month', span: 'month', where: sources },
+        { table: 'nps_source_yearly_counts', column: 'year', span: 'year', where: sources },
       ]
     : [
         { table: 'nps_monthly_counts', column: 'month', span: 'month', where: '' },
