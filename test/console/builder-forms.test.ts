@@ -5,7 +5,7 @@ import { createWorkflow } from '../../core/workflows/queries.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { connectStandIn, seedCompany } from '../helpers/salesforce/fixture.ts';
 import { startStandIn, type SalesforceStandIn } from '../helpers/salesforce/stand-in.ts';
-import { assertAccessible } from './console-page.ts';
+import { assertAccessible, signIn } from './console-page.ts';
 import { startConsoleServer, type ConsoleServer } from './console-server.ts';
 
 const admin = { email: 'forms-admin@bellwether.example', password: 'a-long-forms-password' };
@@ -108,10 +108,7 @@ describe('the workflow builder forms in the console', function () {
   /** Signs in on the workflow's page and waits for its builder. */
   const openWorkflow = async (id: number, name: string) => {
     const { page, trouble } = await server.openBrowser();
-    await page.goto(`${server.base}/workflows`);
-    await page.getByLabel('Email').fill(admin.email);
-    await page.getByLabel('Password').fill(admin.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, server.base, '/workflows', admin);
     await page.getByRole('link', { name: `Open ${name}`, exact: true }).click();
     await page.waitForURL(`${server.base}/workflows/${id}`);
     await page.getByRole('heading', { name: new RegExp(`^${name} \\(version \\d+\\)$`) }).waitFor();

@@ -8,7 +8,7 @@ import { createSftpConnection } from '../../core/connections/sftp.ts';
 import { Db } from '../../core/db.ts';
 import { startSshd, type Sshd } from '../helpers/sshd.ts';
 import { testSecretBox } from '../server/serve.ts';
-import { assertAccessible } from './console-page.ts';
+import { assertAccessible, signIn } from './console-page.ts';
 import { startConsoleServer, type ConsoleServer } from './console-server.ts';
 
 const admin = { email: 'sftp-builder@bellwether.example', password: 'a-long-sftp-builder-password' };
@@ -69,10 +69,7 @@ describe('the workflow builder with an SFTP extract, in the console', function (
 
   it('browses the server into a folder, previews the file picked, refuses to save a file that lacks a column, and saves the right one', async () => {
     const { page, trouble } = await server.openBrowser();
-    await page.goto(`${server.base}/workflows`);
-    await page.getByLabel('Email').fill(admin.email);
-    await page.getByLabel('Password').fill(admin.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, server.base, '/workflows', admin);
     await page.getByRole('link', { name: 'New workflow' }).click();
     await page.waitForURL(`${server.base}/workflows/new`);
     await page.getByLabel('Workflow name').fill('Nightly accounts from SFTP');

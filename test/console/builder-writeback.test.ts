@@ -7,7 +7,7 @@ import { eventually } from '../helpers/eventually.ts';
 import { connectStandIn, seedCompany, testBox } from '../helpers/salesforce/fixture.ts';
 import { startStandIn, type SalesforceStandIn } from '../helpers/salesforce/stand-in.ts';
 import { addResponses } from '../server/widgets/fixture.ts';
-import { assertAccessible } from './console-page.ts';
+import { assertAccessible, signIn } from './console-page.ts';
 import { startConsoleServer, type ConsoleServer } from './console-server.ts';
 
 const admin = { email: 'writeback-admin@bellwether.example', password: 'a-long-writeback-password' };
@@ -71,12 +71,9 @@ describe('the write-back card of the workflow builder', function () {
     await standIn?.close();
   });
 
-  const signIn = async () => {
+  const openWorkflows = async () => {
     const { page, trouble } = await server.openBrowser();
-    await page.goto(`${server.base}/workflows`);
-    await page.getByLabel('Email').fill(admin.email);
-    await page.getByLabel('Password').fill(admin.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, server.base, '/workflows', admin);
     return { page, trouble };
   };
 
@@ -102,7 +99,7 @@ describe('the write-back card of the workflow builder', function () {
   });
 
   it('builds a workflow whose write-back maps NPS to a number field and Health to a text field, offers no field of the wrong type, keeps the choices when read back, and writes the NPS into the org when run', async () => {
-    const { page, trouble } = await signIn();
+    const { page, trouble } = await openWorkflows();
     await page.getByRole('link', { name: 'New workflow' }).click();
     await page.waitForURL(`${server.base}/workflows/new`);
     await page.getByLabel('Workflow name').fill('Health into Salesforce');
@@ -191,7 +188,7 @@ describe('the write-back card of the workflow builder', function () {
         ],
       },
     }, '/nonexistent', async () => testBox);
-    const { page, trouble } = await signIn();
+    const { page, trouble } = await openWorkflows();
     await page.getByRole('link', { name: 'Open Health only', exact: true }).click();
     const card = page.getByRole('region', { name: '3. Write back to Salesforce' });
     const health = card.getByLabel(/^Health into/);

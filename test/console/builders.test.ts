@@ -5,7 +5,7 @@ import { eventually } from '../helpers/eventually.ts';
 import { accountHeader } from '../helpers/files.ts';
 import { connectStandIn, seedCompany } from '../helpers/salesforce/fixture.ts';
 import { startStandIn, type SalesforceStandIn } from '../helpers/salesforce/stand-in.ts';
-import { assertAccessible } from './console-page.ts';
+import { assertAccessible, signIn } from './console-page.ts';
 import { startConsoleServer, type ConsoleServer } from './console-server.ts';
 
 const admin = { email: 'builder-admin@bellwether.example', password: 'a-long-builder-password' };
@@ -64,19 +64,16 @@ describe('the workflow builder in the console', function () {
     await standIn?.close();
   });
 
-  const signIn = async () => {
+  const openNewWorkflow = async () => {
     const { page, trouble } = await server.openBrowser();
-    await page.goto(`${server.base}/workflows`);
-    await page.getByLabel('Email').fill(admin.email);
-    await page.getByLabel('Password').fill(admin.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, server.base, '/workflows', admin);
     await page.getByRole('link', { name: 'New workflow' }).click();
     await page.waitForURL(`${server.base}/workflows/new`);
     return { page, trouble };
   };
 
   it('builds a Salesforce workflow from the describe, maps its titles, previews it without a change, saves and runs it, then adds a survey previewed for a loaded contact', async () => {
-    const { page, trouble } = await signIn();
+    const { page, trouble } = await openNewWorkflow();
 
     await page.getByLabel('Workflow name').fill('Nightly from Salesforce');
     await page.getByRole('button', { name: 'Add a Salesforce extract' }).click();
@@ -203,7 +200,7 @@ describe('the workflow builder in the console', function () {
 
   it('builds an upload workflow from a preview of the file, and shows the server’s refusal at the field it names', async () => {
     passed = false;
-    const { page, trouble } = await signIn();
+    const { page, trouble } = await openNewWorkflow();
     // The file is uploaded in the console too, written with semicolons.
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Connections' }).click();
     await page.getByRole('navigation', { name: 'Connections' }).getByRole('link', { name: 'Uploaded files' }).click();

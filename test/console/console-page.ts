@@ -48,10 +48,13 @@ export function failedLoad(status: string): string {
 /** The console asks who is signed in before anyone is: the one error every page logs. */
 export const signedOut = failedLoad('401 (Unauthorized)');
 
-/** Opens `path` of the console at `base` and signs in as ada@bellwether.example, added with people-fixture's `addUser`. */
-export async function signIn(page: Page, base: string, path: string): Promise<void> {
+/**
+ * Opens `path` of the console at `base` and signs in: as ada@bellwether.example, added with
+ * people-fixture's `addUser`, unless `who` is another user (e.g. the server's ADMIN_EMAIL).
+ */
+export async function signIn(page: Page, base: string, path: string, who = { email: 'ada@bellwether.example', password: goodPassword }): Promise<void> {
   await page.goto(`${base}${path}`);
-  await page.getByLabel('Email').fill('ada@bellwether.example');
-  await page.getByLabel('Password').fill(goodPassword);
+  await page.getByLabel('Email').fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
